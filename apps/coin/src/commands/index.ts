@@ -1,0 +1,19 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { registerConfigCommand } from './config.js';
+
+/**
+ * Every `coin` subcommand, registered in one list. A subcommand exists only once the capability
+ * behind it is implemented.
+ */
+const COMMANDS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [registerConfigCommand];
+
+export function registerCommands(program: Command, ctx: CliContext): void {
+  program.hook('preAction', (_root, action) => {
+    const globals = program.opts<{ config?: string; verbose?: boolean }>();
+    ctx.configPath = globals.config;
+    ctx.verbose = Boolean(globals.verbose);
+    void action;
+  });
+  for (const register of COMMANDS) register(program, ctx);
+}

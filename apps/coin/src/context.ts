@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { type CoinConfig, createLogger, loadConfig, type Logger } from '@coin/platform';
+
+const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/**
+ * What every command gets: output streams, the environment (read here, once, at the edge), and the
+ * validated config and logger built lazily from the global flags.
+ */
+export class CliContext {
+  verbose = false;
+  configPath: string | undefined;
+  private config: CoinConfig | undefined;
+  private logger: Logger | undefined;
+
+  constructor(
+    readonly stdout: NodeJS.WritableStream,
+    readonly stderr: NodeJS.WritableStream,
+    readonly env: Readonly<Record<string, string | undefined>>,
+    readonly version: string = packageJson.version,
+  ) {}
+
+  static fromProcess(env: Readonly<Record<string, string | undefined>>): CliContext {
+    return new CliContext(process.stdout, process.stderr, env);
+  }
+
+  /** The validated config; throws CONFIG.* errors that the CLI prints as usage errors. */
+  getConfig(): CoinConfig {
+    this.config ??= loadConfig(this.env, this.configPath);
+    return this.config;
+  }
+
+  getLogger(): Logger {
+    if (!this.logger) {
+      const config = this.getConfig();
+      const level = this.verbose ? 'debug' : config.log.level;
+      // The CLI is read by people: pretty unless the config explicitly asks for JSON via COIN_LOG_FORMAT.
+      const format = this.env.COIN_LOG_FORMAT === 'json' ? 'json' : 'pretty';
+      this.logger = createLogger({ level, format, name: 'coin', destination: this.stderr });
+    }
+    return this.logger;
+  }
+}

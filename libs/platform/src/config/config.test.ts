@@ -1,0 +1,57 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { CoinError } from '@coin/core';
+import { loadConfig, resolveConfig } from '../index.js';
+
+test('defaults give an embedded, CPU, JSON-logging config', () => {
+  const c = resolveConfig(undefined, {});
+  assert.equal(c.mode, 'embedded');
+  assert.equal(c.runtime.executionProvider, 'cpu');
+  assert.equal(c.log.format, 'json');
+  assert.deepEqual(c.kafka.brokers, []);
+});
+
+test('environment overrides the file, and lists are comma-separated', () => {
+  const c = resolveConfig({ log: { level: 'warn' }, kafka: { brokers: ['a:1'] } }, {
+    COIN_LOG_LEVEL: 'debug',
+    COIN_KAFKA_BROKERS: 'k1:9092, k2:9092',
+    COIN_THREADS: '2',
+    PATH: '/bin',
+  });
+  assert.equal(c.log.level, 'debug');
+  assert.deepEqual(c.kafka.brokers, ['k1:9092', 'k2:9092']);
+  assert.equal(c.runtime.threads, 2);
+});
+
+test('unknown keys are rejected with their path', () => {
+  assert.throws(
+    () => resolveConfig({ log: { levle: 'debug' } }, {}),
+    (e: unknown) => e instanceof CoinError && e.code === 'CONFIG.INVALID' && /log: unknown key\(s\) levle/.test(e.message),
+  );
+});
+
+test('unknown COIN_* variables are rejected, naming the known ones', () => {
+  assert.throws(
+    () => resolveConfig(undefined, { COIN_LOGLEVEL: 'debug' }),
+    (e: unknown) => e instanceof CoinError && e.code === 'CONFIG.UNKNOWN_VARIABLE' && /COIN_LOG_LEVEL/.test(e.hint ?? ''),
+  );
+});
+
+test('bad values say which key and why', () => {
+  assert.throws(() => resolveConfig(undefined, { COIN_THREADS: 'many' }), /runtime\.threads/);
+  assert.throws(() => resolveConfig(undefined, { COIN_EXECUTION_PROVIDER: 'tpu' }), /runtime\.executionProvider/);
+  assert.throws(() => resolveConfig(undefined, { COIN_KAFKA_BROKERS: 'nohost' }), /kafka\.brokers\.0: host:port/);
+});
+
+test('a config file that is not JSON reports the file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'coin-config-'));
+  const file = join(dir, 'coin.json');
+  writeFileSync(file, '{"mode": ');
+  assert.throws(() => loadConfig({}, file), (e: unknown) => e instanceof CoinError && e.message.includes(file));
+  assert.throws(() => loadConfig({}, join(dir, 'missing.json')), /cannot read config file/);
+  writeFileSync(file, '{"mode": "cluster"}');
+  assert.equal(loadConfig({ COIN_CONFIG: file }).mode, 'cluster');
+});

@@ -1,0 +1,150 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { CoinError } from '@coin/core';
+
+/**
+ * The one typed configuration of every CoIN-TS process. Sources, later wins: defaults, an optional
+ * JSON file (`--config` / COIN_CONFIG), then COIN_* environment variables. Unknown keys and unknown
+ * COIN_* variables are rejected, so a typo is an error instead of a silently ignored setting.
+ */
+const configSchema = z
+  .object({
+    /** embedded: one machine, in-process bus, local store. cluster: Kafka, S3, Kubernetes. */
+    mode: z.enum(['embedded', 'cluster']).default('embedded'),
+    /** Local object store root in embedded mode. */
+    storeDir: z.string().min(1).default(join(homedir(), '.cache', 'coin')),
+    log: z
+      .object({
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
+        /** json for services, pretty for a terminal. */
+        format: z.enum(['json', 'pretty']).default('json'),
+      })
+      .strict()
+      .default({ level: 'info', format: 'json' }),
+    runtime: z
+      .object({
+        executionProvider: z.enum(['cpu', 'cuda']).default('cpu'),
+        /** ONNX Runtime intra-op threads; 0 = one per core. */
+        threads: z.number().int().min(0).max(1024).default(0),
+      })
+      .strict()
+      .default({ executionProvider: 'cpu', threads: 0 }),
+    kafka: z
+      .object({
+        brokers: z.array(z.string().regex(/^[^:\s]+:\d+$/, 'host:port')).default([]),
+        clientId: z.string().min(1).default('coin'),
+      })
+      .strict()
+      .default({ brokers: [], clientId: 'coin' }),
+    s3: z
+      .object({
+        endpoint: z.string().url().optional(),
+        region: z.string().default('us-east-1'),
+        bucket: z.string().min(3).default('coin'),
+        accessKey: z.string().optional(),
+        secretKey: z.string().optional(),
+      })
+      .strict()
+      .default({ region: 'us-east-1', bucket: 'coin' }),
+    kubernetes: z
+      .object({
+        namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS-1123 label').default('coin'),
+        trainerImage: z.string().optional(),
+      })
+      .strict()
+      .default({ namespace: 'coin' }),
+  })
+  .strict();
+
+export type CoinConfig = z.infer<typeof configSchema>;
+export type CoinConfigInput = z.input<typeof configSchema>;
+
+type Setter = (target: Record<string, unknown>, raw: string) => void;
+
+function at(path: string[], parse: (raw: string) => unknown): Setter {
+  return (target, raw) => {
+    let node = target;
+    for (const key of path.slice(0, -1)) {
+      node[key] ??= {};
+      node = node[key] as Record<string, unknown>;
+    }
+    node[path[path.length - 1]] = parse(raw);
+  };
+}
+
+const asString = (raw: string) => raw;
+const asList = (raw: string) => raw.split(',').map((s) => s.trim()).filter(Boolean);
+const asNumber = (raw: string) => (raw.trim() === '' ? Number.NaN : Number(raw));
+
+/** Every environment variable CoIN-TS reads, and where it lands. */
+export const ENVIRONMENT: Readonly<Record<string, Setter>> = {
+  COIN_MODE: at(['mode'], asString),
+  COIN_STORE: at(['storeDir'], asString),
+  COIN_LOG_LEVEL: at(['log', 'level'], asString),
+  COIN_LOG_FORMAT: at(['log', 'format'], asString),
+  COIN_EXECUTION_PROVIDER: at(['runtime', 'executionProvider'], asString),
+  COIN_THREADS: at(['runtime', 'threads'], asNumber),
+  COIN_KAFKA_BROKERS: at(['kafka', 'brokers'], asList),
+  COIN_KAFKA_CLIENT_ID: at(['kafka', 'clientId'], asString),
+  COIN_S3_ENDPOINT: at(['s3', 'endpoint'], asString),
+  COIN_S3_REGION: at(['s3', 'region'], asString),
+  COIN_S3_BUCKET: at(['s3', 'bucket'], asString),
+  COIN_S3_ACCESS_KEY: at(['s3', 'accessKey'], asString),
+  COIN_S3_SECRET_KEY: at(['s3', 'secretKey'], asString),
+  COIN_K8S_NAMESPACE: at(['kubernetes', 'namespace'], asString),
+  COIN_TRAINER_IMAGE: at(['kubernetes', 'trainerImage'], asString),
+};
+
+/** Variables that select the config rather than being part of it. */
+const META_VARIABLES = new Set(['COIN_CONFIG']);
+
+function mergeDeep(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)
+        ? mergeDeep(b as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
+
+/**
+ * Validates and resolves the configuration. `env` is passed in (the caller hands over
+ * `process.env` once, at the process edge) so that tests and services never read it elsewhere.
+ */
+export function resolveConfig(fileValues: unknown, env: Readonly<Record<string, string | undefined>>): CoinConfig {
+  if (fileValues !== undefined && (typeof fileValues !== 'object' || fileValues === null || Array.isArray(fileValues))) {
+    throw new CoinError('CONFIG.INVALID', 'INVALID_ARGUMENT', 'the config file must hold one JSON object', {
+      hint: 'write e.g. {"mode": "embedded", "log": {"level": "debug"}}',
+    });
+  }
+  const fromEnv: Record<string, unknown> = {};
+  const unknownVars: string[] = [];
+  for (const [name, raw] of Object.entries(env)) {
+    if (!name.startsWith('COIN_') || raw === undefined || META_VARIABLES.has(name)) continue;
+    const setter = ENVIRONMENT[name];
+    if (setter) setter(fromEnv, raw);
+    else unknownVars.push(name);
+  }
+  if (unknownVars.length > 0) {
+    throw new CoinError('CONFIG.UNKNOWN_VARIABLE', 'INVALID_ARGUMENT', `unknown environment variable ${unknownVars.sort().join(', ')}`, {
+      hint: `CoIN-TS reads only ${Object.keys(ENVIRONMENT).join(', ')} (and COIN_CONFIG)`,
+    });
+  }
+  const merged = mergeDeep((fileValues ?? {}) as Record<string, unknown>, fromEnv);
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const where = issue.path.join('.') || '<root>';
+      return issue.code === 'unrecognized_keys' ? `${where}: unknown key(s) ${issue.keys.join(', ')}` : `${where}: ${issue.message}`;
+    });
+    throw new CoinError('CONFIG.INVALID', 'INVALID_ARGUMENT', `invalid configuration: ${problems.join('; ')}`, {
+      hint: 'see `coin config --help` for every key and its COIN_* variable',
+      details: { problems },
+    });
+  }
+  return parsed.data;
+}

@@ -1,0 +1,3 @@
+export * from './config/config.js';
+export * from './config/config-file.js';
+export * from './logging/logger.js';
