@@ -1,6 +1,7 @@
 mkproj () 
 { 
     local dir=$1 name=$2;
+    mkdir -p $dir/src;
     shift 2;
     local tags=$(printf '"%s",' "$@");
     tags="[${tags%,}]";
