@@ -1,1 +1,2 @@
 export * from './formats/records.js';
+export * from './prep/index.js';
