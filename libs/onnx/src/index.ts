@@ -1,1 +1,11 @@
-export {};
+export * from './ir/dtype.js';
+export * from './ir/tensor.js';
+export * from './ir/graph.js';
+export * from './ir/builder.js';
+export * from './ir/printer.js';
+export * from './shape/dims.js';
+export * from './shape/infer.js';
+export * from './proto/index.js';
+export * from './serialize/to-proto.js';
+export * from './serialize/from-proto.js';
+export * from './serialize/files.js';

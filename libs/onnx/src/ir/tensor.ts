@@ -1,0 +1,42 @@
+import { type AnyTypedArray, allocate, type DType } from './dtype.js';
+
+/** A concrete tensor held on the host: initializers, constants, attribute values. */
+export interface TensorData {
+  readonly dtype: DType;
+  readonly dims: readonly number[];
+  readonly data: AnyTypedArray;
+}
+
+export function numel(dims: readonly number[]): number {
+  let n = 1;
+  for (const d of dims) n *= d;
+  return n;
+}
+
+export function tensor(dtype: DType, dims: readonly number[], values?: ArrayLike<number> | ArrayLike<bigint> | AnyTypedArray): TensorData {
+  const n = numel(dims);
+  const data = allocate(dtype, n);
+  if (values !== undefined) {
+    if (values.length !== n) throw new Error(`tensor: ${values.length} values for dims [${dims.join(', ')}] (${n} elements)`);
+    if (data instanceof BigInt64Array) {
+      for (let i = 0; i < n; i++) data[i] = BigInt((values as ArrayLike<number | bigint>)[i]);
+    } else {
+      for (let i = 0; i < n; i++) data[i] = Number((values as ArrayLike<number | bigint>)[i]);
+    }
+  }
+  return { dtype, dims: [...dims], data };
+}
+
+/** Scalar (rank 0) tensor. */
+export function scalar(dtype: DType, value: number): TensorData {
+  return tensor(dtype, [], [value]);
+}
+
+/** Reads element i as a JavaScript number (int64 converted, exact below 2^53). */
+export function elementAt(t: TensorData, i: number): number {
+  return Number(t.data[i]);
+}
+
+export function toNumbers(t: TensorData): number[] {
+  return Array.from(t.data as ArrayLike<number | bigint>, (v) => Number(v));
+}
