@@ -1,0 +1,4 @@
+export * from './decode.js';
+export * from './resize.js';
+export * from './preprocess.js';
+export * from './cache.js';
