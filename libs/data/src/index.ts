@@ -1,2 +1,2 @@
-export * from './formats/records.js';
+export * from './formats/index.js';
 export * from './prep/index.js';

@@ -36,3 +36,41 @@ export interface TestRecord {
 /** The eight CoIN tasks, in the default training order (COIN.md §1.1). */
 export const COIN_TASKS = ['ScienceQA', 'TextVQA', 'ImageNet', 'GQA', 'VizWiz', 'Grounding', 'VQAv2', 'OCRVQA'] as const;
 export type CoinTask = (typeof COIN_TASKS)[number];
+
+/** The instruction-file folder names of the three variants (COIN.md §2.1, §3). */
+export const INSTRUCTION_VARIANTS = ['original', 'diverse', '10type'] as const;
+export type InstructionVariant = (typeof INSTRUCTION_VARIANTS)[number];
+export const VARIANT_FOLDERS: Readonly<Record<InstructionVariant, string>> = {
+  original: 'Instructions_Original',
+  diverse: 'Instructions_Diverse',
+  '10type': 'Instructions_10Type',
+};
+
+/** The evaluation file each task's scripts read (COIN.md §1.1): val.json for TextVQA, VizWiz, VQAv2. */
+export const TEST_FILE_OF_TASK: Readonly<Record<CoinTask, 'test.json' | 'val.json'>> = {
+  ScienceQA: 'test.json',
+  TextVQA: 'val.json',
+  ImageNet: 'test.json',
+  GQA: 'test.json',
+  VizWiz: 'val.json',
+  Grounding: 'test.json',
+  VQAv2: 'val.json',
+  OCRVQA: 'test.json',
+};
+
+/** Tasks whose scorer compares against the test record's single `answer` (COIN.md §2.3). */
+export const TASKS_WITH_SINGLE_ANSWER: ReadonlySet<CoinTask> = new Set(['ImageNet', 'VizWiz', 'VQAv2', 'OCRVQA']);
+
+/** One line of an evaluation runner's `merge.jsonl` (COIN.md §6.1). */
+export interface AnswerRecord {
+  readonly question_id: RecordId;
+  /** The question text as given to the model. */
+  readonly prompt: string;
+  /** The model's output, post-processed. */
+  readonly text: string;
+  /** A random short id. */
+  readonly answer_id: string;
+  /** The checkpoint directory name. */
+  readonly model_id: string;
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
