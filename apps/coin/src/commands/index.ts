@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerConfigCommand } from './config.js';
+import { registerPrepCommand } from './prep.js';
 
 /**
  * Every `coin` subcommand, registered in one list. A subcommand exists only once the capability
  * behind it is implemented.
  */
-const COMMANDS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [registerConfigCommand];
+const COMMANDS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [registerConfigCommand, registerPrepCommand];
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   program.hook('preAction', (_root, action) => {

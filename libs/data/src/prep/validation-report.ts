@@ -1,0 +1,116 @@
+import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-write.js';
+
+/**
+ * What a prep run kept and dropped, for a researcher to check before training: counts per split,
+ * every dropped record with the reason, and every missing image. Written as JSON for tools and as
+ * a short text summary for people.
+ */
+export const VALIDATION_REPORT_FILE = 'validation_report.json';
+export const VALIDATION_SUMMARY_FILE = 'validation_report.txt';
+
+export interface DroppedRecord {
+  /** e.g. 'GQA/train'. */
+  readonly split: string;
+  /** The source id (question id, pid, file name). */
+  readonly id: string | number;
+  readonly reason: string;
+  /** Source file (and position when known). */
+  readonly source?: string;
+}
+
+export interface MissingImage {
+  readonly split: string;
+  readonly id: string | number;
+  /** The path the record refers to (CoIN-relative) and where it was looked for. */
+  readonly image: string;
+  readonly lookedFor: string;
+}
+
+export interface ValidationReport {
+  readonly kind: string;
+  /** Records written, per split ('ScienceQA/train': 12726). */
+  readonly counts: Record<string, number>;
+  /** Records read from the source, per split, before dropping and volume selection. */
+  readonly sourceCounts: Record<string, number>;
+  readonly dropped: readonly DroppedRecord[];
+  readonly missingImages: readonly MissingImage[];
+  readonly notes: readonly string[];
+}
+
+/** Collects a report while converting; `toReport()` freezes it with sorted keys. */
+export class ValidationReportBuilder {
+  readonly counts: Record<string, number> = {};
+  readonly sourceCounts: Record<string, number> = {};
+  readonly dropped: DroppedRecord[] = [];
+  readonly missingImages: MissingImage[] = [];
+  readonly notes: string[] = [];
+
+  constructor(readonly kind: string) {}
+
+  count(split: string, n = 1): void {
+    this.counts[split] = (this.counts[split] ?? 0) + n;
+  }
+
+  countSource(split: string, n = 1): void {
+    this.sourceCounts[split] = (this.sourceCounts[split] ?? 0) + n;
+  }
+
+  drop(record: DroppedRecord): void {
+    this.dropped.push(record);
+  }
+
+  missingImage(image: MissingImage): void {
+    this.missingImages.push(image);
+  }
+
+  note(text: string): void {
+    this.notes.push(text);
+  }
+
+  toReport(): ValidationReport {
+    return {
+      kind: this.kind,
+      counts: sortKeys(this.counts),
+      sourceCounts: sortKeys(this.sourceCounts),
+      dropped: this.dropped,
+      missingImages: this.missingImages,
+      notes: this.notes,
+    };
+  }
+}
+
+function sortKeys(counts: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(counts).sort()) out[key] = counts[key];
+  return out;
+}
+
+/** The human-readable summary: counts, then dropped records grouped by reason, then missing images. */
+export function summarizeValidationReport(report: ValidationReport, maxListed = 20): string {
+  const lines: string[] = [`CoIN prep validation report: ${report.kind}`, '', 'records written (read from source):'];
+  for (const split of Object.keys({ ...report.sourceCounts, ...report.counts }).sort()) {
+    lines.push(`  ${split}: ${report.counts[split] ?? 0} (${report.sourceCounts[split] ?? 0})`);
+  }
+  lines.push('', `dropped records: ${report.dropped.length}`);
+  const byReason = new Map<string, DroppedRecord[]>();
+  for (const d of report.dropped) byReason.set(d.reason, [...(byReason.get(d.reason) ?? []), d]);
+  for (const [reason, records] of [...byReason].sort((a, b) => b[1].length - a[1].length)) {
+    lines.push(`  ${records.length} × ${reason}`);
+    for (const r of records.slice(0, maxListed)) lines.push(`      ${r.split} ${JSON.stringify(r.id)}${r.source ? ` (${r.source})` : ''}`);
+    if (records.length > maxListed) lines.push(`      ... ${records.length - maxListed} more in ${VALIDATION_REPORT_FILE}`);
+  }
+  lines.push('', `missing images: ${report.missingImages.length}`);
+  for (const m of report.missingImages.slice(0, maxListed)) lines.push(`  ${m.split} ${JSON.stringify(m.id)}: ${m.lookedFor}`);
+  if (report.missingImages.length > maxListed) lines.push(`  ... ${report.missingImages.length - maxListed} more in ${VALIDATION_REPORT_FILE}`);
+  if (report.notes.length > 0) lines.push('', 'notes:', ...report.notes.map((n) => `  ${n}`));
+  return `${lines.join('\n')}\n`;
+}
+
+/** Writes validation_report.json and validation_report.txt into `dir` (each atomically). */
+export async function writeValidationReport(dir: string, report: ValidationReport): Promise<string> {
+  const summary = summarizeValidationReport(report);
+  await writeFileAtomic(join(dir, VALIDATION_REPORT_FILE), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFileAtomic(join(dir, VALIDATION_SUMMARY_FILE), summary);
+  return summary;
+}
