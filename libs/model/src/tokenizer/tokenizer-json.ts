@@ -10,9 +10,9 @@ export interface TokenizerJson {
   readonly version?: string;
   readonly added_tokens?: readonly AddedTokenJson[];
   readonly normalizer?: unknown;
-  readonly pre_tokenizer?: { readonly type?: string; readonly add_prefix_space?: boolean; readonly use_regex?: boolean } | null;
+  readonly pre_tokenizer?: { readonly type?: string; readonly add_prefix_space?: boolean; readonly use_regex?: boolean; readonly [key: string]: unknown } | null;
   readonly post_processor?: unknown;
-  readonly decoder?: { readonly type?: string } | null;
+  readonly decoder?: { readonly type?: string; readonly [key: string]: unknown } | null;
   readonly model: {
     readonly type?: string;
     readonly vocab?: Readonly<Record<string, number>>;
