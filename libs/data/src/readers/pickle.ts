@@ -1,0 +1,503 @@
+import { CoinError } from '@coin/core';
+
+/**
+ * A safe reader for Python pickles of plain data, enough for the RefCOCO family's `refs(unc).p` /
+ * `refs(umd).p` (protocol 2: a list of dicts of str/int/float/list/tuple), and the protocol 0-5
+ * opcodes that plain data uses. Nothing is ever constructed from a named class: GLOBAL and
+ * STACK_GLOBAL are accepted only for a few builtins that rebuild plain data (set, frozenset,
+ * bytearray, and `_codecs.encode`, which Python 3 uses for bytes at protocol 2), and every other
+ * global, BUILD, INST, OBJ, NEWOBJ, EXT*, or out-of-band buffer is refused with PICKLE.UNSAFE.
+ *
+ * Python values become: None → null, bool → boolean, int → number (bigint past 2^53), float → number,
+ * str → string, bytes/bytearray → Uint8Array, list/tuple → array, dict → plain object (int keys
+ * become strings), set/frozenset → Set.
+ */
+export type PickleValue = null | boolean | number | bigint | string | Uint8Array | PickleValue[] | Set<PickleValue> | { [key: string]: PickleValue };
+
+/** A callable named by GLOBAL that we agree to apply with REDUCE. */
+class SafeCallable {
+  constructor(
+    readonly name: string,
+    readonly apply: (args: PickleValue[]) => PickleValue,
+  ) {}
+}
+
+const MARK = Symbol('mark');
+type StackItem = PickleValue | typeof MARK | SafeCallable;
+
+function isCallable(v: StackItem): v is SafeCallable {
+  return v instanceof SafeCallable;
+}
+
+const SAFE_GLOBALS: Readonly<Record<string, SafeCallable>> = {
+  set: new SafeCallable('set', (args) => new Set(args.length === 0 ? [] : asSequence(args[0]))),
+  frozenset: new SafeCallable('frozenset', (args) => new Set(args.length === 0 ? [] : asSequence(args[0]))),
+  bytearray: new SafeCallable('bytearray', (args) => {
+      if (args.length === 0) return new Uint8Array(0);
+      if (args[0] instanceof Uint8Array) return args[0];
+      if (typeof args[0] === 'string' && args.length >= 2) return latin1Bytes(args[0]);
+      return Uint8Array.from(asSequence(args[0]).map(Number));
+    }),
+  // Python 3 pickles bytes at protocol <3 as _codecs.encode(text, 'latin1').
+  encode: new SafeCallable('_codecs.encode', (args) => {
+      const [text, encoding] = args;
+      if (typeof text !== 'string') throw new Error('_codecs.encode expects a str');
+      if (encoding === 'latin1' || encoding === 'latin-1') return latin1Bytes(text);
+      return new TextEncoder().encode(text);
+    }),
+};
+
+const SAFE_GLOBAL_NAMES: Readonly<Record<string, keyof typeof SAFE_GLOBALS>> = {
+  'builtins set': 'set',
+  '__builtin__ set': 'set',
+  'builtins frozenset': 'frozenset',
+  '__builtin__ frozenset': 'frozenset',
+  'builtins bytearray': 'bytearray',
+  '__builtin__ bytearray': 'bytearray',
+  '_codecs encode': 'encode',
+};
+
+function latin1Bytes(text: string): Uint8Array {
+  return Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff);
+}
+
+function asSequence(v: PickleValue): PickleValue[] {
+  if (Array.isArray(v)) return v;
+  if (v instanceof Set) return [...v];
+  throw new Error('expected a list or tuple');
+}
+
+/** Python 2 `str` is bytes: decode as UTF-8 when valid, else Latin-1 (as pickle's encoding='latin1'). */
+function decodePy2String(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return String.fromCharCode(...bytes);
+  }
+}
+
+function setKey(target: { [key: string]: PickleValue }, key: PickleValue, value: PickleValue, fail: (what: string) => never): void {
+  let name: string;
+  if (typeof key === 'string') name = key;
+  else if (typeof key === 'number' || typeof key === 'bigint') name = String(key);
+  else if (typeof key === 'boolean') name = key ? 'True' : 'False';
+  else if (key === null) name = 'None';
+  else return fail('dict keys must be str, int, bool or None');
+  Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Parses a pickle; `source` names the file in errors. */
+export function loadPickle(data: Uint8Array, source = '<pickle>'): PickleValue {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  let pos = 0;
+  let stack: StackItem[] = [];
+  const metastack: StackItem[][] = [];
+  const memo = new Map<number, StackItem>();
+  let opPos = 0;
+
+  const fail = (what: string, code = 'PICKLE.MALFORMED'): never => {
+    throw new CoinError(code, code === 'PICKLE.UNSAFE' ? 'INVALID_ARGUMENT' : 'DATA_LOSS', `${source}: byte ${opPos}: ${what}`, {
+      hint: code === 'PICKLE.UNSAFE' ? 'only pickles of plain data (lists, dicts, str, numbers) are read; re-save the data without custom classes' : 'the file is truncated or not a pickle; re-download it',
+      details: { file: source, offset: opPos },
+    });
+  };
+  const need = (n: number): void => {
+    if (pos + n > data.length) fail(`unexpected end of data (needed ${n} more byte(s)): the file is truncated`);
+  };
+  const u8 = (): number => {
+    need(1);
+    return data[pos++];
+  };
+  const u16 = (): number => {
+    need(2);
+    const v = view.getUint16(pos, true);
+    pos += 2;
+    return v;
+  };
+  const u32 = (): number => {
+    need(4);
+    const v = view.getUint32(pos, true);
+    pos += 4;
+    return v;
+  };
+  const i32 = (): number => {
+    need(4);
+    const v = view.getInt32(pos, true);
+    pos += 4;
+    return v;
+  };
+  const u64 = (): number => {
+    need(8);
+    const v = view.getBigUint64(pos, true);
+    pos += 8;
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) fail('length too large');
+    return Number(v);
+  };
+  const bytes = (n: number): Uint8Array => {
+    need(n);
+    const b = data.subarray(pos, pos + n);
+    pos += n;
+    return b;
+  };
+  const line = (): string => {
+    const end = data.indexOf(0x0a, pos);
+    if (end < 0) fail('unterminated text argument');
+    const text = String.fromCharCode(...data.subarray(pos, end));
+    pos = end + 1;
+    return text;
+  };
+  const text = (n: number): string => {
+    try {
+      return utf8.decode(bytes(n));
+    } catch {
+      return fail('invalid UTF-8 in a str');
+    }
+  };
+  const pop = (): StackItem => {
+    if (stack.length === 0) fail('stack underflow');
+    return stack.pop() as StackItem;
+  };
+  const popValue = (): PickleValue => {
+    const v = pop();
+    if (v === MARK || isCallable(v)) return fail('expected a value on the stack');
+    return v;
+  };
+  const top = (): StackItem => {
+    if (stack.length === 0) fail('stack underflow');
+    return stack[stack.length - 1];
+  };
+  const popMark = (): PickleValue[] => {
+    const items = stack;
+    if (metastack.length === 0) fail('no MARK on the stack');
+    stack = metastack.pop() as StackItem[];
+    for (const v of items) if (v === MARK || isCallable(v)) fail('unexpected item inside a MARK group');
+    return items as PickleValue[];
+  };
+  const memoGet = (i: number): StackItem => {
+    if (!memo.has(i)) fail(`memo key ${i} was never stored`);
+    return memo.get(i) as StackItem;
+  };
+  const longFromBytes = (b: Uint8Array): number | bigint => {
+    if (b.length === 0) return 0;
+    let v = 0n;
+    for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+    if (b[b.length - 1] & 0x80) v -= 1n << BigInt(8 * b.length);
+    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+  };
+  const parseIntText = (s: string): number | bigint => {
+    const t = s.replace(/L$/, '');
+    if (!/^[+-]?\d+$/.test(t)) fail(`invalid integer ${JSON.stringify(s)}`);
+    const big = BigInt(t);
+    return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+  };
+  const global = (module: string, name: string): SafeCallable => {
+    const safe = SAFE_GLOBAL_NAMES[`${module} ${name}`];
+    if (safe === undefined) fail(`refusing to load global ${module}.${name}: it could construct arbitrary objects`, 'PICKLE.UNSAFE');
+    return SAFE_GLOBALS[safe as string];
+  };
+  const appendTo = (target: StackItem, items: PickleValue[]): void => {
+    if (Array.isArray(target)) target.push(...items);
+    else if (target instanceof Set) for (const i of items) target.add(i);
+    else fail('APPEND target is not a list');
+  };
+  const setItems = (target: StackItem, items: PickleValue[]): void => {
+    if (typeof target !== 'object' || target === null || Array.isArray(target) || target instanceof Uint8Array || target instanceof Set || target === MARK || isCallable(target)) fail('SETITEM target is not a dict');
+    if (items.length % 2 !== 0) fail('SETITEMS needs key/value pairs');
+    for (let i = 0; i < items.length; i += 2) setKey(target as { [key: string]: PickleValue }, items[i], items[i + 1], fail);
+  };
+  const unsafe = (op: string): never => fail(`refusing opcode ${op}: it constructs objects from classes`, 'PICKLE.UNSAFE');
+
+  for (;;) {
+    opPos = pos;
+    if (pos >= data.length) fail('no STOP opcode: the file is truncated');
+    const op = data[pos++];
+    switch (op) {
+      case 0x80: // PROTO
+        if (u8() > 5) fail('pickle protocol above 5 is not supported');
+        break;
+      case 0x95: // FRAME: a length prefix only; data follows inline.
+        u64();
+        break;
+      case 0x2e: {
+        // STOP
+        const result = popValue();
+        return result;
+      }
+      case 0x28: // MARK
+        metastack.push(stack);
+        stack = [];
+        break;
+      case 0x30: // POP
+        if (stack.length > 0) stack.pop();
+        else popMark();
+        break;
+      case 0x31: // POP_MARK
+        popMark();
+        break;
+      case 0x32: // DUP
+        stack.push(top());
+        break;
+      case 0x4e: // NONE
+        stack.push(null);
+        break;
+      case 0x88: // NEWTRUE
+        stack.push(true);
+        break;
+      case 0x89: // NEWFALSE
+        stack.push(false);
+        break;
+      case 0x49: {
+        // INT (text): protocol 0 writes bools as I01/I00
+        const s = line();
+        stack.push(s === '01' ? true : s === '00' ? false : parseIntText(s));
+        break;
+      }
+      case 0x4c: // LONG (text)
+        stack.push(parseIntText(line()));
+        break;
+      case 0x4a: // BININT
+        stack.push(i32());
+        break;
+      case 0x4b: // BININT1
+        stack.push(u8());
+        break;
+      case 0x4d: // BININT2
+        stack.push(u16());
+        break;
+      case 0x8a: // LONG1
+        stack.push(longFromBytes(bytes(u8())));
+        break;
+      case 0x8b: {
+        // LONG4
+        const n = i32();
+        if (n < 0) fail('negative LONG4 length');
+        stack.push(longFromBytes(bytes(n)));
+        break;
+      }
+      case 0x46: {
+        // FLOAT (text)
+        const s = line();
+        const v = Number(s);
+        if (Number.isNaN(v) && !/nan/i.test(s)) fail(`invalid float ${JSON.stringify(s)}`);
+        stack.push(v);
+        break;
+      }
+      case 0x47: // BINFLOAT (big-endian double)
+        need(8);
+        stack.push(view.getFloat64(pos, false));
+        pos += 8;
+        break;
+      case 0x53: {
+        // STRING (py2 str, quoted repr)
+        const s = line();
+        const m = /^(['"])(.*)\1$/.exec(s);
+        if (!m) fail('STRING argument is not quoted');
+        const unescaped = (m as RegExpExecArray)[2].replace(/\\(x[0-9a-fA-F]{2}|[0-7]{1,3}|.)/g, (_all, e: string) => {
+          if (e[0] === 'x') return String.fromCharCode(parseInt(e.slice(1), 16));
+          if (/^[0-7]/.test(e)) return String.fromCharCode(parseInt(e, 8));
+          return ({ n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"' } as Record<string, string>)[e] ?? `\\${e}`;
+        });
+        stack.push(decodePy2String(latin1Bytes(unescaped)));
+        break;
+      }
+      case 0x54: {
+        // BINSTRING
+        const n = i32();
+        if (n < 0) fail('negative BINSTRING length');
+        stack.push(decodePy2String(bytes(n)));
+        break;
+      }
+      case 0x55: // SHORT_BINSTRING
+        stack.push(decodePy2String(bytes(u8())));
+        break;
+      case 0x56: // UNICODE (raw-unicode-escape text)
+        stack.push(line().replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_a, h4?: string, h8?: string) => String.fromCodePoint(parseInt((h4 ?? h8) as string, 16))));
+        break;
+      case 0x58: // BINUNICODE
+        stack.push(text(u32()));
+        break;
+      case 0x8c: // SHORT_BINUNICODE
+        stack.push(text(u8()));
+        break;
+      case 0x8d: // BINUNICODE8
+        stack.push(text(u64()));
+        break;
+      case 0x42: // BINBYTES
+        stack.push(bytes(u32()).slice());
+        break;
+      case 0x43: // SHORT_BINBYTES
+        stack.push(bytes(u8()).slice());
+        break;
+      case 0x8e: // BINBYTES8
+        stack.push(bytes(u64()).slice());
+        break;
+      case 0x96: // BYTEARRAY8
+        stack.push(bytes(u64()).slice());
+        break;
+      case 0x5d: // EMPTY_LIST
+        stack.push([]);
+        break;
+      case 0x29: // EMPTY_TUPLE
+        stack.push([]);
+        break;
+      case 0x7d: // EMPTY_DICT
+        stack.push({});
+        break;
+      case 0x8f: // EMPTY_SET
+        stack.push(new Set<PickleValue>());
+        break;
+      case 0x6c: // LIST
+      case 0x74: {
+        // TUPLE. Pop first: `stack` is reassigned by popMark, so `stack.push(popMark())` would push
+        // onto the discarded MARK-level array.
+        const items = popMark();
+        stack.push(items);
+        break;
+      }
+      case 0x85: // TUPLE1
+        stack.push([popValue()]);
+        break;
+      case 0x86: {
+        // TUPLE2
+        const b = popValue();
+        const a = popValue();
+        stack.push([a, b]);
+        break;
+      }
+      case 0x87: {
+        // TUPLE3
+        const c = popValue();
+        const b = popValue();
+        const a = popValue();
+        stack.push([a, b, c]);
+        break;
+      }
+      case 0x64: {
+        // DICT
+        const items = popMark();
+        const d: { [key: string]: PickleValue } = {};
+        setItems(d, items);
+        stack.push(d);
+        break;
+      }
+      case 0x91: {
+        // FROZENSET
+        const items = popMark();
+        stack.push(new Set(items));
+        break;
+      }
+      case 0x61: {
+        // APPEND
+        const v = popValue();
+        appendTo(top(), [v]);
+        break;
+      }
+      case 0x65: {
+        // APPENDS
+        const items = popMark();
+        appendTo(top(), items);
+        break;
+      }
+      case 0x90: {
+        // ADDITEMS
+        const items = popMark();
+        const target = top();
+        if (!(target instanceof Set)) fail('ADDITEMS target is not a set');
+        for (const i of items) (target as Set<PickleValue>).add(i);
+        break;
+      }
+      case 0x73: {
+        // SETITEM
+        const v = popValue();
+        const k = popValue();
+        setItems(top(), [k, v]);
+        break;
+      }
+      case 0x75: {
+        // SETITEMS
+        const items = popMark();
+        setItems(top(), items);
+        break;
+      }
+      case 0x70: // PUT (text index)
+        memo.set(Number(parseIntText(line())), top());
+        break;
+      case 0x71: // BINPUT
+        memo.set(u8(), top());
+        break;
+      case 0x72: // LONG_BINPUT
+        memo.set(u32(), top());
+        break;
+      case 0x94: // MEMOIZE
+        memo.set(memo.size, top());
+        break;
+      case 0x67: // GET
+        stack.push(memoGet(Number(parseIntText(line()))));
+        break;
+      case 0x68: // BINGET
+        stack.push(memoGet(u8()));
+        break;
+      case 0x6a: // LONG_BINGET
+        stack.push(memoGet(u32()));
+        break;
+      case 0x63: {
+        // GLOBAL "module\nname\n"
+        const module = line();
+        stack.push(global(module, line()));
+        break;
+      }
+      case 0x93: {
+        // STACK_GLOBAL
+        const name = popValue();
+        const module = popValue();
+        if (typeof module !== 'string' || typeof name !== 'string') fail('STACK_GLOBAL needs two str');
+        stack.push(global(module as string, name as string));
+        break;
+      }
+      case 0x52: {
+        // REDUCE: only the safe callables above
+        const args = popValue();
+        const callable = pop();
+        if (!isCallable(callable)) return unsafe('REDUCE on something that is not a safe builtin');
+        if (!Array.isArray(args)) fail('REDUCE arguments are not a tuple');
+        try {
+          stack.push((callable as SafeCallable).apply(args as PickleValue[]));
+        } catch (e) {
+          fail(`${(callable as SafeCallable).name}: ${(e as Error).message}`);
+        }
+        break;
+      }
+      case 0x62:
+        unsafe('BUILD');
+        break;
+      case 0x69:
+        unsafe('INST');
+        break;
+      case 0x6f:
+        unsafe('OBJ');
+        break;
+      case 0x81:
+        unsafe('NEWOBJ');
+        break;
+      case 0x92:
+        unsafe('NEWOBJ_EX');
+        break;
+      case 0x82:
+      case 0x83:
+      case 0x84:
+        unsafe('EXT (extension registry)');
+        break;
+      case 0x50:
+      case 0x51:
+        unsafe('PERSID (persistent ids)');
+        break;
+      case 0x97:
+      case 0x98:
+        unsafe('NEXT_BUFFER/READONLY_BUFFER (out-of-band buffers)');
+        break;
+      default:
+        fail(`unknown opcode 0x${op.toString(16).padStart(2, '0')}`);
+    }
+  }
+}
