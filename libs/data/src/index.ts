@@ -1,2 +1,3 @@
 export * from './formats/index.js';
 export * from './prep/index.js';
+export * from './templates/index.js';
