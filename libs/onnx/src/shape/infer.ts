@@ -226,6 +226,13 @@ const RULES: Readonly<Record<string, Rule>> = {
     return [{ dtype: vals[0].dtype, shape }];
   },
   Slice: slice,
+  Pad: (c) => {
+    const x = input(c, 0);
+    const pads = constInts(c, 1);
+    if (!x.shape || !pads || c.inputs[3]) return [{ dtype: x.dtype, shape: null }];
+    const rank = x.shape.length;
+    return [{ dtype: x.dtype, shape: x.shape.map((d, i) => (typeof d === 'number' ? d + pads[i] + pads[rank + i] : pads[i] + pads[rank + i] === 0 ? d : unknownDim())) }];
+  },
   Split: split,
   Squeeze: squeezeUnsqueeze,
   Unsqueeze: squeezeUnsqueeze,

@@ -1,0 +1,53 @@
+import { attr, type GraphBuilder, tensor, type Value } from '@coin/onnx';
+import { castTo, scalarLike } from '../helpers.js';
+
+/** Large negative instead of −∞: a fully masked row then gives a uniform softmax, not NaN. */
+const MASKED = -1e9;
+
+/** [B, T, C] → [B, H, T, D]. */
+export function splitHeads(b: GraphBuilder, x: Value, heads: number): Value {
+  const [, , c] = x.shape as number[];
+  const r = b.op('Reshape', [x, b.i64([0, 0, heads, c / heads])]); // [B, T, H, D]
+  return b.op('Transpose', [r], { perm: attr.ints([0, 2, 1, 3]) });
+}
+
+/** [B, H, T, D] → [B, T, C]. */
+export function mergeHeads(b: GraphBuilder, x: Value): Value {
+  const [, h, , d] = x.shape as number[];
+  const t = b.op('Transpose', [x], { perm: attr.ints([0, 2, 1, 3]) }); // [B, T, H, D]
+  return b.op('Reshape', [t, b.i64([0, 0, h * d])]);
+}
+
+/** A [T, S] boolean constant: query t may see key s when s ≤ t + offset. */
+export function causalMask(b: GraphBuilder, queries: number, keys: number): Value {
+  const offset = keys - queries;
+  const allowed = Array.from({ length: queries * keys }, (_, i) => (i % keys <= Math.floor(i / keys) + offset ? 1 : 0));
+  return b.constant(tensor('bool', [queries, keys], allowed), 'causal_mask');
+}
+
+export interface AttentionOptions {
+  /** Causal masking (decoder); off for the vision encoder. */
+  readonly causal: boolean;
+  /** [B, S] key padding mask, 1 = real token, 0 = padding (int64 or bool). */
+  readonly keyPadding?: Value;
+}
+
+/**
+ * Scaled dot-product attention on [B, H, T, D] queries and [B, H, S, D] keys/values, built from
+ * primitives: softmax(q·kᵀ/√D masked)·v → [B, H, T, D].
+ */
+export function attention(b: GraphBuilder, q: Value, k: Value, v: Value, options: AttentionOptions): Value {
+  const [, , t, d] = q.shape as number[];
+  const s = (k.shape as number[])[2];
+  const kT = b.op('Transpose', [k], { perm: attr.ints([0, 1, 3, 2]) }); // [B, H, D, S]
+  let scores = b.op('Mul', [b.op('MatMul', [q, kT]), scalarLike(b, q, 1 / Math.sqrt(d))]); // [B, H, T, S]
+  let allowed: Value | undefined = options.causal ? causalMask(b, t, s) : undefined; // [T, S]
+  if (options.keyPadding) {
+    const pad = castTo(b, options.keyPadding, 'bool');
+    const padMask = b.op('Unsqueeze', [pad, b.i64([1, 2])]); // [B, 1, 1, S]
+    allowed = allowed ? b.op('And', [allowed, padMask]) : padMask;
+  }
+  if (allowed) scores = b.op('Where', [allowed, scores, scalarLike(b, q, MASKED)]);
+  const probs = b.op('Softmax', [scores], { axis: attr.int(-1) });
+  return b.op('MatMul', [probs, v]); // [B, H, T, D]
+}

@@ -1,0 +1,17 @@
+import { attr, getInts, type GraphBuilder, type Value } from '@coin/onnx';
+import { dy, input, type Primitive } from '../primitive.js';
+
+/** https://onnx.ai/onnx/operators/onnx__Transpose.html */
+export const transpose = (b: GraphBuilder, x: Value, perm: readonly number[]): Value => b.op('Transpose', [x], { perm: attr.ints(perm) });
+
+/** dX = Transpose(dY, inverse permutation). */
+export const Transpose: Primitive = {
+  opType: 'Transpose',
+  grad: (c) => {
+    const rank = input(c, 0).shape!.length;
+    const perm = getInts(c.node.attributes, 'perm') ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
+    const inverse = new Array<number>(rank);
+    perm.forEach((p, i) => (inverse[p] = i));
+    return [c.b.op('Transpose', [dy(c)], { perm: attr.ints(inverse) })];
+  },
+};
