@@ -6,3 +6,4 @@ export * from './execution-provider.js';
 export * from './ort-tensor.js';
 export * from './session.js';
 export * from './session-cache.js';
+export * from './matmul-ceiling.js';
