@@ -90,7 +90,7 @@ describe('flat buffers through a session', () => {
       const grads = hostTensor('float32', [layout.total], Float32Array.from({ length: layout.total }, rand));
       const lr = hostTensor('float32', [], new Float32Array([0.1]));
 
-      let plain = initial.slice();
+      let plain: Float32Array = initial.slice();
       const db = new DoubleBuffer(layout, initial.slice());
       for (let step = 0; step < 3; step++) {
         const a = await session.run({ params: hostTensor('float32', [layout.total], plain), grads, lr });
