@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoinError } from '@coin/core';
-import { GraphBuilder, serializeModel } from '@coin/onnx';
+import { attr, GraphBuilder, serializeModel } from '@coin/onnx';
 import { createSession, ortSessionOptions, type RuntimeSession } from './session.js';
 import { hostTensor } from './tensor.js';
 import { affineModel, float64Model, gatherModel } from './test-models.js';
@@ -96,6 +96,40 @@ describe('createSession + run', () => {
       assert.deepEqual([...(out.next.data as BigInt64Array)], [5n, 1n, 3n]);
       const only = await s.run({ ids: hostTensor('int64', [1], new BigInt64Array([1n])) }, { fetch: ['next'] });
       assert.deepEqual(Object.keys(only), ['next']);
+    } finally {
+      await s.release();
+    }
+  });
+
+  it('passes bool, uint8, int8, int32 and float16 tensors both ways', async () => {
+    const g = new GraphBuilder('dtypes');
+    const mask = g.input('mask', 'bool', [3]);
+    const u8 = g.input('u8', 'uint8', [2]);
+    const i8 = g.input('i8', 'int8', [2]);
+    const i32 = g.input('i32', 'int32', [2]);
+    const f = g.input('f', 'float32', [3]);
+    g.output(g.op('Not', [mask]), 'not_mask');
+    g.output(g.op('Add', [u8, u8]), 'u8x2');
+    g.output(g.op('Neg', [i8]), 'neg_i8');
+    g.output(g.op('Mul', [i32, i32]), 'i32sq');
+    g.output(g.op('Cast', [f], { to: attr.int(10) }), 'half'); // 10 = FLOAT16
+    const s = await createSession(serializeModel(g.model()));
+    try {
+      const out = await s.run({
+        mask: hostTensor('bool', [3], new Uint8Array([1, 0, 1])),
+        u8: hostTensor('uint8', [2], new Uint8Array([3, 200])),
+        i8: hostTensor('int8', [2], new Int8Array([-5, 7])),
+        i32: hostTensor('int32', [2], new Int32Array([-3, 40000])),
+        f: hostTensor('float32', [3], new Float32Array([1, -2, 0.5])),
+      });
+      assert.equal(out.not_mask.dtype, 'bool');
+      assert.deepEqual([...(out.not_mask.data as Uint8Array)], [0, 1, 0]);
+      assert.deepEqual([...(out.u8x2.data as Uint8Array)], [6, 144]); // uint8 wraps
+      assert.deepEqual([...(out.neg_i8.data as Int8Array)], [5, -7]);
+      assert.deepEqual([...(out.i32sq.data as Int32Array)], [9, 1600000000]);
+      assert.equal(out.half.dtype, 'float16');
+      assert.ok(out.half.data instanceof Uint16Array);
+      assert.deepEqual([...out.half.data], [0x3c00, 0xc000, 0x3800]);
     } finally {
       await s.release();
     }
