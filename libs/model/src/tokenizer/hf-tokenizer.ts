@@ -31,7 +31,14 @@ export class HfJsonTokenizer implements Tokenizer {
   constructor(json: TokenizerJson, config: Readonly<Record<string, unknown>> = {}, source = 'tokenizer.json') {
     // clean_up_tokenization_spaces rewrites " ." to "." etc.; LLaMA's config turns it off and so
     // do we unless the config asks for it.
-    this.hf = new HfTokenizer(json, { clean_up_tokenization_spaces: false, ...config });
+    try {
+      this.hf = new HfTokenizer(json, { clean_up_tokenization_spaces: false, ...config });
+    } catch (cause) {
+      throw new CoinError('TOKENIZER.UNSUPPORTED', 'INVALID_ARGUMENT', `${source}: @huggingface/tokenizers cannot load it: ${(cause as Error).message}`, {
+        cause,
+        hint: 'Check that the file is a complete Hugging Face tokenizer.json (model, normalizer, pre_tokenizer, post_processor, decoder).',
+      });
+    }
     this.tokenToIdMap = this.hf.get_vocab(true);
     let maxId = -1;
     for (const [token, id] of this.tokenToIdMap) {

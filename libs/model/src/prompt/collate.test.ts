@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CoinError } from '@coin/core';
+import { collate, toInt64 } from './collate.js';
+import { IGNORE_INDEX, IMAGE_SENTINEL_ID } from './image-tokens.js';
+
+describe('collate', () => {
+  const a = { inputIds: [1, 7, IMAGE_SENTINEL_ID, 8, 9, 2], labels: [-100, -100, -100, -100, 9, 2] };
+  const b = { inputIds: [1, 5, 2], labels: [-100, 5, 2] };
+
+  it('right-pads ids with the pad id and labels with −100, [B, T] row-major', () => {
+    const batch = collate([a, b], { padId: 0 });
+    assert.equal(batch.batchSize, 2);
+    assert.equal(batch.seqLen, 6);
+    assert.deepEqual([...batch.inputIds], [1, 7, -200, 8, 9, 2, 1, 5, 2, 0, 0, 0]);
+    assert.deepEqual([...batch.labels], [-100, -100, -100, -100, 9, 2, -100, 5, 2, IGNORE_INDEX, IGNORE_INDEX, IGNORE_INDEX]);
+    assert.deepEqual([...batch.attentionMask], [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0]);
+    assert.deepEqual([...batch.imagePositions], [2, -1]);
+    assert.deepEqual([...batch.lengths], [6, 3]);
+  });
+
+  it('truncates to maxLength (a cut sentinel reads −1)', () => {
+    const batch = collate([a, b], { padId: 0, maxLength: 2 });
+    assert.equal(batch.seqLen, 2);
+    assert.deepEqual([...batch.inputIds], [1, 7, 1, 5]);
+    assert.deepEqual([...batch.imagePositions], [-1, -1]);
+  });
+
+  it('refuses an empty batch and a sample whose labels do not match its ids', () => {
+    assert.throws(() => collate([], { padId: 0 }), (e: unknown) => e instanceof CoinError && e.code === 'PROMPT.EMPTY_BATCH');
+    assert.throws(() => collate([{ inputIds: [1, 2], labels: [1] }], { padId: 0 }), (e: unknown) => e instanceof CoinError && e.code === 'PROMPT.BAD_SAMPLE');
+  });
+
+  it('converts ids to int64', () => {
+    assert.deepEqual([...toInt64(Int32Array.from([1, -200, 3]))], [1n, -200n, 3n]);
+  });
+});

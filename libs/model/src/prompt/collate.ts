@@ -1,0 +1,69 @@
+import { invalidArgument } from '@coin/core';
+import { IGNORE_INDEX, IMAGE_SENTINEL_ID } from './image-tokens.js';
+
+export interface CollateInput {
+  readonly inputIds: readonly number[];
+  readonly labels: readonly number[];
+}
+
+export interface CollateOptions {
+  /** Padding id: the tokenizer's padId (= unk, COIN.md §4.4). */
+  readonly padId: number;
+  /** Truncate every sequence to this many ids (LLaVA model_max_length). Default 2048. */
+  readonly maxLength?: number;
+}
+
+/** A right-padded batch; every [B, T] array is row-major. */
+export interface CollatedBatch {
+  readonly batchSize: number; // B
+  readonly seqLen: number; // T = longest (truncated) sample
+  /** [B, T] ids; IMAGE_SENTINEL_ID (−200) marks where the visual tokens go; padId after each sample. */
+  readonly inputIds: Int32Array;
+  /** [B, T] labels; IGNORE_INDEX (−100) on masked and padded positions. */
+  readonly labels: Int32Array;
+  /** [B, T] 1 on real tokens, 0 on padding. */
+  readonly attentionMask: Int32Array;
+  /** [B] sentinel position per sample, −1 for text-only samples (or a sentinel cut by truncation). */
+  readonly imagePositions: Int32Array;
+  /** [B] unpadded length per sample. */
+  readonly lengths: Int32Array;
+}
+
+/**
+ * LLaVA's DataCollatorForSupervisedDataset: right-pad input ids with the pad id and labels with
+ * −100, truncate to maxLength. The attention mask comes from the lengths; LLaVA computes
+ * `input_ids != pad_id`, which differs only if a sample contains a literal `<unk>` token.
+ */
+export function collate(samples: readonly CollateInput[], options: CollateOptions): CollatedBatch {
+  const maxLength = options.maxLength ?? 2048;
+  if (samples.length === 0) throw invalidArgument('PROMPT.EMPTY_BATCH', 'cannot collate an empty batch');
+  samples.forEach((s, b) => {
+    if (s.inputIds.length !== s.labels.length) {
+      throw invalidArgument('PROMPT.BAD_SAMPLE', `sample ${b}: ${s.inputIds.length} input ids but ${s.labels.length} labels`);
+    }
+  });
+  const lengths = Int32Array.from(samples, (s) => Math.min(s.inputIds.length, maxLength));
+  const batchSize = samples.length;
+  const seqLen = Math.max(...lengths);
+  const inputIds = new Int32Array(batchSize * seqLen).fill(options.padId);
+  const labels = new Int32Array(batchSize * seqLen).fill(IGNORE_INDEX);
+  const attentionMask = new Int32Array(batchSize * seqLen);
+  const imagePositions = new Int32Array(batchSize).fill(-1);
+  samples.forEach((sample, b) => {
+    const row = b * seqLen;
+    for (let t = 0; t < lengths[b]; t++) {
+      inputIds[row + t] = sample.inputIds[t];
+      labels[row + t] = sample.labels[t];
+      attentionMask[row + t] = 1;
+      if (sample.inputIds[t] === IMAGE_SENTINEL_ID && imagePositions[b] < 0) imagePositions[b] = t;
+    }
+  });
+  return { batchSize, seqLen, inputIds, labels, attentionMask, imagePositions, lengths };
+}
+
+/** int64 copy of an id tensor, for graphs that take int64 input_ids (ONNX's usual choice). */
+export function toInt64(ids: Int32Array): BigInt64Array {
+  const out = new BigInt64Array(ids.length);
+  for (let i = 0; i < ids.length; i++) out[i] = BigInt(ids[i]);
+  return out;
+}
