@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { CoinError } from '@coin/core';
+import {
+  aggregateMetrics,
+  continualMetrics,
+  formatPython2f,
+  parseMatrixFile,
+  selectCells,
+  selectTasks,
+  type Cell,
+  type ContinualMetrics,
+  type ResultsMatrix,
+  type Summary,
+} from '@coin/metrics';
+import type { CliContext } from '../context.js';
+
+interface RunMetrics {
+  readonly file: string;
+  readonly accuracy: ContinualMetrics;
+  readonly judge?: ContinualMetrics;
+}
+
+function loadRun(file: string, tasks: readonly string[] | undefined): RunMetrics {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new CoinError('METRICS.BAD_MATRIX', 'INVALID_ARGUMENT', `cannot read ${file}: ${(e as Error).message}`, { hint: 'give a matrix.json file' });
+  }
+  const m = parseMatrixFile(value, file);
+  const pick = (x: ResultsMatrix): ResultsMatrix => (tasks ? selectTasks(x, tasks) : x);
+  const row = (r: readonly Cell[] | undefined): readonly Cell[] | undefined => (tasks ? selectCells(r, m.accuracy, tasks) : r);
+  return {
+    file,
+    accuracy: continualMetrics(pick(m.accuracy), row(m.zeroShot)),
+    judge: m.judge ? continualMetrics(pick(m.judge), row(m.judgeZeroShot)) : undefined,
+  };
+}
+
+const fmt = (x: Cell | undefined): string => (x === null || x === undefined ? 'n/a' : formatPython2f(x));
+
+function describe(title: string, m: ContinualMetrics): string {
+  return (
+    `${title}\n` +
+    `  MAA: ${fmt(m.MAA)}\n  final average: ${fmt(m.final_average)}\n  MFT (mean diagonal): ${fmt(m.MFT)}\n` +
+    `  BWT: ${fmt(m.BWT)}\n  forgetting: ${fmt(m.forgetting)}\n` +
+    (m.FWT !== undefined ? `  FWT: ${fmt(m.FWT)}\n` : '') +
+    `  AA per stage: ${m.AA.map(fmt).join(' ')}\n`
+  );
+}
+
+function describeAggregate(title: string, agg: Partial<Record<string, Summary>>): string {
+  let out = `${title}\n`;
+  for (const [k, s] of Object.entries(agg)) {
+    if (!s) continue;
+    const ci = s.ci95 ? ` (95% CI ${fmt(s.ci95[0])} .. ${fmt(s.ci95[1])})` : '';
+    out += `  ${k}: ${fmt(s.mean)} ± ${fmt(s.std)}${ci}, n=${s.n}\n`;
+  }
+  return out;
+}
+
+/** `coin metrics`: continual-learning metrics from one or more results matrices. */
+export function registerMetricsCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('metrics')
+    .description('continual metrics (MAA, final average, MFT, BWT, forgetting, FWT) from matrix.json; several files are aggregated (mean, std, 95% t-interval)')
+    .requiredOption('--matrix <file...>', 'matrix.json: {"tasks": [...], "matrix": [[a00], [a10, a11], ...], "zero_shot"?, "judge"?, "judge_zero_shot"?}')
+    .option('--tasks <names>', 'comma-separated subset of tasks (and their stages), e.g. all but ScienceQA')
+    .option('--json', 'print JSON')
+    .action((opts: { matrix: string[]; tasks?: string; json?: boolean }) => {
+      const tasks = opts.tasks?.split(',').map((s) => s.trim()).filter(Boolean);
+      const runs = opts.matrix.map((f) => loadRun(f, tasks));
+      if (runs.length === 1) {
+        const [r] = runs;
+        if (opts.json) ctx.stdout.write(`${JSON.stringify({ ...r.accuracy, ...(r.judge ? { judge: r.judge } : {}) })}\n`);
+        else ctx.stdout.write(describe('accuracy', r.accuracy) + (r.judge ? describe('judge (General Knowledge)', r.judge) : ''));
+        return;
+      }
+      const aggregate = aggregateMetrics(runs.map((r) => r.accuracy));
+      const judgeRuns = runs.filter((r) => r.judge).map((r) => r.judge!);
+      const judgeAggregate = judgeRuns.length > 0 ? aggregateMetrics(judgeRuns) : undefined;
+      if (opts.json) {
+        ctx.stdout.write(`${JSON.stringify({ runs: runs.map((r) => ({ file: r.file, ...r.accuracy, ...(r.judge ? { judge: r.judge } : {}) })), aggregate, ...(judgeAggregate ? { judge_aggregate: judgeAggregate } : {}) })}\n`);
+      } else {
+        ctx.stdout.write(describeAggregate(`accuracy over ${runs.length} runs`, aggregate) + (judgeAggregate ? describeAggregate(`judge over ${judgeRuns.length} runs`, judgeAggregate) : ''));
+      }
+    });
+}

@@ -1,0 +1,31 @@
+import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { CoinError } from '@coin/core';
+import type { OutputFile } from '../scorers/types.js';
+
+/** Writes a whole file or nothing: a temp file next to it, then a rename. */
+export function writeFileAtomic(path: string, content: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    const tmp = join(dirname(path), `.${process.pid}.${Date.now()}.tmp`);
+    writeFileSync(tmp, content, 'utf8');
+    renameSync(tmp, path);
+  } catch (e) {
+    throw new CoinError('METRICS.WRITE_FAILED', 'INVALID_ARGUMENT', `cannot write ${path}: ${(e as Error).message}`, { hint: 'check that the output folder is writable', cause: e });
+  }
+}
+
+/** Writes a scorer's output file into a folder (GQA's Result.text is appended, as CoIN does). */
+export function writeOutputFile(dir: string, file: OutputFile, path = join(dir, file.name)): string {
+  if (file.mode === 'append') {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      appendFileSync(path, file.content, 'utf8');
+    } catch (e) {
+      throw new CoinError('METRICS.WRITE_FAILED', 'INVALID_ARGUMENT', `cannot append to ${path}: ${(e as Error).message}`, { cause: e });
+    }
+  } else {
+    writeFileAtomic(path, file.content);
+  }
+  return path;
+}

@@ -1,0 +1,98 @@
+/**
+ * Judge score parsing and aggregation (spec §8.3, CoIN's evaluate_score.py).
+ * coin, per judge text t (10 added to the denominator for every line):
+ *   1. Python `float(t)` succeeds → add it if ≤ 10 (NaN and > 10 add nothing; negatives add);
+ *   2. else if t contains "/" → the part before the first "/" is added if `str.isnumeric()` and
+ *      ≤ 10 (an isnumeric part that `float()` rejects, like "½" or "五", crashes the original);
+ *   3. else the first ASCII digit 1-9 anywhere ("10/…" never gets here, but "10 points" gives 1);
+ *      none → 0 and the text is printed.
+ *   Final = Python round(100 · Σ / (10 · N)) (half-to-even on the exact double).
+ * strict: surrounding whitespace ignored; a plain number 0-10 counts as is (out of range → 0);
+ *   "x/y" counts 10·x/y when 0 ≤ x ≤ y; otherwise the first standalone number 0-10 ("10 points"
+ *   → 10); never NaN/inf, never a crash; unparsed → 0.
+ */
+import { strField } from '../io/access.js';
+import { badInput, type Source } from '../io/errors.js';
+import type { JsonRecord } from '../io/read.js';
+import { pythonRound } from '../python/format.js';
+import { pyFloat, pyIsNumeric, pyStrip } from '../python/text.js';
+import type { Fidelity } from '../scorers/types.js';
+
+export interface ParsedJudgeScore {
+  /** What is added to the sum. */
+  readonly value: number;
+  /** false where the original prints the text (nothing usable found). */
+  readonly parsed: boolean;
+}
+
+export function parseJudgeScoreCoin(t: string, src?: Source): ParsedJudgeScore {
+  const f = pyFloat(t);
+  if (f !== undefined) return { value: f <= 10 ? f : 0, parsed: true };
+  if (t.includes('/')) {
+    const part = t.split('/')[0];
+    if (!pyIsNumeric(part)) return { value: 0, parsed: true };
+    const x = pyFloat(part);
+    if (x === undefined) throw badInput(src, `the judge text ${JSON.stringify(t)} starts with ${JSON.stringify(part)}, numeric for str.isnumeric() but not for float()`, `crash with ValueError: could not convert string to float: '${part}'`);
+    return { value: x <= 10 ? x : 0, parsed: true };
+  }
+  const digit = /[1-9]/.exec(t);
+  return digit ? { value: Number(digit[0]), parsed: true } : { value: 0, parsed: false };
+}
+
+export function parseJudgeScoreStrict(raw: string): ParsedJudgeScore {
+  const t = pyStrip(raw);
+  if (/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(t)) {
+    const v = Number(t);
+    return { value: v >= 0 && v <= 10 ? v : 0, parsed: true };
+  }
+  const frac = /^(\d+(?:\.\d+)?)\s*\/\s*(\d+(?:\.\d+)?)/.exec(t);
+  if (frac) {
+    const x = Number(frac[1]);
+    const y = Number(frac[2]);
+    return { value: y > 0 && x <= y ? (10 * x) / y : 0, parsed: true };
+  }
+  const token = /(?<![\d.])(10|\d)(?:\.\d+)?(?![\d.]*\d)/.exec(t);
+  if (token) {
+    const v = Number(token[0]);
+    return { value: v <= 10 ? v : 0, parsed: true };
+  }
+  return { value: 0, parsed: false };
+}
+
+export interface JudgeScoreResult {
+  /** CoIN's integer: round(100 · Σ / (10 · N)). */
+  readonly score: number;
+  /** The unrounded value that is rounded: 100 · (Σ / (10 · N)). */
+  readonly scoreFull: number;
+  readonly lines: number;
+  readonly sum: number;
+  readonly perLine: readonly number[];
+  /** Texts with nothing usable (the original prints each on its own line). */
+  readonly unparsed: readonly string[];
+  /** Prompt_Result.text content. */
+  readonly resultText: string;
+}
+
+export function scoreJudgeLines(records: readonly JsonRecord[], fidelity: Fidelity, file: string): JudgeScoreResult {
+  let total = 0;
+  let sum = 0;
+  const perLine: number[] = [];
+  const unparsed: string[] = [];
+  for (const rec of records) {
+    total += 10;
+    const t = strField(rec.value, 'text', rec.src, 'the judge output');
+    const p = fidelity === 'coin' ? parseJudgeScoreCoin(t, rec.src) : parseJudgeScoreStrict(t);
+    sum += p.value;
+    perLine.push(p.value);
+    if (!p.parsed) unparsed.push(t);
+  }
+  if (total === 0) throw badInput({ file }, 'the judge output file has no lines', 'crash with ZeroDivisionError');
+  const scoreFull = (sum / total) * 100;
+  let score: number;
+  try {
+    score = pythonRound(scoreFull);
+  } catch (e) {
+    throw badInput({ file }, `the judge scores sum to ${sum}, which has no rounded value`, `crash with ${(e as Error).message}`);
+  }
+  return { score, scoreFull, lines: records.length, sum, perLine, unparsed, resultText: `Final score:${score}` };
+}

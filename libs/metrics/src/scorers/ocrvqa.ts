@@ -1,0 +1,48 @@
+/**
+ * OCR-VQA (spec §6.8): correct iff the lower-cased output equals the lower-cased answer.
+ * coin: outputs containing "Unanswerable" are skipped (still in the denominator) and the printed
+ *   sample count is always 0 (it prints the length of a list that is never filled).
+ * strict (BUG? fixes): no skip; the real sample count is printed.
+ */
+import { asList, field, hashKey, idText, strField } from '../io/access.js';
+import { badInput } from '../io/errors.js';
+import type { PyValue } from '../python/json.js';
+import { requireNonEmpty, samplesAccuracyText } from './common.js';
+import type { Fidelity, ItemVerdict, JsonDoc, Predictions, ScoreReport } from './types.js';
+
+export interface OcrVqaInput {
+  readonly annotations: JsonDoc;
+  readonly predictions: Predictions;
+  readonly fidelity?: Fidelity;
+}
+
+export function scoreOcrVqa(input: OcrVqaInput): ScoreReport {
+  const fidelity = input.fidelity ?? 'coin';
+  const { src } = input.annotations;
+  const byId = new Map<string, PyValue>();
+  asList(input.annotations.value, src, 'the annotation file').forEach((a, k) => byId.set(hashKey(field(a, 'question_id', src, `annotation #${k}`), src, 'question_id'), a));
+
+  const records = input.predictions.records;
+  let right = 0;
+  const verdicts: ItemVerdict[] = [];
+  for (const rec of records) {
+    const qid = field(rec.value, 'question_id', rec.src, 'the prediction');
+    const id = idText(qid);
+    const ann = byId.get(hashKey(qid, rec.src, 'question_id'));
+    if (ann === undefined) throw badInput(rec.src, `question_id ${id} is not in the annotation file ${src.file}`, 'crash with KeyError', 'is this an OCR-VQA prediction file?');
+    const truthValue = field(ann, 'answer', src, `annotation ${id}`);
+    const text = strField(rec.value, 'text', rec.src, 'the prediction');
+    if (fidelity === 'coin' && text.includes('Unanswerable')) {
+      verdicts.push({ id, prediction: text, expected: typeof truthValue === 'string' ? truthValue : idText(truthValue), score: 0, note: 'skipped: contains "Unanswerable"' });
+      continue;
+    }
+    const truth = strField(ann, 'answer', src, `annotation ${id}`);
+    const ok = text.toLowerCase() === truth.toLowerCase();
+    if (ok) right += 1;
+    verdicts.push({ id, prediction: text, expected: truth, score: ok ? 1 : 0 });
+  }
+  requireNonEmpty(records.length, { file: input.predictions.file });
+  const accuracy = (100 * right) / records.length;
+  const text = samplesAccuracyText(fidelity === 'coin' ? 0 : records.length, accuracy);
+  return { task: 'OCRVQA', fidelity, samples: records.length, correct: right, accuracy, stdout: `${text}\n`, files: [{ name: 'Result.text', content: text, mode: 'write' }], verdicts };
+}
