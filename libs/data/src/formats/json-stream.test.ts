@@ -185,3 +185,17 @@ test('memory stays bounded while streaming a large array', async () => {
   assert.equal(n, count);
   assert.ok(peak < 4 * 1024 * 1024, `live heap grew by ${peak} bytes while streaming a 13 MB file`);
 });
+
+test('streams the array under one key of a root object, skipping the other keys', () => {
+  const text = '{"info": {"v": 1}, "annotations": [\n {"question_id": 1},\n {"question_id": 2}], "license": [1, [2]]}';
+  for (const size of [1, 5, 1000]) {
+    const items = [...parseJsonChunks(chunksOf(text, size), 'vqa.json', 'object', 'annotations')];
+    assert.deepEqual(items.map((i) => [i.index, i.value, i.line]), [
+      [0, { question_id: 1 }, 2],
+      [1, { question_id: 2 }, 3],
+    ]);
+  }
+  assert.throws(() => [...parseJsonChunks(['{"data": []}'], 'x.json', 'object', 'annotations')], /no key "annotations"/);
+  assert.throws(() => [...parseJsonChunks(['{"annotations": {}}'], 'x.json', 'object', 'annotations')], /expected an array under key "annotations"/);
+  assert.throws(() => [...parseJsonChunks(['[1]'], 'x.json', 'object', 'annotations')], /start with '\{'/);
+});

@@ -50,10 +50,14 @@ class StreamingBuilder implements JsonTokenSink {
   private itemLine = 0;
   private itemColumn = 0;
 
+  /** Set when streaming the array under one key of a root object (`{"annotations": [...]}`). */
+  private selectedSeen = false;
+
   constructor(
     private readonly source: string,
     private readonly expectRoot: TopLevel | 'any',
     private readonly emit: (item: TopLevelItem) => void,
+    private readonly selectKey?: string,
   ) {}
 
   token(kind: JsonTokenKind, value: JsonScalar | undefined, line: number, column: number): void {
@@ -76,7 +80,7 @@ class StreamingBuilder implements JsonTokenSink {
       case 'value':
       case 'value-or-end':
         if (kind === ']' && top.expect === 'value-or-end') return this.close(top);
-        if (this.stack.length === 1 && top.kind === 'array') {
+        if (top.container === undefined && top.kind === 'array') {
           this.itemLine = line;
           this.itemColumn = column;
         }
@@ -112,9 +116,23 @@ class StreamingBuilder implements JsonTokenSink {
   finish(position: { line: number; column: number }): void {
     if (!this.rootSeen) throw malformedJson(this.source, position, 'the file is empty');
     if (this.stack.length > 0) throw malformedJson(this.source, position, `unexpected end of input inside ${this.stack.length} unclosed array(s)/object(s): the file is truncated`);
+    if (this.selectKey !== undefined && !this.selectedSeen) {
+      throw new CoinError('JSON.KEY_NOT_FOUND', 'INVALID_ARGUMENT', `${this.source}: the top-level object has no key ${JSON.stringify(this.selectKey)}`, {
+        hint: 'is this the right file?',
+        details: { file: this.source, key: this.selectKey },
+      });
+    }
   }
 
   private openOrScalar(kind: JsonTokenKind, value: JsonScalar | undefined, at: { line: number; column: number }): void {
+    const parent = this.stack[this.stack.length - 1];
+    if (this.selectKey !== undefined && this.stack.length === 1 && parent.key === this.selectKey) {
+      if (kind !== '[') throw malformedJson(this.source, at, `expected an array under key ${JSON.stringify(this.selectKey)}, found ${DESCRIBE[kind]}`);
+      this.selectedSeen = true;
+      this.index = 0;
+      this.stack.push({ kind: 'array', container: undefined, expect: 'value-or-end', key: undefined });
+      return;
+    }
     if (kind === '[') {
       this.stack.push({ kind: 'array', container: [], expect: 'value-or-end', key: undefined });
     } else if (kind === '{') {
@@ -128,14 +146,21 @@ class StreamingBuilder implements JsonTokenSink {
 
   private close(frame: Frame): void {
     this.stack.pop();
-    if (frame.container === undefined) return; // the streamed root: nothing to deliver
+    if (frame.container === undefined) {
+      // A streamed container: its items were emitted already. Under a selected key, the root goes on.
+      const parent = this.stack[this.stack.length - 1];
+      if (parent !== undefined) parent.expect = 'comma-or-end';
+      return;
+    }
     this.deliver(frame.container);
   }
 
   /** Puts a finished value into its parent, or emits it when the parent is the streamed root. */
   private deliver(value: unknown): void {
     const parent = this.stack[this.stack.length - 1];
-    if (parent.container === undefined) {
+    if (parent.container === undefined && this.selectKey !== undefined && this.stack.length === 1) {
+      // A root entry other than the selected one (e.g. VQA's "info"): not needed, not kept.
+    } else if (parent.container === undefined) {
       this.emit({ key: parent.key, index: this.index++, value, line: this.itemLine, column: this.itemColumn });
     } else if (Array.isArray(parent.container)) {
       parent.container.push(value);
@@ -148,9 +173,9 @@ class StreamingBuilder implements JsonTokenSink {
 }
 
 /** Parses chunks (already decoded text) and yields the top-level items: the testable core. */
-export function* parseJsonChunks(chunks: Iterable<string>, source: string, expectRoot: TopLevel | 'any' = 'any'): Generator<TopLevelItem> {
+export function* parseJsonChunks(chunks: Iterable<string>, source: string, expectRoot: TopLevel | 'any' = 'any', arrayKey?: string): Generator<TopLevelItem> {
   const pending: TopLevelItem[] = [];
-  const builder = new StreamingBuilder(source, expectRoot, (item) => pending.push(item));
+  const builder = new StreamingBuilder(source, arrayKey === undefined ? expectRoot : 'object', (item) => pending.push(item), arrayKey);
   const tokenizer = new JsonTokenizer(builder, source);
   for (const chunk of chunks) {
     tokenizer.write(chunk);
@@ -164,13 +189,18 @@ export function* parseJsonChunks(chunks: Iterable<string>, source: string, expec
 export interface StreamOptions {
   /** Bytes per read; 64 KiB by default. */
   readonly chunkBytes?: number;
+  /**
+   * Stream the elements of the array under this key of the root object instead of the root's own
+   * entries (VQAv2's `{"annotations": [...]}`, TextVQA's `{"data": [...]}`); other keys are skipped.
+   */
+  readonly arrayKey?: string;
 }
 
 /** Streams a JSON file's top-level items (see TopLevelItem). A missing file is NOT_FOUND. */
 export async function* streamJsonFile(path: string, expectRoot: TopLevel | 'any' = 'any', options: StreamOptions = {}): AsyncGenerator<TopLevelItem> {
   await assertFile(path);
   const pending: TopLevelItem[] = [];
-  const builder = new StreamingBuilder(path, expectRoot, (item) => pending.push(item));
+  const builder = new StreamingBuilder(path, options.arrayKey === undefined ? expectRoot : 'object', (item) => pending.push(item), options.arrayKey);
   const tokenizer = new JsonTokenizer(builder, path);
   // fatal: invalid UTF-8 is malformed input, not silently replaced characters.
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -198,6 +228,11 @@ export async function* streamJsonFile(path: string, expectRoot: TopLevel | 'any'
 /** The elements of a file whose top level must be an array. */
 export async function* streamJsonArray(path: string, options?: StreamOptions): AsyncGenerator<TopLevelItem> {
   yield* streamJsonFile(path, 'array', options);
+}
+
+/** The elements of the array under `key` in a file whose top level is an object. */
+export async function* streamJsonArrayAt(path: string, key: string, options?: StreamOptions): AsyncGenerator<TopLevelItem> {
+  yield* streamJsonFile(path, 'object', { ...options, arrayKey: key });
 }
 
 /** The entries of a file whose top level must be an object (key + value). */

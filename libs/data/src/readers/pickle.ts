@@ -202,7 +202,7 @@ export function loadPickle(data: Uint8Array, source = '<pickle>'): PickleValue {
     else fail('APPEND target is not a list');
   };
   const setItems = (target: StackItem, items: PickleValue[]): void => {
-    if (typeof target !== 'object' || target === null || Array.isArray(target) || target instanceof Uint8Array || target instanceof Set || target === MARK || isCallable(target)) fail('SETITEM target is not a dict');
+    if (target === MARK || typeof target !== 'object' || target === null || Array.isArray(target) || target instanceof Uint8Array || target instanceof Set || isCallable(target)) fail('SETITEM target is not a dict');
     if (items.length % 2 !== 0) fail('SETITEMS needs key/value pairs');
     for (let i = 0; i < items.length; i += 2) setKey(target as { [key: string]: PickleValue }, items[i], items[i + 1], fail);
   };

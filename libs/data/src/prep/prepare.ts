@@ -1,0 +1,194 @@
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir, readdir, rename, rm, stat, symlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { CoinError } from '@coin/core';
+import { JsonArrayWriter } from '../formats/json-writer.js';
+import { type InstructionVariant, type RecordId, TEST_FILE_OF_TASK, type TestRecord, type TrainRecord, VARIANT_FOLDERS } from '../formats/records.js';
+import { checkTestRecord, checkTrainRecord } from '../formats/validate.js';
+import { type ImageLink, ImageChecker, type OpenedSource, type SourceItem, type SourceSplit } from '../readers/source.js';
+import { renderPrompt } from '../templates/instructions.js';
+import { selectVolume } from '../templates/volume.js';
+import { MANIFEST_FILE, type Manifest, readManifest, writeManifest } from './manifest.js';
+import { Progress } from './progress.js';
+import { type ValidationReport, ValidationReportBuilder, writeValidationReport } from './validation-report.js';
+
+/**
+ * `coin prep <Dataset>`: source items → CoIN files in a temp directory beside --out, then moved
+ * into place. Nothing half-written ever appears in --out: a fresh --out is one rename; an existing
+ * CoIN output gets the task's folders replaced one rename each, and a new manifest last.
+ */
+export interface PrepareOptions {
+  readonly out: string;
+  readonly variant: InstructionVariant;
+  /** Volume fraction of the training split (COIN.md §3.4); 1 keeps everything. */
+  readonly fraction: number;
+  readonly seed: number;
+  /** Progress output (a TTY gets a bar). */
+  readonly progress?: { write(s: string): unknown; isTTY?: boolean };
+}
+
+export interface PrepareResult {
+  readonly out: string;
+  readonly counts: Record<string, number>;
+  readonly report: ValidationReport;
+  readonly summary: string;
+  readonly manifest: Manifest;
+}
+
+export const PREP_MANIFEST_KIND = 'coin-prep';
+
+export async function prepareDataset(source: OpenedSource, options: PrepareOptions): Promise<PrepareResult> {
+  const out = resolve(options.out);
+  await checkOutDir(out);
+  const temp = join(dirname(out), `.${basename(out)}.prep-${process.pid}-${randomBytes(4).toString('hex')}`);
+  await mkdir(temp, { recursive: true });
+  try {
+    const report = new ValidationReportBuilder(source.dataset);
+    for (const n of source.notes) report.note(n);
+    report.note(`variant ${options.variant}, training fraction ${options.fraction}, seed ${options.seed}`);
+    const taskDir = join(VARIANT_FOLDERS[options.variant], source.task);
+    const images = new ImageChecker();
+    await writeSplit(source, 'train', join(temp, taskDir, 'train.json'), options, report, images);
+    await writeSplit(source, 'test', join(temp, taskDir, TEST_FILE_OF_TASK[source.task]), options, report, images);
+    for (const c of source.copies) {
+      await mkdir(dirname(join(temp, c.to)), { recursive: true });
+      await copyFile(c.from, join(temp, c.to));
+    }
+    for (const l of source.links) await makeLink(temp, l);
+    const frozen = report.toReport();
+    const reportDir = join('reports', source.dataset);
+    const summary = await writeValidationReport(join(temp, reportDir), frozen);
+    const produced = [taskDir, reportDir, ...source.copies.map((c) => c.to), ...source.links.map((l) => l.at)];
+    const params = { [source.dataset]: { variant: options.variant, fraction: options.fraction, seed: options.seed, task: source.task } };
+    const manifest = await moveIntoPlace(temp, out, produced, frozen.counts, params);
+    return { out, counts: frozen.counts, report: frozen, summary, manifest };
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+}
+
+/** --out must be absent, empty, or an earlier `coin prep` output (which we add to). */
+async function checkOutDir(out: string): Promise<void> {
+  let entries: string[];
+  try {
+    const s = await stat(out);
+    if (!s.isDirectory()) throw new CoinError('PREP.OUT_NOT_DIR', 'INVALID_ARGUMENT', `--out ${out} exists and is not a directory`);
+    entries = await readdir(out);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  if (entries.length === 0) return;
+  if (!entries.includes(MANIFEST_FILE)) {
+    throw new CoinError('PREP.OUT_NOT_EMPTY', 'INVALID_ARGUMENT', `--out ${out} is not empty and is not a \`coin prep\` output (no ${MANIFEST_FILE})`, { hint: 'choose a new or empty --out directory' });
+  }
+  const manifest = await readManifest(out);
+  if (manifest.kind !== PREP_MANIFEST_KIND) {
+    throw new CoinError('PREP.OUT_OTHER_KIND', 'INVALID_ARGUMENT', `--out ${out} holds a "${manifest.kind}" output; real datasets are added only to "${PREP_MANIFEST_KIND}" outputs`, { hint: 'choose another --out directory' });
+  }
+}
+
+async function makeLink(root: string, link: ImageLink): Promise<void> {
+  const path = join(root, link.at);
+  await mkdir(dirname(path), { recursive: true });
+  await symlink(resolve(link.target), path, 'dir');
+}
+
+async function writeSplit(source: OpenedSource, split: SourceSplit, path: string, options: PrepareOptions, report: ValidationReportBuilder, images: ImageChecker): Promise<void> {
+  const name = `${source.task}/${split}`;
+  let keep: (id: RecordId) => boolean = () => true;
+  if (split === 'train' && options.fraction < 1) {
+    // Pass 1: the ids, to pick an exact fraction (drops are reported in pass 2 only).
+    const ids: RecordId[] = [];
+    for await (const item of source.items(split, new ValidationReportBuilder('pass-1'))) ids.push(item.id);
+    keep = selectVolume([...new Set(ids.map(String))], options.fraction, options.seed);
+  }
+  const writer = await JsonArrayWriter.open(path);
+  const progress = options.progress ? new Progress(options.progress, `${source.dataset} ${split}`) : undefined;
+  const seen = new Set<RecordId>();
+  try {
+    for await (const item of source.items(split, report)) {
+      progress?.tick();
+      if (seen.has(item.id)) {
+        report.drop({ split: name, id: item.id, reason: 'duplicate id' });
+        continue;
+      }
+      seen.add(item.id);
+      if (!keep(item.id)) continue;
+      if (item.image !== undefined && item.imageFile !== undefined && !(await images.exists(item.imageFile))) {
+        report.missingImage({ split: name, id: item.id, image: item.image, lookedFor: item.imageFile });
+        continue;
+      }
+      const where = { file: path, index: writer.count };
+      const record = split === 'train' ? trainRecord(source, item, options) : testRecord(source, item, options);
+      if (split === 'train') checkTrainRecord(record, where);
+      else checkTestRecord(record, where, source.task);
+      await writer.write(record);
+    }
+    await writer.commit();
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
+  progress?.finish();
+  report.count(name, writer.count);
+  if (split === 'train' && options.fraction < 1) report.note(`${name}: kept ${writer.count} at volume fraction ${options.fraction}`);
+}
+
+function trainRecord(source: OpenedSource, item: SourceItem, options: PrepareOptions): TrainRecord {
+  const prompt = renderPrompt(source.task, options.variant, item.question, item.id, options.seed);
+  return {
+    id: item.id,
+    ...(item.image === undefined ? {} : { image: item.image }),
+    conversations: [
+      { from: 'human', value: item.image === undefined ? prompt : `<image>\n${prompt}` },
+      { from: 'gpt', value: item.answer },
+    ],
+  };
+}
+
+function testRecord(source: OpenedSource, item: SourceItem, options: PrepareOptions): TestRecord {
+  const text = renderPrompt(source.task, options.variant, item.question, item.id, options.seed);
+  const base = { question_id: item.id, ...(item.image === undefined ? {} : { image: item.image }), text };
+  if (source.task === 'Grounding') return { ...base, answer_bbox: item.answer, ...(item.size ? { size: item.size } : {}) };
+  return { ...base, answer: item.answer };
+}
+
+/** Fresh --out: one rename. Existing output: replace our paths one by one, then a new manifest. */
+async function moveIntoPlace(temp: string, out: string, produced: readonly string[], counts: Record<string, number>, params: Record<string, unknown>): Promise<Manifest> {
+  let previous: Manifest | undefined;
+  try {
+    previous = await readManifest(out);
+  } catch {
+    previous = undefined;
+  }
+  const mergedCounts = { ...(previous?.counts ?? {}) };
+  const tasks = new Set(Object.keys(counts).map((k) => k.split('/')[0]));
+  for (const key of Object.keys(mergedCounts)) if (tasks.has(key.split('/')[0])) delete mergedCounts[key];
+  Object.assign(mergedCounts, counts);
+  const previousParams = previous && isRecord(previous.params) ? previous.params : {};
+  const info = { kind: PREP_MANIFEST_KIND, params: { ...previousParams, ...params }, counts: mergedCounts };
+  let outExists = true;
+  try {
+    await stat(out);
+  } catch {
+    outExists = false;
+  }
+  if (!outExists) {
+    await writeManifest(temp, info);
+    await rename(temp, out);
+    return readManifest(out);
+  }
+  await rm(join(out, MANIFEST_FILE), { force: true }); // the directory is "unfinished" until the new manifest
+  for (const rel of produced) {
+    const target = join(out, rel);
+    await mkdir(dirname(target), { recursive: true });
+    await rm(target, { recursive: true, force: true });
+    await rename(join(temp, rel), target);
+  }
+  return writeManifest(out, info);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
