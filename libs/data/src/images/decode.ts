@@ -15,7 +15,7 @@ export interface RgbImage {
  * convert does not apply it either.
  */
 export async function decodeImage(bytes: Uint8Array, source = '<bytes>'): Promise<RgbImage> {
-  let raw: { data: Buffer; info: sharp.OutputInfo };
+  let raw: { data: Buffer; info: { width: number; height: number; channels: number } };
   try {
     raw = await sharp(bytes, { failOn: 'error' })
       .toColourspace('srgb')
