@@ -56,5 +56,5 @@ export const REGISTRY = index(PRIMITIVES);
  */
 export const NON_DIFFERENTIABLE = new Set([
   'Shape', 'Size', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'Not', 'And', 'Or',
-  'ArgMax', 'ConstantOfShape', 'Constant', 'Range', 'OneHot', 'Floor', 'Ceil', 'Round',
+  'ArgMax', 'ConstantOfShape', 'Constant', 'Range', 'OneHot', 'Floor', 'Ceil', 'Round', 'RandomUniformLike',
 ]);

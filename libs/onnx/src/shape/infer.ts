@@ -256,6 +256,10 @@ const RULES: Readonly<Record<string, Rule>> = {
     return [{ dtype: 'int64', shape: [Math.max(0, e - s)] }];
   },
   Size: () => [{ dtype: 'int64', shape: [] }],
+  RandomUniformLike: (c) => {
+    const code = getInt(c.attrs, 'dtype');
+    return [{ dtype: code === undefined ? input(c, 0).dtype : dtypeFromOnnxCode(code), shape: input(c, 0).shape }];
+  },
   ConstantOfShape: (c) => {
     const dims = constInts(c, 0);
     const value = c.attrs.value;

@@ -1,0 +1,43 @@
+import { CoinError } from '@coin/core';
+
+/** The linear layers of a LLaMA block that an adapter may target (PEFT's target_modules). */
+export const LINEAR_TARGETS = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const;
+export type LinearTarget = (typeof LINEAR_TARGETS)[number];
+
+/** How the model is tuned (COIN.md §4.2, §5). */
+export interface AdapterConfig {
+  /** full: every weight trains. lora / moelora: only adapters (+ projector if trainProjector). */
+  readonly kind: 'lora' | 'moelora' | 'full';
+  readonly rank: number; // total rank r (MoELoRA splits it into E experts of r/E)
+  readonly alpha: number; // scaling = alpha / rank (total rank, also for MoELoRA)
+  readonly dropout: number; // on the adapter input, drawn per expert for MoELoRA
+  readonly targets: readonly LinearTarget[];
+  readonly experts: number; // MoELoRA only
+  /** Whether the vision→language projector trains (CoIN: yes). */
+  readonly trainProjector: boolean;
+}
+
+/** CoIN's released setting scaled to a model of width `dim`: r 128, α 256 on every linear. */
+export const COIN_LORA: AdapterConfig = { kind: 'lora', rank: 128, alpha: 256, dropout: 0.05, targets: LINEAR_TARGETS, experts: 1, trainProjector: true };
+
+export function adapterConfig(partial: Partial<AdapterConfig> & Pick<AdapterConfig, 'kind'>): AdapterConfig {
+  const c: AdapterConfig = { rank: 8, alpha: 16, dropout: 0, targets: ['q', 'v'], experts: partial.kind === 'moelora' ? 4 : 1, trainProjector: true, ...partial };
+  validateAdapter(c);
+  return c;
+}
+
+export function validateAdapter(c: AdapterConfig): void {
+  const bad = (message: string, hint?: string) => new CoinError('ADAPTER.INVALID', 'INVALID_ARGUMENT', message, { hint });
+  if (c.kind === 'full') return;
+  if (!Number.isInteger(c.rank) || c.rank < 1) throw bad(`adapter rank must be a positive integer, got ${c.rank}`);
+  if (!(c.dropout >= 0 && c.dropout < 1)) throw bad(`adapter dropout must be in [0, 1), got ${c.dropout}`);
+  for (const t of c.targets) if (!LINEAR_TARGETS.includes(t)) throw bad(`unknown adapter target ${t}`, `targets are ${LINEAR_TARGETS.join(', ')}`);
+  if (c.kind === 'moelora') {
+    if (!Number.isInteger(c.experts) || c.experts < 1) throw bad(`MoELoRA needs a positive expert count, got ${c.experts}`);
+    if (c.rank % c.experts !== 0) throw bad(`MoELoRA rank ${c.rank} is not divisible by ${c.experts} experts`, 'CoIN asserts r % E == 0 (r_e = r / E)');
+  }
+}
+
+export function adapterScaling(c: AdapterConfig): number {
+  return c.alpha / c.rank;
+}

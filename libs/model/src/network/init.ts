@@ -1,0 +1,87 @@
+import { tensor, type TensorData } from '@coin/onnx';
+import { type AdapterConfig, LINEAR_TARGETS, type LinearTarget } from './adapters.js';
+import type { DecoderConfig } from './config.js';
+import { decoderNames } from './decoder.js';
+import { Rng } from './random.js';
+import type { WeightMap } from './weights.js';
+
+function normal(rng: Rng, dims: number[], std: number): TensorData {
+  const n = dims.reduce((a, d) => a * d, 1);
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = rng.normal() * std;
+  return { dtype: 'float32', dims, data };
+}
+
+function uniform(rng: Rng, dims: number[], bound: number): TensorData {
+  const n = dims.reduce((a, d) => a * d, 1);
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = rng.uniform(-bound, bound);
+  return { dtype: 'float32', dims, data };
+}
+
+const ones = (n: number) => tensor('float32', [n], new Float32Array(n).fill(1));
+const zeros = (dims: number[]) => tensor('float32', dims);
+
+/** In/out widths of each adaptable linear of a decoder block. */
+export function linearShape(cfg: DecoderConfig, t: LinearTarget): [number, number] {
+  if (t === 'gate' || t === 'up') return [cfg.dim, cfg.ffn];
+  if (t === 'down') return [cfg.ffn, cfg.dim];
+  return [cfg.dim, cfg.dim];
+}
+
+export function linearPath(l: number, t: LinearTarget): string {
+  return t === 'gate' || t === 'up' || t === 'down' ? decoderNames.mlp(l, t) : decoderNames.attn(l, t);
+}
+
+/**
+ * GPT-2/nanoGPT-style initialisation from a seed: N(0, 0.02) weights, residual output
+ * projections (o, down) scaled by 1/√(2·layers), RMSNorm gains 1.
+ */
+export function initDecoder(cfg: DecoderConfig, seed: number): WeightMap {
+  const rng = new Rng(seed).fork('decoder');
+  const w: WeightMap = new Map();
+  w.set(decoderNames.embed, normal(rng, [cfg.vocab, cfg.dim], 0.02));
+  for (let l = 0; l < cfg.layers; l++) {
+    w.set(decoderNames.attnNorm(l), ones(cfg.dim));
+    w.set(decoderNames.ffnNorm(l), ones(cfg.dim));
+    for (const t of LINEAR_TARGETS) {
+      const std = t === 'o' || t === 'down' ? 0.02 / Math.sqrt(2 * cfg.layers) : 0.02;
+      w.set(`${linearPath(l, t)}.weight`, normal(rng, linearShape(cfg, t), std));
+    }
+  }
+  w.set(decoderNames.norm, ones(cfg.dim));
+  if (!cfg.tiedEmbeddings) w.set(decoderNames.head, normal(rng, [cfg.dim, cfg.vocab], 0.02));
+  return w;
+}
+
+/**
+ * Adapter weights for every targeted linear. LoRA (PEFT): A Kaiming-uniform with a = √5, i.e.
+ * U(±1/√in), B zeros. MoELoRA (COIN.md §5.2): A ~ N(0, 0.01²), B zeros, router U(±1/√in)
+ * (PyTorch's default Linear init). Both start as a no-op because B = 0.
+ */
+export function initAdapter(cfg: DecoderConfig, adapter: AdapterConfig, seed: number): WeightMap {
+  const w: WeightMap = new Map();
+  if (adapter.kind === 'full') return w;
+  const rng = new Rng(seed).fork(`adapter:${adapter.kind}`);
+  for (let l = 0; l < cfg.layers; l++) {
+    for (const t of adapter.targets) {
+      const [fin, fout] = linearShape(cfg, t);
+      const path = linearPath(l, t);
+      if (adapter.kind === 'lora') {
+        w.set(`${path}.lora_A`, uniform(rng, [fin, adapter.rank], 1 / Math.sqrt(fin)));
+      } else {
+        w.set(`${path}.lora_A`, normal(rng, [fin, adapter.rank], 0.01));
+        w.set(`${path}.lora_router`, uniform(rng, [fin, adapter.experts], 1 / Math.sqrt(fin)));
+      }
+      w.set(`${path}.lora_B`, zeros([adapter.rank, fout]));
+    }
+  }
+  return w;
+}
+
+/** Names that train under `adapter`: adapter weights, or every decoder weight for full tuning. */
+export function trainableNames(weights: ReadonlyMap<string, TensorData>, adapter: AdapterConfig): string[] {
+  const names = [...weights.keys()];
+  if (adapter.kind === 'full') return names.filter((n) => !n.includes('.lora_'));
+  return names.filter((n) => n.includes('.lora_') || (adapter.trainProjector && n.startsWith('projector.')));
+}
