@@ -70,8 +70,8 @@ export function registerPrepSynth(prep: Command, ctx: CliContext): void {
     .addHelpText(
       'after',
       '\nWrites <out>/Instructions_<Variant>/<Task>/train.json + test.json|val.json, images and the official\n' +
-        'annotation files under <out>/images (CoIN\'s --image_folder), <out>/pretrain/captions.jsonl,\n' +
-        'validation_report.json|txt and manifest.json (sha256 of every file).\n',
+        'annotation files under <out>/cl_dataset (CoIN\'s --image_folder), <out>/pretrain/captions.jsonl,\n' +
+        'reports/synth/validation_report.json|txt and manifest.json (sha256 of every file).\n',
     )
     .action(async (flags: SynthFlags) => {
       const options = parseSynthFlags(flags);

@@ -31,8 +31,13 @@ export const DEFAULT_SYNTH_OPTIONS: SynthOptions = { seed: 0, train: 200, test: 
 
 /** Where things are inside an output folder. */
 export const SYNTH_LAYOUT = {
-  /** CoIN's `--image_folder` (`cl_dataset`): record image paths and official files are relative to it. */
-  images: 'images',
+  /**
+   * CoIN's `--image_folder` (`cl_dataset`, as `coin prep <Dataset>` and the scorers' defaults
+   * use): record image paths and the official annotation files are relative to it.
+   */
+  images: 'cl_dataset',
+  /** The validation report, where `coin prep <Dataset>` puts its own (reports/<dataset>/). */
+  reports: 'reports/synth',
   pretrain: 'pretrain/captions.jsonl',
   instructions: (variant: InstructionVariant, task: CoinTask, file: string): string => `${VARIANT_FOLDERS[variant]}/${task}/${file}`,
 };

@@ -8,7 +8,7 @@ import { verifyManifest } from '../prep/manifest.js';
 import { prepareSynth } from './prepare.js';
 import { checkSynthWorld } from './check.js';
 import { OFFICIAL_FILES } from './official.js';
-import type { SynthOptions } from './generate.js';
+import { SYNTH_LAYOUT, type SynthOptions } from './generate.js';
 
 const SMALL: SynthOptions = { seed: 3, train: 16, test: 6, imageSize: 48, variant: 'original', fraction: 1, pretrain: 2 };
 
@@ -50,7 +50,7 @@ test('the written world has CoIN files, official annotation files the scorers re
       assert.equal(testFile.length, 6);
       for (const r of testFile) assert.ok(task === 'Grounding' ? r.text.startsWith('Please provide the bounding box') : r.text.split('\n').length >= 2);
     }
-    const images = join(out, 'images');
+    const images = join(out, SYNTH_LAYOUT.images);
     // ScienceQA: problems.json keyed by string pid, 0-based answer; pid_splits with string ids.
     const problems = await readJson<Record<string, { choices: string[]; answer: number; split: string; image: string | null }>>(join(images, OFFICIAL_FILES.scienceqaProblems));
     const splits = await readJson<Record<string, string[]>>(join(images, OFFICIAL_FILES.scienceqaSplits));
@@ -94,7 +94,7 @@ test('fraction keeps a seeded subset of training items; variants change the inst
   await withTemp(async (dir) => {
     const half = await prepareSynth(join(dir, 'half'), { ...SMALL, fraction: 0.5 });
     for (const task of COIN_TASKS) assert.equal(half.manifest.counts[`${task}/train`], 8);
-    const splits = await readJson<Record<string, string[]>>(join(dir, 'half/images', OFFICIAL_FILES.scienceqaSplits));
+    const splits = await readJson<Record<string, string[]>>(join(dir, 'half', SYNTH_LAYOUT.images, OFFICIAL_FILES.scienceqaSplits));
     assert.equal(splits.train.length, 8);
     const diverse = await prepareSynth(join(dir, 'diverse'), { ...SMALL, variant: 'diverse' });
     assert.equal(diverse.manifest.counts['GQA/test'], 6);

@@ -1,12 +1,12 @@
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CoinError } from '@coin/core';
 import { COIN_TASKS } from '../formats/records.js';
 import { tempPathBeside } from '../prep/atomic-write.js';
 import { writeManifest, type Manifest } from '../prep/manifest.js';
 import { ValidationReportBuilder, writeValidationReport } from '../prep/validation-report.js';
 import { checkSynthWorld } from './check.js';
-import { writeSynthWorld, type ProgressSink, type SynthOptions } from './generate.js';
+import { SYNTH_LAYOUT, writeSynthWorld, type ProgressSink, type SynthOptions } from './generate.js';
 
 export interface PrepareSynthResult {
   readonly out: string;
@@ -56,7 +56,7 @@ export async function prepareSynth(out: string, options: SynthOptions, opts: { f
     }
     for (const [key, value] of Object.entries(check.stats)) if (key.includes('fraction')) report.note(`${key}: ${value.toFixed(3)}`);
     for (const p of check.problems) report.note(`problem: ${p}`);
-    const summary = await writeValidationReport(staging, report.toReport());
+    const summary = await writeValidationReport(join(staging, SYNTH_LAYOUT.reports), report.toReport());
     if (check.problems.length > 0) {
       throw new CoinError('SYNTH.CHECK_FAILED', 'INTERNAL', `the generated world failed ${check.problems.length} check(s): ${check.problems.slice(0, 5).join('; ')}`, {
         hint: 'this is a bug in CoIN-Synth; report it with the flags you used',

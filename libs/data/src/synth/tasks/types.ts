@@ -20,7 +20,7 @@ export interface GenContext {
  */
 export interface SynthItem {
   readonly id: RecordId;
-  /** Relative to the image folder (`<out>/images`). */
+  /** Relative to the image folder (`<out>/cl_dataset`, CoIN's --image_folder). */
   readonly imagePath?: string;
   /** Renders the image (PNG bytes); lazy, so items dropped by the volume fraction cost no drawing. */
   readonly renderImage?: () => Buffer;
