@@ -3,6 +3,7 @@ export * from './ir/tensor.js';
 export * from './ir/graph.js';
 export * from './ir/builder.js';
 export * from './ir/printer.js';
+export * from './ir/flops.js';
 export * from './shape/dims.js';
 export * from './shape/infer.js';
 export * from './proto/index.js';
