@@ -115,13 +115,17 @@ export function pySlice(s: string, start: number, end?: number): string {
 }
 
 /**
- * Python's `float(s)` for a str: surrounding whitespace (Python's set) allowed, any Unicode
+ * Python's `float(s)` for a str: surrounding whitespace allowed (non-ASCII Unicode spaces and ASCII
+ * \t\n\v\f\r and space, but not U+001C..U+001F), any Unicode
  * decimal digit accepted as a digit, `_` only between two digits, `inf`/`infinity`/`nan` in any
  * case with an optional sign, `1e5`, `+.5`, `5.`. Returns undefined where Python raises ValueError.
  */
 export function pyFloat(s: string): number | undefined {
+  // CPython first maps non-ASCII whitespace to ' ' and non-ASCII decimal digits to ASCII (ASCII
+  // characters stay as they are), then strips C-locale whitespace: so U+2003 and U+0085 are
+  // stripped but U+001C..U+001F (Python whitespace too) are not.
   let ascii = '';
-  for (const c of pyStrip(s)) {
+  for (const c of s) {
     const cp = c.codePointAt(0)!;
     if (cp < 0x80) ascii += c;
     else if (isPySpace(cp)) ascii += ' ';
@@ -131,6 +135,7 @@ export function pyFloat(s: string): number | undefined {
       ascii += String(d);
     }
   }
+  ascii = ascii.replace(/^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g, '');
   if (ascii.includes('_')) {
     let prev = '';
     let kept = '';
