@@ -90,7 +90,7 @@ export function createTfjsStep(cfg: DecoderConfig, weights: WeightMap, adapter: 
         const mask = tf.tensor1d(Float32Array.from(next, (v) => (v === -100 ? 0 : 1)));
         const labels = tf.tensor1d(Int32Array.from(next, (v) => (v === -100 ? 0 : v)), 'int32');
         const { value, grads } = tf.variableGrads(loss(ids, labels, mask), [...vars.values()]);
-        optimizer.applyGradients(grads);
+        optimizer.applyGradients(grads as tf.NamedTensorMap as Parameters<typeof optimizer.applyGradients>[0]);
         return value.dataSync()[0];
       });
     },
