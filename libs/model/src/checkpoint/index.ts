@@ -1,0 +1,5 @@
+export * from './internal-names.js';
+export * from './hf-names.js';
+export * from './adapter-config.js';
+export * from './adapter-tensors.js';
+export * from './adapter-checkpoint.js';

@@ -1,0 +1,56 @@
+import { CoinError } from '@coin/core';
+import { type HostTensor } from '@coin/runtime';
+
+type Indexable = { [i: number]: number | bigint; readonly length: number };
+type ArrayCtor = new (length: number) => HostTensor['data'];
+
+function allocateLike(t: HostTensor, n: number): HostTensor['data'] {
+  return new (t.data.constructor as ArrayCtor)(n);
+}
+
+export function requireMatrix(t: HostTensor, name: string): [number, number] {
+  if (t.dims.length !== 2) {
+    throw new CoinError('CHECKPOINT.BAD_SHAPE', 'INVALID_ARGUMENT', `${name} must be a matrix, got shape [${t.dims.join(', ')}]`, { details: { name, dims: t.dims } });
+  }
+  return [t.dims[0], t.dims[1]];
+}
+
+/** [rows, cols] → [cols, rows]. Exact (a copy, no arithmetic). */
+export function transpose2d(t: HostTensor, name: string): HostTensor {
+  const [rows, cols] = requireMatrix(t, name);
+  const out = allocateLike(t, rows * cols);
+  const src = t.data as unknown as Indexable;
+  const dst = out as unknown as Indexable;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) dst[c * rows + r] = src[r * cols + c];
+  }
+  return { dtype: t.dtype, dims: [cols, rows], data: out };
+}
+
+/** Rows [start, start + count) of a matrix. */
+export function sliceRows(t: HostTensor, start: number, count: number, name: string): HostTensor {
+  const [, cols] = requireMatrix(t, name);
+  const out = allocateLike(t, count * cols);
+  (out as unknown as { set(a: Indexable): void }).set((t.data as unknown as { subarray(a: number, b: number): Indexable }).subarray(start * cols, (start + count) * cols));
+  return { dtype: t.dtype, dims: [count, cols], data: out };
+}
+
+/** Stack matrices with equal column counts on top of each other. */
+export function stackRows(parts: readonly HostTensor[], name: string): HostTensor {
+  const cols = requireMatrix(parts[0], name)[1];
+  let rows = 0;
+  for (const p of parts) {
+    const [r, c] = requireMatrix(p, name);
+    if (c !== cols || p.dtype !== parts[0].dtype) {
+      throw new CoinError('CHECKPOINT.BAD_SHAPE', 'INVALID_ARGUMENT', `${name}: experts disagree in shape or dtype ([${p.dims.join(', ')}] ${p.dtype} vs [?, ${cols}] ${parts[0].dtype})`);
+    }
+    rows += r;
+  }
+  const out = allocateLike(parts[0], rows * cols);
+  let offset = 0;
+  for (const p of parts) {
+    (out as unknown as { set(a: Indexable, o: number): void }).set(p.data as unknown as Indexable, offset);
+    offset += p.data.length;
+  }
+  return { dtype: parts[0].dtype, dims: [rows, cols], data: out };
+}
