@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { canonicalJson, sha256Hex } from '@coin/core';
 import { CLIP_MEAN, CLIP_STD, preprocessImage, type PreprocessParams } from './preprocess.js';
@@ -18,6 +19,7 @@ const FORMAT_VERSION = 1;
 const HEADER_BYTES = 20;
 /** Bump when the preprocessing code changes its output, so old entries are not reused. */
 const PIPELINE_VERSION = 1;
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 export class ImageTensorCache {
   constructor(readonly dir: string) {}
@@ -70,7 +72,8 @@ export class ImageTensorCache {
     buf.writeUInt32LE(3, 8);
     buf.writeUInt32LE(size, 12);
     buf.writeUInt32LE(size, 16);
-    for (let i = 0; i < tensor.length; i++) buf.writeFloatLE(tensor[i], HEADER_BYTES + i * 4);
+    if (LITTLE_ENDIAN) buf.set(new Uint8Array(tensor.buffer, tensor.byteOffset, tensor.byteLength), HEADER_BYTES);
+    else for (let i = 0; i < tensor.length; i++) buf.writeFloatLE(tensor[i], HEADER_BYTES + i * 4);
     const tmp = `${path}.${process.pid}.${randomUUID()}.tmp`;
     try {
       await writeFile(tmp, buf);
@@ -88,6 +91,7 @@ function decodeEntry(buf: Buffer, size: number): Float32Array | undefined {
   if (buf.readUInt32LE(0) !== MAGIC || buf.readUInt32LE(4) !== FORMAT_VERSION) return undefined;
   if (buf.readUInt32LE(8) !== 3 || buf.readUInt32LE(12) !== size || buf.readUInt32LE(16) !== size) return undefined;
   const out = new Float32Array(3 * size * size);
-  for (let i = 0; i < out.length; i++) out[i] = buf.readFloatLE(HEADER_BYTES + i * 4);
+  if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(buf.subarray(HEADER_BYTES));
+  else for (let i = 0; i < out.length; i++) out[i] = buf.readFloatLE(HEADER_BYTES + i * 4);
   return out;
 }

@@ -45,7 +45,12 @@ export function expandToSquare(img: RgbImage, fill: readonly [number, number, nu
   if (width === height) return img;
   const side = Math.max(width, height);
   const out = new Uint8Array(side * side * 3);
-  for (let p = 0; p < side * side; p++) out.set(fill, p * 3);
+  const [r, g, b] = fill;
+  for (let i = 0; i < out.length; i += 3) {
+    out[i] = r;
+    out[i + 1] = g;
+    out[i + 2] = b;
+  }
   const dx = Math.floor((side - width) / 2);
   const dy = Math.floor((side - height) / 2);
   for (let y = 0; y < height; y++) {
