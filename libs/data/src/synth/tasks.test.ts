@@ -97,3 +97,17 @@ test('TextVQA official entries carry 10 answers, most equal to the answer', () =
     assert.ok(official.answers.filter((a) => a === item.answer).length >= 3);
   }
 });
+
+test('VizWiz: an unanswerable colour question is asked only of a photo that shows no object', async () => {
+  let checked = 0;
+  for (let i = 0; i < 300 && checked < 8; i++) {
+    const item = generateItem('VizWiz', 8, 'test', i, 48);
+    if (item.answer !== 'unanswerable' || !/color/.test(item.prompt)) continue;
+    checked++;
+    const { data } = await sharp(item.renderImage!()).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    let spread = 0;
+    for (let p = 0; p < data.length; p += 3) spread = Math.max(spread, Math.abs(data[p] - data[0]) + Math.abs(data[p + 1] - data[1]) + Math.abs(data[p + 2] - data[2]));
+    assert.ok(spread < 10, `${item.id}: colour question on a photo with content (spread ${spread})`);
+  }
+  assert.ok(checked >= 3, `only ${checked} unanswerable colour questions in 300 items`);
+});

@@ -6,8 +6,9 @@ import { pad, type GenContext, type SynthItem } from './types.js';
 
 /**
  * VizWiz-like photos taken without seeing: one large object, often slightly blurred. About a
- * quarter are unusable (heavily blurred, or the object almost out of the frame), and their
- * answer is "unanswerable", as in VizWiz.
+ * quarter are unusable and answered "unanswerable", as in VizWiz: the camera missed everything
+ * (any question), or the photo is heavily blurred or shows only the object's edge (then only
+ * "what is this" questions, because a blurred smudge or an edge still shows the colour).
  */
 export const VIZWIZ_UNANSWERABLE_RATE = 0.25;
 const QUESTIONS: ReadonlyArray<{ text: string; about: 'class' | 'colour' }> = [
@@ -31,14 +32,16 @@ function croppedOut(rng: Rng, size: number): PlacedObject {
 export function generateVizWiz(ctx: GenContext): SynthItem {
   const { rng } = ctx;
   const size = ctx.imageSize;
-  const q = rng.pick(QUESTIONS);
   const unanswerable = rng.chance(VIZWIZ_UNANSWERABLE_RATE);
-  const how = unanswerable ? (rng.chance(0.5) ? 'blurred' : 'cropped') : 'fine';
+  const how = unanswerable ? rng.pick(['blurred', 'cropped', 'empty'] as const) : 'fine';
+  const q = rng.pick(how === 'blurred' || how === 'cropped' ? QUESTIONS.filter((x) => x.about === 'class') : QUESTIONS);
   let scene: Scene | undefined;
   while (!scene) {
     const background = randomBackground(rng);
     if (how === 'cropped') {
       scene = { width: size, height: size, background, objects: [croppedOut(rng, size)] };
+    } else if (how === 'empty') {
+      scene = { width: size, height: size, background, objects: [], blur: rng.chance(0.5) ? 1 : 0 };
     } else {
       const objects = placeObjects(rng, size, size, [{ size: 'large' }]);
       // Heavy blur: radius ≈ 1/8 of the image, which leaves a coloured smudge but no shape.
@@ -47,7 +50,7 @@ export function generateVizWiz(ctx: GenContext): SynthItem {
     }
   }
   const object = scene.objects[0];
-  const answer = unanswerable ? 'unanswerable' : q.about === 'class' ? object.cls.name : object.colour.name;
+  const answer = unanswerable || !object ? 'unanswerable' : q.about === 'class' ? object.cls.name : object.colour.name;
   const file = `VizWiz_${ctx.split === 'train' ? 'train' : 'val'}_${pad(ctx.index + 1, 8)}.png`;
   return {
     id: file,
@@ -56,10 +59,12 @@ export function generateVizWiz(ctx: GenContext): SynthItem {
     prompt: q.text,
     answer,
     caption:
-      how === 'fine'
+      how === 'fine' && object
         ? `A hand-held photo of ${article(objectPhrase(object))}.`
         : how === 'blurred'
-          ? 'A very blurry photo; nothing can be recognised.'
-          : 'A photo where the camera missed the object; only its edge shows at the side.',
+          ? 'A very blurry photo; only a smudge of colour can be seen.'
+          : how === 'cropped'
+            ? 'A photo where the camera missed the object; only its edge shows at the side.'
+            : 'A photo of a bare wall; the camera missed whatever was meant to be shown.',
   };
 }
