@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { CoinError } from '@coin/core';
 import { collate, toInt64 } from './collate.js';
 import { IGNORE_INDEX, IMAGE_SENTINEL_ID } from './image-tokens.js';
+import { modalityLength } from './modality-length.js';
 
 describe('collate', () => {
   const a = { inputIds: [1, 7, IMAGE_SENTINEL_ID, 8, 9, 2], labels: [-100, -100, -100, -100, 9, 2] };
@@ -33,5 +34,16 @@ describe('collate', () => {
 
   it('converts ids to int64', () => {
     assert.deepEqual([...toInt64(Int32Array.from([1, -200, 3]))], [1n, -200n, 3n]);
+  });
+});
+
+describe('modalityLength', () => {
+  it('counts words over all turns, negative without an image', () => {
+    const conversations = [
+      { from: 'human' as const, value: '<image>\nWhat  is\tthis? ' },
+      { from: 'gpt' as const, value: 'A cat' },
+    ];
+    assert.equal(modalityLength({ id: 1, image: 'a.png', conversations }), 6);
+    assert.equal(modalityLength({ id: 1, conversations }), -6);
   });
 });
