@@ -1,8 +1,9 @@
 import { tensor, type TensorData } from '@coin/onnx';
 import { type AdapterConfig, LINEAR_TARGETS, type LinearTarget } from './adapters.js';
-import type { DecoderConfig } from './config.js';
+import { type DecoderConfig, imageTokens, type ModelConfig, type VisionConfig } from './config.js';
 import { decoderNames } from './decoder.js';
 import { Rng } from './random.js';
+import { visionBlocksToRun, visionNames } from './vision.js';
 import type { WeightMap } from './weights.js';
 
 function normal(rng: Rng, dims: number[], std: number): TensorData {
@@ -84,4 +85,48 @@ export function trainableNames(weights: ReadonlyMap<string, TensorData>, adapter
   const names = [...weights.keys()];
   if (adapter.kind === 'full') return names.filter((n) => !n.includes('.lora_'));
   return names.filter((n) => n.includes('.lora_') || (adapter.trainProjector && n.startsWith('projector.')));
+}
+
+/** CLIP-like vision tower init: N(0, 0.02) weights, zero biases, LayerNorm 1/0. Only the blocks that run are created. */
+export function initVision(v: VisionConfig, seed: number): WeightMap {
+  const rng = new Rng(seed).fork('vision');
+  const w: WeightMap = new Map();
+  w.set(visionNames.patch, normal(rng, [3 * v.patch * v.patch, v.dim], 0.02));
+  w.set(visionNames.cls, normal(rng, [v.dim], 0.02));
+  w.set(visionNames.pos, normal(rng, [imageTokens(v) + 1, v.dim], 0.02));
+  const norm = (name: string) => {
+    w.set(`${name}.weight`, ones(v.dim));
+    w.set(`${name}.bias`, zeros([v.dim]));
+  };
+  const lin = (name: string, fin: number, fout: number) => {
+    w.set(`${name}.weight`, normal(rng, [fin, fout], 0.02));
+    w.set(`${name}.bias`, zeros([fout]));
+  };
+  norm(visionNames.preNorm);
+  for (let l = 0; l < visionBlocksToRun(v); l++) {
+    norm(visionNames.ln1(l));
+    norm(visionNames.ln2(l));
+    for (const t of ['q', 'k', 'v', 'o'] as const) lin(visionNames.attn(l, t), v.dim, v.dim);
+    lin(visionNames.fc1(l), v.dim, v.ffn);
+    lin(visionNames.fc2(l), v.ffn, v.dim);
+  }
+  return w;
+}
+
+/** The mlp2x_gelu projector: PyTorch Linear default init U(±1/√in) for weights and biases. */
+export function initProjector(config: ModelConfig, seed: number): WeightMap {
+  const rng = new Rng(seed).fork('projector');
+  const w: WeightMap = new Map();
+  const c = config.decoder.dim;
+  const dv = config.vision.dim;
+  w.set('projector.0.weight', uniform(rng, [dv, c], 1 / Math.sqrt(dv)));
+  w.set('projector.0.bias', uniform(rng, [c], 1 / Math.sqrt(dv)));
+  w.set('projector.2.weight', uniform(rng, [c, c], 1 / Math.sqrt(c)));
+  w.set('projector.2.bias', uniform(rng, [c], 1 / Math.sqrt(c)));
+  return w;
+}
+
+/** Every base weight of a model (vision tower, projector, decoder) from one seed. */
+export function initModel(config: ModelConfig, seed: number): WeightMap {
+  return new Map([...initVision(config.vision, seed), ...initProjector(config, seed), ...initDecoder(config.decoder, seed)]);
 }
