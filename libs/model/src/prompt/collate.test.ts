@@ -20,6 +20,14 @@ describe('collate', () => {
     assert.deepEqual([...batch.lengths], [6, 3]);
   });
 
+  it('left-pads for batched generation', () => {
+    const batch = collate([a, b], { padId: 0, side: 'left' });
+    assert.deepEqual([...batch.inputIds], [1, 7, -200, 8, 9, 2, 0, 0, 0, 1, 5, 2]);
+    assert.deepEqual([...batch.attentionMask], [1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1]);
+    const c = { inputIds: [1, IMAGE_SENTINEL_ID, 4], labels: [-100, -100, -100] };
+    assert.deepEqual([...collate([a, c], { padId: 0, side: 'left' }).imagePositions], [2, 4]);
+  });
+
   it('truncates to maxLength (a cut sentinel reads −1)', () => {
     const batch = collate([a, b], { padId: 0, maxLength: 2 });
     assert.equal(batch.seqLen, 2);

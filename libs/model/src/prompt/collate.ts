@@ -11,19 +11,24 @@ export interface CollateOptions {
   readonly padId: number;
   /** Truncate every sequence to this many ids (LLaVA model_max_length). Default 2048. */
   readonly maxLength?: number;
+  /**
+   * `right` (default): training, as LLaVA. `left`: batched generation, so that every prompt ends
+   * at the last column and new tokens append in lockstep.
+   */
+  readonly side?: 'right' | 'left';
 }
 
-/** A right-padded batch; every [B, T] array is row-major. */
+/** A padded batch; every [B, T] array is row-major. */
 export interface CollatedBatch {
   readonly batchSize: number; // B
   readonly seqLen: number; // T = longest (truncated) sample
-  /** [B, T] ids; IMAGE_SENTINEL_ID (−200) marks where the visual tokens go; padId after each sample. */
+  /** [B, T] ids; IMAGE_SENTINEL_ID (−200) marks where the visual tokens go; padId fills the padding. */
   readonly inputIds: Int32Array;
   /** [B, T] labels; IGNORE_INDEX (−100) on masked and padded positions. */
   readonly labels: Int32Array;
   /** [B, T] 1 on real tokens, 0 on padding. */
   readonly attentionMask: Int32Array;
-  /** [B] sentinel position per sample, −1 for text-only samples (or a sentinel cut by truncation). */
+  /** [B] sentinel column per sample, −1 for text-only samples (or a sentinel cut by truncation). */
   readonly imagePositions: Int32Array;
   /** [B] unpadded length per sample. */
   readonly lengths: Int32Array;
@@ -50,12 +55,12 @@ export function collate(samples: readonly CollateInput[], options: CollateOption
   const attentionMask = new Int32Array(batchSize * seqLen);
   const imagePositions = new Int32Array(batchSize).fill(-1);
   samples.forEach((sample, b) => {
-    const row = b * seqLen;
+    const row = b * seqLen + (options.side === 'left' ? seqLen - lengths[b] : 0);
     for (let t = 0; t < lengths[b]; t++) {
       inputIds[row + t] = sample.inputIds[t];
       labels[row + t] = sample.labels[t];
       attentionMask[row + t] = 1;
-      if (sample.inputIds[t] === IMAGE_SENTINEL_ID && imagePositions[b] < 0) imagePositions[b] = t;
+      if (sample.inputIds[t] === IMAGE_SENTINEL_ID && imagePositions[b] < 0) imagePositions[b] = row + t - b * seqLen;
     }
   });
   return { batchSize, seqLen, inputIds, labels, attentionMask, imagePositions, lengths };

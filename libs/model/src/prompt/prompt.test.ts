@@ -10,7 +10,7 @@ import { englishLikeCorpus, seededRandom } from '../tokenizer/test-corpus.js';
 import { type Tokenizer } from '../tokenizer/tokenizer.js';
 import { IGNORE_INDEX, IMAGE_SENTINEL_ID, tokenizeWithImage } from './image-tokens.js';
 import { buildTrainingSample, type TrainingSample } from './training-sample.js';
-import { moveImageTokenToFront, renderVicunaV1, VICUNA_V1_SYSTEM } from './vicuna.js';
+import { moveImageTokenToFront, renderedConversations, renderVicunaV1, VICUNA_V1_SYSTEM } from './vicuna.js';
 
 const ours: Tokenizer = new ByteLevelBpeTokenizer(
   trainByteLevelBpe([...englishLikeCorpus(800), VICUNA_V1_SYSTEM, 'USER: ASSISTANT:'], { vocabSize: 700 }),
@@ -142,5 +142,11 @@ describe('buildTrainingSample', () => {
   it('refuses conversations whose roles do not alternate', () => {
     const bad: TrainRecord = { id: 7, conversations: [{ from: 'human', value: 'q' }, { from: 'human', value: 'q' }] };
     assert.throws(() => buildTrainingSample(bad, ours), (e: unknown) => e instanceof CoinError && e.code === 'PROMPT.BAD_CONVERSATION' && /record 7: turn 1/.test(e.message));
+  });
+});
+
+describe('renderedConversations', () => {
+  it('renders records for a tokenizer corpus', () => {
+    assert.deepEqual([...renderedConversations([record('Q? <image>', 'A')])], [`${VICUNA_V1_SYSTEM} USER: <image>\nQ? ASSISTANT: A</s>`]);
   });
 });
