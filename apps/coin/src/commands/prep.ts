@@ -1,12 +1,69 @@
 import type { Command } from 'commander';
+import { invalidArgument } from '@coin/core';
+import { DATASETS, type DatasetEntry, parseFraction, parseVariant, prepareDataset, VARIANT_FOLDERS } from '@coin/data';
 import type { CliContext } from '../context.js';
 import { registerPrepSynth } from './prep-synth.js';
 
 /**
  * `coin prep`: writes CoIN instruction files. `coin prep synth` makes the offline world
- * (prep-synth.ts); `coin prep <Dataset> --raw DIR --out DIR` converts a real dataset.
+ * (prep-synth.ts, the synth engineer's); `coin prep <Dataset> --raw DIR --out DIR` converts a
+ * real dataset from its official files (one subcommand per dataset, so each has its own --help).
  */
+interface DatasetFlags {
+  raw: string;
+  out: string;
+  images?: string;
+  variant: string;
+  fraction: string;
+  seed: string;
+  progress?: boolean;
+}
+
+function seedFlag(text: string): number {
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text)) || Number(text) > 0xffffffff) {
+    throw invalidArgument('PREP.BAD_FLAG', `--seed must be an integer from 0 to 4294967295, got ${JSON.stringify(text)}`, 'e.g. --seed 0');
+  }
+  return Number(text);
+}
+
+function registerDataset(prep: Command, ctx: CliContext, entry: DatasetEntry): void {
+  const command = prep
+    .command(entry.name)
+    .description(`convert ${entry.name === 'Grounding' ? 'RefCOCO, RefCOCO+ and RefCOCOg' : entry.name} to CoIN's ${entry.task} files`)
+    .requiredOption('--raw <dir>', `the dataset as its official archives unpack: ${entry.raw}`)
+    .requiredOption('--out <dir>', 'output folder (new, empty, or an earlier `coin prep` output to add to)')
+    .option('--images <dir>', 'image folder when it is not under --raw (COCO train2014/val2014 for RefCOCO*, VQAv2)')
+    .option('--variant <name>', 'instruction variant: original | diverse | 10type', 'original')
+    .option('--fraction <f>', 'keep this fraction of the training instructions, (0, 1]', '1')
+    .option('--seed <n>', 'seed for the volume subset and 10Type phrasing choice', '0')
+    .option('--no-progress', 'no progress output on stderr')
+    .addHelpText(
+      'after',
+      `\nWrites <out>/${VARIANT_FOLDERS.original.replace('Original', '<Variant>')}/${entry.task}/{train.json,test.json|val.json}, the annotation files CoIN's\nscorers read under <out>/cl_dataset/, links to the raw images, reports/${entry.name}/validation_report.{json,txt}\nand manifest.json. Everything is built beside --out and moved in at the end.\n`,
+    )
+    .action(async (flags: DatasetFlags) => {
+      const variant = parseVariant(flags.variant);
+      const fraction = parseFraction(flags.fraction);
+      const seed = seedFlag(flags.seed);
+      const source = await entry.open(flags.raw, { images: flags.images });
+      const stderr = ctx.stderr as NodeJS.WritableStream & { isTTY?: boolean };
+      const result = await prepareDataset(source, { out: flags.out, variant, fraction, seed, progress: flags.progress === false ? undefined : stderr });
+      ctx.stdout.write(result.summary);
+      const { dropped, missingImages } = result.report;
+      if (dropped.length > 0 || missingImages.length > 0) {
+        ctx.stderr.write(`coin: warning: ${dropped.length} record(s) dropped and ${missingImages.length} with missing images; see ${result.out}/reports/${entry.name}/validation_report.json\n`);
+      }
+      ctx.stdout.write(`wrote ${result.out} (${Object.entries(result.counts).map(([k, n]) => `${k}: ${n}`).join(', ')})\n`);
+    });
+  const lower = entry.name.toLowerCase();
+  if (lower !== entry.name) command.alias(lower);
+}
+
 export function registerPrepCommand(program: Command, ctx: CliContext): void {
-  const prep = program.command('prep').description('write CoIN instruction files: `prep synth` (offline world) or `prep <Dataset> --raw DIR --out DIR`');
+  const prep = program
+    .command('prep')
+    .description('write CoIN instruction files: `prep synth` (offline world) or `prep <Dataset> --raw DIR --out DIR`')
+    .addHelpText('after', `\nDatasets: synth, ${DATASETS.map((d) => d.name).join(', ')}\n`);
   registerPrepSynth(prep, ctx);
+  for (const entry of DATASETS) registerDataset(prep, ctx, entry);
 }

@@ -23,7 +23,7 @@ interface MaybeTty {
 export class Progress {
   private done = 0;
   private readonly started: number;
-  private lastDraw = -Infinity;
+  private lastDraw: number;
   private readonly tty: boolean;
   private readonly now: () => number;
   private finished = false;
@@ -36,6 +36,8 @@ export class Progress {
     this.tty = stream.isTTY === true;
     this.now = options.now ?? Date.now;
     this.started = this.now();
+    // The first line comes one interval in: a rate measured over no time means nothing.
+    this.lastDraw = this.started;
   }
 
   /** Adds `n` finished units; draws if enough time has passed. */

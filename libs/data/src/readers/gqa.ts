@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { streamJsonObjectEntries } from '../formats/json-stream.js';
 import type { ValidationReportBuilder } from '../prep/validation-report.js';
 import { at, isObject, locate, type OpenedSource, type SourceItem, type SourceSplit } from './source.js';
@@ -10,6 +11,7 @@ import { at, isObject, locate, type OpenedSource, type SourceItem, type SourceSp
 const QUESTION_DIRS = ['', 'questions1.2/', 'questions/'];
 
 export async function openGQA(raw: string): Promise<OpenedSource> {
+  raw = resolve(raw); // every path below is absolute: links and reports must not depend on the cwd
   const files = await locate('GQA', raw, {
     train: { what: 'train questions (questions1.2.zip)', candidates: QUESTION_DIRS.map((d) => `${d}train_balanced_questions.json`) },
     test: { what: 'test-dev questions', candidates: QUESTION_DIRS.map((d) => `${d}testdev_balanced_questions.json`) },

@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CoinError } from '@coin/core';
 import type { ValidationReportBuilder } from '../prep/validation-report.js';
 import { firstExisting, locate, type OpenedSource, type SourceItem, type SourceSplit } from './source.js';
@@ -45,6 +45,7 @@ async function sortedDir(dir: string): Promise<string[]> {
 }
 
 export async function openImageNet(raw: string): Promise<OpenedSource> {
+  raw = resolve(raw); // every path below is absolute: links and reports must not depend on the cwd
   const cls = ['', 'ILSVRC/Data/CLS-LOC/', 'Data/CLS-LOC/'];
   const files = await locate('ImageNet', raw, {
     synsets: { what: 'synset list', candidates: ['LOC_synset_mapping.txt', 'synset_words.txt'] },

@@ -1,4 +1,4 @@
-import { extname, join } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { streamJsonObjectEntries } from '../formats/json-stream.js';
 import type { ValidationReportBuilder } from '../prep/validation-report.js';
 import { at, isObject, locate, type OpenedSource, type SourceItem, type SourceSplit } from './source.js';
@@ -12,6 +12,7 @@ import { at, isObject, locate, type OpenedSource, type SourceItem, type SourceSp
 const SPLIT_CODE: Readonly<Record<SourceSplit, number>> = { train: 1, test: 3 };
 
 export async function openOCRVQA(raw: string): Promise<OpenedSource> {
+  raw = resolve(raw); // every path below is absolute: links and reports must not depend on the cwd
   const files = await locate('OCR-VQA', raw, {
     dataset: { what: 'dataset description', candidates: ['dataset.json', 'data/dataset.json'] },
     images: { what: 'images (downloaded by loadDataset.py)', candidates: ['images', 'data/images'], kind: 'dir' },

@@ -83,6 +83,7 @@ async function readInstances(file: string): Promise<{ images: Map<number, CocoIm
  * refcoco+/, refcocog/ — or, for a single dataset, that dataset's own folder.
  */
 export async function openGrounding(raw: string, datasets: readonly ReferDataset[], options: OpenOptions = {}): Promise<OpenedSource> {
+  raw = resolve(raw); // every path below is absolute: links and reports must not depend on the cwd
   const expected: Record<string, { what: string; candidates: string[] }> = {};
   const single = datasets.length === 1;
   for (const ds of datasets) {

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { readJsonFile } from '../formats/json-stream.js';
 import type { ValidationReportBuilder } from '../prep/validation-report.js';
 import { at, firstExisting, sourceFormatError, isObject, locate, type OpenedSource, type SourceItem, type SourceSplit } from './source.js';
@@ -16,6 +16,7 @@ const LETTERS = 'ABCDE';
 const SPLIT_KEYS: Readonly<Record<SourceSplit, string>> = { train: 'train', test: 'test' };
 
 export async function openScienceQA(raw: string): Promise<OpenedSource> {
+  raw = resolve(raw); // every path below is absolute: links and reports must not depend on the cwd
   const files = await locate('ScienceQA', raw, {
     problems: { what: 'problems', candidates: ['problems.json', 'data/scienceqa/problems.json', 'scienceqa/problems.json'] },
     splits: { what: 'split lists', candidates: ['pid_splits.json', 'data/scienceqa/pid_splits.json', 'scienceqa/pid_splits.json'] },

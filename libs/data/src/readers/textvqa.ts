@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { streamJsonArrayAt } from '../formats/json-stream.js';
 import type { ValidationReportBuilder } from '../prep/validation-report.js';
 import { at, isObject, locate, majorityAnswer, type OpenedSource, type SourceItem, type SourceSplit } from './source.js';
@@ -10,6 +11,7 @@ import { at, isObject, locate, majorityAnswer, type OpenedSource, type SourceIte
  * majority answer (the scorer itself reads the official file).
  */
 export async function openTextVQA(raw: string): Promise<OpenedSource> {
+  raw = resolve(raw); // every path below is absolute: links and reports must not depend on the cwd
   const files = await locate('TextVQA', raw, {
     train: { what: 'train questions', candidates: ['TextVQA_0.5.1_train.json', 'annotations/TextVQA_0.5.1_train.json'] },
     val: { what: 'val questions', candidates: ['TextVQA_0.5.1_val.json', 'annotations/TextVQA_0.5.1_val.json'] },

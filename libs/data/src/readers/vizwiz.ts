@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { streamJsonArray } from '../formats/json-stream.js';
 import type { ValidationReportBuilder } from '../prep/validation-report.js';
 import { at, isObject, locate, majorityAnswer, type OpenedSource, type SourceItem, type SourceSplit } from './source.js';
@@ -10,6 +10,7 @@ import { at, isObject, locate, majorityAnswer, type OpenedSource, type SourceIte
  * majority of the 10 (CoIN's choice is unknown, §2.5 [?]); "unanswerable" stays as written.
  */
 export async function openVizWiz(raw: string): Promise<OpenedSource> {
+  raw = resolve(raw); // every path below is absolute: links and reports must not depend on the cwd
   const files = await locate('VizWiz', raw, {
     train: { what: 'train annotations', candidates: ['Annotations/train.json', 'annotations/train.json', 'train.json'] },
     val: { what: 'val annotations', candidates: ['Annotations/val.json', 'annotations/val.json', 'val.json'] },

@@ -13,6 +13,7 @@ import { at, isObject, locate, type OpenOptions, type OpenedSource, type SourceI
 const DIRS = ['', 'Questions/', 'Annotations/', 'questions/', 'annotations/'];
 
 export async function openVQAv2(raw: string, options: OpenOptions = {}): Promise<OpenedSource> {
+  raw = resolve(raw); // every path below is absolute: links and reports must not depend on the cwd
   const imageRoots = options.images ? [resolve(options.images)] : [raw, join(raw, 'images'), join(raw, '..')];
   const files = await locate('VQAv2', raw, {
     trainQuestions: { what: 'train questions', candidates: DIRS.map((d) => `${d}v2_OpenEnded_mscoco_train2014_questions.json`) },
