@@ -106,6 +106,33 @@ describe('ONNX codec bytes in onnxruntime', () => {
     assertClose(await run(encodeModel(model), X), expected);
   });
 
+  it('keeps zero-valued attributes meaningful (ts-proto omits f = 0 / i = 0 on the wire)', async () => {
+    // Gemm(X, W, B, beta=0, transB=0) = X W: if beta=0 were lost, ORT would default it to 1 and add B.
+    const model = ModelProto.fromPartial({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 17 }],
+      graph: {
+        name: 'gemm-zero',
+        node: [
+          {
+            opType: 'Gemm',
+            input: ['X', 'W', 'B'],
+            output: ['Y'],
+            attribute: [
+              { name: 'beta', type: AttributeProto_AttributeType.FLOAT, f: 0 },
+              { name: 'transB', type: AttributeProto_AttributeType.INT, i: 0 },
+            ],
+          },
+        ],
+        initializer: [float32Tensor('W', [3, 2], W), float32Tensor('B', [2], [100, 100])],
+        input: [tensorValueInfo('X', TensorProto_DataType.FLOAT, [2, 3])],
+        output: [tensorValueInfo('Y', TensorProto_DataType.FLOAT, [2, 2])],
+      },
+    });
+    const expected = affineReference().map((y, k) => y - B[k % 2]);
+    assertClose(await run(encodeModel(model), X), expected);
+  });
+
   it('ORT rejects an encoded graph that consumes an undefined value', async () => {
     const model = ModelProto.fromPartial({
       irVersion: 8,
