@@ -3,3 +3,4 @@ export * from './hf-names.js';
 export * from './adapter-config.js';
 export * from './adapter-tensors.js';
 export * from './adapter-checkpoint.js';
+export * from './base-tensors.js';
