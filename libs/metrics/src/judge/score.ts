@@ -8,8 +8,9 @@
  *      none → 0 and the text is printed.
  *   Final = Python round(100 · Σ / (10 · N)) (half-to-even on the exact double).
  * strict: surrounding whitespace ignored; a plain number 0-10 counts as is (out of range → 0);
- *   "x/y" counts 10·x/y when 0 ≤ x ≤ y; otherwise the first standalone number 0-10 ("10 points"
- *   → 10); never NaN/inf, never a crash; unparsed → 0.
+ *   "x/y" at the start counts 10·x/y when 0 ≤ x ≤ y; otherwise the first standalone ASCII number
+ *   0-10 ("10 points" → 10, "0 out of 10" → 0); no Unicode digits, NaN or inf; never a crash;
+ *   unparsed → 0.
  */
 import { strField } from '../io/access.js';
 import { badInput, type Source } from '../io/errors.js';
@@ -51,7 +52,7 @@ export function parseJudgeScoreStrict(raw: string): ParsedJudgeScore {
     const y = Number(frac[2]);
     return { value: y > 0 && x <= y ? (10 * x) / y : 0, parsed: true };
   }
-  const token = /(?<![\d.])(10|\d)(?:\.\d+)?(?![\d.]*\d)/.exec(t);
+  const token = /(?<![\w./])(10|\d)(?:\.\d+)?(?!\w)/.exec(t); // a standalone number, not part of a word or a fraction
   if (token) {
     const v = Number(token[0]);
     return { value: v <= 10 ? v : 0, parsed: true };
