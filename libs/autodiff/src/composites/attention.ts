@@ -25,6 +25,13 @@ export function causalMask(b: GraphBuilder, queries: number, keys: number): Valu
   return b.constant(tensor('bool', [queries, keys], allowed), 'causal_mask');
 }
 
+/** The same [T, T] mask for a length known only at run time (the length of axis 2 of `like`). */
+export function dynamicCausalMask(b: GraphBuilder, like: Value): Value {
+  const len = b.op('Squeeze', [b.op('Shape', [like], { start: attr.int(2), end: attr.int(3) }), b.i64([0])]); // scalar T
+  const range = b.op('Range', [b.constant(tensor('int64', [], [0]), 'zero_i64'), len, b.constant(tensor('int64', [], [1]), 'one_i64')]); // [T]
+  return b.op('LessOrEqual', [b.op('Unsqueeze', [range, b.i64([0])]), b.op('Unsqueeze', [range, b.i64([1])])]); // [T, T]: key ≤ query
+}
+
 export interface AttentionOptions {
   /** Causal masking (decoder); off for the vision encoder. */
   readonly causal: boolean;
@@ -39,9 +46,12 @@ export interface AttentionOptions {
 export function attention(b: GraphBuilder, q: Value, k: Value, v: Value, options: AttentionOptions): Value {
   const [, , t, d] = q.shape as number[];
   const s = (k.shape as number[])[2];
+  if (typeof d !== 'number') throw new Error('attention: the head dimension must be static');
   const kT = b.op('Transpose', [k], { perm: attr.ints([0, 1, 3, 2]) }); // [B, H, D, S]
   let scores = b.op('Mul', [b.op('MatMul', [q, kT]), scalarLike(b, q, 1 / Math.sqrt(d))]); // [B, H, T, S]
-  let allowed: Value | undefined = options.causal ? causalMask(b, t, s) : undefined; // [T, S]
+  const staticLengths = typeof t === 'number' && typeof s === 'number';
+  if (options.causal && !staticLengths && t !== s) throw new Error('attention: causal masking with run-time lengths needs queries and keys of one length');
+  let allowed: Value | undefined = options.causal ? (staticLengths ? causalMask(b, t, s) : dynamicCausalMask(b, q)) : undefined; // [T, S]
   if (options.keyPadding) {
     const pad = castTo(b, options.keyPadding, 'bool');
     const padMask = b.op('Unsqueeze', [pad, b.i64([1, 2])]); // [B, 1, 1, S]

@@ -24,20 +24,35 @@ export interface DecoderRunOptions {
   readonly keyPadding?: Value;
 }
 
-/** One pre-norm LLaMA block: x + attn(norm(x)), then + SwiGLU(norm(x)). */
-function block(ctx: ForwardContext, cfg: DecoderConfig, l: number, x: Value, rope: { cos: Value; sin: Value }, options: DecoderRunOptions): Value {
+/** Rotary cos/sin, each broadcastable to [B, H, T, D/2]: [T, D/2] for plain positions, [B, 1, T, D/2] per sample. */
+export interface Rope {
+  readonly cos: Value;
+  readonly sin: Value;
+}
+
+/** Attention half of block l up to the heads: norm, q/k/v projections, rotary on q and k. Each [B, H, T, D]. */
+export function blockQkv(ctx: ForwardContext, cfg: DecoderConfig, l: number, x: Value, rope: Rope): { q: Value; k: Value; v: Value } {
   const { b, w } = ctx;
-  return b.scope(`layer${l}`, () => {
-    const h = rmsNorm(b, x, w.get(decoderNames.attnNorm(l)), cfg.normEps); // [B, T, C]
-    const heads = (t: 'q' | 'k' | 'v') => splitHeads(b, linear(ctx, h, decoderNames.attn(l, t), t), cfg.heads); // [B, H, T, D]
-    const q = applyRotary(b, heads('q'), rope.cos, rope.sin);
-    const k = applyRotary(b, heads('k'), rope.cos, rope.sin);
-    const att = attention(b, q, k, heads('v'), { causal: true, keyPadding: options.keyPadding }); // [B, H, T, D]
-    const x1 = b.op('Add', [x, linear(ctx, mergeHeads(b, att), decoderNames.attn(l, 'o'), 'o')]);
-    const h2 = rmsNorm(b, x1, w.get(decoderNames.ffnNorm(l)), cfg.normEps);
-    const gate = silu(b, linear(ctx, h2, decoderNames.mlp(l, 'gate'), 'gate'));
-    const up = linear(ctx, h2, decoderNames.mlp(l, 'up'), 'up');
-    return b.op('Add', [x1, linear(ctx, b.op('Mul', [gate, up]), decoderNames.mlp(l, 'down'), 'down')]);
+  const h = rmsNorm(b, x, w.get(decoderNames.attnNorm(l)), cfg.normEps); // [B, T, C]
+  const heads = (t: 'q' | 'k' | 'v') => splitHeads(b, linear(ctx, h, decoderNames.attn(l, t), t), cfg.heads); // [B, H, T, D]
+  return { q: applyRotary(b, heads('q'), rope.cos, rope.sin), k: applyRotary(b, heads('k'), rope.cos, rope.sin), v: heads('v') };
+}
+
+/** The rest of block l: output projection and residual, then the SwiGLU MLP and residual. */
+export function blockFinish(ctx: ForwardContext, cfg: DecoderConfig, l: number, x: Value, att: Value): Value {
+  const { b, w } = ctx;
+  const x1 = b.op('Add', [x, linear(ctx, mergeHeads(b, att), decoderNames.attn(l, 'o'), 'o')]);
+  const h2 = rmsNorm(b, x1, w.get(decoderNames.ffnNorm(l)), cfg.normEps);
+  const gate = silu(b, linear(ctx, h2, decoderNames.mlp(l, 'gate'), 'gate'));
+  const up = linear(ctx, h2, decoderNames.mlp(l, 'up'), 'up');
+  return b.op('Add', [x1, linear(ctx, b.op('Mul', [gate, up]), decoderNames.mlp(l, 'down'), 'down')]);
+}
+
+/** One pre-norm LLaMA block: x + attn(norm(x)), then + SwiGLU(norm(x)). */
+function block(ctx: ForwardContext, cfg: DecoderConfig, l: number, x: Value, rope: Rope, options: DecoderRunOptions): Value {
+  return ctx.b.scope(`layer${l}`, () => {
+    const { q, k, v } = blockQkv(ctx, cfg, l, x, rope);
+    return blockFinish(ctx, cfg, l, x, attention(ctx.b, q, k, v, { causal: true, keyPadding: options.keyPadding }));
   });
 }
 

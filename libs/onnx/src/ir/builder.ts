@@ -26,7 +26,8 @@ export class GraphBuilder {
   private readonly values = new Map<string, Value>();
   private readonly constants = new Map<string, TensorData>();
   private readonly constantCache = new Map<string, Value>();
-  private readonly usedNames = new Set<string>();
+  /** Shared by a graph and all its subgraphs: ONNX wants names unique across scopes. */
+  private readonly usedNames: Set<string>;
   private readonly scopes: string[] = [];
   private counter = 0;
 
@@ -34,7 +35,9 @@ export class GraphBuilder {
     readonly name: string,
     /** For Loop/If bodies: the enclosing graph, whose values the body may reference. */
     readonly parent?: GraphBuilder,
-  ) {}
+  ) {
+    this.usedNames = parent ? parent.usedNames : new Set<string>();
+  }
 
   /** Runs `fn` with names prefixed by `scope/` (nested scopes join with '/'). */
   scope<T>(scope: string, fn: () => T): T {
@@ -56,7 +59,7 @@ export class GraphBuilder {
   }
 
   private isTaken(name: string): boolean {
-    return this.usedNames.has(name) || (this.parent?.isTaken(name) ?? false);
+    return this.usedNames.has(name);
   }
 
   private claim(name: string): string {

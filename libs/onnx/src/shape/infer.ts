@@ -171,7 +171,7 @@ function split(c: InferContext): OutputType[] {
 const RULES: Readonly<Record<string, Rule>> = {
   Identity: same, Neg: same, Exp: same, Log: same, Sqrt: same, Tanh: same, Erf: same, Sigmoid: same,
   Relu: same, Abs: same, Reciprocal: same, Softmax: same, LogSoftmax: same, Not: same, Floor: same,
-  Ceil: same, Sin: same, Cos: same, Trilu: same, Round: same,
+  Ceil: same, Sin: same, Cos: same, Trilu: same, Round: same, CumSum: same,
   Add: broadcastSameType, Sub: broadcastSameType, Mul: broadcastSameType, Div: broadcastSameType,
   Pow: (c) => [{ dtype: input(c, 0).dtype, shape: broadcastOf(c, [0, 1]) }],
   Max: broadcastSameType, Min: broadcastSameType, Sum: broadcastSameType, Mod: broadcastSameType,

@@ -1,0 +1,81 @@
+import { attr, GraphBuilder, type Model, type TensorData, type Value } from '@coin/onnx';
+import type { AdapterConfig } from '../network/adapters.js';
+import type { ModelConfig } from '../network/config.js';
+import { embedTokens, lmHead } from '../network/decoder.js';
+import type { ForwardContext } from '../network/linear.js';
+import { WeightSource } from '../network/weights.js';
+import { VLM_INPUTS } from '../vlm/vlm-batch.js';
+import { vlmEmbeddings } from '../vlm/vlm-forward.js';
+import { decodeLoop } from './decode-loop.js';
+import { greedy, lastPosition, prefill, ropeTables } from './prefill.js';
+
+/** Graph inputs and outputs of the generation graphs. */
+export const GENERATE_IO = { maxNew: 'max_new_tokens', tokens: 'tokens', next: 'next_token' } as const;
+
+export interface GenerateGraphOptions {
+  readonly config: ModelConfig;
+  /** Inference weights (LoRA merged into the base, or adapters kept when `adapter` is given). */
+  readonly weights: ReadonlyMap<string, TensorData>;
+  /** An unmerged adapter to apply (MoELoRA is always applied unmerged, as CoIN's eval loader does). */
+  readonly adapter?: AdapterConfig;
+  readonly batch: number;
+  /** With images (pixel_values, image_index, image_mask inputs) or text only. */
+  readonly withImages: boolean;
+  readonly eosId: number;
+}
+
+/** Prompt inputs with a run-time length: left-padded [B, T] ids and mask (+ image inputs). */
+function promptEmbeddings(ctx: ForwardContext, o: GenerateGraphOptions): { embeds: Value; mask: Value } {
+  const { b } = ctx;
+  const ids = b.input(VLM_INPUTS.ids, 'int64', [o.batch, 'T']);
+  const mask = b.input(VLM_INPUTS.attention, 'int64', [o.batch, 'T']);
+  if (!o.withImages) return { embeds: embedTokens(ctx, ids), mask };
+  const s = o.config.vision.imageSize;
+  const embeds = vlmEmbeddings(ctx, o.config, {
+    pixels: b.input(VLM_INPUTS.pixels, 'float32', [o.batch, 3, s, s]),
+    ids,
+    attention: mask,
+    imageIndex: b.input(VLM_INPUTS.imageIndex, 'int64', [o.batch, 'T']),
+    imageMask: b.input(VLM_INPUTS.imageMask, 'bool', [o.batch, 'T']),
+  });
+  return { embeds, mask };
+}
+
+function context(b: GraphBuilder, o: GenerateGraphOptions): ForwardContext {
+  return { b, w: new WeightSource(b, o.weights), adapter: o.adapter };
+}
+
+/**
+ * Greedy generation with a KV cache, whole in one graph: prefill over the prompt, the first token
+ * from its last position, then an ONNX Loop of single-token steps. Output `tokens` [M', B]
+ * (M' ≤ max_new_tokens; stops once every sample has emitted eosId, which finished samples repeat).
+ */
+export function buildGenerateGraph(o: GenerateGraphOptions): Model {
+  const b = new GraphBuilder(`${o.config.name}_generate`);
+  const ctx = context(b, o);
+  const { embeds, mask } = promptEmbeddings(ctx, o);
+  const maxNew = b.input(GENERATE_IO.maxNew, 'int64', []);
+  const tables = ropeTables(b, o.config.decoder);
+  const { hidden, cache } = prefill(ctx, o.config.decoder, embeds, mask, tables);
+  const first = greedy(b, lmHead(ctx, o.config.decoder, lastPosition(b, hidden))); // [B]
+  const firstPositions = b.op('ReduceSum', [mask, b.i64([1])], { keepdims: attr.int(0) }); // [B]: real prompt tokens
+  const steps = b.op('Sub', [maxNew, b.scalar('int64', 1)]);
+  const rest = decodeLoop(ctx, o.config.decoder, o.batch, o.eosId, { steps, firstToken: first, firstPositions, mask, cache, tables }); // [M'-1, B]
+  const all = b.op('Concat', [b.op('Unsqueeze', [first, b.i64([0])]), rest], { axis: attr.int(0) }, { types: [{ dtype: 'int64', shape: ['M', o.batch] }] });
+  b.output(all, GENERATE_IO.tokens);
+  return b.model({ docString: 'greedy generation with a KV cache inside an ONNX Loop' });
+}
+
+/**
+ * The no-cache baseline: one full forward over the (left-padded) sequence so far, returning the
+ * greedy next token [B]. The host appends it and runs again: every step recomputes everything.
+ */
+export function buildNextTokenGraph(o: GenerateGraphOptions): Model {
+  const b = new GraphBuilder(`${o.config.name}_next_token`);
+  const ctx = context(b, o);
+  const { embeds, mask } = promptEmbeddings(ctx, o);
+  const { hidden } = prefill(ctx, o.config.decoder, embeds, mask, ropeTables(b, o.config.decoder));
+  b.output(greedy(b, lmHead(ctx, o.config.decoder, lastPosition(b, hidden))), GENERATE_IO.next);
+  return b.model({ docString: 'greedy next token without a cache' });
+}
+

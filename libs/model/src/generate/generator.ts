@@ -1,0 +1,151 @@
+import { CoinError } from '@coin/core';
+import { serializeModel } from '@coin/onnx';
+import { createSession, type HostTensor, type RuntimeSession, type SessionOptions } from '@coin/runtime';
+import { IMAGE_SENTINEL_ID } from '../prompt/image-tokens.js';
+import { VLM_INPUTS } from '../vlm/vlm-batch.js';
+import { buildGenerateGraph, buildNextTokenGraph, GENERATE_IO, type GenerateGraphOptions } from './generate-graph.js';
+
+export interface PromptBatch {
+  /** Token ids per sample; IMAGE_SENTINEL_ID marks where the image's tokens go. */
+  readonly prompts: readonly (readonly number[])[];
+  /** [B, 3, S, S] pixels for graphs with images (zeros for text-only samples). */
+  readonly pixels?: Float32Array;
+}
+
+/**
+ * Left-pads a batch so every prompt ends at the last position, expanding each image sentinel into
+ * `imageTokens` positions that take the image features.
+ */
+export function leftPad(batch: PromptBatch, imageTokens: number, padId: number, withImages: boolean, imageSize = 0): Record<string, HostTensor> {
+  const B = batch.prompts.length;
+  const lengths = batch.prompts.map((p) => p.length + (p.includes(IMAGE_SENTINEL_ID) ? imageTokens - 1 : 0));
+  const T = Math.max(...lengths);
+  const ids = new BigInt64Array(B * T).fill(BigInt(padId));
+  const mask = new BigInt64Array(B * T);
+  const imageIndex = new BigInt64Array(B * T);
+  const imageMask = new Uint8Array(B * T);
+  batch.prompts.forEach((prompt, b) => {
+    let t = T - lengths[b];
+    for (const id of prompt) {
+      if (id === IMAGE_SENTINEL_ID) {
+        if (!withImages) throw new CoinError('GENERATE.NO_IMAGE_INPUT', 'INVALID_ARGUMENT', `prompt ${b} has an image but the graph takes text only`);
+        for (let k = 0; k < imageTokens; k++, t++) {
+          mask[b * T + t] = 1n;
+          imageMask[b * T + t] = 1;
+          imageIndex[b * T + t] = BigInt(b * imageTokens + k);
+        }
+        continue;
+      }
+      ids[b * T + t] = BigInt(id);
+      mask[b * T + t] = 1n;
+      t++;
+    }
+  });
+  const feeds: Record<string, HostTensor> = {
+    [VLM_INPUTS.ids]: { dtype: 'int64', dims: [B, T], data: ids },
+    [VLM_INPUTS.attention]: { dtype: 'int64', dims: [B, T], data: mask },
+  };
+  if (withImages) {
+    const pixels = batch.pixels ?? new Float32Array(B * 3 * imageSize * imageSize);
+    feeds[VLM_INPUTS.pixels] = { dtype: 'float32', dims: [B, 3, imageSize, imageSize], data: pixels };
+    feeds[VLM_INPUTS.imageIndex] = { dtype: 'int64', dims: [B, T], data: imageIndex };
+    feeds[VLM_INPUTS.imageMask] = { dtype: 'bool', dims: [B, T], data: imageMask };
+  }
+  return feeds;
+}
+
+/** Cuts each sample's tokens at the first end token (excluded), as HF generate's output is then decoded. */
+function untilEos(columns: BigInt64Array, steps: number, batch: number, eosId: number): number[][] {
+  return Array.from({ length: batch }, (_, b) => {
+    const out: number[] = [];
+    for (let s = 0; s < steps; s++) {
+      const tok = Number(columns[s * batch + b]);
+      if (tok === eosId) break;
+      out.push(tok);
+    }
+    return out;
+  });
+}
+
+/** Greedy generation for a fixed batch size, with the cached (one-run) or the recompute graph. */
+export class Generator {
+  private constructor(
+    private readonly options: GenerateGraphOptions & { padId: number; imageTokens: number },
+    private readonly session: RuntimeSession,
+    private readonly mode: 'cached' | 'recompute',
+  ) {}
+
+  static async create(options: GenerateGraphOptions & { padId: number; imageTokens: number; mode?: 'cached' | 'recompute'; session?: SessionOptions }): Promise<Generator> {
+    const mode = options.mode ?? 'cached';
+    const model = mode === 'cached' ? buildGenerateGraph(options) : buildNextTokenGraph(options);
+    return new Generator(options, await createSession(serializeModel(model), options.session), mode);
+  }
+
+  /** New tokens per prompt, without the end token. */
+  async generate(batch: PromptBatch, maxNewTokens: number): Promise<number[][]> {
+    const o = this.options;
+    if (batch.prompts.length !== o.batch) {
+      throw new CoinError('GENERATE.BATCH_SIZE', 'INVALID_ARGUMENT', `this generator was built for batch ${o.batch}, got ${batch.prompts.length} prompts`, { hint: 'pad the batch with dummy prompts or build a generator per batch size' });
+    }
+    if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) throw new CoinError('GENERATE.BAD_LENGTH', 'INVALID_ARGUMENT', `max new tokens must be a positive integer, got ${maxNewTokens}`);
+    const feeds = leftPad(batch, o.imageTokens, o.padId, o.withImages, o.config.vision.imageSize);
+    const longest = (feeds[VLM_INPUTS.ids].dims[1] as number) + maxNewTokens;
+    if (longest > o.config.decoder.maxSeq) {
+      throw new CoinError('GENERATE.TOO_LONG', 'INVALID_ARGUMENT', `prompt + ${maxNewTokens} new tokens = ${longest} positions, over the model's ${o.config.decoder.maxSeq}`);
+    }
+    if (this.mode === 'cached') {
+      const out = await this.session.run({ ...feeds, [GENERATE_IO.maxNew]: { dtype: 'int64', dims: [], data: BigInt64Array.of(BigInt(maxNewTokens)) } });
+      const tokens = out[GENERATE_IO.tokens];
+      return untilEos(tokens.data as BigInt64Array, tokens.dims[0], o.batch, o.eosId);
+    }
+    return this.recompute(feeds, maxNewTokens);
+  }
+
+  private async recompute(feeds: Record<string, HostTensor>, maxNewTokens: number): Promise<number[][]> {
+    const o = this.options;
+    const B = o.batch;
+    const columns = new BigInt64Array(maxNewTokens * B);
+    const finished = new Array<boolean>(B).fill(false);
+    let current = feeds;
+    let steps = 0;
+    for (; steps < maxNewTokens && !finished.every(Boolean); steps++) {
+      const next = (await this.session.run(current))[GENERATE_IO.next].data as BigInt64Array;
+      for (let b = 0; b < B; b++) {
+        const tok = finished[b] ? BigInt(o.eosId) : next[b];
+        columns[steps * B + b] = tok;
+        if (Number(tok) === o.eosId) finished[b] = true;
+      }
+      current = appendColumn(current, columns.subarray(steps * B, (steps + 1) * B));
+    }
+    return untilEos(columns, steps, B, o.eosId);
+  }
+
+  release(): Promise<void> {
+    return this.session.release();
+  }
+}
+
+/** Appends one token per sample (a new last position, real, not an image). */
+function appendColumn(feeds: Record<string, HostTensor>, tokens: BigInt64Array): Record<string, HostTensor> {
+  const [B, T] = feeds[VLM_INPUTS.ids].dims as number[];
+  const grow = (name: string, fill: (b: number) => bigint | number, Kind: typeof BigInt64Array | typeof Uint8Array) => {
+    const src = feeds[name];
+    if (!src) return undefined;
+    const data = new Kind(B * (T + 1));
+    for (let b = 0; b < B; b++) {
+      (data as Uint8Array).set(src.data.subarray(b * T, (b + 1) * T) as Uint8Array, b * (T + 1));
+      (data as unknown as Array<bigint | number>)[b * (T + 1) + T] = fill(b);
+    }
+    return { dtype: src.dtype, dims: [B, T + 1], data } as HostTensor;
+  };
+  const out: Record<string, HostTensor> = { ...feeds };
+  out[VLM_INPUTS.ids] = grow(VLM_INPUTS.ids, (b) => tokens[b], BigInt64Array)!;
+  out[VLM_INPUTS.attention] = grow(VLM_INPUTS.attention, () => 1n, BigInt64Array)!;
+  const index = grow(VLM_INPUTS.imageIndex, () => 0n, BigInt64Array);
+  const mask = grow(VLM_INPUTS.imageMask, () => 0, Uint8Array);
+  if (index && mask) {
+    out[VLM_INPUTS.imageIndex] = index;
+    out[VLM_INPUTS.imageMask] = mask;
+  }
+  return out;
+}

@@ -1,0 +1,70 @@
+import { attention } from '@coin/autodiff';
+import { attr, type GraphBuilder, tensor, type Value } from '@coin/onnx';
+import { type DecoderConfig, headDim } from '../network/config.js';
+import { blockFinish, blockQkv, decoderNames, type Rope } from '../network/decoder.js';
+import type { ForwardContext } from '../network/linear.js';
+import { rmsNorm } from '@coin/autodiff';
+
+/** Full rotary tables [maxSeq, D/2] as constants, gathered by position at run time. */
+export function ropeTables(b: GraphBuilder, cfg: DecoderConfig): { cos: Value; sin: Value } {
+  const half = headDim(cfg) / 2;
+  const cos = new Float32Array(cfg.maxSeq * half);
+  const sin = new Float32Array(cfg.maxSeq * half);
+  for (let p = 0; p < cfg.maxSeq; p++) {
+    for (let i = 0; i < half; i++) {
+      const angle = p * Math.pow(cfg.ropeBase, (-2 * i) / headDim(cfg));
+      cos[p * half + i] = Math.cos(angle);
+      sin[p * half + i] = Math.sin(angle);
+    }
+  }
+  return { cos: b.constant(tensor('float32', [cfg.maxSeq, half], cos), 'rope_cos'), sin: b.constant(tensor('float32', [cfg.maxSeq, half], sin), 'rope_sin') };
+}
+
+/** Rotary angles for per-sample positions [B, T] → cos/sin [B, 1, T, D/2] (broadcast over heads). */
+export function ropeAt(b: GraphBuilder, tables: { cos: Value; sin: Value }, positions: Value): Rope {
+  const at = (t: Value) => b.op('Unsqueeze', [b.op('Gather', [t, positions]), b.i64([1])]);
+  return { cos: at(tables.cos), sin: at(tables.sin) };
+}
+
+/**
+ * Positions of a left-padded batch: the count of real tokens before each one (padding gets 0,
+ * never attended to anyway), so a sample's first real token is at position 0 whatever its padding.
+ */
+export function positionsFromMask(b: GraphBuilder, mask: Value): Value {
+  const counted = b.op('Sub', [b.op('CumSum', [mask, b.constant(tensor('int64', [], [1]), 'axis1')]), b.constant(tensor('int64', [], [1]), 'one_i64')]);
+  return b.op('Max', [counted, b.constant(tensor('int64', [], [0]), 'zero_i64')]);
+}
+
+export interface PrefillResult {
+  /** Final-norm hidden states [B, T, C]. */
+  readonly hidden: Value;
+  /** Per layer, keys and values [B, H, T, D] (rotary already applied to keys). */
+  readonly cache: ReadonlyArray<{ k: Value; v: Value }>;
+}
+
+/** The decoder over a whole (left-padded) prompt, keeping every layer's keys and values. */
+export function prefill(ctx: ForwardContext, cfg: DecoderConfig, embeds: Value, mask: Value, tables: { cos: Value; sin: Value }): PrefillResult {
+  const { b } = ctx;
+  const rope = ropeAt(b, tables, positionsFromMask(b, mask));
+  const cache: Array<{ k: Value; v: Value }> = [];
+  let x = embeds;
+  for (let l = 0; l < cfg.layers; l++) {
+    x = b.scope(`layer${l}`, () => {
+      const { q, k, v } = blockQkv(ctx, cfg, l, x, rope);
+      cache.push({ k, v });
+      return blockFinish(ctx, cfg, l, x, attention(b, q, k, v, { causal: true, keyPadding: mask }));
+    });
+  }
+  return { hidden: rmsNorm(b, x, ctx.w.get(decoderNames.norm), cfg.normEps), cache };
+}
+
+/** Hidden state of the last position [B, C] (the newest token of a left-padded batch). */
+export function lastPosition(b: GraphBuilder, hidden: Value): Value {
+  const last = b.op('Slice', [hidden, b.i64([-1]), b.i64([2 ** 31]), b.i64([1])]); // [B, 1, C]
+  return b.op('Squeeze', [last, b.i64([1])]);
+}
+
+/** Greedy choice: argmax over the vocabulary, [B, V] → [B] int64. */
+export function greedy(b: GraphBuilder, logits: Value): Value {
+  return b.op('ArgMax', [logits], { axis: attr.int(-1), keepdims: attr.int(0) });
+}
