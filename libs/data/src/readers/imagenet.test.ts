@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { CoinError } from '@coin/core';
 import { coinClassAnswer, openImageNet, parseSynsetMapping, pythonCapitalize } from './imagenet.js';
-import { readSplit, withFixtureCopy } from './testing.js';
+import { FIXTURES, readSplit, withFixtureCopy } from './testing.js';
 
 test("CoIN's class answer is the first synonym, Python-capitalised", () => {
   assert.equal(coinClassAnswer('Dandie Dinmont, Dandie Dinmont terrier'), 'Dandie dinmont');
@@ -29,10 +29,25 @@ test('ImageNet: validation already sorted into class folders, with synset_words.
   });
 });
 
-test('ImageNet: without validation labels, the devkit layout is refused with a hint', async () => {
-  await withFixtureCopy('imagenet', async (dir) => {
-    await rm(join(dir, 'LOC_val_solution.csv'));
-    await writeFile(join(dir, 'ILSVRC2012_validation_ground_truth.txt'), '490\n361\n');
+test('ImageNet: the ILSVRC2012 devkit layout (ground truth + meta.mat, no LOC files)', async () => {
+  const source = await openImageNet(join(FIXTURES, 'imagenet-devkit'));
+  const { items } = await readSplit(source, 'test');
+  assert.deepEqual(
+    items.map((i) => [i.id, i.image, i.answer]),
+    [
+      ['ILSVRC2012_val_00000001.JPEG', 'ImageNet_withlabel/val/ILSVRC2012_val_00000001.JPEG', 'Head cabbage'],
+      ['ILSVRC2012_val_00000002.JPEG', 'ImageNet_withlabel/val/ILSVRC2012_val_00000002.JPEG', 'Dandie dinmont'],
+      ['ILSVRC2012_val_00000003.JPEG', 'ImageNet_withlabel/val/ILSVRC2012_val_00000003.JPEG', 'Tench'],
+    ],
+  );
+  const train = await readSplit(source, 'train');
+  assert.deepEqual(train.items.map((i) => i.answer), ['Tench', 'Head cabbage']);
+});
+
+test('ImageNet: devkit ground truth without meta.mat is refused with a hint', async () => {
+  await withFixtureCopy('imagenet-devkit', async (dir) => {
+    await rm(join(dir, 'ILSVRC2012_devkit_t12/data/meta.mat'));
+    await writeFile(join(dir, 'LOC_synset_mapping.txt'), 'n01440764 tench, Tinca tinca\n');
     await assert.rejects(openImageNet(dir), (e: unknown) => e instanceof CoinError && e.kind === 'NOT_FOUND' && /LOC_val_solution\.csv/.test(e.message) && /meta\.mat/.test(e.hint ?? ''));
   });
 });

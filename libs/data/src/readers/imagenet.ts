@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CoinError } from '@coin/core';
 import type { ValidationReportBuilder } from '../prep/validation-report.js';
+import { readMat5, type MatStruct } from './mat5.js';
 import { firstExisting, locate, type OpenedSource, type SourceItem, type SourceSplit } from './source.js';
 
 /**
@@ -11,8 +12,8 @@ import { firstExisting, locate, type OpenedSource, type SourceItem, type SourceS
  *  - the ILSVRC tars unpacked as `train/<wnid>/*.JPEG` + flat `val/`, with the LOC files beside them;
  *  - validation already sorted into class folders (`val/<wnid>/*.JPEG`, valprep.sh), with the synset
  *    list as `LOC_synset_mapping.txt` or Caffe's `synset_words.txt` (same "wnid names" lines).
- * The devkit's `ILSVRC2012_validation_ground_truth.txt` holds ILSVRC2012 ids whose wnids live in
- * the devkit's MATLAB `meta.mat`, which we do not read: that layout is refused with a hint.
+ *  - the ILSVRC2012 devkit: `ILSVRC2012_devkit_t12/data/ILSVRC2012_validation_ground_truth.txt`
+ *    (one ILSVRC2012_ID per validation image) with `data/meta.mat` (MATLAB; ids → wnids and names).
  *
  * CoIN's answer is the class's first synonym with Python's str.capitalize() ("Dandie dinmont").
  */
@@ -44,24 +45,48 @@ async function sortedDir(dir: string): Promise<string[]> {
   return (await readdir(dir)).sort();
 }
 
+const DEVKIT = ['ILSVRC2012_devkit_t12/data/', 'devkit/data/', ''];
+
+/** ILSVRC2012_ID → wnid and the wnid → answer names, from the devkit's meta.mat. */
+async function readDevkitMeta(file: string): Promise<{ byId: Map<number, string>; names: Map<string, string> }> {
+  const synsets = readMat5(await readFile(file), file).get('synsets');
+  if (synsets === undefined || synsets.className !== 'struct') throw new CoinError('PREP.SOURCE_FORMAT', 'INVALID_ARGUMENT', `${file}: no "synsets" struct array`, { details: { file } });
+  const byId = new Map<number, string>();
+  const names = new Map<string, string>();
+  for (const s of synsets.value as MatStruct[]) {
+    const id = Array.isArray(s.ILSVRC2012_ID) ? s.ILSVRC2012_ID[0] : undefined;
+    if (typeof id !== 'number' || typeof s.WNID !== 'string') continue;
+    byId.set(id, s.WNID);
+    if (typeof s.words === 'string') names.set(s.WNID, coinClassAnswer(s.words));
+  }
+  return { byId, names };
+}
+
 export async function openImageNet(raw: string): Promise<OpenedSource> {
   raw = resolve(raw); // every path below is absolute: links and reports must not depend on the cwd
   const cls = ['', 'ILSVRC/Data/CLS-LOC/', 'Data/CLS-LOC/'];
   const files = await locate('ImageNet', raw, {
-    synsets: { what: 'synset list', candidates: ['LOC_synset_mapping.txt', 'synset_words.txt'] },
     train: { what: 'train class folders', candidates: cls.map((c) => `${c}train`), kind: 'dir' },
     val: { what: 'validation images', candidates: cls.map((c) => `${c}val`), kind: 'dir' },
   });
-  const names = parseSynsetMapping(await readFile(files.synsets, 'utf8'), files.synsets);
+  const synsetFile = await firstExisting(raw, ['LOC_synset_mapping.txt', 'synset_words.txt']);
+  const metaFile = await firstExisting(raw, DEVKIT.map((d) => `${d}meta.mat`));
+  const groundTruth = await firstExisting(raw, DEVKIT.map((d) => `${d}ILSVRC2012_validation_ground_truth.txt`));
+  if (synsetFile === undefined && metaFile === undefined) {
+    throw new CoinError('PREP.SOURCE_FILES_MISSING', 'NOT_FOUND', `ImageNet: expected files are missing under ${raw}:\n  synset list: LOC_synset_mapping.txt or synset_words.txt or ILSVRC2012_devkit_t12/data/meta.mat`, {
+      hint: '--raw must be the ImageNet folder as its official archives unpack',
+    });
+  }
+  const devkit = metaFile === undefined ? undefined : await readDevkitMeta(metaFile);
+  const names = synsetFile === undefined ? (devkit as { names: Map<string, string> }).names : parseSynsetMapping(await readFile(synsetFile, 'utf8'), synsetFile);
+  const namesFrom = synsetFile ?? (metaFile as string);
   const solution = await firstExisting(raw, ['LOC_val_solution.csv']);
   const valEntries = await sortedDir(files.val);
   const valInClassFolders = valEntries.some((e) => WNID.test(e));
-  if (solution === undefined && !valInClassFolders) {
-    const devkit = await firstExisting(raw, ['ILSVRC2012_devkit_t12/data/ILSVRC2012_validation_ground_truth.txt', 'ILSVRC2012_validation_ground_truth.txt']);
-    throw new CoinError('PREP.SOURCE_FILES_MISSING', 'NOT_FOUND', `ImageNet: no validation labels under ${raw}: expected LOC_val_solution.csv, or val/ sorted into <wnid>/ class folders`, {
-      hint: devkit
-        ? `the devkit ground truth (${devkit}) lists ILSVRC2012 ids whose wnids are only in meta.mat (MATLAB); sort val/ into class folders (the devkit's valprep.sh) or add LOC_val_solution.csv`
-        : 'download LOC_val_solution.csv (Kaggle ImageNet localization) or sort val/ into class folders with valprep.sh',
+  const useDevkit = !valInClassFolders && solution === undefined && groundTruth !== undefined && devkit !== undefined;
+  if (!valInClassFolders && solution === undefined && !useDevkit) {
+    throw new CoinError('PREP.SOURCE_FILES_MISSING', 'NOT_FOUND', `ImageNet: no validation labels under ${raw}: expected LOC_val_solution.csv, val/ sorted into <wnid>/ class folders, or the devkit's ILSVRC2012_validation_ground_truth.txt with its meta.mat`, {
+      hint: groundTruth ? `found ${groundTruth} but not the devkit's data/meta.mat that maps its ids to wnids; unpack the whole ILSVRC2012_devkit_t12` : 'download LOC_val_solution.csv (Kaggle ImageNet localization), or unpack ILSVRC2012_devkit_t12 beside train/ and val/',
     });
   }
 
@@ -77,10 +102,27 @@ export async function openImageNet(raw: string): Promise<OpenedSource> {
         const images = (await sortedDir(join(root, wnid))).filter((f) => IMAGE_EXT.test(f));
         report.countSource(name, images.length);
         if (answer === undefined) {
-          for (const f of images) report.drop({ split: name, id: f, reason: `class ${wnid} is not in ${files.synsets}` });
+          for (const f of images) report.drop({ split: name, id: f, reason: `class ${wnid} is not in ${namesFrom}` });
           continue;
         }
         for (const f of images) yield { id: f, image: `ImageNet_withlabel/${folder}/${wnid}/${f}`, imageFile: join(root, wnid, f), question, answer };
+      }
+      return;
+    }
+    if (useDevkit) {
+      // One ILSVRC2012_ID per line; line i labels ILSVRC2012_val_<i, 8 digits>.JPEG.
+      const lines = (await readFile(groundTruth as string, 'utf8')).split(/\r?\n/);
+      for (const [i, line] of lines.entries()) {
+        if (line.trim() === '') continue;
+        report.countSource(name);
+        const file = `ILSVRC2012_val_${String(i + 1).padStart(8, '0')}.JPEG`;
+        const wnid = (devkit as { byId: Map<number, string> }).byId.get(Number(line.trim()));
+        const answer = wnid === undefined ? undefined : names.get(wnid);
+        if (answer === undefined) {
+          report.drop({ split: name, id: file, reason: `ILSVRC2012_ID ${line.trim()} has no synset name`, source: `${groundTruth}:${i + 1}` });
+          continue;
+        }
+        yield { id: file, image: `ImageNet_withlabel/val/${file}`, imageFile: join(files.val, file), question, answer };
       }
       return;
     }
@@ -103,7 +145,7 @@ export async function openImageNet(raw: string): Promise<OpenedSource> {
       const answer = names.get(wnid);
       const file = `${imageId}.JPEG`;
       if (answer === undefined) {
-        report.drop({ split: name, id: file, reason: `class ${wnid} is not in ${files.synsets}` });
+        report.drop({ split: name, id: file, reason: `class ${wnid} is not in ${namesFrom}` });
         continue;
       }
       yield { id: file, image: `ImageNet_withlabel/val/${file}`, imageFile: join(files.val, file), question, answer };
@@ -119,6 +161,6 @@ export async function openImageNet(raw: string): Promise<OpenedSource> {
       { at: 'cl_dataset/ImageNet_withlabel/train', target: files.train },
       { at: 'cl_dataset/ImageNet_withlabel/val', target: files.val },
     ],
-    notes: [`synsets: ${files.synsets}`, `validation labels: ${valInClassFolders ? 'class folders in val/' : solution}`, 'training images are read from class folders; CoIN uses a subset: see --fraction'],
+    notes: [`synset names: ${namesFrom}`, `validation labels: ${valInClassFolders ? 'class folders in val/' : useDevkit ? groundTruth : solution}`, 'training images are read from class folders; CoIN uses a subset: see --fraction'],
   };
 }

@@ -9,3 +9,4 @@ export * from './refcoco.js';
 export * from './vqav2.js';
 export * from './ocrvqa.js';
 export * from './registry.js';
+export * from './mat5.js';

@@ -22,7 +22,7 @@ export interface DatasetEntry {
 export const DATASETS: readonly DatasetEntry[] = [
   { name: 'ScienceQA', task: 'ScienceQA', raw: 'folder with problems.json, pid_splits.json and images/{train,test}/<pid>/image.png', open: (raw) => openScienceQA(raw) },
   { name: 'TextVQA', task: 'TextVQA', raw: 'folder with TextVQA_0.5.1_{train,val}.json and train_images/', open: (raw) => openTextVQA(raw) },
-  { name: 'ImageNet', task: 'ImageNet', raw: 'ILSVRC folder: LOC_synset_mapping.txt, LOC_val_solution.csv, [ILSVRC/Data/CLS-LOC/]{train,val}/', open: (raw) => openImageNet(raw) },
+  { name: 'ImageNet', task: 'ImageNet', raw: 'ILSVRC folder: [ILSVRC/Data/CLS-LOC/]{train,val}/ with LOC_synset_mapping.txt + LOC_val_solution.csv, or the ILSVRC2012_devkit_t12, or val/ in class folders', open: (raw) => openImageNet(raw) },
   { name: 'GQA', task: 'GQA', raw: 'folder with {train,testdev}_balanced_questions.json and images/', open: (raw) => openGQA(raw) },
   { name: 'VizWiz', task: 'VizWiz', raw: 'folder with Annotations/{train,val}.json and {train,val}/', open: (raw) => openVizWiz(raw) },
   { name: 'Grounding', task: 'Grounding', raw: 'refer data folder with refcoco/, refcoco+/, refcocog/ (+ COCO train2014, or --images)', open: (raw, o) => openGrounding(raw, ['RefCOCO', 'RefCOCO+', 'RefCOCOg'], o) },
