@@ -5,3 +5,4 @@ export * from './json-stream.js';
 export * from './json-writer.js';
 export * from './jsonl.js';
 export * from './coin-files.js';
+export * from './check-folder.js';

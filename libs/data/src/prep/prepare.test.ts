@@ -106,3 +106,19 @@ test('a non-empty --out that is not a coin prep output is refused', async () => 
   await writeFile(join(out, 'notes.txt'), 'mine');
   await assert.rejects(prepareDataset(await openScienceQA(RAW), { out, variant: 'original', fraction: 1, seed: 0 }), (e: unknown) => e instanceof CoinError && e.code === 'PREP.OUT_NOT_EMPTY' && e.kind === 'INVALID_ARGUMENT');
 });
+
+test('checkCoinFolder passes a prep output and names the bad record of a broken one', async () => {
+  const { checkCoinFolder } = await import('../formats/check-folder.js');
+  const out = join(root, 'check');
+  await prepareDataset(await openScienceQA(RAW), { out, variant: 'diverse', fraction: 1, seed: 0 });
+  const checked = await checkCoinFolder(out);
+  assert.deepEqual(checked.map((c) => [c.kind, c.records]), [
+    ['train', 2],
+    ['test', 2],
+  ]);
+  const testPath = join(out, 'Instructions_Diverse/ScienceQA/test.json');
+  await writeFile(testPath, JSON.stringify([{ question_id: '4', text: 'q' }, { question_id: '5' }]));
+  await assert.rejects(checkCoinFolder(out), (e: unknown) => e instanceof CoinError && e.details.index === 1 && e.details.field === 'text');
+  await rm(testPath);
+  await assert.rejects(checkCoinFolder(out), (e: unknown) => e instanceof CoinError && e.code === 'CHECK.FILE_MISSING');
+});
