@@ -20,7 +20,8 @@ export class PyJsonSyntaxError extends Error {
   }
 }
 
-const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
+/** A run of string characters that need no attention (no quote, backslash or control character). */
+const PLAIN_RUN = /[^"\\\x00-\x1f]*/y;
 
 /** `json.loads(text)`: throws PyJsonSyntaxError with the character position where Python fails. */
 export function parsePyJson(text: string): PyValue {
@@ -31,7 +32,11 @@ export function parsePyJson(text: string): PyValue {
     throw new PyJsonSyntaxError(msg, i);
   };
   const skipWs = (): void => {
-    while (i < n && WS.has(text.charCodeAt(i))) i += 1;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i += 1;
+      else return;
+    }
   };
 
   const parseString = (): string => {
@@ -39,6 +44,9 @@ export function parsePyJson(text: string): PyValue {
     let out = '';
     let start = i;
     for (;;) {
+      PLAIN_RUN.lastIndex = i;
+      PLAIN_RUN.test(text);
+      i = PLAIN_RUN.lastIndex;
       if (i >= n) fail('Unterminated string');
       const c = text.charCodeAt(i);
       if (c === 0x22) {

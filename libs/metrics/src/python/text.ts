@@ -68,14 +68,13 @@ export function pyDecimalValue(cp: number): number {
   return (cp - start) % 10;
 }
 
-/** `s.strip()` with no argument (Python whitespace, not JavaScript's). */
+/** `s.strip()` with no argument (Python whitespace, not JavaScript's; all of it is in the BMP). */
 export function pyStrip(s: string): string {
-  const cps = Array.from(s);
   let a = 0;
-  let b = cps.length;
-  while (a < b && isPySpace(cps[a].codePointAt(0)!)) a += 1;
-  while (b > a && isPySpace(cps[b - 1].codePointAt(0)!)) b -= 1;
-  return cps.slice(a, b).join('');
+  let b = s.length;
+  while (a < b && PY_SPACE.has(s.charCodeAt(a))) a += 1;
+  while (b > a && PY_SPACE.has(s.charCodeAt(b - 1))) b -= 1;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
 /** `s.rstrip(chars)` for a set of single BMP characters. */
@@ -88,16 +87,16 @@ export function pyRstripChars(s: string, chars: string): string {
 /** `s.split()` with no argument: runs of Python whitespace separate, no empty fields. */
 export function pySplitWhitespace(s: string): string[] {
   const out: string[] = [];
-  let current = '';
-  for (const c of s) {
-    if (isPySpace(c.codePointAt(0)!)) {
-      if (current !== '') out.push(current);
-      current = '';
-    } else {
-      current += c;
+  let start = -1;
+  for (let k = 0; k < s.length; k += 1) {
+    if (PY_SPACE.has(s.charCodeAt(k))) {
+      if (start >= 0) out.push(s.slice(start, k));
+      start = -1;
+    } else if (start < 0) {
+      start = k;
     }
   }
-  if (current !== '') out.push(current);
+  if (start >= 0) out.push(s.slice(start));
   return out;
 }
 

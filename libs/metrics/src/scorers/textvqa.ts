@@ -26,6 +26,13 @@ export function scoreTextVqa(input: TextVqaInput): ScoreReport {
     byId.set(pyStr(field(a, 'question_id', src, `annotation #${index}`)), { answers: field(a, 'answers', src, `annotation #${index}`), index });
   });
 
+  // Human answers repeat a lot across questions: normalise each distinct string once.
+  const cache = new Map<string, string>();
+  const normalize = (a: string): string => {
+    let v = cache.get(a);
+    if (v === undefined) cache.set(a, (v = normalizeVqaAnswer(a)));
+    return v;
+  };
   const verdicts: ItemVerdict[] = [];
   let sum = 0;
   for (const rec of input.predictions.records) {
@@ -36,10 +43,10 @@ export function scoreTextVqa(input: TextVqaInput): ScoreReport {
     const raw = asList(ann.answers as never, src, `answers of question ${id}`);
     const human = raw.map((a, k) => {
       if (typeof a !== 'string') throw badInput(src, `answer ${k} of question ${id} is not a string`, 'crash with AttributeError');
-      return normalizeVqaAnswer(a);
+      return normalize(a);
     });
     if (human.length !== 10) throw badInput(src, `question ${id} has ${human.length} answers; the VQA soft accuracy needs exactly 10`, 'crash with AssertionError');
-    const normalized = normalizeVqaAnswer(prediction);
+    const normalized = normalize(prediction);
     const score = vqaSoftScore(normalized, human);
     sum += score;
     verdicts.push({ id, prediction, expected: raw.join(' | '), score });
