@@ -43,16 +43,17 @@ export function decodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: numbe
   const step = { ...ctx, b: body };
   const rope = ropeAt(body, x.tables, body.op('Unsqueeze', [pos, body.i64([1])])); // [B, 1, 1, D/2]
   const ones = body.constant(tensor('int64', [batch, 1], new Array(batch).fill(1)), 'ones_b1');
-  const maskOut = body.op('Concat', [mask, ones], { axis: attr.int(1) }, { types: [{ dtype: 'int64', shape: [batch, 'S+1'] }] }); // [B, S+1]
+  const maskOut = body.op('Concat', [mask, ones], { axis: attr.int(1) }, { names: ['mask_out'], types: [{ dtype: 'int64', shape: [batch, 'S+1'] }] }); // [B, S+1]
   let h = body.op('Unsqueeze', [embedTokens(step, token), body.i64([1])]); // [B, 1, C]
   const newK: Value[] = [];
   const newV: Value[] = [];
   for (let l = 0; l < cfg.layers; l++) {
     h = body.scope(`layer${l}`, () => {
       const { q, k, v } = blockQkv(step, cfg, l, h, rope); // [B, H, 1, D]
-      const cacheType = { types: [{ dtype: 'float32' as const, shape: [batch, H, 'S+1', D] }] };
-      const K = body.op('Concat', [pastK[l], k], { axis: attr.int(2) }, cacheType);
-      const V = body.op('Concat', [pastV[l], v], { axis: attr.int(2) }, cacheType);
+      // Named as the body outputs directly: an Identity to rename them would copy the cache every step.
+      const cacheType = [{ dtype: 'float32' as const, shape: [batch, H, 'S+1', D] }];
+      const K = body.op('Concat', [pastK[l], k], { axis: attr.int(2) }, { names: [`past_k${l}_out`], types: cacheType });
+      const V = body.op('Concat', [pastV[l], v], { axis: attr.int(2) }, { names: [`past_v${l}_out`], types: cacheType });
       newK.push(K);
       newV.push(V);
       return blockFinish(step, cfg, l, h, attention(body, q, K, V, { causal: false, keyPadding: maskOut }));
@@ -66,9 +67,9 @@ export function decodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: numbe
   body.output(next, 'token_out');
   body.output(body.op('Add', [pos, body.constant(tensor('int64', [], [1]), 'one_i64')]), 'pos_out');
   body.output(finishedOut, 'finished_out');
-  body.output(maskOut, 'mask_out');
-  newK.forEach((k, l) => body.output(k, `past_k${l}_out`));
-  newV.forEach((v, l) => body.output(v, `past_v${l}_out`));
+  body.output(maskOut);
+  newK.forEach((k) => body.output(k));
+  newV.forEach((v) => body.output(v));
   body.output(body.op('Identity', [next]), 'token_scan');
 
   const carried = [x.firstToken, x.firstPositions, finished0, x.mask, ...x.cache.map((c) => c.k), ...x.cache.map((c) => c.v)];
