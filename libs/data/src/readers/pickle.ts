@@ -1,4 +1,5 @@
 import { CoinError } from '@coin/core';
+import { latin1Bytes, SAFE_GLOBAL_NAMES, SAFE_GLOBALS, SafeCallable } from './pickle-globals.js';
 
 /**
  * A safe reader for Python pickles of plain data, enough for the RefCOCO family's `refs(unc).p` /
@@ -14,57 +15,11 @@ import { CoinError } from '@coin/core';
  */
 export type PickleValue = null | boolean | number | bigint | string | Uint8Array | PickleValue[] | Set<PickleValue> | { [key: string]: PickleValue };
 
-/** A callable named by GLOBAL that we agree to apply with REDUCE. */
-class SafeCallable {
-  constructor(
-    readonly name: string,
-    readonly apply: (args: PickleValue[]) => PickleValue,
-  ) {}
-}
-
 const MARK = Symbol('mark');
 type StackItem = PickleValue | typeof MARK | SafeCallable;
 
 function isCallable(v: StackItem): v is SafeCallable {
   return v instanceof SafeCallable;
-}
-
-const SAFE_GLOBALS: Readonly<Record<string, SafeCallable>> = {
-  set: new SafeCallable('set', (args) => new Set(args.length === 0 ? [] : asSequence(args[0]))),
-  frozenset: new SafeCallable('frozenset', (args) => new Set(args.length === 0 ? [] : asSequence(args[0]))),
-  bytearray: new SafeCallable('bytearray', (args) => {
-      if (args.length === 0) return new Uint8Array(0);
-      if (args[0] instanceof Uint8Array) return args[0];
-      if (typeof args[0] === 'string' && args.length >= 2) return latin1Bytes(args[0]);
-      return Uint8Array.from(asSequence(args[0]).map(Number));
-    }),
-  // Python 3 pickles bytes at protocol <3 as _codecs.encode(text, 'latin1').
-  encode: new SafeCallable('_codecs.encode', (args) => {
-      const [text, encoding] = args;
-      if (typeof text !== 'string') throw new Error('_codecs.encode expects a str');
-      if (encoding === 'latin1' || encoding === 'latin-1') return latin1Bytes(text);
-      return new TextEncoder().encode(text);
-    }),
-};
-
-const SAFE_GLOBAL_NAMES: Readonly<Record<string, keyof typeof SAFE_GLOBALS>> = {
-  'builtins set': 'set',
-  '__builtin__ set': 'set',
-  'builtins frozenset': 'frozenset',
-  '__builtin__ frozenset': 'frozenset',
-  'builtins bytearray': 'bytearray',
-  '__builtin__ bytearray': 'bytearray',
-  '_codecs encode': 'encode',
-};
-
-function latin1Bytes(text: string): Uint8Array {
-  return Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff);
-}
-
-function asSequence(v: PickleValue): PickleValue[] {
-  if (Array.isArray(v)) return v;
-  if (v instanceof Set) return [...v];
-  throw new Error('expected a list or tuple');
 }
 
 /** Python 2 `str` is bytes: decode as UTF-8 when valid, else Latin-1 (as pickle's encoding='latin1'). */

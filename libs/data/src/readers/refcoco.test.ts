@@ -76,3 +76,15 @@ test("pythonFixed2 matches Python's '{:.2f}' (values checked with CPython)", () 
   ];
   for (const [x, s] of cases) assert.equal(pythonFixed2(x), s, String(x));
 });
+
+test('a single dataset: --raw is its own folder, images found beside it or given with --images', async () => {
+  const { openGrounding } = await import('./refcoco.js');
+  const { readSplit } = await import('./testing.js');
+  const alone = await openGrounding(join(FIXTURES, 'refer/refcocog'), ['RefCOCOg']);
+  assert.equal(alone.dataset, 'RefCOCOg');
+  assert.deepEqual((await readSplit(alone, 'test')).items.map((i) => i.id), ['refcocog_test_9']);
+  const images = join(FIXTURES, 'refer/images/mscoco/images/train2014');
+  const given = await openGrounding(join(FIXTURES, 'refer/refcoco+'), ['RefCOCO+'], { images });
+  assert.deepEqual(given.links, [{ at: 'cl_dataset/COCO2014/train2014', target: images }]);
+  assert.deepEqual((await readSplit(given, 'test')).items.map((i) => i.id), ['refcoco+_testB_5']);
+});
