@@ -82,3 +82,21 @@ test('merge.jsonl round-trips and malformed lines are located', async () => {
   await writeFile(bad, `${JSON.stringify(answers[0])}\n\n{"question_id": 1, "prompt": "x", }\n`);
   await assert.rejects(collect(readAnswerFile(bad)), (e: unknown) => e instanceof CoinError && e.details.line === 3 && e.details.column === 35 && e.code === 'JSON.MALFORMED');
 });
+
+test('a large streamed write keeps a bounded number of listeners and round-trips', async () => {
+  const path = join(dir, 'large.json');
+  const warnings: Error[] = [];
+  const onWarning = (w: Error) => warnings.push(w);
+  process.on('warning', onWarning);
+  try {
+    const writer = await JsonArrayWriter.open(path);
+    for (let i = 0; i < 50000; i++) await writer.write({ id: i, text: 'x'.repeat(100) });
+    await writer.commit();
+  } finally {
+    process.off('warning', onWarning);
+  }
+  assert.deepEqual(warnings, []);
+  const values = JSON.parse(await readFile(path, 'utf8')) as Array<{ id: number }>;
+  assert.equal(values.length, 50000);
+  assert.equal(values[49999].id, 49999);
+});

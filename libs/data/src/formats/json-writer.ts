@@ -31,8 +31,21 @@ abstract class AtomicStreamWriter {
   protected async put(text: string): Promise<void> {
     if (this.closed) throw new Error(`writer for ${this.path} is already closed`);
     if (this.failure) throw this.failure;
-    if (!this.stream.write(text)) await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
+    if (!this.stream.write(text)) await this.drained();
     if (this.failure) throw this.failure;
+  }
+
+  /** Waits for 'drain' (or an error), removing both listeners after: one wait per full buffer. */
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.stream.off('drain', done);
+        this.stream.off('error', done);
+        resolve();
+      };
+      this.stream.on('drain', done);
+      this.stream.on('error', done);
+    });
   }
 
   protected abstract trailer(): string;
