@@ -13,7 +13,6 @@ import {
 } from '@coin/onnx';
 // test/ is tagged uses:nest, which bans onnxruntime-node; this test exists to load our bytes into
 // ORT itself (not through @coin/runtime's wrappers), so it is the one deliberate exception.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import ort from 'onnxruntime-node';
 
 const W = [1, 2, 3, 4, 5, 6]; // [3, 2] row-major

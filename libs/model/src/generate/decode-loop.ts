@@ -1,7 +1,8 @@
 import { attention, rmsNorm } from '@coin/autodiff';
 import { attr, GraphBuilder, tensor, type Value } from '@coin/onnx';
 import { type DecoderConfig, headDim } from '../network/config.js';
-import { blockFinish, blockQkv, decoderNames, embedTokens, lmHead } from '../network/decoder.js';
+import { blockFinish, blockQkv, embedTokens, lmHead } from '../network/decoder.js';
+import { internalNames } from '../checkpoint/internal-names.js';
 import type { ForwardContext } from '../network/linear.js';
 import { greedy, ropeAt } from './prefill.js';
 
@@ -59,7 +60,7 @@ export function decodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: numbe
       return blockFinish(step, cfg, l, h, attention(body, q, K, V, { causal: false, keyPadding: maskOut }));
     });
   }
-  const hidden = body.op('Squeeze', [rmsNorm(body, h, ctx.w.get(decoderNames.norm), cfg.normEps), body.i64([1])]); // [B, C]
+  const hidden = body.op('Squeeze', [rmsNorm(body, h, ctx.w.get(internalNames.norm), cfg.normEps), body.i64([1])]); // [B, C]
   const chosen = greedy(body, lmHead(step, cfg, hidden)); // [B]
   const next = body.op('Where', [finished, eos, chosen]);
   const finishedOut = body.op('Or', [finished, body.op('Equal', [next, eos])]);

@@ -1,7 +1,8 @@
 import { attention } from '@coin/autodiff';
 import { attr, type GraphBuilder, tensor, type Value } from '@coin/onnx';
 import { type DecoderConfig, headDim } from '../network/config.js';
-import { blockFinish, blockQkv, decoderNames, type Rope } from '../network/decoder.js';
+import { blockFinish, blockQkv, type Rope } from '../network/decoder.js';
+import { internalNames } from '../checkpoint/internal-names.js';
 import type { ForwardContext } from '../network/linear.js';
 import { rmsNorm } from '@coin/autodiff';
 
@@ -55,7 +56,7 @@ export function prefill(ctx: ForwardContext, cfg: DecoderConfig, embeds: Value, 
       return blockFinish(ctx, cfg, l, x, attention(b, q, k, v, { causal: true, keyPadding: mask }));
     });
   }
-  return { hidden: rmsNorm(b, x, ctx.w.get(decoderNames.norm), cfg.normEps), cache };
+  return { hidden: rmsNorm(b, x, ctx.w.get(internalNames.norm), cfg.normEps), cache };
 }
 
 /** Hidden state of the last position [B, C] (the newest token of a left-padded batch). */

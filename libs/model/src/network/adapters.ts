@@ -1,8 +1,9 @@
 import { CoinError } from '@coin/core';
+import { LINEAR_NAMES, type LinearName } from '../checkpoint/internal-names.js';
 
 /** The linear layers of a LLaMA block that an adapter may target (PEFT's target_modules). */
-export const LINEAR_TARGETS = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const;
-export type LinearTarget = (typeof LINEAR_TARGETS)[number];
+export const LINEAR_TARGETS = LINEAR_NAMES;
+export type LinearTarget = LinearName;
 
 /** How the model is tuned (COIN.md §4.2, §5). */
 export interface AdapterConfig {

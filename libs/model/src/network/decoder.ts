@@ -1,22 +1,13 @@
 import { applyRotary, attention, mergeHeads, rmsNorm, rotaryTables, silu, splitHeads } from '@coin/autodiff';
 import { attr, type Value } from '@coin/onnx';
 import { type DecoderConfig, headDim } from './config.js';
+import { internalNames as names } from '../checkpoint/internal-names.js';
 import { type ForwardContext, linear } from './linear.js';
 
-/** Internal weight names of the decoder (stored [in, out]); checkpoint I/O maps them to HF/PEFT names. */
-export const decoderNames = {
-  embed: 'tok_embeddings',
-  norm: 'norm',
-  head: 'lm_head',
-  attnNorm: (l: number) => `layers.${l}.attn_norm`,
-  ffnNorm: (l: number) => `layers.${l}.ffn_norm`,
-  attn: (l: number, t: 'q' | 'k' | 'v' | 'o') => `layers.${l}.attn.${t}`,
-  mlp: (l: number, t: 'gate' | 'up' | 'down') => `layers.${l}.mlp.${t}`,
-};
 
 /** Token embeddings: ids [B, T] int64 → [B, T, C]. */
 export function embedTokens(ctx: ForwardContext, ids: Value): Value {
-  return ctx.b.op('Gather', [ctx.w.get(decoderNames.embed), ids]);
+  return ctx.b.op('Gather', [ctx.w.get(names.embed), ids]);
 }
 
 export interface DecoderRunOptions {
@@ -33,19 +24,19 @@ export interface Rope {
 /** Attention half of block l up to the heads: norm, q/k/v projections, rotary on q and k. Each [B, H, T, D]. */
 export function blockQkv(ctx: ForwardContext, cfg: DecoderConfig, l: number, x: Value, rope: Rope): { q: Value; k: Value; v: Value } {
   const { b, w } = ctx;
-  const h = rmsNorm(b, x, w.get(decoderNames.attnNorm(l)), cfg.normEps); // [B, T, C]
-  const heads = (t: 'q' | 'k' | 'v') => splitHeads(b, linear(ctx, h, decoderNames.attn(l, t), t), cfg.heads); // [B, H, T, D]
+  const h = rmsNorm(b, x, w.get(names.attnNorm(l)), cfg.normEps); // [B, T, C]
+  const heads = (t: 'q' | 'k' | 'v') => splitHeads(b, linear(ctx, h, names.linear(l, t), t), cfg.heads); // [B, H, T, D]
   return { q: applyRotary(b, heads('q'), rope.cos, rope.sin), k: applyRotary(b, heads('k'), rope.cos, rope.sin), v: heads('v') };
 }
 
 /** The rest of block l: output projection and residual, then the SwiGLU MLP and residual. */
 export function blockFinish(ctx: ForwardContext, cfg: DecoderConfig, l: number, x: Value, att: Value): Value {
   const { b, w } = ctx;
-  const x1 = b.op('Add', [x, linear(ctx, mergeHeads(b, att), decoderNames.attn(l, 'o'), 'o')]);
-  const h2 = rmsNorm(b, x1, w.get(decoderNames.ffnNorm(l)), cfg.normEps);
-  const gate = silu(b, linear(ctx, h2, decoderNames.mlp(l, 'gate'), 'gate'));
-  const up = linear(ctx, h2, decoderNames.mlp(l, 'up'), 'up');
-  return b.op('Add', [x1, linear(ctx, b.op('Mul', [gate, up]), decoderNames.mlp(l, 'down'), 'down')]);
+  const x1 = b.op('Add', [x, linear(ctx, mergeHeads(b, att), names.linear(l, 'o'), 'o')]);
+  const h2 = rmsNorm(b, x1, w.get(names.ffnNorm(l)), cfg.normEps);
+  const gate = silu(b, linear(ctx, h2, names.linear(l, 'gate'), 'gate'));
+  const up = linear(ctx, h2, names.linear(l, 'up'), 'up');
+  return b.op('Add', [x1, linear(ctx, b.op('Mul', [gate, up]), names.linear(l, 'down'), 'down')]);
 }
 
 /** One pre-norm LLaMA block: x + attn(norm(x)), then + SwiGLU(norm(x)). */
@@ -63,12 +54,12 @@ export function decoderForward(ctx: ForwardContext, cfg: DecoderConfig, embeds: 
   const rope = rotaryTables(ctx.b, t, headDim(cfg), embeds.dtype, cfg.ropeBase);
   let x = embeds;
   for (let l = 0; l < cfg.layers; l++) x = block(ctx, cfg, l, x, rope, options);
-  return rmsNorm(ctx.b, x, ctx.w.get(decoderNames.norm), cfg.normEps);
+  return rmsNorm(ctx.b, x, ctx.w.get(names.norm), cfg.normEps);
 }
 
 /** Hidden [.., C] → logits [.., V] (tied: the embedding matrix transposed). */
 export function lmHead(ctx: ForwardContext, cfg: DecoderConfig, hidden: Value): Value {
   const { b, w } = ctx;
-  if (cfg.tiedEmbeddings) return b.op('MatMul', [hidden, b.op('Transpose', [w.get(decoderNames.embed)], { perm: attr.ints([1, 0]) })]);
-  return b.op('MatMul', [hidden, w.get(decoderNames.head)]);
+  if (cfg.tiedEmbeddings) return b.op('MatMul', [hidden, b.op('Transpose', [w.get(names.embed)], { perm: attr.ints([1, 0]) })]);
+  return b.op('MatMul', [hidden, w.get(names.head)]);
 }

@@ -1,7 +1,7 @@
 import { tensor, type TensorData } from '@coin/onnx';
 import { type AdapterConfig, LINEAR_TARGETS, type LinearTarget } from './adapters.js';
 import { type DecoderConfig, imageTokens, type ModelConfig, type VisionConfig } from './config.js';
-import { decoderNames } from './decoder.js';
+import { internalNames as names } from '../checkpoint/internal-names.js';
 import { Rng } from './random.js';
 import { visionBlocksToRun, visionNames } from './vision.js';
 import type { WeightMap } from './weights.js';
@@ -31,7 +31,7 @@ export function linearShape(cfg: DecoderConfig, t: LinearTarget): [number, numbe
 }
 
 export function linearPath(l: number, t: LinearTarget): string {
-  return t === 'gate' || t === 'up' || t === 'down' ? decoderNames.mlp(l, t) : decoderNames.attn(l, t);
+  return names.linear(l, t);
 }
 
 /**
@@ -41,17 +41,17 @@ export function linearPath(l: number, t: LinearTarget): string {
 export function initDecoder(cfg: DecoderConfig, seed: number): WeightMap {
   const rng = new Rng(seed).fork('decoder');
   const w: WeightMap = new Map();
-  w.set(decoderNames.embed, normal(rng, [cfg.vocab, cfg.dim], 0.02));
+  w.set(names.embed, normal(rng, [cfg.vocab, cfg.dim], 0.02));
   for (let l = 0; l < cfg.layers; l++) {
-    w.set(decoderNames.attnNorm(l), ones(cfg.dim));
-    w.set(decoderNames.ffnNorm(l), ones(cfg.dim));
+    w.set(names.attnNorm(l), ones(cfg.dim));
+    w.set(names.ffnNorm(l), ones(cfg.dim));
     for (const t of LINEAR_TARGETS) {
       const std = t === 'o' || t === 'down' ? 0.02 / Math.sqrt(2 * cfg.layers) : 0.02;
       w.set(`${linearPath(l, t)}.weight`, normal(rng, linearShape(cfg, t), std));
     }
   }
-  w.set(decoderNames.norm, ones(cfg.dim));
-  if (!cfg.tiedEmbeddings) w.set(decoderNames.head, normal(rng, [cfg.dim, cfg.vocab], 0.02));
+  w.set(names.norm, ones(cfg.dim));
+  if (!cfg.tiedEmbeddings) w.set(names.head, normal(rng, [cfg.dim, cfg.vocab], 0.02));
   return w;
 }
 
