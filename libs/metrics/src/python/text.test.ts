@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compareCodePoints, isPyWordChar, pyDecimalValue, pyFloat, pyIsNumeric, pyLen, pySplitWhitespace, pyStrip } from './text.js';
 import { firstStandaloneWordChar } from '../scorers/scienceqa.js';
+import { pyLower, pyUpper } from './unicode14.js';
 
 // [s, repr(float(s)) or null where CPython 3.11 raises ValueError]
 const FLOATS: Array<[string, string | null]> = [
@@ -65,5 +66,15 @@ describe('Python str semantics', () => {
     assert.equal(pyDecimalValue(0x1d7d8), 0); // MATHEMATICAL DOUBLE-STRUCK DIGIT ZERO
     assert.equal(pyDecimalValue(0x1d7e1), 9);
     assert.equal(pyDecimalValue('x'.codePointAt(0)!), -1);
+  });
+
+  it('classifies and case-maps like Unicode 14 (CPython 3.11), not the newer ICU tables', () => {
+    assert.equal(pyUpper('\u019b'), '\u019b'); // ICU (Unicode 16) maps it to U+A7DC
+    assert.equal('\u019b'.toUpperCase(), '\ua7dc');
+    assert.equal(pyUpper('stra\u00dfe \u019b'), 'STRASSE \u019b');
+    assert.equal(pyLower('\ua7dc'), '\ua7dc');
+    assert.equal(isPyWordChar(0x31350), false); // CJK extension H: unassigned in Unicode 14
+    assert.equal(isPyWordChar(0x19b), true);
+    assert.equal(pyDecimalValue(0x10d40), -1); // Garay digit zero (Unicode 16)
   });
 });

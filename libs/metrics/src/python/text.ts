@@ -3,9 +3,11 @@
  * differ at the edges (`trim` strips U+FEFF but not U+001C..U+001F or U+0085; `\w` is ASCII only;
  * `length` counts UTF-16 units), so every scorer uses these instead.
  *
- * Unicode tables: Python 3.11 ships Unicode 14.0, Node 20's ICU a later version; characters
- * assigned after 14.0 may classify differently (residual, documented difference).
+ * Unicode tables: CPython 3.11 ships Unicode 14.0, Node 20's ICU a later version; the code points
+ * where they disagree are listed in unicode14.ts and classified the way Python does.
  */
+import { isAfterUnicode14 } from './unicode14.js';
+
 
 /** `str.isspace()`: the exact set from CPython's `_PyUnicode_IsWhitespace` (Unicode 14). */
 const PY_SPACE = new Set<number>([
@@ -38,6 +40,7 @@ function ch(cp: number): string {
 
 /** A code point with Numeric_Type Decimal, Digit or Numeric (what `isnumeric()` tests per char). */
 export function isPyNumericChar(cp: number): boolean {
+  if (cp >= 0x80 && isAfterUnicode14(cp)) return false;
   return NUMBER_CHAR.test(ch(cp)) || EXTRA_NUMERIC.has(cp);
 }
 
@@ -52,8 +55,8 @@ export function pyIsNumeric(s: string): boolean {
 export function isPyWordChar(cp: number): boolean {
   if (cp === 0x5f) return true;
   if (cp < 0x80) return (cp >= 0x30 && cp <= 0x39) || (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a);
-  const c = ch(cp);
-  return LETTER_CHAR.test(c) || isPyNumericChar(cp);
+  if (isAfterUnicode14(cp)) return false;
+  return LETTER_CHAR.test(ch(cp)) || isPyNumericChar(cp);
 }
 
 /**
@@ -62,7 +65,7 @@ export function isPyWordChar(cp: number): boolean {
  */
 export function pyDecimalValue(cp: number): number {
   if (cp >= 0x30 && cp <= 0x39) return cp - 0x30;
-  if (cp < 0x80 || !DECIMAL_CHAR.test(ch(cp))) return -1;
+  if (cp < 0x80 || !DECIMAL_CHAR.test(ch(cp)) || isAfterUnicode14(cp)) return -1;
   let start = cp;
   while (start > 0 && DECIMAL_CHAR.test(ch(start - 1))) start -= 1;
   return (cp - start) % 10;

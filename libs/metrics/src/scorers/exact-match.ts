@@ -9,6 +9,7 @@ import { badInput, type Source } from '../io/errors.js';
 import { pyStr, type PyValue } from '../python/json.js';
 import { requireNonEmpty, samplesAccuracyText } from './common.js';
 import type { Fidelity, ItemVerdict, JsonDoc, Predictions, ScoreReport } from './types.js';
+import { pyUpper } from '../python/unicode14.js';
 
 export interface ExactMatchInput {
   readonly annotations: JsonDoc;
@@ -34,7 +35,7 @@ function scoreExactMatch(task: 'VizWiz' | 'VQAv2', input: ExactMatchInput): Scor
     }
     const pred = strField(rec.value, 'text', rec.src, 'the prediction');
     const truth = strField(ann, 'answer', src, `annotation ${pyStr(qid)}`);
-    const ok = pred.toUpperCase() === truth.toUpperCase();
+    const ok = pyUpper(pred) === pyUpper(truth);
     if (ok) right += 1;
     verdicts.push({ id: pyStr(qid), prediction: pred, expected: truth, score: ok ? 1 : 0 });
   }

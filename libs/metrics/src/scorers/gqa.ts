@@ -19,6 +19,7 @@ import { dumpPyJson, pyDict, pyKey, pyStr, pyTruthy, type PyValue } from '../pyt
 import { compareCodePoints, pyRstripChars, pySplitWhitespace, pyStrip } from '../python/text.js';
 import { requireNonEmpty } from './common.js';
 import type { Fidelity, ItemVerdict, JsonDoc, Predictions, ScoreReport } from './types.js';
+import { pyLower } from '../python/unicode14.js';
 
 export interface GqaInput {
   readonly questions: JsonDoc;
@@ -92,8 +93,8 @@ function sortedKeys(b: Buckets, what: string, file: string): Array<{ key: PyValu
 }
 
 export function convertGqaPrediction(text: string, fidelity: Fidelity): string {
-  if (fidelity === 'coin') return pyRstripChars(text, '.').toLowerCase();
-  return pyStrip(pyRstripChars(pyStrip(text), '.')).toLowerCase();
+  if (fidelity === 'coin') return pyLower(pyRstripChars(text, '.'));
+  return pyLower(pyStrip(pyRstripChars(pyStrip(text), '.')));
 }
 
 export function scoreGqa(input: GqaInput): ScoreReport {

@@ -14,6 +14,7 @@ import { dumpPyJson, pyStr, type PyDict, type PyValue } from '../python/json.js'
 import { pyRstripChars, pyStrip } from '../python/text.js';
 import { requireNonEmpty, samplesAccuracyText } from './common.js';
 import type { Fidelity, ItemVerdict, JsonDoc, Predictions, ScoreReport } from './types.js';
+import { pyUpper } from '../python/unicode14.js';
 
 export interface ImageNetInput {
   readonly testItems: JsonDoc;
@@ -22,7 +23,7 @@ export interface ImageNetInput {
 }
 
 function strictNormalize(s: string): string {
-  return pyStrip(pyRstripChars(pyStrip(s), '.')).toUpperCase();
+  return pyUpper(pyStrip(pyRstripChars(pyStrip(s), '.')));
 }
 
 export function scoreImageNet(input: ImageNetInput): ScoreReport {

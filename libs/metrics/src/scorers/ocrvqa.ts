@@ -9,6 +9,7 @@ import { badInput } from '../io/errors.js';
 import type { PyValue } from '../python/json.js';
 import { requireNonEmpty, samplesAccuracyText } from './common.js';
 import type { Fidelity, ItemVerdict, JsonDoc, Predictions, ScoreReport } from './types.js';
+import { pyLower } from '../python/unicode14.js';
 
 export interface OcrVqaInput {
   readonly annotations: JsonDoc;
@@ -37,7 +38,7 @@ export function scoreOcrVqa(input: OcrVqaInput): ScoreReport {
       continue;
     }
     const truth = strField(ann, 'answer', src, `annotation ${id}`);
-    const ok = text.toLowerCase() === truth.toLowerCase();
+    const ok = pyLower(text) === pyLower(truth);
     if (ok) right += 1;
     verdicts.push({ id, prediction: text, expected: truth, score: ok ? 1 : 0 });
   }

@@ -14,6 +14,7 @@ import { dumpPyJson, pyDict, pyStr, type PyDict, type PyValue } from '../python/
 import type { JsonRecord } from '../io/read.js';
 import { isPyWordChar, pyLen, pySlice } from '../python/text.js';
 import type { Fidelity, ItemVerdict, JsonDoc, Predictions, ScoreReport } from './types.js';
+import { pyUpper } from '../python/unicode14.js';
 
 const OPTIONS = ['A', 'B', 'C', 'D', 'E'];
 
@@ -40,7 +41,7 @@ export function parseScienceQaAnswer(text: string): string {
   if (OPTIONS.includes(text)) return text;
   if (pyLen(text) >= 3 && OPTIONS.includes(pySlice(text, 0, 1)) && pySlice(text, 1, 3) === '. ') return pySlice(text, 0, 1);
   const letter = firstStandaloneWordChar(text);
-  return letter === undefined ? 'FAILED' : letter.toUpperCase();
+  return letter === undefined ? 'FAILED' : pyUpper(letter);
 }
 
 function predIndex(letter: string, choiceCount: number): number {

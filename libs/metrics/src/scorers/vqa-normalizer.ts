@@ -12,6 +12,7 @@
  * Python's `\d` in these str patterns is Unicode (category Nd), so digits in any script count.
  */
 import { pySplitWhitespace, pyStrip } from '../python/text.js';
+import { pyLower } from '../python/unicode14.js';
 
 const CONTRACTIONS = new Map<string, string>(
   Object.entries({
@@ -78,7 +79,7 @@ function processPunctuation(inText: string): string {
 
 function processDigitArticle(inText: string): string {
   const words: string[] = [];
-  for (const raw of pySplitWhitespace(inText.toLowerCase())) {
+  for (const raw of pySplitWhitespace(pyLower(inText))) {
     const word = NUMBER_WORDS.get(raw) ?? raw;
     if (!ARTICLES.has(word)) words.push(word);
   }
@@ -87,7 +88,7 @@ function processDigitArticle(inText: string): string {
 
 /** One answer through EvalAIAnswerProcessor.__call__. */
 export function normalizeVqaAnswer(answer: string): string {
-  let item = answer.toLowerCase().replaceAll(',', '').replaceAll('?', '').replaceAll("'s", " 's");
+  let item = pyLower(answer).replaceAll(',', '').replaceAll('?', '').replaceAll("'s", " 's");
   item = pyStrip(item);
   item = pyStrip(item.replaceAll('\n', ' ').replaceAll('\t', ' '));
   item = processPunctuation(item);
