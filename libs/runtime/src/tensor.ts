@@ -4,8 +4,10 @@
  * onnxruntime-node's Tensor class.
  */
 import { CoinError } from '@coin/core';
+import { type DType, DTYPE_BYTES, tensorBytes } from '@coin/onnx';
 
-export type DType = 'float32' | 'float64' | 'int32' | 'int64' | 'bool' | 'uint8' | 'int8' | 'float16';
+// One definition of the element types and their sizes for the whole project (libs/onnx).
+export { type DType, DTYPE_BYTES, tensorBytes };
 
 /** The typed array that holds each dtype. bool and uint8 share Uint8Array; float16 is raw IEEE half bits. */
 export interface DTypeArrays {
@@ -34,18 +36,6 @@ export interface TypedHostTensor<D extends DType> extends HostTensor {
 }
 
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'int64', 'bool', 'uint8', 'int8', 'float16'];
-
-/** Bytes per element of each dtype. */
-export const DTYPE_BYTES: Readonly<Record<DType, number>> = {
-  float32: 4,
-  float64: 8,
-  int32: 4,
-  int64: 8,
-  bool: 1,
-  uint8: 1,
-  int8: 1,
-  float16: 2,
-};
 
 type ArrayCtor = { new (length: number): TensorData; readonly name: string };
 
@@ -120,11 +110,6 @@ export function hostTensor<D extends DType>(dtype: D, dims: readonly number[], d
     );
   }
   return { dtype, dims: [...dims], data };
-}
-
-/** The tensor's bytes as a view over the same memory (little-endian on every platform we run on). */
-export function tensorBytes(t: HostTensor): Uint8Array {
-  return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
 }
 
 /** True when both tensors have the same dtype, dims and bit-identical data (NaN payloads and -0 included). */

@@ -55,7 +55,7 @@ export function isFloat(d: DType): boolean {
   return d === 'float32' || d === 'float64' || d === 'float16';
 }
 
-export function allocate(dtype: DType, length: number): AnyTypedArray {
+export function allocateArray(dtype: DType, length: number): AnyTypedArray {
   switch (dtype) {
     case 'float32':
       return new Float32Array(length);

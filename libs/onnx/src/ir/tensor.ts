@@ -1,4 +1,4 @@
-import { type AnyTypedArray, allocate, type DType } from './dtype.js';
+import { type AnyTypedArray, allocateArray, type DType } from './dtype.js';
 
 /** A concrete tensor held on the host: initializers, constants, attribute values. */
 export interface TensorData {
@@ -15,7 +15,7 @@ export function numel(dims: readonly number[]): number {
 
 export function tensor(dtype: DType, dims: readonly number[], values?: ArrayLike<number> | ArrayLike<bigint> | AnyTypedArray): TensorData {
   const n = numel(dims);
-  const data = allocate(dtype, n);
+  const data = allocateArray(dtype, n);
   if (values !== undefined) {
     if (values.length !== n) throw new Error(`tensor: ${values.length} values for dims [${dims.join(', ')}] (${n} elements)`);
     if (data instanceof BigInt64Array) {
@@ -25,6 +25,11 @@ export function tensor(dtype: DType, dims: readonly number[], values?: ArrayLike
     }
   }
   return { dtype, dims: [...dims], data };
+}
+
+/** The bytes of a tensor's data as they lie in memory (little-endian on every supported host). */
+export function tensorBytes(t: { readonly data: AnyTypedArray }): Uint8Array {
+  return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
 }
 
 /** Scalar (rank 0) tensor. */

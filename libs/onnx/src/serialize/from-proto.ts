@@ -1,6 +1,6 @@
 import { CoinError } from '@coin/core';
 import { type AttributeProto, AttributeProto_AttributeType, type GraphProto, type ModelProto, type TensorProto, TensorProto_DataLocation, type ValueInfoProto } from '../proto/index.js';
-import { allocate, DTYPE_BYTES, dtypeFromOnnxCode } from '../ir/dtype.js';
+import { allocateArray, DTYPE_BYTES, dtypeFromOnnxCode } from '../ir/dtype.js';
 import type { Attribute, Dim, Graph, Model, Node, Value } from '../ir/graph.js';
 import { numel, type TensorData } from '../ir/tensor.js';
 
@@ -19,7 +19,7 @@ export function tensorFromProto(t: TensorProto, external?: ExternalDataSource): 
   const dtype = dtypeFromOnnxCode(t.dataType ?? 0);
   const dims = t.dims.map(Number);
   const n = numel(dims);
-  const data = allocate(dtype, n);
+  const data = allocateArray(dtype, n);
   const target = new Uint8Array(data.buffer);
   let raw = t.rawData && t.rawData.length > 0 ? t.rawData : undefined;
   if (t.dataLocation === TensorProto_DataLocation.EXTERNAL) {

@@ -1,7 +1,7 @@
 import { AttributeProto, AttributeProto_AttributeType, GraphProto, ModelProto, NodeProto, TensorProto, TensorProto_DataLocation, ValueInfoProto } from '../proto/index.js';
 import { ONNX_DTYPE_CODE } from '../ir/dtype.js';
 import type { Attribute, Graph, Model, Value } from '../ir/graph.js';
-import type { TensorData } from '../ir/tensor.js';
+import { type TensorData, tensorBytes } from '../ir/tensor.js';
 
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
   // ONNX raw_data is little-endian; we copy host bytes as they are.
@@ -19,10 +19,6 @@ export interface ExternalDataSink {
 }
 
 const encoder = new TextEncoder();
-
-export function tensorBytes(t: TensorData): Uint8Array {
-  return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-}
 
 export function tensorToProto(name: string, t: TensorData, external?: ExternalDataSink): TensorProto {
   const bytes = tensorBytes(t);
