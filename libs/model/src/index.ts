@@ -19,3 +19,4 @@ export * from './generate/prefill.js';
 export * from './generate/decode-loop.js';
 export * from './generate/generate-graph.js';
 export * from './generate/generator.js';
+export * from './network/merge.js';

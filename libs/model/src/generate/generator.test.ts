@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
+import { adapterConfig } from '../network/adapters.js';
 import { imageTokens } from '../network/config.js';
-import { initModel } from '../network/init.js';
+import { initAdapter, initModel } from '../network/init.js';
+import { mergeLora } from '../network/merge.js';
 import { PRESETS, withVocabAndSeq } from '../network/presets.js';
 import { Rng } from '../network/random.js';
 import { IMAGE_SENTINEL_ID } from '../prompt/image-tokens.js';
@@ -50,4 +52,25 @@ test('generation stops at the end token and refuses prompts that do not fit', as
   await assert.rejects(g.generate({ prompts: [[1, 5, 6]] }, 100), /over the model's 80/);
   await assert.rejects(g.generate({ prompts: [[1], [2]] }, 5), /built for batch 1/);
   await g.release();
+});
+
+test('LoRA merged into the weights decodes like LoRA applied in the graph; MoELoRA runs unmerged', async () => {
+  const lora = adapterConfig({ kind: 'lora', rank: 4, alpha: 8, targets: ['q', 'v', 'down'] });
+  const moe = adapterConfig({ kind: 'moelora', rank: 4, alpha: 8, experts: 2, targets: ['q', 'v'] });
+  const rng = new Rng(9);
+  const batch = { prompts: prompts(rng, 2, false) };
+  const common = { config, batch: 2, withImages: false, eosId: EOS, padId: 0, imageTokens: N, session: { threads: 1 } };
+  for (const adapter of [lora, moe]) {
+    const adapterWeights = initAdapter(config.decoder, adapter, 3);
+    // B starts at zero (a no-op adapter); give it values so that the adapter changes the output.
+    for (const [name, t] of adapterWeights) if (name.endsWith('.lora_B')) (t.data as Float32Array).forEach((_, i, a) => (a[i] = (rng.next() - 0.5) * 0.5));
+    const all = new Map([...weights, ...adapterWeights]);
+    const applied = await Generator.create({ ...common, weights: all, adapter });
+    const merged = await Generator.create({ ...common, weights: mergeLora(all, adapter), adapter: adapter.kind === 'moelora' ? adapter : undefined });
+    const plain = await Generator.create({ ...common, weights });
+    const [a, m, p] = [await applied.generate(batch, 12), await merged.generate(batch, 12), await plain.generate(batch, 12)];
+    assert.deepEqual(m, a, `${adapter.kind}: merged and applied agree`);
+    assert.notDeepEqual(a, p, `${adapter.kind}: the adapter changes the output`);
+    await Promise.all([applied.release(), merged.release(), plain.release()]);
+  }
 });

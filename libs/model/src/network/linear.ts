@@ -65,19 +65,21 @@ function moeLoraBranch(ctx: ForwardContext, x: Value, path: string, a: AdapterCo
   const re = a.rank / e;
   const gates = b.op('Softmax', [b.op('MatMul', [x, w.get(`${path}.lora_router`)])], { axis: attr.int(-1) }); // [..., E], router sees undropped x
   const A = w.get(`${path}.lora_A`); // [in, r]
+  // Reshape targets copy the leading dims (0 = keep), so run-time lengths (generation) work too.
+  const lead = x.shape!.slice(0, -1).map(() => 0);
   let h: Value; // [..., E, r_e]
   if (ctx.dropoutSeed !== undefined && a.dropout > 0) {
     // Independent masks per expert: x repeated over experts, then a batched product per expert.
     const rank = x.shape!.length;
-    const xe = b.op('Expand', [b.op('Unsqueeze', [x, b.i64([rank - 1])]), b.i64([...(x.shape as number[]).slice(0, -1), e, (x.shape as number[])[rank - 1]])]); // [..., E, in]
+    const xe = b.op('Expand', [b.op('Unsqueeze', [x, b.i64([rank - 1])]), b.i64([...lead.map(() => 1), e, 1])]); // [..., E, in]
     const dropped = b.op('Unsqueeze', [dropout(ctx, xe, a.dropout, path), b.i64([rank])]); // [..., E, 1, in]
     const Ae = b.op('Transpose', [b.op('Reshape', [A, b.i64([-1, e, re])])], { perm: attr.ints([1, 0, 2]) }); // [E, in, r_e]
-    h = b.op('Reshape', [b.op('MatMul', [dropped, Ae]), b.i64([...(x.shape as number[]).slice(0, -1), e, re])]);
+    h = b.op('Reshape', [b.op('MatMul', [dropped, Ae]), b.i64([...lead, e, re])]);
   } else {
-    h = b.op('Reshape', [b.op('MatMul', [x, A]), b.i64([...(x.shape as number[]).slice(0, -1), e, re])]);
+    h = b.op('Reshape', [b.op('MatMul', [x, A]), b.i64([...lead, e, re])]);
   }
   const gated = b.op('Mul', [h, b.op('Unsqueeze', [gates, b.i64([-1])])]); // [..., E, r_e]
-  const flat = b.op('Reshape', [gated, b.i64([...(x.shape as number[]).slice(0, -1), a.rank])]);
+  const flat = b.op('Reshape', [gated, b.i64([...lead, a.rank])]);
   const scaled = b.op('Mul', [flat, b.scalar(x.dtype, adapterScaling(a))]);
   return b.op('MatMul', [scaled, w.get(`${path}.lora_B`)]);
 }
