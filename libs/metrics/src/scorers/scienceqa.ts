@@ -62,7 +62,7 @@ export function scoreScienceQa(input: ScienceQaInput): ScoreReport {
   }
 
   // {idx: problems[idx] for idx in split}: duplicates collapse, first position kept.
-  const split_: Array<{ id: PyValue; key: string; prob: PyValue }> = [];
+  const splitProblems: Array<{ id: PyValue; key: string; prob: PyValue }> = [];
   const seen = new Set<string>();
   for (const id of ids) {
     const key = hashKey(id, problems.src, `an id in pid_splits.json["${split}"]`);
@@ -70,16 +70,16 @@ export function scoreScienceQa(input: ScienceQaInput): ScoreReport {
     const prob = field(problems.value, id, problems.src, 'problems.json');
     if (seen.has(key)) continue;
     seen.add(key);
-    split_.push({ id, key, prob });
+    splitProblems.push({ id, key, prob });
   }
-  if (split_.length === 0) throw badInput(pidSplits.src, `split "${split}" has no problems`, 'crash with ZeroDivisionError');
+  if (splitProblems.length === 0) throw badInput(pidSplits.src, `split "${split}" has no problems`, 'crash with ZeroDivisionError');
 
   const correctList: PyValue[] = [];
   const incorrectList: PyValue[] = [];
   const results: PyDict = new Map();
   const outputs: PyDict = new Map();
   const verdicts: ItemVerdict[] = [];
-  for (const { id, key, prob } of split_) {
+  for (const { id, key, prob } of splitProblems) {
     const rec = byId.get(key);
     const pred = rec?.value;
     const where = rec ? rec.src : problems.src;
