@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { CoinError } from '@coin/core';
 import { type JsonScalar, type JsonTokenKind, JsonTokenizer, type JsonTokenSink, malformedJson } from './json-tokenizer.js';
 
@@ -252,15 +252,13 @@ export async function readJsonFile(path: string): Promise<unknown> {
   if (size > WHOLE_FILE_LIMIT_BYTES) {
     throw new CoinError('JSON.TOO_LARGE', 'INVALID_ARGUMENT', `${path} is ${size} bytes; read it with streamJsonFile`, { details: { file: path, size } });
   }
-  const { readFile } = await import('node:fs/promises');
   const raw = await readFile(path, 'utf8');
   const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
     // Walk the text with our parser to locate the error; it throws with line and column.
-    const whole: unknown[] = [];
-    for (const item of parseJsonChunks([text], path)) whole.push(item);
+    for (const _ of parseJsonChunks([text], path)) void _;
     throw malformedJson(path, { line: 1, column: 1 }, (e as Error).message);
   }
 }
