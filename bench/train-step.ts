@@ -3,7 +3,8 @@
  *
  * One training step (forward + backward + AdamW in one ONNX graph) of a LLaMA-style decoder, for
  * config A (vocab 512, d 128, 2 layers, 4 heads, seq 64, batch 16) and B (d 256, 4 layers, seq 128,
- * batch 16), each with LoRA rank 8 on q,v and with full fine-tuning. Per case it prints the median
+ * batch 16), each with LoRA rank 8 on q,v and with full fine-tuning, and the coin-tiny VLM preset
+ * with LoRA on every linear plus the projector (as CoIN tunes). Per case it prints the median
  * ms per step, achieved GFLOP/s (MatMul FLOPs of the emitted graph), ceiling_ratio (÷ a 1024³
  * float32 MatMul in ORT, timed in alternating rounds in the same process), peak RSS, and tfjs_ratio
  * (the same step in TensorFlow.js on its wasm backend ÷ ours). Each side runs in its own process so
@@ -12,7 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { buildTrainGraph, TrainRunner } from '@coin/autodiff';
-import { adapterConfig, decoderConfig, type DecoderConfig, initAdapter, initDecoder, lmTrainSpec, type WeightMap } from '@coin/model';
+import { adapterConfig, collate, decoderConfig, type DecoderConfig, IMAGE_SENTINEL_ID, imageTokens, initAdapter, initDecoder, initModel, lmTrainSpec, PRESETS, vlmBatch, vlmTrainSpec, type WeightMap } from '@coin/model';
 import { countMatmulFlops } from '@coin/onnx';
 import { createMatmulCeilingProbe, type HostTensor } from '@coin/runtime';
 import { median, peakRssMb, round } from './lib/stats.js';
@@ -42,16 +43,44 @@ function setup(configName: string, mode: Mode) {
   return { cfg, batch, seq, adapter, weights, ids };
 }
 
+/**
+ * The coin-tiny vision-language model as CoIN tunes it: LoRA r 8 on every decoder linear plus the
+ * projector, vision tower frozen; batch 16 of one image (64 tokens) + 63 text positions.
+ */
+function setupTiny() {
+  const config = PRESETS.tiny;
+  const adapter = adapterConfig({ kind: 'lora', rank: 8, alpha: 16, targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] });
+  const weights: WeightMap = new Map([...initModel(config, 1), ...initAdapter(config.decoder, adapter, 2)]);
+  const batch = 16;
+  const seq = 128;
+  const text = seq - imageTokens(config.vision) - 1; // BOS + image + text fill the bucket
+  const samples = Array.from({ length: batch }, (_, b) => {
+    const ids = [1, IMAGE_SENTINEL_ID, ...Array.from({ length: text }, (_, i) => 5 + ((b * 37 + i * 11) % 1000))];
+    return { inputIds: ids, labels: ids.map((t, i) => (i < text / 2 ? -100 : t)) };
+  });
+  const s = config.vision.imageSize;
+  const feeds = vlmBatch(collate(samples, { padId: 0 }), new Float32Array(batch * 3 * s * s).fill(0.25), s, imageTokens(config.vision), seq, 0).feeds;
+  return { spec: vlmTrainSpec({ config, weights, adapter, batch, seq }), weights, feeds };
+}
+
 async function measureOurs(configName: string, mode: Mode, rounds: number) {
-  const { cfg, batch, seq, adapter, weights, ids } = setup(configName, mode);
-  const spec = lmTrainSpec({ cfg, weights, adapter, batch, seq });
+  let spec;
+  let weights: WeightMap;
+  let feeds: Record<string, HostTensor>;
+  if (configName === 'tiny') {
+    ({ spec, weights, feeds } = setupTiny());
+  } else {
+    const s = setup(configName, mode);
+    weights = s.weights;
+    spec = lmTrainSpec({ cfg: s.cfg, weights, adapter: s.adapter, batch: s.batch, seq: s.seq });
+    feeds = {
+      input_ids: { dtype: 'int64', dims: [s.batch, s.seq], data: s.ids },
+      labels: { dtype: 'int64', dims: [s.batch, s.seq], data: s.ids },
+    };
+  }
   const flops = countMatmulFlops(buildTrainGraph(spec, 'step').model.graph);
   const runner = await TrainRunner.create(spec);
   runner.setParams(Object.fromEntries(spec.trainable.map((p) => [p.name, weights.get(p.name)!.data as Float32Array])));
-  const feeds: Record<string, HostTensor> = {
-    input_ids: { dtype: 'int64', dims: [batch, seq], data: ids },
-    labels: { dtype: 'int64', dims: [batch, seq], data: ids },
-  };
   const probe = await createMatmulCeilingProbe(1024);
   for (let i = 0; i < 3; i++) await runner.step(feeds, 1e-4);
   await probe.measure(2);
@@ -109,16 +138,17 @@ async function main() {
     return;
   }
   const json = process.argv.includes('--json');
-  const configs = arg('config') ? [arg('config')!] : Object.keys(CONFIGS);
-  const modes = arg('mode') ? [arg('mode') as Mode] : [...MODES];
+  const configs = arg('config') ? [arg('config')!] : [...Object.keys(CONFIGS), 'tiny'];
   if (!json) {
     console.log(`train-step: ${new Date().toISOString()}, node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
     console.log('config mode  trainable  GFLOP/step  ms/step  GFLOP/s  ceiling  ceiling_ratio  tfjs_ms  tfjs_ratio  rss_mb');
   }
   for (const config of configs) {
+    // coin-tiny runs as CoIN tunes it (LoRA on all linears + projector); no tfjs twin of the VLM.
+    const modes = config === 'tiny' ? (['lora'] as Mode[]) : arg('mode') ? [arg('mode') as Mode] : [...MODES];
     for (const mode of modes) {
       const ours = runChild('ours', config, mode, reps);
-      const tfjs = process.argv.includes('--no-tfjs') ? undefined : runChild('tfjs', config, mode, reps);
+      const tfjs = process.argv.includes('--no-tfjs') || config === 'tiny' ? undefined : runChild('tfjs', config, mode, reps);
       const row = {
         config,
         mode,
