@@ -3,27 +3,14 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { verifyManifest } from '@coin/data';
-import { main } from '../main.js';
-import { CliContext } from '../context.js';
-
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d: Buffer) => (stdout += d.toString()));
-  err.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await main(argv, {}, new CliContext(out, err, {}));
-  return { code, stdout, stderr };
-}
+import { runCli } from '../testing/run-cli.js';
 
 test('coin prep synth writes a complete, verified world into --out', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'coin-cli-synth-'));
   try {
     const out = join(dir, 'world');
-    const r = await run(['prep', 'synth', '--out', out, '--train', '8', '--test', '3', '--seed', '5', '--pretrain', '1', '--image-size', '48', '--variant', '10type', '--fraction', '0.5']);
+    const r = await runCli(['prep', 'synth', '--out', out, '--train', '8', '--test', '3', '--seed', '5', '--pretrain', '1', '--image-size', '48', '--variant', '10type', '--fraction', '0.5']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /GQA\/train: 4 \(8\)/);
     assert.match(r.stdout, /wrote .*world: \d+ files/);
@@ -35,7 +22,7 @@ test('coin prep synth writes a complete, verified world into --out', async () =>
     for (const g of grounding) assert.match(g.answer_bbox, /^\[\d\.\d\d, \d\.\d\d, \d\.\d\d, \d\.\d\d\]$/);
     assert.deepEqual(await readdir(dir), ['world']);
     // A second run into the same --out is refused (exit 1, folder untouched) unless --force.
-    const again = await run(['prep', 'synth', '--out', out, '--train', '8', '--test', '3']);
+    const again = await runCli(['prep', 'synth', '--out', out, '--train', '8', '--test', '3']);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /exists and is not empty[\s\S]*--force/);
     await verifyManifest(out);
@@ -55,11 +42,11 @@ test('coin prep synth: bad flags exit 2 and say what is allowed', async () => {
     [['--image-size', '8'], /--image-size must be an integer from 32 to 1024/],
   ];
   for (const [flags, message] of cases) {
-    const r = await run(['prep', 'synth', '--out', join(tmpdir(), 'coin-never-written'), ...flags]);
+    const r = await runCli(['prep', 'synth', '--out', join(tmpdir(), 'coin-never-written'), ...flags]);
     assert.equal(r.code, 2, flags.join(' '));
     assert.match(r.stderr, message);
   }
-  const missing = await run(['prep', 'synth']);
+  const missing = await runCli(['prep', 'synth']);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /--out/);
 });

@@ -2,25 +2,12 @@ import assert from 'node:assert/strict';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { collect, readTestFile, readTrainFile, verifyManifest } from '@coin/data';
-import { CliContext } from '../context.js';
-import { main } from '../main.js';
+import { runCli } from '../testing/run-cli.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../../libs/data/src/readers/fixtures/', import.meta.url));
-
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d: Buffer) => (stdout += d.toString()));
-  err.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await main(argv, {}, new CliContext(out, err, {}));
-  return { code, stdout, stderr };
-}
 
 let dir: string;
 before(async () => {
@@ -45,7 +32,7 @@ const DATASETS: ReadonlyArray<[string, string, string, string, number, number]> 
 test('coin prep <Dataset> for all ten datasets builds one verified CoIN folder', async () => {
   const out = join(dir, 'all');
   for (const [command, fixture, task, testFile, trainCount, testCount] of DATASETS) {
-    const r = await run(['prep', command, '--raw', join(FIXTURES, fixture), '--out', out]);
+    const r = await runCli(['prep', command, '--raw', join(FIXTURES, fixture), '--out', out]);
     assert.equal(r.code, 0, `${command}: ${r.stderr}`);
     assert.match(r.stdout, new RegExp(`wrote ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     const train = await collect(readTrainFile(join(out, 'Instructions_Original', task, 'train.json')));
@@ -63,7 +50,7 @@ test('coin prep <Dataset> for all ten datasets builds one verified CoIN folder',
 
 test('missing images are listed in the report and warned about, not silently dropped', async () => {
   const out = join(dir, 'textvqa');
-  const r = await run(['prep', 'TextVQA', '--raw', join(FIXTURES, 'textvqa'), '--out', out, '--no-progress']);
+  const r = await runCli(['prep', 'TextVQA', '--raw', join(FIXTURES, 'textvqa'), '--out', out, '--no-progress']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /missing images: 1\n {2}TextVQA\/train 2: .*missing0000000000\.jpg/);
   assert.match(r.stderr, /warning: 2 record\(s\) dropped and 1 with missing images/);
@@ -81,7 +68,7 @@ test('bad usage exits 2 and writes nothing', async () => {
     ['prep', 'COCO', '--raw', 'x', '--out', out],
   ];
   for (const argv of cases) {
-    const r = await run(argv);
+    const r = await runCli(argv);
     assert.equal(r.code, 2, `${argv.join(' ')}: ${r.stderr}`);
   }
   assert.deepEqual((await readdir(dir)).filter((n) => n.includes('usage')), []);
@@ -92,14 +79,14 @@ test('malformed source JSON fails with file:line:column and leaves --out untouch
   await cp(join(FIXTURES, 'gqa'), raw, { recursive: true });
   await writeFile(join(raw, 'train_balanced_questions.json'), '{"1": {"imageId": "2354786", "question": "q", "answer": "yes"},\n "2": {"imageId": "2354786", "question": "q" "answer": "no"}}');
   const out = join(dir, 'gqa-out');
-  const r = await run(['prep', 'GQA', '--raw', raw, '--out', out, '--no-progress']);
+  const r = await runCli(['prep', 'GQA', '--raw', raw, '--out', out, '--no-progress']);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /train_balanced_questions\.json:2:46: malformed JSON: expected ',' or '}'/);
   assert.ok(!(await readdir(dir)).some((n) => n.startsWith('gqa-out') || n.startsWith('.gqa-out')));
 });
 
 test('missing source files name what was expected (exit 1, NOT_FOUND)', async () => {
-  const r = await run(['prep', 'RefCOCO', '--raw', join(FIXTURES, 'gqa'), '--out', join(dir, 'ref')]);
+  const r = await runCli(['prep', 'RefCOCO', '--raw', join(FIXTURES, 'gqa'), '--out', join(dir, 'ref')]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /RefCOCO refs: refs\(unc\)\.p or refcoco\/refs\(unc\)\.p/);
   assert.match(r.stderr, /COCO train2014 images \(or pass --images\)/);
