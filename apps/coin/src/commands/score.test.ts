@@ -2,25 +2,12 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { CliContext } from '../context.js';
-import { main } from '../main.js';
+import { runCli } from '../testing/run-cli.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../../libs/metrics/src/fixtures/', import.meta.url));
 const fx = (...p: string[]): string => join(FIXTURES, ...p);
-
-async function runCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d: Buffer) => (stdout += d.toString()));
-  err.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await main(argv, {}, new CliContext(out, err, {}));
-  return { code, stdout, stderr };
-}
 
 describe('coin score', () => {
   it('ScienceQA: prints the original line and writes output.jsonl / output_result.jsonl byte-identical', async () => {
