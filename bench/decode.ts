@@ -1,5 +1,5 @@
 /**
- * npm run bench -- decode [--json] [--reps N]
+ * npm run bench -- decode [--json] [--reps N] [--model tiny|B] [--batch N]
  *
  * Greedy decoding throughput: the KV cache kept inside one ONNX Loop (one `run` per generation)
  * against full recompute (one forward over the whole sequence per new token), for the coin-tiny
@@ -31,30 +31,39 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-async function tokensPerSecond(c: (typeof cases)[number], batch: number, mode: 'cached' | 'recompute', reps: number): Promise<number> {
+/** Tokens per second of the cached and the recompute generator, timed in alternating rounds. */
+async function measure(c: (typeof cases)[number], batch: number, reps: number, recomputeReps: number): Promise<{ kv: number; recompute: number }> {
   const weights = initModel(c.config, 3);
-  const g = await Generator.create({ config: c.config, weights, batch, withImages: c.withImages, eosId: -1, padId: 0, imageTokens: imageTokens(c.config.vision), mode });
+  const make = (mode: 'cached' | 'recompute') =>
+    Generator.create({ config: c.config, weights, batch, withImages: c.withImages, eosId: -1, padId: 0, imageTokens: imageTokens(c.config.vision), mode });
+  const [cached, recompute] = [await make('cached'), await make('recompute')];
   const s = c.config.vision.imageSize;
   const input = { prompts: Array.from({ length: batch }, (_, b) => c.prompt(b)), pixels: c.withImages ? new Float32Array(batch * 3 * s * s).fill(0.1) : undefined };
-  await g.generate(input, mode === 'cached' ? NEW : 2); // warm-up
-  const times: number[] = [];
-  for (let r = 0; r < reps; r++) {
+  const timed = async (g: Generator) => {
     const t0 = performance.now();
     const out = await g.generate(input, NEW);
-    times.push(performance.now() - t0);
+    const ms = performance.now() - t0;
     if (out.some((o) => o.length !== NEW)) throw new Error(`expected ${NEW} tokens per sample`);
+    return (batch * NEW) / (ms / 1000);
+  };
+  await cached.generate(input, NEW); // warm-up
+  await recompute.generate(input, 2);
+  const kv: number[] = [];
+  const rec: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    kv.push(await timed(cached));
+    if (r < recomputeReps) rec.push(await timed(recompute));
   }
-  await g.release();
-  return (batch * NEW) / (median(times) / 1000);
+  await Promise.all([cached.release(), recompute.release()]);
+  return { kv: median(kv), recompute: median(rec) };
 }
 
 const json = process.argv.includes('--json');
-const reps = Number(arg('reps') ?? 3);
+const reps = Number(arg('reps') ?? 5);
 if (!json) console.log(`decode: ${new Date().toISOString()}, node ${process.version}; ${NEW} new tokens\nmodel  batch   kv_tok_s  recompute_tok_s  speedup`);
-for (const c of cases) {
-  for (const batch of [1, 32]) {
-    const kv = await tokensPerSecond(c, batch, 'cached', reps);
-    const recompute = await tokensPerSecond(c, batch, 'recompute', batch === 1 ? reps : 1);
+for (const c of cases.filter((x) => !arg('model') || x.model === arg('model'))) {
+  for (const batch of arg('batch') ? [Number(arg('batch'))] : [1, 32]) {
+    const { kv, recompute } = await measure(c, batch, reps, batch === 1 ? reps : 2);
     const row = { model: c.model, batch, kv_tok_s: round(kv, 0), recompute_tok_s: round(recompute, 0), speedup: round(kv / recompute, 1) };
     if (json) console.log(JSON.stringify(row));
     else console.log(`${row.model.padEnd(6)} ${String(batch).padStart(5)} ${String(row.kv_tok_s).padStart(10)} ${String(row.recompute_tok_s).padStart(16)} ${String(row.speedup).padStart(8)}`);

@@ -92,8 +92,7 @@ const CASES: Case[] = [
     name: 'rotary embeddings',
     params: { x: [1, 2, 3, 4] },
     build: (b, p) => {
-      const { cos, sin } = rotaryTables(b, 3, 4, 'float64');
-      return applyRotary(b, p.x, cos, sin);
+      return applyRotary(b, p.x, rotaryTables(b, 3, 4, 'float64'));
     },
   },
   {

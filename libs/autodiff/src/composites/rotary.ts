@@ -1,34 +1,42 @@
-import { attr, type DType, type GraphBuilder, tensor, type Value } from '@coin/onnx';
+import { type DType, type GraphBuilder, tensor, type Value } from '@coin/onnx';
 
 /**
- * Rotary position tables (LLaMA, half-split convention): cos/sin of position·θ_i with
- * θ_i = base^(−2i/D), each [positions, D/2].
+ * Rotary position embedding (LLaMA, half-split convention) in the form with the fewest nodes:
+ * rope(x) = x ⊙ cos + (x · R) ⊙ sin, where cos/sin repeat each frequency over both halves of the
+ * head dimension and R is the constant "rotate half" matrix, (x·R) = (−x₂, x₁). Four nodes instead
+ * of split / four products / concat; the MatMul by R also carries the gradient (R is constant).
  */
-export function rotaryTables(b: GraphBuilder, positions: number, headDim: number, dtype: DType = 'float32', base = 10000): { cos: Value; sin: Value } {
+export interface RotaryTables {
+  readonly cos: Value; // broadcastable to [B, H, T, D]
+  readonly sin: Value;
+  readonly rotate: Value; // [D, D]
+}
+
+/** cos/sin of position·θ_i (θ_i = base^(−2i/D)) for `positions` positions, each [positions, D]. */
+export function rotaryTables(b: GraphBuilder, positions: number, headDim: number, dtype: DType = 'float32', base = 10000): RotaryTables {
   const half = headDim / 2;
-  const cos = new Array<number>(positions * half);
-  const sin = new Array<number>(positions * half);
+  const cos = new Array<number>(positions * headDim);
+  const sin = new Array<number>(positions * headDim);
   for (let p = 0; p < positions; p++) {
     for (let i = 0; i < half; i++) {
       const angle = p * Math.pow(base, (-2 * i) / headDim);
-      cos[p * half + i] = Math.cos(angle);
-      sin[p * half + i] = Math.sin(angle);
+      cos[p * headDim + i] = cos[p * headDim + half + i] = Math.cos(angle);
+      sin[p * headDim + i] = sin[p * headDim + half + i] = Math.sin(angle);
     }
   }
+  const rotate = new Array<number>(headDim * headDim).fill(0);
+  for (let i = 0; i < half; i++) {
+    rotate[(half + i) * headDim + i] = -1; // output i takes −x[half + i]
+    rotate[i * headDim + half + i] = 1; // output half + i takes x[i]
+  }
   return {
-    cos: b.constant(tensor(dtype, [positions, half], cos), 'rope_cos'),
-    sin: b.constant(tensor(dtype, [positions, half], sin), 'rope_sin'),
+    cos: b.constant(tensor(dtype, [positions, headDim], cos), 'rope_cos'),
+    sin: b.constant(tensor(dtype, [positions, headDim], sin), 'rope_sin'),
+    rotate: b.constant(tensor(dtype, [headDim, headDim], rotate), 'rope_rotate'),
   };
 }
 
-/**
- * Rotates x [B, H, T, D] by cos/sin broadcastable to [B, H, T, D/2]:
- * (x₁, x₂) → (x₁·cos − x₂·sin, x₂·cos + x₁·sin), x₁/x₂ the two halves of the head dimension.
- */
-export function applyRotary(b: GraphBuilder, x: Value, cos: Value, sin: Value): Value {
-  const d = (x.shape as number[])[3];
-  const [x1, x2] = b.opN('Split', [x, b.i64([d / 2, d / 2])], 2, { axis: attr.int(-1) }); // [B, H, T, D/2] each
-  const r1 = b.op('Sub', [b.op('Mul', [x1, cos]), b.op('Mul', [x2, sin])]);
-  const r2 = b.op('Add', [b.op('Mul', [x2, cos]), b.op('Mul', [x1, sin])]);
-  return b.op('Concat', [r1, r2], { axis: attr.int(-1) });
+/** Rotates x [B, H, T, D] by tables broadcastable to it. */
+export function applyRotary(b: GraphBuilder, x: Value, r: RotaryTables): Value {
+  return b.op('Add', [b.op('Mul', [x, r.cos]), b.op('Mul', [b.op('MatMul', [x, r.rotate]), r.sin])]);
 }

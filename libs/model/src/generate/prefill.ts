@@ -1,4 +1,4 @@
-import { attention } from '@coin/autodiff';
+import { attention, type RotaryTables, rotaryTables } from '@coin/autodiff';
 import { attr, type GraphBuilder, tensor, type Value } from '@coin/onnx';
 import { type DecoderConfig, headDim } from '../network/config.js';
 import { blockFinish, blockQkv, type Rope } from '../network/decoder.js';
@@ -6,25 +6,15 @@ import { internalNames } from '../checkpoint/internal-names.js';
 import type { ForwardContext } from '../network/linear.js';
 import { rmsNorm } from '@coin/autodiff';
 
-/** Full rotary tables [maxSeq, D/2] as constants, gathered by position at run time. */
-export function ropeTables(b: GraphBuilder, cfg: DecoderConfig): { cos: Value; sin: Value } {
-  const half = headDim(cfg) / 2;
-  const cos = new Float32Array(cfg.maxSeq * half);
-  const sin = new Float32Array(cfg.maxSeq * half);
-  for (let p = 0; p < cfg.maxSeq; p++) {
-    for (let i = 0; i < half; i++) {
-      const angle = p * Math.pow(cfg.ropeBase, (-2 * i) / headDim(cfg));
-      cos[p * half + i] = Math.cos(angle);
-      sin[p * half + i] = Math.sin(angle);
-    }
-  }
-  return { cos: b.constant(tensor('float32', [cfg.maxSeq, half], cos), 'rope_cos'), sin: b.constant(tensor('float32', [cfg.maxSeq, half], sin), 'rope_sin') };
+/** Rotary tables for every position the model supports, gathered by position at run time. */
+export function ropeTables(b: GraphBuilder, cfg: DecoderConfig): RotaryTables {
+  return rotaryTables(b, cfg.maxSeq, headDim(cfg), 'float32', cfg.ropeBase);
 }
 
-/** Rotary angles for per-sample positions [B, T] → cos/sin [B, 1, T, D/2] (broadcast over heads). */
-export function ropeAt(b: GraphBuilder, tables: { cos: Value; sin: Value }, positions: Value): Rope {
+/** Rotary tables for per-sample positions [B, T]: cos/sin [B, 1, T, D] (broadcast over heads). */
+export function ropeAt(b: GraphBuilder, tables: RotaryTables, positions: Value): Rope {
   const at = (t: Value) => b.op('Unsqueeze', [b.op('Gather', [t, positions]), b.i64([1])]);
-  return { cos: at(tables.cos), sin: at(tables.sin) };
+  return { cos: at(tables.cos), sin: at(tables.sin), rotate: tables.rotate };
 }
 
 /**
@@ -44,7 +34,7 @@ export interface PrefillResult {
 }
 
 /** The decoder over a whole (left-padded) prompt, keeping every layer's keys and values. */
-export function prefill(ctx: ForwardContext, cfg: DecoderConfig, embeds: Value, mask: Value, tables: { cos: Value; sin: Value }): PrefillResult {
+export function prefill(ctx: ForwardContext, cfg: DecoderConfig, embeds: Value, mask: Value, tables: RotaryTables): PrefillResult {
   const { b } = ctx;
   const rope = ropeAt(b, tables, positionsFromMask(b, mask));
   const cache: Array<{ k: Value; v: Value }> = [];

@@ -1,4 +1,4 @@
-import { applyRotary, attention, mergeHeads, rmsNorm, rotaryTables, silu, splitHeads } from '@coin/autodiff';
+import { applyRotary, attention, mergeHeads, rmsNorm, type RotaryTables, rotaryTables, silu, splitHeads } from '@coin/autodiff';
 import { attr, type Value } from '@coin/onnx';
 import { type DecoderConfig, headDim } from './config.js';
 import { internalNames as names } from '../checkpoint/internal-names.js';
@@ -15,24 +15,35 @@ export interface DecoderRunOptions {
   readonly keyPadding?: Value;
 }
 
-/** Rotary cos/sin, each broadcastable to [B, H, T, D/2]: [T, D/2] for plain positions, [B, 1, T, D/2] per sample. */
-export interface Rope {
-  readonly cos: Value;
-  readonly sin: Value;
+/** Rotary tables broadcastable to [B, H, T, D]: [T, D] for plain positions, [B, 1, T, D] per sample. */
+export type Rope = RotaryTables;
+
+/**
+ * [B, T, C] ↔ [B, H, T, D]. With one token (decoding) the transpose moves nothing in memory, so a
+ * Reshape alone does it: fewer nodes in the per-token loop.
+ */
+function toHeads(ctx: ForwardContext, cfg: DecoderConfig, x: Value, singleToken: boolean): Value {
+  const { b } = ctx;
+  return singleToken ? b.op('Reshape', [x, b.i64([0, cfg.heads, 1, headDim(cfg)])]) : splitHeads(b, x, cfg.heads);
+}
+
+function fromHeads(ctx: ForwardContext, cfg: DecoderConfig, x: Value, singleToken: boolean): Value {
+  const { b } = ctx;
+  return singleToken ? b.op('Reshape', [x, b.i64([0, 1, cfg.dim])]) : mergeHeads(b, x);
 }
 
 /** Attention half of block l up to the heads: norm, q/k/v projections, rotary on q and k. Each [B, H, T, D]. */
-export function blockQkv(ctx: ForwardContext, cfg: DecoderConfig, l: number, x: Value, rope: Rope): { q: Value; k: Value; v: Value } {
+export function blockQkv(ctx: ForwardContext, cfg: DecoderConfig, l: number, x: Value, rope: Rope, singleToken = false): { q: Value; k: Value; v: Value } {
   const { b, w } = ctx;
   const h = rmsNorm(b, x, w.get(names.attnNorm(l)), cfg.normEps); // [B, T, C]
-  const heads = (t: 'q' | 'k' | 'v') => splitHeads(b, linear(ctx, h, names.linear(l, t), t), cfg.heads); // [B, H, T, D]
-  return { q: applyRotary(b, heads('q'), rope.cos, rope.sin), k: applyRotary(b, heads('k'), rope.cos, rope.sin), v: heads('v') };
+  const heads = (t: 'q' | 'k' | 'v') => toHeads(ctx, cfg, linear(ctx, h, names.linear(l, t), t), singleToken); // [B, H, T, D]
+  return { q: applyRotary(b, heads('q'), rope), k: applyRotary(b, heads('k'), rope), v: heads('v') };
 }
 
 /** The rest of block l: output projection and residual, then the SwiGLU MLP and residual. */
-export function blockFinish(ctx: ForwardContext, cfg: DecoderConfig, l: number, x: Value, att: Value): Value {
+export function blockFinish(ctx: ForwardContext, cfg: DecoderConfig, l: number, x: Value, att: Value, singleToken = false): Value {
   const { b, w } = ctx;
-  const x1 = b.op('Add', [x, linear(ctx, mergeHeads(b, att), names.linear(l, 'o'), 'o')]);
+  const x1 = b.op('Add', [x, linear(ctx, fromHeads(ctx, cfg, att, singleToken), names.linear(l, 'o'), 'o')]);
   const h2 = rmsNorm(b, x1, w.get(names.ffnNorm(l)), cfg.normEps);
   const gate = silu(b, linear(ctx, h2, names.linear(l, 'gate'), 'gate'));
   const up = linear(ctx, h2, names.linear(l, 'up'), 'up');
