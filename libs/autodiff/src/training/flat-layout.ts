@@ -1,9 +1,8 @@
-/** Where each trainable parameter lives inside the flat parameter vector. */
-export interface ParamSlot {
-  readonly name: string;
-  readonly dims: readonly number[];
-  readonly offset: number;
-  readonly size: number;
+import { CoinError } from '@coin/core';
+import { flatLayout, type FlatEntry, type FlatLayout } from '@coin/runtime';
+
+/** Where a trainable parameter lives inside the flat parameter vector, and whether it decays. */
+export interface ParamSlot extends FlatEntry {
   /** Whether AdamW's decoupled weight decay applies (not for norms and biases, by convention). */
   readonly decay: boolean;
 }
@@ -14,17 +13,18 @@ export interface ParamSpec {
   readonly decay?: boolean;
 }
 
-/** Lays parameters out contiguously in the given order. */
-export function layoutParams(params: readonly ParamSpec[]): { slots: ParamSlot[]; total: number } {
-  const seen = new Set<string>();
-  let offset = 0;
-  const slots = params.map((p) => {
-    if (seen.has(p.name)) throw new Error(`parameter ${p.name} listed twice`);
-    seen.add(p.name);
-    const size = p.dims.reduce((a, d) => a * d, 1);
-    const slot: ParamSlot = { name: p.name, dims: [...p.dims], offset, size, decay: p.decay ?? true };
-    offset += size;
-    return slot;
-  });
-  return { slots, total: offset };
+/**
+ * Lays the trainable parameters out in one flat vector with libs/runtime's layout (ordered by
+ * name, so the graph's offsets match buffers packed later by anyone holding the same names).
+ */
+export function layoutParams(params: readonly ParamSpec[]): { layout: FlatLayout; slots: ParamSlot[]; total: number } {
+  const shapes: Record<string, readonly number[]> = {};
+  const decay = new Map<string, boolean>();
+  for (const p of params) {
+    if (p.name in shapes) throw new CoinError('TRAIN.DUPLICATE_PARAM', 'INVALID_ARGUMENT', `parameter ${p.name} listed twice`);
+    shapes[p.name] = p.dims;
+    decay.set(p.name, p.decay ?? true);
+  }
+  const layout = flatLayout(shapes);
+  return { layout, slots: layout.entries.map((e) => ({ ...e, decay: decay.get(e.name)! })), total: layout.total };
 }

@@ -1,8 +1,7 @@
 import { CoinError } from '@coin/core';
 import { serializeModel } from '@coin/onnx';
-import { createSession, type HostTensor, type RuntimeSession, type SessionOptions } from '@coin/runtime';
+import { createSession, DoubleBuffer, type FlatLayout, type HostTensor, type RuntimeSession, type SessionOptions } from '@coin/runtime';
 import { buildTrainGraph, TRAIN_IO, type TrainGraph, type TrainGraphSpec } from './assemble.js';
-import type { ParamSlot } from './flat-layout.js';
 
 export interface StepResult {
   readonly loss: number;
@@ -10,34 +9,30 @@ export interface StepResult {
   readonly gradNorm: number;
 }
 
-const f32 = (dims: readonly number[], data: Float32Array): HostTensor => ({ dtype: 'float32', dims, data });
-const scalarF32 = (x: number): HostTensor => f32([], new Float32Array([x]));
+const scalarF32 = (x: number): HostTensor => ({ dtype: 'float32', dims: [], data: new Float32Array([x]) });
 
 /**
  * Runs training graphs in ONNX Runtime and owns the optimizer state on the host: parameters and
- * both Adam moments as three flat float32 vectors, written by ORT into preallocated buffers that
- * are swapped after each step (no per-step allocation, one copy each way).
+ * both Adam moments as three flat float32 vectors (libs/runtime DoubleBuffers). ORT reads the
+ * front buffers and writes the new values straight into the back ones as preallocated outputs;
+ * a swap makes them current. No per-step allocation, one copy each way.
  */
 export class TrainRunner {
-  private params: Float32Array;
-  private m: Float32Array;
-  private v: Float32Array;
-  private next: { params: Float32Array; m: Float32Array; v: Float32Array };
-  private gradAcc: Float32Array | undefined;
-  private gradAccNext: Float32Array | undefined;
+  private readonly params: DoubleBuffer;
+  private readonly m: DoubleBuffer;
+  private readonly v: DoubleBuffer;
+  private gradAcc: DoubleBuffer | undefined;
   private stepCount = 0;
 
   private constructor(
-    readonly slots: readonly ParamSlot[],
-    readonly total: number,
+    readonly layout: FlatLayout,
     private readonly stepSession: RuntimeSession,
     private readonly accumulateSession: RuntimeSession | undefined,
     private readonly applySession: RuntimeSession | undefined,
   ) {
-    this.params = new Float32Array(total);
-    this.m = new Float32Array(total);
-    this.v = new Float32Array(total);
-    this.next = { params: new Float32Array(total), m: new Float32Array(total), v: new Float32Array(total) };
+    this.params = new DoubleBuffer(layout);
+    this.m = new DoubleBuffer(layout);
+    this.v = new DoubleBuffer(layout);
   }
 
   /** Builds and loads the graphs; `accumulation` > 1 also builds the accumulate/apply pair. */
@@ -46,27 +41,30 @@ export class TrainRunner {
     const step = buildTrainGraph(spec, 'step');
     const withAccumulation = (options.accumulation ?? 1) > 1;
     return new TrainRunner(
-      step.slots,
-      step.total,
+      step.layout,
       await load(step),
       withAccumulation ? await load(buildTrainGraph(spec, 'accumulate')) : undefined,
       withAccumulation ? await load(buildTrainGraph(spec, 'apply')) : undefined,
     );
   }
 
+  get total(): number {
+    return this.layout.total;
+  }
+
   /** Sets parameter values by name (others keep theirs); resets nothing else. */
   setParams(values: Readonly<Record<string, ArrayLike<number>>>): void {
     for (const [name, data] of Object.entries(values)) {
-      const slot = this.slots.find((s) => s.name === name);
-      if (!slot) throw new CoinError('TRAIN.UNKNOWN_PARAM', 'INVALID_ARGUMENT', `no trainable parameter named ${name}`);
-      if (data.length !== slot.size) throw new CoinError('TRAIN.BAD_PARAM', 'INVALID_ARGUMENT', `parameter ${name} needs ${slot.size} values, got ${data.length}`);
-      this.params.set(data, slot.offset);
+      const entry = this.layout.byName.get(name);
+      if (!entry) throw new CoinError('TRAIN.UNKNOWN_PARAM', 'INVALID_ARGUMENT', `no trainable parameter named ${name}`);
+      if (data.length !== entry.size) throw new CoinError('TRAIN.BAD_PARAM', 'INVALID_ARGUMENT', `parameter ${name} needs ${entry.size} values, got ${data.length}`);
+      this.params.front.set(data, entry.offset);
     }
   }
 
   /** A copy of every parameter, by name. */
   getParams(): Record<string, Float32Array> {
-    return Object.fromEntries(this.slots.map((s) => [s.name, this.params.slice(s.offset, s.offset + s.size)]));
+    return Object.fromEntries(this.layout.entries.map((e) => [e.name, this.params.front.slice(e.offset, e.offset + e.size)]));
   }
 
   get steps(): number {
@@ -76,10 +74,7 @@ export class TrainRunner {
   /** One optimizer step on one batch. */
   async step(batch: Readonly<Record<string, HostTensor>>, lr: number): Promise<StepResult> {
     this.stepCount += 1;
-    const out = await this.stepSession.run(
-      { ...batch, ...this.stateFeeds(), [TRAIN_IO.params]: f32([this.total], this.params), [TRAIN_IO.step]: scalarF32(this.stepCount), [TRAIN_IO.lr]: scalarF32(lr) },
-      { outputs: this.stateOutputs() },
-    );
+    const out = await this.stepSession.run({ ...batch, ...this.stateFeeds(), [TRAIN_IO.step]: scalarF32(this.stepCount), [TRAIN_IO.lr]: scalarF32(lr) }, { outputs: this.stateOutputs() });
     this.swap();
     return { loss: Number(out[TRAIN_IO.loss].data[0]), gradNorm: Number(out[TRAIN_IO.gradNorm].data[0]) };
   }
@@ -90,24 +85,22 @@ export class TrainRunner {
     if (!this.accumulateSession || !this.applySession) {
       throw new CoinError('TRAIN.NO_ACCUMULATION', 'FAILED_PRECONDITION', 'this runner was created without gradient accumulation', { hint: 'pass accumulation > 1 to TrainRunner.create' });
     }
-    this.gradAcc ??= new Float32Array(this.total);
-    this.gradAccNext ??= new Float32Array(this.total);
-    this.gradAcc.fill(0);
+    const acc = (this.gradAcc ??= new DoubleBuffer(this.layout));
+    acc.front.fill(0);
     let loss = 0;
     for (const batch of microBatches) {
       const out = await this.accumulateSession.run(
-        { ...batch, [TRAIN_IO.params]: f32([this.total], this.params), [TRAIN_IO.gradAcc]: f32([this.total], this.gradAcc) },
-        { outputs: { [TRAIN_IO.gradAccOut]: f32([this.total], this.gradAccNext) } },
+        { ...batch, [TRAIN_IO.params]: this.params.frontTensor(), [TRAIN_IO.gradAcc]: acc.frontTensor() },
+        { outputs: { [TRAIN_IO.gradAccOut]: acc.backTensor() } },
       );
       loss += Number(out[TRAIN_IO.loss].data[0]);
-      [this.gradAcc, this.gradAccNext] = [this.gradAccNext, this.gradAcc];
+      acc.swap();
     }
     this.stepCount += 1;
     const out = await this.applySession.run(
       {
         ...this.stateFeeds(),
-        [TRAIN_IO.params]: f32([this.total], this.params),
-        [TRAIN_IO.gradAcc]: f32([this.total], this.gradAcc),
+        [TRAIN_IO.gradAcc]: acc.frontTensor(),
         [TRAIN_IO.gradScale]: scalarF32(1 / microBatches.length),
         [TRAIN_IO.step]: scalarF32(this.stepCount),
         [TRAIN_IO.lr]: scalarF32(lr),
@@ -123,22 +116,16 @@ export class TrainRunner {
   }
 
   private stateFeeds(): Record<string, HostTensor> {
-    return { [TRAIN_IO.m]: f32([this.total], this.m), [TRAIN_IO.v]: f32([this.total], this.v) };
+    return { [TRAIN_IO.params]: this.params.frontTensor(), [TRAIN_IO.m]: this.m.frontTensor(), [TRAIN_IO.v]: this.v.frontTensor() };
   }
 
   private stateOutputs(): Record<string, HostTensor> {
-    return {
-      [TRAIN_IO.paramsOut]: f32([this.total], this.next.params),
-      [TRAIN_IO.mOut]: f32([this.total], this.next.m),
-      [TRAIN_IO.vOut]: f32([this.total], this.next.v),
-    };
+    return { [TRAIN_IO.paramsOut]: this.params.backTensor(), [TRAIN_IO.mOut]: this.m.backTensor(), [TRAIN_IO.vOut]: this.v.backTensor() };
   }
 
   private swap(): void {
-    const { params, m, v } = this.next;
-    this.next = { params: this.params, m: this.m, v: this.v };
-    this.params = params;
-    this.m = m;
-    this.v = v;
+    this.params.swap();
+    this.m.swap();
+    this.v.swap();
   }
 }
