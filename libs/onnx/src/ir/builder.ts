@@ -5,7 +5,7 @@ import { type TensorData, tensor } from './tensor.js';
 
 export interface OpOptions {
   /** Output names (default: generated from the scope and op type). */
-  readonly names?: readonly string[];
+  readonly names?: ReadonlyArray<string | undefined>;
   /** Output types, required for ops without a shape rule (Loop, If, custom domains). */
   readonly types?: ReadonlyArray<{ dtype: DType; shape: Shape }>;
   readonly domain?: string;
@@ -137,7 +137,8 @@ export class GraphBuilder {
     if (types.length < outputCount) throw new Error(`${opType}: expected ${outputCount} output types, got ${types.length}`);
     const outs: Value[] = [];
     for (let i = 0; i < outputCount; i++) {
-      const name = options.names?.[i] !== undefined ? this.claim(options.names[i]) : this.freshName(opType.toLowerCase());
+      const given = options.names?.[i];
+      const name = given !== undefined ? this.claim(given) : this.freshName(opType.toLowerCase());
       const v: Value = { name, dtype: types[i].dtype, shape: types[i].shape };
       this.values.set(name, v);
       outs.push(v);
