@@ -1,2 +1,3 @@
 export * from './errors.js';
 export * from './canonical-json.js';
+export * from './atomic-write.js';

@@ -3,30 +3,11 @@
  * are flushed, and the temp file is renamed over the target, so a crash never leaves a half-written
  * checkpoint under the real name.
  */
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { CoinError } from '@coin/core';
+import { readFile } from 'node:fs/promises';
+import { CoinError, writeFileAtomic } from '@coin/core';
 import { readSafetensors, writeSafetensors, type SafetensorsContents } from './safetensors.js';
 import { type HostTensor } from './tensor.js';
 
-/** Writes `bytes` to `path` via a temp file + fsync + rename. */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const handle = await open(temp, 'w');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
-  } catch (e) {
-    await rm(temp, { force: true });
-    throw e;
-  }
-}
 
 export async function writeSafetensorsFile(
   path: string,

@@ -1,15 +1,12 @@
-import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CoinError } from '@coin/core';
+import { CoinError, writeFileAtomicSync } from '@coin/core';
 import type { OutputFile } from '../scorers/types.js';
 
 /** Writes a whole file or nothing: a temp file next to it, then a rename. */
 export function writeFileAtomic(path: string, content: string): void {
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    const tmp = join(dirname(path), `.${process.pid}.${Date.now()}.tmp`);
-    writeFileSync(tmp, content, 'utf8');
-    renameSync(tmp, path);
+    writeFileAtomicSync(path, content);
   } catch (e) {
     throw new CoinError('METRICS.WRITE_FAILED', 'INVALID_ARGUMENT', `cannot write ${path}: ${(e as Error).message}`, { hint: 'check that the output folder is writable', cause: e });
   }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CoinError } from '@coin/core';
-import { type HostTensor, readSafetensorsFile, writeFileAtomic, writeSafetensorsFile } from '@coin/runtime';
+import { CoinError, writeFileAtomic } from '@coin/core';
+import { type HostTensor, readSafetensorsFile, writeSafetensorsFile } from '@coin/runtime';
 import { type AdapterSpec, parsePeftAdapterConfig, peftAdapterConfig } from './adapter-config.js';
 import { adapterTensorsFromPeft, adapterTensorsToPeft } from './adapter-tensors.js';
 import { hfBaseName, internalBaseName, nonLoraSavedKey } from './hf-names.js';

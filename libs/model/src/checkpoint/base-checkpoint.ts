@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CoinError } from '@coin/core';
+import { CoinError, writeFileAtomic } from '@coin/core';
 import type { TensorData } from '@coin/onnx';
-import { readSafetensorsFile, writeFileAtomic, writeSafetensorsFile } from '@coin/runtime';
+import { readSafetensorsFile, writeSafetensorsFile } from '@coin/runtime';
 import type { ModelConfig } from '../network/config.js';
 import { initModel } from '../network/init.js';
 
