@@ -9,7 +9,7 @@ import { crossEntropy } from './composites/cross-entropy.js';
 import { layerNorm, rmsNorm } from './composites/norms.js';
 import { applyRotary, rotaryTables } from './composites/rotary.js';
 import { PRIMITIVES } from './registry.js';
-import { seededRandom, uniform } from './testing/random.js';
+import { seededRandom, uniformValues as uniform } from '@coin/core';
 
 /**
  * One table for every primitive and composite: build f(params) in a graph, append the symbolic

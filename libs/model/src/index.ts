@@ -2,7 +2,6 @@ export * from './tokenizer/index.js';
 export * from './prompt/index.js';
 export * from './checkpoint/index.js';
 export * from './network/config.js';
-export * from './network/random.js';
 export * from './network/adapters.js';
 export * from './network/weights.js';
 export * from './network/linear.js';

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { attr, type GraphBuilder, type Value } from '@coin/onnx';
 import type { HostTensor } from '@coin/runtime';
-import { seededRandom, uniform } from '../testing/random.js';
+import { seededRandom, uniformValues as uniform } from '@coin/core';
 import type { TrainGraphSpec } from './assemble.js';
 import { TrainRunner } from './runner.js';
 

@@ -5,7 +5,7 @@ import { imageTokens } from '../network/config.js';
 import { initAdapter, initModel } from '../network/init.js';
 import { mergeLora } from '../network/merge.js';
 import { PRESETS, withVocabAndSeq } from '../network/presets.js';
-import { Rng } from '../network/random.js';
+import { Rng } from '@coin/core';
 import { IMAGE_SENTINEL_ID } from '../prompt/image-tokens.js';
 import { Generator } from './generator.js';
 

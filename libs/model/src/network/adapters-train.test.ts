@@ -5,7 +5,7 @@ import { adapterConfig } from './adapters.js';
 import { decoderConfig } from './config.js';
 import { initAdapter, initDecoder } from './init.js';
 import { lmTrainSpec } from './lm-train.js';
-import { Rng } from './random.js';
+import { Rng } from '@coin/core';
 import { toyBatch } from './toy-tasks.js';
 
 const cfg = decoderConfig({ vocab: 16, dim: 32, layers: 1, heads: 2, maxSeq: 13 });

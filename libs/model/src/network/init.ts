@@ -2,7 +2,7 @@ import { tensor, type TensorData } from '@coin/onnx';
 import { type AdapterConfig, LINEAR_TARGETS, type LinearTarget } from './adapters.js';
 import { type DecoderConfig, imageTokens, type ModelConfig, type VisionConfig } from './config.js';
 import { internalNames as names } from '../checkpoint/internal-names.js';
-import { Rng } from './random.js';
+import { Rng } from '@coin/core';
 import { visionBlocksToRun, visionNames } from './vision.js';
 import type { WeightMap } from './weights.js';
 

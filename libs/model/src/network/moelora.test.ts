@@ -4,7 +4,7 @@ import { GraphBuilder, serializeModel, tensor, type TensorData } from '@coin/onn
 import { createSession } from '@coin/runtime';
 import { adapterConfig } from './adapters.js';
 import { linear } from './linear.js';
-import { Rng } from './random.js';
+import { Rng } from '@coin/core';
 import { WeightSource } from './weights.js';
 
 // COIN.md §5.2 written out directly: y_t = W0·x_t + Σ_e softmax(W_g·x_t)_e · (α/r) · B_e·A_e·x_t.

@@ -6,7 +6,7 @@ import { adapterConfig } from './adapters.js';
 import { decoderConfig } from './config.js';
 import { initAdapter, initDecoder } from './init.js';
 import { lmTrainSpec } from './lm-train.js';
-import { Rng } from './random.js';
+import { Rng } from '@coin/core';
 import { toyBatch, type ToyTask } from './toy-tasks.js';
 
 // The engine end to end on tasks with a known optimum: full fine-tuning from random init learns

@@ -1,5 +1,5 @@
 import type { HostTensor } from '@coin/runtime';
-import { type Rng } from './random.js';
+import type { Rng } from '@coin/core';
 
 /**
  * Sequence tasks for checking that training works end to end: `n` random symbols, a separator,

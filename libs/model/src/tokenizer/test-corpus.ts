@@ -1,18 +1,10 @@
+import { seededRandom } from '@coin/core';
+
 /**
  * Deterministic text for tokenizer tests: CoIN-like prompts and answers plus hostile Unicode
  * (emoji with ZWJ and skin tones, CJK, combining marks, RTL, control characters, odd spaces).
  */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    // mulberry32
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export const HOSTILE_STRINGS: readonly string[] = [
   '',

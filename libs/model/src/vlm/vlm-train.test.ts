@@ -6,7 +6,7 @@ import { imageTokens } from '../network/config.js';
 import { withVocabAndSeq } from '../network/presets.js';
 import { initAdapter, initModel } from '../network/init.js';
 import { PRESETS } from '../network/presets.js';
-import { Rng } from '../network/random.js';
+import { Rng } from '@coin/core';
 import { collate } from '../prompt/collate.js';
 import { IMAGE_SENTINEL_ID } from '../prompt/image-tokens.js';
 import { vlmBatch } from './vlm-batch.js';

@@ -1,9 +1,13 @@
-/** Seeded PRNG (splitmix32-style mixing of a counter): reproducible initialisation and dropout seeds. */
+/**
+ * The project's seeded PRNG (mulberry32: a 32-bit counter through a mixing function): reproducible
+ * initialisation, dropout seeds and test data. Never Math.random where results must repeat.
+ */
 export class Rng {
   private state: number;
 
-  constructor(seed: number) {
-    this.state = (seed >>> 0) ^ 0x9e3779b9;
+  /** @param mixSeed false uses `seed` as the raw mulberry32 state (reproduces plain mulberry32). */
+  constructor(seed: number, mixSeed = true) {
+    this.state = mixSeed ? (seed >>> 0) ^ 0x9e3779b9 : seed >>> 0;
   }
 
   /** Uniform in [0, 1). */
@@ -37,4 +41,15 @@ export class Rng {
     for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193) >>> 0;
     return new Rng(h);
   }
+}
+
+/** Plain mulberry32 as a function, for code that wants `() => number`. */
+export function seededRandom(seed: number): () => number {
+  const rng = new Rng(seed, false);
+  return () => rng.next();
+}
+
+/** `n` uniform values in [lo, hi). */
+export function uniformValues(rand: () => number, n: number, lo = -1, hi = 1): number[] {
+  return Array.from({ length: n }, () => lo + (hi - lo) * rand());
 }
