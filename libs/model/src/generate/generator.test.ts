@@ -7,6 +7,11 @@ import { mergeLora } from '../network/merge.js';
 import { PRESETS, withVocabAndSeq } from '../network/presets.js';
 import { Rng } from '@coin/core';
 import { IMAGE_SENTINEL_ID } from '../prompt/image-tokens.js';
+import { buildEvalPrompt, postprocessGeneration } from '../prompt/eval-prompt.js';
+import { VICUNA_V1_SYSTEM } from '../prompt/vicuna.js';
+import { ByteLevelBpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
+import { trainByteLevelBpe } from '../tokenizer/bpe-train.js';
+import { englishLikeCorpus } from '../tokenizer/test-corpus.js';
 import { Generator } from './generator.js';
 
 // A random micro model has no preferred answers, which makes it a strict test: any difference in
@@ -73,4 +78,22 @@ test('LoRA merged into the weights decodes like LoRA applied in the graph; MoELo
     assert.notDeepEqual(a, p, `${adapter.kind}: the adapter changes the output`);
     await Promise.all([applied.release(), merged.release(), plain.release()]);
   }
+});
+
+test('generateText turns CoIN test records into answers post-processed as the CoIN runners do', async () => {
+  const tokenizer = new ByteLevelBpeTokenizer(trainByteLevelBpe([...englishLikeCorpus(300), VICUNA_V1_SYSTEM], { vocabSize: 400 }));
+  const cfg = withVocabAndSeq(PRESETS.micro, tokenizer.vocabSize, 256);
+  const records = [
+    { question_id: 'q1', image: 'a.png', text: 'What colour is the cat?\nAnswer the question using a single word or phrase.' },
+    { question_id: 'q2', text: 'Which is a mammal?\nA. trout\nB. cat\nAnswer with the option letter from the given choices directly.' },
+  ];
+  const prompts = records.map((r) => buildEvalPrompt(r, 'science', tokenizer));
+  assert.deepEqual(prompts.map((p) => p.imagePosition >= 0), [true, false], 'text-only ScienceQA items run without an image');
+  const g = await Generator.create({ config: cfg, weights: initModel(cfg, 5), batch: 2, withImages: true, eosId: tokenizer.eosId, padId: tokenizer.padId, imageTokens: imageTokens(cfg.vision), session: { threads: 1 } });
+  const batch = { prompts: prompts.map((p) => p.inputIds) };
+  const ids = await g.generate(batch, 8);
+  const texts = await g.generateText(batch, 8, tokenizer);
+  assert.deepEqual(texts, ids.map((seq) => postprocessGeneration(tokenizer, seq)));
+  for (const t of texts) assert.equal(t, t.trim());
+  await g.release();
 });

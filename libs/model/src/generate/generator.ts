@@ -1,7 +1,9 @@
 import { CoinError } from '@coin/core';
 import { serializeModel } from '@coin/onnx';
 import { createSession, type HostTensor, type RuntimeSession, type SessionOptions } from '@coin/runtime';
+import { postprocessGeneration } from '../prompt/eval-prompt.js';
 import { IMAGE_SENTINEL_ID } from '../prompt/image-tokens.js';
+import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { VLM_INPUTS } from '../vlm/vlm-batch.js';
 import { buildGenerateGraph, buildNextTokenGraph, GENERATE_IO, type GenerateGraphOptions } from './generate-graph.js';
 
@@ -99,6 +101,11 @@ export class Generator {
       return untilEos(tokens.data as BigInt64Array, tokens.dims[0], o.batch, o.eosId);
     }
     return this.recompute(feeds, maxNewTokens);
+  }
+
+  /** The answers as CoIN's runners write them (COIN.md §6.1): new tokens decoded, specials skipped, stripped. */
+  async generateText(batch: PromptBatch, maxNewTokens: number, tokenizer: Tokenizer): Promise<string[]> {
+    return (await this.generate(batch, maxNewTokens)).map((ids) => postprocessGeneration(tokenizer, ids));
   }
 
   private async recompute(feeds: Record<string, HostTensor>, maxNewTokens: number): Promise<number[][]> {
