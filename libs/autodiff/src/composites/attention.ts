@@ -22,7 +22,7 @@ export function mergeHeads(b: GraphBuilder, x: Value): Value {
 export function causalMask(b: GraphBuilder, queries: number, keys: number): Value {
   const offset = keys - queries;
   const allowed = Array.from({ length: queries * keys }, (_, i) => (i % keys <= Math.floor(i / keys) + offset ? 1 : 0));
-  return b.constant(tensor('bool', [queries, keys], allowed), 'causal_mask');
+  return b.constant(tensor('bool', [queries, keys], allowed), 'causal_mask', `causal:${queries}x${keys}`);
 }
 
 /** The same [T, T] mask for a length known only at run time (the length of axis 2 of `like`). */

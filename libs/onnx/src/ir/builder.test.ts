@@ -38,6 +38,9 @@ test('builder reports shape errors at the op that caused them', () => {
 test('small equal constants are shared, slices and gathers infer shapes', () => {
   const b = new GraphBuilder('g');
   assert.equal(b.i64([1, 2]), b.i64([1, 2]));
+  const big = () => tensor('float32', [20], new Array(20).fill(1));
+  assert.notEqual(b.constant(big()), b.constant(big()), 'large constants are not compared by content');
+  assert.equal(b.constant(big(), 'k', 'ones20'), b.constant(big(), 'k', 'ones20'), 'but shared under a cache key');
   const x = b.input('x', 'float32', [10, 6]);
   assert.deepEqual(b.op('Slice', [x, b.i64([2]), b.i64([-1]), b.i64([0])]).shape, [7, 6]);
   assert.deepEqual(b.op('Slice', [x, b.i64([0, 1]), b.i64([10, 6]), b.i64([0, 1]), b.i64([2, 2])]).shape, [5, 3]);

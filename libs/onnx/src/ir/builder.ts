@@ -87,9 +87,18 @@ export class GraphBuilder {
     return v;
   }
 
-  /** A constant (stored as an initializer). Small constants with equal contents are shared. */
-  constant(data: TensorData, base = 'const'): Value {
-    const key = data.data.length <= 16 ? `${data.dtype}[${data.dims.join(',')}]${Array.from(data.data as ArrayLike<number | bigint>).join(',')}` : undefined;
+  /**
+   * A constant (stored as an initializer). Small constants with equal contents are shared; a larger
+   * one is shared when the caller names what determines it (`cacheKey`, e.g. `causal:64x64`), so
+   * that per-layer helpers do not store one copy per layer.
+   */
+  constant(data: TensorData, base = 'const', cacheKey?: string): Value {
+    const key =
+      cacheKey !== undefined
+        ? `key:${cacheKey}`
+        : data.data.length <= 16
+          ? `${data.dtype}[${data.dims.join(',')}]${Array.from(data.data as ArrayLike<number | bigint>).join(',')}`
+          : undefined;
     const cached = key === undefined ? undefined : this.constantCache.get(key);
     if (cached) return cached;
     const v = this.addInitializer(this.freshName(base), data);
