@@ -115,9 +115,8 @@ export class JsonlWriter extends AtomicStreamWriter {
   }
 }
 
-/** Writes all of `values` as a JSON array file, atomically. */
-export async function writeJsonArrayFile(path: string, values: Iterable<unknown> | AsyncIterable<unknown>): Promise<number> {
-  const writer = await JsonArrayWriter.open(path);
+/** Streams every value into an opened writer; commits on success, aborts (no file) on failure. */
+async function writeAll(writer: JsonArrayWriter | JsonlWriter, values: Iterable<unknown> | AsyncIterable<unknown>): Promise<number> {
   try {
     for await (const v of values) await writer.write(v);
   } catch (e) {
@@ -128,15 +127,12 @@ export async function writeJsonArrayFile(path: string, values: Iterable<unknown>
   return writer.count;
 }
 
+/** Writes all of `values` as a JSON array file, atomically. */
+export async function writeJsonArrayFile(path: string, values: Iterable<unknown> | AsyncIterable<unknown>): Promise<number> {
+  return writeAll(await JsonArrayWriter.open(path), values);
+}
+
 /** Writes all of `values` as a JSONL file, atomically. */
 export async function writeJsonlFile(path: string, values: Iterable<unknown> | AsyncIterable<unknown>): Promise<number> {
-  const writer = await JsonlWriter.open(path);
-  try {
-    for await (const v of values) await writer.write(v);
-  } catch (e) {
-    await writer.abort();
-    throw e;
-  }
-  await writer.commit();
-  return writer.count;
+  return writeAll(await JsonlWriter.open(path), values);
 }

@@ -55,3 +55,13 @@ export function short(v: PyValue): string {
 export function idText(v: PyValue): string {
   return pyStr(v);
 }
+
+/**
+ * Indexes a JSON list of items (a test or annotation file) by their question_id, under the key
+ * `keyOf` gives (how each CoIN script compares ids differs: hashed as is, or as `str()`).
+ */
+export function indexByQuestionId(items: PyValue, src: Source, listWhat: string, itemWhat: string, keyOf: (id: PyValue) => string): Map<string, PyValue> {
+  const byId = new Map<string, PyValue>();
+  asList(items, src, listWhat).forEach((item, k) => byId.set(keyOf(field(item, 'question_id', src, `${itemWhat} #${k}`)), item));
+  return byId;
+}

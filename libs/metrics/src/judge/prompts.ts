@@ -5,7 +5,7 @@
  * CoIN rule: the question is the test text minus its last line (the instruction; a one-line text
  * becomes empty), the ground truth is `answer`. CoIN_Grounding: the full text and `answer_bbox`.
  */
-import { asList, field, strField } from '../io/access.js';
+import { field, indexByQuestionId, strField } from '../io/access.js';
 import { badInput } from '../io/errors.js';
 import { dumpPyJson, pyDict, pyStr, type PyValue } from '../python/json.js';
 import type { JsonDoc, Predictions } from '../scorers/types.js';
@@ -35,8 +35,7 @@ export function questionWithoutInstruction(text: string): string {
 
 export function buildJudgePrompts(testItems: JsonDoc, predictions: Predictions, rule: JudgeRule): Array<[JudgeMessage, JudgeMessage]> {
   const { src } = testItems;
-  const byId = new Map<string, PyValue>();
-  asList(testItems.value, src, 'the test file').forEach((q, k) => byId.set(pyStr(field(q, 'question_id', src, `test item #${k}`)), q));
+  const byId = indexByQuestionId(testItems.value, src, 'the test file', 'test item', (id) => pyStr(id));
   return predictions.records.map((rec) => {
     const id = pyStr(field(rec.value, 'question_id', rec.src, 'the prediction'));
     const q = byId.get(id);

@@ -4,7 +4,7 @@
  * looks the prediction's question_id up as is (an int id does not match a string one: the original
  * crashes), VQAv2 compares ids as `str()`. Both fidelities behave the same (no BUG? item).
  */
-import { asList, field, hashKey, strField } from '../io/access.js';
+import { field, hashKey, indexByQuestionId, strField } from '../io/access.js';
 import { badInput, type Source } from '../io/errors.js';
 import { pyStr, type PyValue } from '../python/json.js';
 import { requireNonEmpty, samplesAccuracyText } from './common.js';
@@ -21,8 +21,7 @@ function scoreExactMatch(task: 'VizWiz' | 'VQAv2', input: ExactMatchInput): Scor
   const fidelity = input.fidelity ?? 'coin';
   const { src } = input.annotations;
   const keyOf = (v: PyValue, at: Source): string => (task === 'VQAv2' ? `s${pyStr(v)}` : hashKey(v, at, 'question_id'));
-  const byId = new Map<string, PyValue>();
-  asList(input.annotations.value, src, 'the annotation file').forEach((a, k) => byId.set(keyOf(field(a, 'question_id', src, `annotation #${k}`), src), a));
+  const byId = indexByQuestionId(input.annotations.value, src, 'the annotation file', 'annotation', (id) => keyOf(id, src));
 
   const records = input.predictions.records;
   let right = 0;

@@ -10,7 +10,7 @@
  * min/max follow Python's builtins (the first argument wins unless the second compares
  * greater/less), which differs from Math.min/Math.max when a coordinate is NaN.
  */
-import { asList, field, hashKey, idText, strField } from '../io/access.js';
+import { asList, field, hashKey, idText, indexByQuestionId, strField } from '../io/access.js';
 import { badInput, type Source } from '../io/errors.js';
 import { pyToFloat, type PyValue } from '../python/json.js';
 import { pyFloat, pySlice } from '../python/text.js';
@@ -70,8 +70,7 @@ function maxOfSize(size: PyValue, src: Source, id: string): number {
 export function scoreGrounding(input: GroundingInput): ScoreReport {
   const fidelity = input.fidelity ?? 'coin';
   const { src } = input.testItems;
-  const byId = new Map<string, PyValue>();
-  asList(input.testItems.value, src, 'the test file').forEach((t, k) => byId.set(hashKey(field(t, 'question_id', src, `test item #${k}`), src, 'question_id'), t));
+  const byId = indexByQuestionId(input.testItems.value, src, 'the test file', 'test item', (id) => hashKey(id, src, 'question_id'));
 
   const records = input.predictions.records;
   let right = 0;

@@ -4,9 +4,8 @@
  *   sample count is always 0 (it prints the length of a list that is never filled).
  * strict (BUG? fixes): no skip; the real sample count is printed.
  */
-import { asList, field, hashKey, idText, strField } from '../io/access.js';
+import { field, hashKey, idText, indexByQuestionId, strField } from '../io/access.js';
 import { badInput } from '../io/errors.js';
-import type { PyValue } from '../python/json.js';
 import { requireNonEmpty, samplesAccuracyText } from './common.js';
 import type { Fidelity, ItemVerdict, JsonDoc, Predictions, ScoreReport } from './types.js';
 import { pyLower } from '../python/unicode14.js';
@@ -20,8 +19,7 @@ export interface OcrVqaInput {
 export function scoreOcrVqa(input: OcrVqaInput): ScoreReport {
   const fidelity = input.fidelity ?? 'coin';
   const { src } = input.annotations;
-  const byId = new Map<string, PyValue>();
-  asList(input.annotations.value, src, 'the annotation file').forEach((a, k) => byId.set(hashKey(field(a, 'question_id', src, `annotation #${k}`), src, 'question_id'), a));
+  const byId = indexByQuestionId(input.annotations.value, src, 'the annotation file', 'annotation', (id) => hashKey(id, src, 'question_id'));
 
   const records = input.predictions.records;
   let right = 0;
