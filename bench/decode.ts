@@ -8,9 +8,11 @@
  * never produced (eos = −1), so every run generates exactly 63 tokens per sample.
  */
 import { decoderConfig, Generator, IMAGE_SENTINEL_ID, imageTokens, initModel, type ModelConfig, PRESETS, withVocabAndSeq } from '@coin/model';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { median, round } from './lib/stats.js';
 
 const NEW = 63;
+const PAUSE_MS = 50;
 const cases: Array<{ model: string; config: ModelConfig; withImages: boolean; prompt: (b: number) => number[] }> = [
   {
     model: 'tiny',
@@ -40,6 +42,9 @@ async function measure(c: (typeof cases)[number], batch: number, reps: number, r
   const s = c.config.vision.imageSize;
   const input = { prompts: Array.from({ length: batch }, (_, b) => c.prompt(b)), pixels: c.withImages ? new Float32Array(batch * 3 * s * s).fill(0.1) : undefined };
   const timed = async (g: Generator) => {
+    // Let the other session's idle intra-op threads stop spinning first: ORT's workers spin for a
+    // while after each run, and on 2 cores they would steal the next run's time.
+    await sleep(PAUSE_MS);
     const t0 = performance.now();
     const out = await g.generate(input, NEW);
     const ms = performance.now() - t0;

@@ -23,6 +23,12 @@ export interface SessionOptions {
   /** Record an ORT profile; call `endProfiling()` to write it (onnxruntime_profile_*.json in the cwd, or under profileFilePrefix). */
   profile?: boolean;
   profileFilePrefix?: string;
+  /**
+   * Whether idle intra-op threads spin before sleeping (ORT's default, true). Spinning wakes them
+   * faster for the next op, but a process that alternates several sessions pays for every other
+   * session's spinning threads: turn it off there.
+   */
+  spin?: boolean;
 }
 
 export interface RunOptions {
@@ -63,6 +69,7 @@ export function ortSessionOptions(options: SessionOptions = {}): InferenceSessio
     enableMemPattern: true,
     enableProfiling: options.profile ?? false,
     ...(options.profileFilePrefix === undefined ? {} : { profileFilePrefix: options.profileFilePrefix }),
+    ...(options.spin === false ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {}),
     logSeverityLevel: 4, // fatal only: every error reaches the caller as a CoinError, and ORT's warnings are noise
   };
 }

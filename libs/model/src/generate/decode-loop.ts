@@ -4,6 +4,7 @@ import { internalNames } from '../checkpoint/internal-names.js';
 import { type DecoderConfig, headDim } from '../network/config.js';
 import { blockFinish, blockQkv, embedTokens, lmHead } from '../network/decoder.js';
 import type { ForwardContext } from '../network/linear.js';
+import { type Attend, type FusedStepWeights, fusedDecodeStack } from './fused-decode.js';
 import { greedy, ropeAt } from './prefill.js';
 
 export interface DecodeLoopInputs {
@@ -14,91 +15,121 @@ export interface DecodeLoopInputs {
   readonly mask: Value; // [B, P] int64 key mask of the prompt
   readonly cache: ReadonlyArray<{ k: Value; v: Value }>; // per layer [B, H, P, D], from the prefill
   readonly tables: RotaryTables;
+  /** Fused step weights (fused-decode.ts); absent = the layer-by-layer step (unmerged adapters). */
+  readonly fused?: FusedStepWeights;
 }
 
 /** Large negative instead of −∞ for masked prompt keys (a fully padded row stays finite). */
 const MASKED = -1e9;
 
+const i64Scalar = (g: GraphBuilder, v: number, base: string) => g.constant(tensor('int64', [], [v]), base);
+
+/** True while some sample has not produced the end token. */
+function anyOpen(g: GraphBuilder, finished: Value): Value {
+  return g.op('Equal', [g.op('ReduceMin', [g.op('Cast', [finished], { to: attr.int(7) })], { keepdims: attr.int(0) }), i64Scalar(g, 0, 'zero_i64')]);
+}
+
 /**
  * Greedy decoding as one ONNX Loop: a whole generation is a single `run`, with no per-token host
- * round trip. The prompt's keys and values are loop-invariant (the body reads them from the outer
- * scope, never copied); only the generated part of the cache is loop-carried and grows by one
- * position per step, so the per-step copy covers the new tokens, not the prompt. Each step attends
- * over both parts with one softmax. The loop stops once every sample has produced the end token;
- * finished samples keep emitting it. Returns the tokens after the first, [steps', B].
+ * round trip. The prompt's keys (transposed) and values are loop-invariant: the body reads them
+ * from the outer scope, never copied. Only the generated part of the cache is loop-carried and
+ * grows by one position per step, so the per-step copy covers the new tokens, not the prompt. Each
+ * step attends over both parts with one softmax. The loop stops once every sample has produced the
+ * end token; finished samples keep emitting it. Returns the tokens after the first, [steps', B].
+ *
+ * (Tried: blocks of 16 steps as an inner Loop inside an outer one, so the carried cache stays
+ * short. ORT ran the nested body's MatMuls 20–35 % slower than the same ops one Loop deep.)
  */
 export function decodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: number, eosId: number, x: DecodeLoopInputs): Value {
   const b = ctx.b;
   const H = cfg.heads;
   const D = headDim(cfg);
+  const L = cfg.layers;
   const eos = b.constant(tensor('int64', [], [eosId]), 'eos_id');
   const finished0 = b.op('Equal', [x.firstToken, eos]);
-  const anyOpen = (g: GraphBuilder, finished: Value) =>
-    g.op('Equal', [g.op('ReduceMin', [g.op('Cast', [finished], { to: attr.int(7) })], { keepdims: attr.int(0) }), g.constant(tensor('int64', [], [0]), 'zero_i64')]);
-  // Loop-invariant pieces, computed once outside the loop.
-  const promptAllowed = b.op('Unsqueeze', [b.op('Cast', [x.mask], { to: attr.int(9) }), b.i64([1, 2])]); // [B, 1, 1, P] bool
-  const promptKT = x.cache.map((c) => b.op('Transpose', [c.k], { perm: attr.ints([0, 1, 3, 2]) })); // [B, H, D, P]
-  const promptLength = b.op('Shape', [x.mask], { start: attr.int(1) }); // [1]: P
+  // The prompt as the past: additive key bias (0 attended, MASKED on padding), keys transposed.
+  const past: Past = {
+    bias: b.op('Mul', [b.op('Sub', [b.scalar('float32', 1), b.op('Cast', [b.op('Unsqueeze', [x.mask, b.i64([1, 2])])], { to: attr.int(1) })]), b.scalar('float32', MASKED)]),
+    pastKT: x.cache.map((c) => b.op('Transpose', [c.k], { perm: attr.ints([0, 1, 3, 2]) })), // [B, H, D, P]
+    pastV: x.cache.map((c) => c.v),
+  };
   const empty = b.op('ConstantOfShape', [b.i64([batch, H, 0, D])], { value: attr.tensor(tensor('float32', [1], [0])) }); // [B, H, 0, D]
+  const body = decodeStepBody(ctx, cfg, batch, eos, b, x, past);
+  const carried = [x.firstToken, x.firstPositions, finished0, ...Array.from({ length: 2 * L }, () => empty)];
+  const genType = { dtype: 'float32' as const, shape: [batch, H, 'G_end', D] };
+  const outs = b.opN('Loop', [x.steps, anyOpen(b, finished0), ...carried], carried.length + 1, { body: attr.graph(body) }, {
+    types: [{ dtype: 'int64', shape: [batch] }, { dtype: 'int64', shape: [batch] }, { dtype: 'bool', shape: [batch] }, ...Array.from({ length: 2 * L }, () => genType), { dtype: 'int64', shape: ['steps', batch] }],
+  });
+  return outs[outs.length - 1]; // [steps', B]
+}
 
-  const body = new GraphBuilder('decode_step', b);
+/** The prompt's cache, which every step attends to and none copies. */
+interface Past {
+  readonly bias: Value; // [B, 1, 1, N]
+  readonly pastKT: readonly Value[]; // per layer [B, H, D, N]
+  readonly pastV: readonly Value[]; // per layer [B, H, N, D]
+}
+
+/** One decode step: the next token from this one, attending over the prompt and the tokens generated so far. */
+function decodeStepBody(ctx: ForwardContext, cfg: DecoderConfig, batch: number, eos: Value, parent: GraphBuilder, x: DecodeLoopInputs, past: Past) {
+  const H = cfg.heads;
+  const D = headDim(cfg);
+  const body = new GraphBuilder('decode_step', parent);
   const iteration = body.input('iteration', 'int64', []); // steps done so far: the generated cache holds iteration + 1 after this one
   body.input('cond_in', 'bool', []);
   const token = body.input('token_in', 'int64', [batch]);
   const pos = body.input('pos_in', 'int64', [batch]);
   const finished = body.input('finished_in', 'bool', [batch]);
-  const genK = x.cache.map((_, l) => body.input(`gen_k${l}_in`, 'float32', [batch, H, 'G', D]));
-  const genV = x.cache.map((_, l) => body.input(`gen_v${l}_in`, 'float32', [batch, H, 'G', D]));
+  const genK = past.pastKT.map((_, l) => body.input(`gen_k${l}_in`, 'float32', [batch, H, 'G', D]));
+  const genV = past.pastKT.map((_, l) => body.input(`gen_v${l}_in`, 'float32', [batch, H, 'G', D]));
 
   const step = { ...ctx, b: body };
   const rope = ropeAt(body, x.tables, body.op('Unsqueeze', [pos, body.i64([1])])); // [B, 1, 1, D]
-  const scale = body.scalar('float32', 1 / Math.sqrt(D));
-  const masked = body.scalar('float32', MASKED);
   // Widths of the prompt and generated parts of each softmax row, the same for every layer.
-  const generatedLength = body.op('Reshape', [body.op('Add', [iteration, body.constant(tensor('int64', [], [1]), 'one_i64')]), body.i64([1])]);
-  const sizes = body.op('Concat', [promptLength, generatedLength], { axis: attr.int(0) }); // [P, G+1]
-  let h = body.op('Unsqueeze', [embedTokens(step, token), body.i64([1])]); // [B, 1, C]
+  const pastLength = body.op('Shape', [past.bias], { start: attr.int(3) }); // [1]: N
+  const genLength = body.op('Reshape', [body.op('Add', [iteration, i64Scalar(body, 1, 'one_i64')]), body.i64([1])]);
+  const sizes = body.op('Concat', [pastLength, genLength], { axis: attr.int(0) }); // [N, G+1]
   const newK: Value[] = [];
   const newV: Value[] = [];
-  for (let l = 0; l < cfg.layers; l++) {
-    h = body.scope(`layer${l}`, () => {
-      const { q, k, v } = blockQkv(step, cfg, l, h, rope, true); // [B, H, 1, D]
-      // Named as the body outputs directly: renaming through an Identity would copy them again.
-      const genType = [{ dtype: 'float32' as const, shape: [batch, H, 'G+1', D] }];
-      const K = body.op('Concat', [genK[l], k], { axis: attr.int(2) }, { names: [`gen_k${l}_out`], types: genType });
-      const V = body.op('Concat', [genV[l], v], { axis: attr.int(2) }, { names: [`gen_v${l}_out`], types: genType });
-      newK.push(K);
-      newV.push(V);
-      const qs = body.op('Mul', [q, scale]);
-      const onPrompt = body.op('Where', [promptAllowed, body.op('MatMul', [qs, promptKT[l]]), masked]); // [B, H, 1, P]
-      const onGenerated = body.op('MatMul', [qs, body.op('Transpose', [K], { perm: attr.ints([0, 1, 3, 2]) })]); // [B, H, 1, G+1]
-      const probs = body.op('Softmax', [body.op('Concat', [onPrompt, onGenerated], { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, H, 1, 'P+G+1'] }] })], { axis: attr.int(-1) });
-      const [pPrompt, pGenerated] = body.opN('Split', [probs, sizes], 2, { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, H, 1, 'P'] }, { dtype: 'float32', shape: [batch, H, 1, 'G+1'] }] });
-      const att = body.op('Add', [body.op('MatMul', [pPrompt, x.cache[l].v]), body.op('MatMul', [pGenerated, V])]); // [B, H, 1, D]
-      return blockFinish(step, cfg, l, h, att, true);
-    });
+  /** Attention of this step's (pre-scaled) query over the prompt and the generated tokens. */
+  const attend: Attend = (l, q, k, v) => {
+    // Named as the body outputs directly: renaming through an Identity would copy them again.
+    const genType = [{ dtype: 'float32' as const, shape: [batch, H, 'G+1', D] }];
+    const K = body.op('Concat', [genK[l], k], { axis: attr.int(2) }, { names: [`gen_k${l}_out`], types: genType });
+    const V = body.op('Concat', [genV[l], v], { axis: attr.int(2) }, { names: [`gen_v${l}_out`], types: genType });
+    newK.push(K);
+    newV.push(V);
+    const onPast = body.op('Add', [body.op('MatMul', [q, past.pastKT[l]]), past.bias]); // [B, H, 1, N]
+    const onGenerated = body.op('MatMul', [q, body.op('Transpose', [K], { perm: attr.ints([0, 1, 3, 2]) })]); // [B, H, 1, G+1]
+    const probs = body.op('Softmax', [body.op('Concat', [onPast, onGenerated], { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, H, 1, 'N+G+1'] }] })], { axis: attr.int(-1) });
+    const [pPast, pGenerated] = body.opN('Split', [probs, sizes], 2, { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, H, 1, 'N'] }, { dtype: 'float32', shape: [batch, H, 1, 'G+1'] }] });
+    return body.op('Add', [body.op('MatMul', [pPast, past.pastV[l]]), body.op('MatMul', [pGenerated, V])]); // [B, H, 1, D]
+  };
+  const embedded = body.op('Unsqueeze', [embedTokens(step, token), body.i64([1])]); // [B, 1, C]
+  let normed: Value;
+  if (x.fused) {
+    normed = fusedDecodeStack(body, cfg, x.fused, embedded, rope, attend);
+  } else {
+    const scale = body.scalar('float32', 1 / Math.sqrt(D));
+    let h = embedded;
+    for (let l = 0; l < cfg.layers; l++) {
+      h = body.scope(`layer${l}`, () => {
+        const { q, k, v } = blockQkv(step, cfg, l, h, rope, true); // [B, H, 1, D]
+        return blockFinish(step, cfg, l, h, attend(l, body.op('Mul', [q, scale]), k, v), true);
+      });
+    }
+    normed = rmsNorm(body, h, ctx.w.get(internalNames.norm), cfg.normEps);
   }
-  const hidden = body.op('Squeeze', [rmsNorm(body, h, ctx.w.get(internalNames.norm), cfg.normEps), body.i64([1])]); // [B, C]
+  const hidden = body.op('Squeeze', [normed, body.i64([1])]); // [B, C]
   const chosen = greedy(body, lmHead(step, cfg, hidden)); // [B]
   const next = body.op('Where', [finished, eos, chosen]);
   const finishedOut = body.op('Or', [finished, body.op('Equal', [next, eos])]);
   body.output(anyOpen(body, finishedOut), 'cond_out');
   body.output(next, 'token_out');
-  body.output(body.op('Add', [pos, body.constant(tensor('int64', [], [1]), 'one_i64')]), 'pos_out');
+  body.output(body.op('Add', [pos, i64Scalar(body, 1, 'one_i64')]), 'pos_out');
   body.output(finishedOut, 'finished_out');
   newK.forEach((k) => body.output(k));
   newV.forEach((v) => body.output(v));
   body.output(body.op('Identity', [next]), 'token_scan');
-
-  const carried = [x.firstToken, x.firstPositions, finished0, ...x.cache.map(() => empty), ...x.cache.map(() => empty)];
-  const genType = { dtype: 'float32' as const, shape: [batch, H, 'G_end', D] };
-  const types = [
-    { dtype: 'int64' as const, shape: [batch] },
-    { dtype: 'int64' as const, shape: [batch] },
-    { dtype: 'bool' as const, shape: [batch] },
-    ...x.cache.flatMap(() => [genType, genType]),
-    { dtype: 'int64' as const, shape: ['steps', batch] },
-  ];
-  const outs = b.opN('Loop', [x.steps, anyOpen(b, finished0), ...carried], carried.length + 1, { body: attr.graph(body.build()) }, { types });
-  return outs[outs.length - 1]; // [steps', B]
+  return body.build();
 }

@@ -7,6 +7,7 @@ import { WeightSource } from '../network/weights.js';
 import { VLM_INPUTS } from '../vlm/vlm-batch.js';
 import { vlmEmbeddings } from '../vlm/vlm-forward.js';
 import { decodeLoop } from './decode-loop.js';
+import { canFuseDecode, type FusedStepWeights, fuseDecodeWeights } from './fused-decode.js';
 import { greedy, lastPosition, prefill, ropeTables } from './prefill.js';
 
 /** Graph inputs and outputs of the generation graphs. */
@@ -22,6 +23,11 @@ export interface GenerateGraphOptions {
   /** With images (pixel_values, image_index, image_mask inputs) or text only. */
   readonly withImages: boolean;
   readonly eosId: number;
+  /**
+   * Decode steps on fused weights (fused-decode.ts) where the weights allow it (default true);
+   * false keeps the layer-by-layer step, for comparison.
+   */
+  readonly fuseDecode?: boolean;
 }
 
 /** Prompt inputs with a run-time length: left-padded [B, T] ids and mask (+ image inputs). */
@@ -45,6 +51,13 @@ function context(b: GraphBuilder, o: GenerateGraphOptions): ForwardContext {
   return { b, w: new WeightSource(b, o.weights), adapter: o.adapter };
 }
 
+/** The fused decode weights as graph values (other names fall through to the model's), or undefined when fusion is off or impossible. */
+function fusedStepWeights(ctx: ForwardContext, o: GenerateGraphOptions): FusedStepWeights | undefined {
+  if (o.fuseDecode === false || !canFuseDecode(o.config.decoder, o.weights, o.adapter)) return undefined;
+  const own = new WeightSource(ctx.b, fuseDecodeWeights(o.config.decoder, o.weights));
+  return { get: (name) => (own.has(name) ? own.get(name) : ctx.w.get(name)) };
+}
+
 /**
  * Greedy generation with a KV cache, whole in one graph: prefill over the prompt, the first token
  * from its last position, then an ONNX Loop of single-token steps. Output `tokens` [M', B]
@@ -60,7 +73,8 @@ export function buildGenerateGraph(o: GenerateGraphOptions): Model {
   const first = greedy(b, lmHead(ctx, o.config.decoder, lastPosition(b, hidden))); // [B]
   const firstPositions = b.op('ReduceSum', [mask, b.i64([1])], { keepdims: attr.int(0) }); // [B]: real prompt tokens
   const steps = b.op('Sub', [maxNew, b.scalar('int64', 1)]);
-  const rest = decodeLoop(ctx, o.config.decoder, o.batch, o.eosId, { steps, firstToken: first, firstPositions, mask, cache, tables }); // [M'-1, B]
+  const fused = fusedStepWeights(ctx, o);
+  const rest = decodeLoop(ctx, o.config.decoder, o.batch, o.eosId, { steps, firstToken: first, firstPositions, mask, cache, tables, fused }); // [M'-1, B]
   const all = b.op('Concat', [b.op('Unsqueeze', [first, b.i64([0])]), rest], { axis: attr.int(0) }, { types: [{ dtype: 'int64', shape: ['M', o.batch] }] });
   b.output(all, GENERATE_IO.tokens);
   return b.model({ docString: 'greedy generation with a KV cache inside an ONNX Loop' });

@@ -21,6 +21,8 @@ const weights = initModel(config, 7);
 // Sharpen attention (random init at std 0.02 attends almost uniformly, hiding position errors).
 for (const [name, t] of weights) if (/attn\.(q|k)\.weight$/.test(name)) (t.data as Float32Array).forEach((v, i, a) => (a[i] = v * 25));
 const EOS = 2;
+/** Lengths up to 35 new tokens cover the carried cache growing well past the prompt's size. */
+const LONG = 16;
 const N = imageTokens(config.vision);
 
 function prompts(rng: Rng, batch: number, withImages: boolean): number[][] {
@@ -49,6 +51,28 @@ for (const withImages of [false, true]) {
     await Promise.all([cached.release(), recompute.release(), single.release()]);
   });
 }
+
+test('fused and layer-by-layer decode steps agree with recompute at every length, and when samples stop at different steps', async () => {
+  const rng = new Rng(3);
+  const batch = { prompts: prompts(rng, 3, false) };
+  const common = { config, weights, batch: 3, withImages: false, padId: 0, imageTokens: N, session: { threads: 1 } };
+  const make = (eosId: number, mode: 'cached' | 'recompute', fuseDecode = true) => Generator.create({ ...common, eosId, mode, fuseDecode });
+  const endless = { fused: await make(-1, 'cached'), plain: await make(-1, 'cached', false), recompute: await make(-1, 'recompute') };
+  const reference = await endless.recompute.generate(batch, 2 * LONG + 3);
+  for (const n of [1, 2, LONG, LONG + 1, LONG + 2, 2 * LONG + 1, 2 * LONG + 3]) {
+    const expected = reference.map((seq) => seq.slice(0, n));
+    assert.deepEqual(await endless.fused.generate(batch, n), expected, `fused, ${n} new tokens`);
+    assert.deepEqual(await endless.plain.generate(batch, n), expected, `layer by layer, ${n} new tokens`);
+  }
+  // Samples that finish at different steps: the end token is the one the second sample emits at
+  // step LONG + 2; the others go on, finish earlier, or never.
+  const eos = reference[1][LONG + 1];
+  const stopping = { fused: await make(eos, 'cached'), recompute: await make(eos, 'recompute') };
+  const cut = await stopping.recompute.generate(batch, 2 * LONG + 3);
+  assert.ok(cut[1].length <= LONG + 1, 'the second sample stops early');
+  assert.deepEqual(await stopping.fused.generate(batch, 2 * LONG + 3), cut);
+  await Promise.all([...Object.values(endless), ...Object.values(stopping)].map((g) => g.release()));
+});
 
 test('generation stops at the end token and refuses prompts that do not fit', async () => {
   const g = await Generator.create({ config, weights, batch: 1, withImages: false, eosId: EOS, padId: 0, imageTokens: N, session: { threads: 1 } });

@@ -102,12 +102,21 @@ export function graphToProto(g: Graph, external?: ExternalDataSink): GraphProto 
   });
 }
 
+/** Every non-default domain the graph's nodes (and their subgraphs) use; each is imported at version 1 (ORT's com.microsoft). */
+function customDomains(g: Graph, found = new Set<string>()): Set<string> {
+  for (const n of g.nodes) {
+    if (n.domain && n.domain !== 'ai.onnx') found.add(n.domain);
+    for (const a of Object.values(n.attributes)) if (a.kind === 'graph') customDomains(a.value, found);
+  }
+  return found;
+}
+
 export function modelToProto(m: Model, external?: ExternalDataSink): ModelProto {
   return ModelProto.fromPartial({
     irVersion: m.irVersion,
     producerName: m.producer,
     docString: m.docString,
-    opsetImport: [{ domain: '', version: m.opset }],
+    opsetImport: [{ domain: '', version: m.opset }, ...[...customDomains(m.graph)].sort().map((domain) => ({ domain, version: 1 }))],
     metadataProps: Object.entries(m.metadata ?? {}).map(([key, value]) => ({ key, value })),
     graph: graphToProto(m.graph, external),
   });

@@ -1,0 +1,143 @@
+import { rmsNorm } from '@coin/autodiff';
+import { attr, type GraphBuilder, type TensorData, tensor, type Value } from '@coin/onnx';
+import { internalNames, type LinearName } from '../checkpoint/internal-names.js';
+import { type DecoderConfig, headDim } from '../network/config.js';
+import type { AdapterConfig } from '../network/adapters.js';
+import type { Rope } from '../network/decoder.js';
+
+/**
+ * The decode step's weights, fused for single-token steps where every node and every weight read
+ * counts (a batch-1 step is bound by reading the weights and by per-node overhead, not by FLOPs):
+ *
+ *   qkv_rot [C, 5C] = [Wq·s | Wk | Wv | (Wq·R)·s | Wk·R]   (s = 1/√D, R = rotate-half per head)
+ *   gate_up [C, 2F] = [Wgate | Wup]
+ *
+ * One MatMul then yields q and k together with their rotated copies, so rotary is two Muls and an
+ * Add with no MatMul by R, and q comes out pre-scaled for the attention scores. R is a signed
+ * permutation, so Wq·R moves and negates columns exactly. Built on the host once per generator;
+ * graph-only names, never written to a checkpoint.
+ */
+export const FUSED_NAMES = {
+  qkvRot: (layer: number): string => `decode.layers.${layer}.qkv_rot`,
+  gateUp: (layer: number): string => `decode.layers.${layer}.gate_up`,
+};
+
+/** Whether the fused step can stand in for the layer-by-layer one: merged weights, no biases. */
+export function canFuseDecode(cfg: DecoderConfig, weights: ReadonlyMap<string, TensorData>, adapter?: AdapterConfig): boolean {
+  if (adapter && adapter.kind !== 'full') return false;
+  for (let l = 0; l < cfg.layers; l++) {
+    for (const t of ['q', 'k', 'v', 'gate', 'up'] as const) if (weights.has(`${internalNames.linear(l, t)}.bias`)) return false;
+  }
+  return true;
+}
+
+/** Concatenates [C, n_i] float32 matrices along columns, each optionally transformed per column. */
+function concatColumns(rows: number, parts: ReadonlyArray<{ w: TensorData; column?: (src: Float32Array, out: Float32Array, r: number, cols: number) => void }>): TensorData {
+  const total = parts.reduce((n, p) => n + p.w.dims[1], 0);
+  const out = new Float32Array(rows * total);
+  let offset = 0;
+  for (const p of parts) {
+    const cols = p.w.dims[1];
+    const src = p.w.data as Float32Array;
+    const row = new Float32Array(cols);
+    for (let r = 0; r < rows; r++) {
+      const view = src.subarray(r * cols, (r + 1) * cols);
+      if (p.column) p.column(view, row, r, cols);
+      else row.set(view);
+      out.set(row, r * total + offset);
+    }
+    offset += cols;
+  }
+  return tensor('float32', [rows, total], out);
+}
+
+/** Per head of width D: out = (x·R)·scale, i.e. out[i] = −x[half+i]·s, out[half+i] = x[i]·s. */
+function rotateHalf(D: number, scale: number) {
+  const half = D / 2;
+  return (src: Float32Array, out: Float32Array, _r: number, cols: number) => {
+    for (let h = 0; h < cols; h += D) {
+      for (let i = 0; i < half; i++) {
+        out[h + i] = -src[h + half + i] * scale;
+        out[h + half + i] = src[h + i] * scale;
+      }
+    }
+  };
+}
+
+function scaled(scale: number) {
+  return (src: Float32Array, out: Float32Array) => {
+    for (let i = 0; i < src.length; i++) out[i] = src[i] * scale;
+  };
+}
+
+/** The fused decode weights for every layer, from merged float32 weights. */
+export function fuseDecodeWeights(cfg: DecoderConfig, weights: ReadonlyMap<string, TensorData>): Map<string, TensorData> {
+  const D = headDim(cfg);
+  const s = 1 / Math.sqrt(D);
+  const get = (l: number, t: LinearName) => {
+    const w = weights.get(internalNames.linearWeight(l, t));
+    if (!w || w.dtype !== 'float32') throw new Error(`decode fusion needs float32 ${internalNames.linearWeight(l, t)}`);
+    return w;
+  };
+  const fused = new Map<string, TensorData>();
+  for (let l = 0; l < cfg.layers; l++) {
+    const q = get(l, 'q');
+    const k = get(l, 'k');
+    fused.set(
+      FUSED_NAMES.qkvRot(l),
+      concatColumns(cfg.dim, [{ w: q, column: scaled(s) }, { w: k }, { w: get(l, 'v') }, { w: q, column: rotateHalf(D, s) }, { w: k, column: rotateHalf(D, 1) }]),
+    );
+    fused.set(FUSED_NAMES.gateUp(l), concatColumns(cfg.dim, [{ w: get(l, 'gate') }, { w: get(l, 'up') }]));
+  }
+  return fused;
+}
+
+/** Per-layer attention over the cache, given this step's q (pre-scaled), k, v, each [B, H, 1, D]. */
+export type Attend = (layer: number, q: Value, k: Value, v: Value) => Value;
+
+export interface FusedStepWeights {
+  get(name: string): Value;
+}
+
+/** x + skip, then RMSNorm·gamma, as ORT's SkipSimplifiedLayerNormalization: [normed, sum]. */
+function skipNorm(b: GraphBuilder, x: Value, skip: Value, gamma: Value, eps: number): { normed: Value; sum: Value } {
+  const [normed, , , sum] = b.opN('SkipSimplifiedLayerNormalization', [x, skip, gamma], 4, { epsilon: attr.float(eps) }, {
+    domain: 'com.microsoft',
+    types: [
+      { dtype: x.dtype, shape: x.shape },
+      { dtype: 'float32', shape: null },
+      { dtype: 'float32', shape: null },
+      { dtype: x.dtype, shape: x.shape },
+    ],
+  });
+  return { normed, sum };
+}
+
+/**
+ * The decoder stack for one token per sample, on fused weights: x [B, 1, C] embeddings → final-norm
+ * hidden [B, 1, C]. Per layer: one MatMul for q, k, v and the rotated q, k; the residual add fused
+ * into the next norm; one MatMul for gate and up.
+ */
+export function fusedDecodeStack(b: GraphBuilder, cfg: DecoderConfig, w: FusedStepWeights, x: Value, rope: Rope, attend: Attend): Value {
+  const H = cfg.heads;
+  const D = headDim(cfg);
+  let residual = x;
+  let normed = rmsNorm(b, x, w.get(internalNames.attnNorm(0)), cfg.normEps);
+  for (let l = 0; l < cfg.layers; l++) {
+    ({ residual, normed } = b.scope(`layer${l}`, () => {
+      const heads = b.op('Reshape', [b.op('MatMul', [normed, w.get(FUSED_NAMES.qkvRot(l))]), b.i64([0, 5 * H, 1, D])]); // [B, 5H, 1, D]
+      const [qk, v, qkRotated] = b.opN('Split', [heads, b.i64([2 * H, H, 2 * H])], 3, { axis: attr.int(1) });
+      const rotated = b.op('Add', [b.op('Mul', [qk, rope.cos]), b.op('Mul', [qkRotated, rope.sin])]); // [B, 2H, 1, D]
+      const [q, k] = b.opN('Split', [rotated, b.i64([H, H])], 2, { axis: attr.int(1) });
+      const att = b.op('Reshape', [attend(l, q, k, v), b.i64([0, 1, cfg.dim])]); // [B, 1, C]
+      const afterAttention = skipNorm(b, residual, b.op('MatMul', [att, w.get(internalNames.linearWeight(l, 'o'))]), w.get(internalNames.ffnNorm(l)), cfg.normEps);
+      const [gate, up] = b.opN('Split', [b.op('MatMul', [afterAttention.normed, w.get(FUSED_NAMES.gateUp(l))]), b.i64([cfg.ffn, cfg.ffn])], 2, { axis: attr.int(-1) });
+      const swish = b.op('Mul', [gate, b.op('Sigmoid', [gate])]);
+      const down = b.op('MatMul', [b.op('Mul', [swish, up]), w.get(internalNames.linearWeight(l, 'down'))]);
+      const nextGamma = l + 1 < cfg.layers ? internalNames.attnNorm(l + 1) : internalNames.norm;
+      const next = skipNorm(b, afterAttention.sum, down, w.get(nextGamma), cfg.normEps);
+      return { residual: next.sum, normed: next.normed };
+    }));
+  }
+  return normed;
+}
