@@ -1,4 +1,4 @@
-import { rmsNorm } from '@coin/autodiff';
+import { applyRotary, rmsNorm } from '@coin/autodiff';
 import { attr, type GraphBuilder, type TensorData, tensor, type Value } from '@coin/onnx';
 import { internalNames, type LinearName } from '../checkpoint/internal-names.js';
 import { type DecoderConfig, headDim } from '../network/config.js';
@@ -9,16 +9,16 @@ import type { Rope } from '../network/decoder.js';
  * The decode step's weights, fused for single-token steps where every node and every weight read
  * counts (a batch-1 step is bound by reading the weights and by per-node overhead, not by FLOPs):
  *
- *   qkv_rot [C, 5C] = [Wq·s | Wk | Wv | (Wq·R)·s | Wk·R]   (s = 1/√D, R = rotate-half per head)
+ *   qkv     [C, 3C] = [Wq·s | Wk | Wv]   (s = 1/√D: q comes out pre-scaled for the scores)
  *   gate_up [C, 2F] = [Wgate | Wup]
  *
- * One MatMul then yields q and k together with their rotated copies, so rotary is two Muls and an
- * Add with no MatMul by R, and q comes out pre-scaled for the attention scores. R is a signed
- * permutation, so Wq·R moves and negates columns exactly. Built on the host once per generator;
- * graph-only names, never written to a checkpoint.
+ * Rotary then runs once on q and k together. (Folding the rotate-half matrix into the weights as
+ * well, [.. | Wq·R·s | Wk·R], saves that small MatMul but reads 2C more columns per layer and
+ * token: slower at batch 1, where a step is bound by reading the weights.) Built on the host once
+ * per generator; graph-only names, never written to a checkpoint.
  */
 export const FUSED_NAMES = {
-  qkvRot: (layer: number): string => `decode.layers.${layer}.qkv_rot`,
+  qkv: (layer: number): string => `decode.layers.${layer}.qkv`,
   gateUp: (layer: number): string => `decode.layers.${layer}.gate_up`,
 };
 
@@ -31,49 +31,25 @@ export function canFuseDecode(cfg: DecoderConfig, weights: ReadonlyMap<string, T
   return true;
 }
 
-/** Concatenates [C, n_i] float32 matrices along columns, each optionally transformed per column. */
-function concatColumns(rows: number, parts: ReadonlyArray<{ w: TensorData; column?: (src: Float32Array, out: Float32Array, r: number, cols: number) => void }>): TensorData {
+/** Concatenates [rows, n_i] float32 matrices along columns, each times its scale (default 1). */
+function concatColumns(rows: number, parts: ReadonlyArray<{ w: TensorData; scale?: number }>): TensorData {
   const total = parts.reduce((n, p) => n + p.w.dims[1], 0);
   const out = new Float32Array(rows * total);
   let offset = 0;
-  for (const p of parts) {
-    const cols = p.w.dims[1];
-    const src = p.w.data as Float32Array;
-    const row = new Float32Array(cols);
+  for (const { w, scale = 1 } of parts) {
+    const cols = w.dims[1];
+    const src = w.data as Float32Array;
     for (let r = 0; r < rows; r++) {
-      const view = src.subarray(r * cols, (r + 1) * cols);
-      if (p.column) p.column(view, row, r, cols);
-      else row.set(view);
-      out.set(row, r * total + offset);
+      for (let c = 0; c < cols; c++) out[r * total + offset + c] = src[r * cols + c] * scale;
     }
     offset += cols;
   }
   return tensor('float32', [rows, total], out);
 }
 
-/** Per head of width D: out = (x·R)·scale, i.e. out[i] = −x[half+i]·s, out[half+i] = x[i]·s. */
-function rotateHalf(D: number, scale: number) {
-  const half = D / 2;
-  return (src: Float32Array, out: Float32Array, _r: number, cols: number) => {
-    for (let h = 0; h < cols; h += D) {
-      for (let i = 0; i < half; i++) {
-        out[h + i] = -src[h + half + i] * scale;
-        out[h + half + i] = src[h + i] * scale;
-      }
-    }
-  };
-}
-
-function scaled(scale: number) {
-  return (src: Float32Array, out: Float32Array) => {
-    for (let i = 0; i < src.length; i++) out[i] = src[i] * scale;
-  };
-}
-
 /** The fused decode weights for every layer, from merged float32 weights. */
 export function fuseDecodeWeights(cfg: DecoderConfig, weights: ReadonlyMap<string, TensorData>): Map<string, TensorData> {
-  const D = headDim(cfg);
-  const s = 1 / Math.sqrt(D);
+  const s = 1 / Math.sqrt(headDim(cfg));
   const get = (l: number, t: LinearName) => {
     const w = weights.get(internalNames.linearWeight(l, t));
     if (!w || w.dtype !== 'float32') throw new Error(`decode fusion needs float32 ${internalNames.linearWeight(l, t)}`);
@@ -81,12 +57,7 @@ export function fuseDecodeWeights(cfg: DecoderConfig, weights: ReadonlyMap<strin
   };
   const fused = new Map<string, TensorData>();
   for (let l = 0; l < cfg.layers; l++) {
-    const q = get(l, 'q');
-    const k = get(l, 'k');
-    fused.set(
-      FUSED_NAMES.qkvRot(l),
-      concatColumns(cfg.dim, [{ w: q, column: scaled(s) }, { w: k }, { w: get(l, 'v') }, { w: q, column: rotateHalf(D, s) }, { w: k, column: rotateHalf(D, 1) }]),
-    );
+    fused.set(FUSED_NAMES.qkv(l), concatColumns(cfg.dim, [{ w: get(l, 'q'), scale: s }, { w: get(l, 'k') }, { w: get(l, 'v') }]));
     fused.set(FUSED_NAMES.gateUp(l), concatColumns(cfg.dim, [{ w: get(l, 'gate') }, { w: get(l, 'up') }]));
   }
   return fused;
@@ -115,7 +86,7 @@ function skipNorm(b: GraphBuilder, x: Value, skip: Value, gamma: Value, eps: num
 
 /**
  * The decoder stack for one token per sample, on fused weights: x [B, 1, C] embeddings → final-norm
- * hidden [B, 1, C]. Per layer: one MatMul for q, k, v and the rotated q, k; the residual add fused
+ * hidden [B, 1, C]. Per layer: one MatMul for q, k and v, rotary on q and k at once; the residual add fused
  * into the next norm; one MatMul for gate and up.
  */
 export function fusedDecodeStack(b: GraphBuilder, cfg: DecoderConfig, w: FusedStepWeights, x: Value, rope: Rope, attend: Attend): Value {
@@ -125,9 +96,9 @@ export function fusedDecodeStack(b: GraphBuilder, cfg: DecoderConfig, w: FusedSt
   let normed = rmsNorm(b, x, w.get(internalNames.attnNorm(0)), cfg.normEps);
   for (let l = 0; l < cfg.layers; l++) {
     ({ residual, normed } = b.scope(`layer${l}`, () => {
-      const heads = b.op('Reshape', [b.op('MatMul', [normed, w.get(FUSED_NAMES.qkvRot(l))]), b.i64([0, 5 * H, 1, D])]); // [B, 5H, 1, D]
-      const [qk, v, qkRotated] = b.opN('Split', [heads, b.i64([2 * H, H, 2 * H])], 3, { axis: attr.int(1) });
-      const rotated = b.op('Add', [b.op('Mul', [qk, rope.cos]), b.op('Mul', [qkRotated, rope.sin])]); // [B, 2H, 1, D]
+      const heads = b.op('Reshape', [b.op('MatMul', [normed, w.get(FUSED_NAMES.qkv(l))]), b.i64([0, 3 * H, 1, D])]); // [B, 3H, 1, D]
+      const [qk, v] = b.opN('Split', [heads, b.i64([2 * H, H])], 2, { axis: attr.int(1) });
+      const rotated = applyRotary(b, qk, rope); // [B, 2H, 1, D]
       const [q, k] = b.opN('Split', [rotated, b.i64([H, H])], 2, { axis: attr.int(1) });
       const att = b.op('Reshape', [attend(l, q, k, v), b.i64([0, 1, cfg.dim])]); // [B, 1, C]
       const afterAttention = skipNorm(b, residual, b.op('MatMul', [att, w.get(internalNames.linearWeight(l, 'o'))]), w.get(internalNames.ffnNorm(l)), cfg.normEps);
