@@ -43,6 +43,12 @@ describe('ortSessionOptions', () => {
     assert.equal(ortSessionOptions({ threads: 1 }).intraOpNumThreads, 1);
     assert.throws(() => ortSessionOptions({ threads: -2 }), isCoin('RUNTIME.BAD_OPTIONS'));
   });
+
+  it('turns intra- and inter-op spinning off only when asked', () => {
+    assert.equal(ortSessionOptions().extra, undefined);
+    assert.equal(ortSessionOptions({ spin: true }).extra, undefined);
+    assert.deepEqual(ortSessionOptions({ spin: false }).extra, { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } });
+  });
 });
 
 describe('createSession + run', () => {
@@ -213,6 +219,33 @@ describe('createSession errors', () => {
     });
     await assert.rejects(createSession(affineModel(), { executionProvider: 'tpu' as 'cpu' }), isCoin('RUNTIME.BAD_OPTIONS'));
   });
+  it("runs ORT's com.microsoft operators (SkipSimplifiedLayerNormalization), without spinning threads", async () => {
+    const b = new GraphBuilder('skip_norm');
+    const x = b.input('x', 'float32', [2, 4]);
+    const skip = b.input('skip', 'float32', [2, 4]);
+    const gamma = b.input('gamma', 'float32', [4]);
+    const outs = b.opN('SkipSimplifiedLayerNormalization', [x, skip, gamma], 4, { epsilon: attr.float(1e-6) }, {
+      domain: 'com.microsoft',
+      types: [{ dtype: 'float32', shape: [2, 4] }, { dtype: 'float32', shape: null }, { dtype: 'float32', shape: null }, { dtype: 'float32', shape: [2, 4] }],
+    });
+    b.output(outs[0], 'normed');
+    b.output(outs[3], 'sum');
+    const s = await createSession(serializeModel(b.model()), { spin: false });
+    const xs = [1, -2, 3, 0.5, 0, 4, -1, 2];
+    const ss = [0.5, 0.5, -1, 1, 2, -2, 0, 1];
+    const gs = [1, 2, 0.5, -1];
+    const out = await s.run({ x: { dtype: 'float32', dims: [2, 4], data: Float32Array.from(xs) }, skip: { dtype: 'float32', dims: [2, 4], data: Float32Array.from(ss) }, gamma: { dtype: 'float32', dims: [4], data: Float32Array.from(gs) } });
+    for (let r = 0; r < 2; r++) {
+      const sum = [0, 1, 2, 3].map((c) => xs[r * 4 + c] + ss[r * 4 + c]);
+      const rms = Math.sqrt(sum.reduce((a, v) => a + v * v, 0) / 4 + 1e-6);
+      for (let c = 0; c < 4; c++) {
+        assert.ok(Math.abs((out.sum.data as Float32Array)[r * 4 + c] - sum[c]) < 1e-6);
+        assert.ok(Math.abs((out.normed.data as Float32Array)[r * 4 + c] - (sum[c] / rms) * gs[c]) < 1e-5, `normed[${r}, ${c}]`);
+      }
+    }
+    await s.release();
+  });
+
   it('writes a profile when asked', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'coin-prof-'));
     try {

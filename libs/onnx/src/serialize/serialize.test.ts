@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { attr, GraphBuilder, loadModel, parseModel, saveModel, serializeModel, tensor } from '../index.js';
+import { attr, GraphBuilder, loadModel, ModelProto, parseModel, saveModel, serializeModel, tensor } from '../index.js';
 
 function sampleModel() {
   const b = new GraphBuilder('sample');
@@ -28,6 +28,24 @@ test('a model survives serialise → parse with every tensor bit-exact', () => {
   for (const [name, t] of m.graph.initializers) assert.deepEqual(back.graph.initializers.get(name), t, name);
   assert.deepEqual(back.graph.nodes.map((n) => n.opType), m.graph.nodes.map((n) => n.opType));
   assert.deepEqual(back.graph.nodes[1].attributes, { keepdims: { kind: 'int', value: 0 } });
+});
+
+test('nodes of other domains, in subgraphs too, get their opset imported once and keep their domain', () => {
+  const b = new GraphBuilder('domains');
+  const x = b.input('x', 'float32', [2]);
+  const fused = (g: GraphBuilder, v: typeof x) => g.op('QuickGelu', [v], { alpha: attr.float(1) }, { domain: 'com.microsoft', types: [{ dtype: 'float32', shape: [2] }] });
+  const body = new GraphBuilder('then', b);
+  body.output(fused(body, x), 'then_out');
+  const cond = b.op('Equal', [b.scalar('int64', 1), b.scalar('int64', 1)]);
+  const [y] = b.opN('If', [cond], 1, { then_branch: attr.graph(body.build()), else_branch: attr.graph(new GraphBuilder('else', b).build()) }, { types: [{ dtype: 'float32', shape: [2] }] });
+  b.output(fused(b, y), 'y');
+  const proto = ModelProto.decode(serializeModel(b.model()));
+  assert.deepEqual(proto.opsetImport.map((o) => [o.domain ?? '', Number(o.version)]), [['', 18], ['com.microsoft', 1]]);
+  const back = parseModel(serializeModel(b.model()));
+  assert.deepEqual(back.graph.nodes.map((n) => [n.opType, n.domain]), [['Equal', ''], ['If', ''], ['QuickGelu', 'com.microsoft'], ['Identity', '']]);
+  const then = back.graph.nodes[1].attributes.then_branch;
+  assert.ok(then.kind === 'graph' && then.value.nodes[0].domain === 'com.microsoft');
+  assert.deepEqual(ModelProto.decode(serializeModel(sampleModel())).opsetImport.map((o) => o.domain ?? ''), ['']);
 });
 
 test('saveModel puts large tensors in an aligned external data file and loadModel reads them back', () => {

@@ -1,0 +1,45 @@
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+import { tensor } from '@coin/onnx';
+import { internalNames } from '../checkpoint/internal-names.js';
+import { adapterConfig } from '../network/adapters.js';
+import { headDim } from '../network/config.js';
+import { initModel } from '../network/init.js';
+import { PRESETS } from '../network/presets.js';
+import { canFuseDecode, FUSED_NAMES, fuseDecodeWeights } from './fused-decode.js';
+
+const cfg = PRESETS.micro.decoder;
+const weights = initModel(PRESETS.micro, 11);
+
+test('fused decode weights lay out [Wq/√D | Wk | Wv] and [Wgate | Wup] row by row', () => {
+  const fused = fuseDecodeWeights(cfg, weights);
+  const C = cfg.dim;
+  const s = 1 / Math.sqrt(headDim(cfg));
+  for (let l = 0; l < cfg.layers; l++) {
+    const qkv = fused.get(FUSED_NAMES.qkv(l))!;
+    const gateUp = fused.get(FUSED_NAMES.gateUp(l))!;
+    assert.deepEqual(qkv.dims, [C, 3 * C]);
+    assert.deepEqual(gateUp.dims, [C, 2 * cfg.ffn]);
+    const w = (t: 'q' | 'k' | 'v' | 'gate' | 'up') => weights.get(internalNames.linearWeight(l, t))!.data as Float32Array;
+    for (const r of [0, 1, C - 1]) {
+      const row = (qkv.data as Float32Array).subarray(r * 3 * C, (r + 1) * 3 * C);
+      assert.deepEqual(Array.from(row.subarray(0, C)), Array.from(w('q').subarray(r * C, (r + 1) * C), (x) => Math.fround(x * s)));
+      assert.deepEqual(Array.from(row.subarray(C, 2 * C)), Array.from(w('k').subarray(r * C, (r + 1) * C)));
+      assert.deepEqual(Array.from(row.subarray(2 * C)), Array.from(w('v').subarray(r * C, (r + 1) * C)));
+      const F = cfg.ffn;
+      const gu = (gateUp.data as Float32Array).subarray(r * 2 * F, (r + 1) * 2 * F);
+      assert.deepEqual(Array.from(gu.subarray(0, F)), Array.from(w('gate').subarray(r * F, (r + 1) * F)));
+      assert.deepEqual(Array.from(gu.subarray(F)), Array.from(w('up').subarray(r * F, (r + 1) * F)));
+    }
+  }
+});
+
+test('decode fusion applies to merged or fully tuned weights only, and never with biases', () => {
+  assert.equal(canFuseDecode(cfg, weights), true);
+  assert.equal(canFuseDecode(cfg, weights, adapterConfig({ kind: 'full' })), true);
+  assert.equal(canFuseDecode(cfg, weights, adapterConfig({ kind: 'lora' })), false);
+  assert.equal(canFuseDecode(cfg, weights, adapterConfig({ kind: 'moelora', rank: 8 })), false);
+  const withBias = new Map(weights);
+  withBias.set(`${internalNames.linear(0, 'k')}.bias`, tensor('float32', [cfg.dim]));
+  assert.equal(canFuseDecode(cfg, withBias), false);
+});
