@@ -69,8 +69,8 @@ export function buildGenerateGraph(o: GenerateGraphOptions): Model {
   const { embeds, mask } = promptEmbeddings(ctx, o);
   const maxNew = b.input(GENERATE_IO.maxNew, 'int64', []);
   const tables = ropeTables(b, o.config.decoder);
-  const { hidden, cache } = prefill(ctx, o.config.decoder, embeds, mask, tables);
-  const first = greedy(b, lmHead(ctx, o.config.decoder, lastPosition(b, hidden))); // [B]
+  const { hidden, cache } = prefill(ctx, o.config.decoder, embeds, mask, tables, true);
+  const first = greedy(b, lmHead(ctx, o.config.decoder, b.op('Squeeze', [hidden, b.i64([1])]))); // [B]
   const firstPositions = b.op('ReduceSum', [mask, b.i64([1])], { keepdims: attr.int(0) }); // [B]: real prompt tokens
   const steps = b.op('Sub', [maxNew, b.scalar('int64', 1)]);
   const fused = fusedStepWeights(ctx, o);
