@@ -37,6 +37,8 @@ export interface AttentionOptions {
   readonly causal: boolean;
   /** [B, S] key padding mask, 1 = real token, 0 = padding (int64 or bool). */
   readonly keyPadding?: Value;
+  /** Score scale; default 1/√D. 1 for queries already scaled (e.g. folded into their weights). */
+  readonly scale?: number;
 }
 
 /**
@@ -48,7 +50,9 @@ export function attention(b: GraphBuilder, q: Value, k: Value, v: Value, options
   const s = (k.shape as number[])[2];
   if (typeof d !== 'number') throw new Error('attention: the head dimension must be static');
   const kT = b.op('Transpose', [k], { perm: attr.ints([0, 1, 3, 2]) }); // [B, H, D, S]
-  let scores = b.op('Mul', [b.op('MatMul', [q, kT]), scalarLike(b, q, 1 / Math.sqrt(d))]); // [B, H, T, S]
+  const scale = options.scale ?? 1 / Math.sqrt(d);
+  const raw = b.op('MatMul', [q, kT]);
+  let scores = scale === 1 ? raw : b.op('Mul', [raw, scalarLike(b, q, scale)]); // [B, H, T, S]
   const staticLengths = typeof t === 'number' && typeof s === 'number';
   if (options.causal && !staticLengths && t !== s) throw new Error('attention: causal masking with run-time lengths needs queries and keys of one length');
   let allowed: Value | undefined = options.causal ? (staticLengths ? causalMask(b, t, s) : dynamicCausalMask(b, q)) : undefined; // [T, S]

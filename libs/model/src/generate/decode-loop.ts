@@ -4,7 +4,7 @@ import { internalNames } from '../checkpoint/internal-names.js';
 import { type DecoderConfig, headDim } from '../network/config.js';
 import { blockFinish, blockQkv, embedTokens, lmHead } from '../network/decoder.js';
 import type { ForwardContext } from '../network/linear.js';
-import { type Attend, type FusedStepWeights, fusedDecodeStack } from './fused-decode.js';
+import { type Attend, type FusedStepWeights, fusedStack } from './fused-decode.js';
 import { greedy, ropeAt } from './prefill.js';
 
 export interface DecodeLoopInputs {
@@ -108,7 +108,7 @@ function decodeStepBody(ctx: ForwardContext, cfg: DecoderConfig, batch: number, 
   const embedded = body.op('Unsqueeze', [embedTokens(step, token), body.i64([1])]); // [B, 1, C]
   let normed: Value;
   if (x.fused) {
-    normed = fusedDecodeStack(body, cfg, x.fused, embedded, rope, attend);
+    normed = fusedStack(body, cfg, x.fused, embedded, rope, attend, { singleToken: true });
   } else {
     const scale = body.scalar('float32', 1 / Math.sqrt(D));
     let h = embedded;

@@ -1,4 +1,4 @@
-import { applyRotary, rmsNorm } from '@coin/autodiff';
+import { applyRotary, mergeHeads, rmsNorm } from '@coin/autodiff';
 import { attr, type GraphBuilder, type TensorData, tensor, type Value } from '@coin/onnx';
 import { internalNames, type LinearName } from '../checkpoint/internal-names.js';
 import { type DecoderConfig, headDim } from '../network/config.js';
@@ -6,8 +6,9 @@ import type { AdapterConfig } from '../network/adapters.js';
 import type { Rope } from '../network/decoder.js';
 
 /**
- * The decode step's weights, fused for single-token steps where every node and every weight read
- * counts (a batch-1 step is bound by reading the weights and by per-node overhead, not by FLOPs):
+ * The generation graph's weights, fused (prefill and decode steps share them, so the graph holds
+ * one copy): fewer, larger MatMuls and fewer nodes, which counts most in single-token steps (a
+ * batch-1 step is bound by reading the weights and by per-node overhead, not by FLOPs):
  *
  *   qkv     [C, 3C] = [Wq·s | Wk | Wv]   (s = 1/√D: q comes out pre-scaled for the scores)
  *   gate_up [C, 2F] = [Wgate | Wup]
@@ -63,7 +64,7 @@ export function fuseDecodeWeights(cfg: DecoderConfig, weights: ReadonlyMap<strin
   return fused;
 }
 
-/** Per-layer attention over the cache, given this step's q (pre-scaled), k, v, each [B, H, 1, D]. */
+/** Per-layer attention given q (pre-scaled), k and v as [B, H, T, D]; returns [B, H, Tq, D]. */
 export type Attend = (layer: number, q: Value, k: Value, v: Value) => Value;
 
 export interface FusedStepWeights {
@@ -84,24 +85,38 @@ function skipNorm(b: GraphBuilder, x: Value, skip: Value, gamma: Value, eps: num
   return { normed, sum };
 }
 
+export interface FusedStackOptions {
+  /** One token per sample (decoding: [B, 1, C], heads by Reshape alone) or a whole prompt. */
+  readonly singleToken: boolean;
+  /** Finish the last layer for the last position only (prefill: its keys and values still cover every position). */
+  readonly lastOnly?: boolean;
+}
+
 /**
- * The decoder stack for one token per sample, on fused weights: x [B, 1, C] embeddings → final-norm
- * hidden [B, 1, C]. Per layer: one MatMul for q, k and v, rotary on q and k at once; the residual add fused
- * into the next norm; one MatMul for gate and up.
+ * The decoder stack on fused weights: embeddings x [B, T, C] → final-norm hidden [B, T, C] (or
+ * [B, 1, C] with lastOnly). Per layer: one MatMul for q, k and v, rotary on q and k at once; the
+ * residual add fused into the next norm; one MatMul for gate and up. `attend` gets q (pre-scaled),
+ * k and v as [B, H, T, D] (q [B, H, 1, D] in a lastOnly final layer) and returns [B, H, Tq, D].
  */
-export function fusedDecodeStack(b: GraphBuilder, cfg: DecoderConfig, w: FusedStepWeights, x: Value, rope: Rope, attend: Attend): Value {
+export function fusedStack(b: GraphBuilder, cfg: DecoderConfig, w: FusedStepWeights, x: Value, rope: Rope, attend: Attend, o: FusedStackOptions): Value {
   const H = cfg.heads;
   const D = headDim(cfg);
+  const lastPosition = (t: Value, axis: number) => b.op('Slice', [t, b.i64([-1]), b.i64([2 ** 31]), b.i64([axis])]);
   let residual = x;
   let normed = rmsNorm(b, x, w.get(internalNames.attnNorm(0)), cfg.normEps);
   for (let l = 0; l < cfg.layers; l++) {
     ({ residual, normed } = b.scope(`layer${l}`, () => {
-      const heads = b.op('Reshape', [b.op('MatMul', [normed, w.get(FUSED_NAMES.qkv(l))]), b.i64([0, 3 * H, 1, D])]); // [B, 3H, 1, D]
+      const qkv = b.op('MatMul', [normed, w.get(FUSED_NAMES.qkv(l))]); // [B, T, 3C]
+      const heads = o.singleToken
+        ? b.op('Reshape', [qkv, b.i64([0, 3 * H, 1, D])])
+        : b.op('Transpose', [b.op('Reshape', [qkv, b.i64([0, 0, 3 * H, D])])], { perm: attr.ints([0, 2, 1, 3]) }); // [B, 3H, T, D]
       const [qk, v] = b.opN('Split', [heads, b.i64([2 * H, H])], 2, { axis: attr.int(1) });
-      const rotated = applyRotary(b, qk, rope); // [B, 2H, 1, D]
-      const [q, k] = b.opN('Split', [rotated, b.i64([H, H])], 2, { axis: attr.int(1) });
-      const att = b.op('Reshape', [attend(l, q, k, v), b.i64([0, 1, cfg.dim])]); // [B, 1, C]
-      const afterAttention = skipNorm(b, residual, b.op('MatMul', [att, w.get(internalNames.linearWeight(l, 'o'))]), w.get(internalNames.ffnNorm(l)), cfg.normEps);
+      const [q, k] = b.opN('Split', [applyRotary(b, qk, rope), b.i64([H, H])], 2, { axis: attr.int(1) });
+      const finalOnly = o.lastOnly === true && l === cfg.layers - 1;
+      const heardFrom = attend(l, finalOnly ? lastPosition(q, 2) : q, k, v); // [B, H, Tq, D]
+      const att = o.singleToken || finalOnly ? b.op('Reshape', [heardFrom, b.i64([0, 1, cfg.dim])]) : mergeHeads(b, heardFrom); // [B, Tq, C]
+      const into = finalOnly ? lastPosition(residual, 1) : residual;
+      const afterAttention = skipNorm(b, into, b.op('MatMul', [att, w.get(internalNames.linearWeight(l, 'o'))]), w.get(internalNames.ffnNorm(l)), cfg.normEps);
       const [gate, up] = b.opN('Split', [b.op('MatMul', [afterAttention.normed, w.get(FUSED_NAMES.gateUp(l))]), b.i64([cfg.ffn, cfg.ffn])], 2, { axis: attr.int(-1) });
       const swish = b.op('Mul', [gate, b.op('Sigmoid', [gate])]);
       const down = b.op('MatMul', [b.op('Mul', [swish, up]), w.get(internalNames.linearWeight(l, 'down'))]);

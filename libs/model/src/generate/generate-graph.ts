@@ -69,11 +69,11 @@ export function buildGenerateGraph(o: GenerateGraphOptions): Model {
   const { embeds, mask } = promptEmbeddings(ctx, o);
   const maxNew = b.input(GENERATE_IO.maxNew, 'int64', []);
   const tables = ropeTables(b, o.config.decoder);
-  const { hidden, cache } = prefill(ctx, o.config.decoder, embeds, mask, tables, true);
+  const fused = fusedStepWeights(ctx, o);
+  const { hidden, cache } = prefill(ctx, o.config.decoder, embeds, mask, tables, { lastOnly: true, fused });
   const first = greedy(b, lmHead(ctx, o.config.decoder, b.op('Squeeze', [hidden, b.i64([1])]))); // [B]
   const firstPositions = b.op('ReduceSum', [mask, b.i64([1])], { keepdims: attr.int(0) }); // [B]: real prompt tokens
   const steps = b.op('Sub', [maxNew, b.scalar('int64', 1)]);
-  const fused = fusedStepWeights(ctx, o);
   const rest = decodeLoop(ctx, o.config.decoder, o.batch, o.eosId, { steps, firstToken: first, firstPositions, mask, cache, tables, fused }); // [M'-1, B]
   const all = b.op('Concat', [b.op('Unsqueeze', [first, b.i64([0])]), rest], { axis: attr.int(0) }, { types: [{ dtype: 'int64', shape: ['M', o.batch] }] });
   b.output(all, GENERATE_IO.tokens);

@@ -4,6 +4,7 @@ import { type DecoderConfig, headDim } from '../network/config.js';
 import { blockFinish, blockQkv, type Rope } from '../network/decoder.js';
 import { internalNames } from '../checkpoint/internal-names.js';
 import type { ForwardContext } from '../network/linear.js';
+import { type Attend, type FusedStepWeights, fusedStack } from './fused-decode.js';
 import { rmsNorm } from '@coin/autodiff';
 
 /** Rotary tables for every position the model supports, gathered by position at run time. */
@@ -26,6 +27,17 @@ export function positionsFromMask(b: GraphBuilder, mask: Value): Value {
   return b.op('Max', [counted, b.constant(tensor('int64', [], [0]), 'zero_i64')]);
 }
 
+export interface PrefillOptions {
+  /**
+   * Finish the last layer (attention output, projection, MLP) for the last position alone: the
+   * cache needs every position's keys and values, the next token only the last hidden state, so
+   * a quarter of a 4-layer prefill's MLP work is skipped.
+   */
+  readonly lastOnly?: boolean;
+  /** Run on the fused decode weights (fused-decode.ts) instead of layer by layer. */
+  readonly fused?: FusedStepWeights;
+}
+
 export interface PrefillResult {
   /** Final-norm hidden states [B, T, C], or [B, 1, C] of the last position with `lastOnly`. */
   readonly hidden: Value;
@@ -33,16 +45,19 @@ export interface PrefillResult {
   readonly cache: ReadonlyArray<{ k: Value; v: Value }>;
 }
 
-/**
- * The decoder over a whole (left-padded) prompt, keeping every layer's keys and values. With
- * `lastOnly`, the last layer finishes (attention output, projection, MLP) for the last position
- * alone: the cache needs every position's keys and values, the next token only the last hidden
- * state, so a quarter of a 4-layer prefill's MLP work is skipped.
- */
-export function prefill(ctx: ForwardContext, cfg: DecoderConfig, embeds: Value, mask: Value, tables: RotaryTables, lastOnly = false): PrefillResult {
+/** The decoder over a whole (left-padded) prompt, keeping every layer's keys and values. */
+export function prefill(ctx: ForwardContext, cfg: DecoderConfig, embeds: Value, mask: Value, tables: RotaryTables, options: PrefillOptions = {}): PrefillResult {
   const { b } = ctx;
+  const { lastOnly = false, fused } = options;
   const rope = ropeAt(b, tables, positionsFromMask(b, mask));
   const cache: Array<{ k: Value; v: Value }> = [];
+  if (fused) {
+    const attend: Attend = (l, q, k, v) => {
+      cache.push({ k, v });
+      return attention(b, q, k, v, { causal: !(lastOnly && l === cfg.layers - 1), keyPadding: mask, scale: 1 });
+    };
+    return { hidden: fusedStack(b, cfg, fused, embeds, rope, attend, { singleToken: false, lastOnly }), cache };
+  }
   let x = embeds;
   for (let l = 0; l < cfg.layers; l++) {
     x = b.scope(`layer${l}`, () => {
