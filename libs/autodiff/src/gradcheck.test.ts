@@ -89,6 +89,11 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'attention of one query over padded keys, queries pre-scaled (scale 1)',
+    params: { q: [2, 2, 1, 3], k: [2, 2, 4, 3], v: [2, 2, 4, 3] },
+    build: (b, p) => attention(b, p.q, p.k, p.v, { causal: false, keyPadding: ids(b, [2, 4], [0, 1, 1, 1, 1, 1, 1, 1]), scale: 1 }),
+  },
+  {
     name: 'rotary embeddings',
     params: { x: [1, 2, 3, 4] },
     build: (b, p) => {
