@@ -74,12 +74,22 @@ test('fused and layer-by-layer decode steps agree with recompute at every length
   await Promise.all([...Object.values(endless), ...Object.values(stopping)].map((g) => g.release()));
 });
 
-test('generation stops at the end token and refuses prompts that do not fit', async () => {
+test('generation stops at the end token and refuses prompts that do not fit or hold bad ids, images or pixels', async () => {
   const g = await Generator.create({ config, weights, batch: 1, withImages: false, eosId: EOS, padId: 0, imageTokens: N, session: { threads: 1 } });
   const out = await g.generate({ prompts: [[1, 5, 6]] }, 5);
   assert.ok(out[0].length <= 5 && !out[0].includes(EOS));
   await assert.rejects(g.generate({ prompts: [[1, 5, 6]] }, 100), /over the model's 80/);
   await assert.rejects(g.generate({ prompts: [[1], [2]] }, 5), /built for batch 1/);
+  const refused = (code: string, re: RegExp) => (e: unknown) => (e as { code?: string }).code === code && re.test((e as Error).message);
+  await assert.rejects(g.generate({ prompts: [[]] }, 5), refused('GENERATE.BAD_PROMPT', /prompt 0 is empty/));
+  await assert.rejects(g.generate({ prompts: [[1, 40]] }, 5), refused('GENERATE.BAD_PROMPT', /position 1: token id 40 is outside the vocabulary \[0, 40\)/));
+  await assert.rejects(g.generate({ prompts: [[1, -3]] }, 5), refused('GENERATE.BAD_PROMPT', /token id -3/));
+  await assert.rejects(g.generate({ prompts: [[1, 2.5]] }, 5), refused('GENERATE.BAD_PROMPT', /token id 2.5/));
+  const withImages = await Generator.create({ config, weights, batch: 1, withImages: true, eosId: EOS, padId: 0, imageTokens: N, session: { threads: 1 } });
+  await assert.rejects(withImages.generate({ prompts: [[1, IMAGE_SENTINEL_ID, 5, IMAGE_SENTINEL_ID]] }, 5), refused('GENERATE.BAD_PROMPT', /2 images/));
+  await assert.rejects(withImages.generate({ prompts: [[1, IMAGE_SENTINEL_ID, 5]], pixels: new Float32Array(10) }, 5), refused('GENERATE.BAD_PROMPT', /pixels hold 10 values/));
+  assert.equal((await withImages.generate({ prompts: [[1, IMAGE_SENTINEL_ID, 5]], pixels: new Float32Array(3 * 32 * 32) }, 3))[0].length <= 3, true);
+  await withImages.release();
   await g.release();
 });
 

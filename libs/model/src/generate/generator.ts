@@ -56,6 +56,26 @@ export function leftPad(batch: PromptBatch, imageTokens: number, padId: number, 
   return feeds;
 }
 
+/**
+ * Refuses what ONNX Runtime would only report as a failed kernel: empty prompts, ids outside the
+ * vocabulary, more than one image per prompt, pixels of the wrong size.
+ */
+function checkPrompts(batch: PromptBatch, vocab: number, pixelsPerImage: number): void {
+  const bad = (message: string, hint?: string) => new CoinError('GENERATE.BAD_PROMPT', 'INVALID_ARGUMENT', message, { hint });
+  batch.prompts.forEach((prompt, b) => {
+    if (prompt.length === 0) throw bad(`prompt ${b} is empty`, 'every prompt needs at least one token (BOS)');
+    let images = 0;
+    prompt.forEach((id, i) => {
+      if (id === IMAGE_SENTINEL_ID) images++;
+      else if (!Number.isInteger(id) || id < 0 || id >= vocab) throw bad(`prompt ${b}, position ${i}: token id ${id} is outside the vocabulary [0, ${vocab})`, 'encode prompts with the model\'s own tokenizer');
+    });
+    if (images > 1) throw bad(`prompt ${b} has ${images} images; a prompt takes at most one`);
+  });
+  if (pixelsPerImage && batch.pixels && batch.pixels.length !== batch.prompts.length * pixelsPerImage) {
+    throw bad(`pixels hold ${batch.pixels.length} values; batch ${batch.prompts.length} × ${pixelsPerImage} (3 × size × size) expected`);
+  }
+}
+
 /** Cuts each sample's tokens at the first end token (excluded), as HF generate's output is then decoded. */
 function untilEos(columns: BigInt64Array, steps: number, batch: number, eosId: number): number[][] {
   return Array.from({ length: batch }, (_, b) => {
@@ -90,6 +110,7 @@ export class Generator {
       throw new CoinError('GENERATE.BATCH_SIZE', 'INVALID_ARGUMENT', `this generator was built for batch ${o.batch}, got ${batch.prompts.length} prompts`, { hint: 'pad the batch with dummy prompts or build a generator per batch size' });
     }
     if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) throw new CoinError('GENERATE.BAD_LENGTH', 'INVALID_ARGUMENT', `max new tokens must be a positive integer, got ${maxNewTokens}`);
+    checkPrompts(batch, o.config.decoder.vocab, o.withImages ? 3 * o.config.vision.imageSize ** 2 : 0);
     const feeds = leftPad(batch, o.imageTokens, o.padId, o.withImages, o.config.vision.imageSize);
     const longest = (feeds[VLM_INPUTS.ids].dims[1] as number) + maxNewTokens;
     if (longest > o.config.decoder.maxSeq) {
