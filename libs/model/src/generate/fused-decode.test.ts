@@ -42,4 +42,11 @@ test('decode fusion applies to merged or fully tuned weights only, and never wit
   const withBias = new Map(weights);
   withBias.set(`${internalNames.linear(0, 'k')}.bias`, tensor('float32', [cfg.dim]));
   assert.equal(canFuseDecode(cfg, withBias), false);
+  const withDownBias = new Map(weights);
+  withDownBias.set(`${internalNames.linear(cfg.layers - 1, 'down')}.bias`, tensor('float32', [cfg.dim]));
+  assert.equal(canFuseDecode(cfg, withDownBias), false, 'a bias on o or down would be dropped by the fused MatMuls');
+  const half = new Map(weights);
+  const q = weights.get(internalNames.linearWeight(0, 'q'))!;
+  half.set(internalNames.linearWeight(0, 'q'), tensor('float16', q.dims));
+  assert.equal(canFuseDecode(cfg, half), false);
 });

@@ -1,6 +1,6 @@
 import { applyRotary, mergeHeads, rmsNorm } from '@coin/autodiff';
 import { attr, type GraphBuilder, type TensorData, tensor, type Value } from '@coin/onnx';
-import { internalNames, type LinearName } from '../checkpoint/internal-names.js';
+import { internalNames, LINEAR_NAMES, type LinearName } from '../checkpoint/internal-names.js';
 import { type DecoderConfig, headDim } from '../network/config.js';
 import type { AdapterConfig } from '../network/adapters.js';
 import type { Rope } from '../network/decoder.js';
@@ -23,11 +23,13 @@ export const FUSED_NAMES = {
   gateUp: (layer: number): string => `decode.layers.${layer}.gate_up`,
 };
 
-/** Whether the fused step can stand in for the layer-by-layer one: merged weights, no biases. */
+/** Whether the fused graph can stand in for the layer-by-layer one: merged float32 weights, no biases. */
 export function canFuseDecode(cfg: DecoderConfig, weights: ReadonlyMap<string, TensorData>, adapter?: AdapterConfig): boolean {
   if (adapter && adapter.kind !== 'full') return false;
   for (let l = 0; l < cfg.layers; l++) {
-    for (const t of ['q', 'k', 'v', 'gate', 'up'] as const) if (weights.has(`${internalNames.linear(l, t)}.bias`)) return false;
+    for (const t of LINEAR_NAMES) {
+      if (weights.has(`${internalNames.linear(l, t)}.bias`) || weights.get(internalNames.linearWeight(l, t))?.dtype !== 'float32') return false;
+    }
   }
   return true;
 }
