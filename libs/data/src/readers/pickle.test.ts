@@ -67,3 +67,10 @@ test('garbage is rejected', () => {
   assert.throws(() => loadPickle(Uint8Array.from([0x80, 0x09]), 'x.p'), /protocol above 5/);
   assert.throws(() => loadPickle(Uint8Array.from([0x68, 0x05, 0x2e]), 'x.p'), /memo key 5/);
 });
+
+test('a str cut short reports the truncation, a str of bad UTF-8 says so', () => {
+  // SHORT_BINUNICODE of length 5 with only 2 bytes left; then 2 bytes that are not UTF-8.
+  assert.throws(() => loadPickle(Uint8Array.from([0x80, 0x04, 0x8c, 0x05, 0x61, 0x62]), 'x.p'), /x\.p: byte 2: unexpected end of data \(needed 5 more byte\(s\)\)/);
+  assert.throws(() => loadPickle(Uint8Array.from([0x80, 0x04, 0x8c, 0x02, 0xc3, 0x28, 0x2e]), 'x.p'), /x\.p: byte 2: invalid UTF-8 in a str/);
+  assert.equal(loadPickle(Uint8Array.from([0x80, 0x04, 0x8c, 0x02, 0xc3, 0xa9, 0x2e])), 'é');
+});

@@ -1,5 +1,6 @@
-import { CoinError } from '@coin/core';
-import { latin1Bytes, SAFE_GLOBAL_NAMES, SAFE_GLOBALS, SafeCallable } from './pickle-globals.js';
+import { PickleCursor } from './pickle-cursor.js';
+import { SAFE_GLOBAL_NAMES, SAFE_GLOBALS, SafeCallable } from './pickle-globals.js';
+import { decodePy2String, longFromBytes, parseIntText, rawUnicodeEscape, unquotePy2Repr } from './pickle-literals.js';
 
 /**
  * A safe reader for Python pickles of plain data, enough for the RefCOCO family's `refs(unc).p` /
@@ -22,15 +23,6 @@ function isCallable(v: StackItem): v is SafeCallable {
   return v instanceof SafeCallable;
 }
 
-/** Python 2 `str` is bytes: decode as UTF-8 when valid, else Latin-1 (as pickle's encoding='latin1'). */
-function decodePy2String(bytes: Uint8Array): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return String.fromCharCode(...bytes);
-  }
-}
-
 function setKey(target: { [key: string]: PickleValue }, key: PickleValue, value: PickleValue, fail: (what: string) => never): void {
   let name: string;
   if (typeof key === 'string') name = key;
@@ -43,72 +35,11 @@ function setKey(target: { [key: string]: PickleValue }, key: PickleValue, value:
 
 /** Parses a pickle; `source` names the file in errors. */
 export function loadPickle(data: Uint8Array, source = '<pickle>'): PickleValue {
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const utf8 = new TextDecoder('utf-8', { fatal: true });
-  let pos = 0;
+  const c = new PickleCursor(data, source);
+  const fail = (what: string, code?: string): never => c.fail(what, code);
   let stack: StackItem[] = [];
   const metastack: StackItem[][] = [];
   const memo = new Map<number, StackItem>();
-  let opPos = 0;
-
-  const fail = (what: string, code = 'PICKLE.MALFORMED'): never => {
-    throw new CoinError(code, code === 'PICKLE.UNSAFE' ? 'INVALID_ARGUMENT' : 'DATA_LOSS', `${source}: byte ${opPos}: ${what}`, {
-      hint: code === 'PICKLE.UNSAFE' ? 'only pickles of plain data (lists, dicts, str, numbers) are read; re-save the data without custom classes' : 'the file is truncated or not a pickle; re-download it',
-      details: { file: source, offset: opPos },
-    });
-  };
-  const need = (n: number): void => {
-    if (pos + n > data.length) fail(`unexpected end of data (needed ${n} more byte(s)): the file is truncated`);
-  };
-  const u8 = (): number => {
-    need(1);
-    return data[pos++];
-  };
-  const u16 = (): number => {
-    need(2);
-    const v = view.getUint16(pos, true);
-    pos += 2;
-    return v;
-  };
-  const u32 = (): number => {
-    need(4);
-    const v = view.getUint32(pos, true);
-    pos += 4;
-    return v;
-  };
-  const i32 = (): number => {
-    need(4);
-    const v = view.getInt32(pos, true);
-    pos += 4;
-    return v;
-  };
-  const u64 = (): number => {
-    need(8);
-    const v = view.getBigUint64(pos, true);
-    pos += 8;
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) fail('length too large');
-    return Number(v);
-  };
-  const bytes = (n: number): Uint8Array => {
-    need(n);
-    const b = data.subarray(pos, pos + n);
-    pos += n;
-    return b;
-  };
-  const line = (): string => {
-    const end = data.indexOf(0x0a, pos);
-    if (end < 0) fail('unterminated text argument');
-    const text = String.fromCharCode(...data.subarray(pos, end));
-    pos = end + 1;
-    return text;
-  };
-  const text = (n: number): string => {
-    try {
-      return utf8.decode(bytes(n));
-    } catch {
-      return fail('invalid UTF-8 in a str');
-    }
-  };
   const pop = (): StackItem => {
     if (stack.length === 0) fail('stack underflow');
     return stack.pop() as StackItem;
@@ -133,19 +64,7 @@ export function loadPickle(data: Uint8Array, source = '<pickle>'): PickleValue {
     if (!memo.has(i)) fail(`memo key ${i} was never stored`);
     return memo.get(i) as StackItem;
   };
-  const longFromBytes = (b: Uint8Array): number | bigint => {
-    if (b.length === 0) return 0;
-    let v = 0n;
-    for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
-    if (b[b.length - 1] & 0x80) v -= 1n << BigInt(8 * b.length);
-    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
-  };
-  const parseIntText = (s: string): number | bigint => {
-    const t = s.replace(/L$/, '');
-    if (!/^[+-]?\d+$/.test(t)) fail(`invalid integer ${JSON.stringify(s)}`);
-    const big = BigInt(t);
-    return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
-  };
+  const integer = (text: string): number | bigint => parseIntText(text) ?? fail(`invalid integer ${JSON.stringify(text)}`);
   const global = (module: string, name: string): SafeCallable => {
     const safe = SAFE_GLOBAL_NAMES[`${module} ${name}`];
     if (safe === undefined) fail(`refusing to load global ${module}.${name}: it could construct arbitrary objects`, 'PICKLE.UNSAFE');
@@ -164,15 +83,13 @@ export function loadPickle(data: Uint8Array, source = '<pickle>'): PickleValue {
   const unsafe = (op: string): never => fail(`refusing opcode ${op}: it constructs objects from classes`, 'PICKLE.UNSAFE');
 
   for (;;) {
-    opPos = pos;
-    if (pos >= data.length) fail('no STOP opcode: the file is truncated');
-    const op = data[pos++];
+    const op = c.opcode();
     switch (op) {
       case 0x80: // PROTO
-        if (u8() > 5) fail('pickle protocol above 5 is not supported');
+        if (c.u8() > 5) fail('pickle protocol above 5 is not supported');
         break;
       case 0x95: // FRAME: a length prefix only; data follows inline.
-        u64();
+        c.u64();
         break;
       case 0x2e: {
         // STOP
@@ -204,91 +121,82 @@ export function loadPickle(data: Uint8Array, source = '<pickle>'): PickleValue {
         break;
       case 0x49: {
         // INT (text): protocol 0 writes bools as I01/I00
-        const s = line();
-        stack.push(s === '01' ? true : s === '00' ? false : parseIntText(s));
+        const s = c.line();
+        stack.push(s === '01' ? true : s === '00' ? false : integer(s));
         break;
       }
       case 0x4c: // LONG (text)
-        stack.push(parseIntText(line()));
+        stack.push(integer(c.line()));
         break;
       case 0x4a: // BININT
-        stack.push(i32());
+        stack.push(c.i32());
         break;
       case 0x4b: // BININT1
-        stack.push(u8());
+        stack.push(c.u8());
         break;
       case 0x4d: // BININT2
-        stack.push(u16());
+        stack.push(c.u16());
         break;
       case 0x8a: // LONG1
-        stack.push(longFromBytes(bytes(u8())));
+        stack.push(longFromBytes(c.bytes(c.u8())));
         break;
       case 0x8b: {
         // LONG4
-        const n = i32();
+        const n = c.i32();
         if (n < 0) fail('negative LONG4 length');
-        stack.push(longFromBytes(bytes(n)));
+        stack.push(longFromBytes(c.bytes(n)));
         break;
       }
       case 0x46: {
         // FLOAT (text)
-        const s = line();
+        const s = c.line();
         const v = Number(s);
         if (Number.isNaN(v) && !/nan/i.test(s)) fail(`invalid float ${JSON.stringify(s)}`);
         stack.push(v);
         break;
       }
       case 0x47: // BINFLOAT (big-endian double)
-        need(8);
-        stack.push(view.getFloat64(pos, false));
-        pos += 8;
+        stack.push(c.f64be());
         break;
       case 0x53: {
         // STRING (py2 str, quoted repr)
-        const s = line();
-        const m = /^(['"])(.*)\1$/.exec(s);
-        if (!m) fail('STRING argument is not quoted');
-        const unescaped = (m as RegExpExecArray)[2].replace(/\\(x[0-9a-fA-F]{2}|[0-7]{1,3}|.)/g, (_all, e: string) => {
-          if (e[0] === 'x') return String.fromCharCode(parseInt(e.slice(1), 16));
-          if (/^[0-7]/.test(e)) return String.fromCharCode(parseInt(e, 8));
-          return ({ n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"' } as Record<string, string>)[e] ?? `\\${e}`;
-        });
-        stack.push(decodePy2String(latin1Bytes(unescaped)));
+        const s = c.line();
+        stack.push(unquotePy2Repr(s) ?? fail('STRING argument is not quoted'));
         break;
       }
       case 0x54: {
         // BINSTRING
-        const n = i32();
+        const n = c.i32();
         if (n < 0) fail('negative BINSTRING length');
-        stack.push(decodePy2String(bytes(n)));
+        stack.push(decodePy2String(c.bytes(n)));
         break;
       }
       case 0x55: // SHORT_BINSTRING
-        stack.push(decodePy2String(bytes(u8())));
+        stack.push(decodePy2String(c.bytes(c.u8())));
         break;
       case 0x56: // UNICODE (raw-unicode-escape text)
-        stack.push(line().replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_a, h4?: string, h8?: string) => String.fromCodePoint(parseInt((h4 ?? h8) as string, 16))));
+        stack.push(rawUnicodeEscape(c.line()));
         break;
       case 0x58: // BINUNICODE
-        stack.push(text(u32()));
+        stack.push(c.text(c.u32()));
         break;
       case 0x8c: // SHORT_BINUNICODE
-        stack.push(text(u8()));
+        stack.push(c.text(c.u8()));
         break;
       case 0x8d: // BINUNICODE8
-        stack.push(text(u64()));
+        stack.push(c.text(c.u64()));
         break;
       case 0x42: // BINBYTES
-        stack.push(bytes(u32()).slice());
+        stack.push(c.bytes(c.u32()).slice());
         break;
       case 0x43: // SHORT_BINBYTES
-        stack.push(bytes(u8()).slice());
+        stack.push(c.bytes(c.u8()).slice());
         break;
       case 0x8e: // BINBYTES8
-        stack.push(bytes(u64()).slice());
+        stack.push(c.bytes(c.u64()).slice());
         break;
       case 0x96: // BYTEARRAY8
-        stack.push(bytes(u64()).slice());
+        stack.push(c.bytes(c.u64()).slice());
         break;
       case 0x5d: // EMPTY_LIST
         stack.push([]);
@@ -376,30 +284,30 @@ export function loadPickle(data: Uint8Array, source = '<pickle>'): PickleValue {
         break;
       }
       case 0x70: // PUT (text index)
-        memo.set(Number(parseIntText(line())), top());
+        memo.set(Number(integer(c.line())), top());
         break;
       case 0x71: // BINPUT
-        memo.set(u8(), top());
+        memo.set(c.u8(), top());
         break;
       case 0x72: // LONG_BINPUT
-        memo.set(u32(), top());
+        memo.set(c.u32(), top());
         break;
       case 0x94: // MEMOIZE
         memo.set(memo.size, top());
         break;
       case 0x67: // GET
-        stack.push(memoGet(Number(parseIntText(line()))));
+        stack.push(memoGet(Number(integer(c.line()))));
         break;
       case 0x68: // BINGET
-        stack.push(memoGet(u8()));
+        stack.push(memoGet(c.u8()));
         break;
       case 0x6a: // LONG_BINGET
-        stack.push(memoGet(u32()));
+        stack.push(memoGet(c.u32()));
         break;
       case 0x63: {
         // GLOBAL "module\nname\n"
-        const module = line();
-        stack.push(global(module, line()));
+        const module = c.line();
+        stack.push(global(module, c.line()));
         break;
       }
       case 0x93: {
