@@ -47,14 +47,14 @@ export function decodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: numbe
   const L = cfg.layers;
   const eos = b.constant(tensor('int64', [], [eosId]), 'eos_id');
   const finished0 = b.op('Equal', [x.firstToken, eos]);
-  // The prompt as the past: additive key bias (0 attended, MASKED on padding), keys transposed.
-  const past: Past = {
+  // The prompt's cache: additive key bias (0 attended, MASKED on padding), keys transposed.
+  const prompt: PromptCache = {
     bias: b.op('Mul', [b.op('Sub', [b.scalar('float32', 1), b.op('Cast', [b.op('Unsqueeze', [x.mask, b.i64([1, 2])])], { to: attr.int(1) })]), b.scalar('float32', MASKED)]),
-    pastKT: x.cache.map((c) => b.op('Transpose', [c.k], { perm: attr.ints([0, 1, 3, 2]) })), // [B, H, D, P]
-    pastV: x.cache.map((c) => c.v),
+    keysT: x.cache.map((c) => b.op('Transpose', [c.k], { perm: attr.ints([0, 1, 3, 2]) })), // [B, H, D, P]
+    values: x.cache.map((c) => c.v),
   };
   const empty = b.op('ConstantOfShape', [b.i64([batch, H, 0, D])], { value: attr.tensor(tensor('float32', [1], [0])) }); // [B, H, 0, D]
-  const body = decodeStepBody(ctx, cfg, batch, eos, b, x, past);
+  const body = decodeStepBody(ctx, cfg, batch, eos, b, x, prompt);
   const carried = [x.firstToken, x.firstPositions, finished0, ...Array.from({ length: 2 * L }, () => empty)];
   const genType = { dtype: 'float32' as const, shape: [batch, H, 'G_end', D] };
   const outs = b.opN('Loop', [x.steps, anyOpen(b, finished0), ...carried], carried.length + 1, { body: attr.graph(body) }, {
@@ -64,14 +64,14 @@ export function decodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: numbe
 }
 
 /** The prompt's cache, which every step attends to and none copies. */
-interface Past {
-  readonly bias: Value; // [B, 1, 1, N]
-  readonly pastKT: readonly Value[]; // per layer [B, H, D, N]
-  readonly pastV: readonly Value[]; // per layer [B, H, N, D]
+interface PromptCache {
+  readonly bias: Value; // [B, 1, 1, P]
+  readonly keysT: readonly Value[]; // per layer [B, H, D, P]
+  readonly values: readonly Value[]; // per layer [B, H, P, D]
 }
 
 /** One decode step: the next token from this one, attending over the prompt and the tokens generated so far. */
-function decodeStepBody(ctx: ForwardContext, cfg: DecoderConfig, batch: number, eos: Value, parent: GraphBuilder, x: DecodeLoopInputs, past: Past) {
+function decodeStepBody(ctx: ForwardContext, cfg: DecoderConfig, batch: number, eos: Value, parent: GraphBuilder, x: DecodeLoopInputs, prompt: PromptCache) {
   const H = cfg.heads;
   const D = headDim(cfg);
   const body = new GraphBuilder('decode_step', parent);
@@ -80,15 +80,15 @@ function decodeStepBody(ctx: ForwardContext, cfg: DecoderConfig, batch: number, 
   const token = body.input('token_in', 'int64', [batch]);
   const pos = body.input('pos_in', 'int64', [batch]);
   const finished = body.input('finished_in', 'bool', [batch]);
-  const genK = past.pastKT.map((_, l) => body.input(`gen_k${l}_in`, 'float32', [batch, H, 'G', D]));
-  const genV = past.pastKT.map((_, l) => body.input(`gen_v${l}_in`, 'float32', [batch, H, 'G', D]));
+  const genK = prompt.keysT.map((_, l) => body.input(`gen_k${l}_in`, 'float32', [batch, H, 'G', D]));
+  const genV = prompt.keysT.map((_, l) => body.input(`gen_v${l}_in`, 'float32', [batch, H, 'G', D]));
 
   const step = { ...ctx, b: body };
   const rope = ropeAt(body, x.tables, body.op('Unsqueeze', [pos, body.i64([1])])); // [B, 1, 1, D]
   // Widths of the prompt and generated parts of each softmax row, the same for every layer.
-  const pastLength = body.op('Shape', [past.bias], { start: attr.int(3) }); // [1]: N
+  const promptLength = body.op('Shape', [prompt.bias], { start: attr.int(3) }); // [1]: P
   const genLength = body.op('Reshape', [body.op('Add', [iteration, i64Scalar(body, 1, 'one_i64')]), body.i64([1])]);
-  const sizes = body.op('Concat', [pastLength, genLength], { axis: attr.int(0) }); // [N, G+1]
+  const sizes = body.op('Concat', [promptLength, genLength], { axis: attr.int(0) }); // [P, G+1]
   const newK: Value[] = [];
   const newV: Value[] = [];
   /** Attention of this step's (pre-scaled) query over the prompt and the generated tokens. */
@@ -99,11 +99,11 @@ function decodeStepBody(ctx: ForwardContext, cfg: DecoderConfig, batch: number, 
     const V = body.op('Concat', [genV[l], v], { axis: attr.int(2) }, { names: [`gen_v${l}_out`], types: genType });
     newK.push(K);
     newV.push(V);
-    const onPast = body.op('Add', [body.op('MatMul', [q, past.pastKT[l]]), past.bias]); // [B, H, 1, N]
+    const onPrompt = body.op('Add', [body.op('MatMul', [q, prompt.keysT[l]]), prompt.bias]); // [B, H, 1, P]
     const onGenerated = body.op('MatMul', [q, body.op('Transpose', [K], { perm: attr.ints([0, 1, 3, 2]) })]); // [B, H, 1, G+1]
-    const probs = body.op('Softmax', [body.op('Concat', [onPast, onGenerated], { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, H, 1, 'N+G+1'] }] })], { axis: attr.int(-1) });
-    const [pPast, pGenerated] = body.opN('Split', [probs, sizes], 2, { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, H, 1, 'N'] }, { dtype: 'float32', shape: [batch, H, 1, 'G+1'] }] });
-    return body.op('Add', [body.op('MatMul', [pPast, past.pastV[l]]), body.op('MatMul', [pGenerated, V])]); // [B, H, 1, D]
+    const probs = body.op('Softmax', [body.op('Concat', [onPrompt, onGenerated], { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, H, 1, 'P+G+1'] }] })], { axis: attr.int(-1) });
+    const [pPrompt, pGenerated] = body.opN('Split', [probs, sizes], 2, { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, H, 1, 'P'] }, { dtype: 'float32', shape: [batch, H, 1, 'G+1'] }] });
+    return body.op('Add', [body.op('MatMul', [pPrompt, prompt.values[l]]), body.op('MatMul', [pGenerated, V])]); // [B, H, 1, D]
   };
   const embedded = body.op('Unsqueeze', [embedTokens(step, token), body.i64([1])]); // [B, 1, C]
   let normed: Value;
