@@ -4,6 +4,7 @@ import { internalNames, LINEAR_NAMES, type LinearName } from '../checkpoint/inte
 import { type DecoderConfig, headDim } from '../network/config.js';
 import type { AdapterConfig } from '../network/adapters.js';
 import type { Rope } from '../network/decoder.js';
+import { lastAlong } from './last-position.js';
 
 /**
  * The generation graph's weights, fused (prefill and decode steps share them, so the graph holds
@@ -103,7 +104,6 @@ export interface FusedStackOptions {
 export function fusedStack(b: GraphBuilder, cfg: DecoderConfig, w: FusedStepWeights, x: Value, rope: Rope, attend: Attend, o: FusedStackOptions): Value {
   const H = cfg.heads;
   const D = headDim(cfg);
-  const lastPosition = (t: Value, axis: number) => b.op('Slice', [t, b.i64([-1]), b.i64([2 ** 31]), b.i64([axis])]);
   let residual = x;
   let normed = rmsNorm(b, x, w.get(internalNames.attnNorm(0)), cfg.normEps);
   for (let l = 0; l < cfg.layers; l++) {
@@ -115,9 +115,9 @@ export function fusedStack(b: GraphBuilder, cfg: DecoderConfig, w: FusedStepWeig
       const [qk, v] = b.opN('Split', [heads, b.i64([2 * H, H])], 2, { axis: attr.int(1) });
       const [q, k] = b.opN('Split', [applyRotary(b, qk, rope), b.i64([H, H])], 2, { axis: attr.int(1) });
       const finalOnly = o.lastOnly === true && l === cfg.layers - 1;
-      const heardFrom = attend(l, finalOnly ? lastPosition(q, 2) : q, k, v); // [B, H, Tq, D]
+      const heardFrom = attend(l, finalOnly ? lastAlong(b, q, 2) : q, k, v); // [B, H, Tq, D]
       const att = o.singleToken || finalOnly ? b.op('Reshape', [heardFrom, b.i64([0, 1, cfg.dim])]) : mergeHeads(b, heardFrom); // [B, Tq, C]
-      const into = finalOnly ? lastPosition(residual, 1) : residual;
+      const into = finalOnly ? lastAlong(b, residual, 1) : residual;
       const afterAttention = skipNorm(b, into, b.op('MatMul', [att, w.get(internalNames.linearWeight(l, 'o'))]), w.get(internalNames.ffnNorm(l)), cfg.normEps);
       const [gate, up] = b.opN('Split', [b.op('MatMul', [afterAttention.normed, w.get(FUSED_NAMES.gateUp(l))]), b.i64([cfg.ffn, cfg.ffn])], 2, { axis: attr.int(-1) });
       const swish = b.op('Mul', [gate, b.op('Sigmoid', [gate])]);

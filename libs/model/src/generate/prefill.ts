@@ -5,6 +5,7 @@ import { blockFinish, blockQkv, type Rope } from '../network/decoder.js';
 import { internalNames } from '../checkpoint/internal-names.js';
 import type { ForwardContext } from '../network/linear.js';
 import { type Attend, type FusedStepWeights, fusedStack } from './fused-decode.js';
+import { lastAlong } from './last-position.js';
 import { rmsNorm } from '@coin/autodiff';
 
 /** Rotary tables for every position the model supports, gathered by position at run time. */
@@ -65,8 +66,7 @@ export function prefill(ctx: ForwardContext, cfg: DecoderConfig, embeds: Value, 
       cache.push({ k, v });
       if (lastOnly && l === cfg.layers - 1) {
         // The last query sees every real key: no causal mask, only the padding.
-        const last = (t: Value, axis: number) => b.op('Slice', [t, b.i64([-1]), b.i64([2 ** 31]), b.i64([axis])]);
-        return blockFinish(ctx, cfg, l, last(x, 1), attention(b, last(q, 2), k, v, { causal: false, keyPadding: mask }));
+        return blockFinish(ctx, cfg, l, lastAlong(b, x, 1), attention(b, lastAlong(b, q, 2), k, v, { causal: false, keyPadding: mask }));
       }
       return blockFinish(ctx, cfg, l, x, attention(b, q, k, v, { causal: true, keyPadding: mask }));
     });
@@ -76,8 +76,7 @@ export function prefill(ctx: ForwardContext, cfg: DecoderConfig, embeds: Value, 
 
 /** Hidden state of the last position [B, C] (the newest token of a left-padded batch). */
 export function lastPosition(b: GraphBuilder, hidden: Value): Value {
-  const last = b.op('Slice', [hidden, b.i64([-1]), b.i64([2 ** 31]), b.i64([1])]); // [B, 1, C]
-  return b.op('Squeeze', [last, b.i64([1])]);
+  return b.op('Squeeze', [lastAlong(b, hidden, 1), b.i64([1])]);
 }
 
 /** Greedy choice: argmax over the vocabulary, [B, V] → [B] int64. */
