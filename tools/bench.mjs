@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench -- <name> [args]`: runs bench/<name>.ts through swc-node.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,7 +13,6 @@ if (!name || !available.includes(name)) {
   process.exit(2);
 }
 const script = join(root, 'bench', `${name}.ts`);
-if (!existsSync(script)) process.exit(2);
 const r = spawnSync(process.execPath, ['--import', '@swc-node/register/esm-register', script, ...args], {
   cwd: root,
   stdio: 'inherit',

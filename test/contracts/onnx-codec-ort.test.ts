@@ -11,8 +11,8 @@ import {
   float32Tensor,
   tensorValueInfo,
 } from '@coin/onnx';
-// test/ is tagged uses:nest, which bans onnxruntime-node; this test exists to load our bytes into
-// ORT itself (not through @coin/runtime's wrappers), so it is the one deliberate exception.
+// test/ (uses:any) may import every adapter's dependency: this loads our bytes into ORT itself, not
+// through @coin/runtime's wrappers.
 import ort from 'onnxruntime-node';
 
 const W = [1, 2, 3, 4, 5, 6]; // [3, 2] row-major

@@ -27,16 +27,8 @@ export const JUDGE_COMPLETED_TOPIC = 'coin.judge.completed.v1';
 export const RUN_COMPLETED_TOPIC = 'coin.run.completed.v1';
 export const UNIT_FAILED_TOPIC = 'coin.unit.failed.v1';
 
+/** A topic's dead-letter twin is the topic name plus this suffix. */
 export const DEAD_LETTER_SUFFIX = '.dlt';
-export const RUN_REQUESTED_DLT_TOPIC = 'coin.run.requested.v1.dlt';
-export const DATA_PREPARED_DLT_TOPIC = 'coin.data.prepared.v1.dlt';
-export const STAGE_REQUESTED_DLT_TOPIC = 'coin.stage.requested.v1.dlt';
-export const STAGE_COMPLETED_DLT_TOPIC = 'coin.stage.completed.v1.dlt';
-export const EVAL_REQUESTED_DLT_TOPIC = 'coin.eval.requested.v1.dlt';
-export const EVAL_COMPLETED_DLT_TOPIC = 'coin.eval.completed.v1.dlt';
-export const JUDGE_COMPLETED_DLT_TOPIC = 'coin.judge.completed.v1.dlt';
-export const RUN_COMPLETED_DLT_TOPIC = 'coin.run.completed.v1.dlt';
-export const UNIT_FAILED_DLT_TOPIC = 'coin.unit.failed.v1.dlt';
 
 /** The generated codec of one payload message (ts-proto MessageFns, reduced to what we use). */
 export interface EventCodec<T> {
@@ -47,26 +39,24 @@ export interface EventCodec<T> {
 interface TopicEntry<T> {
   /** Fully qualified protobuf message name, e.g. `coin.v1.RunRequestedEvent`. */
   readonly messageType: string;
-  /** Its dead-letter twin. */
-  readonly deadLetterTopic: string;
   readonly codec: EventCodec<T>;
 }
 
-function entry<T>(messageType: string, deadLetterTopic: string, codec: EventCodec<T>): TopicEntry<T> {
-  return { messageType, deadLetterTopic, codec };
+function entry<T>(messageType: string, codec: EventCodec<T>): TopicEntry<T> {
+  return { messageType, codec };
 }
 
 /** Every topic with its payload type. Dead-letter topics are not keys: see `deadLetterTopic`. */
 export const EVENT_TOPICS = {
-  [RUN_REQUESTED_TOPIC]: entry('coin.v1.RunRequestedEvent', RUN_REQUESTED_DLT_TOPIC, RunRequestedEvent),
-  [DATA_PREPARED_TOPIC]: entry('coin.v1.DataPreparedEvent', DATA_PREPARED_DLT_TOPIC, DataPreparedEvent),
-  [STAGE_REQUESTED_TOPIC]: entry('coin.v1.StageRequestedEvent', STAGE_REQUESTED_DLT_TOPIC, StageRequestedEvent),
-  [STAGE_COMPLETED_TOPIC]: entry('coin.v1.StageCompletedEvent', STAGE_COMPLETED_DLT_TOPIC, StageCompletedEvent),
-  [EVAL_REQUESTED_TOPIC]: entry('coin.v1.EvalRequestedEvent', EVAL_REQUESTED_DLT_TOPIC, EvalRequestedEvent),
-  [EVAL_COMPLETED_TOPIC]: entry('coin.v1.EvalCompletedEvent', EVAL_COMPLETED_DLT_TOPIC, EvalCompletedEvent),
-  [JUDGE_COMPLETED_TOPIC]: entry('coin.v1.JudgeCompletedEvent', JUDGE_COMPLETED_DLT_TOPIC, JudgeCompletedEvent),
-  [RUN_COMPLETED_TOPIC]: entry('coin.v1.RunCompletedEvent', RUN_COMPLETED_DLT_TOPIC, RunCompletedEvent),
-  [UNIT_FAILED_TOPIC]: entry('coin.v1.UnitFailedEvent', UNIT_FAILED_DLT_TOPIC, UnitFailedEvent),
+  [RUN_REQUESTED_TOPIC]: entry('coin.v1.RunRequestedEvent', RunRequestedEvent),
+  [DATA_PREPARED_TOPIC]: entry('coin.v1.DataPreparedEvent', DataPreparedEvent),
+  [STAGE_REQUESTED_TOPIC]: entry('coin.v1.StageRequestedEvent', StageRequestedEvent),
+  [STAGE_COMPLETED_TOPIC]: entry('coin.v1.StageCompletedEvent', StageCompletedEvent),
+  [EVAL_REQUESTED_TOPIC]: entry('coin.v1.EvalRequestedEvent', EvalRequestedEvent),
+  [EVAL_COMPLETED_TOPIC]: entry('coin.v1.EvalCompletedEvent', EvalCompletedEvent),
+  [JUDGE_COMPLETED_TOPIC]: entry('coin.v1.JudgeCompletedEvent', JudgeCompletedEvent),
+  [RUN_COMPLETED_TOPIC]: entry('coin.v1.RunCompletedEvent', RunCompletedEvent),
+  [UNIT_FAILED_TOPIC]: entry('coin.v1.UnitFailedEvent', UnitFailedEvent),
 } as const;
 
 export type EventTopic = keyof typeof EVENT_TOPICS;
@@ -75,10 +65,7 @@ export type EventTopic = keyof typeof EVENT_TOPICS;
 export type EventPayload<T extends EventTopic> = (typeof EVENT_TOPICS)[T] extends TopicEntry<infer P> ? P : never;
 
 /** All topics, then all dead-letter topics (what a broker must have created). */
-export const ALL_TOPICS: readonly string[] = [
-  ...Object.keys(EVENT_TOPICS),
-  ...Object.values(EVENT_TOPICS).map((t) => t.deadLetterTopic),
-];
+export const ALL_TOPICS: readonly string[] = [...Object.keys(EVENT_TOPICS), ...Object.keys(EVENT_TOPICS).map((t) => deadLetterTopic(t as EventTopic))];
 
 export function isEventTopic(topic: string): topic is EventTopic {
   return Object.hasOwn(EVENT_TOPICS, topic);
@@ -86,7 +73,7 @@ export function isEventTopic(topic: string): topic is EventTopic {
 
 /** The dead-letter twin of a topic. */
 export function deadLetterTopic(topic: EventTopic): string {
-  return EVENT_TOPICS[topic].deadLetterTopic;
+  return `${topic}${DEAD_LETTER_SUFFIX}`;
 }
 
 /** Serialises a payload for its topic. */
