@@ -1,5 +1,5 @@
 import { CoinError } from '@coin/core';
-import { formatShape, type GraphBuilder, isFloat, sameShape, type Value } from '@coin/onnx';
+import { formatShape, type GraphBuilder, isFloat, isStatic, sameShape, type Value } from '@coin/onnx';
 import { zerosLike } from './helpers.js';
 import { NON_DIFFERENTIABLE, REGISTRY } from './registry.js';
 
@@ -71,7 +71,7 @@ export function gradients(b: GraphBuilder, loss: Value, wrt: readonly Value[], o
       grads.forEach((g, i) => {
         if (!needs[i] || !g) return;
         const x = inputs[i]!;
-        if (x.shape && g.shape && x.shape.every((d) => typeof d === 'number') && !sameShape(x.shape, g.shape)) {
+        if (x.shape && g.shape && isStatic(x.shape) && !sameShape(x.shape, g.shape)) {
           throw new Error(`internal: ${node.opType} gradient for ${x.name} has shape ${formatShape(g.shape)}, expected ${formatShape(x.shape)}`);
         }
         push(node.inputs[i], g);

@@ -1,8 +1,8 @@
-import { attr, type GraphBuilder, ONNX_DTYPE_CODE, sameShape, tensor, type Value } from '@coin/onnx';
+import { attr, type GraphBuilder, isStatic, ONNX_DTYPE_CODE, sameShape, tensor, type Value } from '@coin/onnx';
 
 /** A rank-0 constant with the dtype of `like`. */
 export function scalarLike(b: GraphBuilder, like: Value, value: number): Value {
-  return b.constant(tensor(like.dtype, [], [value]), 'scalar');
+  return b.scalar(like.dtype, value);
 }
 
 /** Zeros with the shape and dtype of `like`, built from its run-time shape. */
@@ -12,7 +12,7 @@ export function zerosLike(b: GraphBuilder, like: Value): Value {
 
 /** `g` reshaped to the run-time shape of `like` (used where the shape is merely reinterpreted). */
 export function reshapeLike(b: GraphBuilder, g: Value, like: Value): Value {
-  if (sameShape(g.shape, like.shape) && like.shape?.every((d) => typeof d === 'number')) return g;
+  if (sameShape(g.shape, like.shape) && like.shape && isStatic(like.shape)) return g;
   return b.op('Reshape', [g, b.op('Shape', [like])], {}, { types: [{ dtype: g.dtype, shape: like.shape }] });
 }
 

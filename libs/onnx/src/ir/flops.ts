@@ -1,7 +1,8 @@
+import { isStatic } from '../shape/dims.js';
 import { getInt, type Graph, type Value } from './graph.js';
 
 function staticDims(v: Value | undefined): number[] | undefined {
-  if (!v?.shape || !v.shape.every((d) => typeof d === 'number')) return undefined;
+  if (!v?.shape || !isStatic(v.shape)) return undefined;
   return v.shape as number[];
 }
 

@@ -37,11 +37,6 @@ export function scalar(dtype: DType, value: number): TensorData {
   return tensor(dtype, [], [value]);
 }
 
-/** Reads element i as a JavaScript number (int64 converted, exact below 2^53). */
-export function elementAt(t: TensorData, i: number): number {
-  return Number(t.data[i]);
-}
-
 export function toNumbers(t: TensorData): number[] {
   return Array.from(t.data as ArrayLike<number | bigint>, (v) => Number(v));
 }

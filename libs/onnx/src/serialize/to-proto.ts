@@ -36,7 +36,7 @@ export function tensorToProto(name: string, t: TensorData, external?: ExternalDa
       ],
     });
   }
-  return TensorProto.fromPartial({ ...base, rawData: bytes.slice() });
+  return TensorProto.fromPartial({ ...base, rawData: bytes }); // the protobuf writer copies it
 }
 
 /** Static sizes as dim_value, names as dim_param; sizes inference could not tell stay empty. */

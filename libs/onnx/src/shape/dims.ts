@@ -11,10 +11,6 @@ export function isStatic(shape: readonly Dim[]): shape is readonly number[] {
   return shape.every((d) => typeof d === 'number');
 }
 
-export function sameDim(a: Dim, b: Dim): boolean {
-  return a === b;
-}
-
 export function sameShape(a: readonly Dim[] | null, b: readonly Dim[] | null): boolean {
   if (a === null || b === null) return a === b;
   return a.length === b.length && a.every((d, i) => d === b[i]);

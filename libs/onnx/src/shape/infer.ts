@@ -1,7 +1,7 @@
 import { dtypeFromOnnxCode, type DType } from '../ir/dtype.js';
 import { type Attributes, type Dim, getInt, getInts, type Shape, type Value } from '../ir/graph.js';
 import { type TensorData, toNumbers } from '../ir/tensor.js';
-import { broadcastShapes, normalizeAxis, staticSize, unknownDim } from './dims.js';
+import { broadcastShapes, isStatic, normalizeAxis, staticSize, unknownDim } from './dims.js';
 
 /** What a shape rule sees of a node about to be built. */
 export interface InferContext {
@@ -222,7 +222,7 @@ const RULES: Readonly<Record<string, Rule>> = {
     const axis = normalizeAxis(getInt(c.attrs, 'axis', 0), first.length);
     const shape: Dim[] = [...first];
     const sizes = vals.map((v) => v.shape![axis]);
-    shape[axis] = sizes.every((d) => typeof d === 'number') ? (sizes as number[]).reduce((a, b) => a + b, 0) : unknownDim();
+    shape[axis] = isStatic(sizes) ? (sizes as number[]).reduce((a, b) => a + b, 0) : unknownDim();
     return [{ dtype: vals[0].dtype, shape }];
   },
   Slice: slice,
@@ -307,8 +307,4 @@ export function inferOutputs(c: InferContext): OutputType[] | undefined {
   } catch (e) {
     throw new Error(`${c.opType}: ${(e as Error).message.replace(new RegExp(`^${c.opType}: `), '')} (inputs ${c.inputs.map((v) => (v ? `${v.name}:${v.dtype}[${v.shape?.join(', ') ?? '?'}]` : '-')).join(', ')})`);
   }
-}
-
-export function hasShapeRule(opType: string): boolean {
-  return opType in RULES;
 }
