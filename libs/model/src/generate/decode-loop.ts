@@ -22,11 +22,9 @@ export interface DecodeLoopInputs {
 /** Large negative instead of −∞ for masked prompt keys (a fully padded row stays finite). */
 const MASKED = -1e9;
 
-const i64Scalar = (g: GraphBuilder, v: number, base: string) => g.constant(tensor('int64', [], [v]), base);
-
 /** True while some sample has not produced the end token. */
 function anyOpen(g: GraphBuilder, finished: Value): Value {
-  return g.op('Equal', [g.op('ReduceMin', [g.op('Cast', [finished], { to: attr.int(7) })], { keepdims: attr.int(0) }), i64Scalar(g, 0, 'zero_i64')]);
+  return g.op('Equal', [g.op('ReduceMin', [g.op('Cast', [finished], { to: attr.int(7) })], { keepdims: attr.int(0) }), g.scalar('int64', 0)]);
 }
 
 /**
@@ -49,6 +47,7 @@ export function decodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: numbe
   const finished0 = b.op('Equal', [x.firstToken, eos]);
   // The prompt's cache: additive key bias (0 attended, MASKED on padding), keys transposed.
   const prompt: PromptCache = {
+    length: b.op('Shape', [x.mask], { start: attr.int(1) }), // [1]: P
     bias: b.op('Mul', [b.op('Sub', [b.scalar('float32', 1), b.op('Cast', [b.op('Unsqueeze', [x.mask, b.i64([1, 2])])], { to: attr.int(1) })]), b.scalar('float32', MASKED)]),
     keysT: x.cache.map((c) => b.op('Transpose', [c.k], { perm: attr.ints([0, 1, 3, 2]) })), // [B, H, D, P]
     values: x.cache.map((c) => c.v),
@@ -65,6 +64,7 @@ export function decodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: numbe
 
 /** The prompt's cache, which every step attends to and none copies. */
 interface PromptCache {
+  readonly length: Value; // [1]: P
   readonly bias: Value; // [B, 1, 1, P]
   readonly keysT: readonly Value[]; // per layer [B, H, D, P]
   readonly values: readonly Value[]; // per layer [B, H, P, D]
@@ -86,9 +86,8 @@ function decodeStepBody(ctx: ForwardContext, cfg: DecoderConfig, batch: number, 
   const step = { ...ctx, b: body };
   const rope = ropeAt(body, x.tables, body.op('Unsqueeze', [pos, body.i64([1])])); // [B, 1, 1, D]
   // Widths of the prompt and generated parts of each softmax row, the same for every layer.
-  const promptLength = body.op('Shape', [prompt.bias], { start: attr.int(3) }); // [1]: P
-  const genLength = body.op('Reshape', [body.op('Add', [iteration, i64Scalar(body, 1, 'one_i64')]), body.i64([1])]);
-  const sizes = body.op('Concat', [promptLength, genLength], { axis: attr.int(0) }); // [P, G+1]
+  const genLength = body.op('Reshape', [body.op('Add', [iteration, body.scalar('int64', 1)]), body.i64([1])]);
+  const sizes = body.op('Concat', [prompt.length, genLength], { axis: attr.int(0) }); // [P, G+1]
   const newK: Value[] = [];
   const newV: Value[] = [];
   /** Attention of this step's (pre-scaled) query over the prompt and the generated tokens. */
@@ -126,7 +125,7 @@ function decodeStepBody(ctx: ForwardContext, cfg: DecoderConfig, batch: number, 
   const finishedOut = body.op('Or', [finished, body.op('Equal', [next, eos])]);
   body.output(anyOpen(body, finishedOut), 'cond_out');
   body.output(next, 'token_out');
-  body.output(body.op('Add', [pos, i64Scalar(body, 1, 'one_i64')]), 'pos_out');
+  body.output(body.op('Add', [pos, body.scalar('int64', 1)]), 'pos_out');
   body.output(finishedOut, 'finished_out');
   newK.forEach((k) => body.output(k));
   newV.forEach((v) => body.output(v));

@@ -1,4 +1,4 @@
-import { applyRotary, mergeHeads, rmsNorm } from '@coin/autodiff';
+import { applyRotary, mergeHeads, rmsNorm, silu, splitHeads } from '@coin/autodiff';
 import { attr, type GraphBuilder, type TensorData, tensor, type Value } from '@coin/onnx';
 import { internalNames, LINEAR_NAMES, type LinearName } from '../checkpoint/internal-names.js';
 import { type DecoderConfig, headDim } from '../network/config.js';
@@ -111,7 +111,7 @@ export function fusedStack(b: GraphBuilder, cfg: DecoderConfig, w: FusedStepWeig
       const qkv = b.op('MatMul', [normed, w.get(FUSED_NAMES.qkv(l))]); // [B, T, 3C]
       const heads = o.singleToken
         ? b.op('Reshape', [qkv, b.i64([0, 3 * H, 1, D])])
-        : b.op('Transpose', [b.op('Reshape', [qkv, b.i64([0, 0, 3 * H, D])])], { perm: attr.ints([0, 2, 1, 3]) }); // [B, 3H, T, D]
+        : splitHeads(b, qkv, 3 * H); // [B, 3H, T, D]
       const [qk, v] = b.opN('Split', [heads, b.i64([2 * H, H])], 2, { axis: attr.int(1) });
       const [q, k] = b.opN('Split', [applyRotary(b, qk, rope), b.i64([H, H])], 2, { axis: attr.int(1) });
       const finalOnly = o.lastOnly === true && l === cfg.layers - 1;
@@ -120,8 +120,7 @@ export function fusedStack(b: GraphBuilder, cfg: DecoderConfig, w: FusedStepWeig
       const into = finalOnly ? lastAlong(b, residual, 1) : residual;
       const afterAttention = skipNorm(b, into, b.op('MatMul', [att, w.get(internalNames.linearWeight(l, 'o'))]), w.get(internalNames.ffnNorm(l)), cfg.normEps);
       const [gate, up] = b.opN('Split', [b.op('MatMul', [afterAttention.normed, w.get(FUSED_NAMES.gateUp(l))]), b.i64([cfg.ffn, cfg.ffn])], 2, { axis: attr.int(-1) });
-      const swish = b.op('Mul', [gate, b.op('Sigmoid', [gate])]);
-      const down = b.op('MatMul', [b.op('Mul', [swish, up]), w.get(internalNames.linearWeight(l, 'down'))]);
+      const down = b.op('MatMul', [b.op('Mul', [silu(b, gate), up]), w.get(internalNames.linearWeight(l, 'down'))]);
       const nextGamma = l + 1 < cfg.layers ? internalNames.attnNorm(l + 1) : internalNames.norm;
       const next = skipNorm(b, afterAttention.sum, down, w.get(nextGamma), cfg.normEps);
       return { residual: next.sum, normed: next.normed };

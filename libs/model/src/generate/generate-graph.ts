@@ -7,7 +7,7 @@ import { WeightSource } from '../network/weights.js';
 import { VLM_INPUTS } from '../vlm/vlm-batch.js';
 import { vlmEmbeddings } from '../vlm/vlm-forward.js';
 import { decodeLoop } from './decode-loop.js';
-import { canFuseDecode, type FusedStepWeights, fuseDecodeWeights } from './fused-decode.js';
+import { canFuseDecode, fuseDecodeWeights } from './fused-decode.js';
 import { greedy, lastPosition, prefill, ropeTables } from './prefill.js';
 
 /** Graph inputs and outputs of the generation graphs. */
@@ -47,15 +47,9 @@ function promptEmbeddings(ctx: ForwardContext, o: GenerateGraphOptions): { embed
   return { embeds, mask };
 }
 
-function context(b: GraphBuilder, o: GenerateGraphOptions): ForwardContext {
-  return { b, w: new WeightSource(b, o.weights), adapter: o.adapter };
-}
-
-/** The fused decode weights as graph values (other names fall through to the model's), or undefined when fusion is off or impossible. */
-function fusedStepWeights(ctx: ForwardContext, o: GenerateGraphOptions): FusedStepWeights | undefined {
-  if (o.fuseDecode === false || !canFuseDecode(o.config.decoder, o.weights, o.adapter)) return undefined;
-  const own = new WeightSource(ctx.b, fuseDecodeWeights(o.config.decoder, o.weights));
-  return { get: (name) => (own.has(name) ? own.get(name) : ctx.w.get(name)) };
+/** `fused`: the fused decode weights (fused-decode.ts), served by the same source as the model's. */
+function context(b: GraphBuilder, o: GenerateGraphOptions, fused?: ReadonlyMap<string, TensorData>): ForwardContext {
+  return { b, w: new WeightSource(b, fused ? new Map([...o.weights, ...fused]) : o.weights), adapter: o.adapter };
 }
 
 /**
@@ -65,11 +59,12 @@ function fusedStepWeights(ctx: ForwardContext, o: GenerateGraphOptions): FusedSt
  */
 export function buildGenerateGraph(o: GenerateGraphOptions): Model {
   const b = new GraphBuilder(`${o.config.name}_generate`);
-  const ctx = context(b, o);
+  const fuse = o.fuseDecode !== false && canFuseDecode(o.config.decoder, o.weights, o.adapter);
+  const ctx = context(b, o, fuse ? fuseDecodeWeights(o.config.decoder, o.weights) : undefined);
+  const fused = fuse ? ctx.w : undefined;
   const { embeds, mask } = promptEmbeddings(ctx, o);
   const maxNew = b.input(GENERATE_IO.maxNew, 'int64', []);
   const tables = ropeTables(b, o.config.decoder);
-  const fused = fusedStepWeights(ctx, o);
   const { hidden, cache } = prefill(ctx, o.config.decoder, embeds, mask, tables, { lastOnly: true, fused });
   const first = greedy(b, lmHead(ctx, o.config.decoder, b.op('Squeeze', [hidden, b.i64([1])]))); // [B]
   const firstPositions = b.op('ReduceSum', [mask, b.i64([1])], { keepdims: attr.int(0) }); // [B]: real prompt tokens
