@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { Option, type Command } from 'commander';
 import {
   buildJudgePrompts,
+  FIDELITIES,
   judgeRuleForTask,
   parseTaskName,
   readPyJsonFile,
@@ -44,7 +45,7 @@ export function registerJudgeCommand(program: Command, ctx: CliContext): void {
     .command('score')
     .description('read <dir>/prompt_eval_merge.jsonl, write <dir>/Prompt_Result.text ("Final score:<int>") as CoIN does')
     .requiredOption('--dir <dir>', 'the result folder holding prompt_eval_merge.jsonl')
-    .addOption(new Option('--fidelity <mode>', "coin: CoIN's parser exactly; strict: a robust parser").choices(['coin', 'strict']).default('coin'))
+    .addOption(new Option('--fidelity <mode>', "coin: CoIN's parser exactly; strict: a robust parser").choices(FIDELITIES).default('coin'))
     .option('--json', 'print {score, score_full, lines} instead of the unparsed judge texts')
     .action((opts: { dir: string; fidelity: Fidelity; json?: boolean }) => {
       const file = join(opts.dir, 'prompt_eval_merge.jsonl');

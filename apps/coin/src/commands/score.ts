@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { CoinError } from '@coin/core';
-import { parseTaskName, scoreTaskFromFiles, TASKS, writeFileAtomic, writeOutputFile, type Fidelity } from '@coin/metrics';
+import { FIDELITIES, parseTaskName, scoreTaskFromFiles, TASKS, writeFileAtomic, writeOutputFile, type Fidelity } from '@coin/metrics';
 import type { CliContext } from '../context.js';
 
 interface ScoreOptions {
@@ -35,7 +35,7 @@ export function registerScoreCommand(program: Command, ctx: CliContext): void {
     .option('--output-dir <dir>', "write Result.text (and ScienceQA's output.jsonl, output_result.jsonl) there")
     .option('--output-file <file>', 'ScienceQA: where output.jsonl goes (overrides --output-dir)')
     .option('--output-result <file>', 'ScienceQA: where output_result.jsonl goes (overrides --output-dir)')
-    .addOption(new Option('--fidelity <mode>', 'coin: exactly the original scorer; strict: its BUG? items fixed').choices(['coin', 'strict']).default('coin'))
+    .addOption(new Option('--fidelity <mode>', 'coin: exactly the original scorer; strict: its BUG? items fixed').choices(FIDELITIES).default('coin'))
     .option('--json', 'print one JSON object {task, fidelity, samples, correct, accuracy} instead')
     .option('--verdicts <file>', 'also write one JSON line per scored item (id, prediction, expected, score, note)')
     .action((taskName: string, opts: ScoreOptions) => {
@@ -50,8 +50,8 @@ export function registerScoreCommand(program: Command, ctx: CliContext): void {
       );
       for (const file of report.files) {
         const override = file.name === 'output.jsonl' ? opts.outputFile : file.name === 'output_result.jsonl' ? opts.outputResult : undefined;
-        if (override) writeOutputFile('.', file, override);
-        else if (opts.outputDir !== undefined) writeOutputFile(opts.outputDir, file, join(opts.outputDir, file.name));
+        if (override) writeOutputFile(override, file);
+        else if (opts.outputDir !== undefined) writeOutputFile(join(opts.outputDir, file.name), file);
       }
       if (opts.verdicts) writeFileAtomic(opts.verdicts, report.verdicts.map((v) => JSON.stringify(v)).join('\n') + (report.verdicts.length ? '\n' : ''));
       if (opts.json) {

@@ -1,5 +1,5 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { CoinError, writeFileAtomicSync } from '@coin/core';
 import type { OutputFile } from '../scorers/types.js';
 
@@ -12,8 +12,8 @@ export function writeFileAtomic(path: string, content: string): void {
   }
 }
 
-/** Writes a scorer's output file into a folder (GQA's Result.text is appended, as CoIN does). */
-export function writeOutputFile(dir: string, file: OutputFile, path = join(dir, file.name)): string {
+/** Writes a scorer's output file at `path` (GQA's Result.text is appended, as CoIN does). */
+export function writeOutputFile(path: string, file: OutputFile): void {
   if (file.mode === 'append') {
     try {
       mkdirSync(dirname(path), { recursive: true });
@@ -24,5 +24,4 @@ export function writeOutputFile(dir: string, file: OutputFile, path = join(dir, 
   } else {
     writeFileAtomic(path, file.content);
   }
-  return path;
 }

@@ -104,9 +104,12 @@ export function scoreGqa(input: GqaInput): ScoreReport {
 
   // convert_gqa_for_eval + {p["questionId"]: p["prediction"]}: last value wins, first position kept.
   const predictions = new Map<string, { qid: PyValue; prediction: string; src: (typeof records)[number]['src'] }>();
+  // Every record converted, in file order: what testdev_balanced_predictions.json holds.
+  const converted: PyValue[] = [];
   for (const rec of records) {
     const qid = field(rec.value, 'question_id', rec.src, 'the prediction');
     const prediction = convertGqaPrediction(strField(rec.value, 'text', rec.src, 'the prediction'), fidelity);
+    converted.push(pyDict([['questionId', qid], ['prediction', prediction]]));
     const key = fidelity === 'coin' ? hashKey(qid, rec.src, 'question_id') : `s${pyStr(qid)}`;
     const prev = predictions.get(key);
     predictions.set(key, { qid: prev ? prev.qid : qid, prediction, src: rec.src });
@@ -197,10 +200,6 @@ export function scoreGqa(input: GqaInput): ScoreReport {
       resultText += line;
     }
   }
-  const converted = [...records].map((rec) => pyDict([
-    ['questionId', field(rec.value, 'question_id', rec.src, 'the prediction')],
-    ['prediction', convertGqaPrediction(strField(rec.value, 'text', rec.src, 'the prediction'), fidelity)],
-  ]));
   const correct = accuracy.filter((s) => s === 1).length;
   return {
     task: 'GQA',
