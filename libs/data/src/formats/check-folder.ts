@@ -2,7 +2,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoinError } from '@coin/core';
 import { readTestFile, readTrainFile } from './coin-files.js';
-import { COIN_TASKS, type CoinTask, TEST_FILE_OF_TASK, VARIANT_FOLDERS } from './records.js';
+import { type CoinTask, TEST_FILE_OF_TASK, VARIANT_FOLDERS } from './records.js';
+import { isCoinTask } from './validate.js';
 
 /**
  * The CoIN format check of a whole output folder: every `Instructions_<Variant>/<Task>/` found has
@@ -27,21 +28,20 @@ export async function checkCoinFolder(dir: string): Promise<CheckedFile[]> {
   }
   for (const variant of variants.filter((v) => entries.includes(v)).sort()) {
     for (const task of (await readdir(join(dir, variant))).sort()) {
-      if (!(COIN_TASKS as readonly string[]).includes(task)) continue; // e.g. Multitask/ or user folders
-      const t = task as CoinTask;
+      if (!isCoinTask(task)) continue; // e.g. Multitask/ or user folders
       for (const [kind, file] of [
         ['train', 'train.json'],
-        ['test', TEST_FILE_OF_TASK[t]],
+        ['test', TEST_FILE_OF_TASK[task]],
       ] as const) {
         const path = join(dir, variant, task, file);
         try {
           await stat(path);
         } catch {
-          throw new CoinError('CHECK.FILE_MISSING', 'DATA_LOSS', `${path} is missing: every ${t} folder has train.json and ${TEST_FILE_OF_TASK[t]}`, { details: { file: path } });
+          throw new CoinError('CHECK.FILE_MISSING', 'DATA_LOSS', `${path} is missing: every ${task} folder has train.json and ${TEST_FILE_OF_TASK[task]}`, { details: { file: path } });
         }
         let records = 0;
-        for await (const _ of kind === 'train' ? readTrainFile(path) : readTestFile(path, t)) records++;
-        checked.push({ path, task: t, kind, records });
+        for await (const _ of kind === 'train' ? readTrainFile(path) : readTestFile(path, task)) records++;
+        checked.push({ path, task: task, kind, records });
       }
     }
   }

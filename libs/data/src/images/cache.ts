@@ -44,22 +44,27 @@ export class ImageTensorCache {
 
   /** The cached tensor [3, S, S], or undefined on a miss (absent or unreadable entry). */
   async get(bytes: Uint8Array, params: PreprocessParams): Promise<Float32Array | undefined> {
+    return this.read(this.keyFor(bytes, params), params.size);
+  }
+
+  private async read(key: string, size: number): Promise<Float32Array | undefined> {
     let buf: Buffer;
     try {
-      buf = await readFile(this.pathFor(this.keyFor(bytes, params)));
+      buf = await readFile(this.pathFor(key));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;
     }
-    return decodeEntry(buf, params.size);
+    return decodeEntry(buf, size);
   }
 
   /** Returns the cached tensor, or preprocesses the bytes and stores the result. */
   async getOrCompute(bytes: Uint8Array, params: PreprocessParams, source?: string): Promise<Float32Array> {
-    const hit = await this.get(bytes, params);
+    const key = this.keyFor(bytes, params); // a sha256 over the whole image: once per call
+    const hit = await this.read(key, params.size);
     if (hit) return hit;
     const tensor = await preprocessImage(bytes, params, source);
-    await this.put(this.keyFor(bytes, params), tensor, params.size);
+    await this.put(key, tensor, params.size);
     return tensor;
   }
 

@@ -110,7 +110,8 @@ export async function writeManifest(dir: string, info: ManifestInfo): Promise<Ma
   return manifest;
 }
 
-function sortedCounts(counts: Record<string, number>): Record<string, number> {
+/** The same counts with their keys in sorted order (stable JSON). */
+export function sortedCounts(counts: Record<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const key of Object.keys(counts).sort()) out[key] = counts[key];
   return out;

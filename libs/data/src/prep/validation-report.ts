@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
+import { sortedCounts } from './manifest.js';
 
 /**
  * What a prep run kept and dropped, for a researcher to check before training: counts per split,
@@ -71,19 +72,13 @@ export class ValidationReportBuilder {
   toReport(): ValidationReport {
     return {
       kind: this.kind,
-      counts: sortKeys(this.counts),
-      sourceCounts: sortKeys(this.sourceCounts),
+      counts: sortedCounts(this.counts),
+      sourceCounts: sortedCounts(this.sourceCounts),
       dropped: this.dropped,
       missingImages: this.missingImages,
       notes: this.notes,
     };
   }
-}
-
-function sortKeys(counts: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const key of Object.keys(counts).sort()) out[key] = counts[key];
-  return out;
 }
 
 /** The human-readable summary: counts, then dropped records grouped by reason, then missing images. */

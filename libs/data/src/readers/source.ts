@@ -85,14 +85,7 @@ export async function locate<K extends string>(dataset: string, raw: string, exp
   const missing: string[] = [];
   for (const key of Object.keys(expected) as K[]) {
     const e = expected[key];
-    let hit: string | undefined;
-    for (const c of e.candidates) {
-      const full = c.startsWith('/') ? c : join(raw, c);
-      if (await exists(full, e.kind ?? 'file')) {
-        hit = full;
-        break;
-      }
-    }
+    const hit = await firstExisting(raw, e.candidates, e.kind ?? 'file');
     if (hit === undefined) missing.push(`  ${e.what}: ${e.candidates.join(' or ')}`);
     else found[key] = hit;
   }

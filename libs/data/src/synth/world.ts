@@ -64,11 +64,6 @@ export const COLOURS: readonly Colour[] = [
   { name: 'black', rgb: [25, 25, 25] },
 ];
 
-export function colourByName(name: string): Colour {
-  const found = COLOURS.find((c) => c.name === name);
-  if (!found) throw new RangeError(`unknown CoIN-Synth colour ${name}`);
-  return found;
-}
 
 /** Pale backgrounds (walls, sky, sand, grass) so objects keep their colour name. */
 export const BACKGROUNDS: ReadonlyArray<readonly [number, number, number]> = [
