@@ -15,6 +15,7 @@
  * which is exact, and cannot be written.
  */
 import { CoinError } from '@coin/core';
+import { DTYPE_ARRAYS } from '@coin/onnx';
 import { DTYPE_BYTES, hostTensor, sizeOf, tensorBytes, type DType, type HostTensor } from './tensor.js';
 
 /** The reference reader refuses headers over 100 MB; so do we. */
@@ -222,16 +223,7 @@ export function readSafetensors(bytes: Uint8Array, options: ReadSafetensorsOptio
 }
 
 function makeView(dtype: DType, buffer: ArrayBufferLike, elements: number): HostTensor['data'] {
-  switch (dtype) {
-    case 'float32': return new Float32Array(buffer, 0, elements);
-    case 'float64': return new Float64Array(buffer, 0, elements);
-    case 'int32': return new Int32Array(buffer, 0, elements);
-    case 'int64': return new BigInt64Array(buffer, 0, elements);
-    case 'bool':
-    case 'uint8': return new Uint8Array(buffer, 0, elements);
-    case 'int8': return new Int8Array(buffer, 0, elements);
-    case 'float16': return new Uint16Array(buffer, 0, elements);
-  }
+  return new DTYPE_ARRAYS[dtype](buffer, 0, elements);
 }
 
 /** bfloat16 is the top half of a float32, so widening is exact (NaN payloads included). */

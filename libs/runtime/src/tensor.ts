@@ -4,22 +4,10 @@
  * onnxruntime-node's Tensor class.
  */
 import { CoinError } from '@coin/core';
-import { type DType, DTYPE_BYTES, tensorBytes } from '@coin/onnx';
+import { allocateArray, type DType, DTYPE_ARRAYS, DTYPE_BYTES, type DTypeArrays, tensorBytes } from '@coin/onnx';
 
-// One definition of the element types and their sizes for the whole project (libs/onnx).
-export { type DType, DTYPE_BYTES, tensorBytes };
-
-/** The typed array that holds each dtype. bool and uint8 share Uint8Array; float16 is raw IEEE half bits. */
-export interface DTypeArrays {
-  float32: Float32Array;
-  float64: Float64Array;
-  int32: Int32Array;
-  int64: BigInt64Array;
-  bool: Uint8Array;
-  uint8: Uint8Array;
-  int8: Int8Array;
-  float16: Uint16Array;
-}
+// One definition of the element types, their arrays and sizes for the whole project (libs/onnx).
+export { type DType, DTYPE_BYTES, type DTypeArrays, tensorBytes };
 
 export type TensorData = DTypeArrays[DType];
 
@@ -36,19 +24,6 @@ export interface TypedHostTensor<D extends DType> extends HostTensor {
 }
 
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'int64', 'bool', 'uint8', 'int8', 'float16'];
-
-type ArrayCtor = { new (length: number): TensorData; readonly name: string };
-
-const ARRAY_CTORS: Readonly<Record<DType, ArrayCtor>> = {
-  float32: Float32Array,
-  float64: Float64Array,
-  int32: Int32Array,
-  int64: BigInt64Array,
-  bool: Uint8Array,
-  uint8: Uint8Array,
-  int8: Int8Array,
-  float16: Uint16Array,
-};
 
 export function isDType(x: unknown): x is DType {
   return typeof x === 'string' && (DTYPES as readonly string[]).includes(x);
@@ -74,12 +49,12 @@ export function sizeOf(dims: readonly number[]): number {
 
 /** A zero-filled typed array for `length` elements of `dtype`. */
 export function allocate<D extends DType>(dtype: D, length: number): DTypeArrays[D] {
-  return new ARRAY_CTORS[dtype](length) as DTypeArrays[D];
+  return allocateArray(dtype, length);
 }
 
 /** True when `data` is the typed array class that holds `dtype`. */
 export function dataMatchesDType(dtype: DType, data: TensorData): boolean {
-  return data instanceof ARRAY_CTORS[dtype];
+  return data instanceof DTYPE_ARRAYS[dtype];
 }
 
 /**
@@ -98,7 +73,7 @@ export function hostTensor<D extends DType>(dtype: D, dims: readonly number[], d
     throw new CoinError(
       'TENSOR.BAD_DATA',
       'INVALID_ARGUMENT',
-      `a ${dtype} tensor needs a ${ARRAY_CTORS[dtype].name}, got ${data.constructor.name}`,
+      `a ${dtype} tensor needs a ${DTYPE_ARRAYS[dtype].name}, got ${data.constructor.name}`,
     );
   }
   if (data.length !== n) {

@@ -1,11 +1,9 @@
 import { CoinError } from '@coin/core';
-import { type HostTensor } from '@coin/runtime';
+import { allocate, type HostTensor } from '@coin/runtime';
 
 type Indexable = { [i: number]: number | bigint; readonly length: number };
-type ArrayCtor = new (length: number) => HostTensor['data'];
-
 function allocateLike(t: HostTensor, n: number): HostTensor['data'] {
-  return new (t.data.constructor as ArrayCtor)(n);
+  return allocate(t.dtype, n);
 }
 
 export function requireMatrix(t: HostTensor, name: string): [number, number] {

@@ -23,21 +23,33 @@ export function dtypeFromOnnxCode(code: number): DType {
   return d;
 }
 
-export type TypedArrayFor<D extends DType> = D extends 'float32'
-  ? Float32Array
-  : D extends 'float64'
-    ? Float64Array
-    : D extends 'int64'
-      ? BigInt64Array
-      : D extends 'int32'
-        ? Int32Array
-        : D extends 'int8'
-          ? Int8Array
-          : D extends 'float16'
-            ? Uint16Array
-            : Uint8Array;
+/** The typed array that holds each dtype. bool and uint8 share Uint8Array; float16 is raw IEEE half bits. */
+export interface DTypeArrays {
+  float32: Float32Array;
+  float64: Float64Array;
+  int32: Int32Array;
+  int64: BigInt64Array;
+  bool: Uint8Array;
+  uint8: Uint8Array;
+  int8: Int8Array;
+  float16: Uint16Array;
+}
 
-export type AnyTypedArray = Float32Array | Float64Array | BigInt64Array | Int32Array | Int8Array | Uint16Array | Uint8Array;
+export type AnyTypedArray = DTypeArrays[DType];
+
+type ArrayCtor<D extends DType> = { new (length: number): DTypeArrays[D]; new (buffer: ArrayBufferLike, byteOffset: number, length: number): DTypeArrays[D]; readonly name: string };
+
+/** The typed-array class of each dtype: the one place that maps dtypes to host arrays. */
+export const DTYPE_ARRAYS: { readonly [D in DType]: ArrayCtor<D> } = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  bool: Uint8Array,
+  uint8: Uint8Array,
+  int8: Int8Array,
+  float16: Uint16Array,
+};
 
 /** Bytes per element. */
 export const DTYPE_BYTES: Readonly<Record<DType, number>> = {
@@ -55,22 +67,6 @@ export function isFloat(d: DType): boolean {
   return d === 'float32' || d === 'float64' || d === 'float16';
 }
 
-export function allocateArray(dtype: DType, length: number): AnyTypedArray {
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(length);
-    case 'float64':
-      return new Float64Array(length);
-    case 'float16':
-      return new Uint16Array(length);
-    case 'int64':
-      return new BigInt64Array(length);
-    case 'int32':
-      return new Int32Array(length);
-    case 'int8':
-      return new Int8Array(length);
-    case 'uint8':
-    case 'bool':
-      return new Uint8Array(length);
-  }
+export function allocateArray<D extends DType>(dtype: D, length: number): DTypeArrays[D] {
+  return new DTYPE_ARRAYS[dtype](length) as DTypeArrays[D];
 }
