@@ -1,5 +1,5 @@
 import { crossEntropy, type TrainGraphSpec } from '@coin/autodiff';
-import type { TensorData } from '@coin/onnx';
+import type { GraphBuilder, TensorData, Value } from '@coin/onnx';
 import type { AdapterConfig } from './adapters.js';
 import type { DecoderConfig } from './config.js';
 import { decoderForward, embedTokens, lmHead } from './decoder.js';
@@ -26,20 +26,28 @@ export interface LmTrainOptions {
  * logits at t predict labels at t + 1, as Hugging Face causal LMs shift them.
  */
 export function lmTrainSpec(o: LmTrainOptions): TrainGraphSpec {
-  const names = trainableNames(o.weights, o.adapter);
   return {
     name: o.name ?? 'lm',
-    trainable: names.map((n) => ({ name: n, dims: o.weights.get(n)!.dims, decay: o.weights.get(n)!.dims.length > 1 })),
+    trainable: trainableParams(o.weights, o.adapter),
     forward: (b, params) => {
-      const frozen = new Map([...o.weights].filter(([n]) => !params.has(n)));
-      const ctx = { b, w: new WeightSource(b, frozen, params), adapter: o.adapter, dropoutSeed: o.dropoutSeed };
+      // Trainable names resolve to `params` first (WeightSource), the rest to frozen initializers.
+      const ctx = { b, w: new WeightSource(b, o.weights, params), adapter: o.adapter, dropoutSeed: o.dropoutSeed };
       const ids = b.input(LM_INPUTS.ids, 'int64', [o.batch, o.seq]);
       const labels = b.input(LM_INPUTS.labels, 'int64', [o.batch, o.seq]);
       const hidden = decoderForward(ctx, o.cfg, embedTokens(ctx, ids)); // [B, T, C]
-      const logits = lmHead(ctx, o.cfg, hidden); // [B, T, V]
-      const shiftedLogits = b.op('Slice', [logits, b.i64([0]), b.i64([o.seq - 1]), b.i64([1])]); // [B, T-1, V]
-      const shiftedLabels = b.op('Slice', [labels, b.i64([1]), b.i64([o.seq]), b.i64([1])]); // [B, T-1]
-      return crossEntropy(b, b.op('Reshape', [shiftedLogits, b.i64([-1, o.cfg.vocab])]), b.op('Reshape', [shiftedLabels, b.i64([-1])]));
+      return shiftedLmLoss(b, lmHead(ctx, o.cfg, hidden), labels, o.seq, o.cfg.vocab);
     },
   };
+}
+
+/** The spec's trainable list: each trainable weight with its dims, weight decay on matrices only. */
+export function trainableParams(weights: ReadonlyMap<string, TensorData>, adapter: AdapterConfig): TrainGraphSpec['trainable'] {
+  return trainableNames(weights, adapter).map((n) => ({ name: n, dims: weights.get(n)!.dims, decay: weights.get(n)!.dims.length > 1 }));
+}
+
+/** Cross-entropy of logits [B, T, V] at t against labels [B, T] at t + 1 (Hugging Face's shift). */
+export function shiftedLmLoss(b: GraphBuilder, logits: Value, labels: Value, seq: number, vocab: number): Value {
+  const shiftedLogits = b.op('Slice', [logits, b.i64([0]), b.i64([seq - 1]), b.i64([1])]); // [B, T-1, V]
+  const shiftedLabels = b.op('Slice', [labels, b.i64([1]), b.i64([seq]), b.i64([1])]); // [B, T-1]
+  return crossEntropy(b, b.op('Reshape', [shiftedLogits, b.i64([-1, vocab])]), b.op('Reshape', [shiftedLabels, b.i64([-1])]));
 }
