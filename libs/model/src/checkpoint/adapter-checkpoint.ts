@@ -45,7 +45,7 @@ export async function saveAdapterCheckpoint(dir: string, checkpoint: AdapterChec
   await writeSafetensorsFile(join(dir, ADAPTER_WEIGHTS_FILE), adapterTensorsToPeft(adapter, checkpoint.spec), metadata);
   await writeSafetensorsFile(join(dir, NON_LORA_FILE), nonLora, metadata);
   const config = peftAdapterConfig(checkpoint.spec, options.baseModel ?? '');
-  await writeFileAtomic(join(dir, ADAPTER_CONFIG_FILE), new TextEncoder().encode(JSON.stringify(config, null, 2) + '\n'));
+  await writeFileAtomic(join(dir, ADAPTER_CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
 }
 
 /**

@@ -17,7 +17,7 @@ const FORMAT = 'coin-base-v1';
  */
 export async function saveBaseCheckpoint(dir: string, config: ModelConfig, weights: ReadonlyMap<string, TensorData>): Promise<void> {
   await writeSafetensorsFile(join(dir, BASE_WEIGHTS_FILE), Object.fromEntries(weights), { format: FORMAT, model: config.name });
-  await writeFileAtomic(join(dir, BASE_CONFIG_FILE), new TextEncoder().encode(`${JSON.stringify({ format: FORMAT, config }, null, 2)}\n`));
+  await writeFileAtomic(join(dir, BASE_CONFIG_FILE), `${JSON.stringify({ format: FORMAT, config }, null, 2)}\n`);
 }
 
 /**

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { CoinError } from '@coin/core';
+import { readFile } from 'node:fs/promises';
+import { CoinError, writeFileAtomic } from '@coin/core';
 import { BYTE_TO_CHAR } from './byte-level.js';
 import { type ByteLevelBpeModel, modelVocab } from './bpe-model.js';
 import { BOS_TOKEN, EOS_TOKEN, PAD_TOKEN, UNK_TOKEN } from './tokenizer.js';
@@ -167,12 +166,9 @@ export async function readTokenizerJson(path: string): Promise<TokenizerJson> {
 
 /** Write JSON atomically (temp file in the same folder, then rename): never a half-written file. */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    await writeFile(tmp, JSON.stringify(value, null, 2) + '\n', 'utf8');
-    await rename(tmp, path);
+    await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
   } catch (cause) {
-    await rm(tmp, { force: true });
     throw new CoinError('TOKENIZER.WRITE_FAILED', 'UNAVAILABLE', `cannot write ${path}: ${(cause as Error).message}`, { cause });
   }
 }
