@@ -2,7 +2,7 @@
  * Reading fields of JSON-born values with the error the Python scripts would hit, turned into a
  * CoinError that names the file, the line and the key.
  */
-import { isDict, pyKey, pyRepr, pyStr, type PyDict, type PyValue } from '../python/json.js';
+import { isDict, pyKey, pyRepr, type PyDict, type PyValue } from '../python/json.js';
 import { badInput, type Source } from './errors.js';
 
 export function asDict(v: PyValue, src: Source, what: string): PyDict {
@@ -49,11 +49,6 @@ export function typeName(v: PyValue): string {
 export function short(v: PyValue): string {
   const s = typeof v === 'string' ? JSON.stringify(v) : pyRepr(v);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
-
-/** `str(v)` as an id for messages and verdicts. */
-export function idText(v: PyValue): string {
-  return pyStr(v);
 }
 
 /**

@@ -12,7 +12,7 @@
  * strict: surrounding whitespace is stripped too (before and after the periods); ids compared as
  *   str(); Distribution is 0 when nothing can be compared; Result.text is rewritten, not appended.
  */
-import { asList, field, hashKey, idText, strField } from '../io/access.js';
+import { asList, field, hashKey, strField } from '../io/access.js';
 import { badInput } from '../io/errors.js';
 import { formatPython2f } from '../python/format.js';
 import { dumpPyJson, pyDict, pyKey, pyStr, pyTruthy, type PyValue } from '../python/json.js';
@@ -130,7 +130,7 @@ export function scoreGqa(input: GqaInput): ScoreReport {
   for (const { qid, prediction, src } of predictions.values()) {
     const id = fidelity === 'coin' ? qid : pyStr(qid);
     if (typeof id !== 'string' || !(questions instanceof Map) || !questions.has(id)) {
-      throw badInput(src, `question_id ${idText(qid)} is not a question of ${qsrc.file}`, `crash with KeyError: ${idText(qid)}`, 'is this a GQA prediction file, scored against testdev_balanced_questions.json?');
+      throw badInput(src, `question_id ${pyStr(qid)} is not a question of ${qsrc.file}`, `crash with KeyError: ${pyStr(qid)}`, 'is this a GQA prediction file, scored against testdev_balanced_questions.json?');
     }
     const q = questions.get(id)!;
     const where = `question ${id}`;
@@ -142,7 +142,7 @@ export function scoreGqa(input: GqaInput): ScoreReport {
       return !['exist', 'query: name', 'choose name'].some((o) => op.includes(o));
     }).length;
     const balanced = pyTruthy(field(q, 'isBalanced', qsrc, where));
-    verdicts.push({ id: idText(qid), prediction, expected: pyStr(goldAnswer), score, note: balanced ? undefined : 'not balanced: not scored' });
+    verdicts.push({ id: pyStr(qid), prediction, expected: pyStr(goldAnswer), score, note: balanced ? undefined : 'not balanced: not scored' });
     if (!balanced) continue;
     const crash = (): never => {
       throw badInput(qsrc, `a type or group of ${where} is a list or object`, 'crash with TypeError: unhashable type');

@@ -10,9 +10,9 @@
  * min/max follow Python's builtins (the first argument wins unless the second compares
  * greater/less), which differs from Math.min/Math.max when a coordinate is NaN.
  */
-import { asList, field, hashKey, idText, indexByQuestionId, strField } from '../io/access.js';
+import { asList, field, hashKey, indexByQuestionId, strField } from '../io/access.js';
 import { badInput, type Source } from '../io/errors.js';
-import { pyToFloat, type PyValue } from '../python/json.js';
+import { pyStr, pyToFloat, type PyValue } from '../python/json.js';
 import { pyFloat, pySlice } from '../python/text.js';
 import { requireNonEmpty, samplesAccuracyText } from './common.js';
 import type { Fidelity, ItemVerdict, JsonDoc, Predictions, ScoreReport } from './types.js';
@@ -77,7 +77,7 @@ export function scoreGrounding(input: GroundingInput): ScoreReport {
   const verdicts: ItemVerdict[] = [];
   for (const rec of records) {
     const qid = field(rec.value, 'question_id', rec.src, 'the prediction');
-    const id = idText(qid);
+    const id = pyStr(qid);
     const gt = byId.get(hashKey(qid, rec.src, 'question_id'));
     if (gt === undefined) throw badInput(rec.src, `question_id ${id} is not in the test file ${src.file}`, 'crash with KeyError', 'is this a Grounding prediction file?');
     const bboxText = strField(gt, 'answer_bbox', src, `test item ${id}`);
@@ -86,7 +86,7 @@ export function scoreGrounding(input: GroundingInput): ScoreReport {
     const size = field(gt, 'size', src, `test item ${id}`);
     const rawText = field(rec.value, 'text', rec.src, 'the prediction');
     const predicted = parsePredictedBox(rawText, fidelity);
-    const shown = typeof rawText === 'string' ? rawText : idText(rawText);
+    const shown = pyStr(rawText);
     if (predicted === undefined) {
       verdicts.push({ id, prediction: shown, expected: bboxText, score: 0, note: 'not a box of 4 numbers' });
       continue;

@@ -8,7 +8,7 @@
  *   correct iff, stripped of surrounding whitespace and trailing periods, it equals the answer
  *   ignoring case (no substring rule, an empty output is wrong).
  */
-import { asList, field, idText, strField } from '../io/access.js';
+import { asList, field, strField } from '../io/access.js';
 import { badInput } from '../io/errors.js';
 import { dumpPyJson, pyStr, type PyDict, type PyValue } from '../python/json.js';
 import { pyRstripChars, pyStrip } from '../python/text.js';
@@ -62,7 +62,7 @@ export function scoreImageNet(input: ImageNetInput): ScoreReport {
       wrong.push(label);
     }
     const qid = (rec.value as PyDict).get('question_id');
-    verdicts.push({ id: qid === undefined ? String(index) : idText(qid), prediction: text, expected: answer, score: ok ? 1 : 0 });
+    verdicts.push({ id: qid === undefined ? String(index) : pyStr(qid), prediction: text, expected: answer, score: ok ? 1 : 0 });
   });
   const accuracy = (100 * right) / records.length;
   const text = samplesAccuracyText(records.length, accuracy);

@@ -4,8 +4,9 @@
  *   sample count is always 0 (it prints the length of a list that is never filled).
  * strict (BUG? fixes): no skip; the real sample count is printed.
  */
-import { field, hashKey, idText, indexByQuestionId, strField } from '../io/access.js';
+import { field, hashKey, indexByQuestionId, strField } from '../io/access.js';
 import { badInput } from '../io/errors.js';
+import { pyStr } from '../python/json.js';
 import { requireNonEmpty, samplesAccuracyText } from './common.js';
 import type { Fidelity, ItemVerdict, JsonDoc, Predictions, ScoreReport } from './types.js';
 import { pyLower } from '../python/unicode14.js';
@@ -26,13 +27,13 @@ export function scoreOcrVqa(input: OcrVqaInput): ScoreReport {
   const verdicts: ItemVerdict[] = [];
   for (const rec of records) {
     const qid = field(rec.value, 'question_id', rec.src, 'the prediction');
-    const id = idText(qid);
+    const id = pyStr(qid);
     const ann = byId.get(hashKey(qid, rec.src, 'question_id'));
     if (ann === undefined) throw badInput(rec.src, `question_id ${id} is not in the annotation file ${src.file}`, 'crash with KeyError', 'is this an OCR-VQA prediction file?');
     const truthValue = field(ann, 'answer', src, `annotation ${id}`);
     const text = strField(rec.value, 'text', rec.src, 'the prediction');
     if (fidelity === 'coin' && text.includes('Unanswerable')) {
-      verdicts.push({ id, prediction: text, expected: typeof truthValue === 'string' ? truthValue : idText(truthValue), score: 0, note: 'skipped: contains "Unanswerable"' });
+      verdicts.push({ id, prediction: text, expected: pyStr(truthValue), score: 0, note: 'skipped: contains "Unanswerable"' });
       continue;
     }
     const truth = strField(ann, 'answer', src, `annotation ${id}`);
