@@ -176,3 +176,8 @@ export function compareCodePoints(a: string, b: string): number {
     if (dx !== dy) return dx < dy ? -1 : 1;
   }
 }
+
+/** `s.strip().rstrip('.').strip()`: the strict scorers' answer cleanup before comparing case-folded. */
+export function stripAnswer(s: string): string {
+  return pyStrip(pyRstripChars(pyStrip(s), '.'));
+}

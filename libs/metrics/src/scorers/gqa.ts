@@ -16,7 +16,7 @@ import { asList, field, hashKey, strField } from '../io/access.js';
 import { badInput } from '../io/errors.js';
 import { formatPython2f } from '../python/format.js';
 import { dumpPyJson, pyDict, pyKey, pyStr, pyTruthy, type PyValue } from '../python/json.js';
-import { compareCodePoints, pyRstripChars, pySplitWhitespace, pyStrip } from '../python/text.js';
+import { compareCodePoints, pyRstripChars, pySplitWhitespace, stripAnswer } from '../python/text.js';
 import { requireNonEmpty } from './common.js';
 import type { Fidelity, ItemVerdict, JsonDoc, Predictions, ScoreReport } from './types.js';
 import { pyLower } from '../python/unicode14.js';
@@ -94,7 +94,7 @@ function sortedKeys(b: Buckets, what: string, file: string): Array<{ key: PyValu
 
 export function convertGqaPrediction(text: string, fidelity: Fidelity): string {
   if (fidelity === 'coin') return pyLower(pyRstripChars(text, '.'));
-  return pyLower(pyStrip(pyRstripChars(pyStrip(text), '.')));
+  return pyLower(stripAnswer(text));
 }
 
 export function scoreGqa(input: GqaInput): ScoreReport {

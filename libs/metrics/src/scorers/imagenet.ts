@@ -11,7 +11,7 @@
 import { asList, field, strField } from '../io/access.js';
 import { badInput } from '../io/errors.js';
 import { dumpPyJson, pyStr, type PyDict, type PyValue } from '../python/json.js';
-import { pyRstripChars, pyStrip } from '../python/text.js';
+import { stripAnswer } from '../python/text.js';
 import { requireNonEmpty, samplesAccuracyText } from './common.js';
 import type { Fidelity, ItemVerdict, JsonDoc, Predictions, ScoreReport } from './types.js';
 import { pyUpper } from '../python/unicode14.js';
@@ -23,7 +23,13 @@ export interface ImageNetInput {
 }
 
 function strictNormalize(s: string): string {
-  return pyUpper(pyStrip(pyRstripChars(pyStrip(s), '.')));
+  return pyUpper(stripAnswer(s));
+}
+
+/** strict: the cleaned, upper-cased output is non-empty and equals the cleaned answer. */
+function strictMatch(text: string, answer: string): boolean {
+  const t = strictNormalize(text);
+  return t !== '' && t === strictNormalize(answer);
 }
 
 export function scoreImageNet(input: ImageNetInput): ScoreReport {
@@ -54,7 +60,7 @@ export function scoreImageNet(input: ImageNetInput): ScoreReport {
     const answer = answers[k];
     const text = strField(rec.value, 'text', rec.src, 'the prediction');
     if (typeof answer !== 'string') throw badInput(src, `the answer of test item #${k} is not a string`, 'crash with TypeError');
-    const ok = fidelity === 'coin' ? answer.includes(text) || text.includes(answer) : strictNormalize(text) !== '' && strictNormalize(text) === strictNormalize(answer);
+    const ok = fidelity === 'coin' ? answer.includes(text) || text.includes(answer) : strictMatch(text, answer);
     if (ok) right += 1;
     else {
       const label = new Map(rec.value as PyDict); // the record as read, with ground_truth added (or replaced in place)
