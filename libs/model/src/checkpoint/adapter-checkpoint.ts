@@ -4,7 +4,8 @@ import { CoinError, writeFileAtomic } from '@coin/core';
 import { type HostTensor, readSafetensorsFile, writeSafetensorsFile } from '@coin/runtime';
 import { type AdapterSpec, parsePeftAdapterConfig, peftAdapterConfig } from './adapter-config.js';
 import { adapterTensorsFromPeft, adapterTensorsToPeft } from './adapter-tensors.js';
-import { hfBaseName, internalBaseName, nonLoraSavedKey } from './hf-names.js';
+import { hfBaseName, nonLoraSavedKey } from './hf-names.js';
+import { hfTensorsToInternal } from './base-tensors.js';
 import { isAdapterName } from './internal-names.js';
 import { transpose2d } from './layout.js';
 
@@ -75,11 +76,7 @@ export async function loadAdapterCheckpoint(dir: string): Promise<AdapterCheckpo
   const adapterFile = await readSafetensorsFile(weightsPath);
   const weights = adapterTensorsFromPeft(adapterFile.tensors, spec, weightsPath);
   const nonLoraPath = join(dir, NON_LORA_FILE);
-  const nonLora = await readOptionalSafetensors(nonLoraPath);
-  for (const [key, t] of Object.entries(nonLora)) {
-    const name = internalBaseName(key, nonLoraPath);
-    weights.set(name, hfBaseName(name).transpose ? transpose2d(t, name) : t);
-  }
+  for (const [name, t] of hfTensorsToInternal(await readOptionalSafetensors(nonLoraPath), { source: nonLoraPath })) weights.set(name, t);
   return { spec, weights };
 }
 
