@@ -3,7 +3,8 @@ import { copyFile, mkdir, readdir, rename, rm, stat, symlink } from 'node:fs/pro
 import { basename, dirname, join, resolve } from 'node:path';
 import { CoinError } from '@coin/core';
 import { JsonArrayWriter } from '../formats/json-writer.js';
-import { type InstructionVariant, type RecordId, TEST_FILE_OF_TASK, type TestRecord, type TrainRecord, VARIANT_FOLDERS } from '../formats/records.js';
+import { buildTestRecord, buildTrainRecord, type RecordParts } from '../formats/build-records.js';
+import { type InstructionVariant, type RecordId, TEST_FILE_OF_TASK, VARIANT_FOLDERS } from '../formats/records.js';
 import { checkTestRecord, checkTrainRecord } from '../formats/validate.js';
 import { type ImageLink, ImageChecker, type OpenedSource, type SourceItem, type SourceSplit } from '../readers/source.js';
 import { renderPrompt } from '../templates/instructions.js';
@@ -120,7 +121,8 @@ async function writeSplit(source: OpenedSource, split: SourceSplit, path: string
         continue;
       }
       const where = { file: path, index: writer.count };
-      const record = split === 'train' ? trainRecord(source, item, options) : testRecord(source, item, options);
+      const parts = recordParts(source, item, options);
+      const record = split === 'train' ? buildTrainRecord(parts) : buildTestRecord(source.task, parts);
       if (split === 'train') checkTrainRecord(record, where);
       else checkTestRecord(record, where, source.task);
       await writer.write(record);
@@ -135,23 +137,9 @@ async function writeSplit(source: OpenedSource, split: SourceSplit, path: string
   if (split === 'train' && options.fraction < 1) report.note(`${name}: kept ${writer.count} at volume fraction ${options.fraction}`);
 }
 
-function trainRecord(source: OpenedSource, item: SourceItem, options: PrepareOptions): TrainRecord {
+function recordParts(source: OpenedSource, item: SourceItem, options: PrepareOptions): RecordParts {
   const prompt = renderPrompt(source.task, options.variant, item.question, item.id, options.seed);
-  return {
-    id: item.id,
-    ...(item.image === undefined ? {} : { image: item.image }),
-    conversations: [
-      { from: 'human', value: item.image === undefined ? prompt : `<image>\n${prompt}` },
-      { from: 'gpt', value: item.answer },
-    ],
-  };
-}
-
-function testRecord(source: OpenedSource, item: SourceItem, options: PrepareOptions): TestRecord {
-  const text = renderPrompt(source.task, options.variant, item.question, item.id, options.seed);
-  const base = { question_id: item.id, ...(item.image === undefined ? {} : { image: item.image }), text };
-  if (source.task === 'Grounding') return { ...base, answer_bbox: item.answer, ...(item.size ? { size: item.size } : {}) };
-  return { ...base, answer: item.answer };
+  return { id: item.id, image: item.image, prompt, answer: item.answer, size: item.size };
 }
 
 /** Fresh --out: one rename. Existing output: replace our paths one by one, then a new manifest. */

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { COIN_TASKS, TEST_FILE_OF_TASK, VARIANT_FOLDERS, type CoinTask, type InstructionVariant, type TestRecord, type TrainRecord } from '../formats/records.js';
+import { buildTestRecord, buildTrainRecord, type RecordParts } from '../formats/build-records.js';
+import { COIN_TASKS, TEST_FILE_OF_TASK, VARIANT_FOLDERS, type CoinTask, type InstructionVariant } from '../formats/records.js';
 import { writeTestFile, writeTrainFile } from '../formats/coin-files.js';
 import { writeJsonlFile } from '../formats/json-writer.js';
 import { Progress } from '../prep/progress.js';
@@ -73,28 +74,10 @@ class ImageWriter {
   }
 }
 
-/** Prompt text through the shared templates (Original/Diverse/10Type, COIN.md §3), as real-data prep does. */
-function promptOf(task: CoinTask, item: SynthItem, options: SynthOptions): string {
-  return renderPrompt(task, options.variant, item.prompt, item.id, options.seed);
-}
-
-function trainRecord(task: CoinTask, item: SynthItem, options: SynthOptions): TrainRecord {
-  const text = promptOf(task, item, options);
-  return {
-    id: item.id,
-    ...(item.imagePath ? { image: item.imagePath } : {}),
-    conversations: [
-      { from: 'human', value: item.imagePath ? `<image>\n${text}` : text },
-      { from: 'gpt', value: item.answer },
-    ],
-  };
-}
-
-function testRecord(task: CoinTask, item: SynthItem, options: SynthOptions): TestRecord {
-  const text = promptOf(task, item, options);
-  const base = { question_id: item.id, ...(item.imagePath ? { image: item.imagePath } : {}), text };
-  if (task === 'Grounding') return { ...base, answer_bbox: item.answer, size: item.size };
-  return { ...base, answer: item.answer };
+/** A synth item as record parts, its prompt through the shared templates (Original/Diverse/10Type, COIN.md §3), as real-data prep does. */
+function recordParts(task: CoinTask, item: SynthItem, options: SynthOptions): RecordParts {
+  const prompt = renderPrompt(task, options.variant, item.prompt, item.id, options.seed);
+  return { id: item.id, image: item.imagePath, prompt, answer: item.answer, size: item.size };
 }
 
 /**
@@ -119,11 +102,11 @@ export async function writeSynthWorld(dir: string, options: SynthOptions, progre
     }
     await writeTrainFile(
       join(dir, SYNTH_LAYOUT.instructions(options.variant, task, 'train.json')),
-      train.map((item) => trainRecord(task, item, options)),
+      train.map((item) => buildTrainRecord(recordParts(task, item, options))),
     );
     await writeTestFile(
       join(dir, SYNTH_LAYOUT.instructions(options.variant, task, TEST_FILE_OF_TASK[task])),
-      test.map((item) => testRecord(task, item, options)),
+      test.map((item) => buildTestRecord(task, recordParts(task, item, options))),
       task,
     );
     await writeOfficial(join(dir, SYNTH_LAYOUT.images), task, train, test);
