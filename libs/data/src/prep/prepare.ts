@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readdir, rename, rm, stat, symlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CoinError } from '@coin/core';
-import { JsonArrayWriter } from '../formats/json-writer.js';
+import { writeTestFile, writeTrainFile } from '../formats/coin-files.js';
 import { buildTestRecord, buildTrainRecord, type RecordParts } from '../formats/build-records.js';
 import { type InstructionVariant, type RecordId, TEST_FILE_OF_TASK, VARIANT_FOLDERS } from '../formats/records.js';
-import { checkTestRecord, checkTrainRecord } from '../formats/validate.js';
 import { type ImageLink, ImageChecker, type OpenedSource, type SourceItem, type SourceSplit } from '../readers/source.js';
 import { renderPrompt } from '../templates/instructions.js';
 import { selectVolume } from '../templates/volume.js';
@@ -104,10 +103,10 @@ async function writeSplit(source: OpenedSource, split: SourceSplit, path: string
     for await (const item of source.items(split, new ValidationReportBuilder('pass-1'))) ids.push(item.id);
     keep = selectVolume([...new Set(ids.map(String))], options.fraction, options.seed);
   }
-  const writer = await JsonArrayWriter.open(path);
   const progress = options.progress ? new Progress(options.progress, `${source.dataset} ${split}`) : undefined;
   const seen = new Set<RecordId>();
-  try {
+  /** The items to write, as record parts: first of each id, kept by the fraction, image present. */
+  async function* parts(): AsyncIterable<RecordParts> {
     for await (const item of source.items(split, report)) {
       progress?.tick();
       if (seen.has(item.id)) {
@@ -120,21 +119,17 @@ async function writeSplit(source: OpenedSource, split: SourceSplit, path: string
         report.missingImage({ split: name, id: item.id, image: item.image, lookedFor: item.imageFile });
         continue;
       }
-      const where = { file: path, index: writer.count };
-      const parts = recordParts(source, item, options);
-      const record = split === 'train' ? buildTrainRecord(parts) : buildTestRecord(source.task, parts);
-      if (split === 'train') checkTrainRecord(record, where);
-      else checkTestRecord(record, where, source.task);
-      await writer.write(record);
+      yield recordParts(source, item, options);
     }
-    await writer.commit();
-  } catch (e) {
-    await writer.abort();
-    throw e;
   }
+  async function* mapped<T>(build: (p: RecordParts) => T): AsyncIterable<T> {
+    for await (const p of parts()) yield build(p);
+  }
+  // Each record is validated before it is written; a bad one aborts the file (never renamed in).
+  const written = split === 'train' ? await writeTrainFile(path, mapped(buildTrainRecord)) : await writeTestFile(path, mapped((p) => buildTestRecord(source.task, p)), source.task);
   progress?.finish();
-  report.count(name, writer.count);
-  if (split === 'train' && options.fraction < 1) report.note(`${name}: kept ${writer.count} at volume fraction ${options.fraction}`);
+  report.count(name, written);
+  if (split === 'train' && options.fraction < 1) report.note(`${name}: kept ${written} at volume fraction ${options.fraction}`);
 }
 
 function recordParts(source: OpenedSource, item: SourceItem, options: PrepareOptions): RecordParts {
