@@ -7,7 +7,7 @@
 import { field, hashKey, indexByQuestionId, strField } from '../io/access.js';
 import { badInput, type Source } from '../io/errors.js';
 import { pyStr, type PyValue } from '../python/json.js';
-import { requireNonEmpty, samplesAccuracyText } from './common.js';
+import { requireNonEmpty, samplesAccuracyReport } from './common.js';
 import type { Fidelity, ItemVerdict, JsonDoc, Predictions, ScoreReport } from './types.js';
 import { pyUpper } from '../python/unicode14.js';
 
@@ -40,8 +40,7 @@ function scoreExactMatch(task: 'VizWiz' | 'VQAv2', input: ExactMatchInput): Scor
   }
   requireNonEmpty(records.length, { file: input.predictions.file });
   const accuracy = (100 * right) / records.length;
-  const text = samplesAccuracyText(records.length, accuracy);
-  return { task, fidelity, samples: records.length, correct: right, accuracy, stdout: `${text}\n`, files: [{ name: 'Result.text', content: text, mode: 'write' }], verdicts };
+  return samplesAccuracyReport({ task, fidelity, samples: records.length, correct: right, accuracy, verdicts });
 }
 
 export function scoreVizWiz(input: ExactMatchInput): ScoreReport {

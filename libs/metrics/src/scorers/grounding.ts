@@ -14,7 +14,7 @@ import { asList, field, hashKey, indexByQuestionId, strField } from '../io/acces
 import { badInput, type Source } from '../io/errors.js';
 import { pyStr, pyToFloat, type PyValue } from '../python/json.js';
 import { pyFloat, pySlice } from '../python/text.js';
-import { requireNonEmpty, samplesAccuracyText } from './common.js';
+import { requireNonEmpty, samplesAccuracyReport } from './common.js';
 import type { Fidelity, ItemVerdict, JsonDoc, Predictions, ScoreReport } from './types.js';
 
 export interface GroundingInput {
@@ -101,6 +101,5 @@ export function scoreGrounding(input: GroundingInput): ScoreReport {
   }
   requireNonEmpty(records.length, { file: input.predictions.file });
   const accuracy = (100 * right) / records.length;
-  const text = samplesAccuracyText(records.length, accuracy);
-  return { task: 'Grounding', fidelity, samples: records.length, correct: right, accuracy, stdout: `${text}\n`, files: [{ name: 'Result.text', content: text, mode: 'write' }], verdicts };
+  return samplesAccuracyReport({ task: 'Grounding', fidelity, samples: records.length, correct: right, accuracy, verdicts });
 }

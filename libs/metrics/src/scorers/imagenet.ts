@@ -12,7 +12,7 @@ import { asList, field, strField } from '../io/access.js';
 import { badInput } from '../io/errors.js';
 import { dumpPyJson, pyStr, type PyDict, type PyValue } from '../python/json.js';
 import { stripAnswer } from '../python/text.js';
-import { requireNonEmpty, samplesAccuracyText } from './common.js';
+import { requireNonEmpty, samplesAccuracyReport } from './common.js';
 import type { Fidelity, ItemVerdict, JsonDoc, Predictions, ScoreReport } from './types.js';
 import { pyUpper } from '../python/unicode14.js';
 
@@ -71,15 +71,5 @@ export function scoreImageNet(input: ImageNetInput): ScoreReport {
     verdicts.push({ id: qid === undefined ? String(index) : pyStr(qid), prediction: text, expected: answer, score: ok ? 1 : 0 });
   });
   const accuracy = (100 * right) / records.length;
-  const text = samplesAccuracyText(records.length, accuracy);
-  return {
-    task: 'ImageNet',
-    fidelity,
-    samples: records.length,
-    correct: right,
-    accuracy,
-    stdout: `${text}\n`,
-    files: [{ name: 'Result.text', content: text + dumpPyJson(wrong, 4), mode: 'write' }],
-    verdicts,
-  };
+  return samplesAccuracyReport({ task: 'ImageNet', fidelity, samples: records.length, correct: right, accuracy, verdicts, resultSuffix: dumpPyJson(wrong, 4) });
 }

@@ -7,7 +7,7 @@
 import { field, hashKey, indexByQuestionId, strField } from '../io/access.js';
 import { badInput } from '../io/errors.js';
 import { pyStr } from '../python/json.js';
-import { requireNonEmpty, samplesAccuracyText } from './common.js';
+import { requireNonEmpty, samplesAccuracyReport } from './common.js';
 import type { Fidelity, ItemVerdict, JsonDoc, Predictions, ScoreReport } from './types.js';
 import { pyLower } from '../python/unicode14.js';
 
@@ -43,6 +43,5 @@ export function scoreOcrVqa(input: OcrVqaInput): ScoreReport {
   }
   requireNonEmpty(records.length, { file: input.predictions.file });
   const accuracy = (100 * right) / records.length;
-  const text = samplesAccuracyText(fidelity === 'coin' ? 0 : records.length, accuracy);
-  return { task: 'OCRVQA', fidelity, samples: records.length, correct: right, accuracy, stdout: `${text}\n`, files: [{ name: 'Result.text', content: text, mode: 'write' }], verdicts };
+  return samplesAccuracyReport({ task: 'OCRVQA', fidelity, samples: records.length, printed: fidelity === 'coin' ? 0 : records.length, correct: right, accuracy, verdicts });
 }

@@ -7,7 +7,7 @@
 import { asList, field, strField } from '../io/access.js';
 import { badInput } from '../io/errors.js';
 import { pyStr } from '../python/json.js';
-import { requireNonEmpty, samplesAccuracyText } from './common.js';
+import { requireNonEmpty, samplesAccuracyReport } from './common.js';
 import type { Fidelity, ItemVerdict, JsonDoc, Predictions, ScoreReport } from './types.js';
 import { normalizeVqaAnswer, vqaSoftScore } from './vqa-normalizer.js';
 
@@ -53,15 +53,5 @@ export function scoreTextVqa(input: TextVqaInput): ScoreReport {
   }
   requireNonEmpty(verdicts.length, { file: input.predictions.file });
   const accuracy = 100 * (sum / verdicts.length);
-  const text = samplesAccuracyText(verdicts.length, accuracy);
-  return {
-    task: 'TextVQA',
-    fidelity,
-    samples: verdicts.length,
-    correct: null,
-    accuracy,
-    stdout: `${text}\n`,
-    files: [{ name: 'Result.text', content: text, mode: 'write' }],
-    verdicts,
-  };
+  return samplesAccuracyReport({ task: 'TextVQA', fidelity, samples: verdicts.length, correct: null, accuracy, verdicts });
 }
