@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import type { AdapterConfig, DecoderConfig, LinearTarget, WeightMap } from '@coin/model';
+import { type AdapterConfig, type DecoderConfig, isAdapterName, type LinearTarget, type WeightMap } from '@coin/model';
 
 /**
  * The same decoder training step as the ONNX graph (RMSNorm, rotary, causal attention, SwiGLU,
@@ -21,7 +21,7 @@ export interface TfjsStep {
 export function createTfjsStep(cfg: DecoderConfig, weights: WeightMap, adapter: AdapterConfig, batch: number, seq: number, lr: number): TfjsStep {
   const vars = new Map<string, tf.Variable>();
   const consts = new Map<string, tf.Tensor>();
-  const trainable = (name: string) => adapter.kind === 'full' || name.includes('.lora_');
+  const trainable = (name: string) => adapter.kind === 'full' || isAdapterName(name);
   for (const [name, t] of weights) {
     const value = tf.tensor(t.data as Float32Array, [...t.dims]);
     if (trainable(name)) vars.set(name, tf.variable(value, true, name));

@@ -1,7 +1,7 @@
 import { tensor, type TensorData } from '@coin/onnx';
 import { type AdapterConfig, LINEAR_TARGETS, type LinearTarget } from './adapters.js';
 import { type DecoderConfig, imageTokens, type ModelConfig, type VisionConfig } from './config.js';
-import { internalNames as names } from '../checkpoint/internal-names.js';
+import { internalNames as names, isAdapterName } from '../checkpoint/internal-names.js';
 import { Rng } from '@coin/core';
 import { visionBlocksToRun, visionNames } from './vision.js';
 import type { WeightMap } from './weights.js';
@@ -83,8 +83,8 @@ export function initAdapter(cfg: DecoderConfig, adapter: AdapterConfig, seed: nu
 /** Names that train under `adapter`: adapter weights, or every decoder weight for full tuning. */
 export function trainableNames(weights: ReadonlyMap<string, TensorData>, adapter: AdapterConfig): string[] {
   const names = [...weights.keys()];
-  if (adapter.kind === 'full') return names.filter((n) => !n.includes('.lora_'));
-  return names.filter((n) => n.includes('.lora_') || (adapter.trainProjector && n.startsWith('projector.')));
+  if (adapter.kind === 'full') return names.filter((n) => !isAdapterName(n));
+  return names.filter((n) => isAdapterName(n) || (adapter.trainProjector && n.startsWith('projector.')));
 }
 
 /** CLIP-like vision tower init: N(0, 0.02) weights, zero biases, LayerNorm 1/0. Only the blocks that run are created. */

@@ -1,5 +1,6 @@
 import { CoinError } from '@coin/core';
 import type { TensorData } from '@coin/onnx';
+import { isAdapterName } from '../checkpoint/internal-names.js';
 import { type AdapterConfig, adapterScaling } from './adapters.js';
 
 /**
@@ -10,7 +11,7 @@ import { type AdapterConfig, adapterScaling } from './adapters.js';
  */
 export function mergeLora(weights: ReadonlyMap<string, TensorData>, adapter: AdapterConfig): Map<string, TensorData> {
   if (adapter.kind !== 'lora') return new Map(weights);
-  const out = new Map([...weights].filter(([n]) => !n.includes('.lora_')));
+  const out = new Map([...weights].filter(([n]) => !isAdapterName(n)));
   const s = adapterScaling(adapter);
   for (const [name, a] of weights) {
     if (!name.endsWith('.lora_A')) continue;
