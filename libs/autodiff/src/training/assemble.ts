@@ -2,7 +2,7 @@ import { attr, GraphBuilder, type Model, type Value } from '@coin/onnx';
 import type { FlatLayout } from '@coin/runtime';
 import { gradients } from '../backward.js';
 import { type AdamWConfig, adamwUpdate, DEFAULT_ADAMW } from './adamw.js';
-import { layoutParams, type ParamSlot, type ParamSpec } from './flat-layout.js';
+import { layoutParams, type ParamSpec } from './flat-layout.js';
 
 /** Input and output names of the training graphs (the host runner feeds and reads these). */
 export const TRAIN_IO = {
@@ -43,14 +43,13 @@ export type TrainGraphKind = 'step' | 'accumulate' | 'apply';
 export interface TrainGraph {
   readonly kind: TrainGraphKind;
   readonly model: Model;
+  /** Where each trainable parameter lies in the flat vectors (`layout.total` scalars). */
   readonly layout: FlatLayout;
-  readonly slots: readonly ParamSlot[];
-  /** Number of trainable scalars (length of the flat vectors). */
-  readonly total: number;
 }
 
 export function buildTrainGraph(spec: TrainGraphSpec, kind: TrainGraphKind): TrainGraph {
-  const { layout, slots, total } = layoutParams(spec.trainable);
+  const { layout, slots } = layoutParams(spec.trainable);
+  const total = layout.total;
   if (total === 0) throw new Error(`training graph ${spec.name}: no trainable parameters`);
   const config = { ...DEFAULT_ADAMW, ...spec.optimizer };
   const b = new GraphBuilder(`${spec.name}_${kind}`);
@@ -77,7 +76,7 @@ export function buildTrainGraph(spec: TrainGraphSpec, kind: TrainGraphKind): Tra
     if (kind === 'accumulate') {
       const acc = b.input(TRAIN_IO.gradAcc, 'float32', [total]);
       b.output(b.op('Add', [acc, flatGrad]), TRAIN_IO.gradAccOut);
-      return { kind, model: b.model({ docString: `gradient accumulation for ${spec.name}` }), layout, slots, total };
+      return { kind, model: b.model({ docString: `gradient accumulation for ${spec.name}` }), layout };
     }
   }
 
@@ -90,5 +89,5 @@ export function buildTrainGraph(spec: TrainGraphSpec, kind: TrainGraphKind): Tra
   b.output(updated.m, TRAIN_IO.mOut);
   b.output(updated.v, TRAIN_IO.vOut);
   b.output(updated.gradNorm, TRAIN_IO.gradNorm);
-  return { kind, model: b.model({ docString: `${kind} for ${spec.name}` }), layout, slots, total };
+  return { kind, model: b.model({ docString: `${kind} for ${spec.name}` }), layout };
 }

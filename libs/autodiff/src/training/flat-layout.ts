@@ -17,7 +17,7 @@ export interface ParamSpec {
  * Lays the trainable parameters out in one flat vector with libs/runtime's layout (ordered by
  * name, so the graph's offsets match buffers packed later by anyone holding the same names).
  */
-export function layoutParams(params: readonly ParamSpec[]): { layout: FlatLayout; slots: ParamSlot[]; total: number } {
+export function layoutParams(params: readonly ParamSpec[]): { layout: FlatLayout; slots: ParamSlot[] } {
   const shapes: Record<string, readonly number[]> = {};
   const decay = new Map<string, boolean>();
   for (const p of params) {
@@ -26,5 +26,5 @@ export function layoutParams(params: readonly ParamSpec[]): { layout: FlatLayout
     decay.set(p.name, p.decay ?? true);
   }
   const layout = flatLayout(shapes);
-  return { layout, slots: layout.entries.map((e) => ({ ...e, decay: decay.get(e.name)! })), total: layout.total };
+  return { layout, slots: layout.entries.map((e) => ({ ...e, decay: decay.get(e.name)! })) };
 }
