@@ -9,7 +9,7 @@
 //                                                test/contracts/generated-fresh.test.ts)
 // Everything is generated into a temporary folder first, so a failure leaves the old code intact.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -17,14 +17,14 @@ import { parse } from 'yaml';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The generation templates, in the order they run. */
-export function templates() {
+function templates() {
   return readdirSync(root)
     .filter((f) => /^buf\.gen\..+\.yaml$/.test(f))
     .sort();
 }
 
 /** Every output folder named by a template (`plugins[].out`), relative to the repo root. */
-export function outputDirs() {
+function outputDirs() {
   const dirs = [];
   for (const template of templates()) {
     const config = parse(readFileSync(join(root, template), 'utf8'));
@@ -49,6 +49,12 @@ function main(argv) {
   const out = outIndex >= 0 ? resolve(argv[outIndex + 1] ?? '') : undefined;
   if (outIndex >= 0 && !argv[outIndex + 1]) throw new Error('--out needs a folder');
 
+  if (out) {
+    // A fresh tree elsewhere: nothing committed to protect, so no staging.
+    generate(out);
+    for (const dir of outputDirs()) mkdirSync(join(out, dir), { recursive: true }); // a template that emits nothing
+    return;
+  }
   // Stage inside the repo's tmp/ so the final renames stay on one filesystem.
   mkdirSync(join(root, 'tmp'), { recursive: true });
   const staging = mkdtempSync(join(root, 'tmp', 'gen-'));
@@ -57,10 +63,6 @@ function main(argv) {
     for (const dir of outputDirs()) {
       const fresh = join(staging, dir);
       if (!existsSync(fresh)) mkdirSync(fresh, { recursive: true }); // a template that emits nothing
-      if (out) {
-        cpSync(fresh, join(out, dir), { recursive: true });
-        continue;
-      }
       const target = join(root, dir);
       const old = join(staging, 'old', dir);
       mkdirSync(dirname(old), { recursive: true });
@@ -74,11 +76,9 @@ function main(argv) {
   }
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  try {
-    main(process.argv.slice(2));
-  } catch (e) {
-    console.error(`gen-contracts: ${e.message}`);
-    process.exit(1);
-  }
+try {
+  main(process.argv.slice(2));
+} catch (e) {
+  console.error(`gen-contracts: ${e.message}`);
+  process.exit(1);
 }
