@@ -5,6 +5,7 @@
 // time per run, grouped by op type or by op type and input shapes (every Loop iteration's nodes
 // included), largest first. Profiling adds a few µs to every kernel, so read small ops relatively.
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 
 function usage(message) {
   if (message) console.error(`ort-profile: ${message}`);
@@ -12,15 +13,16 @@ function usage(message) {
   process.exit(2);
 }
 
-const args = process.argv.slice(2);
-const file = args.find((a, i) => !a.startsWith('--') && !['--by', '--top'].includes(args[i - 1]));
+let parsed;
+try {
+  parsed = parseArgs({ allowPositionals: true, options: { by: { type: 'string', default: 'op' }, top: { type: 'string', default: '25' } } });
+} catch (e) {
+  usage(e.message);
+}
+const [file] = parsed.positionals;
 if (!file) usage('no profile file given');
-const flag = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const by = flag('by', 'op');
-const top = Number(flag('top', '25'));
+const by = parsed.values.by;
+const top = Number(parsed.values.top);
 if (by !== 'op' && by !== 'shape') usage(`--by must be op or shape, got ${by}`);
 if (!Number.isInteger(top) || top < 1) usage(`--top must be a positive integer`);
 
