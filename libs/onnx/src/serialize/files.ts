@@ -1,6 +1,6 @@
-import { closeSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { CoinError } from '@coin/core';
+import { CoinError, tempPathBeside, writeFileAtomicSync } from '@coin/core';
 import { decodeModel, encodeModel } from '../proto/index.js';
 import type { Model } from '../ir/graph.js';
 import { type ExternalDataSource, modelFromProto } from './from-proto.js';
@@ -39,8 +39,7 @@ const ALIGN = 4096;
 export function saveModel(model: Model, path: string, options: SaveOptions = {}): void {
   const dataName = `${basename(path)}.data`;
   const dataPath = join(dirname(path), dataName);
-  const tmpData = `${dataPath}.tmp-${process.pid}`;
-  const tmpModel = `${path}.tmp-${process.pid}`;
+  const tmpData = tempPathBeside(dataPath);
   let fd: number | undefined;
   let written = 0;
   try {
@@ -72,12 +71,10 @@ export function saveModel(model: Model, path: string, options: SaveOptions = {})
       fd = undefined;
       renameSync(tmpData, dataPath);
     }
-    writeFileSync(tmpModel, bytes);
-    renameSync(tmpModel, path);
+    writeFileAtomicSync(path, bytes);
   } finally {
     if (fd !== undefined) closeSync(fd);
     rmSync(tmpData, { force: true });
-    rmSync(tmpModel, { force: true });
   }
 }
 
