@@ -30,10 +30,6 @@ export function linearShape(cfg: DecoderConfig, t: LinearTarget): [number, numbe
   return [cfg.dim, cfg.dim];
 }
 
-export function linearPath(l: number, t: LinearTarget): string {
-  return names.linear(l, t);
-}
-
 /**
  * GPT-2/nanoGPT-style initialisation from a seed: N(0, 0.02) weights, residual output
  * projections (o, down) scaled by 1/√(2·layers), RMSNorm gains 1.
@@ -47,7 +43,7 @@ export function initDecoder(cfg: DecoderConfig, seed: number): WeightMap {
     w.set(names.ffnNorm(l), ones(cfg.dim));
     for (const t of LINEAR_TARGETS) {
       const std = t === 'o' || t === 'down' ? 0.02 / Math.sqrt(2 * cfg.layers) : 0.02;
-      w.set(`${linearPath(l, t)}.weight`, normal(rng, linearShape(cfg, t), std));
+      w.set(names.linearWeight(l, t), normal(rng, linearShape(cfg, t), std));
     }
   }
   w.set(names.norm, ones(cfg.dim));
@@ -67,7 +63,7 @@ export function initAdapter(cfg: DecoderConfig, adapter: AdapterConfig, seed: nu
   for (let l = 0; l < cfg.layers; l++) {
     for (const t of adapter.targets) {
       const [fin, fout] = linearShape(cfg, t);
-      const path = linearPath(l, t);
+      const path = names.linear(l, t);
       if (adapter.kind === 'lora') {
         w.set(`${path}.lora_A`, uniform(rng, [fin, adapter.rank], 1 / Math.sqrt(fin)));
       } else {
