@@ -3,6 +3,7 @@
  * facts, so what one task teaches (what a sailboat looks like, that a fish lives in water) is
  * knowledge another task can use, while each task asks for it in its own answer format.
  */
+import { pythonCapitalize } from '../readers/imagenet.js';
 
 export type Category = 'animal' | 'plant' | 'vehicle' | 'food' | 'building' | 'tool' | 'shape';
 export type Habitat = 'land' | 'water' | 'air' | 'none';
@@ -41,10 +42,8 @@ export function classByName(name: string): ObjectClass {
   return found;
 }
 
-/** ImageNet-style answer: Python's str.capitalize() of the class name ("Coffee mug"). */
-export function imagenetLabel(name: string): string {
-  return name.charAt(0).toUpperCase() + name.slice(1).toLowerCase();
-}
+/** ImageNet-style answer: Python's str.capitalize() of the class name ("Coffee mug"), as the ImageNet reader writes it. */
+export const imagenetLabel = pythonCapitalize;
 
 export interface Colour {
   readonly name: string;

@@ -2,6 +2,7 @@ import { placeObjects, randomBackground, renderScene, type PlacedObject, type Sc
 import { OBJECT_CLASSES } from '../world.js';
 import { centreX, describeScene } from '../describe.js';
 import type { Box } from '../draw.js';
+import { normaliseBox } from '../../readers/refcoco.js';
 import type { Rng } from '../prng.js';
 import { pad, type GenContext, type SynthItem } from './types.js';
 
@@ -12,10 +13,7 @@ import { pad, type GenContext, type SynthItem } from './types.js';
  * two decimals: "[x1, y1, x2, y2]".
  */
 export function normalisedBox(box: Box, width: number, height: number): [number, number, number, number] {
-  const side = Math.max(width, height);
-  const dx = height > width ? (height - width) / 2 : 0;
-  const dy = width > height ? (width - height) / 2 : 0;
-  return [(box.x + dx) / side, (box.y + dy) / side, (box.x + box.w + dx) / side, (box.y + box.h + dy) / side];
+  return normaliseBox([box.x, box.y, box.w, box.h], width, height); // the RefCOCO reader's rule
 }
 
 export function formatBox(b: readonly number[]): string {
