@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { invalidArgument } from '@coin/core';
+import { integerFlag } from './flags.js';
 import { DEFAULT_SYNTH_OPTIONS, INSTRUCTION_VARIANTS, prepareSynth, type InstructionVariant, type SynthOptions } from '@coin/data';
 import type { CliContext } from '../context.js';
 
@@ -16,14 +17,6 @@ interface SynthFlags {
 }
 
 const MAX_ITEMS = 100_000;
-
-function integerFlag(name: string, text: string, min: number, max: number): number {
-  const value = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw invalidArgument('PREP.BAD_FLAG', `--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(text)}`, `e.g. --${name} ${Math.max(min, Math.min(max, 200))}`);
-  }
-  return value;
-}
 
 function fractionFlag(text: string): number {
   const value = /^(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : NaN;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { invalidArgument } from '@coin/core';
 import { DATASETS, type DatasetEntry, parseFraction, parseVariant, prepareDataset, VARIANT_FOLDERS } from '@coin/data';
 import type { CliContext } from '../context.js';
+import { integerFlag } from './flags.js';
 import { registerPrepSynth } from './prep-synth.js';
 
 /**
@@ -17,13 +17,6 @@ interface DatasetFlags {
   fraction: string;
   seed: string;
   progress?: boolean;
-}
-
-function seedFlag(text: string): number {
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text)) || Number(text) > 0xffffffff) {
-    throw invalidArgument('PREP.BAD_FLAG', `--seed must be an integer from 0 to 4294967295, got ${JSON.stringify(text)}`, 'e.g. --seed 0');
-  }
-  return Number(text);
 }
 
 function registerDataset(prep: Command, ctx: CliContext, entry: DatasetEntry): void {
@@ -44,7 +37,7 @@ function registerDataset(prep: Command, ctx: CliContext, entry: DatasetEntry): v
     .action(async (flags: DatasetFlags) => {
       const variant = parseVariant(flags.variant);
       const fraction = parseFraction(flags.fraction);
-      const seed = seedFlag(flags.seed);
+      const seed = integerFlag('seed', flags.seed, 0, 0xffffffff, 0);
       const source = await entry.open(flags.raw, { images: flags.images });
       const stderr = ctx.stderr as NodeJS.WritableStream & { isTTY?: boolean };
       const result = await prepareDataset(source, { out: flags.out, variant, fraction, seed, progress: flags.progress === false ? undefined : stderr });
