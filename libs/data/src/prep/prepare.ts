@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readdir, rename, rm, stat, symlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { CoinError } from '@coin/core';
+import { dirname, join, resolve } from 'node:path';
+import { CoinError, tempPathBeside } from '@coin/core';
 import { writeTestFile, writeTrainFile } from '../formats/coin-files.js';
 import { buildTestRecord, buildTrainRecord, type RecordParts } from '../formats/build-records.js';
 import { type InstructionVariant, type RecordId, TEST_FILE_OF_TASK, VARIANT_FOLDERS } from '../formats/records.js';
@@ -39,8 +38,8 @@ export const PREP_MANIFEST_KIND = 'coin-prep';
 
 export async function prepareDataset(source: OpenedSource, options: PrepareOptions): Promise<PrepareResult> {
   const out = resolve(options.out);
-  await checkOutDir(out);
-  const temp = join(dirname(out), `.${basename(out)}.prep-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const existing = await checkOutDir(out);
+  const temp = tempPathBeside(out);
   await mkdir(temp, { recursive: true });
   try {
     const report = new ValidationReportBuilder(source.dataset);
@@ -60,25 +59,28 @@ export async function prepareDataset(source: OpenedSource, options: PrepareOptio
     const summary = await writeValidationReport(join(temp, reportDir), frozen);
     const produced = [taskDir, reportDir, ...source.copies.map((c) => c.to), ...source.links.map((l) => l.at)];
     const params = { [source.dataset]: { variant: options.variant, fraction: options.fraction, seed: options.seed, task: source.task } };
-    const manifest = await moveIntoPlace(temp, out, produced, frozen.counts, params);
+    const manifest = await moveIntoPlace(temp, out, existing, produced, frozen.counts, params);
     return { out, counts: frozen.counts, report: frozen, summary, manifest };
   } finally {
     await rm(temp, { recursive: true, force: true });
   }
 }
 
+/** What --out holds before we write: nothing, an empty folder, or an earlier prep output. */
+type OutDir = { readonly exists: false } | { readonly exists: true; readonly previous?: Manifest };
+
 /** --out must be absent, empty, or an earlier `coin prep` output (which we add to). */
-async function checkOutDir(out: string): Promise<void> {
+async function checkOutDir(out: string): Promise<OutDir> {
   let entries: string[];
   try {
     const s = await stat(out);
     if (!s.isDirectory()) throw new CoinError('PREP.OUT_NOT_DIR', 'INVALID_ARGUMENT', `--out ${out} exists and is not a directory`);
     entries = await readdir(out);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { exists: false };
     throw e;
   }
-  if (entries.length === 0) return;
+  if (entries.length === 0) return { exists: true };
   if (!entries.includes(MANIFEST_FILE)) {
     throw new CoinError('PREP.OUT_NOT_EMPTY', 'INVALID_ARGUMENT', `--out ${out} is not empty and is not a \`coin prep\` output (no ${MANIFEST_FILE})`, { hint: 'choose a new or empty --out directory' });
   }
@@ -86,6 +88,7 @@ async function checkOutDir(out: string): Promise<void> {
   if (manifest.kind !== PREP_MANIFEST_KIND) {
     throw new CoinError('PREP.OUT_OTHER_KIND', 'INVALID_ARGUMENT', `--out ${out} holds a "${manifest.kind}" output; real datasets are added only to "${PREP_MANIFEST_KIND}" outputs`, { hint: 'choose another --out directory' });
   }
+  return { exists: true, previous: manifest };
 }
 
 async function makeLink(root: string, link: ImageLink): Promise<void> {
@@ -138,29 +141,18 @@ function recordParts(source: OpenedSource, item: SourceItem, options: PrepareOpt
 }
 
 /** Fresh --out: one rename. Existing output: replace our paths one by one, then a new manifest. */
-async function moveIntoPlace(temp: string, out: string, produced: readonly string[], counts: Record<string, number>, params: Record<string, unknown>): Promise<Manifest> {
-  let previous: Manifest | undefined;
-  try {
-    previous = await readManifest(out);
-  } catch {
-    previous = undefined;
-  }
+async function moveIntoPlace(temp: string, out: string, existing: OutDir, produced: readonly string[], counts: Record<string, number>, params: Record<string, unknown>): Promise<Manifest> {
+  const previous = existing.exists ? existing.previous : undefined;
   const mergedCounts = { ...(previous?.counts ?? {}) };
   const tasks = new Set(Object.keys(counts).map((k) => k.split('/')[0]));
   for (const key of Object.keys(mergedCounts)) if (tasks.has(key.split('/')[0])) delete mergedCounts[key];
   Object.assign(mergedCounts, counts);
   const previousParams = previous && isRecord(previous.params) ? previous.params : {};
   const info = { kind: PREP_MANIFEST_KIND, params: { ...previousParams, ...params }, counts: mergedCounts };
-  let outExists = true;
-  try {
-    await stat(out);
-  } catch {
-    outExists = false;
-  }
-  if (!outExists) {
-    await writeManifest(temp, info);
+  if (!existing.exists) {
+    const manifest = await writeManifest(temp, info); // relative paths: the same once renamed
     await rename(temp, out);
-    return readManifest(out);
+    return manifest;
   }
   await rm(join(out, MANIFEST_FILE), { force: true }); // the directory is "unfinished" until the new manifest
   for (const rel of produced) {
