@@ -20,10 +20,10 @@ export interface DecodeLoopInputs {
 }
 
 /** Large negative instead of −∞ for masked prompt keys (a fully padded row stays finite). */
-const MASKED = -1e9;
+export const MASKED = -1e9;
 
 /** True while some sample has not produced the end token. */
-function anyOpen(g: GraphBuilder, finished: Value): Value {
+export function anyOpen(g: GraphBuilder, finished: Value): Value {
   return g.op('Equal', [g.op('ReduceMin', [g.op('Cast', [finished], { to: attr.int(7) })], { keepdims: attr.int(0) }), g.scalar('int64', 0)]);
 }
 
@@ -107,7 +107,7 @@ function decodeStepBody(ctx: ForwardContext, cfg: DecoderConfig, batch: number, 
   const embedded = body.op('Unsqueeze', [embedTokens(step, token), body.i64([1])]); // [B, 1, C]
   let normed: Value;
   if (x.fused) {
-    normed = fusedStack(body, cfg, x.fused, embedded, rope, attend, { singleToken: true });
+    normed = fusedStack(body, cfg, x.fused, embedded, { rope, attend }, { singleToken: true });
   } else {
     const scale = body.scalar('float32', 1 / Math.sqrt(D));
     let h = embedded;

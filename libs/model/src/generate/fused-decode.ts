@@ -88,6 +88,13 @@ function skipNorm(b: GraphBuilder, x: Value, skip: Value, gamma: Value, eps: num
   return { normed, sum };
 }
 
+/**
+ * How a fused layer attends. `heads`: q (pre-scaled), k and v are split into heads [B, H, T, D]
+ * and rotated in the graph, and `attend` returns [B, H, Tq, D]. `packed`: the packed projection
+ * [B, 1, 3C] = [q·s | k | v] goes to one kernel that rotates, caches and attends, returning [B, 1, C].
+ */
+export type FusedAttention = { readonly rope: Rope; readonly attend: Attend } | { readonly packed: (layer: number, qkv: Value) => Value };
+
 export interface FusedStackOptions {
   /** One token per sample (decoding: [B, 1, C], heads by Reshape alone) or a whole prompt. */
   readonly singleToken: boolean;
@@ -97,11 +104,11 @@ export interface FusedStackOptions {
 
 /**
  * The decoder stack on fused weights: embeddings x [B, T, C] → final-norm hidden [B, T, C] (or
- * [B, 1, C] with lastOnly). Per layer: one MatMul for q, k and v, rotary on q and k at once; the
- * residual add fused into the next norm; one MatMul for gate and up. `attend` gets q (pre-scaled),
- * k and v as [B, H, T, D] (q [B, H, 1, D] in a lastOnly final layer) and returns [B, H, Tq, D].
+ * [B, 1, C] with lastOnly). Per layer: one MatMul for q, k and v, then attention (see
+ * FusedAttention: q (pre-scaled) is [B, H, 1, D] in a lastOnly final layer); the residual add
+ * fused into the next norm; one MatMul for gate and up.
  */
-export function fusedStack(b: GraphBuilder, cfg: DecoderConfig, w: FusedStepWeights, x: Value, rope: Rope, attend: Attend, o: FusedStackOptions): Value {
+export function fusedStack(b: GraphBuilder, cfg: DecoderConfig, w: FusedStepWeights, x: Value, attention: FusedAttention, o: FusedStackOptions): Value {
   const H = cfg.heads;
   const D = headDim(cfg);
   let residual = x;
@@ -109,14 +116,19 @@ export function fusedStack(b: GraphBuilder, cfg: DecoderConfig, w: FusedStepWeig
   for (let l = 0; l < cfg.layers; l++) {
     ({ residual, normed } = b.scope(`layer${l}`, () => {
       const qkv = b.op('MatMul', [normed, w.get(FUSED_NAMES.qkv(l))]); // [B, T, 3C]
-      const heads = o.singleToken
-        ? b.op('Reshape', [qkv, b.i64([0, 3 * H, 1, D])])
-        : splitHeads(b, qkv, 3 * H); // [B, 3H, T, D]
-      const [qk, v] = b.opN('Split', [heads, b.i64([2 * H, H])], 2, { axis: attr.int(1) });
-      const [q, k] = b.opN('Split', [applyRotary(b, qk, rope), b.i64([H, H])], 2, { axis: attr.int(1) });
       const finalOnly = o.lastOnly === true && l === cfg.layers - 1;
-      const heardFrom = attend(l, finalOnly ? lastAlong(b, q, 2) : q, k, v); // [B, H, Tq, D]
-      const att = o.singleToken || finalOnly ? b.op('Reshape', [heardFrom, b.i64([0, 1, cfg.dim])]) : mergeHeads(b, heardFrom); // [B, Tq, C]
+      let att: Value; // [B, Tq, C]
+      if ('packed' in attention) {
+        att = attention.packed(l, qkv);
+      } else {
+        const heads = o.singleToken
+          ? b.op('Reshape', [qkv, b.i64([0, 3 * H, 1, D])])
+          : splitHeads(b, qkv, 3 * H); // [B, 3H, T, D]
+        const [qk, v] = b.opN('Split', [heads, b.i64([2 * H, H])], 2, { axis: attr.int(1) });
+        const [q, k] = b.opN('Split', [applyRotary(b, qk, attention.rope), b.i64([H, H])], 2, { axis: attr.int(1) });
+        const heardFrom = attention.attend(l, finalOnly ? lastAlong(b, q, 2) : q, k, v); // [B, H, Tq, D]
+        att = o.singleToken || finalOnly ? b.op('Reshape', [heardFrom, b.i64([0, 1, cfg.dim])]) : mergeHeads(b, heardFrom);
+      }
       const into = finalOnly ? lastAlong(b, residual, 1) : residual;
       const afterAttention = skipNorm(b, into, b.op('MatMul', [att, w.get(internalNames.linearWeight(l, 'o'))]), w.get(internalNames.ffnNorm(l)), cfg.normEps);
       const [gate, up] = b.opN('Split', [b.op('MatMul', [afterAttention.normed, w.get(FUSED_NAMES.gateUp(l))]), b.i64([cfg.ffn, cfg.ffn])], 2, { axis: attr.int(-1) });

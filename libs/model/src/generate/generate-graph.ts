@@ -1,12 +1,14 @@
+import { CoinError } from '@coin/core';
 import { attr, GraphBuilder, type Model, type TensorData, type Value } from '@coin/onnx';
 import type { AdapterConfig } from '../network/adapters.js';
-import type { ModelConfig } from '../network/config.js';
+import { headDim, type ModelConfig } from '../network/config.js';
 import { embedTokens, lmHead } from '../network/decoder.js';
 import type { ForwardContext } from '../network/linear.js';
 import { WeightSource } from '../network/weights.js';
 import { VLM_INPUTS } from '../vlm/vlm-batch.js';
 import { vlmEmbeddings } from '../vlm/vlm-forward.js';
 import { decodeLoop } from './decode-loop.js';
+import { gqaDecodeLoop, gqaHeadSizeFits } from './gqa-decode-loop.js';
 import { canFuseDecode, fuseDecodeWeights } from './fused-decode.js';
 import { greedy, lastPosition, prefill, ropeTables } from './prefill.js';
 
@@ -28,6 +30,22 @@ export interface GenerateGraphOptions {
    * false keeps the layer-by-layer step, for comparison.
    */
   readonly fuseDecode?: boolean;
+  /**
+   * How decode steps attend, on fused weights: 'graph' = graph ops over the prompt's cache and a
+   * growing generated cache (decode-loop.ts); 'kernel' = ORT's com.microsoft GroupQueryAttention
+   * (CPU kernel; gqa-decode-loop.ts). Default: 'kernel' at batch 1 when the head size is a multiple
+   * of 16, where it measured faster; 'graph' otherwise (larger batches measured slower with the kernel).
+   */
+  readonly decodeAttention?: 'graph' | 'kernel';
+}
+
+/** The decode attention to build: the kernel only on fused weights with a head size it accepts. */
+export function chooseDecodeAttention(o: GenerateGraphOptions, fused: boolean): 'graph' | 'kernel' {
+  const fits = fused && gqaHeadSizeFits(headDim(o.config.decoder));
+  if (o.decodeAttention === 'kernel' && !fits) {
+    throw new CoinError('GENERATE.BAD_OPTIONS', 'INVALID_ARGUMENT', `decodeAttention 'kernel' needs fused float32 weights without biases and a head size that is a multiple of 16 (head size ${headDim(o.config.decoder)})`, { hint: "leave decodeAttention unset, or use 'graph'" });
+  }
+  return o.decodeAttention ?? (fits && o.batch === 1 ? 'kernel' : 'graph');
 }
 
 /** Prompt inputs with a run-time length: left-padded [B, T] ids and mask (+ image inputs). */
@@ -62,6 +80,7 @@ export function buildGenerateGraph(o: GenerateGraphOptions): Model {
   const fuse = o.fuseDecode !== false && canFuseDecode(o.config.decoder, o.weights, o.adapter);
   const ctx = context(b, o, fuse ? fuseDecodeWeights(o.config.decoder, o.weights) : undefined);
   const fused = fuse ? ctx.w : undefined;
+  const attention = chooseDecodeAttention(o, fuse);
   const { embeds, mask } = promptEmbeddings(ctx, o);
   const maxNew = b.input(GENERATE_IO.maxNew, 'int64', []);
   const tables = ropeTables(b, o.config.decoder);
@@ -69,7 +88,8 @@ export function buildGenerateGraph(o: GenerateGraphOptions): Model {
   const first = greedy(b, lmHead(ctx, o.config.decoder, b.op('Squeeze', [hidden, b.i64([1])]))); // [B]
   const firstPositions = b.op('ReduceSum', [mask, b.i64([1])], { keepdims: attr.int(0) }); // [B]: real prompt tokens
   const steps = b.op('Sub', [maxNew, b.scalar('int64', 1)]);
-  const rest = decodeLoop(ctx, o.config.decoder, o.batch, o.eosId, { steps, firstToken: first, firstPositions, mask, cache, tables, fused }); // [M'-1, B]
+  const loopInputs = { steps, firstToken: first, firstPositions, mask, cache, tables, fused };
+  const rest = fused && attention === 'kernel' ? gqaDecodeLoop(ctx, o.config.decoder, o.batch, o.eosId, { ...loopInputs, fused }) : decodeLoop(ctx, o.config.decoder, o.batch, o.eosId, loopInputs); // [M'-1, B]
   const all = b.op('Concat', [b.op('Unsqueeze', [first, b.i64([0])]), rest], { axis: attr.int(0) }, { types: [{ dtype: 'int64', shape: ['M', o.batch] }] });
   b.output(all, GENERATE_IO.tokens);
   return b.model({ docString: 'greedy generation with a KV cache inside an ONNX Loop' });

@@ -12,6 +12,7 @@ import { VICUNA_V1_SYSTEM } from '../prompt/vicuna.js';
 import { ByteLevelBpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
 import { trainByteLevelBpe } from '../tokenizer/bpe-train.js';
 import { englishLikeCorpus } from '../tokenizer/test-corpus.js';
+import { buildGenerateGraph } from './generate-graph.js';
 import { Generator } from './generator.js';
 
 // A random micro model has no preferred answers, which makes it a strict test: any difference in
@@ -72,6 +73,32 @@ test('fused and layer-by-layer decode steps agree with recompute at every length
   assert.ok(cut[1].length <= LONG + 1, 'the second sample stops early');
   assert.deepEqual(await stopping.fused.generate(batch, 2 * LONG + 3), cut);
   await Promise.all([...Object.values(endless), ...Object.values(stopping)].map((g) => g.release()));
+});
+
+test("ORT's GroupQueryAttention decode steps (the default at batch 1) agree with recompute, with images, padding and samples that stop", async () => {
+  // Head size 16: the smallest the kernel takes (micro's 24 is refused, below).
+  const cfg = { ...config, decoder: { ...config.decoder, heads: 3 } };
+  const w = initModel(cfg, 11);
+  for (const [name, t] of w) if (/attn\.(q|k)\.weight$/.test(name)) (t.data as Float32Array).forEach((v, i, a) => (a[i] = v * 25));
+  const graph = buildGenerateGraph({ config: cfg, weights: w, batch: 1, withImages: false, eosId: EOS });
+  assert.ok(graph.graph.nodes.some((n) => n.opType === 'Loop' && n.attributes.body.kind === 'graph' && n.attributes.body.value.nodes.some((m) => m.opType === 'GroupQueryAttention')), 'batch 1 decodes with the kernel by default');
+  const rng = new Rng(5);
+  for (const batchSize of [1, 3]) {
+    const batch = { prompts: prompts(rng, batchSize, true), pixels: Float32Array.from({ length: batchSize * 3 * 32 * 32 }, () => rng.next() * 2 - 1) };
+    const common = { config: cfg, weights: w, batch: batchSize, withImages: true, padId: 0, imageTokens: N, session: { threads: 1 } };
+    const reference = await Generator.create({ ...common, eosId: -1, mode: 'recompute' });
+    const kernel = await Generator.create({ ...common, eosId: -1, decodeAttention: 'kernel' });
+    const expected = await reference.generate(batch, 2 * LONG + 3);
+    for (const n of [1, 2, LONG + 1, 2 * LONG + 3]) assert.deepEqual(await kernel.generate(batch, n), expected.map((seq) => seq.slice(0, n)), `batch ${batchSize}, ${n} new tokens`);
+    const eos = expected[0][LONG];
+    const stopping = { kernel: await Generator.create({ ...common, eosId: eos, decodeAttention: 'kernel' }), recompute: await Generator.create({ ...common, eosId: eos, mode: 'recompute' }) };
+    assert.deepEqual(await stopping.kernel.generate(batch, 2 * LONG + 3), await stopping.recompute.generate(batch, 2 * LONG + 3));
+    await Promise.all([reference, kernel, ...Object.values(stopping)].map((g) => g.release()));
+  }
+  assert.throws(
+    () => buildGenerateGraph({ config, weights, batch: 1, withImages: false, eosId: EOS, decodeAttention: 'kernel' }),
+    (e: unknown) => (e as { code?: string }).code === 'GENERATE.BAD_OPTIONS' && /head size 24/.test((e as Error).message),
+  );
 });
 
 test('generation stops at the end token and refuses prompts that do not fit or hold bad ids, images or pixels', async () => {

@@ -99,7 +99,9 @@ export class Generator {
 
   static async create(options: GenerateGraphOptions & { padId: number; imageTokens: number; mode?: 'cached' | 'recompute'; session?: SessionOptions }): Promise<Generator> {
     const mode = options.mode ?? 'cached';
-    const model = mode === 'cached' ? buildGenerateGraph(options) : buildNextTokenGraph(options);
+    // ORT's CUDA GroupQueryAttention takes no attention bias or position ids: the graph attention there.
+    const graphOptions = options.session?.executionProvider === 'cuda' && options.decodeAttention === undefined ? { ...options, decodeAttention: 'graph' as const } : options;
+    const model = mode === 'cached' ? buildGenerateGraph(graphOptions) : buildNextTokenGraph(graphOptions);
     return new Generator(options, await createSession(serializeModel(model), options.session), mode);
   }
 

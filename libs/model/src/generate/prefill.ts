@@ -57,7 +57,7 @@ export function prefill(ctx: ForwardContext, cfg: DecoderConfig, embeds: Value, 
       cache.push({ k, v });
       return attention(b, q, k, v, { causal: !(lastOnly && l === cfg.layers - 1), keyPadding: mask, scale: 1 });
     };
-    return { hidden: fusedStack(b, cfg, fused, embeds, rope, attend, { singleToken: false, lastOnly }), cache };
+    return { hidden: fusedStack(b, cfg, fused, embeds, { rope, attend }, { singleToken: false, lastOnly }), cache };
   }
   let x = embeds;
   for (let l = 0; l < cfg.layers; l++) {
