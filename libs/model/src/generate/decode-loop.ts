@@ -1,10 +1,9 @@
-import { rmsNorm, type RotaryTables } from '@coin/autodiff';
+import type { RotaryTables } from '@coin/autodiff';
 import { attr, GraphBuilder, tensor, type Value } from '@coin/onnx';
-import { internalNames } from '../checkpoint/internal-names.js';
 import { type DecoderConfig, headDim } from '../network/config.js';
-import { blockFinish, blockQkv, embedTokens, lmHead } from '../network/decoder.js';
+import { decoderStack, embedTokens, type LayerAttend, lmHead } from '../network/decoder.js';
 import type { ForwardContext } from '../network/linear.js';
-import { type Attend, type FusedStepWeights, fusedStack } from './fused-decode.js';
+import { type FusedStepWeights, fusedStack } from './fused-decode.js';
 import { greedy, ropeAt } from './prefill.js';
 
 export interface DecodeLoopInputs {
@@ -91,7 +90,7 @@ function decodeStepBody(ctx: ForwardContext, cfg: DecoderConfig, batch: number, 
   const newK: Value[] = [];
   const newV: Value[] = [];
   /** Attention of this step's (pre-scaled) query over the prompt and the generated tokens. */
-  const attend: Attend = (l, q, k, v) => {
+  const attend: LayerAttend = (l, q, k, v) => {
     // Named as the body outputs directly: renaming through an Identity would copy them again.
     const genType = [{ dtype: 'float32' as const, shape: [batch, H, 'G+1', D] }];
     const K = body.op('Concat', [genK[l], k], { axis: attr.int(2) }, { names: [`gen_k${l}_out`], types: genType });
@@ -105,20 +104,9 @@ function decodeStepBody(ctx: ForwardContext, cfg: DecoderConfig, batch: number, 
     return body.op('Add', [body.op('MatMul', [pPrompt, prompt.values[l]]), body.op('MatMul', [pGenerated, V])]); // [B, H, 1, D]
   };
   const embedded = body.op('Unsqueeze', [embedTokens(step, token), body.i64([1])]); // [B, 1, C]
-  let normed: Value;
-  if (x.fused) {
-    normed = fusedStack(body, cfg, x.fused, embedded, { rope, attend }, { singleToken: true });
-  } else {
-    const scale = body.scalar('float32', 1 / Math.sqrt(D));
-    let h = embedded;
-    for (let l = 0; l < cfg.layers; l++) {
-      h = body.scope(`layer${l}`, () => {
-        const { q, k, v } = blockQkv(step, cfg, l, h, rope, true); // [B, H, 1, D]
-        return blockFinish(step, cfg, l, h, attend(l, body.op('Mul', [q, scale]), k, v), true);
-      });
-    }
-    normed = rmsNorm(body, h, ctx.w.get(internalNames.norm), cfg.normEps);
-  }
+  const normed = x.fused
+    ? fusedStack(body, cfg, x.fused, embedded, { rope, attend }, { singleToken: true })
+    : decoderStack(step, cfg, embedded, rope, (l, q, k, v) => attend(l, body.op('Mul', [q, body.scalar('float32', 1 / Math.sqrt(D))]), k, v), { singleToken: true });
   const hidden = body.op('Squeeze', [normed, body.i64([1])]); // [B, C]
   const chosen = greedy(body, lmHead(step, cfg, hidden)); // [B]
   const next = body.op('Where', [finished, eos, chosen]);

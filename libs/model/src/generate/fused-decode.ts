@@ -3,8 +3,8 @@ import { attr, type GraphBuilder, type TensorData, tensor, type Value } from '@c
 import { internalNames, LINEAR_NAMES, type LinearName } from '../checkpoint/internal-names.js';
 import { type DecoderConfig, headDim } from '../network/config.js';
 import type { AdapterConfig } from '../network/adapters.js';
-import type { Rope } from '../network/decoder.js';
-import { lastAlong } from './last-position.js';
+import type { LayerAttend, Rope } from '../network/decoder.js';
+import { lastAlong } from '../network/last-position.js';
 
 /**
  * The generation graph's weights, fused (prefill and decode steps share them, so the graph holds
@@ -67,9 +67,6 @@ export function fuseDecodeWeights(cfg: DecoderConfig, weights: ReadonlyMap<strin
   return fused;
 }
 
-/** Per-layer attention given q (pre-scaled), k and v as [B, H, T, D]; returns [B, H, Tq, D]. */
-export type Attend = (layer: number, q: Value, k: Value, v: Value) => Value;
-
 export interface FusedStepWeights {
   get(name: string): Value;
 }
@@ -93,7 +90,7 @@ function skipNorm(b: GraphBuilder, x: Value, skip: Value, gamma: Value, eps: num
  * and rotated in the graph, and `attend` returns [B, H, Tq, D]. `packed`: the packed projection
  * [B, 1, 3C] = [q·s | k | v] goes to one kernel that rotates, caches and attends, returning [B, 1, C].
  */
-export type FusedAttention = { readonly rope: Rope; readonly attend: Attend } | { readonly packed: (layer: number, qkv: Value) => Value };
+export type FusedAttention = { readonly rope: Rope; readonly attend: LayerAttend } | { readonly packed: (layer: number, qkv: Value) => Value };
 
 export interface FusedStackOptions {
   /** One token per sample (decoding: [B, 1, C], heads by Reshape alone) or a whole prompt. */

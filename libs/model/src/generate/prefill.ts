@@ -1,12 +1,10 @@
 import { attention, type RotaryTables, rotaryTables } from '@coin/autodiff';
 import { attr, type GraphBuilder, tensor, type Value } from '@coin/onnx';
 import { type DecoderConfig, headDim } from '../network/config.js';
-import { blockFinish, blockQkv, type Rope } from '../network/decoder.js';
-import { internalNames } from '../checkpoint/internal-names.js';
+import { decoderStack, type LayerAttend, type Rope } from '../network/decoder.js';
 import type { ForwardContext } from '../network/linear.js';
-import { type Attend, type FusedStepWeights, fusedStack } from './fused-decode.js';
-import { lastAlong } from './last-position.js';
-import { rmsNorm } from '@coin/autodiff';
+import { type FusedStepWeights, fusedStack } from './fused-decode.js';
+import { lastAlong } from '../network/last-position.js';
 
 /** Rotary tables for every position the model supports, gathered by position at run time. */
 export function ropeTables(b: GraphBuilder, cfg: DecoderConfig): RotaryTables {
@@ -52,26 +50,14 @@ export function prefill(ctx: ForwardContext, cfg: DecoderConfig, embeds: Value, 
   const { lastOnly = false, fused } = options;
   const rope = ropeAt(b, tables, positionsFromMask(b, mask));
   const cache: Array<{ k: Value; v: Value }> = [];
-  if (fused) {
-    const attend: Attend = (l, q, k, v) => {
-      cache.push({ k, v });
-      return attention(b, q, k, v, { causal: !(lastOnly && l === cfg.layers - 1), keyPadding: mask, scale: 1 });
-    };
-    return { hidden: fusedStack(b, cfg, fused, embeds, { rope, attend }, { singleToken: false, lastOnly }), cache };
-  }
-  let x = embeds;
-  for (let l = 0; l < cfg.layers; l++) {
-    x = b.scope(`layer${l}`, () => {
-      const { q, k, v } = blockQkv(ctx, cfg, l, x, rope);
-      cache.push({ k, v });
-      if (lastOnly && l === cfg.layers - 1) {
-        // The last query sees every real key: no causal mask, only the padding.
-        return blockFinish(ctx, cfg, l, lastAlong(b, x, 1), attention(b, lastAlong(b, q, 2), k, v, { causal: false, keyPadding: mask }));
-      }
-      return blockFinish(ctx, cfg, l, x, attention(b, q, k, v, { causal: true, keyPadding: mask }));
-    });
-  }
-  return { hidden: rmsNorm(b, x, ctx.w.get(internalNames.norm), cfg.normEps), cache };
+  const attend: LayerAttend = (l, q, k, v) => {
+    cache.push({ k, v });
+    // With lastOnly, the last layer's one query sees every real key: no causal mask, only the
+    // padding. Fused weights hand over q already scaled.
+    return attention(b, q, k, v, { causal: !(lastOnly && l === cfg.layers - 1), keyPadding: mask, scale: fused ? 1 : undefined });
+  };
+  const hidden = fused ? fusedStack(b, cfg, fused, embeds, { rope, attend }, { singleToken: false, lastOnly }) : decoderStack(ctx, cfg, embeds, rope, attend, { lastOnly });
+  return { hidden, cache };
 }
 
 /** Hidden state of the last position [B, C] (the newest token of a left-padded batch). */

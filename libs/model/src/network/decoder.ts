@@ -2,8 +2,8 @@ import { applyRotary, attention, mergeHeads, rmsNorm, type RotaryTables, rotaryT
 import { attr, type Value } from '@coin/onnx';
 import { type DecoderConfig, headDim } from './config.js';
 import { internalNames as names } from '../checkpoint/internal-names.js';
+import { lastAlong } from './last-position.js';
 import { type ForwardContext, linear } from './linear.js';
-
 
 /** Token embeddings: ids [B, T] int64 → [B, T, C]. */
 export function embedTokens(ctx: ForwardContext, ids: Value): Value {
@@ -33,7 +33,7 @@ function fromHeads(ctx: ForwardContext, cfg: DecoderConfig, x: Value, singleToke
 }
 
 /** Attention half of block l up to the heads: norm, q/k/v projections, rotary on q and k. Each [B, H, T, D]. */
-export function blockQkv(ctx: ForwardContext, cfg: DecoderConfig, l: number, x: Value, rope: Rope, singleToken = false): { q: Value; k: Value; v: Value } {
+function blockQkv(ctx: ForwardContext, cfg: DecoderConfig, l: number, x: Value, rope: Rope, singleToken = false): { q: Value; k: Value; v: Value } {
   const { b, w } = ctx;
   const h = rmsNorm(b, x, w.get(names.attnNorm(l)), cfg.normEps); // [B, T, C]
   const heads = (t: 'q' | 'k' | 'v') => toHeads(ctx, cfg, linear(ctx, h, names.linear(l, t), t), singleToken); // [B, H, T, D]
@@ -41,7 +41,7 @@ export function blockQkv(ctx: ForwardContext, cfg: DecoderConfig, l: number, x: 
 }
 
 /** The rest of block l: output projection and residual, then the SwiGLU MLP and residual. */
-export function blockFinish(ctx: ForwardContext, cfg: DecoderConfig, l: number, x: Value, att: Value, singleToken = false): Value {
+function blockFinish(ctx: ForwardContext, cfg: DecoderConfig, l: number, x: Value, att: Value, singleToken = false): Value {
   const { b, w } = ctx;
   const x1 = b.op('Add', [x, linear(ctx, fromHeads(ctx, cfg, att, singleToken), names.linear(l, 'o'), 'o')]);
   const h2 = rmsNorm(b, x1, w.get(names.ffnNorm(l)), cfg.normEps);
@@ -50,22 +50,39 @@ export function blockFinish(ctx: ForwardContext, cfg: DecoderConfig, l: number, 
   return b.op('Add', [x1, linear(ctx, b.op('Mul', [gate, up]), names.linear(l, 'down'), 'down')]);
 }
 
-/** One pre-norm LLaMA block: x + attn(norm(x)), then + SwiGLU(norm(x)). */
-function block(ctx: ForwardContext, cfg: DecoderConfig, l: number, x: Value, rope: Rope, options: DecoderRunOptions): Value {
-  return ctx.b.scope(`layer${l}`, () => {
-    const { q, k, v } = blockQkv(ctx, cfg, l, x, rope);
-    return blockFinish(ctx, cfg, l, x, attention(ctx.b, q, k, v, { causal: true, keyPadding: options.keyPadding }));
-  });
+/** Per-layer attention over q, k, v [B, H, T, D] (q [B, H, 1, D] in a lastOnly final layer), returning [B, H, Tq, D]. */
+export type LayerAttend = (layer: number, q: Value, k: Value, v: Value) => Value;
+
+export interface DecoderStackOptions {
+  /** One token per sample (decoding): heads by Reshape alone. */
+  readonly singleToken?: boolean;
+  /** Finish the last layer for the last position only (its keys and values still cover every position). */
+  readonly lastOnly?: boolean;
 }
 
-/** Runs the decoder stack on input embeddings [B, T, C]; returns the final-norm hidden states. */
+/**
+ * The pre-norm LLaMA stack, block by block (x + attn(norm(x)), then + SwiGLU(norm(x))), on
+ * embeddings [B, T, C]; returns the final-norm hidden states [B, T, C] ([B, 1, C] with lastOnly).
+ * `attend` decides what each layer attends over: the sequence itself, or a cache.
+ */
+export function decoderStack(ctx: ForwardContext, cfg: DecoderConfig, embeds: Value, rope: Rope, attend: LayerAttend, o: DecoderStackOptions = {}): Value {
+  let x = embeds;
+  for (let l = 0; l < cfg.layers; l++) {
+    x = ctx.b.scope(`layer${l}`, () => {
+      const { q, k, v } = blockQkv(ctx, cfg, l, x, rope, o.singleToken);
+      if (o.lastOnly && l === cfg.layers - 1) return blockFinish(ctx, cfg, l, lastAlong(ctx.b, x, 1), attend(l, lastAlong(ctx.b, q, 2), k, v), o.singleToken);
+      return blockFinish(ctx, cfg, l, x, attend(l, q, k, v), o.singleToken);
+    });
+  }
+  return rmsNorm(ctx.b, x, ctx.w.get(names.norm), cfg.normEps);
+}
+
+/** Runs the decoder stack on input embeddings [B, T, C] with causal attention; returns the final-norm hidden states. */
 export function decoderForward(ctx: ForwardContext, cfg: DecoderConfig, embeds: Value, options: DecoderRunOptions = {}): Value {
   const t = (embeds.shape as number[])[1];
   if (t > cfg.maxSeq) throw new Error(`sequence length ${t} exceeds the decoder's maxSeq ${cfg.maxSeq}`);
   const rope = rotaryTables(ctx.b, t, headDim(cfg), embeds.dtype, cfg.ropeBase);
-  let x = embeds;
-  for (let l = 0; l < cfg.layers; l++) x = block(ctx, cfg, l, x, rope, options);
-  return rmsNorm(ctx.b, x, ctx.w.get(names.norm), cfg.normEps);
+  return decoderStack(ctx, cfg, embeds, rope, (_, q, k, v) => attention(ctx.b, q, k, v, { causal: true, keyPadding: options.keyPadding }));
 }
 
 /** Hidden [.., C] → logits [.., V] (tied: the embedding matrix transposed). */
