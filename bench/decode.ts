@@ -7,7 +7,7 @@
  * (d 256, 4 layers, vocab 512, text prompt of 65), 63 new tokens, batch 1 and 32. The end token is
  * never produced (eos = −1), so every run generates exactly 63 tokens per sample.
  */
-import { decoderConfig, Generator, IMAGE_SENTINEL_ID, imageTokens, initModel, type ModelConfig, PRESETS, withVocabAndSeq } from '@coin/model';
+import { decoderConfig, Generator, IMAGE_SENTINEL_ID, initModel, type ModelConfig, PRESETS, withVocabAndSeq } from '@coin/model';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { median, round } from './lib/stats.js';
 
@@ -37,7 +37,7 @@ function arg(name: string): string | undefined {
 async function measure(c: (typeof cases)[number], batch: number, reps: number, recomputeReps: number): Promise<{ kv: number; recompute: number; speedup: number; low: number; high: number }> {
   const weights = initModel(c.config, 3);
   const make = (mode: 'cached' | 'recompute') =>
-    Generator.create({ config: c.config, weights, batch, withImages: c.withImages, eosId: -1, padId: 0, imageTokens: imageTokens(c.config.vision), mode });
+    Generator.create({ config: c.config, weights, batch, withImages: c.withImages, eosId: -1, padId: 0, mode });
   const [cached, recompute] = [await make('cached'), await make('recompute')];
   const s = c.config.vision.imageSize;
   const input = { prompts: Array.from({ length: batch }, (_, b) => c.prompt(b)), pixels: c.withImages ? new Float32Array(batch * 3 * s * s).fill(0.1) : undefined };

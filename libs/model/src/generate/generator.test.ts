@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { adapterConfig } from '../network/adapters.js';
-import { imageTokens } from '../network/config.js';
 import { initAdapter, initModel } from '../network/init.js';
 import { mergeLora } from '../network/merge.js';
 import { PRESETS, withVocabAndSeq } from '../network/presets.js';
@@ -24,7 +23,6 @@ for (const [name, t] of weights) if (/attn\.(q|k)\.weight$/.test(name)) (t.data 
 const EOS = 2;
 /** Lengths up to 35 new tokens cover the carried cache growing well past the prompt's size. */
 const LONG = 16;
-const N = imageTokens(config.vision);
 
 function prompts(rng: Rng, batch: number, withImages: boolean): number[][] {
   return Array.from({ length: batch }, (_, b) => {
@@ -38,7 +36,7 @@ for (const withImages of [false, true]) {
   test(`cached (ONNX Loop) and recompute decoding give identical tokens, ${withImages ? 'with images' : 'text only'}, batch 4 with padding`, async () => {
     const rng = new Rng(withImages ? 2 : 1);
     const batch = { prompts: prompts(rng, 4, withImages), pixels: withImages ? Float32Array.from({ length: 4 * 3 * 32 * 32 }, () => rng.next() * 2 - 1) : undefined };
-    const common = { config, weights, batch: 4, withImages, eosId: EOS, padId: 0, imageTokens: N, session: { threads: 1 } };
+    const common = { config, weights, batch: 4, withImages, eosId: EOS, padId: 0, session: { threads: 1 } };
     const cached = await Generator.create({ ...common, mode: 'cached' });
     const recompute = await Generator.create({ ...common, mode: 'recompute' });
     const a = await cached.generate(batch, 20);
@@ -56,7 +54,7 @@ for (const withImages of [false, true]) {
 test('fused and layer-by-layer decode steps agree with recompute at every length, and when samples stop at different steps', async () => {
   const rng = new Rng(3);
   const batch = { prompts: prompts(rng, 3, false) };
-  const common = { config, weights, batch: 3, withImages: false, padId: 0, imageTokens: N, session: { threads: 1 } };
+  const common = { config, weights, batch: 3, withImages: false, padId: 0, session: { threads: 1 } };
   const make = (eosId: number, mode: 'cached' | 'recompute', fuseDecode = true) => Generator.create({ ...common, eosId, mode, fuseDecode });
   const endless = { fused: await make(-1, 'cached'), plain: await make(-1, 'cached', false), recompute: await make(-1, 'recompute') };
   const reference = await endless.recompute.generate(batch, 2 * LONG + 3);
@@ -85,7 +83,7 @@ test("ORT's GroupQueryAttention decode steps (the default at batch 1) agree with
   const rng = new Rng(5);
   for (const batchSize of [1, 3]) {
     const batch = { prompts: prompts(rng, batchSize, true), pixels: Float32Array.from({ length: batchSize * 3 * 32 * 32 }, () => rng.next() * 2 - 1) };
-    const common = { config: cfg, weights: w, batch: batchSize, withImages: true, padId: 0, imageTokens: N, session: { threads: 1 } };
+    const common = { config: cfg, weights: w, batch: batchSize, withImages: true, padId: 0, session: { threads: 1 } };
     const reference = await Generator.create({ ...common, eosId: -1, mode: 'recompute' });
     const kernel = await Generator.create({ ...common, eosId: -1, decodeAttention: 'kernel' });
     const expected = await reference.generate(batch, 2 * LONG + 3);
@@ -102,7 +100,7 @@ test("ORT's GroupQueryAttention decode steps (the default at batch 1) agree with
 });
 
 test('generation stops at the end token and refuses prompts that do not fit or hold bad ids, images or pixels', async () => {
-  const g = await Generator.create({ config, weights, batch: 1, withImages: false, eosId: EOS, padId: 0, imageTokens: N, session: { threads: 1 } });
+  const g = await Generator.create({ config, weights, batch: 1, withImages: false, eosId: EOS, padId: 0, session: { threads: 1 } });
   const out = await g.generate({ prompts: [[1, 5, 6]] }, 5);
   assert.ok(out[0].length <= 5 && !out[0].includes(EOS));
   await assert.rejects(g.generate({ prompts: [[1, 5, 6]] }, 100), /over the model's 80/);
@@ -112,7 +110,7 @@ test('generation stops at the end token and refuses prompts that do not fit or h
   await assert.rejects(g.generate({ prompts: [[1, 40]] }, 5), refused('GENERATE.BAD_PROMPT', /position 1: token id 40 is outside the vocabulary \[0, 40\)/));
   await assert.rejects(g.generate({ prompts: [[1, -3]] }, 5), refused('GENERATE.BAD_PROMPT', /token id -3/));
   await assert.rejects(g.generate({ prompts: [[1, 2.5]] }, 5), refused('GENERATE.BAD_PROMPT', /token id 2.5/));
-  const withImages = await Generator.create({ config, weights, batch: 1, withImages: true, eosId: EOS, padId: 0, imageTokens: N, session: { threads: 1 } });
+  const withImages = await Generator.create({ config, weights, batch: 1, withImages: true, eosId: EOS, padId: 0, session: { threads: 1 } });
   await assert.rejects(withImages.generate({ prompts: [[1, IMAGE_SENTINEL_ID, 5, IMAGE_SENTINEL_ID]] }, 5), refused('GENERATE.BAD_PROMPT', /2 images/));
   await assert.rejects(withImages.generate({ prompts: [[1, IMAGE_SENTINEL_ID, 5]], pixels: new Float32Array(10) }, 5), refused('GENERATE.BAD_PROMPT', /pixels hold 10 values/));
   assert.equal((await withImages.generate({ prompts: [[1, IMAGE_SENTINEL_ID, 5]], pixels: new Float32Array(3 * 32 * 32) }, 3))[0].length <= 3, true);
@@ -125,7 +123,7 @@ test('LoRA merged into the weights decodes like LoRA applied in the graph; MoELo
   const moe = adapterConfig({ kind: 'moelora', rank: 4, alpha: 8, experts: 2, targets: ['q', 'v'] });
   const rng = new Rng(9);
   const batch = { prompts: prompts(rng, 2, false) };
-  const common = { config, batch: 2, withImages: false, eosId: EOS, padId: 0, imageTokens: N, session: { threads: 1 } };
+  const common = { config, batch: 2, withImages: false, eosId: EOS, padId: 0, session: { threads: 1 } };
   for (const adapter of [lora, moe]) {
     const adapterWeights = initAdapter(config.decoder, adapter, 3);
     // B starts at zero (a no-op adapter); give it values so that the adapter changes the output.
@@ -150,7 +148,7 @@ test('generateText turns CoIN test records into answers post-processed as the Co
   ];
   const prompts = records.map((r) => buildEvalPrompt(r, 'science', tokenizer));
   assert.deepEqual(prompts.map((p) => p.imagePosition >= 0), [true, false], 'text-only ScienceQA items run without an image');
-  const g = await Generator.create({ config: cfg, weights: initModel(cfg, 5), batch: 2, withImages: true, eosId: tokenizer.eosId, padId: tokenizer.padId, imageTokens: imageTokens(cfg.vision), session: { threads: 1 } });
+  const g = await Generator.create({ config: cfg, weights: initModel(cfg, 5), batch: 2, withImages: true, eosId: tokenizer.eosId, padId: tokenizer.padId, session: { threads: 1 } });
   const batch = { prompts: prompts.map((p) => p.inputIds) };
   const ids = await g.generate(batch, 8);
   const texts = await g.generateText(batch, 8, tokenizer);

@@ -4,6 +4,7 @@ import { createSession, type HostTensor, type RuntimeSession, type SessionOption
 import { postprocessGeneration } from '../prompt/eval-prompt.js';
 import { IMAGE_SENTINEL_ID } from '../prompt/image-tokens.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
+import { imageTokens } from '../network/config.js';
 import { VLM_INPUTS } from '../vlm/vlm-batch.js';
 import { buildGenerateGraph, buildNextTokenGraph, GENERATE_IO, type GenerateGraphOptions } from './generate-graph.js';
 
@@ -89,15 +90,27 @@ function untilEos(columns: BigInt64Array, steps: number, batch: number, eosId: n
   });
 }
 
+export interface GeneratorOptions extends GenerateGraphOptions {
+  readonly padId: number;
+  /** 'cached' (default): the one-run KV-cache graph; 'recompute': a full forward per new token (the baseline). */
+  readonly mode?: 'cached' | 'recompute';
+  readonly session?: SessionOptions;
+}
+
 /** Greedy generation for a fixed batch size, with the cached (one-run) or the recompute graph. */
 export class Generator {
+  /** Positions an image sentinel expands to: the vision config's patch count. */
+  private readonly imageTokens: number;
+
   private constructor(
-    private readonly options: GenerateGraphOptions & { padId: number; imageTokens: number },
+    private readonly options: GeneratorOptions,
     private readonly session: RuntimeSession,
     private readonly mode: 'cached' | 'recompute',
-  ) {}
+  ) {
+    this.imageTokens = imageTokens(options.config.vision);
+  }
 
-  static async create(options: GenerateGraphOptions & { padId: number; imageTokens: number; mode?: 'cached' | 'recompute'; session?: SessionOptions }): Promise<Generator> {
+  static async create(options: GeneratorOptions): Promise<Generator> {
     const mode = options.mode ?? 'cached';
     // ORT's CUDA GroupQueryAttention takes no attention bias or position ids: the graph attention there.
     const graphOptions = options.session?.executionProvider === 'cuda' && options.decodeAttention === undefined ? { ...options, decodeAttention: 'graph' as const } : options;
@@ -113,7 +126,7 @@ export class Generator {
     }
     if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) throw new CoinError('GENERATE.BAD_LENGTH', 'INVALID_ARGUMENT', `max new tokens must be a positive integer, got ${maxNewTokens}`);
     checkPrompts(batch, o.config.decoder.vocab, o.withImages ? 3 * o.config.vision.imageSize ** 2 : 0);
-    const feeds = leftPad(batch, o.imageTokens, o.padId, o.withImages, o.config.vision.imageSize);
+    const feeds = leftPad(batch, this.imageTokens, o.padId, o.withImages, o.config.vision.imageSize);
     const longest = (feeds[VLM_INPUTS.ids].dims[1] as number) + maxNewTokens;
     if (longest > o.config.decoder.maxSeq) {
       throw new CoinError('GENERATE.TOO_LONG', 'INVALID_ARGUMENT', `prompt + ${maxNewTokens} new tokens = ${longest} positions, over the model's ${o.config.decoder.maxSeq}`);
