@@ -6,7 +6,7 @@ import { embedTokens, lmHead } from '../network/decoder.js';
 import type { ForwardContext } from '../network/linear.js';
 import { WeightSource } from '../network/weights.js';
 import { VLM_INPUTS } from '../vlm/vlm-batch.js';
-import { vlmEmbeddings } from '../vlm/vlm-forward.js';
+import { declareVlmInputs, vlmEmbeddings } from '../vlm/vlm-forward.js';
 import { decodeLoop } from './decode-loop.js';
 import { gqaDecodeLoop, gqaHeadSizeFits } from './gqa-decode-loop.js';
 import { canFuseDecode, fuseDecodeWeights } from './fused-decode.js';
@@ -51,18 +51,12 @@ export function chooseDecodeAttention(o: GenerateGraphOptions, fused: boolean): 
 /** Prompt inputs with a run-time length: left-padded [B, T] ids and mask (+ image inputs). */
 function promptEmbeddings(ctx: ForwardContext, o: GenerateGraphOptions): { embeds: Value; mask: Value } {
   const { b } = ctx;
+  if (o.withImages) {
+    const inputs = declareVlmInputs(b, o.config, o.batch, 'T');
+    return { embeds: vlmEmbeddings(ctx, o.config, inputs), mask: inputs.attention };
+  }
   const ids = b.input(VLM_INPUTS.ids, 'int64', [o.batch, 'T']);
-  const mask = b.input(VLM_INPUTS.attention, 'int64', [o.batch, 'T']);
-  if (!o.withImages) return { embeds: embedTokens(ctx, ids), mask };
-  const s = o.config.vision.imageSize;
-  const embeds = vlmEmbeddings(ctx, o.config, {
-    pixels: b.input(VLM_INPUTS.pixels, 'float32', [o.batch, 3, s, s]),
-    ids,
-    attention: mask,
-    imageIndex: b.input(VLM_INPUTS.imageIndex, 'int64', [o.batch, 'T']),
-    imageMask: b.input(VLM_INPUTS.imageMask, 'bool', [o.batch, 'T']),
-  });
-  return { embeds, mask };
+  return { embeds: embedTokens(ctx, ids), mask: b.input(VLM_INPUTS.attention, 'int64', [o.batch, 'T']) };
 }
 
 /** `fused`: the fused decode weights (fused-decode.ts), served by the same source as the model's. */

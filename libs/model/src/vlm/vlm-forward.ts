@@ -1,4 +1,4 @@
-import type { GraphBuilder, Value } from '@coin/onnx';
+import type { Dim, GraphBuilder, Value } from '@coin/onnx';
 import type { ModelConfig } from '../network/config.js';
 import { decoderForward, embedTokens } from '../network/decoder.js';
 import type { ForwardContext } from '../network/linear.js';
@@ -13,8 +13,8 @@ export interface VlmInputs {
   readonly imageMask: Value;
 }
 
-/** Declares the VLM's batch inputs (all but labels) for a [batch, seq] bucket. */
-export function declareVlmInputs(b: GraphBuilder, config: ModelConfig, batch: number, seq: number): VlmInputs {
+/** Declares the VLM's batch inputs (all but labels) for a [batch, seq] bucket (seq named: set at run time). */
+export function declareVlmInputs(b: GraphBuilder, config: ModelConfig, batch: number, seq: Dim): VlmInputs {
   const s = config.vision.imageSize;
   return {
     pixels: b.input(VLM_INPUTS.pixels, 'float32', [batch, 3, s, s]),
