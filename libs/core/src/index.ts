@@ -2,3 +2,5 @@ export * from './errors.js';
 export * from './canonical-json.js';
 export * from './atomic-write.js';
 export * from './random.js';
+export * from './python-format.js';
+export * from './python-whitespace.js';

@@ -1,7 +1,7 @@
-// Python semantics the scorers reproduce (exported for other exact-output code and for tests).
-export { formatPython2f, formatPythonFixed, pythonFloatRepr, pythonRound } from './python/format.js';
+// Python semantics the scorers reproduce (exported for other exact-output code and for tests;
+// Python's number formatting and whitespace live in @coin/core).
 export { dumpPyJson, parsePyJson, pyStr, type PyDict, type PyValue } from './python/json.js';
-export { isPyWordChar, pyFloat, pyIsNumeric, pySplitWhitespace, pyStrip } from './python/text.js';
+export { isPyWordChar, pyFloat, pyIsNumeric, pySplitWhitespace } from './python/text.js';
 export { readPyJsonFile, readPyJsonLines, type JsonRecord } from './io/read.js';
 export { badInput, type Source } from './io/errors.js';
 // The eight task scorers.

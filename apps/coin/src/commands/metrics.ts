@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { CoinError } from '@coin/core';
+import { CoinError, formatPython2f } from '@coin/core';
 import {
   aggregateMetrics,
   continualMetrics,
-  formatPython2f,
   parseMatrixFile,
   selectCells,
   selectTasks,

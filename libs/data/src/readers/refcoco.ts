@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { CoinError } from '@coin/core';
+import { CoinError, formatPythonFixed } from '@coin/core';
 import { readJsonFile } from '../formats/json-stream.js';
 import type { ValidationReportBuilder } from '../prep/validation-report.js';
 import { loadPickle } from './pickle.js';
@@ -40,20 +40,8 @@ export function normaliseBox(bbox: readonly number[], width: number, height: num
   return [x1 / side, y1 / side, x2 / side, y2 / side];
 }
 
-/** Python's format(x, '.2f'). JS toFixed rounds exact ties up; Python rounds them to even. */
-export function pythonFixed2(x: number): string {
-  const eighths = x * 8; // exact: ties at 2 decimals are exactly the odd multiples of 1/8
-  if (Number.isInteger(eighths) && Math.abs(eighths) % 2 === 1) {
-    const scaled = x * 100; // exact here (x = j/8 → 12.5·j)
-    const low = Math.floor(scaled);
-    const even = low % 2 === 0 ? low : low + 1;
-    return (even / 100).toFixed(2);
-  }
-  return x.toFixed(2);
-}
-
 export function formatBoxAnswer(box: readonly number[]): string {
-  return `[${box.map(pythonFixed2).join(', ')}]`;
+  return `[${box.map((x) => formatPythonFixed(x, 2)).join(', ')}]`;
 }
 
 interface CocoImage {

@@ -12,11 +12,11 @@
  *   0-10 ("10 points" → 10, "0 out of 10" → 0); no Unicode digits, NaN or inf; never a crash;
  *   unparsed → 0.
  */
+import { pyStrip, pythonRound } from '@coin/core';
 import { strField } from '../io/access.js';
 import { badInput, type Source } from '../io/errors.js';
 import type { JsonRecord } from '../io/read.js';
-import { pythonRound } from '../python/format.js';
-import { pyFloat, pyIsNumeric, pyStrip } from '../python/text.js';
+import { pyFloat, pyIsNumeric } from '../python/text.js';
 import type { Fidelity } from '../scorers/types.js';
 
 export interface ParsedJudgeScore {

@@ -1,5 +1,5 @@
 /** Python `repr` pieces shared by the JSON writer and `str()` of parsed values. */
-import { pythonFloatRepr } from './format.js';
+import { pythonFloatRepr } from '@coin/core';
 
 /** A float as `repr()` shows it, or as `json.dumps` writes it (NaN, Infinity, -Infinity). */
 export function formatPythonFloatForJson(x: number, style: 'repr' | 'json'): string {

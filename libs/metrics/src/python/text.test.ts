@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compareCodePoints, isPyWordChar, pyDecimalValue, pyFloat, pyIsNumeric, pyLen, pySplitWhitespace, pyStrip } from './text.js';
+import { pyStrip } from '@coin/core';
+import { compareCodePoints, isPyWordChar, pyDecimalValue, pyFloat, pyIsNumeric, pyLen, pySplitWhitespace } from './text.js';
 import { firstStandaloneWordChar } from '../scorers/scienceqa.js';
 import { pyLower, pyUpper } from './unicode14.js';
 

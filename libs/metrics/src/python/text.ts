@@ -6,18 +6,8 @@
  * Unicode tables: CPython 3.11 ships Unicode 14.0, Node 20's ICU a later version; the code points
  * where they disagree are listed in unicode14.ts and classified the way Python does.
  */
+import { isPySpace, pyStrip } from '@coin/core';
 import { isAfterUnicode14 } from './unicode14.js';
-
-
-/** `str.isspace()`: the exact set from CPython's `_PyUnicode_IsWhitespace` (Unicode 14). */
-const PY_SPACE = new Set<number>([
-  0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003,
-  0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
-]);
-
-export function isPySpace(cp: number): boolean {
-  return PY_SPACE.has(cp);
-}
 
 /** CJK ideographs (category Lo) that Python's `isnumeric()` accepts (Unihan numeric values). */
 const EXTRA_NUMERIC = new Set<number>([
@@ -71,14 +61,6 @@ export function pyDecimalValue(cp: number): number {
   return (cp - start) % 10;
 }
 
-/** `s.strip()` with no argument (Python whitespace, not JavaScript's; all of it is in the BMP). */
-export function pyStrip(s: string): string {
-  let a = 0;
-  let b = s.length;
-  while (a < b && PY_SPACE.has(s.charCodeAt(a))) a += 1;
-  while (b > a && PY_SPACE.has(s.charCodeAt(b - 1))) b -= 1;
-  return a === 0 && b === s.length ? s : s.slice(a, b);
-}
 
 /** `s.rstrip(chars)` for a set of single BMP characters. */
 export function pyRstripChars(s: string, chars: string): string {
@@ -92,7 +74,7 @@ export function pySplitWhitespace(s: string): string[] {
   const out: string[] = [];
   let start = -1;
   for (let k = 0; k < s.length; k += 1) {
-    if (PY_SPACE.has(s.charCodeAt(k))) {
+    if (isPySpace(s.charCodeAt(k))) {
       if (start >= 0) out.push(s.slice(start, k));
       start = -1;
     } else if (start < 0) {

@@ -1,4 +1,4 @@
-import { formatPython2f } from '../python/format.js';
+import { formatPython2f } from '@coin/core';
 import { badInput, type Source } from '../io/errors.js';
 import type { ScoreReport } from './types.js';
 

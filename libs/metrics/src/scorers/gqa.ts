@@ -12,9 +12,9 @@
  * strict: surrounding whitespace is stripped too (before and after the periods); ids compared as
  *   str(); Distribution is 0 when nothing can be compared; Result.text is rewritten, not appended.
  */
+import { formatPython2f } from '@coin/core';
 import { asList, field, hashKey, strField } from '../io/access.js';
 import { badInput } from '../io/errors.js';
-import { formatPython2f } from '../python/format.js';
 import { dumpPyJson, pyDict, pyKey, pyStr, pyTruthy, type PyValue } from '../python/json.js';
 import { compareCodePoints, pyRstripChars, pySplitWhitespace, stripAnswer } from '../python/text.js';
 import { requireNonEmpty } from './common.js';

@@ -7,9 +7,9 @@
  * with `\b` on both sides), upper-cased (Python's `str.upper`, so "ß" becomes "SS" and matches
  * nothing); else "FAILED". Missing predictions count as "FAILED".
  */
+import { formatPython2f } from '@coin/core';
 import { asList, field, hashKey, strField, typeName } from '../io/access.js';
 import { badInput } from '../io/errors.js';
-import { formatPython2f } from '../python/format.js';
 import { dumpPyJson, pyDict, pyStr, type PyDict, type PyValue } from '../python/json.js';
 import type { JsonRecord } from '../io/read.js';
 import { isPyWordChar, pyLen, pySlice } from '../python/text.js';

@@ -11,7 +11,8 @@
  *   text, and maps "somebody'd" to "somebodyd".
  * Python's `\d` in these str patterns is Unicode (category Nd), so digits in any script count.
  */
-import { pySplitWhitespace, pyStrip } from '../python/text.js';
+import { pyStrip } from '@coin/core';
+import { pySplitWhitespace } from '../python/text.js';
 import { pyLower } from '../python/unicode14.js';
 
 const CONTRACTIONS = new Map<string, string>(

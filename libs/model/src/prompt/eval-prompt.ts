@@ -1,8 +1,8 @@
-import { invalidArgument } from '@coin/core';
+import { invalidArgument, pyStrip } from '@coin/core';
 import { type CoinTask, type TestRecord } from '@coin/data';
 import { IMAGE_TOKEN, type Tokenizer } from '../tokenizer/tokenizer.js';
 import { IMAGE_SENTINEL_ID, tokenizeWithImage } from './image-tokens.js';
-import { pythonStrip, renderVicunaV1 } from './vicuna.js';
+import { renderVicunaV1 } from './vicuna.js';
 
 /**
  * COIN.md §6.1 runner kinds. `science` (model_vqa_science) strips `<image>` from the text and
@@ -42,7 +42,7 @@ export interface EvalPrompt {
 export function buildEvalPrompt(record: TestRecord, runner: EvalRunner, tokenizer: Tokenizer): EvalPrompt {
   let question: string;
   if (runner === 'science') {
-    const stripped = pythonStrip(record.text.split(IMAGE_TOKEN).join(''));
+    const stripped = pyStrip(record.text.split(IMAGE_TOKEN).join(''));
     question = record.image !== undefined ? `${IMAGE_TOKEN}\n${stripped}` : stripped;
   } else {
     if (record.image === undefined) {
@@ -66,11 +66,11 @@ export function buildEvalPrompt(record: TestRecord, runner: EvalRunner, tokenize
  * the model_vqa* runners then remove a trailing `</s>` (text that spelled it out) and strip again.
  */
 export function postprocessGeneration(tokenizer: Tokenizer, newIds: ArrayLike<number>, removeTrailingStop = true): string {
-  let out = pythonStrip(tokenizer.decode(newIds, { skipSpecialTokens: true }));
+  let out = pyStrip(tokenizer.decode(newIds, { skipSpecialTokens: true }));
   if (removeTrailingStop) {
     const stop = tokenizer.idToToken(tokenizer.eosId) ?? '</s>';
     if (out.endsWith(stop)) out = out.slice(0, -stop.length);
-    out = pythonStrip(out);
+    out = pyStrip(out);
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { invalidArgument } from '@coin/core';
+import { invalidArgument, pyStrip } from '@coin/core';
 import { type ConversationTurn } from '@coin/data';
 import { IMAGE_TOKEN } from '../tokenizer/tokenizer.js';
 
@@ -10,24 +10,14 @@ export const ASSISTANT_ROLE = 'ASSISTANT';
 /** Separator after the system text and after user turns (vicuna_v1 `sep`). */
 export const TURN_SEPARATOR = ' ';
 
-// Python's str.isspace() set: LLaVA strips with Python's str.strip(), which (unlike JS trim)
-// strips \x1c-\x1f and \x85 and keeps \ufeff.
-const PY_SPACE = '\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const PY_STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'g');
-
-/** Python `str.strip()` with no argument. */
-export function pythonStrip(text: string): string {
-  return text.replace(PY_STRIP, '');
-}
-
 /**
  * COIN.md §2.2: a turn that mentions `<image>` gets it removed wherever it is and re-inserted as
  * the prefix `<image>\n`, then the whole is stripped (LLaVA preprocess_multimodal).
  */
 export function moveImageTokenToFront(text: string): string {
   if (!text.includes(IMAGE_TOKEN)) return text;
-  const rest = pythonStrip(text.split(IMAGE_TOKEN).join(''));
-  return pythonStrip(`${IMAGE_TOKEN}\n${rest}`);
+  const rest = pyStrip(text.split(IMAGE_TOKEN).join(''));
+  return pyStrip(`${IMAGE_TOKEN}\n${rest}`);
 }
 
 /**

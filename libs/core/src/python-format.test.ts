@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatPython2f, formatPythonFixed, pythonFloatRepr, pythonRound } from './format.js';
+import { formatPython2f, formatPythonFixed, pythonFloatRepr, pythonRound } from './python-format.js';
 
 // [x, '{:.2f}'.format(x), round(x), repr(x)] as printed by CPython 3.11.
 const CASES: Array<[number, string, number, string]> = [
