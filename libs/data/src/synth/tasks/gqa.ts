@@ -1,6 +1,6 @@
 import { placeObjects, randomBackground, renderScene, type PlacedObject, type Scene } from '../scene.js';
 import { OBJECT_CLASSES } from '../world.js';
-import { centreX, describeScene } from '../describe.js';
+import { article, centreX, describeScene } from '../describe.js';
 import { pad, type GenContext, type SynthItem } from './types.js';
 
 /**
@@ -75,7 +75,7 @@ function ask(ctx: GenContext, scene: Scene): Q {
       return {
         question: `Are there both ${a.cls.plural} and ${other.plural} in the picture?`,
         answer: present ? 'yes' : 'no',
-        fullAnswer: present ? `Yes, there are both ${a.cls.plural} and ${other.plural}.` : `No, there is a ${a.cls.name} but no ${other.name}.`,
+        fullAnswer: present ? `Yes, there are both ${a.cls.plural} and ${other.plural}.` : `No, there is ${article(a.cls.name)} but no ${other.name}.`,
         structural: 'logical',
         semantic: 'obj',
         detailed: 'existAnd',
@@ -108,7 +108,7 @@ function ask(ctx: GenContext, scene: Scene): Q {
       return {
         question: `What is the object to the ${relation} of the ${anchor.cls.name}?`,
         answer: target.cls.name,
-        fullAnswer: `The object is a ${target.cls.name}.`,
+        fullAnswer: `The object is ${article(target.cls.name)}.`,
         structural: 'query',
         semantic: 'rel',
         detailed: 'relS',

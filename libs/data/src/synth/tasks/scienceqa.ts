@@ -1,7 +1,7 @@
 import type { Rng } from '../prng.js';
 import { placeObjects, randomBackground, renderScene, type Scene } from '../scene.js';
 import { COLOUR_MIXES, OBJECT_CLASSES, type Category, type ObjectClass } from '../world.js';
-import { describeScene } from '../describe.js';
+import { article, describeScene } from '../describe.js';
 import { idOffset, type GenContext, type SynthItem } from './types.js';
 
 /**
@@ -111,7 +111,7 @@ function habitat(ctx: GenContext): Question | undefined {
     };
   }
   return {
-    question: `Where does a ${target.name} live?`,
+    question: `Where does ${article(target.name)} live?`,
     hint: '',
     choices,
     answer,
