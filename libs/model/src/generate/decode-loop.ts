@@ -1,10 +1,11 @@
 import type { RotaryTables } from '@coin/autodiff';
 import { attr, GraphBuilder, tensor, type Value } from '@coin/onnx';
 import { type DecoderConfig, headDim } from '../network/config.js';
-import { decoderStack, embedTokens, type LayerAttend, lmHead } from '../network/decoder.js';
+import { decoderStack, embedTokens, type LayerAttend } from '../network/decoder.js';
 import type { ForwardContext } from '../network/linear.js';
 import { type FusedStepWeights, fusedStack } from './fused-decode.js';
-import { greedy, ropeAt } from './prefill.js';
+import { eosConstant, finishStep, promptKeyBias, runDecodeLoop, stepInputs } from './decode-step.js';
+import { ropeAt } from './prefill.js';
 
 export interface DecodeLoopInputs {
   /** Trip count: how many more tokens to generate after the first. int64 scalar. */
@@ -16,14 +17,6 @@ export interface DecodeLoopInputs {
   readonly tables: RotaryTables;
   /** Fused step weights (fused-decode.ts); absent = the layer-by-layer step (unmerged adapters). */
   readonly fused?: FusedStepWeights;
-}
-
-/** Large negative instead of −∞ for masked prompt keys (a fully padded row stays finite). */
-export const MASKED = -1e9;
-
-/** True while some sample has not produced the end token. */
-export function anyOpen(g: GraphBuilder, finished: Value): Value {
-  return g.op('Equal', [g.op('ReduceMin', [g.op('Cast', [finished], { to: attr.int(7) })], { keepdims: attr.int(0) }), g.scalar('int64', 0)]);
 }
 
 /**
@@ -42,23 +35,18 @@ export function decodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: numbe
   const H = cfg.heads;
   const D = headDim(cfg);
   const L = cfg.layers;
-  const eos = b.constant(tensor('int64', [], [eosId]), 'eos_id');
-  const finished0 = b.op('Equal', [x.firstToken, eos]);
+  const eos = eosConstant(b, eosId);
   // The prompt's cache: additive key bias (0 attended, MASKED on padding), keys transposed.
   const prompt: PromptCache = {
     length: b.op('Shape', [x.mask], { start: attr.int(1) }), // [1]: P
-    bias: b.op('Mul', [b.op('Sub', [b.scalar('float32', 1), b.op('Cast', [b.op('Unsqueeze', [x.mask, b.i64([1, 2])])], { to: attr.int(1) })]), b.scalar('float32', MASKED)]),
+    bias: promptKeyBias(b, x.mask),
     keysT: x.cache.map((c) => b.op('Transpose', [c.k], { perm: attr.ints([0, 1, 3, 2]) })), // [B, H, D, P]
     values: x.cache.map((c) => c.v),
   };
   const empty = b.op('ConstantOfShape', [b.i64([batch, H, 0, D])], { value: attr.tensor(tensor('float32', [1], [0])) }); // [B, H, 0, D]
   const body = decodeStepBody(ctx, cfg, batch, eos, b, x, prompt);
-  const carried = [x.firstToken, x.firstPositions, finished0, ...Array.from({ length: 2 * L }, () => empty)];
-  const genType = { dtype: 'float32' as const, shape: [batch, H, 'G_end', D] };
-  const outs = b.opN('Loop', [x.steps, anyOpen(b, finished0), ...carried], carried.length + 1, { body: attr.graph(body) }, {
-    types: [{ dtype: 'int64', shape: [batch] }, { dtype: 'int64', shape: [batch] }, { dtype: 'bool', shape: [batch] }, ...Array.from({ length: 2 * L }, () => genType), { dtype: 'int64', shape: ['steps', batch] }],
-  });
-  return outs[outs.length - 1]; // [steps', B]
+  const caches = Array.from({ length: 2 * L }, () => empty);
+  return runDecodeLoop(b, batch, x.steps, eos, { token: x.firstToken, positions: x.firstPositions }, caches, { dtype: 'float32', shape: [batch, H, 'G_end', D] }, body);
 }
 
 /** The prompt's cache, which every step attends to and none copies. */
@@ -74,11 +62,7 @@ function decodeStepBody(ctx: ForwardContext, cfg: DecoderConfig, batch: number, 
   const H = cfg.heads;
   const D = headDim(cfg);
   const body = new GraphBuilder('decode_step', parent);
-  const iteration = body.input('iteration', 'int64', []); // steps done so far: the generated cache holds iteration + 1 after this one
-  body.input('cond_in', 'bool', []);
-  const token = body.input('token_in', 'int64', [batch]);
-  const pos = body.input('pos_in', 'int64', [batch]);
-  const finished = body.input('finished_in', 'bool', [batch]);
+  const { iteration, token, pos, finished } = stepInputs(body, batch); // iteration: steps done so far (the generated cache holds iteration + 1 after this one)
   const genK = prompt.keysT.map((_, l) => body.input(`gen_k${l}_in`, 'float32', [batch, H, 'G', D]));
   const genV = prompt.keysT.map((_, l) => body.input(`gen_v${l}_in`, 'float32', [batch, H, 'G', D]));
 
@@ -107,16 +91,6 @@ function decodeStepBody(ctx: ForwardContext, cfg: DecoderConfig, batch: number, 
   const normed = x.fused
     ? fusedStack(body, cfg, x.fused, embedded, { rope, attend }, { singleToken: true })
     : decoderStack(step, cfg, embedded, rope, (l, q, k, v) => attend(l, body.op('Mul', [q, body.scalar('float32', 1 / Math.sqrt(D))]), k, v), { singleToken: true });
-  const hidden = body.op('Squeeze', [normed, body.i64([1])]); // [B, C]
-  const chosen = greedy(body, lmHead(step, cfg, hidden)); // [B]
-  const next = body.op('Where', [finished, eos, chosen]);
-  const finishedOut = body.op('Or', [finished, body.op('Equal', [next, eos])]);
-  body.output(anyOpen(body, finishedOut), 'cond_out');
-  body.output(next, 'token_out');
-  body.output(body.op('Add', [pos, body.scalar('int64', 1)]), 'pos_out');
-  body.output(finishedOut, 'finished_out');
-  newK.forEach((k) => body.output(k));
-  newV.forEach((v) => body.output(v));
-  body.output(body.op('Identity', [next]), 'token_scan');
+  finishStep(step, cfg, eos, { pos, finished }, normed, [...newK, ...newV]);
   return body.build();
 }

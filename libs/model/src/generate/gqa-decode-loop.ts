@@ -1,10 +1,10 @@
 import { attr, GraphBuilder, tensor, type Value } from '@coin/onnx';
 import { type DecoderConfig, headDim } from '../network/config.js';
-import { embedTokens, lmHead } from '../network/decoder.js';
+import { embedTokens } from '../network/decoder.js';
 import type { ForwardContext } from '../network/linear.js';
-import { anyOpen, type DecodeLoopInputs, MASKED } from './decode-loop.js';
+import type { DecodeLoopInputs } from './decode-loop.js';
+import { eosConstant, finishStep, promptKeyBias, runDecodeLoop, stepInputs } from './decode-step.js';
 import { type FusedStepWeights, fusedStack } from './fused-decode.js';
-import { greedy } from './prefill.js';
 
 /** ORT's kernel rotates only head sizes that are multiples of 16. */
 export function gqaHeadSizeFits(headSize: number): boolean {
@@ -23,25 +23,18 @@ export function gqaHeadSizeFits(headSize: number): boolean {
  */
 export function gqaDecodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: number, eosId: number, x: DecodeLoopInputs & { fused: FusedStepWeights }): Value {
   const b = ctx.b;
-  const L = cfg.layers;
   const H = cfg.heads;
   const D = headDim(cfg);
-  const eos = b.constant(tensor('int64', [], [eosId]), 'eos_id');
-  const finished0 = b.op('Equal', [x.firstToken, eos]);
+  const eos = eosConstant(b, eosId);
   const promptLength = b.op('Shape', [x.mask], { start: attr.int(1) }); // [1]
   // Key bias over the longest cache: MASKED on prompt padding, 0 on the prompt's tokens and every generated one.
-  const promptBias = b.op('Mul', [b.op('Sub', [b.scalar('float32', 1), b.op('Cast', [b.op('Unsqueeze', [x.mask, b.i64([1, 2])])], { to: attr.int(1) })]), b.scalar('float32', MASKED)]);
   const open = b.op('ConstantOfShape', [b.op('Concat', [b.i64([batch, 1, 1]), b.op('Reshape', [x.steps, b.i64([1])])], { axis: attr.int(0) })], { value: attr.tensor(tensor('float32', [1], [0])) });
-  const bias = b.op('Concat', [promptBias, open], { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, 1, 1, 'P+steps'] }] });
+  const bias = b.op('Concat', [promptKeyBias(b, x.mask), open], { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, 1, 1, 'P+steps'] }] });
   const halfCos = b.op('Slice', [x.tables.cos, b.i64([0]), b.i64([D / 2]), b.i64([1])]);
   const halfSin = b.op('Slice', [x.tables.sin, b.i64([0]), b.i64([D / 2]), b.i64([1])]);
 
   const body = new GraphBuilder('gqa_decode_step', b);
-  const iteration = body.input('gqa_iteration', 'int64', []);
-  body.input('gqa_cond_in', 'bool', []);
-  const token = body.input('gqa_token_in', 'int64', [batch]);
-  const pos = body.input('gqa_pos_in', 'int64', [batch]);
-  const finished = body.input('gqa_finished_in', 'bool', [batch]);
+  const { iteration, token, pos, finished } = stepInputs(body, batch);
   const pastK = x.cache.map((_, l) => body.input(`gqa_k${l}_in`, 'float32', [batch, H, 'T', D]));
   const pastV = x.cache.map((_, l) => body.input(`gqa_v${l}_in`, 'float32', [batch, H, 'T', D]));
   const past = body.op('Add', [promptLength, body.op('Reshape', [iteration, body.i64([1])])]); // [1]: cached positions
@@ -67,21 +60,7 @@ export function gqaDecodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: nu
   const step = { ...ctx, b: body };
   const embedded = body.op('Unsqueeze', [embedTokens(step, token), body.i64([1])]); // [B, 1, C]
   const normed = fusedStack(body, cfg, x.fused, embedded, { packed }, { singleToken: true });
-  const chosen = greedy(body, lmHead(step, cfg, body.op('Squeeze', [normed, body.i64([1])])));
-  const next = body.op('Where', [finished, eos, chosen]);
-  const finishedOut = body.op('Or', [finished, body.op('Equal', [next, eos])]);
-  body.output(anyOpen(body, finishedOut), 'gqa_cond_out');
-  body.output(next, 'gqa_token_out');
-  body.output(body.op('Add', [pos, body.scalar('int64', 1)]), 'gqa_pos_out');
-  body.output(finishedOut, 'gqa_finished_out');
-  present[0].forEach((k) => body.output(k));
-  present[1].forEach((v) => body.output(v));
-  body.output(body.op('Identity', [next]), 'gqa_token_scan');
-
-  const carried = [x.firstToken, x.firstPositions, finished0, ...x.cache.map((c) => c.k), ...x.cache.map((c) => c.v)];
-  const cacheOut = { dtype: 'float32' as const, shape: [batch, H, 'T_end', D] };
-  const outs = b.opN('Loop', [x.steps, anyOpen(b, finished0), ...carried], carried.length + 1, { body: attr.graph(body.build()) }, {
-    types: [{ dtype: 'int64', shape: [batch] }, { dtype: 'int64', shape: [batch] }, { dtype: 'bool', shape: [batch] }, ...Array.from({ length: 2 * L }, () => cacheOut), { dtype: 'int64', shape: ['steps', batch] }],
-  });
-  return outs[outs.length - 1];
+  finishStep(step, cfg, eos, { pos, finished }, normed, [...present[0], ...present[1]]);
+  const caches = [...x.cache.map((c) => c.k), ...x.cache.map((c) => c.v)];
+  return runDecodeLoop(b, batch, x.steps, eos, { token: x.firstToken, positions: x.firstPositions }, caches, { dtype: 'float32', shape: [batch, H, 'T_end', D] }, body.build());
 }
