@@ -86,11 +86,28 @@ function skipNorm(b: GraphBuilder, x: Value, skip: Value, gamma: Value, eps: num
 }
 
 /**
- * How a fused layer attends. `heads`: q (pre-scaled), k and v are split into heads [B, H, T, D]
- * and rotated in the graph, and `attend` returns [B, H, Tq, D]. `packed`: the packed projection
- * [B, 1, 3C] = [q·s | k | v] goes to one kernel that rotates, caches and attends, returning [B, 1, C].
+ * Rotary by ORT's com.microsoft RotaryEmbedding kernel (one node where the graph form takes four):
+ * each token's position [B, T] into the tables' first halves [maxSeq, D/2].
  */
-export type FusedAttention = { readonly rope: Rope; readonly attend: LayerAttend } | { readonly packed: (layer: number, qkv: Value) => Value };
+export interface KernelRope {
+  readonly positions: Value;
+  readonly cos: Value;
+  readonly sin: Value;
+}
+
+/** q and k [B, 2H, T, D] rotated in one go, in the graph or by the kernel. */
+function rotate(b: GraphBuilder, qk: Value, rope: Rope | KernelRope): Value {
+  if (!('positions' in rope)) return applyRotary(b, qk, rope);
+  return b.op('RotaryEmbedding', [qk, rope.positions, rope.cos, rope.sin], { interleaved: attr.int(0) }, { domain: 'com.microsoft', types: [{ dtype: qk.dtype, shape: qk.shape }] });
+}
+
+/**
+ * How a fused layer attends. `heads`: q (pre-scaled), k and v are split into heads [B, H, T, D]
+ * and rotated (graph ops or the rotary kernel), and `attend` returns [B, H, Tq, D]. `packed`: the
+ * packed projection [B, 1, 3C] = [q·s | k | v] goes to one kernel that rotates, caches and
+ * attends, returning [B, 1, C].
+ */
+export type FusedAttention = { readonly rope: Rope | KernelRope; readonly attend: LayerAttend } | { readonly packed: (layer: number, qkv: Value) => Value };
 
 export interface FusedStackOptions {
   /** One token per sample (decoding: [B, 1, C], heads by Reshape alone) or a whole prompt. */
@@ -122,7 +139,7 @@ export function fusedStack(b: GraphBuilder, cfg: DecoderConfig, w: FusedStepWeig
           ? b.op('Reshape', [qkv, b.i64([0, 3 * H, 1, D])])
           : splitHeads(b, qkv, 3 * H); // [B, 3H, T, D]
         const [qk, v] = b.opN('Split', [heads, b.i64([2 * H, H])], 2, { axis: attr.int(1) });
-        const [q, k] = b.opN('Split', [applyRotary(b, qk, attention.rope), b.i64([H, H])], 2, { axis: attr.int(1) });
+        const [q, k] = b.opN('Split', [rotate(b, qk, attention.rope), b.i64([H, H])], 2, { axis: attr.int(1) });
         const heardFrom = attention.attend(l, finalOnly ? lastAlong(b, q, 2) : q, k, v); // [B, H, Tq, D]
         att = o.singleToken || finalOnly ? b.op('Reshape', [heardFrom, b.i64([0, 1, cfg.dim])]) : mergeHeads(b, heardFrom);
       }

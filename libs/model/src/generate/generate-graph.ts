@@ -33,10 +33,17 @@ export interface GenerateGraphOptions {
   /**
    * How decode steps attend, on fused weights: 'graph' = graph ops over the prompt's cache and a
    * growing generated cache (decode-loop.ts); 'kernel' = ORT's com.microsoft GroupQueryAttention
-   * (CPU kernel; gqa-decode-loop.ts). Default: 'kernel' at batch 1 when the head size is a multiple
-   * of 16, where it measured faster; 'graph' otherwise (larger batches measured slower with the kernel).
+   * (CPU kernel; gqa-decode-loop.ts). Default: 'kernel' at batch 1 with cpuKernels when the head
+   * size is a multiple of 16, where it measured faster; 'graph' otherwise (larger batches measured
+   * slower with the kernel).
    */
   readonly decodeAttention?: 'graph' | 'kernel';
+  /**
+   * Use ORT's com.microsoft CPU kernels where they measured faster (default true; the Generator
+   * turns it off on CUDA, whose kernels take other inputs): RotaryEmbedding in the fused prefill
+   * and decode steps, and GroupQueryAttention as the default decodeAttention at batch 1.
+   */
+  readonly cpuKernels?: boolean;
 }
 
 /** The decode attention to build: the kernel only on fused weights with a head size it accepts. */
@@ -45,7 +52,7 @@ export function chooseDecodeAttention(o: GenerateGraphOptions, fused: boolean): 
   if (o.decodeAttention === 'kernel' && !fits) {
     throw new CoinError('GENERATE.BAD_OPTIONS', 'INVALID_ARGUMENT', `decodeAttention 'kernel' needs fused float32 weights without biases and a head size that is a multiple of 16 (head size ${headDim(o.config.decoder)})`, { hint: "leave decodeAttention unset, or use 'graph'" });
   }
-  return o.decodeAttention ?? (fits && o.batch === 1 ? 'kernel' : 'graph');
+  return o.decodeAttention ?? (fits && o.batch === 1 && o.cpuKernels !== false ? 'kernel' : 'graph');
 }
 
 /** Prompt inputs with a run-time length: left-padded [B, T] ids and mask (+ image inputs). */
@@ -78,11 +85,12 @@ export function buildGenerateGraph(o: GenerateGraphOptions): Model {
   const { embeds, mask } = promptEmbeddings(ctx, o);
   const maxNew = b.input(GENERATE_IO.maxNew, 'int64', []);
   const tables = ropeTables(b, o.config.decoder);
-  const { hidden, cache } = prefill(ctx, o.config.decoder, embeds, mask, tables, { lastOnly: true, fused });
+  const kernelRotary = o.cpuKernels !== false && fused !== undefined;
+  const { hidden, cache } = prefill(ctx, o.config.decoder, embeds, mask, tables, { lastOnly: true, fused, kernelRotary });
   const first = greedy(b, lmHead(ctx, o.config.decoder, b.op('Squeeze', [hidden, b.i64([1])]))); // [B]
   const firstPositions = b.op('ReduceSum', [mask, b.i64([1])], { keepdims: attr.int(0) }); // [B]: real prompt tokens
   const steps = b.op('Sub', [maxNew, b.scalar('int64', 1)]);
-  const loopInputs = { steps, firstToken: first, firstPositions, mask, cache, tables, fused };
+  const loopInputs = { steps, firstToken: first, firstPositions, mask, cache, tables, fused, kernelRotary };
   const rest = fused && attention === 'kernel' ? gqaDecodeLoop(ctx, o.config.decoder, o.batch, o.eosId, { ...loopInputs, fused }) : decodeLoop(ctx, o.config.decoder, o.batch, o.eosId, loopInputs); // [M'-1, B]
   const all = b.op('Concat', [b.op('Unsqueeze', [first, b.i64([0])]), rest], { axis: attr.int(0) }, { types: [{ dtype: 'int64', shape: ['M', o.batch] }] });
   b.output(all, GENERATE_IO.tokens);

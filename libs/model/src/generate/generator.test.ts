@@ -5,6 +5,7 @@ import { initAdapter, initModel } from '../network/init.js';
 import { mergeLora } from '../network/merge.js';
 import { PRESETS, withVocabAndSeq } from '../network/presets.js';
 import { Rng } from '@coin/core';
+import type { Graph } from '@coin/onnx';
 import { IMAGE_SENTINEL_ID } from '../prompt/image-tokens.js';
 import { buildEvalPrompt, postprocessGeneration } from '../prompt/eval-prompt.js';
 import { VICUNA_V1_SYSTEM } from '../prompt/vicuna.js';
@@ -23,6 +24,11 @@ for (const [name, t] of weights) if (/attn\.(q|k)\.weight$/.test(name)) (t.data 
 const EOS = 2;
 /** Lengths up to 35 new tokens cover the carried cache growing well past the prompt's size. */
 const LONG = 16;
+
+/** Op types of a graph and of every subgraph in it. */
+function opTypes(g: Graph): string[] {
+  return g.nodes.flatMap((n) => [n.opType, ...Object.values(n.attributes).flatMap((a) => (a.kind === 'graph' ? opTypes(a.value) : []))]);
+}
 
 function prompts(rng: Rng, batch: number, withImages: boolean): number[][] {
   return Array.from({ length: batch }, (_, b) => {
@@ -51,16 +57,19 @@ for (const withImages of [false, true]) {
   });
 }
 
-test('fused and layer-by-layer decode steps agree with recompute at every length, and when samples stop at different steps', async () => {
+test('fused (rotary kernel or graph ops) and layer-by-layer decode steps agree with recompute at every length, and when samples stop at different steps', async () => {
   const rng = new Rng(3);
   const batch = { prompts: prompts(rng, 3, false) };
   const common = { config, weights, batch: 3, withImages: false, padId: 0, session: { threads: 1 } };
-  const make = (eosId: number, mode: 'cached' | 'recompute', fuseDecode = true) => Generator.create({ ...common, eosId, mode, fuseDecode });
-  const endless = { fused: await make(-1, 'cached'), plain: await make(-1, 'cached', false), recompute: await make(-1, 'recompute') };
+  const make = (eosId: number, mode: 'cached' | 'recompute', fuseDecode = true, cpuKernels = true) => Generator.create({ ...common, eosId, mode, fuseDecode, cpuKernels });
+  const endless = { fused: await make(-1, 'cached'), graphRotary: await make(-1, 'cached', true, false), plain: await make(-1, 'cached', false), recompute: await make(-1, 'recompute') };
+  const rotaryKernels = (cpuKernels: boolean) => opTypes(buildGenerateGraph({ config, weights, batch: 3, withImages: false, eosId: EOS, cpuKernels }).graph).filter((t) => t === 'RotaryEmbedding').length;
+  assert.deepEqual([rotaryKernels(true), rotaryKernels(false)], [2 * config.decoder.layers, 0], 'the kernel rotates in every prefill and decode layer, only when asked');
   const reference = await endless.recompute.generate(batch, 2 * LONG + 3);
   for (const n of [1, 2, LONG, LONG + 1, LONG + 2, 2 * LONG + 1, 2 * LONG + 3]) {
     const expected = reference.map((seq) => seq.slice(0, n));
     assert.deepEqual(await endless.fused.generate(batch, n), expected, `fused, ${n} new tokens`);
+    assert.deepEqual(await endless.graphRotary.generate(batch, n), expected, `fused with rotary as graph ops, ${n} new tokens`);
     assert.deepEqual(await endless.plain.generate(batch, n), expected, `layer by layer, ${n} new tokens`);
   }
   // Samples that finish at different steps: the end token is the one the second sample emits at
@@ -79,7 +88,7 @@ test("ORT's GroupQueryAttention decode steps (the default at batch 1) agree with
   const w = initModel(cfg, 11);
   for (const [name, t] of w) if (/attn\.(q|k)\.weight$/.test(name)) (t.data as Float32Array).forEach((v, i, a) => (a[i] = v * 25));
   const graph = buildGenerateGraph({ config: cfg, weights: w, batch: 1, withImages: false, eosId: EOS });
-  assert.ok(graph.graph.nodes.some((n) => n.opType === 'Loop' && n.attributes.body.kind === 'graph' && n.attributes.body.value.nodes.some((m) => m.opType === 'GroupQueryAttention')), 'batch 1 decodes with the kernel by default');
+  assert.ok(opTypes(graph.graph).includes('GroupQueryAttention'), 'batch 1 decodes with the kernel by default');
   const rng = new Rng(5);
   for (const batchSize of [1, 3]) {
     const batch = { prompts: prompts(rng, batchSize, true), pixels: Float32Array.from({ length: batchSize * 3 * 32 * 32 }, () => rng.next() * 2 - 1) };

@@ -112,8 +112,8 @@ export class Generator {
 
   static async create(options: GeneratorOptions): Promise<Generator> {
     const mode = options.mode ?? 'cached';
-    // ORT's CUDA GroupQueryAttention takes no attention bias or position ids: the graph attention there.
-    const graphOptions = options.session?.executionProvider === 'cuda' && options.decodeAttention === undefined ? { ...options, decodeAttention: 'graph' as const } : options;
+    // ORT's CUDA contrib kernels take other inputs (its GroupQueryAttention no attention bias or position ids).
+    const graphOptions = options.session?.executionProvider === 'cuda' && options.cpuKernels === undefined ? { ...options, cpuKernels: false } : options;
     const model = mode === 'cached' ? buildGenerateGraph(graphOptions) : buildNextTokenGraph(graphOptions);
     return new Generator(options, await createSession(serializeModel(model), options.session), mode);
   }

@@ -5,6 +5,7 @@ import type { ForwardContext } from '../network/linear.js';
 import type { DecodeLoopInputs } from './decode-loop.js';
 import { eosConstant, finishStep, promptKeyBias, runDecodeLoop, stepInputs } from './decode-step.js';
 import { type FusedStepWeights, fusedStack } from './fused-decode.js';
+import { halfTables } from './prefill.js';
 
 /** ORT's kernel rotates only head sizes that are multiples of 16. */
 export function gqaHeadSizeFits(headSize: number): boolean {
@@ -30,8 +31,7 @@ export function gqaDecodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: nu
   // Key bias over the longest cache: MASKED on prompt padding, 0 on the prompt's tokens and every generated one.
   const open = b.op('ConstantOfShape', [b.op('Concat', [b.i64([batch, 1, 1]), b.op('Reshape', [x.steps, b.i64([1])])], { axis: attr.int(0) })], { value: attr.tensor(tensor('float32', [1], [0])) });
   const bias = b.op('Concat', [promptKeyBias(b, x.mask), open], { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, 1, 1, 'P+steps'] }] });
-  const halfCos = b.op('Slice', [x.tables.cos, b.i64([0]), b.i64([D / 2]), b.i64([1])]);
-  const halfSin = b.op('Slice', [x.tables.sin, b.i64([0]), b.i64([D / 2]), b.i64([1])]);
+  const half = halfTables(b, x.tables);
 
   const body = new GraphBuilder('gqa_decode_step', b);
   const { iteration, token, pos, finished } = stepInputs(body, batch);
@@ -48,7 +48,7 @@ export function gqaDecodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: nu
     const cacheType = { dtype: 'float32' as const, shape: [batch, H, 'T+1', D] };
     const [out, k, v] = body.opN(
       'GroupQueryAttention',
-      [qkv, undefined, undefined, pastK[l], pastV[l], seqlensK, totalI32, halfCos, halfSin, positionIds, stepBias],
+      [qkv, undefined, undefined, pastK[l], pastV[l], seqlensK, totalI32, half.cos, half.sin, positionIds, stepBias],
       3,
       { num_heads: attr.int(H), kv_num_heads: attr.int(H), scale: attr.float(1), do_rotary: attr.int(1), rotary_interleaved: attr.int(0) },
       { domain: 'com.microsoft', names: [`gqa_out${l}`, `gqa_k${l}_out`, `gqa_v${l}_out`], types: [{ dtype: 'float32', shape: [batch, 1, cfg.dim] }, cacheType, cacheType] },

@@ -17,6 +17,12 @@ export function ropeAt(b: GraphBuilder, tables: RotaryTables, positions: Value):
   return { cos: at(tables.cos), sin: at(tables.sin), rotate: tables.rotate };
 }
 
+/** The tables' first halves [maxSeq, D/2], the form ORT's rotary kernels take. */
+export function halfTables(b: GraphBuilder, tables: RotaryTables): { cos: Value; sin: Value } {
+  const half = (t: Value) => b.op('Slice', [t, b.i64([0]), b.i64([(t.shape as number[])[1] / 2]), b.i64([1])]);
+  return { cos: half(tables.cos), sin: half(tables.sin) };
+}
+
 /**
  * Positions of a left-padded batch: the count of real tokens before each one (padding gets 0,
  * never attended to anyway), so a sample's first real token is at position 0 whatever its padding.
@@ -35,6 +41,8 @@ export interface PrefillOptions {
   readonly lastOnly?: boolean;
   /** Run on the fused decode weights (fused-decode.ts) instead of layer by layer. */
   readonly fused?: FusedStepWeights;
+  /** With `fused`: rotary by ORT's com.microsoft RotaryEmbedding kernel (KernelRope). */
+  readonly kernelRotary?: boolean;
 }
 
 export interface PrefillResult {
@@ -48,7 +56,7 @@ export interface PrefillResult {
 export function prefill(ctx: ForwardContext, cfg: DecoderConfig, embeds: Value, mask: Value, tables: RotaryTables, options: PrefillOptions = {}): PrefillResult {
   const { b } = ctx;
   const { lastOnly = false, fused } = options;
-  const rope = ropeAt(b, tables, positionsFromMask(b, mask));
+  const positions = positionsFromMask(b, mask);
   const cache: Array<{ k: Value; v: Value }> = [];
   const attend: LayerAttend = (l, q, k, v) => {
     cache.push({ k, v });
@@ -56,7 +64,7 @@ export function prefill(ctx: ForwardContext, cfg: DecoderConfig, embeds: Value, 
     // padding. Fused weights hand over q already scaled.
     return attention(b, q, k, v, { causal: !(lastOnly && l === cfg.layers - 1), keyPadding: mask, scale: fused ? 1 : undefined });
   };
-  const hidden = fused ? fusedStack(b, cfg, fused, embeds, { rope, attend }, { singleToken: false, lastOnly }) : decoderStack(ctx, cfg, embeds, rope, attend, { lastOnly });
+  const hidden = fused ? fusedStack(b, cfg, fused, embeds, { rope: options.kernelRotary ? { positions, ...halfTables(b, tables) } : ropeAt(b, tables, positions), attend }, { singleToken: false, lastOnly }) : decoderStack(ctx, cfg, embeds, ropeAt(b, tables, positions), attend, { lastOnly });
   return { hidden, cache };
 }
 
