@@ -4,7 +4,7 @@ import { CoinError, writeFileAtomic } from '@coin/core';
 import type { TensorData } from '@coin/onnx';
 import { readSafetensorsFile, writeSafetensorsFile } from '@coin/runtime';
 import type { ModelConfig } from '../network/config.js';
-import { initModel } from '../network/init.js';
+import { baseWeightShapes } from '../network/init.js';
 
 /** File names of a coin base model directory (models/<modelKey>/ in the object store). */
 export const BASE_WEIGHTS_FILE = 'model.safetensors';
@@ -37,12 +37,12 @@ export async function loadBaseCheckpoint(dir: string): Promise<{ config: ModelCo
   }
   const config = parsed.config;
   const file = await readSafetensorsFile(join(dir, BASE_WEIGHTS_FILE));
-  const expected = initModel(config, 0); // shapes only
+  const expected = baseWeightShapes(config);
   const problems: string[] = [];
-  for (const [name, t] of expected) {
+  for (const [name, dims] of expected) {
     const got = file.tensors[name];
     if (!got) problems.push(`missing ${name}`);
-    else if (got.dtype !== 'float32' || got.dims.join(',') !== t.dims.join(',')) problems.push(`${name} is ${got.dtype}[${got.dims.join(', ')}], expected float32[${t.dims.join(', ')}]`);
+    else if (got.dtype !== 'float32' || got.dims.join(',') !== dims.join(',')) problems.push(`${name} is ${got.dtype}[${got.dims.join(', ')}], expected float32[${dims.join(', ')}]`);
   }
   for (const name of Object.keys(file.tensors)) if (!expected.has(name)) problems.push(`unexpected ${name}`);
   if (problems.length) {

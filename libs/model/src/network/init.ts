@@ -23,6 +23,26 @@ function uniform(rng: Rng, dims: number[], bound: number): TensorData {
 const ones = (n: number) => tensor('float32', [n], new Float32Array(n).fill(1));
 const zeros = (dims: number[]) => tensor('float32', dims);
 
+/** Where random weights come from: a seeded stream per part, or nowhere (shapes only). */
+interface Draw {
+  normal(dims: number[], std: number): TensorData;
+  uniform(dims: number[], bound: number): TensorData;
+}
+type DrawFor = (part: 'decoder' | 'vision' | 'projector') => Draw;
+
+function seeded(seed: number): DrawFor {
+  return (part) => {
+    const rng = new Rng(seed).fork(part);
+    return { normal: (dims, std) => normal(rng, dims, std), uniform: (dims, bound) => uniform(rng, dims, bound) };
+  };
+}
+
+/** Dims without data: for shape checks only, never returned as weights. */
+const shapesOnly: DrawFor = () => {
+  const empty = (dims: number[]): TensorData => ({ dtype: 'float32', dims, data: new Float32Array(0) });
+  return { normal: empty, uniform: empty };
+};
+
 /** In/out widths of each adaptable linear of a decoder block. */
 export function linearShape(cfg: DecoderConfig, t: LinearTarget): [number, number] {
   if (t === 'gate' || t === 'up') return [cfg.dim, cfg.ffn];
@@ -35,19 +55,23 @@ export function linearShape(cfg: DecoderConfig, t: LinearTarget): [number, numbe
  * projections (o, down) scaled by 1/√(2·layers), RMSNorm gains 1.
  */
 export function initDecoder(cfg: DecoderConfig, seed: number): WeightMap {
-  const rng = new Rng(seed).fork('decoder');
+  return decoderWeights(cfg, seeded(seed));
+}
+
+function decoderWeights(cfg: DecoderConfig, drawFor: DrawFor): WeightMap {
+  const draw = drawFor('decoder');
   const w: WeightMap = new Map();
-  w.set(names.embed, normal(rng, [cfg.vocab, cfg.dim], 0.02));
+  w.set(names.embed, draw.normal([cfg.vocab, cfg.dim], 0.02));
   for (let l = 0; l < cfg.layers; l++) {
     w.set(names.attnNorm(l), ones(cfg.dim));
     w.set(names.ffnNorm(l), ones(cfg.dim));
     for (const t of LINEAR_TARGETS) {
       const std = t === 'o' || t === 'down' ? 0.02 / Math.sqrt(2 * cfg.layers) : 0.02;
-      w.set(names.linearWeight(l, t), normal(rng, linearShape(cfg, t), std));
+      w.set(names.linearWeight(l, t), draw.normal(linearShape(cfg, t), std));
     }
   }
   w.set(names.norm, ones(cfg.dim));
-  if (!cfg.tiedEmbeddings) w.set(names.head, normal(rng, [cfg.dim, cfg.vocab], 0.02));
+  if (!cfg.tiedEmbeddings) w.set(names.head, draw.normal([cfg.dim, cfg.vocab], 0.02));
   return w;
 }
 
@@ -85,17 +109,21 @@ export function trainableNames(weights: ReadonlyMap<string, TensorData>, adapter
 
 /** CLIP-like vision tower init: N(0, 0.02) weights, zero biases, LayerNorm 1/0. Only the blocks that run are created. */
 export function initVision(v: VisionConfig, seed: number): WeightMap {
-  const rng = new Rng(seed).fork('vision');
+  return visionWeights(v, seeded(seed));
+}
+
+function visionWeights(v: VisionConfig, drawFor: DrawFor): WeightMap {
+  const draw = drawFor('vision');
   const w: WeightMap = new Map();
-  w.set(visionNames.patch, normal(rng, [3 * v.patch * v.patch, v.dim], 0.02));
-  w.set(visionNames.cls, normal(rng, [v.dim], 0.02));
-  w.set(visionNames.pos, normal(rng, [imageTokens(v) + 1, v.dim], 0.02));
+  w.set(visionNames.patch, draw.normal([3 * v.patch * v.patch, v.dim], 0.02));
+  w.set(visionNames.cls, draw.normal([v.dim], 0.02));
+  w.set(visionNames.pos, draw.normal([imageTokens(v) + 1, v.dim], 0.02));
   const norm = (name: string) => {
     w.set(`${name}.weight`, ones(v.dim));
     w.set(`${name}.bias`, zeros([v.dim]));
   };
   const lin = (name: string, fin: number, fout: number) => {
-    w.set(`${name}.weight`, normal(rng, [fin, fout], 0.02));
+    w.set(`${name}.weight`, draw.normal([fin, fout], 0.02));
     w.set(`${name}.bias`, zeros([fout]));
   };
   norm(visionNames.preNorm);
@@ -111,18 +139,31 @@ export function initVision(v: VisionConfig, seed: number): WeightMap {
 
 /** The mlp2x_gelu projector: PyTorch Linear default init U(±1/√in) for weights and biases. */
 export function initProjector(config: ModelConfig, seed: number): WeightMap {
-  const rng = new Rng(seed).fork('projector');
+  return projectorWeights(config, seeded(seed));
+}
+
+function projectorWeights(config: ModelConfig, drawFor: DrawFor): WeightMap {
+  const draw = drawFor('projector');
   const w: WeightMap = new Map();
   const c = config.decoder.dim;
   const dv = config.vision.dim;
-  w.set('projector.0.weight', uniform(rng, [dv, c], 1 / Math.sqrt(dv)));
-  w.set('projector.0.bias', uniform(rng, [c], 1 / Math.sqrt(dv)));
-  w.set('projector.2.weight', uniform(rng, [c, c], 1 / Math.sqrt(c)));
-  w.set('projector.2.bias', uniform(rng, [c], 1 / Math.sqrt(c)));
+  w.set('projector.0.weight', draw.uniform([dv, c], 1 / Math.sqrt(dv)));
+  w.set('projector.0.bias', draw.uniform([c], 1 / Math.sqrt(dv)));
+  w.set('projector.2.weight', draw.uniform([c, c], 1 / Math.sqrt(c)));
+  w.set('projector.2.bias', draw.uniform([c], 1 / Math.sqrt(c)));
   return w;
 }
 
 /** Every base weight of a model (vision tower, projector, decoder) from one seed. */
 export function initModel(config: ModelConfig, seed: number): WeightMap {
-  return new Map([...initVision(config.vision, seed), ...initProjector(config, seed), ...initDecoder(config.decoder, seed)]);
+  return modelWeights(config, seeded(seed));
+}
+
+/** The dims of every base weight initModel makes, without drawing any numbers. */
+export function baseWeightShapes(config: ModelConfig): Map<string, readonly number[]> {
+  return new Map([...modelWeights(config, shapesOnly)].map(([name, t]) => [name, t.dims]));
+}
+
+function modelWeights(config: ModelConfig, drawFor: DrawFor): WeightMap {
+  return new Map([...visionWeights(config.vision, drawFor), ...projectorWeights(config, drawFor), ...decoderWeights(config.decoder, drawFor)]);
 }
