@@ -1,6 +1,6 @@
 /**
- * Python's whitespace, exactly: CoIN's Python code strips and splits with `str.strip()` and
- * `str.split()`, which (unlike JavaScript's `trim`) strip U+001C..U+001F and U+0085 and keep U+FEFF.
+ * Python's whitespace, exactly: CoIN's Python code strips with `str.strip()`, which (unlike
+ * JavaScript's `trim`) strips U+001C..U+001F and U+0085 and keeps U+FEFF.
  */
 
 /** `str.isspace()`: the exact set from CPython's `_PyUnicode_IsWhitespace` (Unicode 14). */

@@ -61,7 +61,6 @@ export function pyDecimalValue(cp: number): number {
   return (cp - start) % 10;
 }
 
-
 /** `s.rstrip(chars)` for a set of single BMP characters. */
 export function pyRstripChars(s: string, chars: string): string {
   let end = s.length;

@@ -5,7 +5,7 @@ import { decoderStack, embedTokens, type LayerAttend } from '../network/decoder.
 import type { ForwardContext } from '../network/linear.js';
 import { type FusedStepWeights, fusedStack } from './fused-decode.js';
 import { eosConstant, finishStep, promptKeyBias, runDecodeLoop, stepInputs } from './decode-step.js';
-import { halfTables, ropeAt } from './prefill.js';
+import { type HalfTables, ropeAt } from './prefill.js';
 
 export interface DecodeLoopInputs {
   /** Trip count: how many more tokens to generate after the first. int64 scalar. */
@@ -17,8 +17,8 @@ export interface DecodeLoopInputs {
   readonly tables: RotaryTables;
   /** Fused step weights (fused-decode.ts); absent = the layer-by-layer step (unmerged adapters). */
   readonly fused?: FusedStepWeights;
-  /** With `fused`: rotary by ORT's com.microsoft RotaryEmbedding kernel. */
-  readonly kernelRotary?: boolean;
+  /** With `fused`: rotary by ORT's com.microsoft RotaryEmbedding kernel over these tables. */
+  readonly kernelTables?: HalfTables;
 }
 
 /**
@@ -44,7 +44,6 @@ export function decodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: numbe
     bias: promptKeyBias(b, x.mask),
     keysT: x.cache.map((c) => b.op('Transpose', [c.k], { perm: attr.ints([0, 1, 3, 2]) })), // [B, H, D, P]
     values: x.cache.map((c) => c.v),
-    halfTables: x.fused && x.kernelRotary ? halfTables(b, x.tables) : undefined,
   };
   const empty = b.op('ConstantOfShape', [b.i64([batch, H, 0, D])], { value: attr.tensor(tensor('float32', [1], [0])) }); // [B, H, 0, D]
   const body = decodeStepBody(ctx, cfg, batch, eos, b, x, prompt);
@@ -58,7 +57,6 @@ interface PromptCache {
   readonly bias: Value; // [B, 1, 1, P]
   readonly keysT: readonly Value[]; // per layer [B, H, D, P]
   readonly values: readonly Value[]; // per layer [B, H, P, D]
-  readonly halfTables?: { cos: Value; sin: Value }; // for the rotary kernel
 }
 
 /** One decode step: the next token from this one, attending over the prompt and the tokens generated so far. */
@@ -93,7 +91,7 @@ function decodeStepBody(ctx: ForwardContext, cfg: DecoderConfig, batch: number, 
   };
   const embedded = body.op('Unsqueeze', [embedTokens(step, token), body.i64([1])]); // [B, 1, C]
   const normed = x.fused
-    ? fusedStack(body, cfg, x.fused, embedded, { rope: prompt.halfTables ? { positions, ...prompt.halfTables } : ropeAt(body, x.tables, positions), attend }, { singleToken: true })
+    ? fusedStack(body, cfg, x.fused, embedded, { rope: x.kernelTables ? { positions, ...x.kernelTables } : ropeAt(body, x.tables, positions), attend }, { singleToken: true })
     : decoderStack(step, cfg, embedded, ropeAt(body, x.tables, positions), (l, q, k, v) => attend(l, body.op('Mul', [q, body.scalar('float32', 1 / Math.sqrt(D))]), k, v), { singleToken: true });
   finishStep(step, cfg, eos, { pos, finished }, normed, [...newK, ...newV]);
   return body.build();

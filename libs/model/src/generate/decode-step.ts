@@ -5,7 +5,7 @@ import type { ForwardContext } from '../network/linear.js';
 import { greedy } from './prefill.js';
 
 /** Large negative instead of −∞ for masked prompt keys (a fully padded row stays finite). */
-export const MASKED = -1e9;
+const MASKED = -1e9;
 
 /** Additive key bias of a left-padded prompt, [B, 1, 1, P]: 0 where attended, MASKED on padding. */
 export function promptKeyBias(b: GraphBuilder, mask: Value): Value {
@@ -13,7 +13,7 @@ export function promptKeyBias(b: GraphBuilder, mask: Value): Value {
 }
 
 /** True while some sample has not produced the end token. */
-export function anyOpen(g: GraphBuilder, finished: Value): Value {
+function anyOpen(g: GraphBuilder, finished: Value): Value {
   return g.op('Equal', [g.op('ReduceMin', [g.op('Cast', [finished], { to: attr.int(7) })], { keepdims: attr.int(0) }), g.scalar('int64', 0)]);
 }
 

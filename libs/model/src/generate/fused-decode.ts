@@ -102,10 +102,10 @@ function rotate(b: GraphBuilder, qk: Value, rope: Rope | KernelRope): Value {
 }
 
 /**
- * How a fused layer attends. `heads`: q (pre-scaled), k and v are split into heads [B, H, T, D]
- * and rotated (graph ops or the rotary kernel), and `attend` returns [B, H, Tq, D]. `packed`: the
- * packed projection [B, 1, 3C] = [q·s | k | v] goes to one kernel that rotates, caches and
- * attends, returning [B, 1, C].
+ * How a fused layer attends. `rope` + `attend`: q (pre-scaled), k and v are split into heads
+ * [B, H, T, D] and rotated (graph ops or the rotary kernel), and `attend` returns [B, H, Tq, D].
+ * `packed` (single-token steps only): the packed projection [B, 1, 3C] = [q·s | k | v] goes to one
+ * kernel that rotates, caches and attends, returning [B, 1, C].
  */
 export type FusedAttention = { readonly rope: Rope | KernelRope; readonly attend: LayerAttend } | { readonly packed: (layer: number, qkv: Value) => Value };
 
@@ -123,6 +123,7 @@ export interface FusedStackOptions {
  * fused into the next norm; one MatMul for gate and up.
  */
 export function fusedStack(b: GraphBuilder, cfg: DecoderConfig, w: FusedStepWeights, x: Value, attention: FusedAttention, o: FusedStackOptions): Value {
+  if ('packed' in attention && (!o.singleToken || o.lastOnly)) throw new Error('packed attention runs single-token steps only (no lastOnly)');
   const H = cfg.heads;
   const D = headDim(cfg);
   let residual = x;

@@ -10,7 +10,7 @@ import { declareVlmInputs, vlmEmbeddings } from '../vlm/vlm-forward.js';
 import { decodeLoop } from './decode-loop.js';
 import { gqaDecodeLoop, gqaHeadSizeFits } from './gqa-decode-loop.js';
 import { canFuseDecode, fuseDecodeWeights } from './fused-decode.js';
-import { greedy, lastPosition, prefill, ropeTables } from './prefill.js';
+import { greedy, halfTables, lastPosition, prefill, ropeTables } from './prefill.js';
 
 /** Graph inputs and outputs of the generation graphs. */
 export const GENERATE_IO = { maxNew: 'max_new_tokens', tokens: 'tokens', next: 'next_token' } as const;
@@ -47,10 +47,10 @@ export interface GenerateGraphOptions {
 }
 
 /** The decode attention to build: the kernel only on fused weights with a head size it accepts. */
-export function chooseDecodeAttention(o: GenerateGraphOptions, fused: boolean): 'graph' | 'kernel' {
+function chooseDecodeAttention(o: GenerateGraphOptions, fused: boolean): 'graph' | 'kernel' {
   const fits = fused && gqaHeadSizeFits(headDim(o.config.decoder));
   if (o.decodeAttention === 'kernel' && !fits) {
-    throw new CoinError('GENERATE.BAD_OPTIONS', 'INVALID_ARGUMENT', `decodeAttention 'kernel' needs fused float32 weights without biases and a head size that is a multiple of 16 (head size ${headDim(o.config.decoder)})`, { hint: "leave decodeAttention unset, or use 'graph'" });
+    throw new CoinError('GENERATE.BAD_OPTIONS', 'INVALID_ARGUMENT', `decodeAttention 'kernel' needs fused weights (float32, no biases, adapters merged, fuseDecode not false) and a head size that is a multiple of 16 (head size ${headDim(o.config.decoder)})`, { hint: "leave decodeAttention unset, or use 'graph'" });
   }
   return o.decodeAttention ?? (fits && o.batch === 1 && o.cpuKernels !== false ? 'kernel' : 'graph');
 }
@@ -85,13 +85,17 @@ export function buildGenerateGraph(o: GenerateGraphOptions): Model {
   const { embeds, mask } = promptEmbeddings(ctx, o);
   const maxNew = b.input(GENERATE_IO.maxNew, 'int64', []);
   const tables = ropeTables(b, o.config.decoder);
-  const kernelRotary = o.cpuKernels !== false && fused !== undefined;
-  const { hidden, cache } = prefill(ctx, o.config.decoder, embeds, mask, tables, { lastOnly: true, fused, kernelRotary });
+  // ORT's kernels take the rotary tables' first halves; they rotate in the fused prefill and steps.
+  const kernelTables = fused && (o.cpuKernels !== false || attention === 'kernel') ? halfTables(b, tables) : undefined;
+  const rotaryKernel = o.cpuKernels !== false ? kernelTables : undefined;
+  const { hidden, cache } = prefill(ctx, o.config.decoder, embeds, mask, tables, { lastOnly: true, fused, kernelTables: rotaryKernel });
   const first = greedy(b, lmHead(ctx, o.config.decoder, b.op('Squeeze', [hidden, b.i64([1])]))); // [B]
   const firstPositions = b.op('ReduceSum', [mask, b.i64([1])], { keepdims: attr.int(0) }); // [B]: real prompt tokens
   const steps = b.op('Sub', [maxNew, b.scalar('int64', 1)]);
-  const loopInputs = { steps, firstToken: first, firstPositions, mask, cache, tables, fused, kernelRotary };
-  const rest = fused && attention === 'kernel' ? gqaDecodeLoop(ctx, o.config.decoder, o.batch, o.eosId, { ...loopInputs, fused }) : decodeLoop(ctx, o.config.decoder, o.batch, o.eosId, loopInputs); // [M'-1, B]
+  const loopInputs = { steps, firstToken: first, firstPositions, mask, cache, tables, fused, kernelTables: rotaryKernel };
+  const rest = fused && kernelTables && attention === 'kernel'
+    ? gqaDecodeLoop(ctx, o.config.decoder, o.batch, o.eosId, { ...loopInputs, fused, kernelTables })
+    : decodeLoop(ctx, o.config.decoder, o.batch, o.eosId, loopInputs); // [M'-1, B]
   const all = b.op('Concat', [b.op('Unsqueeze', [first, b.i64([0])]), rest], { axis: attr.int(0) }, { types: [{ dtype: 'int64', shape: ['M', o.batch] }] });
   b.output(all, GENERATE_IO.tokens);
   return b.model({ docString: 'greedy generation with a KV cache inside an ONNX Loop' });

@@ -89,6 +89,8 @@ test("ORT's GroupQueryAttention decode steps (the default at batch 1) agree with
   for (const [name, t] of w) if (/attn\.(q|k)\.weight$/.test(name)) (t.data as Float32Array).forEach((v, i, a) => (a[i] = v * 25));
   const graph = buildGenerateGraph({ config: cfg, weights: w, batch: 1, withImages: false, eosId: EOS });
   assert.ok(opTypes(graph.graph).includes('GroupQueryAttention'), 'batch 1 decodes with the kernel by default');
+  const usesKernel = (o: { batch: number; cpuKernels?: boolean }) => opTypes(buildGenerateGraph({ config: cfg, weights: w, withImages: false, eosId: EOS, ...o }).graph).includes('GroupQueryAttention');
+  assert.deepEqual([usesKernel({ batch: 2 }), usesKernel({ batch: 1, cpuKernels: false })], [false, false], 'not from batch 2 up, nor without cpuKernels');
   const rng = new Rng(5);
   for (const batchSize of [1, 3]) {
     const batch = { prompts: prompts(rng, batchSize, true), pixels: Float32Array.from({ length: batchSize * 3 * 32 * 32 }, () => rng.next() * 2 - 1) };
@@ -102,10 +104,9 @@ test("ORT's GroupQueryAttention decode steps (the default at batch 1) agree with
     assert.deepEqual(await stopping.kernel.generate(batch, 2 * LONG + 3), await stopping.recompute.generate(batch, 2 * LONG + 3));
     await Promise.all([reference, kernel, ...Object.values(stopping)].map((g) => g.release()));
   }
-  assert.throws(
-    () => buildGenerateGraph({ config, weights, batch: 1, withImages: false, eosId: EOS, decodeAttention: 'kernel' }),
-    (e: unknown) => (e as { code?: string }).code === 'GENERATE.BAD_OPTIONS' && /head size 24/.test((e as Error).message),
-  );
+  const badOptions = (re: RegExp) => (e: unknown) => (e as { code?: string }).code === 'GENERATE.BAD_OPTIONS' && re.test((e as Error).message);
+  assert.throws(() => buildGenerateGraph({ config, weights, batch: 1, withImages: false, eosId: EOS, decodeAttention: 'kernel' }), badOptions(/head size 24/));
+  await assert.rejects(Generator.create({ config: cfg, weights: w, batch: 1, withImages: false, eosId: EOS, padId: 0, decodeAttention: 'kernel', session: { executionProvider: 'cuda' } }), badOptions(/CUDA/));
 });
 
 test('generation stops at the end token and refuses prompts that do not fit or hold bad ids, images or pixels', async () => {

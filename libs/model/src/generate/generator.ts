@@ -113,7 +113,11 @@ export class Generator {
   static async create(options: GeneratorOptions): Promise<Generator> {
     const mode = options.mode ?? 'cached';
     // ORT's CUDA contrib kernels take other inputs (its GroupQueryAttention no attention bias or position ids).
-    const graphOptions = options.session?.executionProvider === 'cuda' && options.cpuKernels === undefined ? { ...options, cpuKernels: false } : options;
+    const cuda = options.session?.executionProvider === 'cuda';
+    if (cuda && (options.cpuKernels === true || options.decodeAttention === 'kernel')) {
+      throw new CoinError('GENERATE.BAD_OPTIONS', 'INVALID_ARGUMENT', "ORT's CPU kernels (cpuKernels, decodeAttention 'kernel') do not run on the CUDA provider", { hint: 'leave cpuKernels and decodeAttention unset on CUDA' });
+    }
+    const graphOptions = cuda ? { ...options, cpuKernels: false } : options;
     const model = mode === 'cached' ? buildGenerateGraph(graphOptions) : buildNextTokenGraph(graphOptions);
     return new Generator(options, await createSession(serializeModel(model), options.session), mode);
   }

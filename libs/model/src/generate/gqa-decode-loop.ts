@@ -5,7 +5,7 @@ import type { ForwardContext } from '../network/linear.js';
 import type { DecodeLoopInputs } from './decode-loop.js';
 import { eosConstant, finishStep, promptKeyBias, runDecodeLoop, stepInputs } from './decode-step.js';
 import { type FusedStepWeights, fusedStack } from './fused-decode.js';
-import { halfTables } from './prefill.js';
+import type { HalfTables } from './prefill.js';
 
 /** ORT's kernel rotates only head sizes that are multiples of 16. */
 export function gqaHeadSizeFits(headSize: number): boolean {
@@ -16,13 +16,13 @@ export function gqaHeadSizeFits(headSize: number): boolean {
  * Greedy decoding as one ONNX Loop whose step runs each layer's attention as ORT's com.microsoft
  * GroupQueryAttention on the packed [q·s | k | v] projection: rotary at each token's position (its
  * count of real tokens, as in the prefill), the cache append and the softmax in one kernel, with
- * the prompt's padding masked by an additive bias. A step is 10 nodes a layer instead of 28, which
- * counts at batch 1, where a step is bound by per-node overhead rather than arithmetic. The whole
+ * the prompt's padding masked by an additive bias. A layer is 11 nodes instead of 27–30 (a step 77
+ * instead of 136–152), which counts at batch 1, where a step is bound by per-node overhead rather than arithmetic. The whole
  * cache (prompt, left-padded, and generated) is loop-carried and the kernel copies it every step,
  * so from batch 2 up this measured slower than decodeLoop (bench/README.md). Returns the tokens
  * after the first, [steps', B].
  */
-export function gqaDecodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: number, eosId: number, x: DecodeLoopInputs & { fused: FusedStepWeights }): Value {
+export function gqaDecodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: number, eosId: number, x: DecodeLoopInputs & { fused: FusedStepWeights; kernelTables: HalfTables }): Value {
   const b = ctx.b;
   const H = cfg.heads;
   const D = headDim(cfg);
@@ -31,7 +31,6 @@ export function gqaDecodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: nu
   // Key bias over the longest cache: MASKED on prompt padding, 0 on the prompt's tokens and every generated one.
   const open = b.op('ConstantOfShape', [b.op('Concat', [b.i64([batch, 1, 1]), b.op('Reshape', [x.steps, b.i64([1])])], { axis: attr.int(0) })], { value: attr.tensor(tensor('float32', [1], [0])) });
   const bias = b.op('Concat', [promptKeyBias(b, x.mask), open], { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, 1, 1, 'P+steps'] }] });
-  const half = halfTables(b, x.tables);
 
   const body = new GraphBuilder('gqa_decode_step', b);
   const { iteration, token, pos, finished } = stepInputs(body, batch);
@@ -48,7 +47,7 @@ export function gqaDecodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: nu
     const cacheType = { dtype: 'float32' as const, shape: [batch, H, 'T+1', D] };
     const [out, k, v] = body.opN(
       'GroupQueryAttention',
-      [qkv, undefined, undefined, pastK[l], pastV[l], seqlensK, totalI32, half.cos, half.sin, positionIds, stepBias],
+      [qkv, undefined, undefined, pastK[l], pastV[l], seqlensK, totalI32, x.kernelTables.cos, x.kernelTables.sin, positionIds, stepBias],
       3,
       { num_heads: attr.int(H), kv_num_heads: attr.int(H), scale: attr.float(1), do_rotary: attr.int(1), rotary_interleaved: attr.int(0) },
       { domain: 'com.microsoft', names: [`gqa_out${l}`, `gqa_k${l}_out`, `gqa_v${l}_out`], types: [{ dtype: 'float32', shape: [batch, 1, cfg.dim] }, cacheType, cacheType] },

@@ -17,8 +17,13 @@ export function ropeAt(b: GraphBuilder, tables: RotaryTables, positions: Value):
   return { cos: at(tables.cos), sin: at(tables.sin), rotate: tables.rotate };
 }
 
-/** The tables' first halves [maxSeq, D/2], the form ORT's rotary kernels take. */
-export function halfTables(b: GraphBuilder, tables: RotaryTables): { cos: Value; sin: Value } {
+/** Rotary tables' first halves [maxSeq, D/2], the form ORT's rotary kernels take. */
+export interface HalfTables {
+  readonly cos: Value;
+  readonly sin: Value;
+}
+
+export function halfTables(b: GraphBuilder, tables: RotaryTables): HalfTables {
   const half = (t: Value) => b.op('Slice', [t, b.i64([0]), b.i64([(t.shape as number[])[1] / 2]), b.i64([1])]);
   return { cos: half(tables.cos), sin: half(tables.sin) };
 }
@@ -41,8 +46,8 @@ export interface PrefillOptions {
   readonly lastOnly?: boolean;
   /** Run on the fused decode weights (fused-decode.ts) instead of layer by layer. */
   readonly fused?: FusedStepWeights;
-  /** With `fused`: rotary by ORT's com.microsoft RotaryEmbedding kernel (KernelRope). */
-  readonly kernelRotary?: boolean;
+  /** With `fused`: rotary by ORT's com.microsoft RotaryEmbedding kernel over these tables. */
+  readonly kernelTables?: HalfTables;
 }
 
 export interface PrefillResult {
@@ -64,7 +69,7 @@ export function prefill(ctx: ForwardContext, cfg: DecoderConfig, embeds: Value, 
     // padding. Fused weights hand over q already scaled.
     return attention(b, q, k, v, { causal: !(lastOnly && l === cfg.layers - 1), keyPadding: mask, scale: fused ? 1 : undefined });
   };
-  const hidden = fused ? fusedStack(b, cfg, fused, embeds, { rope: options.kernelRotary ? { positions, ...halfTables(b, tables) } : ropeAt(b, tables, positions), attend }, { singleToken: false, lastOnly }) : decoderStack(ctx, cfg, embeds, ropeAt(b, tables, positions), attend, { lastOnly });
+  const hidden = fused ? fusedStack(b, cfg, fused, embeds, { rope: options.kernelTables ? { positions, ...options.kernelTables } : ropeAt(b, tables, positions), attend }, { singleToken: false, lastOnly }) : decoderStack(ctx, cfg, embeds, ropeAt(b, tables, positions), attend, { lastOnly });
   return { hidden, cache };
 }
 

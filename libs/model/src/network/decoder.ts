@@ -50,7 +50,10 @@ function blockFinish(ctx: ForwardContext, cfg: DecoderConfig, l: number, x: Valu
   return b.op('Add', [x1, linear(ctx, b.op('Mul', [gate, up]), names.linear(l, 'down'), 'down')]);
 }
 
-/** Per-layer attention over q, k, v [B, H, T, D] (q [B, H, 1, D] in a lastOnly final layer), returning [B, H, Tq, D]. */
+/**
+ * Per-layer attention over q, k, v [B, H, T, D] (q [B, H, 1, D] in a lastOnly final layer), returning
+ * [B, H, Tq, D]. decoderStack hands over q unscaled; fusedStack hands it over already scaled by 1/√D.
+ */
 export type LayerAttend = (layer: number, q: Value, k: Value, v: Value) => Value;
 
 export interface DecoderStackOptions {
