@@ -1,0 +1,94 @@
+/**
+ * npm run bench -- decode-ab --a '<variant>' --b '<variant>' [--model tiny|B] [--batch N] [--rounds N] [--json]
+ *
+ * Two cached generators side by side, for changes too small for single runs on a shared machine:
+ * rounds alternate which goes first, and the result is the median of the per-round ratios B ÷ A
+ * with its interquartile range, plus whether both produced the same tokens. A variant is a JSON
+ * object of generator options: fuseDecode, cpuKernels (booleans), decodeAttention ('graph' or
+ * 'kernel'), threads (intra-op threads), spin (boolean); {} is the default generator.
+ */
+import type { GeneratorOptions } from '@coin/model';
+import { DECODE_CASES, makeGenerator, NEW_TOKENS, promptBatch, timedRun } from './lib/decode-cases.js';
+import { median, round } from './lib/stats.js';
+
+const USAGE = "usage: npm run bench -- decode-ab --a '<json>' --b '<json>' [--model tiny|B] [--batch N] [--rounds N] [--json]";
+
+function fail(message: string): never {
+  console.error(`decode-ab: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = arg(name);
+  const n = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(n) || n < 1) fail(`--${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+/** Generator options from a variant's JSON, refusing unknown keys and wrong types. */
+function parseVariant(name: string, text: string | undefined): Partial<GeneratorOptions> {
+  if (text === undefined) fail(`--${name} is required (a JSON object; {} for the default generator)`);
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    fail(`--${name} is not JSON: ${text}`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(`--${name} must be a JSON object, got ${text}`);
+  const o: Record<string, unknown> = { ...v };
+  const out: { -readonly [K in keyof GeneratorOptions]?: GeneratorOptions[K] } = {};
+  const session: { threads?: number; spin?: boolean } = {};
+  for (const [key, value] of Object.entries(o)) {
+    const bad = (want: string): never => fail(`--${name}: ${key} must be ${want}, got ${JSON.stringify(value)}`);
+    if (key === 'fuseDecode' || key === 'cpuKernels' || key === 'spin') {
+      const flag = typeof value === 'boolean' ? value : bad('true or false');
+      if (key === 'spin') session.spin = flag;
+      else out[key] = flag;
+    } else if (key === 'decodeAttention') {
+      out.decodeAttention = value === 'graph' || value === 'kernel' ? value : bad("'graph' or 'kernel'");
+    } else if (key === 'threads') {
+      session.threads = typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : bad('a positive integer');
+    } else {
+      fail(`--${name}: unknown option ${key} (known: fuseDecode, cpuKernels, decodeAttention, threads, spin)`);
+    }
+  }
+  return Object.keys(session).length ? { ...out, session } : out;
+}
+
+const a = parseVariant('a', arg('a'));
+const b = parseVariant('b', arg('b'));
+const model = arg('model') ?? 'B';
+const c = DECODE_CASES.find((x) => x.model === model) ?? fail(`--model must be tiny or B, got ${model}`);
+const batch = positiveInt('batch', 32);
+const rounds = positiveInt('rounds', 20);
+
+const [genA, genB] = [await makeGenerator(c, batch, a), await makeGenerator(c, batch, b)];
+const input = promptBatch(c, batch);
+await genA.generate(input, NEW_TOKENS);
+await genB.generate(input, NEW_TOKENS);
+const tokS = { a: [] as number[], b: [] as number[] };
+const ratios: number[] = [];
+let same = true;
+for (let r = 0; r < rounds; r++) {
+  const order = r % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const);
+  const got: Partial<Record<'a' | 'b', { tokS: number; tokens: number[][] }>> = {};
+  for (const which of order) got[which] = await timedRun(which === 'a' ? genA : genB, input, batch);
+  tokS.a.push(got.a!.tokS);
+  tokS.b.push(got.b!.tokS);
+  ratios.push(got.b!.tokS / got.a!.tokS);
+  same &&= JSON.stringify(got.a!.tokens) === JSON.stringify(got.b!.tokens);
+}
+await Promise.all([genA.release(), genB.release()]);
+const sorted = [...ratios].sort((x, y) => x - y);
+const quartile = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+const result = { model, batch, rounds, a_tok_s: round(median(tokS.a), 0), b_tok_s: round(median(tokS.b), 0), b_over_a: round(median(ratios), 3), q1: round(quartile(0.25), 3), q3: round(quartile(0.75), 3), same_tokens: same };
+if (process.argv.includes('--json')) console.log(JSON.stringify(result));
+else {
+  console.log(`decode-ab: ${new Date().toISOString()}, model ${model}, batch ${batch}, ${rounds} rounds; A ${JSON.stringify(a)}, B ${JSON.stringify(b)}`);
+  console.log(`A ${result.a_tok_s} tok/s   B ${result.b_tok_s} tok/s   B/A paired median ${result.b_over_a} (IQR ${result.q1}–${result.q3})   tokens ${same ? 'identical' : 'DIFFER'}`);
+}
