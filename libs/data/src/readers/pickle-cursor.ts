@@ -32,58 +32,45 @@ export class PickleCursor {
     return this.data[this.pos++];
   }
 
-  private need(n: number): void {
+  /** Claims the next n bytes and returns their offset; fails when the data ends first. */
+  private take(n: number): number {
     if (this.pos + n > this.data.length) this.fail(`unexpected end of data (needed ${n} more byte(s)): the file is truncated`);
+    const at = this.pos;
+    this.pos += n;
+    return at;
   }
 
   u8(): number {
-    this.need(1);
-    return this.data[this.pos++];
+    return this.data[this.take(1)];
   }
 
   u16(): number {
-    this.need(2);
-    const v = this.view.getUint16(this.pos, true);
-    this.pos += 2;
-    return v;
+    return this.view.getUint16(this.take(2), true);
   }
 
   u32(): number {
-    this.need(4);
-    const v = this.view.getUint32(this.pos, true);
-    this.pos += 4;
-    return v;
+    return this.view.getUint32(this.take(4), true);
   }
 
   i32(): number {
-    this.need(4);
-    const v = this.view.getInt32(this.pos, true);
-    this.pos += 4;
-    return v;
+    return this.view.getInt32(this.take(4), true);
   }
 
   /** An 8-byte length; fails past 2^53. */
   u64(): number {
-    this.need(8);
-    const v = this.view.getBigUint64(this.pos, true);
-    this.pos += 8;
+    const v = this.view.getBigUint64(this.take(8), true);
     if (v > BigInt(Number.MAX_SAFE_INTEGER)) this.fail('length too large');
     return Number(v);
   }
 
   /** BINFLOAT's big-endian double. */
   f64be(): number {
-    this.need(8);
-    const v = this.view.getFloat64(this.pos, false);
-    this.pos += 8;
-    return v;
+    return this.view.getFloat64(this.take(8), false);
   }
 
   bytes(n: number): Uint8Array {
-    this.need(n);
-    const b = this.data.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return b;
+    const at = this.take(n);
+    return this.data.subarray(at, at + n);
   }
 
   /** A protocol-0 text argument up to its newline, read as Latin-1. */
