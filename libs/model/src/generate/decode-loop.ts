@@ -5,7 +5,7 @@ import { decoderStack, embedTokens, type LayerAttend } from '../network/decoder.
 import type { ForwardContext } from '../network/linear.js';
 import { type FusedStepWeights, fusedStack } from './fused-decode.js';
 import { eosConstant, finishStep, promptKeyBias, runDecodeLoop, stepInputs } from './decode-step.js';
-import { type HalfTables, ropeAt } from './prefill.js';
+import { fusedRope, type HalfTables, ropeAt } from './prefill.js';
 
 export interface DecodeLoopInputs {
   /** Trip count: how many more tokens to generate after the first. int64 scalar. */
@@ -91,7 +91,7 @@ function decodeStepBody(ctx: ForwardContext, cfg: DecoderConfig, batch: number, 
   };
   const embedded = body.op('Unsqueeze', [embedTokens(step, token), body.i64([1])]); // [B, 1, C]
   const normed = x.fused
-    ? fusedStack(body, cfg, x.fused, embedded, { rope: x.kernelTables ? { positions, ...x.kernelTables } : ropeAt(body, x.tables, positions), attend }, { singleToken: true })
+    ? fusedStack(body, cfg, x.fused, embedded, { rope: fusedRope(body, x.tables, positions, x.kernelTables), attend }, { singleToken: true })
     : decoderStack(step, cfg, embedded, ropeAt(body, x.tables, positions), (l, q, k, v) => attend(l, body.op('Mul', [q, body.scalar('float32', 1 / Math.sqrt(D))]), k, v), { singleToken: true });
   finishStep(step, cfg, eos, { pos, finished }, normed, [...newK, ...newV]);
   return body.build();

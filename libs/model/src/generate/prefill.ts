@@ -3,7 +3,7 @@ import { attr, type GraphBuilder, tensor, type Value } from '@coin/onnx';
 import { type DecoderConfig, headDim } from '../network/config.js';
 import { decoderStack, type LayerAttend, type Rope } from '../network/decoder.js';
 import type { ForwardContext } from '../network/linear.js';
-import { type FusedStepWeights, fusedStack } from './fused-decode.js';
+import { type FusedStepWeights, fusedStack, type KernelRope } from './fused-decode.js';
 import { lastAlong } from '../network/last-position.js';
 
 /** Rotary tables for every position the model supports, gathered by position at run time. */
@@ -26,6 +26,11 @@ export interface HalfTables {
 export function halfTables(b: GraphBuilder, tables: RotaryTables): HalfTables {
   const half = (t: Value) => b.op('Slice', [t, b.i64([0]), b.i64([(t.shape as number[])[1] / 2]), b.i64([1])]);
   return { cos: half(tables.cos), sin: half(tables.sin) };
+}
+
+/** The rotary a fused stack takes at `positions`: ORT's kernel over half tables when given, else the graph tables gathered there. */
+export function fusedRope(b: GraphBuilder, tables: RotaryTables, positions: Value, kernelTables?: HalfTables): Rope | KernelRope {
+  return kernelTables ? { positions, ...kernelTables } : ropeAt(b, tables, positions);
 }
 
 /**
@@ -69,7 +74,7 @@ export function prefill(ctx: ForwardContext, cfg: DecoderConfig, embeds: Value, 
     // padding. Fused weights hand over q already scaled.
     return attention(b, q, k, v, { causal: !(lastOnly && l === cfg.layers - 1), keyPadding: mask, scale: fused ? 1 : undefined });
   };
-  const hidden = fused ? fusedStack(b, cfg, fused, embeds, { rope: options.kernelTables ? { positions, ...options.kernelTables } : ropeAt(b, tables, positions), attend }, { singleToken: false, lastOnly }) : decoderStack(ctx, cfg, embeds, ropeAt(b, tables, positions), attend, { lastOnly });
+  const hidden = fused ? fusedStack(b, cfg, fused, embeds, { rope: fusedRope(b, tables, positions, options.kernelTables), attend }, { singleToken: false, lastOnly }) : decoderStack(ctx, cfg, embeds, ropeAt(b, tables, positions), attend, { lastOnly });
   return { hidden, cache };
 }
 
