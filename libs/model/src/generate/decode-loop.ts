@@ -1,10 +1,10 @@
 import type { RotaryTables } from '@coin/autodiff';
 import { attr, GraphBuilder, tensor, type Value } from '@coin/onnx';
 import { type DecoderConfig, headDim } from '../network/config.js';
-import { decoderStack, embedTokens, type LayerAttend } from '../network/decoder.js';
+import { decoderStack, type LayerAttend } from '../network/decoder.js';
 import type { ForwardContext } from '../network/linear.js';
 import { type FusedStepWeights, fusedStack } from './fused-decode.js';
-import { eosConstant, finishStep, promptKeyBias, runDecodeLoop, stepInputs } from './decode-step.js';
+import { eosConstant, finishStep, promptKeyBias, runDecodeLoop, stepStart } from './decode-step.js';
 import { fusedRope, type HalfTables, ropeAt } from './prefill.js';
 
 export interface DecodeLoopInputs {
@@ -64,12 +64,11 @@ function decodeStepBody(ctx: ForwardContext, cfg: DecoderConfig, batch: number, 
   const H = cfg.heads;
   const D = headDim(cfg);
   const body = new GraphBuilder('decode_step', parent);
-  const { iteration, token, pos, finished } = stepInputs(body, batch); // iteration: steps done so far (the generated cache holds iteration + 1 after this one)
+  const step = { ...ctx, b: body };
+  const { iteration, pos, finished, positions, embedded } = stepStart(step, batch); // iteration: steps done so far (the generated cache holds iteration + 1 after this one)
   const genK = prompt.keysT.map((_, l) => body.input(`gen_k${l}_in`, 'float32', [batch, H, 'G', D]));
   const genV = prompt.keysT.map((_, l) => body.input(`gen_v${l}_in`, 'float32', [batch, H, 'G', D]));
 
-  const step = { ...ctx, b: body };
-  const positions = body.op('Unsqueeze', [pos, body.i64([1])]); // [B, 1]
   // Widths of the prompt and generated parts of each softmax row, the same for every layer.
   const genLength = body.op('Reshape', [body.op('Add', [iteration, body.scalar('int64', 1)]), body.i64([1])]);
   const sizes = body.op('Concat', [prompt.length, genLength], { axis: attr.int(0) }); // [P, G+1]
@@ -89,7 +88,6 @@ function decodeStepBody(ctx: ForwardContext, cfg: DecoderConfig, batch: number, 
     const [pPrompt, pGenerated] = body.opN('Split', [probs, sizes], 2, { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, H, 1, 'P'] }, { dtype: 'float32', shape: [batch, H, 1, 'G+1'] }] });
     return body.op('Add', [body.op('MatMul', [pPrompt, prompt.values[l]]), body.op('MatMul', [pGenerated, V])]); // [B, H, 1, D]
   };
-  const embedded = body.op('Unsqueeze', [embedTokens(step, token), body.i64([1])]); // [B, 1, C]
   const normed = x.fused
     ? fusedStack(body, cfg, x.fused, embedded, { rope: fusedRope(body, x.tables, positions, x.kernelTables), attend }, { singleToken: true })
     : decoderStack(step, cfg, embedded, ropeAt(body, x.tables, positions), (l, q, k, v) => attend(l, body.op('Mul', [q, body.scalar('float32', 1 / Math.sqrt(D))]), k, v), { singleToken: true });

@@ -1,6 +1,6 @@
 import { attr, type Graph, type GraphBuilder, tensor, type Value } from '@coin/onnx';
 import type { DecoderConfig } from '../network/config.js';
-import { lmHead } from '../network/decoder.js';
+import { embedTokens, lmHead } from '../network/decoder.js';
 import type { ForwardContext } from '../network/linear.js';
 import { greedy } from './prefill.js';
 
@@ -17,11 +17,20 @@ function anyOpen(g: GraphBuilder, finished: Value): Value {
   return g.op('Equal', [g.op('ReduceMin', [g.op('Cast', [finished], { to: attr.int(7) })], { keepdims: attr.int(0) }), g.scalar('int64', 0)]);
 }
 
-/** A decode step body's leading inputs, in Loop order: the step count, the condition, then the carried token, its position and who has finished. */
-export function stepInputs(body: GraphBuilder, batch: number): { iteration: Value; token: Value; pos: Value; finished: Value } {
+/**
+ * A decode step body's leading inputs, in Loop order (the step count, the condition, then the
+ * carried token, its position and who has finished), and what every step makes of them: the
+ * token's embedding [B, 1, C] and its position as [B, 1].
+ */
+export function stepStart(step: ForwardContext, batch: number): { iteration: Value; pos: Value; finished: Value; positions: Value; embedded: Value } {
+  const body = step.b;
   const iteration = body.input('iteration', 'int64', []);
   body.input('cond_in', 'bool', []);
-  return { iteration, token: body.input('token_in', 'int64', [batch]), pos: body.input('pos_in', 'int64', [batch]), finished: body.input('finished_in', 'bool', [batch]) };
+  const token = body.input('token_in', 'int64', [batch]);
+  const pos = body.input('pos_in', 'int64', [batch]);
+  const finished = body.input('finished_in', 'bool', [batch]);
+  const column = (v: Value) => body.op('Unsqueeze', [v, body.i64([1])]);
+  return { iteration, pos, finished, positions: column(pos), embedded: column(embedTokens(step, token)) };
 }
 
 /**

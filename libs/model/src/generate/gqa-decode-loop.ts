@@ -1,9 +1,8 @@
 import { attr, GraphBuilder, tensor, type Value } from '@coin/onnx';
 import { type DecoderConfig, headDim } from '../network/config.js';
-import { embedTokens } from '../network/decoder.js';
 import type { ForwardContext } from '../network/linear.js';
 import type { DecodeLoopInputs } from './decode-loop.js';
-import { eosConstant, finishStep, promptKeyBias, runDecodeLoop, stepInputs } from './decode-step.js';
+import { eosConstant, finishStep, promptKeyBias, runDecodeLoop, stepStart } from './decode-step.js';
 import { type FusedStepWeights, fusedStack } from './fused-decode.js';
 import type { HalfTables } from './prefill.js';
 
@@ -17,10 +16,10 @@ export function gqaHeadSizeFits(headSize: number): boolean {
  * GroupQueryAttention on the packed [q·s | k | v] projection: rotary at each token's position (its
  * count of real tokens, as in the prefill), the cache append and the softmax in one kernel, with
  * the prompt's padding masked by an additive bias. A layer is 11 nodes instead of 27–30 (a step 77
- * instead of 136–152), which counts at batch 1, where a step is bound by per-node overhead rather than arithmetic. The whole
- * cache (prompt, left-padded, and generated) is loop-carried and the kernel copies it every step,
- * so from batch 2 up this measured slower than decodeLoop (bench/README.md). Returns the tokens
- * after the first, [steps', B].
+ * instead of 136–152), which counts at batch 1, where a step is bound by per-node overhead
+ * rather than arithmetic. The whole cache (prompt, left-padded, and generated) is loop-carried and
+ * the kernel copies it every step, so from batch 2 up this measured slower than decodeLoop
+ * (bench/README.md). Returns the tokens after the first, [steps', B].
  */
 export function gqaDecodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: number, eosId: number, x: DecodeLoopInputs & { fused: FusedStepWeights; kernelTables: HalfTables }): Value {
   const b = ctx.b;
@@ -33,7 +32,8 @@ export function gqaDecodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: nu
   const bias = b.op('Concat', [promptKeyBias(b, x.mask), open], { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, 1, 1, 'P+steps'] }] });
 
   const body = new GraphBuilder('gqa_decode_step', b);
-  const { iteration, token, pos, finished } = stepInputs(body, batch);
+  const step = { ...ctx, b: body };
+  const { iteration, pos, finished, positions, embedded } = stepStart(step, batch);
   const pastK = x.cache.map((_, l) => body.input(`gqa_k${l}_in`, 'float32', [batch, H, 'T', D]));
   const pastV = x.cache.map((_, l) => body.input(`gqa_v${l}_in`, 'float32', [batch, H, 'T', D]));
   const past = body.op('Add', [promptLength, body.op('Reshape', [iteration, body.i64([1])])]); // [1]: cached positions
@@ -41,13 +41,12 @@ export function gqaDecodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: nu
   const seqlensK = body.op('Cast', [body.op('Expand', [past, body.i64([batch])])], { to: attr.int(6) }); // [B] int32
   const totalI32 = body.op('Cast', [body.op('Squeeze', [total, body.i64([0])])], { to: attr.int(6) });
   const stepBias = body.op('Slice', [bias, body.i64([0]), total, body.i64([3])], {}, { types: [{ dtype: 'float32', shape: [batch, 1, 1, 'T+1'] }] });
-  const positionIds = body.op('Unsqueeze', [pos, body.i64([1])]); // [B, 1]
   const present: Value[][] = [[], []];
   const packed = (l: number, qkv: Value): Value => {
     const cacheType = { dtype: 'float32' as const, shape: [batch, H, 'T+1', D] };
     const [out, k, v] = body.opN(
       'GroupQueryAttention',
-      [qkv, undefined, undefined, pastK[l], pastV[l], seqlensK, totalI32, x.kernelTables.cos, x.kernelTables.sin, positionIds, stepBias],
+      [qkv, undefined, undefined, pastK[l], pastV[l], seqlensK, totalI32, x.kernelTables.cos, x.kernelTables.sin, positions, stepBias],
       3,
       { num_heads: attr.int(H), kv_num_heads: attr.int(H), scale: attr.float(1), do_rotary: attr.int(1), rotary_interleaved: attr.int(0) },
       { domain: 'com.microsoft', names: [`gqa_out${l}`, `gqa_k${l}_out`, `gqa_v${l}_out`], types: [{ dtype: 'float32', shape: [batch, 1, cfg.dim] }, cacheType, cacheType] },
@@ -56,8 +55,6 @@ export function gqaDecodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: nu
     present[1].push(v);
     return out;
   };
-  const step = { ...ctx, b: body };
-  const embedded = body.op('Unsqueeze', [embedTokens(step, token), body.i64([1])]); // [B, 1, C]
   const normed = fusedStack(body, cfg, x.fused, embedded, { packed }, { singleToken: true });
   finishStep(step, cfg, eos, { pos, finished }, normed, [...present[0], ...present[1]]);
   const caches = [...x.cache.map((c) => c.k), ...x.cache.map((c) => c.v)];
