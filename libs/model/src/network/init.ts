@@ -108,10 +108,6 @@ export function trainableNames(weights: ReadonlyMap<string, TensorData>, adapter
 }
 
 /** CLIP-like vision tower init: N(0, 0.02) weights, zero biases, LayerNorm 1/0. Only the blocks that run are created. */
-export function initVision(v: VisionConfig, seed: number): WeightMap {
-  return visionWeights(v, seeded(seed));
-}
-
 function visionWeights(v: VisionConfig, drawFor: DrawFor): WeightMap {
   const draw = drawFor('vision');
   const w: WeightMap = new Map();
@@ -138,10 +134,6 @@ function visionWeights(v: VisionConfig, drawFor: DrawFor): WeightMap {
 }
 
 /** The mlp2x_gelu projector: PyTorch Linear default init U(±1/√in) for weights and biases. */
-export function initProjector(config: ModelConfig, seed: number): WeightMap {
-  return projectorWeights(config, seeded(seed));
-}
-
 function projectorWeights(config: ModelConfig, drawFor: DrawFor): WeightMap {
   const draw = drawFor('projector');
   const w: WeightMap = new Map();
