@@ -9,6 +9,7 @@
  */
 import type { GeneratorOptions } from '@coin/model';
 import { DECODE_CASES, makeGenerator, NEW_TOKENS, promptBatch, timedRun } from './lib/decode-cases.js';
+import { arg } from './lib/args.js';
 import { median, round } from './lib/stats.js';
 
 const USAGE = "usage: npm run bench -- decode-ab --a '<json>' --b '<json>' [--model tiny|B] [--batch N] [--rounds N] [--json]";
@@ -18,10 +19,6 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 function positiveInt(name: string, fallback: number): number {
   const raw = arg(name);

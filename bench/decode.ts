@@ -6,12 +6,9 @@
  * preset and the tensor-engine config B shape (lib/decode-cases.ts), 63 new tokens, batch 1 and 32.
  */
 import { DECODE_CASES, type DecodeCase, makeGenerator, NEW_TOKENS, promptBatch, timedRun } from './lib/decode-cases.js';
+import { arg } from './lib/args.js';
 import { median, round } from './lib/stats.js';
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 /** Tokens per second of the cached and the recompute generator, timed in alternating rounds. */
 async function measure(c: DecodeCase, batch: number, reps: number, recomputeReps: number): Promise<{ kv: number; recompute: number; speedup: number; low: number; high: number }> {

@@ -16,6 +16,7 @@ import { buildTrainGraph, TrainRunner } from '@coin/autodiff';
 import { adapterConfig, collate, decoderConfig, type DecoderConfig, IMAGE_SENTINEL_ID, imageTokens, initAdapter, initDecoder, initModel, lmTrainSpec, PRESETS, vlmBatch, vlmTrainSpec, type WeightMap } from '@coin/model';
 import { countMatmulFlops } from '@coin/onnx';
 import { createMatmulCeilingProbe, type HostTensor } from '@coin/runtime';
+import { arg } from './lib/args.js';
 import { median, peakRssMb, round } from './lib/stats.js';
 
 const CONFIGS: Record<string, { cfg: DecoderConfig; batch: number; seq: number }> = {
@@ -25,10 +26,6 @@ const CONFIGS: Record<string, { cfg: DecoderConfig; batch: number; seq: number }
 const MODES = ['lora', 'full'] as const;
 type Mode = (typeof MODES)[number];
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 function setup(configName: string, mode: Mode) {
   const { cfg, batch, seq } = CONFIGS[configName];
