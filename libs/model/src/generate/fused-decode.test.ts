@@ -11,27 +11,22 @@ import { canFuseDecode, FUSED_NAMES, fuseDecodeWeights } from './fused-decode.js
 const cfg = PRESETS.micro.decoder;
 const weights = initModel(PRESETS.micro, 11);
 
-test('fused decode weights lay out [Wq/√D | Wk | Wv] and [Wgate | Wup] row by row', () => {
+test('fused decode weights lay out [Wq/√D | Wk | Wv] row by row, and nothing else', () => {
   const fused = fuseDecodeWeights(cfg, weights);
   const C = cfg.dim;
   const s = 1 / Math.sqrt(headDim(cfg));
   for (let l = 0; l < cfg.layers; l++) {
     const qkv = fused.get(FUSED_NAMES.qkv(l))!;
-    const gateUp = fused.get(FUSED_NAMES.gateUp(l))!;
     assert.deepEqual(qkv.dims, [C, 3 * C]);
-    assert.deepEqual(gateUp.dims, [C, 2 * cfg.ffn]);
-    const w = (t: 'q' | 'k' | 'v' | 'gate' | 'up') => weights.get(internalNames.linearWeight(l, t))!.data as Float32Array;
+    const w = (t: 'q' | 'k' | 'v') => weights.get(internalNames.linearWeight(l, t))!.data as Float32Array;
     for (const r of [0, 1, C - 1]) {
       const row = (qkv.data as Float32Array).subarray(r * 3 * C, (r + 1) * 3 * C);
       assert.deepEqual(Array.from(row.subarray(0, C)), Array.from(w('q').subarray(r * C, (r + 1) * C), (x) => Math.fround(x * s)));
       assert.deepEqual(Array.from(row.subarray(C, 2 * C)), Array.from(w('k').subarray(r * C, (r + 1) * C)));
       assert.deepEqual(Array.from(row.subarray(2 * C)), Array.from(w('v').subarray(r * C, (r + 1) * C)));
-      const F = cfg.ffn;
-      const gu = (gateUp.data as Float32Array).subarray(r * 2 * F, (r + 1) * 2 * F);
-      assert.deepEqual(Array.from(gu.subarray(0, F)), Array.from(w('gate').subarray(r * F, (r + 1) * F)));
-      assert.deepEqual(Array.from(gu.subarray(F)), Array.from(w('up').subarray(r * F, (r + 1) * F)));
     }
   }
+  assert.deepEqual([...fused.keys()], Array.from({ length: cfg.layers }, (_, l) => FUSED_NAMES.qkv(l)));
 });
 
 test('decode fusion applies to merged or fully tuned weights only, and never with biases', () => {

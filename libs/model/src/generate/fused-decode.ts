@@ -7,21 +7,22 @@ import type { LayerAttend, Rope } from '../network/decoder.js';
 import { lastAlong } from '../network/last-position.js';
 
 /**
- * The generation graph's weights, fused (prefill and decode steps share them, so the graph holds
- * one copy): fewer, larger MatMuls and fewer nodes, which counts most in single-token steps (a
+ * The generation graph's fused weights (prefill and decode steps share them, so the graph holds
+ * one copy): one MatMul for q, k and v instead of three, which counts most in single-token steps (a
  * batch-1 step is bound by reading the weights and by per-node overhead, not by FLOPs):
  *
- *   qkv     [C, 3C] = [Wq·s | Wk | Wv]   (s = 1/√D: q comes out pre-scaled for the scores)
- *   gate_up [C, 2F] = [Wgate | Wup]
+ *   qkv [C, 3C] = [Wq·s | Wk | Wv]   (s = 1/√D: q comes out pre-scaled for the scores)
  *
- * Rotary then runs once on q and k together. (Folding the rotate-half matrix into the weights as
- * well, [.. | Wq·R·s | Wk·R], saves that small MatMul but reads 2C more columns per layer and
- * token: slower at batch 1, where a step is bound by reading the weights.) Built on the host once
- * per generator; graph-only names, never written to a checkpoint.
+ * Rotary then runs once on q and k together. Gate and up stay two MatMuls: fused as [Wgate | Wup]
+ * they needed a Split of the [B, T, 2F] product, which cost more than the MatMul it saved (paired
+ * 1.036 at batch 32 with them apart, neutral at batch 1; bench/README.md). (Folding the
+ * rotate-half matrix into the weights as well, [.. | Wq·R·s | Wk·R], saves that small MatMul but
+ * reads 2C more columns per layer and token: slower at batch 1, where a step is bound by reading
+ * the weights.) Built on the host once per generator; graph-only names, never written to a
+ * checkpoint.
  */
 export const FUSED_NAMES = {
   qkv: (layer: number): string => `decode.layers.${layer}.qkv`,
-  gateUp: (layer: number): string => `decode.layers.${layer}.gate_up`,
 };
 
 /** Whether the fused graph can stand in for the layer-by-layer one: merged float32 weights, no biases. */
@@ -62,7 +63,6 @@ export function fuseDecodeWeights(cfg: DecoderConfig, weights: ReadonlyMap<strin
   const fused = new Map<string, TensorData>();
   for (let l = 0; l < cfg.layers; l++) {
     fused.set(FUSED_NAMES.qkv(l), concatColumns(cfg.dim, [{ w: get(l, 'q'), scale: s }, { w: get(l, 'k') }, { w: get(l, 'v') }]));
-    fused.set(FUSED_NAMES.gateUp(l), concatColumns(cfg.dim, [{ w: get(l, 'gate') }, { w: get(l, 'up') }]));
   }
   return fused;
 }
@@ -120,7 +120,7 @@ export interface FusedStackOptions {
  * The decoder stack on fused weights: embeddings x [B, T, C] → final-norm hidden [B, T, C] (or
  * [B, 1, C] with lastOnly). Per layer: one MatMul for q, k and v, then attention (see
  * FusedAttention: q (pre-scaled) is [B, H, 1, D] in a lastOnly final layer); the residual add
- * fused into the next norm; one MatMul for gate and up.
+ * fused into the next norm.
  */
 export function fusedStack(b: GraphBuilder, cfg: DecoderConfig, w: FusedStepWeights, x: Value, attention: FusedAttention, o: FusedStackOptions): Value {
   if ('packed' in attention && (!o.singleToken || o.lastOnly)) throw new Error('packed attention runs single-token steps only (no lastOnly)');
@@ -146,8 +146,8 @@ export function fusedStack(b: GraphBuilder, cfg: DecoderConfig, w: FusedStepWeig
       }
       const into = finalOnly ? lastAlong(b, residual, 1) : residual;
       const afterAttention = skipNorm(b, into, b.op('MatMul', [att, w.get(internalNames.linearWeight(l, 'o'))]), w.get(internalNames.ffnNorm(l)), cfg.normEps);
-      const [gate, up] = b.opN('Split', [b.op('MatMul', [afterAttention.normed, w.get(FUSED_NAMES.gateUp(l))]), b.i64([cfg.ffn, cfg.ffn])], 2, { axis: attr.int(-1) });
-      const down = b.op('MatMul', [b.op('Mul', [silu(b, gate), up]), w.get(internalNames.linearWeight(l, 'down'))]);
+      const project = (t: 'gate' | 'up') => b.op('MatMul', [afterAttention.normed, w.get(internalNames.linearWeight(l, t))]);
+      const down = b.op('MatMul', [b.op('Mul', [silu(b, project('gate')), project('up')]), w.get(internalNames.linearWeight(l, 'down'))]);
       const nextGamma = l + 1 < cfg.layers ? internalNames.attnNorm(l + 1) : internalNames.norm;
       const next = skipNorm(b, afterAttention.sum, down, w.get(nextGamma), cfg.normEps);
       return { residual: next.sum, normed: next.normed };
