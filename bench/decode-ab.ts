@@ -5,7 +5,8 @@
  * rounds alternate which goes first, and the result is the median of the per-round ratios B ÷ A
  * with its interquartile range, plus whether both produced the same tokens. A variant is a JSON
  * object of generator options: fuseDecode, cpuKernels (booleans), decodeAttention ('graph' or
- * 'kernel'), threads (intra-op threads), spin (boolean); {} is the default generator.
+ * 'kernel'), decodeLoops (Loops in sequence), threads (intra-op threads), spin (boolean); {} is
+ * the default generator.
  */
 import type { GeneratorOptions } from '@coin/model';
 import { DECODE_CASES, makeGenerator, NEW_TOKENS, promptBatch, timedRun } from './lib/decode-cases.js';
@@ -50,8 +51,10 @@ function parseVariant(name: string, text: string | undefined): Partial<Generator
       out.decodeAttention = value === 'graph' || value === 'kernel' ? value : bad("'graph' or 'kernel'");
     } else if (key === 'threads') {
       session.threads = typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : bad('a positive integer');
+    } else if (key === 'decodeLoops') {
+      out.decodeLoops = typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : bad('a positive integer');
     } else {
-      fail(`--${name}: unknown option ${key} (known: fuseDecode, cpuKernels, decodeAttention, threads, spin)`);
+      fail(`--${name}: unknown option ${key} (known: fuseDecode, cpuKernels, decodeAttention, decodeLoops, threads, spin)`);
     }
   }
   return Object.keys(session).length ? { ...out, session } : out;

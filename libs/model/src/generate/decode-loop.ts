@@ -4,7 +4,7 @@ import { type DecoderConfig, headDim } from '../network/config.js';
 import { decoderStack, type LayerAttend } from '../network/decoder.js';
 import type { ForwardContext } from '../network/linear.js';
 import { type FusedStepWeights, fusedStack } from './fused-decode.js';
-import { eosConstant, finishStep, promptKeyBias, runDecodeLoop, stepStart } from './decode-step.js';
+import { attendedBias, eosConstant, finishStep, firstState, promptKeyBias, runDecodeLoop, stepStart } from './decode-step.js';
 import { fusedRope, type HalfTables, ropeAt } from './prefill.js';
 
 export interface DecodeLoopInputs {
@@ -22,75 +22,104 @@ export interface DecodeLoopInputs {
 }
 
 /**
- * Greedy decoding as one ONNX Loop: a whole generation is a single `run`, with no per-token host
- * round trip. The prompt's keys (transposed) and values are loop-invariant: the body reads them
- * from the outer scope, never copied. Only the generated part of the cache is loop-carried and
- * grows by one position per step, so the per-step copy covers the new tokens, not the prompt. Each
- * step attends over both parts with one softmax. The loop stops once every sample has produced the
- * end token; finished samples keep emitting it. Returns the tokens after the first, [steps', B].
+ * Greedy decoding as ONNX Loops inside the one graph: a whole generation is a single `run`, with
+ * no per-token host round trip. Each step attends with one softmax over two parts of the cache:
+ * a prefix the Loop only reads (the body takes it from the outer scope, never copied) and the
+ * tokens generated in this Loop, which are loop-carried and grow by one position per step (ORT
+ * copies a carried tensor to grow it, so a step's copy covers only them). The steps run as `loops`
+ * Loops in sequence, each taking an equal share: the first Loop's prefix is the prompt, and between
+ * Loops the generated part joins the prefix once, so the per-step copies stay short (two Loops
+ * halve them; paired 1.033 at batch 32 against one, bench/README.md). Decoding stops once every
+ * sample has produced the end token (later Loops then do not run); finished samples keep emitting
+ * it. Returns the tokens after the first, [steps', B].
  *
- * (Tried: blocks of 16 steps as an inner Loop inside an outer one, so the carried cache stays
- * short. ORT ran the nested body's MatMuls 20–35 % slower than the same ops one Loop deep.)
+ * (Tried: blocks of 16 steps as an inner Loop inside an outer one. ORT ran the nested body's
+ * MatMuls 20–35 % slower than the same ops one Loop deep.)
  */
-export function decodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: number, eosId: number, x: DecodeLoopInputs): Value {
+export function decodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: number, eosId: number, x: DecodeLoopInputs, loops: number): Value {
   const b = ctx.b;
   const H = cfg.heads;
   const D = headDim(cfg);
-  const L = cfg.layers;
   const eos = eosConstant(b, eosId);
-  // The prompt's cache: additive key bias (0 attended, MASKED on padding), keys transposed.
-  const prompt: PromptCache = {
-    length: b.op('Shape', [x.mask], { start: attr.int(1) }), // [1]: P
-    bias: promptKeyBias(b, x.mask),
-    keysT: x.cache.map((c) => b.op('Transpose', [c.k], { perm: attr.ints([0, 1, 3, 2]) })), // [B, H, D, P]
-    values: x.cache.map((c) => c.v),
-  };
+  let prefix = cachePrefix(b, promptKeyBias(b, x.mask), x.cache.map((c) => c.k), x.cache.map((c) => c.v));
+  let state = firstState(b, eos, { token: x.firstToken, positions: x.firstPositions });
   const empty = b.op('ConstantOfShape', [b.i64([batch, H, 0, D])], { value: attr.tensor(tensor('float32', [1], [0])) }); // [B, H, 0, D]
-  const body = decodeStepBody(ctx, cfg, batch, eos, b, x, prompt);
-  const caches = Array.from({ length: 2 * L }, () => empty);
-  return runDecodeLoop(b, batch, x.steps, eos, { token: x.firstToken, positions: x.firstPositions }, caches, { dtype: 'float32', shape: [batch, H, 'G_end', D] }, body);
+  const caches = Array.from({ length: 2 * cfg.layers }, () => empty);
+  const tokens: Value[] = [];
+  loopTrips(b, x.steps, loops).forEach((trip, j) => {
+    const tag = j === 0 ? '' : `_loop${j}`;
+    const out = runDecodeLoop(b, batch, trip, state, caches, { dtype: 'float32', shape: [batch, H, `G${tag}_end`, D] }, decodeStepBody(ctx, cfg, batch, eos, x, prefix, tag));
+    tokens.push(out.tokens);
+    state = out;
+    if (j + 1 < loops) {
+      const generated = b.op('Shape', [out.caches[0]], { start: attr.int(2), end: attr.int(3) }); // [1]
+      const joined = (past: Value, now: Value) => b.op('Concat', [past, now], { axis: attr.int(2) }, { types: [{ dtype: 'float32', shape: [batch, H, `prefix${j + 1}`, D] }] });
+      prefix = cachePrefix(
+        b,
+        b.op('Concat', [prefix.bias, attendedBias(b, batch, generated)], { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, 1, 1, `prefix${j + 1}`] }] }),
+        prefix.keys.map((k, l) => joined(k, out.caches[l])),
+        prefix.values.map((v, l) => joined(v, out.caches[cfg.layers + l])),
+      );
+    }
+  });
+  return tokens.length === 1 ? tokens[0] : b.op('Concat', tokens, { axis: attr.int(0) }, { types: [{ dtype: 'int64', shape: ['steps', batch] }] });
 }
 
-/** The prompt's cache, which every step attends to and none copies. */
-interface PromptCache {
-  readonly length: Value; // [1]: P
-  readonly bias: Value; // [B, 1, 1, P]
-  readonly keysT: readonly Value[]; // per layer [B, H, D, P]
-  readonly values: readonly Value[]; // per layer [B, H, P, D]
+/** Trip counts of `loops` Loops sharing `steps` (int64 scalar): ⌈steps / loops⌉ each while steps last. */
+function loopTrips(b: GraphBuilder, steps: Value, loops: number): Value[] {
+  if (loops === 1) return [steps];
+  const share = b.op('Div', [b.op('Add', [steps, b.scalar('int64', loops - 1)]), b.scalar('int64', loops)]);
+  return Array.from({ length: loops }, (_, j) => {
+    const left = j === 0 ? steps : b.op('Sub', [steps, b.op('Mul', [share, b.scalar('int64', j)])]);
+    return b.op('Max', [b.scalar('int64', 0), b.op('Min', [share, left])]);
+  });
 }
 
-/** One decode step: the next token from this one, attending over the prompt and the tokens generated so far. */
-function decodeStepBody(ctx: ForwardContext, cfg: DecoderConfig, batch: number, eos: Value, parent: GraphBuilder, x: DecodeLoopInputs, prompt: PromptCache) {
+/** The part of the cache a Loop only reads: the prompt, then what earlier Loops generated. */
+interface CachePrefix {
+  readonly length: Value; // [1]: positions
+  readonly bias: Value; // [B, 1, 1, length]: additive, 0 attended, MASKED on the prompt's padding
+  readonly keys: readonly Value[]; // per layer [B, H, length, D]
+  readonly values: readonly Value[]; // per layer [B, H, length, D]
+}
+
+function cachePrefix(b: GraphBuilder, bias: Value, keys: readonly Value[], values: readonly Value[]): CachePrefix {
+  return { length: b.op('Shape', [bias], { start: attr.int(3) }), bias, keys, values };
+}
+
+/** One decode step: the next token from this one, attending over the prefix and the tokens this Loop generated so far. */
+function decodeStepBody(ctx: ForwardContext, cfg: DecoderConfig, batch: number, eos: Value, x: DecodeLoopInputs, prefix: CachePrefix, tag: string) {
   const H = cfg.heads;
   const D = headDim(cfg);
-  const body = new GraphBuilder('decode_step', parent);
+  const body = new GraphBuilder(`decode_step${tag}`, ctx.b);
   const step = { ...ctx, b: body };
-  const { iteration, pos, finished, positions, embedded } = stepStart(step, batch); // iteration: steps done so far (the generated cache holds iteration + 1 after this one)
-  const genK = prompt.keysT.map((_, l) => body.input(`gen_k${l}_in`, 'float32', [batch, H, 'G', D]));
-  const genV = prompt.keysT.map((_, l) => body.input(`gen_v${l}_in`, 'float32', [batch, H, 'G', D]));
+  const { iteration, pos, finished, positions, embedded } = stepStart(step, batch, tag); // iteration: steps done so far in this Loop (its generated cache holds iteration + 1 after this one)
+  const genK = prefix.keys.map((_, l) => body.input(`gen_k${l}_in${tag}`, 'float32', [batch, H, 'G', D]));
+  const genV = prefix.keys.map((_, l) => body.input(`gen_v${l}_in${tag}`, 'float32', [batch, H, 'G', D]));
 
-  // Widths of the prompt and generated parts of each softmax row, the same for every layer.
+  // Widths of the prefix and generated parts of each softmax row, the same for every layer.
   const genLength = body.op('Reshape', [body.op('Add', [iteration, body.scalar('int64', 1)]), body.i64([1])]);
-  const sizes = body.op('Concat', [prompt.length, genLength], { axis: attr.int(0) }); // [P, G+1]
+  const sizes = body.op('Concat', [prefix.length, genLength], { axis: attr.int(0) }); // [P, G+1]
   const newK: Value[] = [];
   const newV: Value[] = [];
-  /** Attention of this step's (pre-scaled) query over the prompt and the generated tokens. */
+  // q·kᵀ as MatMul over a Transpose, which ORT fuses into one MatMul reading k row by row.
+  const scores = (q: Value, k: Value) => body.op('MatMul', [q, body.op('Transpose', [k], { perm: attr.ints([0, 1, 3, 2]) })]);
+  /** Attention of this step's (pre-scaled) query over the prefix and the generated tokens. */
   const attend: LayerAttend = (l, q, k, v) => {
     // Named as the body outputs directly: renaming through an Identity would copy them again.
     const genType = [{ dtype: 'float32' as const, shape: [batch, H, 'G+1', D] }];
-    const K = body.op('Concat', [genK[l], k], { axis: attr.int(2) }, { names: [`gen_k${l}_out`], types: genType });
-    const V = body.op('Concat', [genV[l], v], { axis: attr.int(2) }, { names: [`gen_v${l}_out`], types: genType });
+    const K = body.op('Concat', [genK[l], k], { axis: attr.int(2) }, { names: [`gen_k${l}_out${tag}`], types: genType });
+    const V = body.op('Concat', [genV[l], v], { axis: attr.int(2) }, { names: [`gen_v${l}_out${tag}`], types: genType });
     newK.push(K);
     newV.push(V);
-    const onPrompt = body.op('Add', [body.op('MatMul', [q, prompt.keysT[l]]), prompt.bias]); // [B, H, 1, P]
-    const onGenerated = body.op('MatMul', [q, body.op('Transpose', [K], { perm: attr.ints([0, 1, 3, 2]) })]); // [B, H, 1, G+1]
-    const probs = body.op('Softmax', [body.op('Concat', [onPrompt, onGenerated], { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, H, 1, 'P+G+1'] }] })], { axis: attr.int(-1) });
-    const [pPrompt, pGenerated] = body.opN('Split', [probs, sizes], 2, { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, H, 1, 'P'] }, { dtype: 'float32', shape: [batch, H, 1, 'G+1'] }] });
-    return body.op('Add', [body.op('MatMul', [pPrompt, prompt.values[l]]), body.op('MatMul', [pGenerated, V])]); // [B, H, 1, D]
+    const onPrefix = body.op('Add', [scores(q, prefix.keys[l]), prefix.bias]); // [B, H, 1, P]
+    const probs = body.op('Softmax', [body.op('Concat', [onPrefix, scores(q, K)], { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, H, 1, 'P+G+1'] }] })], { axis: attr.int(-1) });
+    const [pPrefix, pGenerated] = body.opN('Split', [probs, sizes], 2, { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, H, 1, 'P'] }, { dtype: 'float32', shape: [batch, H, 1, 'G+1'] }] });
+    return body.op('Add', [body.op('MatMul', [pPrefix, prefix.values[l]]), body.op('MatMul', [pGenerated, V])]); // [B, H, 1, D]
   };
   const normed = x.fused
     ? fusedStack(body, cfg, x.fused, embedded, { rope: fusedRope(body, x.tables, positions, x.kernelTables), attend }, { singleToken: true })
     : decoderStack(step, cfg, embedded, ropeAt(body, x.tables, positions), (l, q, k, v) => attend(l, body.op('Mul', [q, body.scalar('float32', 1 / Math.sqrt(D))]), k, v), { singleToken: true });
-  finishStep(step, cfg, eos, { pos, finished }, normed, [...newK, ...newV]);
+  finishStep(step, cfg, eos, { pos, finished }, normed, [...newK, ...newV], tag);
   return body.build();
 }

@@ -64,7 +64,7 @@ test('fused (rotary kernel or graph ops) and layer-by-layer decode steps agree w
   const make = (eosId: number, mode: 'cached' | 'recompute', fuseDecode = true, cpuKernels = true) => Generator.create({ ...common, eosId, mode, fuseDecode, cpuKernels });
   const endless = { fused: await make(-1, 'cached'), graphRotary: await make(-1, 'cached', true, false), plain: await make(-1, 'cached', false), recompute: await make(-1, 'recompute') };
   const rotaryKernels = (cpuKernels: boolean) => opTypes(buildGenerateGraph({ config, weights, batch: 3, withImages: false, eosId: EOS, cpuKernels }).graph).filter((t) => t === 'RotaryEmbedding').length;
-  assert.deepEqual([rotaryKernels(true), rotaryKernels(false)], [2 * config.decoder.layers, 0], 'the kernel rotates in every prefill and decode layer, only when asked');
+  assert.deepEqual([rotaryKernels(true), rotaryKernels(false)], [3 * config.decoder.layers, 0], 'the kernel rotates in every layer of the prefill and of both decode Loops, only when asked');
   const reference = await endless.recompute.generate(batch, 2 * LONG + 3);
   for (const n of [1, 2, LONG, LONG + 1, LONG + 2, 2 * LONG + 1, 2 * LONG + 3]) {
     const expected = reference.map((seq) => seq.slice(0, n));
@@ -80,6 +80,35 @@ test('fused (rotary kernel or graph ops) and layer-by-layer decode steps agree w
   assert.ok(cut[1].length <= LONG + 1, 'the second sample stops early');
   assert.deepEqual(await stopping.fused.generate(batch, 2 * LONG + 3), cut);
   await Promise.all([...Object.values(endless), ...Object.values(stopping)].map((g) => g.release()));
+});
+
+test('decoding split over 1, 2, 3 or 5 Loops in sequence agrees with recompute, when later Loops get no steps, and when every sample stops inside the first', async () => {
+  const rng = new Rng(4);
+  const batch = { prompts: prompts(rng, 3, false) };
+  const common = { config, weights, batch: 3, withImages: false, padId: 0, session: { threads: 1 } };
+  const loopCount = (decodeLoops?: number) => opTypes(buildGenerateGraph({ config, weights, batch: 3, withImages: false, eosId: EOS, decodeLoops }).graph).filter((t) => t === 'Loop').length;
+  assert.deepEqual([loopCount(), loopCount(1), loopCount(3)], [2, 1, 3], 'two Loops by default, else as asked');
+  const recompute = await Generator.create({ ...common, eosId: -1, mode: 'recompute' });
+  const reference = await recompute.generate(batch, 2 * LONG + 3);
+  for (const decodeLoops of [1, 2, 3, 5]) {
+    const g = await Generator.create({ ...common, eosId: -1, decodeLoops });
+    // 1 and 2 new tokens leave later Loops without steps; 4 gives five Loops one step or none each.
+    for (const n of [1, 2, 4, LONG + 2, 2 * LONG + 3]) assert.deepEqual(await g.generate(batch, n), reference.map((seq) => seq.slice(0, n)), `${decodeLoops} Loops, ${n} new tokens`);
+    await g.release();
+  }
+  // Every sample stops within the first of three Loops (their share is 12 steps here), so the
+  // others must not run; and a stop that falls in the second Loop.
+  for (const at of [3, 2 * LONG - 2]) {
+    const eos = reference[0][at];
+    const stopping = { loops: await Generator.create({ ...common, eosId: eos, decodeLoops: 3 }), recompute: await Generator.create({ ...common, eosId: eos, mode: 'recompute' }) };
+    const expected = await stopping.recompute.generate(batch, 2 * LONG + 3);
+    assert.ok(expected[0].length <= at, 'the first sample stops where intended');
+    assert.deepEqual(await stopping.loops.generate(batch, 2 * LONG + 3), expected, `end token from step ${at + 1}`);
+    await Promise.all(Object.values(stopping).map((g) => g.release()));
+  }
+  await recompute.release();
+  const badOptions = (re: RegExp) => (e: unknown) => (e as { code?: string }).code === 'GENERATE.BAD_OPTIONS' && re.test((e as Error).message);
+  for (const n of [0, 1.5, 17]) assert.throws(() => buildGenerateGraph({ config, weights, batch: 3, withImages: false, eosId: EOS, decodeLoops: n }), badOptions(/decodeLoops must be a whole number from 1 to 16/));
 });
 
 test("ORT's GroupQueryAttention decode steps (the default at batch 1) agree with recompute, with images, padding and samples that stop", async () => {
@@ -106,6 +135,8 @@ test("ORT's GroupQueryAttention decode steps (the default at batch 1) agree with
   }
   const badOptions = (re: RegExp) => (e: unknown) => (e as { code?: string }).code === 'GENERATE.BAD_OPTIONS' && re.test((e as Error).message);
   assert.throws(() => buildGenerateGraph({ config, weights, batch: 1, withImages: false, eosId: EOS, decodeAttention: 'kernel' }), badOptions(/head size 24/));
+  assert.throws(() => buildGenerateGraph({ config: cfg, weights: w, batch: 1, withImages: false, eosId: EOS, decodeLoops: 2 }), badOptions(/decodeLoops 2 needs graph attention/));
+  assert.equal(opTypes(buildGenerateGraph({ config: cfg, weights: w, batch: 1, withImages: false, eosId: EOS, decodeLoops: 1 }).graph).filter((t) => t === 'Loop').length, 1);
   await assert.rejects(Generator.create({ config: cfg, weights: w, batch: 1, withImages: false, eosId: EOS, padId: 0, decodeAttention: 'kernel', session: { executionProvider: 'cuda' } }), badOptions(/CUDA/));
 });
 

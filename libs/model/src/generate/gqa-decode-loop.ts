@@ -1,8 +1,8 @@
-import { attr, GraphBuilder, tensor, type Value } from '@coin/onnx';
+import { attr, GraphBuilder, type Value } from '@coin/onnx';
 import { type DecoderConfig, headDim } from '../network/config.js';
 import type { ForwardContext } from '../network/linear.js';
 import type { DecodeLoopInputs } from './decode-loop.js';
-import { eosConstant, finishStep, promptKeyBias, runDecodeLoop, stepStart } from './decode-step.js';
+import { attendedBias, eosConstant, finishStep, firstState, promptKeyBias, runDecodeLoop, stepStart } from './decode-step.js';
 import { type FusedStepWeights, fusedStack } from './fused-decode.js';
 import type { HalfTables } from './prefill.js';
 
@@ -28,8 +28,7 @@ export function gqaDecodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: nu
   const eos = eosConstant(b, eosId);
   const promptLength = b.op('Shape', [x.mask], { start: attr.int(1) }); // [1]
   // Key bias over the longest cache: MASKED on prompt padding, 0 on the prompt's tokens and every generated one.
-  const open = b.op('ConstantOfShape', [b.op('Concat', [b.i64([batch, 1, 1]), b.op('Reshape', [x.steps, b.i64([1])])], { axis: attr.int(0) })], { value: attr.tensor(tensor('float32', [1], [0])) });
-  const bias = b.op('Concat', [promptKeyBias(b, x.mask), open], { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, 1, 1, 'P+steps'] }] });
+  const bias = b.op('Concat', [promptKeyBias(b, x.mask), attendedBias(b, batch, b.op('Reshape', [x.steps, b.i64([1])]))], { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, 1, 1, 'P+steps'] }] });
 
   const body = new GraphBuilder('gqa_decode_step', b);
   const step = { ...ctx, b: body };
@@ -58,5 +57,6 @@ export function gqaDecodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: nu
   const normed = fusedStack(body, cfg, x.fused, embedded, { packed }, { singleToken: true });
   finishStep(step, cfg, eos, { pos, finished }, normed, [...present[0], ...present[1]]);
   const caches = [...x.cache.map((c) => c.k), ...x.cache.map((c) => c.v)];
-  return runDecodeLoop(b, batch, x.steps, eos, { token: x.firstToken, positions: x.firstPositions }, caches, { dtype: 'float32', shape: [batch, H, 'T_end', D] }, body.build());
+  const start = firstState(b, eos, { token: x.firstToken, positions: x.firstPositions });
+  return runDecodeLoop(b, batch, x.steps, start, caches, { dtype: 'float32', shape: [batch, H, 'T_end', D] }, body.build()).tokens;
 }
