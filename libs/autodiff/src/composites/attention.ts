@@ -61,7 +61,11 @@ export function attention(b: GraphBuilder, q: Value, k: Value, v: Value, options
     const padMask = b.op('Unsqueeze', [pad, b.i64([1, 2])]); // [B, 1, 1, S]
     allowed = allowed ? b.op('And', [allowed, padMask]) : padMask;
   }
-  if (allowed) scores = b.op('Where', [allowed, scores, scalarLike(b, q, MASKED)]);
+  // The mask as an additive bias ([B or 1, 1, T, S], 0 or MASKED) rather than a Where over the
+  // scores: the same softmax (MASKED absorbs any score under 32 in magnitude, and a masked key's
+  // weight is exactly 0 either way), and ORT adds with broadcasting over the heads much faster
+  // than it selects (paired 1.02 on batch-32 generation, whose prefill runs this).
+  if (allowed) scores = b.op('Add', [scores, b.op('Where', [allowed, scalarLike(b, q, 0), scalarLike(b, q, MASKED)])]);
   const probs = b.op('Softmax', [scores], { axis: attr.int(-1) });
   return b.op('MatMul', [probs, v]); // [B, H, T, D]
 }
