@@ -1,7 +1,7 @@
 /**
  * npm run bench -- decode [--json] [--reps N] [--model tiny|B] [--batch N]
  *
- * Greedy decoding throughput: the KV cache kept inside one ONNX Loop (one `run` per generation)
+ * Greedy decoding throughput: the KV cache kept inside ONNX Loops (one `run` per generation)
  * against full recompute (one forward over the whole sequence per new token), for the coin-tiny
  * preset and the tensor-engine config B shape (lib/decode-cases.ts), 63 new tokens, batch 1 and 32.
  */

@@ -1,7 +1,7 @@
 import { attr, type GraphBuilder, tensor, type Value } from '@coin/onnx';
 import { castTo, scalarLike } from '../helpers.js';
 
-/** Large negative instead of −∞: a fully masked row then gives a uniform softmax, not NaN. */
+/** Large negative instead of −∞: a fully masked row then stays finite, not NaN. */
 const MASKED = -1e9;
 
 /** [B, T, C] → [B, H, T, D]. */
@@ -61,7 +61,7 @@ export function attention(b: GraphBuilder, q: Value, k: Value, v: Value, options
     const padMask = b.op('Unsqueeze', [pad, b.i64([1, 2])]); // [B, 1, 1, S]
     allowed = allowed ? b.op('And', [allowed, padMask]) : padMask;
   }
-  // The mask as an additive bias ([B or 1, 1, T, S], 0 or MASKED) rather than a Where over the
+  // The mask as an additive bias (0 or MASKED, broadcast over the heads) rather than a Where over the
   // scores: the same softmax (MASKED absorbs any score under 32 in magnitude, and a masked key's
   // weight is exactly 0 either way), and ORT adds with broadcasting over the heads much faster
   // than it selects (paired 1.02 on batch-32 generation, whose prefill runs this).

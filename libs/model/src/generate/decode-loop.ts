@@ -27,11 +27,12 @@ export interface DecodeLoopInputs {
  * a prefix the Loop only reads (the body takes it from the outer scope, never copied) and the
  * tokens generated in this Loop, which are loop-carried and grow by one position per step (ORT
  * copies a carried tensor to grow it, so a step's copy covers only them). The steps run as `loops`
- * Loops in sequence, each taking an equal share: the first Loop's prefix is the prompt, and between
- * Loops the generated part joins the prefix once, so the per-step copies stay short (two Loops
- * halve them; paired 1.033 at batch 32 against one, bench/README.md). Decoding stops once every
- * sample has produced the end token (later Loops then do not run); finished samples keep emitting
- * it. Returns the tokens after the first, [steps', B].
+ * Loops in sequence, ⌈steps / loops⌉ each while steps last: the first Loop's prefix is the prompt,
+ * and between Loops the generated part joins the prefix once, so the per-step copies stay short
+ * (two Loops halve them; paired 1.047 at batch 32 against one, bench/README.md). The join copies
+ * the prefix even when the Loop before it ran no steps. Decoding stops once every sample has
+ * produced the end token (later Loops then do not run); finished samples keep emitting it. Returns
+ * the tokens after the first, [steps', B].
  *
  * (Tried: blocks of 16 steps as an inner Loop inside an outer one. ORT ran the nested body's
  * MatMuls 20–35 % slower than the same ops one Loop deep.)
@@ -41,28 +42,30 @@ export function decodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: numbe
   const H = cfg.heads;
   const D = headDim(cfg);
   const eos = eosConstant(b, eosId);
-  let prefix = cachePrefix(b, promptKeyBias(b, x.mask), x.cache.map((c) => c.k), x.cache.map((c) => c.v));
+  let prefix = cachePrefix(b, 'P', promptKeyBias(b, x.mask), x.cache.map((c) => c.k), x.cache.map((c) => c.v));
   let state = firstState(b, eos, { token: x.firstToken, positions: x.firstPositions });
   const empty = b.op('ConstantOfShape', [b.i64([batch, H, 0, D])], { value: attr.tensor(tensor('float32', [1], [0])) }); // [B, H, 0, D]
   const caches = Array.from({ length: 2 * cfg.layers }, () => empty);
   const tokens: Value[] = [];
   loopTrips(b, x.steps, loops).forEach((trip, j) => {
     const tag = j === 0 ? '' : `_loop${j}`;
-    const out = runDecodeLoop(b, batch, trip, state, caches, { dtype: 'float32', shape: [batch, H, `G${tag}_end`, D] }, decodeStepBody(ctx, cfg, batch, eos, x, prefix, tag));
+    const out = runDecodeLoop(b, batch, trip, state, caches, { dtype: 'float32', shape: [batch, H, `G${tag}_end`, D] }, decodeStepBody(ctx, cfg, batch, eos, x, prefix, tag), `steps${tag}`);
     tokens.push(out.tokens);
     state = out;
     if (j + 1 < loops) {
       const generated = b.op('Shape', [out.caches[0]], { start: attr.int(2), end: attr.int(3) }); // [1]
-      const joined = (past: Value, now: Value) => b.op('Concat', [past, now], { axis: attr.int(2) }, { types: [{ dtype: 'float32', shape: [batch, H, `prefix${j + 1}`, D] }] });
+      const dim = `prefix${j + 1}`;
+      const joined = (past: Value, now: Value) => b.op('Concat', [past, now], { axis: attr.int(2) }, { types: [{ dtype: 'float32', shape: [batch, H, dim, D] }] });
       prefix = cachePrefix(
         b,
-        b.op('Concat', [prefix.bias, attendedBias(b, batch, generated)], { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, 1, 1, `prefix${j + 1}`] }] }),
+        dim,
+        b.op('Concat', [prefix.bias, attendedBias(b, batch, generated)], { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, 1, 1, dim] }] }),
         prefix.keys.map((k, l) => joined(k, out.caches[l])),
         prefix.values.map((v, l) => joined(v, out.caches[cfg.layers + l])),
       );
     }
   });
-  return tokens.length === 1 ? tokens[0] : b.op('Concat', tokens, { axis: attr.int(0) }, { types: [{ dtype: 'int64', shape: ['steps', batch] }] });
+  return tokens.length === 1 ? tokens[0] : b.op('Concat', tokens, { axis: attr.int(0) }, { types: [{ dtype: 'int64', shape: ['steps_all', batch] }] });
 }
 
 /** Trip counts of `loops` Loops sharing `steps` (int64 scalar): ⌈steps / loops⌉ each while steps last. */
@@ -77,14 +80,15 @@ function loopTrips(b: GraphBuilder, steps: Value, loops: number): Value[] {
 
 /** The part of the cache a Loop only reads: the prompt, then what earlier Loops generated. */
 interface CachePrefix {
+  readonly dim: string; // the symbolic name of its length in declared shapes
   readonly length: Value; // [1]: positions
   readonly bias: Value; // [B, 1, 1, length]: additive, 0 attended, MASKED on the prompt's padding
   readonly keys: readonly Value[]; // per layer [B, H, length, D]
   readonly values: readonly Value[]; // per layer [B, H, length, D]
 }
 
-function cachePrefix(b: GraphBuilder, bias: Value, keys: readonly Value[], values: readonly Value[]): CachePrefix {
-  return { length: b.op('Shape', [bias], { start: attr.int(3) }), bias, keys, values };
+function cachePrefix(b: GraphBuilder, dim: string, bias: Value, keys: readonly Value[], values: readonly Value[]): CachePrefix {
+  return { dim, length: b.op('Shape', [bias], { start: attr.int(3) }), bias, keys, values };
 }
 
 /** One decode step: the next token from this one, attending over the prefix and the tokens this Loop generated so far. */
@@ -113,8 +117,8 @@ function decodeStepBody(ctx: ForwardContext, cfg: DecoderConfig, batch: number, 
     newK.push(K);
     newV.push(V);
     const onPrefix = body.op('Add', [scores(q, prefix.keys[l]), prefix.bias]); // [B, H, 1, P]
-    const probs = body.op('Softmax', [body.op('Concat', [onPrefix, scores(q, K)], { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, H, 1, 'P+G+1'] }] })], { axis: attr.int(-1) });
-    const [pPrefix, pGenerated] = body.opN('Split', [probs, sizes], 2, { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, H, 1, 'P'] }, { dtype: 'float32', shape: [batch, H, 1, 'G+1'] }] });
+    const probs = body.op('Softmax', [body.op('Concat', [onPrefix, scores(q, K)], { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, H, 1, `${prefix.dim}+G+1`] }] })], { axis: attr.int(-1) });
+    const [pPrefix, pGenerated] = body.opN('Split', [probs, sizes], 2, { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, H, 1, prefix.dim] }, { dtype: 'float32', shape: [batch, H, 1, 'G+1'] }] });
     return body.op('Add', [body.op('MatMul', [pPrefix, prefix.values[l]]), body.op('MatMul', [pGenerated, V])]); // [B, H, 1, D]
   };
   const normed = x.fused

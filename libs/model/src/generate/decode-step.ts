@@ -75,10 +75,10 @@ export function firstState(b: GraphBuilder, eos: Value, first: { token: Value; p
  * runs `steps` times or until every sample has finished (not at all if every one already has),
  * and returns the final state and caches, and the tokens it produced, [steps', B].
  */
-export function runDecodeLoop(b: GraphBuilder, batch: number, steps: Value, start: DecodeState, caches: readonly Value[], cacheType: Pick<Value, 'dtype' | 'shape'>, body: Graph): DecodeState & { caches: Value[]; tokens: Value } {
+export function runDecodeLoop(b: GraphBuilder, batch: number, steps: Value, start: DecodeState, caches: readonly Value[], cacheType: Pick<Value, 'dtype' | 'shape'>, body: Graph, stepsDim = 'steps'): DecodeState & { caches: Value[]; tokens: Value } {
   const carried = [start.token, start.positions, start.finished, ...caches];
   const outs = b.opN('Loop', [steps, anyOpen(b, start.finished), ...carried], carried.length + 1, { body: attr.graph(body) }, {
-    types: [{ dtype: 'int64', shape: [batch] }, { dtype: 'int64', shape: [batch] }, { dtype: 'bool', shape: [batch] }, ...caches.map(() => cacheType), { dtype: 'int64', shape: ['steps', batch] }],
+    types: [{ dtype: 'int64', shape: [batch] }, { dtype: 'int64', shape: [batch] }, { dtype: 'bool', shape: [batch] }, ...caches.map(() => cacheType), { dtype: 'int64', shape: [stepsDim, batch] }],
   });
   return { token: outs[0], positions: outs[1], finished: outs[2], caches: outs.slice(3, 3 + caches.length), tokens: outs[outs.length - 1] };
 }

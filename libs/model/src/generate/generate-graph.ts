@@ -47,13 +47,14 @@ export interface GenerateGraphOptions {
   /**
    * With 'graph' attention: how many Loops in sequence share the decode steps (decode-loop.ts),
    * 1–16, default 2. Between Loops the generated cache joins the read-only prefix, so the
-   * per-step cache copies stay shorter.
+   * per-step cache copies stay shorter; each join copies the prefix once, even after a Loop that
+   * ran no steps. 'kernel' attention takes only 1. The cached graph's option (recompute ignores it).
    */
   readonly decodeLoops?: number;
 }
 
 /** Decode Loops in sequence by default: two measured faster than one at batch 32, three no better than two. */
-export const DEFAULT_DECODE_LOOPS = 2;
+const DEFAULT_DECODE_LOOPS = 2;
 const MAX_DECODE_LOOPS = 16;
 
 /** The decode attention to build: the kernel only on fused weights with a head size it accepts. */
@@ -96,7 +97,7 @@ function context(b: GraphBuilder, o: GenerateGraphOptions, fused?: ReadonlyMap<s
 
 /**
  * Greedy generation with a KV cache, whole in one graph: prefill over the prompt, the first token
- * from its last position, then an ONNX Loop of single-token steps. Output `tokens` [M', B]
+ * from its last position, then ONNX Loops of single-token steps. Output `tokens` [M', B]
  * (M' ≤ max_new_tokens; stops once every sample has emitted eosId, which finished samples repeat).
  */
 export function buildGenerateGraph(o: GenerateGraphOptions): Model {
@@ -122,7 +123,7 @@ export function buildGenerateGraph(o: GenerateGraphOptions): Model {
     : decodeLoop(ctx, o.config.decoder, o.batch, o.eosId, loopInputs, loops); // [M'-1, B]
   const all = b.op('Concat', [b.op('Unsqueeze', [first, b.i64([0])]), rest], { axis: attr.int(0) }, { types: [{ dtype: 'int64', shape: ['M', o.batch] }] });
   b.output(all, GENERATE_IO.tokens);
-  return b.model({ docString: 'greedy generation with a KV cache inside an ONNX Loop' });
+  return b.model({ docString: 'greedy generation with a KV cache inside ONNX Loops' });
 }
 
 /**

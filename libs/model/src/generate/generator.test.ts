@@ -30,6 +30,12 @@ function opTypes(g: Graph): string[] {
   return g.nodes.flatMap((n) => [n.opType, ...Object.values(n.attributes).flatMap((a) => (a.kind === 'graph' ? opTypes(a.value) : []))]);
 }
 
+/** How many nodes of `opType` a generation graph holds, subgraphs included. */
+const countOps = (model: { graph: Graph }, opType: string) => opTypes(model.graph).filter((t) => t === opType).length;
+
+/** A GENERATE.BAD_OPTIONS error whose message matches `re`. */
+const badOptions = (re: RegExp) => (e: unknown) => (e as { code?: string }).code === 'GENERATE.BAD_OPTIONS' && re.test((e as Error).message);
+
 function prompts(rng: Rng, batch: number, withImages: boolean): number[][] {
   return Array.from({ length: batch }, (_, b) => {
     const len = 3 + Math.floor(rng.next() * 8);
@@ -82,11 +88,11 @@ test('fused (rotary kernel or graph ops) and layer-by-layer decode steps agree w
   await Promise.all([...Object.values(endless), ...Object.values(stopping)].map((g) => g.release()));
 });
 
-test('decoding split over 1, 2, 3 or 5 Loops in sequence agrees with recompute, when later Loops get no steps, and when every sample stops inside the first', async () => {
+test('decoding split over 1, 2, 3 or 5 Loops in sequence agrees with recompute, when later Loops get no steps, and when a sample stops inside the first Loop or the second', async () => {
   const rng = new Rng(4);
   const batch = { prompts: prompts(rng, 3, false) };
   const common = { config, weights, batch: 3, withImages: false, padId: 0, session: { threads: 1 } };
-  const loopCount = (decodeLoops?: number) => opTypes(buildGenerateGraph({ config, weights, batch: 3, withImages: false, eosId: EOS, decodeLoops }).graph).filter((t) => t === 'Loop').length;
+  const loopCount = (decodeLoops?: number) => countOps(buildGenerateGraph({ config, weights, batch: 3, withImages: false, eosId: EOS, decodeLoops }), 'Loop');
   assert.deepEqual([loopCount(), loopCount(1), loopCount(3)], [2, 1, 3], 'two Loops by default, else as asked');
   const recompute = await Generator.create({ ...common, eosId: -1, mode: 'recompute' });
   const reference = await recompute.generate(batch, 2 * LONG + 3);
@@ -96,18 +102,21 @@ test('decoding split over 1, 2, 3 or 5 Loops in sequence agrees with recompute, 
     for (const n of [1, 2, 4, LONG + 2, 2 * LONG + 3]) assert.deepEqual(await g.generate(batch, n), reference.map((seq) => seq.slice(0, n)), `${decodeLoops} Loops, ${n} new tokens`);
     await g.release();
   }
-  // Every sample stops within the first of three Loops (their share is 12 steps here), so the
-  // others must not run; and a stop that falls in the second Loop.
-  for (const at of [3, 2 * LONG - 2]) {
+  // 2·LONG + 3 new tokens over three Loops: token 0 comes from the prefill, tokens 1–12 from the
+  // first Loop, 13–24 from the second. The first sample stops inside the first Loop, then inside
+  // the second; the others stop wherever that token first comes to them, or go on.
+  for (const [first, last] of [[1, 12], [13, 24]]) {
+    // A token the first sample emits here for the first time: it stops right there.
+    const at = reference[0].findIndex((t, i) => i >= first && reference[0].indexOf(t) === i);
+    assert.ok(at >= first && at <= last, `a new token between ${first} and ${last}`);
     const eos = reference[0][at];
     const stopping = { loops: await Generator.create({ ...common, eosId: eos, decodeLoops: 3 }), recompute: await Generator.create({ ...common, eosId: eos, mode: 'recompute' }) };
     const expected = await stopping.recompute.generate(batch, 2 * LONG + 3);
-    assert.ok(expected[0].length <= at, 'the first sample stops where intended');
-    assert.deepEqual(await stopping.loops.generate(batch, 2 * LONG + 3), expected, `end token from step ${at + 1}`);
+    assert.equal(expected[0].length, at, 'the first sample stops where intended');
+    assert.deepEqual(await stopping.loops.generate(batch, 2 * LONG + 3), expected, `end token from token ${at}`);
     await Promise.all(Object.values(stopping).map((g) => g.release()));
   }
   await recompute.release();
-  const badOptions = (re: RegExp) => (e: unknown) => (e as { code?: string }).code === 'GENERATE.BAD_OPTIONS' && re.test((e as Error).message);
   for (const n of [0, 1.5, 17]) assert.throws(() => buildGenerateGraph({ config, weights, batch: 3, withImages: false, eosId: EOS, decodeLoops: n }), badOptions(/decodeLoops must be a whole number from 1 to 16/));
 });
 
@@ -133,10 +142,9 @@ test("ORT's GroupQueryAttention decode steps (the default at batch 1) agree with
     assert.deepEqual(await stopping.kernel.generate(batch, 2 * LONG + 3), await stopping.recompute.generate(batch, 2 * LONG + 3));
     await Promise.all([reference, kernel, ...Object.values(stopping)].map((g) => g.release()));
   }
-  const badOptions = (re: RegExp) => (e: unknown) => (e as { code?: string }).code === 'GENERATE.BAD_OPTIONS' && re.test((e as Error).message);
   assert.throws(() => buildGenerateGraph({ config, weights, batch: 1, withImages: false, eosId: EOS, decodeAttention: 'kernel' }), badOptions(/head size 24/));
   assert.throws(() => buildGenerateGraph({ config: cfg, weights: w, batch: 1, withImages: false, eosId: EOS, decodeLoops: 2 }), badOptions(/decodeLoops 2 needs graph attention/));
-  assert.equal(opTypes(buildGenerateGraph({ config: cfg, weights: w, batch: 1, withImages: false, eosId: EOS, decodeLoops: 1 }).graph).filter((t) => t === 'Loop').length, 1);
+  assert.equal(countOps(buildGenerateGraph({ config: cfg, weights: w, batch: 1, withImages: false, eosId: EOS, decodeLoops: 1 }), 'Loop'), 1);
   await assert.rejects(Generator.create({ config: cfg, weights: w, batch: 1, withImages: false, eosId: EOS, padId: 0, decodeAttention: 'kernel', session: { executionProvider: 'cuda' } }), badOptions(/CUDA/));
 });
 

@@ -15,8 +15,8 @@ export function gqaHeadSizeFits(headSize: number): boolean {
  * Greedy decoding as one ONNX Loop whose step runs each layer's attention as ORT's com.microsoft
  * GroupQueryAttention on the packed [q·s | k | v] projection: rotary at each token's position (its
  * count of real tokens, as in the prefill), the cache append and the softmax in one kernel, with
- * the prompt's padding masked by an additive bias. A layer is 11 nodes instead of 27–30 (a step 77
- * instead of 136–152), which counts at batch 1, where a step is bound by per-node overhead
+ * the prompt's padding masked by an additive bias. A layer is 11 nodes instead of 28–31 (a step 77
+ * instead of 140–156), which counts at batch 1, where a step is bound by per-node overhead
  * rather than arithmetic. The whole cache (prompt, left-padded, and generated) is loop-carried and
  * the kernel copies it every step, so from batch 2 up this measured slower than decodeLoop
  * (bench/README.md). Returns the tokens after the first, [steps', B].
