@@ -1,8 +1,19 @@
-import { attr, type GraphBuilder, tensor, type Value } from '@coin/onnx';
+import { attr, type DType, type GraphBuilder, tensor, type Value } from '@coin/onnx';
 import { castTo, scalarLike } from '../helpers.js';
 
 /** Large negative instead of −∞: a fully masked row then stays finite, not NaN. */
 const MASKED = -1e9;
+
+/**
+ * A boolean mask as an additive score bias of `dtype`: 0 where `allowed`, a large
+ * negative elsewhere. Added to the scores, it gives the softmax a Where over them would (MASKED
+ * absorbs any score under 32 in magnitude, and a masked key's weight is exactly 0 either way), and
+ * ORT adds with broadcasting over the heads much faster than it selects (paired 1.02 on batch-32
+ * generation, whose prefill runs attention).
+ */
+export function maskBias(b: GraphBuilder, allowed: Value, dtype: DType): Value {
+  return b.op('Where', [allowed, b.scalar(dtype, 0), b.scalar(dtype, MASKED)]);
+}
 
 /** [B, T, C] → [B, H, T, D]. */
 export function splitHeads(b: GraphBuilder, x: Value, heads: number): Value {
@@ -61,11 +72,7 @@ export function attention(b: GraphBuilder, q: Value, k: Value, v: Value, options
     const padMask = b.op('Unsqueeze', [pad, b.i64([1, 2])]); // [B, 1, 1, S]
     allowed = allowed ? b.op('And', [allowed, padMask]) : padMask;
   }
-  // The mask as an additive bias (0 or MASKED, broadcast over the heads) rather than a Where over the
-  // scores: the same softmax (MASKED absorbs any score under 32 in magnitude, and a masked key's
-  // weight is exactly 0 either way), and ORT adds with broadcasting over the heads much faster
-  // than it selects (paired 1.02 on batch-32 generation, whose prefill runs this).
-  if (allowed) scores = b.op('Add', [scores, b.op('Where', [allowed, scalarLike(b, q, 0), scalarLike(b, q, MASKED)])]);
+  if (allowed) scores = b.op('Add', [scores, maskBias(b, allowed, q.dtype)]);
   const probs = b.op('Softmax', [scores], { axis: attr.int(-1) });
   return b.op('MatMul', [probs, v]); // [B, H, T, D]
 }

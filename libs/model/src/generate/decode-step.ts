@@ -1,15 +1,14 @@
+import { maskBias } from '@coin/autodiff';
 import { attr, type Graph, type GraphBuilder, tensor, type Value } from '@coin/onnx';
 import type { DecoderConfig } from '../network/config.js';
 import { embedTokens, lmHead } from '../network/decoder.js';
 import type { ForwardContext } from '../network/linear.js';
 import { greedy } from './prefill.js';
 
-/** Large negative instead of −∞ for masked prompt keys (a fully padded row stays finite). */
-const MASKED = -1e9;
-
-/** Additive key bias of a left-padded prompt, [B, 1, 1, P]: 0 where attended, MASKED on padding. */
+/** Additive key bias of a left-padded prompt [B, P] (int64, 1 = token), as [B, 1, 1, P]: 0 where attended, a large negative on padding. */
 export function promptKeyBias(b: GraphBuilder, mask: Value): Value {
-  return b.op('Mul', [b.op('Sub', [b.scalar('float32', 1), b.op('Cast', [b.op('Unsqueeze', [mask, b.i64([1, 2])])], { to: attr.int(1) })]), b.scalar('float32', MASKED)]);
+  const allowed = b.op('Cast', [b.op('Unsqueeze', [mask, b.i64([1, 2])])], { to: attr.int(9) }); // bool
+  return maskBias(b, allowed, 'float32');
 }
 
 /** Additive key bias [B, 1, 1, width] of 0 (keys every sample attends to), for a run-time width [1]. */
