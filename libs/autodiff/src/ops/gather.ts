@@ -18,10 +18,10 @@ export const Gather: Primitive = {
     const { b } = c;
     if (getInt(c.node.attributes, 'axis', 0) !== 0) throw new Error('Gather gradient supports axis 0 only');
     const [data, ids] = [input(c, 0), input(c, 1)];
-    const rowShape = b.op('Shape', [data], { start: attr.int(1) }); // data's dims after the first
-    const rows = b.op('Reshape', [dy(c), b.op('Concat', [b.i64([-1]), rowShape], { axis: attr.int(0) })]); // [N, ...row]
     if (data.shape === null) throw new Error(`Gather gradient needs the rank of ${data.name}`);
     const rank = data.shape.length;
+    const rowShape = b.op('Shape', [data], { start: attr.int(1) }); // data's dims after the first
+    const rows = b.op('Reshape', [dy(c), b.op('Concat', [b.i64([-1]), rowShape], { axis: attr.int(0) })]); // [N, ...row]
     const column = b.op('Reshape', [ids, b.i64([-1, ...Array.from({ length: rank - 1 }, () => 1)])]); // [N, 1, ...]
     const spread = b.op('Expand', [column, b.op('Shape', [rows])]);
     return [b.op('ScatterElements', [zerosLike(b, data), spread, rows], { axis: attr.int(0), reduction: attr.string('add') }), undefined];
