@@ -20,7 +20,6 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-
 function positiveInt(name: string, fallback: number): number {
   const raw = arg(name);
   const n = raw === undefined ? fallback : Number(raw);
@@ -43,6 +42,7 @@ function parseVariant(name: string, text: string | undefined): Partial<Generator
   const session: { threads?: number; spin?: boolean } = {};
   for (const [key, value] of Object.entries(o)) {
     const bad = (want: string): never => fail(`--${name}: ${key} must be ${want}, got ${JSON.stringify(value)}`);
+    const count = (): number => (typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : bad('a positive integer'));
     if (key === 'fuseDecode' || key === 'cpuKernels' || key === 'spin') {
       const flag = typeof value === 'boolean' ? value : bad('true or false');
       if (key === 'spin') session.spin = flag;
@@ -50,9 +50,9 @@ function parseVariant(name: string, text: string | undefined): Partial<Generator
     } else if (key === 'decodeAttention') {
       out.decodeAttention = value === 'graph' || value === 'kernel' ? value : bad("'graph' or 'kernel'");
     } else if (key === 'threads') {
-      session.threads = typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : bad('a positive integer');
+      session.threads = count();
     } else if (key === 'decodeLoops') {
-      out.decodeLoops = typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : bad('a positive integer');
+      out.decodeLoops = count();
     } else {
       fail(`--${name}: unknown option ${key} (known: fuseDecode, cpuKernels, decodeAttention, decodeLoops, threads, spin)`);
     }
