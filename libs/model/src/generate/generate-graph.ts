@@ -48,7 +48,8 @@ export interface GenerateGraphOptions {
    * With 'graph' attention: how many Loops in sequence share the decode steps (decode-loop.ts),
    * 1–16, default 2. Between Loops the generated cache joins the read-only prefix, so the
    * per-step cache copies stay shorter; each join copies the prefix once, even after a Loop that
-   * ran no steps. 'kernel' attention takes only 1. The cached graph's option (recompute ignores it).
+   * ran no steps. 'kernel' attention takes only 1. The cached graph's option: recompute has no
+   * Loops and ignores a valid value, but refuses an invalid one as the cached graph does.
    */
   readonly decodeLoops?: number;
 }
@@ -66,13 +67,18 @@ function chooseDecodeAttention(o: GenerateGraphOptions, fused: boolean): 'graph'
   return o.decodeAttention ?? (fits && o.batch === 1 && o.cpuKernels !== false ? 'kernel' : 'graph');
 }
 
+/** Refuses a decodeLoops that is not a whole number in 1–16 (both graphs check it, though recompute has no Loops). */
+function checkDecodeLoopsRange(n: number | undefined): void {
+  if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > MAX_DECODE_LOOPS)) {
+    throw new CoinError('GENERATE.BAD_OPTIONS', 'INVALID_ARGUMENT', `decodeLoops must be a whole number from 1 to ${MAX_DECODE_LOOPS}, got ${n}`, { hint: `leave it unset for the default (${DEFAULT_DECODE_LOOPS})` });
+  }
+}
+
 /** The decode Loop count: a whole number in 1–16, and only for graph attention (the kernel carries the whole cache in one Loop). */
 function chooseDecodeLoops(o: GenerateGraphOptions, attention: 'graph' | 'kernel'): number {
   const n = o.decodeLoops;
+  checkDecodeLoopsRange(n);
   if (n === undefined) return attention === 'graph' ? DEFAULT_DECODE_LOOPS : 1;
-  if (!Number.isInteger(n) || n < 1 || n > MAX_DECODE_LOOPS) {
-    throw new CoinError('GENERATE.BAD_OPTIONS', 'INVALID_ARGUMENT', `decodeLoops must be a whole number from 1 to ${MAX_DECODE_LOOPS}, got ${n}`, { hint: `leave it unset for the default (${DEFAULT_DECODE_LOOPS})` });
-  }
   if (attention === 'kernel' && n !== 1) {
     throw new CoinError('GENERATE.BAD_OPTIONS', 'INVALID_ARGUMENT', `decodeLoops ${n} needs graph attention; the GroupQueryAttention kernel (decodeAttention 'kernel', the default at batch 1) decodes in one Loop`, { hint: "set decodeAttention: 'graph', or leave decodeLoops unset" });
   }
@@ -131,6 +137,7 @@ export function buildGenerateGraph(o: GenerateGraphOptions): Model {
  * greedy next token [B]. The host appends it and runs again: every step recomputes everything.
  */
 export function buildNextTokenGraph(o: GenerateGraphOptions): Model {
+  checkDecodeLoopsRange(o.decodeLoops);
   const b = new GraphBuilder(`${o.config.name}_next_token`);
   const ctx = context(b, o);
   const { embeds, mask } = promptEmbeddings(ctx, o);

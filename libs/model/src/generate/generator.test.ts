@@ -117,7 +117,11 @@ test('decoding split over 1, 2, 3 or 5 Loops in sequence agrees with recompute, 
     await Promise.all(Object.values(stopping).map((g) => g.release()));
   }
   await recompute.release();
-  for (const n of [0, 1.5, 17]) assert.throws(() => buildGenerateGraph({ config, weights, batch: 3, withImages: false, eosId: EOS, decodeLoops: n }), badOptions(/decodeLoops must be a whole number from 1 to 16/));
+  for (const n of [0, 1.5, 17]) {
+    assert.throws(() => buildGenerateGraph({ config, weights, batch: 3, withImages: false, eosId: EOS, decodeLoops: n }), badOptions(/decodeLoops must be a whole number from 1 to 16/));
+    // Recompute has no Loops, but a bad value is still a caller's mistake worth saying.
+    await assert.rejects(Generator.create({ ...common, eosId: EOS, mode: 'recompute', decodeLoops: n }), badOptions(/decodeLoops must be a whole number from 1 to 16/));
+  }
 });
 
 test("ORT's GroupQueryAttention decode steps (the default at batch 1) agree with recompute, with images, padding and samples that stop", async () => {
