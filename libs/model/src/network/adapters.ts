@@ -7,7 +7,7 @@ export type LinearTarget = LinearName;
 
 /** How the model is tuned (COIN.md §4.2, §5). */
 export interface AdapterConfig {
-  /** full: every weight trains. lora / moelora: only adapters (+ projector if trainProjector). */
+  /** full: every decoder weight trains. lora / moelora: only adapters. Either way the projector too if trainProjector; never the vision tower. */
   readonly kind: 'lora' | 'moelora' | 'full';
   readonly rank: number; // total rank r (MoELoRA splits it into E experts of r/E)
   readonly alpha: number; // scaling = alpha / rank (total rank, also for MoELoRA)

@@ -100,11 +100,16 @@ export function initAdapter(cfg: DecoderConfig, adapter: AdapterConfig, seed: nu
   return w;
 }
 
-/** Names that train under `adapter`: adapter weights, or every decoder weight for full tuning. */
+/**
+ * Names that train under `adapter`: the adapter weights, or for full tuning every decoder weight;
+ * the projector too when `trainProjector`. The vision tower never trains (COIN.md §4.1: CLIP is
+ * frozen, as in LLaVA's full fine-tuning).
+ */
 export function trainableNames(weights: ReadonlyMap<string, TensorData>, adapter: AdapterConfig): string[] {
+  const projector = (n: string) => n.startsWith('projector.');
   const names = [...weights.keys()];
-  if (adapter.kind === 'full') return names.filter((n) => !isAdapterName(n));
-  return names.filter((n) => isAdapterName(n) || (adapter.trainProjector && n.startsWith('projector.')));
+  if (adapter.kind === 'full') return names.filter((n) => !isAdapterName(n) && !n.startsWith('vision.') && (!projector(n) || adapter.trainProjector));
+  return names.filter((n) => isAdapterName(n) || (adapter.trainProjector && projector(n)));
 }
 
 /** CLIP-like vision tower init: N(0, 0.02) weights, zero biases, LayerNorm 1/0. Only the blocks that run are created. */

@@ -4,7 +4,7 @@ import { TrainRunner } from '@coin/autodiff';
 import { type AdapterConfig, adapterConfig } from '../network/adapters.js';
 import { imageTokens } from '../network/config.js';
 import { withVocabAndSeq } from '../network/presets.js';
-import { initAdapter, initModel } from '../network/init.js';
+import { initAdapter, initModel, trainableNames } from '../network/init.js';
 import { PRESETS } from '../network/presets.js';
 import { Rng } from '@coin/core';
 import { collate } from '../prompt/collate.js';
@@ -55,10 +55,18 @@ async function trainColours(adapter: AdapterConfig, steps: number, lr: number) {
   return { names, start: mean(losses.slice(0, 5)), end: mean(losses.slice(-10)) };
 }
 
-test('micro VLM, full tuning: learns an answer that only the image determines', async () => {
+test('micro VLM, full tuning: learns an answer that only the image determines, the vision tower frozen', async () => {
   const { names, start, end } = await trainColours(adapterConfig({ kind: 'full' }), 150, 3e-3);
-  assert.ok(names.some((n) => n.startsWith('vision.')) && names.includes('tok_embeddings'));
+  assert.ok(names.includes('tok_embeddings') && names.some((n) => n.startsWith('projector.')));
+  assert.ok(!names.some((n) => n.startsWith('vision.')), 'CLIP stays frozen (COIN.md §4.1)');
   assert.ok(end < 0.1 * start && end < 0.25, `loss ${start.toFixed(3)} → ${end.toFixed(3)}`);
+});
+
+test('full tuning without trainProjector leaves the projector frozen too', () => {
+  const weights = initModel(config, 1);
+  const names = trainableNames(weights, adapterConfig({ kind: 'full', trainProjector: false }));
+  assert.ok(names.includes('tok_embeddings') && names.length > 0);
+  assert.ok(!names.some((n) => n.startsWith('projector.') || n.startsWith('vision.')));
 });
 
 test('micro VLM, LoRA: only adapters and the projector train, and the loss falls', async () => {
