@@ -36,11 +36,18 @@ export function causalMask(b: GraphBuilder, queries: number, keys: number): Valu
   return b.constant(tensor('bool', [queries, keys], allowed), 'causal_mask', `causal:${queries}x${keys}`);
 }
 
-/** The same [T, T] mask for a length known only at run time (the length of axis 2 of `like`). */
-export function dynamicCausalMask(b: GraphBuilder, like: Value): Value {
-  const len = b.op('Squeeze', [b.op('Shape', [like], { start: attr.int(2), end: attr.int(3) }), b.i64([0])]); // scalar T
+/**
+ * The same mask for a length T known only at run time (the length of axis 2 of `like`): [T, T],
+ * or [T, leading + T] when `leading` keys come before the queries' own and every query sees them.
+ */
+export function dynamicCausalMask(b: GraphBuilder, like: Value, leading = 0): Value {
+  const len1 = b.op('Shape', [like], { start: attr.int(2), end: attr.int(3) }); // [1]: T
+  const len = b.op('Squeeze', [len1, b.i64([0])]); // scalar T
   const range = b.op('Range', [b.constant(tensor('int64', [], [0]), 'zero_i64'), len, b.constant(tensor('int64', [], [1]), 'one_i64')]); // [T]
-  return b.op('LessOrEqual', [b.op('Unsqueeze', [range, b.i64([0])]), b.op('Unsqueeze', [range, b.i64([1])])]); // [T, T]: key ≤ query
+  const own = b.op('LessOrEqual', [b.op('Unsqueeze', [range, b.i64([0])]), b.op('Unsqueeze', [range, b.i64([1])])]); // [T, T]: key ≤ query
+  if (leading === 0) return own;
+  const seen = b.op('Expand', [b.constant(tensor('bool', [1, 1], [1]), 'true_1x1'), b.op('Concat', [len1, b.i64([leading])], { axis: attr.int(0) })]); // [T, leading]
+  return b.op('Concat', [seen, own], { axis: attr.int(1) });
 }
 
 export interface AttentionOptions {
@@ -50,6 +57,11 @@ export interface AttentionOptions {
   readonly keyPadding?: Value;
   /** Score scale; default 1/√D. 1 for queries already scaled (e.g. folded into their weights). */
   readonly scale?: number;
+  /**
+   * With `causal`: how many keys come before the queries' own (a prompt prefix whose keys were
+   * computed elsewhere). Every query sees them; query t then sees its own keys up to t. Default 0.
+   */
+  readonly leadingKeys?: number;
 }
 
 /**
@@ -65,8 +77,10 @@ export function attention(b: GraphBuilder, q: Value, k: Value, v: Value, options
   const raw = b.op('MatMul', [q, kT]);
   let scores = scale === 1 ? raw : b.op('Mul', [raw, scalarLike(b, q, scale)]); // [B, H, T, S]
   const staticLengths = typeof t === 'number' && typeof s === 'number';
-  if (options.causal && !staticLengths && t !== s) throw new Error('attention: causal masking with run-time lengths needs queries and keys of one length');
-  let allowed: Value | undefined = options.causal ? (staticLengths ? causalMask(b, t, s) : dynamicCausalMask(b, q)) : undefined; // [T, S]
+  const leading = options.leadingKeys ?? 0;
+  if (staticLengths && options.causal && options.leadingKeys !== undefined && s - t !== leading) throw new Error(`attention: ${s} keys for ${t} queries need leadingKeys ${s - t}, got ${leading}`);
+  if (!staticLengths && options.causal && leading === 0 && t !== s) throw new Error('attention: causal masking with run-time lengths needs queries and keys of one length (or leadingKeys)');
+  let allowed: Value | undefined = options.causal ? (staticLengths ? causalMask(b, t, s) : dynamicCausalMask(b, q, leading)) : undefined; // [T, S]
   if (options.keyPadding) {
     const pad = castTo(b, options.keyPadding, 'bool');
     const padMask = b.op('Unsqueeze', [pad, b.i64([1, 2])]); // [B, 1, 1, S]
