@@ -1,4 +1,5 @@
 export * from './ir/dtype.js';
+export * from './ir/float16.js';
 export * from './ir/tensor.js';
 export * from './ir/graph.js';
 export * from './ir/builder.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CoinError } from '@coin/core';
-import { type HostTensor, readSafetensorsFile } from '@coin/runtime';
+import { type HostTensor, readSafetensorsFile, writeSafetensorsFile } from '@coin/runtime';
 import { seededRandom } from '../tokenizer/test-corpus.js';
 import { type AdapterSpec } from './adapter-config.js';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, loadAdapterCheckpoint, NON_LORA_FILE, saveAdapterCheckpoint } from './adapter-checkpoint.js';
@@ -136,6 +136,24 @@ describe('adapter checkpoint directory', () => {
       assert.equal(config.base_model_name_or_path, 'coin-tiny');
     });
   }
+
+  it('widens a PEFT adapter saved in float16 (as LLaVA saves them) to float32, exactly', async () => {
+    const sub = join(dir, 'f16');
+    await mkdir(sub);
+    const half = (dims: number[], bits: number[]): HostTensor => ({ dtype: 'float16', dims, data: Uint16Array.from(bits) });
+    const p = 'base_model.model.model.layers.0.self_attn.q_proj';
+    // A = [[1, -2]] ([r, in]), B = [[0.5], [2^-24]] ([out, r], the second a half subnormal); projector bias [0.25, 65504].
+    await writeSafetensorsFile(join(sub, ADAPTER_WEIGHTS_FILE), { [`${p}.lora_A.weight`]: half([1, 2], [0x3c00, 0xc000]), [`${p}.lora_B.weight`]: half([2, 1], [0x3800, 0x0001]) }, { format: 'pt' });
+    await writeSafetensorsFile(join(sub, NON_LORA_FILE), { 'base_model.model.model.mm_projector.0.bias': half([2], [0x3400, 0x7bff]) }, { format: 'pt' });
+    await writeFile(join(sub, ADAPTER_CONFIG_FILE), JSON.stringify({ peft_type: 'LORA', r: 1, lora_alpha: 1, target_modules: ['q_proj'] }));
+    const loaded = await loadAdapterCheckpoint(sub);
+    const expected = new Map([
+      [internalNames.adapter(0, 'q', 'lora_A'), f32([2, 1], [1, -2])],
+      [internalNames.adapter(0, 'q', 'lora_B'), f32([1, 2], [0.5, 2 ** -24])],
+      [internalNames.projector(0, 'bias'), f32([2], [0.25, 65504])],
+    ]);
+    assertBitExact(loaded.weights, expected);
+  });
 
   it('refuses a truncated or corrupted weights file, and a missing directory', async () => {
     const sub = join(dir, 'lora');

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoinError, writeFileAtomic } from '@coin/core';
+import { float16ToFloat32 } from '@coin/onnx';
 import { type HostTensor, readSafetensorsFile, writeSafetensorsFile } from '@coin/runtime';
 import { type AdapterSpec, parsePeftAdapterConfig, peftAdapterConfig } from './adapter-config.js';
 import { adapterTensorsFromPeft, adapterTensorsToPeft } from './adapter-tensors.js';
@@ -53,6 +54,9 @@ export async function saveAdapterCheckpoint(dir: string, checkpoint: AdapterChec
  * Load what saveAdapterCheckpoint wrote (or a PEFT/CoIN directory converted to safetensors):
  * bit-exact round trip. non_lora_trainables keys are normalised with LLaVA's strip rule (§4.5);
  * the file is optional. Corrupt or truncated files fail with DATA_LOSS (safetensors reader).
+ * Half-precision tensors (LLaVA saves adapters in the training dtype, fp16 or bf16) come back as
+ * float32, which the model computes in: the reader widens bfloat16, and float16 is widened here.
+ * Both are exact.
  */
 export async function loadAdapterCheckpoint(dir: string): Promise<AdapterCheckpoint> {
   const configPath = join(dir, ADAPTER_CONFIG_FILE);
@@ -74,9 +78,9 @@ export async function loadAdapterCheckpoint(dir: string): Promise<AdapterCheckpo
   const spec = parsePeftAdapterConfig(configJson, configPath);
   const weightsPath = join(dir, ADAPTER_WEIGHTS_FILE);
   const adapterFile = await readSafetensorsFile(weightsPath);
-  const weights = adapterTensorsFromPeft(adapterFile.tensors, spec, weightsPath);
+  const weights = adapterTensorsFromPeft(widenFloat16(adapterFile.tensors), spec, weightsPath);
   const nonLoraPath = join(dir, NON_LORA_FILE);
-  for (const [name, t] of hfTensorsToInternal(await readOptionalSafetensors(nonLoraPath), { source: nonLoraPath })) weights.set(name, t);
+  for (const [name, t] of hfTensorsToInternal(widenFloat16(await readOptionalSafetensors(nonLoraPath)), { source: nonLoraPath })) weights.set(name, t);
   return { spec, weights };
 }
 
@@ -87,4 +91,12 @@ async function readOptionalSafetensors(path: string): Promise<Record<string, Hos
     if (e instanceof CoinError && e.kind === 'NOT_FOUND') return {};
     throw e;
   }
+}
+
+function widenFloat16(tensors: Readonly<Record<string, HostTensor>>): Record<string, HostTensor> {
+  const out: Record<string, HostTensor> = {};
+  for (const [key, t] of Object.entries(tensors)) {
+    out[key] = t.dtype === 'float16' ? { dtype: 'float32', dims: t.dims, data: float16ToFloat32(t.data as Uint16Array) } : t;
+  }
+  return out;
 }

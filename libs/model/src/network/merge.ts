@@ -19,6 +19,13 @@ export function mergeLora(weights: ReadonlyMap<string, TensorData>, adapter: Ada
     const b = weights.get(`${path}.lora_B`);
     const w = weights.get(`${path}.weight`);
     if (!b || !w) throw new CoinError('ADAPTER.INCOMPLETE', 'INVALID_ARGUMENT', `cannot merge ${path}: ${!b ? 'lora_B' : 'base weight'} is missing`);
+    for (const [part, t] of [['lora_A', a], ['lora_B', b], ['weight', w]] as const) {
+      if (t.dtype !== 'float32') {
+        throw new CoinError('ADAPTER.BAD_DTYPE', 'INVALID_ARGUMENT', `cannot merge ${path}: ${path}.${part} is ${t.dtype}, merging needs float32`, {
+          hint: 'Load adapters with loadAdapterCheckpoint, which widens float16 and bfloat16 tensors to float32.',
+        });
+      }
+    }
     const [fin, r] = a.dims;
     const fout = b.dims[1];
     const A = a.data as Float32Array;
