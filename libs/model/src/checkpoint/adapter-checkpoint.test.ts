@@ -108,6 +108,30 @@ describe('adapter tensor layout', () => {
     assert.throws(() => adapterTensorsFromPeft(peft, lora), isCode('CHECKPOINT.UNKNOWN_KEY'));
     assert.throws(() => adapterTensorsToPeft(new Map([['layers.0.attn.q.weight', iota([2, 2])]]), lora), isCode('CHECKPOINT.UNKNOWN_KEY'));
   });
+
+  for (const spec of [lora, moe]) {
+    it(`${spec.kind}: refuses a file that lacks a target module in some layer, naming the tensor`, () => {
+      const peft = adapterTensorsToPeft(new Map([...randomWeights(spec, 5)].filter(([n]) => n.includes('.lora_'))), spec);
+      const module = 'base_model.model.model.layers.1.mlp.down_proj';
+      const partial = Object.fromEntries(Object.entries(peft).filter(([k]) => !k.startsWith(`${module}.`)));
+      const key = spec.kind === 'lora' ? `${module}.lora_A.weight` : `${module}.lora_A.loraA.0.mlp.weight`;
+      assert.throws(() => adapterTensorsFromPeft(partial, spec), (e: unknown) => isCode('CHECKPOINT.MISSING_KEY')(e) && (e as CoinError).message.includes(key));
+      const layer0 = Object.fromEntries(Object.entries(peft).filter(([k]) => k.includes('.layers.1.')));
+      assert.throws(() => adapterTensorsFromPeft(layer0, spec), (e: unknown) => isCode('CHECKPOINT.MISSING_KEY')(e) && (e as CoinError).message.includes('layers.0.'));
+      assert.throws(() => adapterTensorsFromPeft({}, spec), isCode('CHECKPOINT.MISSING_KEY'));
+    });
+  }
+
+  it('MoELoRA: refuses experts whose ranks are not r / expert_num, even when they sum to r', () => {
+    const spec: AdapterSpec = { ...moe, rank: 4, experts: 2, targets: ['q'] };
+    const peft = adapterTensorsToPeft(new Map([...randomWeights(spec, 6)].filter(([n]) => n.includes('.lora_'))), spec);
+    const p = 'base_model.model.model.layers.0.self_attn.q_proj';
+    const a0 = peft[`${p}.lora_A.loraA.0.mlp.weight`]; // [r_e 2, in 6]
+    const unevenA = { ...peft, [`${p}.lora_A.loraA.0.mlp.weight`]: f32([1, 6], [...a0.data].slice(0, 6) as number[]), [`${p}.lora_A.loraA.1.mlp.weight`]: f32([3, 6], new Array(18).fill(0)) };
+    assert.throws(() => adapterTensorsFromPeft(unevenA, spec), (e: unknown) => isCode('CHECKPOINT.BAD_SHAPE')(e) && (e as CoinError).message.includes(`${p}.lora_A.loraA.0.mlp.weight has rank 1`));
+    const unevenB = { ...peft, [`${p}.lora_B.loraB.0.mlp.weight`]: f32([6, 3], new Array(18).fill(0)), [`${p}.lora_B.loraB.1.mlp.weight`]: f32([6, 1], new Array(6).fill(0)) };
+    assert.throws(() => adapterTensorsFromPeft(unevenB, spec), (e: unknown) => isCode('CHECKPOINT.BAD_SHAPE')(e) && (e as CoinError).message.includes(`${p}.lora_B.loraB.0.mlp.weight has rank 3`));
+  });
 });
 
 describe('adapter checkpoint directory', () => {

@@ -52,7 +52,8 @@ export function adapterTensorsToPeft(weights: ReadonlyMap<string, HostTensor>, s
 /**
  * PEFT tensors → internal adapter tensors; the exact inverse of adapterTensorsToPeft. Accepts both
  * MoELoRA spellings (`loraA.{e}.mlp.weight` and `loraA.{e}.weight`). Unknown keys, missing or
- * surplus experts, and missing A/B/router tensors are CoinErrors naming the key.
+ * surplus experts, experts of rank other than r / E, missing A/B/router tensors, and a target
+ * module missing from a layer are CoinErrors naming the key.
  */
 export function adapterTensorsFromPeft(tensors: Readonly<Record<string, HostTensor>>, spec: AdapterSpec, source = 'adapter file'): Map<string, HostTensor> {
   // module (layer, linear) → part → expert index (-1 for unsplit) → tensor
@@ -80,6 +81,7 @@ export function adapterTensorsFromPeft(tensors: Readonly<Record<string, HostTens
     experts.set(index, t);
   }
 
+  requireEveryTarget(modules, spec, source);
   const out = new Map<string, HostTensor>();
   const required: AdapterPart[] = spec.kind === 'moelora' ? ['lora_A', 'lora_B', 'lora_router'] : ['lora_A', 'lora_B'];
   for (const { layer, linear, parts } of modules.values()) {
@@ -95,7 +97,9 @@ export function adapterTensorsFromPeft(tensors: Readonly<Record<string, HostTens
       const blocks: HostTensor[] = [];
       for (let e = 0; e < spec.experts; e++) {
         const block = experts.get(e);
-        if (!block) throw missing(source, peftAdapterKey({ layer, linear, part, expert: e }));
+        const key = peftAdapterKey({ layer, linear, part, expert: e });
+        if (!block) throw missing(source, key);
+        checkExpertRank(block, part, spec, `${source}: ${key}`);
         blocks.push(part === 'lora_A' ? block : transpose2d(block, name));
       }
       if (experts.size !== spec.experts) {
@@ -106,6 +110,32 @@ export function adapterTensorsFromPeft(tensors: Readonly<Record<string, HostTens
     }
   }
   return out;
+}
+
+/**
+ * Every target module in every layer up to the last one the file mentions (a layer past it is
+ * indistinguishable from a smaller model; the model's weight lookup catches that).
+ */
+function requireEveryTarget(modules: ReadonlyMap<string, { layer: number }>, spec: AdapterSpec, source: string): void {
+  const layers = Math.max(1, ...[...modules.values()].map((m) => m.layer + 1)); // an empty file lacks layer 0
+  for (let layer = 0; layer < layers; layer++) {
+    for (const linear of spec.targets) {
+      if (!modules.has(`${layer}/${linear}`)) throw missing(source, peftAdapterKey({ layer, linear, part: 'lora_A', ...(spec.kind === 'moelora' ? { expert: 0 } : {}) }));
+    }
+  }
+}
+
+/** One MoELoRA expert in PEFT layout: A [r_e, in], B [out, r_e], with r_e = r / E for every expert. */
+function checkExpertRank(block: HostTensor, part: AdapterPart, spec: AdapterSpec, where: string): void {
+  const [rows, cols] = requireMatrix(block, where);
+  const rank = part === 'lora_A' ? rows : cols;
+  const expertRank = spec.rank / spec.experts;
+  if (rank !== expertRank) {
+    throw new CoinError('CHECKPOINT.BAD_SHAPE', 'INVALID_ARGUMENT', `${where} has rank ${rank} but every expert must have rank r / expert_num = ${spec.rank} / ${spec.experts} = ${expertRank}`, {
+      hint: 'adapter_config.json and the tensors disagree; they must come from the same save.',
+      details: { dims: block.dims },
+    });
+  }
 }
 
 /** Internal layout check: A [in, r], B [r, out], router [in, E]. */
