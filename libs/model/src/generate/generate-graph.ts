@@ -1,5 +1,5 @@
 import { CoinError } from '@coin/core';
-import { attr, GraphBuilder, type Model, type TensorData, type Value } from '@coin/onnx';
+import { attr, GraphBuilder, type Model, type TensorData, tensor, type Value } from '@coin/onnx';
 import type { AdapterConfig } from '../network/adapters.js';
 import { headDim, type ModelConfig } from '../network/config.js';
 import { embedTokens, lmHead } from '../network/decoder.js';
@@ -10,7 +10,7 @@ import { declareVlmInputs, vlmEmbeddings } from '../vlm/vlm-forward.js';
 import { decodeLoop } from './decode-loop.js';
 import { gqaDecodeLoop, gqaHeadSizeFits } from './gqa-decode-loop.js';
 import { canFuseDecode, fuseDecodeWeights } from './fused-decode.js';
-import { greedy, halfTables, lastPosition, prefill, ropeTables } from './prefill.js';
+import { greedy, halfTables, lastPosition, prefill, ropeTables, type SharedPrefix } from './prefill.js';
 
 /** Graph inputs and outputs of the generation graphs. */
 export const GENERATE_IO = { maxNew: 'max_new_tokens', tokens: 'tokens', next: 'next_token' } as const;
@@ -52,6 +52,18 @@ export interface GenerateGraphOptions {
    * Loops and ignores a valid value, but refuses an invalid one as the cached graph does.
    */
   readonly decodeLoops?: number;
+  /**
+   * Keys and values of a token prefix every prompt starts with, computed once by the shared-prefix
+   * graph (buildSharedPrefixGraph with the same options): the prompts fed to the graph are then
+   * what follows it. The Generator's `sharedPrefix` fills this in.
+   */
+  readonly sharedCache?: SharedPrefixCache;
+}
+
+/** A shared prefix's length and, per layer, its keys and values [1, H, Ps, D]. */
+export interface SharedPrefixCache {
+  readonly length: number;
+  readonly layers: ReadonlyArray<{ k: TensorData; v: TensorData }>;
 }
 
 /** Decode Loops in sequence by default: two measured faster than one at batch 32, three no better than two. */
@@ -101,25 +113,60 @@ function context(b: GraphBuilder, o: GenerateGraphOptions, fused?: ReadonlyMap<s
   return { b, w: new WeightSource(b, fused ? new Map([...o.weights, ...fused]) : o.weights), adapter: o.adapter };
 }
 
-/**
- * Greedy generation with a KV cache, whole in one graph: prefill over the prompt, the first token
- * from its last position, then ONNX Loops of single-token steps. Output `tokens` [M', B]
- * (M' ≤ max_new_tokens; stops once every sample has emitted eosId, which finished samples repeat).
- */
-export function buildGenerateGraph(o: GenerateGraphOptions): Model {
-  const b = new GraphBuilder(`${o.config.name}_generate`);
+/** What the cached graphs share: weights (fused where they can be), rotary tables, the decode attention. */
+function cachedGraphParts(b: GraphBuilder, o: GenerateGraphOptions) {
   const fuse = o.fuseDecode !== false && canFuseDecode(o.config.decoder, o.weights, o.adapter);
   const ctx = context(b, o, fuse ? fuseDecodeWeights(o.config.decoder, o.weights) : undefined);
   const fused = fuse ? ctx.w : undefined;
   const attention = chooseDecodeAttention(o, fuse);
-  const loops = chooseDecodeLoops(o, attention);
-  const { embeds, mask } = promptEmbeddings(ctx, o);
-  const maxNew = b.input(GENERATE_IO.maxNew, 'int64', []);
   const tables = ropeTables(b, o.config.decoder);
   // ORT's kernels take the rotary tables' first halves; they rotate in the fused prefill and steps.
   const kernelTables = fused && (o.cpuKernels !== false || attention === 'kernel') ? halfTables(b, tables) : undefined;
   const rotaryKernel = o.cpuKernels !== false ? kernelTables : undefined;
-  const { hidden, cache } = prefill(ctx, o.config.decoder, embeds, mask, tables, { lastOnly: true, fused, kernelTables: rotaryKernel });
+  return { ctx, fused, attention, tables, kernelTables, rotaryKernel };
+}
+
+/** Graph inputs and outputs of the shared-prefix graph. */
+export const SHARED_PREFIX_IO = { ids: 'prefix_ids', key: (l: number) => `prefix_key_${l}`, value: (l: number) => `prefix_value_${l}` } as const;
+
+/**
+ * The keys and values of a token prefix every prompt shares (CoIN's system text), computed once
+ * per generator by the same prefill the generation graph runs, with the same weights and kernels:
+ * input `prefix_ids` [1, Ps], outputs per layer `prefix_key_l` and `prefix_value_l` [1, H, Ps, D].
+ */
+export function buildSharedPrefixGraph(o: GenerateGraphOptions, length: number): Model {
+  const b = new GraphBuilder(`${o.config.name}_shared_prefix`);
+  const { ctx, fused, tables, rotaryKernel } = cachedGraphParts(b, o);
+  const ids = b.input(SHARED_PREFIX_IO.ids, 'int64', [1, length]);
+  const mask = b.constant(tensor('int64', [1, length], new BigInt64Array(length).fill(1n)), 'prefix_mask');
+  const { cache } = prefill(ctx, o.config.decoder, embedTokens(ctx, ids), mask, tables, { lastOnly: true, fused, kernelTables: rotaryKernel });
+  cache.forEach(({ k, v }, l) => {
+    b.output(k, SHARED_PREFIX_IO.key(l));
+    b.output(v, SHARED_PREFIX_IO.value(l));
+  });
+  return b.model({ docString: 'keys and values of a prompt prefix every sample shares' });
+}
+
+/** The shared prefix's keys and values as initializers of the generation graph. */
+function sharedPrefix(b: GraphBuilder, cache: SharedPrefixCache): SharedPrefix {
+  return { length: cache.length, layers: cache.layers.map(({ k, v }, l) => ({ k: b.initializer(`shared_prefix.layers.${l}.k`, k), v: b.initializer(`shared_prefix.layers.${l}.v`, v) })) };
+}
+
+/**
+ * Greedy generation with a KV cache, whole in one graph: prefill over the prompt, the first token
+ * from its last position, then ONNX Loops of single-token steps. Output `tokens` [M', B]
+ * (M' ≤ max_new_tokens; stops once every sample has emitted eosId, which finished samples repeat).
+ * With `sharedCache`, the prompts are what follows the shared prefix, whose keys and values join
+ * the cache ahead of theirs.
+ */
+export function buildGenerateGraph(o: GenerateGraphOptions): Model {
+  const b = new GraphBuilder(`${o.config.name}_generate`);
+  const { ctx, fused, attention, tables, kernelTables, rotaryKernel } = cachedGraphParts(b, o);
+  const loops = chooseDecodeLoops(o, attention);
+  const { embeds, mask: promptMask } = promptEmbeddings(ctx, o);
+  const maxNew = b.input(GENERATE_IO.maxNew, 'int64', []);
+  const shared = o.sharedCache && sharedPrefix(b, o.sharedCache);
+  const { hidden, cache, keyMask: mask } = prefill(ctx, o.config.decoder, embeds, promptMask, tables, { lastOnly: true, fused, kernelTables: rotaryKernel, shared });
   const first = greedy(b, lmHead(ctx, o.config.decoder, b.op('Squeeze', [hidden, b.i64([1])]))); // [B]
   const firstPositions = b.op('ReduceSum', [mask, b.i64([1])], { keepdims: attr.int(0) }); // [B]: real prompt tokens
   const steps = b.op('Sub', [maxNew, b.scalar('int64', 1)]);

@@ -1,12 +1,12 @@
 import { CoinError } from '@coin/core';
-import { serializeModel } from '@coin/onnx';
+import { serializeModel, tensor } from '@coin/onnx';
 import { createSession, type HostTensor, type RuntimeSession, type SessionOptions } from '@coin/runtime';
 import { postprocessGeneration } from '../prompt/eval-prompt.js';
 import { IMAGE_SENTINEL_ID } from '../prompt/image-tokens.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { imageTokens } from '../network/config.js';
 import { VLM_INPUTS } from '../vlm/vlm-batch.js';
-import { buildGenerateGraph, buildNextTokenGraph, GENERATE_IO, type GenerateGraphOptions } from './generate-graph.js';
+import { buildGenerateGraph, buildNextTokenGraph, buildSharedPrefixGraph, GENERATE_IO, type GenerateGraphOptions, SHARED_PREFIX_IO, type SharedPrefixCache } from './generate-graph.js';
 
 export interface PromptBatch {
   /** Token ids per sample; IMAGE_SENTINEL_ID marks where the image's tokens go. */
@@ -90,11 +90,51 @@ function untilEos(columns: BigInt64Array, steps: number, batch: number, eosId: n
   });
 }
 
-export interface GeneratorOptions extends GenerateGraphOptions {
+export interface GeneratorOptions extends Omit<GenerateGraphOptions, 'sharedCache'> {
   readonly padId: number;
   /** 'cached' (default): the one-run KV-cache graph; 'recompute': a full forward per new token (the baseline). */
   readonly mode?: 'cached' | 'recompute';
   readonly session?: SessionOptions;
+  /**
+   * Token ids every prompt starts with (in CoIN, BOS and the vicuna system text): their keys and
+   * values are computed once, when the generator is created, and each generation runs its prefill
+   * over what follows them only. Every prompt must start with these ids and go on past them.
+   * The recompute baseline checks prompts the same way but runs them whole.
+   */
+  readonly sharedPrefix?: readonly number[];
+}
+
+/** Refuses a shared prefix the model cannot take: empty, an image, ids outside the vocabulary, no room after it. */
+function checkSharedPrefix(prefix: readonly number[], vocab: number, maxSeq: number): void {
+  const bad = (message: string) => new CoinError('GENERATE.BAD_OPTIONS', 'INVALID_ARGUMENT', message, { hint: 'pass the token ids every prompt starts with (e.g. BOS and the system text), or leave sharedPrefix unset' });
+  if (prefix.length === 0) throw bad('sharedPrefix is empty');
+  if (prefix.length >= maxSeq) throw bad(`sharedPrefix holds ${prefix.length} tokens; the model takes ${maxSeq} positions in all, and prompts need room after it`);
+  prefix.forEach((id, i) => {
+    if (id === IMAGE_SENTINEL_ID) throw bad(`sharedPrefix position ${i} is an image; the shared prefix must be text`);
+    if (!Number.isInteger(id) || id < 0 || id >= vocab) throw bad(`sharedPrefix position ${i}: token id ${id} is outside the vocabulary [0, ${vocab})`);
+  });
+}
+
+/** Every prompt must start with the shared prefix and go on past it. */
+function checkStartsWith(batch: PromptBatch, prefix: readonly number[]): void {
+  batch.prompts.forEach((prompt, b) => {
+    const differs = prefix.findIndex((id, i) => prompt[i] !== id);
+    const hint = 'build every prompt with the same leading tokens, or create the generator without sharedPrefix';
+    if (differs >= 0) throw new CoinError('GENERATE.BAD_PROMPT', 'INVALID_ARGUMENT', `prompt ${b} does not start with the generator's shared prefix: they differ at position ${differs}`, { hint });
+    if (prompt.length === prefix.length) throw new CoinError('GENERATE.BAD_PROMPT', 'INVALID_ARGUMENT', `prompt ${b} ends where the shared prefix ends; it needs at least one token after it`, { hint });
+  });
+}
+
+/** Runs the shared-prefix graph once: the prefix's keys and values, per layer. */
+async function computeSharedPrefix(o: GenerateGraphOptions, prefix: readonly number[], session?: SessionOptions): Promise<SharedPrefixCache> {
+  const runner = await createSession(serializeModel(buildSharedPrefixGraph(o, prefix.length)), session);
+  try {
+    const out = await runner.run({ [SHARED_PREFIX_IO.ids]: { dtype: 'int64', dims: [1, prefix.length], data: BigInt64Array.from(prefix, BigInt) } });
+    const data = (name: string) => tensor('float32', out[name].dims as number[], out[name].data as Float32Array);
+    return { length: prefix.length, layers: Array.from({ length: o.config.decoder.layers }, (_, l) => ({ k: data(SHARED_PREFIX_IO.key(l)), v: data(SHARED_PREFIX_IO.value(l)) })) };
+  } finally {
+    await runner.release();
+  }
 }
 
 /** Greedy generation for a fixed batch size, with the cached (one-run) or the recompute graph. */
@@ -118,7 +158,10 @@ export class Generator {
       throw new CoinError('GENERATE.BAD_OPTIONS', 'INVALID_ARGUMENT', "ORT's CPU kernels (cpuKernels, decodeAttention 'kernel') do not run on the CUDA provider", { hint: 'leave cpuKernels and decodeAttention unset on CUDA' });
     }
     const graphOptions = cuda ? { ...options, cpuKernels: false } : options;
-    const model = mode === 'cached' ? buildGenerateGraph(graphOptions) : buildNextTokenGraph(graphOptions);
+    const { sharedPrefix } = options;
+    if (sharedPrefix !== undefined) checkSharedPrefix(sharedPrefix, options.config.decoder.vocab, options.config.decoder.maxSeq);
+    const sharedCache = mode === 'cached' && sharedPrefix ? await computeSharedPrefix(graphOptions, sharedPrefix, options.session) : undefined;
+    const model = mode === 'cached' ? buildGenerateGraph({ ...graphOptions, sharedCache }) : buildNextTokenGraph(graphOptions);
     return new Generator(options, await createSession(serializeModel(model), options.session), mode);
   }
 
@@ -130,8 +173,13 @@ export class Generator {
     }
     if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) throw new CoinError('GENERATE.BAD_LENGTH', 'INVALID_ARGUMENT', `max new tokens must be a positive integer, got ${maxNewTokens}`);
     checkPrompts(batch, o.config.decoder.vocab, o.withImages ? 3 * o.config.vision.imageSize ** 2 : 0);
-    const feeds = leftPad(batch, this.imageTokens, o.padId, o.withImages, o.config.vision.imageSize);
-    const longest = (feeds[VLM_INPUTS.ids].dims[1] as number) + maxNewTokens;
+    const shared = o.sharedPrefix ?? [];
+    if (shared.length) checkStartsWith(batch, shared);
+    // The cached graph holds the shared prefix already and takes what follows it.
+    const skip = this.mode === 'cached' ? shared.length : 0;
+    const fed = skip ? { ...batch, prompts: batch.prompts.map((p) => p.slice(skip)) } : batch;
+    const feeds = leftPad(fed, this.imageTokens, o.padId, o.withImages, o.config.vision.imageSize);
+    const longest = skip + (feeds[VLM_INPUTS.ids].dims[1] as number) + maxNewTokens;
     if (longest > o.config.decoder.maxSeq) {
       throw new CoinError('GENERATE.TOO_LONG', 'INVALID_ARGUMENT', `prompt + ${maxNewTokens} new tokens = ${longest} positions, over the model's ${o.config.decoder.maxSeq}`);
     }

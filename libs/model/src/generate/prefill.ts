@@ -53,29 +53,61 @@ export interface PrefillOptions {
   readonly fused?: FusedStepWeights;
   /** With `fused`: rotary by ORT's com.microsoft RotaryEmbedding kernel over these tables. */
   readonly kernelTables?: HalfTables;
+  /** Keys and values of a prefix every prompt shares, computed once: the prompt tokens come after it. */
+  readonly shared?: SharedPrefix;
+}
+
+/**
+ * A prompt prefix shared by every sample (CoIN's system text), whose keys and values were computed
+ * once: per layer [1, H, Ps, D], rotary at positions 0..Ps−1. The prompts' own tokens then take
+ * positions from Ps and attend to it; it is never padding.
+ */
+export interface SharedPrefix {
+  readonly length: number;
+  readonly layers: ReadonlyArray<{ k: Value; v: Value }>;
 }
 
 export interface PrefillResult {
   /** Final-norm hidden states [B, T, C], or [B, 1, C] of the last position with `lastOnly`. */
   readonly hidden: Value;
-  /** Per layer, keys and values [B, H, T, D] (rotary already applied to keys). */
+  /** Per layer, keys and values [B, H, P, D] (rotary already applied to keys); P = Ps + T with a shared prefix. */
   readonly cache: ReadonlyArray<{ k: Value; v: Value }>;
+  /** [B, P] int64, 1 = a key to attend to: the prompt's mask, after the shared prefix's ones. */
+  readonly keyMask: Value;
+}
+
+/** The shared prefix's keys or values, one copy per sample, ahead of the prompt's own: [B, H, Ps + T, D]. */
+function afterShared(b: GraphBuilder, shared: Value, own: Value): Value {
+  const [batch, heads, , d] = own.shape as number[];
+  const [, , length] = shared.shape as number[];
+  const copies = b.op('Expand', [shared, b.i64([batch, heads, length, d])]);
+  return b.op('Concat', [copies, own], { axis: attr.int(2) }, { types: [{ dtype: own.dtype, shape: [batch, heads, 'P', d] }] });
+}
+
+/** [B, T] prompt mask → [B, Ps + T] with the shared prefix's keys always attended. */
+function maskAfterShared(b: GraphBuilder, mask: Value, length: number): Value {
+  const [batch] = mask.shape as number[];
+  const ones = b.constant(tensor('int64', [batch, length], new BigInt64Array(batch * length).fill(1n)), 'shared_prefix_mask', `shared_prefix_mask:${batch}x${length}`);
+  return b.op('Concat', [ones, mask], { axis: attr.int(1) }, { types: [{ dtype: 'int64', shape: [batch, 'P'] }] });
 }
 
 /** The decoder over a whole (left-padded) prompt, keeping every layer's keys and values. */
 export function prefill(ctx: ForwardContext, cfg: DecoderConfig, embeds: Value, mask: Value, tables: RotaryTables, options: PrefillOptions = {}): PrefillResult {
   const { b } = ctx;
-  const { lastOnly = false, fused } = options;
-  const positions = positionsFromMask(b, mask);
+  const { lastOnly = false, fused, shared } = options;
+  const own = positionsFromMask(b, mask);
+  const positions = shared ? b.op('Add', [own, b.constant(tensor('int64', [], [shared.length]), 'shared_prefix_length')]) : own;
+  const keyMask = shared ? maskAfterShared(b, mask, shared.length) : mask;
   const cache: Array<{ k: Value; v: Value }> = [];
-  const attend: LayerAttend = (l, q, k, v) => {
+  const attend: LayerAttend = (l, q, ownK, ownV) => {
+    const [k, v] = shared ? [afterShared(b, shared.layers[l].k, ownK), afterShared(b, shared.layers[l].v, ownV)] : [ownK, ownV];
     cache.push({ k, v });
     // With lastOnly, the last layer's one query sees every real key: no causal mask, only the
     // padding. Fused weights hand over q already scaled.
-    return attention(b, q, k, v, { causal: !(lastOnly && l === cfg.layers - 1), keyPadding: mask, scale: fused ? 1 : undefined });
+    return attention(b, q, k, v, { causal: !(lastOnly && l === cfg.layers - 1), keyPadding: keyMask, scale: fused ? 1 : undefined, leadingKeys: shared?.length });
   };
   const hidden = fused ? fusedStack(b, cfg, fused, embeds, { rope: fusedRope(b, tables, positions, options.kernelTables), attend }, { singleToken: false, lastOnly }) : decoderStack(ctx, cfg, embeds, ropeAt(b, tables, positions), attend, { lastOnly });
-  return { hidden, cache };
+  return { hidden, cache, keyMask };
 }
 
 /** Hidden state of the last position [B, C] (the newest token of a left-padded batch). */
