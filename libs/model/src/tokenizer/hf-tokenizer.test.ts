@@ -7,6 +7,7 @@ import { CoinError } from '@coin/core';
 import { HfJsonTokenizer } from './hf-tokenizer.js';
 import { loadTokenizer } from './load.js';
 import { llamaStyleJson } from './llama-fixture.js';
+import { postprocessGeneration } from '../prompt/eval-prompt.js';
 import { type Tokenizer } from './tokenizer.js';
 
 describe('HfJsonTokenizer on a LLaMA-style (sentencepiece BPE + byte fallback) tokenizer.json', () => {
@@ -39,6 +40,11 @@ describe('HfJsonTokenizer on a LLaMA-style (sentencepiece BPE + byte fallback) t
     const ids = [tok.bosId, ...tok.encode('Hello 猫 world'), tok.eosId];
     assert.equal(tok.decode(ids, { skipSpecialTokens: true }), 'Hello 猫 world');
     assert.ok(tok.isSpecialId(tok.eosId) && !tok.isSpecialId(ids[1]));
+  });
+
+  it('decodes an empty generation (the end token first) to the empty answer', () => {
+    assert.equal(tok.decode([]), '');
+    assert.equal(postprocessGeneration(tok, []), '');
   });
 
   it('names a missing special token', () => {

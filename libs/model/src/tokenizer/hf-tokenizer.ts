@@ -76,6 +76,8 @@ export class HfJsonTokenizer implements Tokenizer {
   }
 
   decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string {
+    // @huggingface/tokenizers throws on an empty list; an empty generation (EOS first) is ''.
+    if (ids.length === 0) return '';
     return this.hf.decode(Array.from(ids), { skip_special_tokens: options.skipSpecialTokens ?? false });
   }
 
