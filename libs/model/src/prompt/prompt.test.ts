@@ -103,7 +103,8 @@ describe('buildTrainingSample', () => {
   });
 
   it('the LLaVA −2 rule is off by one for a tokenizer that drops the trailing space', () => {
-    const words = [...new Set(`${VICUNA_V1_SYSTEM} USER ASSISTANT : Q red`.split(/\s+|(?=[.',:])/))];
+    // Every piece of HF's Whitespace pre-tokenizer (\w+ | [^\w\s]+) in the vocabulary: no unk (= pad) ids.
+    const words = [...new Set(`${VICUNA_V1_SYSTEM} USER ASSISTANT : Q red`.match(/\w+|[^\w\s]+/g))];
     const vocab = Object.fromEntries(['<unk>', '<s>', '</s>', ...words].map((w, i) => [w, i]));
     const special = (id: number, content: string) => ({ id, content, special: true, normalized: false });
     const wordLevel = new HfJsonTokenizer(
@@ -137,6 +138,13 @@ describe('buildTrainingSample', () => {
     // LLaVA skips the check once the count reaches model_max_length.
     const long = buildTrainingSample(record('<image>\nQ', 'a</s>b'), ours, { maxLength: 8 });
     assert.equal(long.mismatch, false);
+  });
+
+  it('counts the length LLaVA checks without pad (= unk) ids, so a literal <unk> in the text flags the sample', () => {
+    const s = buildTrainingSample(record('<image>\nWhat is <unk> here?', 'red'), ours);
+    assert.ok(s.inputIds.includes(ours.padId), 'the text holds the unk/pad id');
+    assert.equal(s.mismatch, true);
+    assert.ok(s.labels.every((l) => l === IGNORE_INDEX));
   });
 
   it('refuses conversations whose roles do not alternate', () => {

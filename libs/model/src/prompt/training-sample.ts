@@ -76,11 +76,14 @@ export function buildTrainingSample(record: TrainRecord, tokenizer: Tokenizer, o
   }
   for (let i = cur; i < labels.length; i++) labels[i] = IGNORE_INDEX;
 
+  // LLaVA compares with the non-pad length (pad = unk, COIN.md §4.4): a literal unk in the text is
+  // not counted there, so such a sample is flagged.
+  const total = inputIds.reduce((n, id) => n + (id === tokenizer.padId ? 0 : 1), 0);
   let mismatch = false;
-  if (cur < maxLength && (cur !== inputIds.length || !consistent)) {
+  if (cur < maxLength && (cur !== total || !consistent)) {
     mismatch = true;
     labels.fill(IGNORE_INDEX);
-    options.onWarning?.(`WARNING: tokenization mismatch: ${cur} vs. ${inputIds.length}. (ignored) [record ${record.id}]`);
+    options.onWarning?.(`WARNING: tokenization mismatch: ${cur} vs. ${total}. (ignored) [record ${record.id}]`);
   }
   return { inputIds, labels, imagePosition: inputIds.indexOf(IMAGE_SENTINEL_ID), mismatch, text };
 }
