@@ -53,4 +53,16 @@ describe('adapter_config.json', () => {
     assert.throws(() => parsePeftAdapterConfig({ ...peftAdapterConfig(moe), expert_num: 3 }), isCode('CHECKPOINT.BAD_ADAPTER_CONFIG', 'r'));
     assert.throws(() => parsePeftAdapterConfig([]), isCode('CHECKPOINT.BAD_ADAPTER_CONFIG'));
   });
+
+  it('refuses newer PEFT options that change the adapter (rsLoRA, DoRA, per-module rank or alpha), accepts them off', () => {
+    const base = peftAdapterConfig(lora);
+    const off = { ...base, use_rslora: false, use_dora: false, rank_pattern: {}, alpha_pattern: {} };
+    assert.deepEqual(parsePeftAdapterConfig(off), lora);
+    for (const [field, value] of [['use_rslora', true], ['use_dora', true], ['rank_pattern', { q_proj: 4 }], ['alpha_pattern', { 'model.layers.0.self_attn.q_proj': 8 }]] as const) {
+      assert.throws(
+        () => parsePeftAdapterConfig({ ...base, [field]: value }),
+        (e: unknown) => isCode('CHECKPOINT.BAD_ADAPTER_CONFIG', field)(e) && (e as CoinError).message.includes(field) && (e as CoinError).message.includes('PEFT 0.4'),
+      );
+    }
+  });
 });

@@ -58,6 +58,7 @@ export function parsePeftAdapterConfig(json: unknown, source = 'adapter_config.j
   if (kind === undefined) throw bad('peft_type', `is ${JSON.stringify(c.peft_type)}`, 'Supported: "LORA" and "MOE_LORA_CoIN".');
   if (c.bias !== undefined && c.bias !== 'none') throw bad('bias', `is ${JSON.stringify(c.bias)}; only "none" is supported (CoIN uses none)`);
   if (c.fan_in_fan_out === true) throw bad('fan_in_fan_out', 'is true; LLaMA linears need false');
+  refuseNewerPeftOptions(c, bad);
   const modules = c.target_modules;
   if (!Array.isArray(modules) || modules.length === 0) {
     throw bad('target_modules', 'must be a non-empty list of module names', `Names: ${LINEAR_NAMES.map(peftTargetModule).join(', ')}.`);
@@ -77,6 +78,32 @@ export function parsePeftAdapterConfig(json: unknown, source = 'adapter_config.j
   };
   validateAdapterSpec(spec, source);
   return spec;
+}
+
+/**
+ * Options of PEFT after 0.4 that change what the adapter computes. CoIN's adapters are PEFT 0.4
+ * LoRA (scaling lora_alpha / r, one r and lora_alpha for every module), so these are accepted
+ * only when off (false, {} or absent) rather than silently ignored.
+ */
+const NEWER_PEFT_OPTIONS: ReadonlyArray<{ field: string; kind: 'flag' | 'pattern'; effect: string }> = [
+  { field: 'use_rslora', kind: 'flag', effect: 'rank-stabilised scaling lora_alpha / sqrt(r)' },
+  { field: 'use_dora', kind: 'flag', effect: 'weight-decomposed (DoRA) adapters' },
+  { field: 'rank_pattern', kind: 'pattern', effect: 'a different r per module' },
+  { field: 'alpha_pattern', kind: 'pattern', effect: 'a different lora_alpha per module' },
+];
+
+function refuseNewerPeftOptions(c: Readonly<Record<string, unknown>>, bad: (field: string, message: string, hint?: string) => CoinError): void {
+  for (const { field, kind, effect } of NEWER_PEFT_OPTIONS) {
+    const value = c[field];
+    const off = value === undefined || value === null || (kind === 'flag' ? value === false : isEmptyObject(value));
+    if (!off) {
+      throw bad(field, `is ${JSON.stringify(value)} (${effect}); CoIN's PEFT 0.4 adapters do not use it, so this adapter cannot be loaded`, `Use an adapter trained with ${field} ${kind === 'flag' ? 'false' : 'empty'} (or absent).`);
+    }
+  }
+}
+
+function isEmptyObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
 }
 
 export function validateAdapterSpec(spec: AdapterSpec, source: string): void {
