@@ -166,6 +166,13 @@ test('generation stops at the end token and refuses prompts that do not fit or h
   const withImages = await Generator.create({ config, weights, batch: 1, withImages: true, eosId: EOS, padId: 0, session: { threads: 1 } });
   await assert.rejects(withImages.generate({ prompts: [[1, IMAGE_SENTINEL_ID, 5, IMAGE_SENTINEL_ID]] }, 5), refused('GENERATE.BAD_PROMPT', /2 images/));
   await assert.rejects(withImages.generate({ prompts: [[1, IMAGE_SENTINEL_ID, 5]], pixels: new Float32Array(10) }, 5), refused('GENERATE.BAD_PROMPT', /pixels hold 10 values/));
+  // Forgotten pixels would otherwise decode against a blank image.
+  await assert.rejects(withImages.generate({ prompts: [[1, IMAGE_SENTINEL_ID, 5]] }, 5), refused('GENERATE.BAD_PROMPT', /prompt 0 has an image but no pixels were given/));
+  assert.equal((await withImages.generate({ prompts: [[1, 5]] }, 2)).length, 1, 'text-only prompts need no pixels');
+  const options = { config, weights, batch: 2, withImages: false, eosId: EOS, padId: 0 };
+  for (const [bad, re] of [[{ batch: 0 }, /batch must be a positive whole number, got 0/], [{ batch: 1.5 }, /got 1.5/], [{ padId: 40 }, /padId 40 is not a token id .* \[0, 40\)/], [{ padId: 1.5 }, /padId 1.5/], [{ eosId: 2.5 }, /eosId must be a whole number, got 2.5/]] as const) {
+    for (const mode of ['cached', 'recompute'] as const) await assert.rejects(Generator.create({ ...options, ...bad, mode }), refused('GENERATE.BAD_OPTIONS', re));
+  }
   assert.equal((await withImages.generate({ prompts: [[1, IMAGE_SENTINEL_ID, 5]], pixels: new Float32Array(3 * 32 * 32) }, 3))[0].length <= 3, true);
   await withImages.release();
   await g.release();
@@ -202,7 +209,7 @@ test('generateText turns CoIN test records into answers post-processed as the Co
   const prompts = records.map((r) => buildEvalPrompt(r, 'science', tokenizer));
   assert.deepEqual(prompts.map((p) => p.imagePosition >= 0), [true, false], 'text-only ScienceQA items run without an image');
   const g = await Generator.create({ config: cfg, weights: initModel(cfg, 5), batch: 2, withImages: true, eosId: tokenizer.eosId, padId: tokenizer.padId, session: { threads: 1 } });
-  const batch = { prompts: prompts.map((p) => p.inputIds) };
+  const batch = { prompts: prompts.map((p) => p.inputIds), pixels: new Float32Array(2 * 3 * 32 * 32).fill(0.25) };
   const ids = await g.generate(batch, 8);
   const texts = await g.generateText(batch, 8, tokenizer);
   assert.deepEqual(texts, ids.map((seq) => postprocessGeneration(tokenizer, seq)));

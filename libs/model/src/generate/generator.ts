@@ -71,6 +71,7 @@ function checkPrompts(batch: PromptBatch, vocab: number, pixelsPerImage: number)
       else if (!Number.isInteger(id) || id < 0 || id >= vocab) throw bad(`prompt ${b}, position ${i}: token id ${id} is outside the vocabulary [0, ${vocab})`, 'encode prompts with the model\'s own tokenizer');
     });
     if (images > 1) throw bad(`prompt ${b} has ${images} images; a prompt takes at most one`);
+    if (images && pixelsPerImage && !batch.pixels) throw bad(`prompt ${b} has an image but no pixels were given`, 'pass the batch\'s pixels [B, 3, S, S] (zeros for text-only samples)');
   });
   if (pixelsPerImage && batch.pixels && batch.pixels.length !== batch.prompts.length * pixelsPerImage) {
     throw bad(`pixels hold ${batch.pixels.length} values; batch ${batch.prompts.length} × ${pixelsPerImage} (3 × size × size) expected`);
@@ -102,6 +103,15 @@ export interface GeneratorOptions extends Omit<GenerateGraphOptions, 'sharedCach
    * The recompute baseline checks prompts the same way but runs them whole.
    */
   readonly sharedPrefix?: readonly number[];
+}
+
+/** Refuses a batch size, pad id or end id the graphs could only fail on later, or unclearly. */
+function checkIds(o: GeneratorOptions): void {
+  const bad = (message: string, hint: string) => new CoinError('GENERATE.BAD_OPTIONS', 'INVALID_ARGUMENT', message, { hint });
+  const vocab = o.config.decoder.vocab;
+  if (!Number.isInteger(o.batch) || o.batch < 1) throw bad(`batch must be a positive whole number, got ${o.batch}`, 'build one generator per batch size');
+  if (!Number.isInteger(o.padId) || o.padId < 0 || o.padId >= vocab) throw bad(`padId ${o.padId} is not a token id of this model's vocabulary [0, ${vocab})`, "use the tokenizer's pad id");
+  if (!Number.isInteger(o.eosId)) throw bad(`eosId must be a whole number, got ${o.eosId}`, "use the tokenizer's end id (or -1 to never stop early)");
 }
 
 /** Refuses a shared prefix the model cannot take: empty, an image, ids outside the vocabulary, no room after it. */
@@ -151,6 +161,7 @@ export class Generator {
   }
 
   static async create(options: GeneratorOptions): Promise<Generator> {
+    checkIds(options);
     const mode = options.mode ?? 'cached';
     // ORT's CUDA contrib kernels take other inputs (its GroupQueryAttention no attention bias or position ids).
     const cuda = options.session?.executionProvider === 'cuda';
