@@ -50,6 +50,7 @@ describe('adapter_config.json', () => {
     assert.throws(() => parsePeftAdapterConfig({ ...base, target_modules: ['q_proj', 'c_attn'] }), isCode('CHECKPOINT.BAD_ADAPTER_CONFIG', 'target_modules'));
     assert.throws(() => parsePeftAdapterConfig({ ...base, bias: 'all' }), isCode('CHECKPOINT.BAD_ADAPTER_CONFIG', 'bias'));
     assert.throws(() => parsePeftAdapterConfig({ ...base, r: 0 }), isCode('CHECKPOINT.BAD_ADAPTER_CONFIG', 'r'));
+    assert.throws(() => parsePeftAdapterConfig(JSON.parse('{"peft_type": "LORA", "r": 8, "lora_alpha": 1e999, "target_modules": ["q_proj"]}')), isCode('CHECKPOINT.BAD_ADAPTER_CONFIG', 'lora_alpha'));
     assert.throws(() => parsePeftAdapterConfig({ ...peftAdapterConfig(moe), expert_num: 3 }), isCode('CHECKPOINT.BAD_ADAPTER_CONFIG', 'r'));
     assert.throws(() => parsePeftAdapterConfig([]), isCode('CHECKPOINT.BAD_ADAPTER_CONFIG'));
   });

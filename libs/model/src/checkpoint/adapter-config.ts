@@ -110,7 +110,7 @@ export function validateAdapterSpec(spec: AdapterSpec, source: string): void {
   const bad = (field: string, message: string): CoinError =>
     new CoinError('CHECKPOINT.BAD_ADAPTER_CONFIG', 'INVALID_ARGUMENT', `${source}: ${field} ${message}`, { details: { source, field } });
   if (!Number.isInteger(spec.rank) || spec.rank < 1) throw bad('r', `must be a positive integer, got ${JSON.stringify(spec.rank)}`);
-  if (typeof spec.alpha !== 'number' || !(spec.alpha > 0)) throw bad('lora_alpha', `must be a positive number, got ${JSON.stringify(spec.alpha)}`);
+  if (typeof spec.alpha !== 'number' || !Number.isFinite(spec.alpha) || spec.alpha <= 0) throw bad('lora_alpha', `must be a finite positive number, got ${typeof spec.alpha === 'number' ? String(spec.alpha) : JSON.stringify(spec.alpha)}`);
   if (typeof spec.dropout !== 'number' || !(spec.dropout >= 0 && spec.dropout < 1)) throw bad('lora_dropout', `must be in [0, 1), got ${JSON.stringify(spec.dropout)}`);
   if (!Number.isInteger(spec.experts) || spec.experts < 1) throw bad('expert_num', `must be a positive integer, got ${JSON.stringify(spec.experts)}`);
   if (spec.kind === 'lora' && spec.experts !== 1) throw bad('expert_num', 'must be 1 for plain LoRA');
