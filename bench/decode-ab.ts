@@ -1,19 +1,22 @@
 /**
- * npm run bench -- decode-ab --a '<variant>' --b '<variant>' [--model tiny|B] [--batch N] [--rounds N] [--json]
+ * npm run bench -- decode-ab --a '<variant>' --b '<variant>' [--model tiny|B|coin] [--batch N] [--new N] [--rounds N] [--json]
  *
  * Two cached generators side by side, for changes too small for single runs on a shared machine:
  * rounds alternate which goes first, and the result is the median of the per-round ratios B ÷ A
  * with its interquartile range, plus whether both produced the same tokens. A variant is a JSON
  * object of generator options: fuseDecode, cpuKernels (booleans), decodeAttention ('graph' or
- * 'kernel'), decodeLoops (Loops in sequence), threads (intra-op threads), spin (boolean); {} is
- * the default generator.
+ * 'kernel'), decodeLoops (Loops in sequence), threads (intra-op threads), spin (boolean),
+ * sharedPrefix (true: the tokens every prompt of the batch starts with are prefilled once); {} is
+ * the default generator. `--model coin` is coin-tiny on CoIN-shaped eval prompts
+ * (lib/coin-eval-case.ts); `--new` sets the new tokens per sample (default 63).
  */
 import type { GeneratorOptions } from '@coin/model';
 import { DECODE_CASES, makeGenerator, NEW_TOKENS, promptBatch, timedRun } from './lib/decode-cases.js';
+import { coinEvalCase, commonPrefix } from './lib/coin-eval-case.js';
 import { arg } from './lib/args.js';
 import { median, round } from './lib/stats.js';
 
-const USAGE = "usage: npm run bench -- decode-ab --a '<json>' --b '<json>' [--model tiny|B] [--batch N] [--rounds N] [--json]";
+const USAGE = "usage: npm run bench -- decode-ab --a '<json>' --b '<json>' [--model tiny|B|coin] [--batch N] [--new N] [--rounds N] [--json]";
 
 function fail(message: string): never {
   console.error(`decode-ab: ${message}\n${USAGE}`);
@@ -27,8 +30,8 @@ function positiveInt(name: string, fallback: number): number {
   return n;
 }
 
-/** Generator options from a variant's JSON, refusing unknown keys and wrong types. */
-function parseVariant(name: string, text: string | undefined): Partial<GeneratorOptions> {
+/** Generator options from a variant's JSON, refusing unknown keys and wrong types; `shared`: whether it prefills the batch's common prefix once. */
+function parseVariant(name: string, text: string | undefined): { options: Partial<GeneratorOptions>; shared: boolean } {
   if (text === undefined) fail(`--${name} is required (a JSON object; {} for the default generator)`);
   let v: unknown;
   try {
@@ -40,12 +43,14 @@ function parseVariant(name: string, text: string | undefined): Partial<Generator
   const o: Record<string, unknown> = { ...v };
   const out: { -readonly [K in keyof GeneratorOptions]?: GeneratorOptions[K] } = {};
   const session: { threads?: number; spin?: boolean } = {};
+  let shared = false;
   for (const [key, value] of Object.entries(o)) {
     const bad = (want: string): never => fail(`--${name}: ${key} must be ${want}, got ${JSON.stringify(value)}`);
     const count = (): number => (typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : bad('a positive integer'));
-    if (key === 'fuseDecode' || key === 'cpuKernels' || key === 'spin') {
+    if (key === 'fuseDecode' || key === 'cpuKernels' || key === 'spin' || key === 'sharedPrefix') {
       const flag = typeof value === 'boolean' ? value : bad('true or false');
       if (key === 'spin') session.spin = flag;
+      else if (key === 'sharedPrefix') shared = flag;
       else out[key] = flag;
     } else if (key === 'decodeAttention') {
       out.decodeAttention = value === 'graph' || value === 'kernel' ? value : bad("'graph' or 'kernel'");
@@ -54,30 +59,33 @@ function parseVariant(name: string, text: string | undefined): Partial<Generator
     } else if (key === 'decodeLoops') {
       out.decodeLoops = count();
     } else {
-      fail(`--${name}: unknown option ${key} (known: fuseDecode, cpuKernels, decodeAttention, decodeLoops, threads, spin)`);
+      fail(`--${name}: unknown option ${key} (known: fuseDecode, cpuKernels, decodeAttention, decodeLoops, threads, spin, sharedPrefix)`);
     }
   }
-  return Object.keys(session).length ? { ...out, session } : out;
+  return { options: Object.keys(session).length ? { ...out, session } : out, shared };
 }
 
 const a = parseVariant('a', arg('a'));
 const b = parseVariant('b', arg('b'));
 const model = arg('model') ?? 'B';
-const c = DECODE_CASES.find((x) => x.model === model) ?? fail(`--model must be tiny or B, got ${model}`);
+const c = model === 'coin' ? coinEvalCase() : (DECODE_CASES.find((x) => x.model === model) ?? fail(`--model must be tiny, B or coin, got ${model}`));
 const batch = positiveInt('batch', 32);
 const rounds = positiveInt('rounds', 20);
+const newTokens = positiveInt('new', NEW_TOKENS);
 
-const [genA, genB] = [await makeGenerator(c, batch, a), await makeGenerator(c, batch, b)];
 const input = promptBatch(c, batch);
-await genA.generate(input, NEW_TOKENS);
-await genB.generate(input, NEW_TOKENS);
+const prefix = commonPrefix(input.prompts);
+const make = (v: ReturnType<typeof parseVariant>) => makeGenerator(c, batch, v.shared ? { ...v.options, sharedPrefix: prefix } : v.options);
+const [genA, genB] = [await make(a), await make(b)];
+await genA.generate(input, newTokens);
+await genB.generate(input, newTokens);
 const tokS = { a: [] as number[], b: [] as number[] };
 const ratios: number[] = [];
 let same = true;
 for (let r = 0; r < rounds; r++) {
   const order = r % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const);
   const got: Partial<Record<'a' | 'b', { tokS: number; tokens: number[][] }>> = {};
-  for (const which of order) got[which] = await timedRun(which === 'a' ? genA : genB, input, batch);
+  for (const which of order) got[which] = await timedRun(which === 'a' ? genA : genB, input, batch, newTokens);
   tokS.a.push(got.a!.tokS);
   tokS.b.push(got.b!.tokS);
   ratios.push(got.b!.tokS / got.a!.tokS);
@@ -86,9 +94,10 @@ for (let r = 0; r < rounds; r++) {
 await Promise.all([genA.release(), genB.release()]);
 const sorted = [...ratios].sort((x, y) => x - y);
 const quartile = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-const result = { model, batch, rounds, a_tok_s: round(median(tokS.a), 0), b_tok_s: round(median(tokS.b), 0), b_over_a: round(median(ratios), 3), q1: round(quartile(0.25), 3), q3: round(quartile(0.75), 3), same_tokens: same };
+const result = { model, batch, new_tokens: newTokens, shared_prefix: a.shared || b.shared ? prefix.length : 0, rounds, a_tok_s: round(median(tokS.a), 0), b_tok_s: round(median(tokS.b), 0), b_over_a: round(median(ratios), 3), q1: round(quartile(0.25), 3), q3: round(quartile(0.75), 3), same_tokens: same };
 if (process.argv.includes('--json')) console.log(JSON.stringify(result));
 else {
-  console.log(`decode-ab: ${new Date().toISOString()}, model ${model}, batch ${batch}, ${rounds} rounds; A ${JSON.stringify(a)}, B ${JSON.stringify(b)}`);
+  const shared = result.shared_prefix ? `, shared prefix ${result.shared_prefix} tokens` : '';
+  console.log(`decode-ab: ${new Date().toISOString()}, model ${model}, batch ${batch}, ${newTokens} new tokens${shared}, ${rounds} rounds; A ${arg('a')}, B ${arg('b')}`);
   console.log(`A ${result.a_tok_s} tok/s   B ${result.b_tok_s} tok/s   B/A paired median ${result.b_over_a} (IQR ${result.q1}–${result.q3})   tokens ${same ? 'identical' : 'DIFFER'}`);
 }

@@ -10,7 +10,7 @@ export const NEW_TOKENS = 63;
 const PAUSE_MS = 50;
 
 export interface DecodeCase {
-  readonly model: 'tiny' | 'B';
+  readonly model: 'tiny' | 'B' | 'coin';
   readonly config: ModelConfig;
   readonly withImages: boolean;
   readonly prompt: (b: number) => number[];
@@ -47,12 +47,12 @@ export function makeGenerator(c: DecodeCase, batch: number, options: Partial<Gen
  * (ORT's workers spin for a while after each run, and on 2 cores they would steal this run's time),
  * then an untimed 2-token run brings this session's weights back into the caches the other used.
  */
-export async function timedRun(g: Generator, input: PromptBatch, batch: number): Promise<{ tokS: number; tokens: number[][] }> {
+export async function timedRun(g: Generator, input: PromptBatch, batch: number, newTokens = NEW_TOKENS): Promise<{ tokS: number; tokens: number[][] }> {
   await sleep(PAUSE_MS);
   await g.generate(input, 2);
   const t0 = performance.now();
-  const tokens = await g.generate(input, NEW_TOKENS);
+  const tokens = await g.generate(input, newTokens);
   const ms = performance.now() - t0;
-  if (tokens.some((o) => o.length !== NEW_TOKENS)) throw new Error(`expected ${NEW_TOKENS} tokens per sample`);
-  return { tokS: (batch * NEW_TOKENS) / (ms / 1000), tokens };
+  if (tokens.some((o) => o.length !== newTokens)) throw new Error(`expected ${newTokens} tokens per sample`);
+  return { tokS: (batch * newTokens) / (ms / 1000), tokens };
 }
