@@ -5,6 +5,7 @@ import type { TensorData } from '@coin/onnx';
 import { readSafetensorsFile, writeSafetensorsFile } from '@coin/runtime';
 import type { ModelConfig } from '../network/config.js';
 import { baseWeightShapes } from '../network/init.js';
+import { isObject, parseBaseModelConfig } from './base-config.js';
 
 /** File names of a coin base model directory (models/<modelKey>/ in the object store). */
 export const BASE_WEIGHTS_FILE = 'model.safetensors';
@@ -25,17 +26,7 @@ export async function saveBaseCheckpoint(dir: string, config: ModelConfig, weigh
  * be there with the right shape, and nothing else. Corrupt or truncated files fail with DATA_LOSS.
  */
 export async function loadBaseCheckpoint(dir: string): Promise<{ config: ModelConfig; weights: Map<string, TensorData> }> {
-  const configPath = join(dir, BASE_CONFIG_FILE);
-  let parsed: { format?: string; config?: ModelConfig };
-  try {
-    parsed = JSON.parse(await readFile(configPath, 'utf8')) as typeof parsed;
-  } catch (cause) {
-    throw new CoinError('CHECKPOINT.NOT_FOUND', 'NOT_FOUND', `no base model in ${dir}: cannot read ${BASE_CONFIG_FILE}`, { cause, hint: 'point at a directory written by saveBaseCheckpoint (the pretraining stage)' });
-  }
-  if (parsed.format !== FORMAT || !parsed.config) {
-    throw new CoinError('CHECKPOINT.UNSUPPORTED', 'INVALID_ARGUMENT', `${configPath} is not a ${FORMAT} config (format ${JSON.stringify(parsed.format)})`);
-  }
-  const config = parsed.config;
+  const config = await readBaseConfig(dir);
   const file = await readSafetensorsFile(join(dir, BASE_WEIGHTS_FILE));
   const expected = baseWeightShapes(config);
   const problems: string[] = [];
@@ -49,4 +40,30 @@ export async function loadBaseCheckpoint(dir: string): Promise<{ config: ModelCo
     throw new CoinError('CHECKPOINT.MISMATCH', 'DATA_LOSS', `base model in ${dir} does not match its config: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}`);
   }
   return { config, weights: new Map(Object.entries(file.tensors) as Array<[string, TensorData]>) };
+}
+
+/** coin_config.json: a missing file is NOT_FOUND, a damaged one CORRUPT, another format UNSUPPORTED. */
+async function readBaseConfig(dir: string): Promise<ModelConfig> {
+  const configPath = join(dir, BASE_CONFIG_FILE);
+  let text: string;
+  try {
+    text = await readFile(configPath, 'utf8');
+  } catch (cause) {
+    throw new CoinError('CHECKPOINT.NOT_FOUND', 'NOT_FOUND', `no base model in ${dir}: cannot read ${BASE_CONFIG_FILE}`, { cause, hint: 'point at a directory written by saveBaseCheckpoint (the pretraining stage)' });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (cause) {
+    throw new CoinError('CHECKPOINT.CORRUPT', 'DATA_LOSS', `${configPath} is not valid JSON (truncated or damaged)`, { cause, hint: 'Write the base model again with saveBaseCheckpoint (the pretraining stage).' });
+  }
+  if (!isObject(parsed)) {
+    throw new CoinError('CHECKPOINT.CORRUPT', 'DATA_LOSS', `${configPath} must hold a JSON object {"format": "${FORMAT}", "config": {...}}, got ${JSON.stringify(parsed)}`, {
+      hint: 'Write the base model again with saveBaseCheckpoint (the pretraining stage).',
+    });
+  }
+  if (parsed.format !== FORMAT) {
+    throw new CoinError('CHECKPOINT.UNSUPPORTED', 'INVALID_ARGUMENT', `${configPath} is not a ${FORMAT} config (format ${parsed.format === undefined ? 'missing' : JSON.stringify(parsed.format)})`);
+  }
+  return parseBaseModelConfig(parsed.config, configPath);
 }
