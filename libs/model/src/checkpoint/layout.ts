@@ -13,12 +13,30 @@ export function requireMatrix(t: HostTensor, name: string): [number, number] {
   return [t.dims[0], t.dims[1]];
 }
 
-/** [rows, cols] → [cols, rows]. Exact (a copy, no arithmetic). */
+/**
+ * The elements of `data` as unsigned integers of the same width: copying through these keeps every
+ * bit, where reading a float into a JS number may quieten a signalling NaN.
+ */
+function bitsView(data: HostTensor['data']): Indexable {
+  const { buffer, byteOffset, length } = data;
+  switch (data.BYTES_PER_ELEMENT) {
+    case 1:
+      return new Uint8Array(buffer, byteOffset, length);
+    case 2:
+      return new Uint16Array(buffer, byteOffset, length);
+    case 4:
+      return new Uint32Array(buffer, byteOffset, length);
+    default:
+      return new BigUint64Array(buffer, byteOffset, length);
+  }
+}
+
+/** [rows, cols] → [cols, rows]. Bit-exact (a copy through integer views, no arithmetic). */
 export function transpose2d(t: HostTensor, name: string): HostTensor {
   const [rows, cols] = requireMatrix(t, name);
   const out = allocateLike(t, rows * cols);
-  const src = t.data as unknown as Indexable;
-  const dst = out as unknown as Indexable;
+  const src = bitsView(t.data);
+  const dst = bitsView(out);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) dst[c * rows + r] = src[r * cols + c];
   }
