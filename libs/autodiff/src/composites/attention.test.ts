@@ -65,9 +65,12 @@ test('causal attention with leading keys: every query sees them, then its own ke
   }
 });
 
-test('leadingKeys that disagree with static lengths are refused', () => {
+test('leadingKeys that are negative, fractional or disagree with the lengths are refused', () => {
   const b = new GraphBuilder('bad');
   const q = b.input('q', 'float32', [1, 1, 2, 4]);
   const k = b.input('k', 'float32', [1, 1, 5, 4]);
   assert.throws(() => attention(b, q, k, k, { causal: true, leadingKeys: 2 }), /5 keys for 2 queries need leadingKeys 3, got 2/);
+  for (const bad of [-1, 1.5]) assert.throws(() => attention(b, q, k, k, { causal: true, leadingKeys: bad }), /leadingKeys must be a whole number ≥ 0/);
+  const qt = b.input('qt', 'float32', [1, 1, 'T', 4]);
+  assert.throws(() => attention(b, qt, qt, qt, { causal: true, leadingKeys: 2 }), /2 leading keys, but keys and queries share the length T/);
 });

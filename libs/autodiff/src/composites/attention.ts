@@ -61,6 +61,7 @@ export interface AttentionOptions {
   /**
    * With `causal`: how many keys come before the queries' own (a prompt prefix whose keys were
    * computed elsewhere). Every query sees them; query t then sees its own keys up to t. Default 0.
+   * Without `causal` every query sees every (unpadded) key anyway, and this is not used.
    */
   readonly leadingKeys?: number;
 }
@@ -79,6 +80,8 @@ export function attention(b: GraphBuilder, q: Value, k: Value, v: Value, options
   let scores = scale === 1 ? raw : b.op('Mul', [raw, scalarLike(b, q, scale)]); // [B, H, T, S]
   const staticLengths = typeof t === 'number' && typeof s === 'number';
   const leading = options.leadingKeys ?? 0;
+  if (!Number.isInteger(leading) || leading < 0) throw new Error(`attention: leadingKeys must be a whole number ≥ 0, got ${leading}`);
+  if (options.causal && leading > 0 && !staticLengths && t === s) throw new Error(`attention: ${leading} leading keys, but keys and queries share the length ${String(t)}`);
   if (staticLengths && options.causal && options.leadingKeys !== undefined && s - t !== leading) throw new Error(`attention: ${s} keys for ${t} queries need leadingKeys ${s - t}, got ${leading}`);
   if (!staticLengths && options.causal && leading === 0 && t !== s) throw new Error('attention: causal masking with run-time lengths needs queries and keys of one length (or leadingKeys)');
   let allowed: Value | undefined = options.causal ? (staticLengths ? causalMask(b, t, s) : dynamicCausalMask(b, q, leading, s)) : undefined; // [T, S]
