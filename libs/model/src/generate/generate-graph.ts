@@ -136,7 +136,8 @@ export const SHARED_PREFIX_IO = { ids: 'prefix_ids', key: (l: number) => `prefix
  */
 export function buildSharedPrefixGraph(o: GenerateGraphOptions, length: number): Model {
   const b = new GraphBuilder(`${o.config.name}_shared_prefix`);
-  const { ctx, fused, tables, rotaryKernel } = cachedGraphParts(b, o);
+  const { ctx, fused, attention, tables, rotaryKernel } = cachedGraphParts(b, o);
+  chooseDecodeLoops(o, attention); // refuse bad options here, before the prefix is computed for nothing
   const ids = b.input(SHARED_PREFIX_IO.ids, 'int64', [1, length]);
   const mask = b.constant(tensor('int64', [1, length], new BigInt64Array(length).fill(1n)), 'prefix_mask');
   const { cache } = prefill(ctx, o.config.decoder, embedTokens(ctx, ids), mask, tables, { lastOnly: true, fused, kernelTables: rotaryKernel });
@@ -148,7 +149,8 @@ export function buildSharedPrefixGraph(o: GenerateGraphOptions, length: number):
 }
 
 /** The shared prefix's keys and values as initializers of the generation graph. */
-function sharedPrefix(b: GraphBuilder, cache: SharedPrefixCache): SharedPrefix {
+function sharedPrefix(b: GraphBuilder, cache: SharedPrefixCache, layers: number): SharedPrefix {
+  if (cache.layers.length !== layers) throw new CoinError('GENERATE.BAD_OPTIONS', 'INVALID_ARGUMENT', `sharedCache holds ${cache.layers.length} layers of keys and values; the model has ${layers}`, { hint: 'compute it with buildSharedPrefixGraph from the same options' });
   return { length: cache.length, layers: cache.layers.map(({ k, v }, l) => ({ k: b.initializer(`shared_prefix.layers.${l}.k`, k), v: b.initializer(`shared_prefix.layers.${l}.v`, v) })) };
 }
 
@@ -165,7 +167,7 @@ export function buildGenerateGraph(o: GenerateGraphOptions): Model {
   const loops = chooseDecodeLoops(o, attention);
   const { embeds, mask: promptMask } = promptEmbeddings(ctx, o);
   const maxNew = b.input(GENERATE_IO.maxNew, 'int64', []);
-  const shared = o.sharedCache && sharedPrefix(b, o.sharedCache);
+  const shared = o.sharedCache && sharedPrefix(b, o.sharedCache, o.config.decoder.layers);
   const { hidden, cache, keyMask: mask } = prefill(ctx, o.config.decoder, embeds, promptMask, tables, { lastOnly: true, fused, kernelTables: rotaryKernel, shared });
   const first = greedy(b, lmHead(ctx, o.config.decoder, b.op('Squeeze', [hidden, b.i64([1])]))); // [B]
   const firstPositions = b.op('ReduceSum', [mask, b.i64([1])], { keepdims: attr.int(0) }); // [B]: real prompt tokens

@@ -100,7 +100,9 @@ export interface GeneratorOptions extends Omit<GenerateGraphOptions, 'sharedCach
    * Token ids every prompt starts with (in CoIN, BOS and the vicuna system text): their keys and
    * values are computed once, when the generator is created, and each generation runs its prefill
    * over what follows them only. Every prompt must start with these ids and go on past them.
-   * The recompute baseline checks prompts the same way but runs them whole.
+   * The recompute baseline checks prompts the same way but runs them whole. Tokens are those of
+   * whole-prompt decoding: in the tests identical, in general up to float rounding (a batch's
+   * padding already moves last bits of the prefill, so a near-tied argmax could flip either way).
    */
   readonly sharedPrefix?: readonly number[];
 }
@@ -118,7 +120,7 @@ function checkIds(o: GeneratorOptions): void {
 function checkSharedPrefix(prefix: readonly number[], vocab: number, maxSeq: number): void {
   const bad = (message: string) => new CoinError('GENERATE.BAD_OPTIONS', 'INVALID_ARGUMENT', message, { hint: 'pass the token ids every prompt starts with (e.g. BOS and the system text), or leave sharedPrefix unset' });
   if (prefix.length === 0) throw bad('sharedPrefix is empty');
-  if (prefix.length >= maxSeq) throw bad(`sharedPrefix holds ${prefix.length} tokens; the model takes ${maxSeq} positions in all, and prompts need room after it`);
+  if (prefix.length + 2 > maxSeq) throw bad(`sharedPrefix holds ${prefix.length} tokens; the model takes ${maxSeq} positions in all, and a generation needs at least a prompt token and a new one after it`);
   prefix.forEach((id, i) => {
     if (id === IMAGE_SENTINEL_ID) throw bad(`sharedPrefix position ${i} is an image; the shared prefix must be text`);
     if (!Number.isInteger(id) || id < 0 || id >= vocab) throw bad(`sharedPrefix position ${i}: token id ${id} is outside the vocabulary [0, ${vocab})`);
@@ -130,6 +132,7 @@ function checkStartsWith(batch: PromptBatch, prefix: readonly number[]): void {
   batch.prompts.forEach((prompt, b) => {
     const differs = prefix.findIndex((id, i) => prompt[i] !== id);
     const hint = 'build every prompt with the same leading tokens, or create the generator without sharedPrefix';
+    if (prompt.length < prefix.length && differs === prompt.length) throw new CoinError('GENERATE.BAD_PROMPT', 'INVALID_ARGUMENT', `prompt ${b} holds ${prompt.length} tokens and ends inside the generator's ${prefix.length}-token shared prefix`, { hint });
     if (differs >= 0) throw new CoinError('GENERATE.BAD_PROMPT', 'INVALID_ARGUMENT', `prompt ${b} does not start with the generator's shared prefix: they differ at position ${differs}`, { hint });
     if (prompt.length === prefix.length) throw new CoinError('GENERATE.BAD_PROMPT', 'INVALID_ARGUMENT', `prompt ${b} ends where the shared prefix ends; it needs at least one token after it`, { hint });
   });
@@ -169,11 +172,12 @@ export class Generator {
       throw new CoinError('GENERATE.BAD_OPTIONS', 'INVALID_ARGUMENT', "ORT's CPU kernels (cpuKernels, decodeAttention 'kernel') do not run on the CUDA provider", { hint: 'leave cpuKernels and decodeAttention unset on CUDA' });
     }
     const graphOptions = cuda ? { ...options, cpuKernels: false } : options;
-    const { sharedPrefix } = options;
+    // A copy: the prefix's keys and values are computed from these ids now, and prompts are checked against them later.
+    const sharedPrefix = options.sharedPrefix && Object.freeze([...options.sharedPrefix]);
     if (sharedPrefix !== undefined) checkSharedPrefix(sharedPrefix, options.config.decoder.vocab, options.config.decoder.maxSeq);
     const sharedCache = mode === 'cached' && sharedPrefix ? await computeSharedPrefix(graphOptions, sharedPrefix, options.session) : undefined;
     const model = mode === 'cached' ? buildGenerateGraph({ ...graphOptions, sharedCache }) : buildNextTokenGraph(graphOptions);
-    return new Generator(options, await createSession(serializeModel(model), options.session), mode);
+    return new Generator({ ...options, sharedPrefix }, await createSession(serializeModel(model), options.session), mode);
   }
 
   /** New tokens per prompt, without the end token. */

@@ -76,11 +76,16 @@ export interface PrefillResult {
   readonly keyMask: Value;
 }
 
-/** The shared prefix's keys or values, one copy per sample, ahead of the prompt's own: [B, H, Ps + T, D]. */
+/**
+ * The shared prefix's keys or values, one copy per sample, ahead of the prompt's own: [B, H, Ps + T, D].
+ * The batch size comes from `own` at run time: with a constant target shape ORT would fold the
+ * Expand into a batch-sized constant, holding B copies of the prefix in the session.
+ */
 function afterShared(b: GraphBuilder, shared: Value, own: Value): Value {
   const [batch, heads, , d] = own.shape as number[];
   const [, , length] = shared.shape as number[];
-  const copies = b.op('Expand', [shared, b.i64([batch, heads, length, d])]);
+  const target = b.op('Concat', [b.op('Shape', [own], { start: attr.int(0), end: attr.int(2) }), b.i64([length, d])], { axis: attr.int(0) });
+  const copies = b.op('Expand', [shared, target], {}, { types: [{ dtype: own.dtype, shape: [batch, heads, length, d] }] });
   return b.op('Concat', [copies, own], { axis: attr.int(2) }, { types: [{ dtype: own.dtype, shape: [batch, heads, 'P', d] }] });
 }
 

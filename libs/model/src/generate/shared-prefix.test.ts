@@ -72,8 +72,16 @@ test('a shared prefix with unmerged LoRA (layer-by-layer steps), and at batch 1 
   for (const [name, t] of lora) if (name.endsWith('lora_B')) (t.data as Float32Array).forEach((_, i, a) => (a[i] = Math.sin(i) * 0.2));
   const [reference, , shared] = await compare({ config, weights: lora, adapter, withImages: true, padId: 0, eosId: -1 }, 3, 5, 20);
   assert.deepEqual(shared, reference, 'unmerged LoRA');
-  const kernel = await compare({ config: kernelConfig, weights: sharpened(11, kernelConfig), withImages: true, padId: 0, eosId: -1, decodeAttention: 'kernel' }, 1, 6, 30);
-  assert.deepEqual(kernel[2], kernel[0], 'batch 1, kernel attention');
+  // The kernel also at batch 3, where padding sits between the shared prefix and the prompts' own tokens.
+  for (const batchSize of [1, 3]) {
+    const kernel = await compare({ config: kernelConfig, weights: sharpened(11, kernelConfig), withImages: true, padId: 0, eosId: -1, decodeAttention: 'kernel' }, batchSize, 6, 30);
+    assert.deepEqual(kernel[2], kernel[0], `batch ${batchSize}, kernel attention`);
+  }
+  // Graph rotary (the form CUDA runs) and the layer-by-layer step on plain weights.
+  for (const variant of [{ cpuKernels: false }, { fuseDecode: false }]) {
+    const [reference, , shared] = await compare({ config, weights: sharpened(13), withImages: true, padId: 5, eosId: -1, ...variant }, 3, 8, 20);
+    assert.deepEqual(shared, reference, JSON.stringify(variant));
+  }
 });
 
 test('a shared prefix the model cannot take, and prompts that do not start with it, are refused clearly', async () => {
@@ -83,15 +91,26 @@ test('a shared prefix the model cannot take, and prompts that do not start with 
   await assert.rejects(Generator.create({ ...base, sharedPrefix: [] }), badOptions(/sharedPrefix is empty/));
   await assert.rejects(Generator.create({ ...base, sharedPrefix: [1, IMAGE_SENTINEL_ID] }), badOptions(/position 1 is an image/));
   await assert.rejects(Generator.create({ ...base, sharedPrefix: [1, 40] }), badOptions(/token id 40 is outside the vocabulary \[0, 40\)/));
-  await assert.rejects(Generator.create({ ...base, sharedPrefix: new Array(80).fill(3) }), badOptions(/80 positions in all/));
+  await assert.rejects(Generator.create({ ...base, sharedPrefix: new Array(79).fill(3) }), badOptions(/79 tokens; the model takes 80 positions in all/));
+  await assert.rejects(Generator.create({ ...base, sharedPrefix: [1], decodeLoops: 0 }), badOptions(/decodeLoops must be a whole number/));
   for (const mode of ['cached', 'recompute'] as const) {
     const g = await Generator.create({ ...base, mode, sharedPrefix: [1, 7, 8] });
     const badPrompt = (re: RegExp) => (e: unknown) => (e as { code?: string }).code === 'GENERATE.BAD_PROMPT' && re.test((e as Error).message);
     await assert.rejects(g.generate({ prompts: [[1, 7, 8, 5], [1, 7, 9, 5]] }, 3), badPrompt(/prompt 1 does not start with the generator's shared prefix: they differ at position 2/));
     await assert.rejects(g.generate({ prompts: [[1, 7, 8, 5], [1, 7, 8]] }, 3), badPrompt(/prompt 1 ends where the shared prefix ends/));
-    // The shared prefix counts towards the model's positions.
-    await assert.rejects(g.generate({ prompts: [[1, 7, 8, 5], [1, 7, 8, 5]] }, 77), /3 \+ 1|over the model's 80/);
-    assert.equal((await g.generate({ prompts: [[1, 7, 8, 5], [1, 7, 8, 5, 6]] }, 3)).length, 2);
+    await assert.rejects(g.generate({ prompts: [[1, 7, 8, 5], [1, 7]] }, 3), badPrompt(/prompt 1 holds 2 tokens and ends inside the generator's 3-token shared prefix/));
+    // The shared prefix counts towards the model's positions: 3 + 1 + 77 = 81.
+    await assert.rejects(g.generate({ prompts: [[1, 7, 8, 5], [1, 7, 8, 5]] }, 77), (e: unknown) => (e as { code?: string }).code === 'GENERATE.TOO_LONG' && /= 81 positions, over the model's 80/.test((e as Error).message));
+    assert.equal((await g.generate({ prompts: [[1, 7, 8, 5], [1, 7, 8, 5, 6]] }, 75)).length, 2, '3 + 2 + 75 fits');
     await g.release();
   }
+});
+
+test('the generator keeps its own copy of the shared prefix: changing the caller array later changes nothing', async () => {
+  const ids = [1, 7, 8];
+  const g = await Generator.create({ config, weights: sharpened(7), batch: 1, withImages: false, eosId: -1, padId: 0, sharedPrefix: ids, session: { threads: 1 } });
+  ids[2] = 9;
+  await assert.rejects(g.generate({ prompts: [[1, 7, 9, 5]] }, 2), /differ at position 2/);
+  assert.equal((await g.generate({ prompts: [[1, 7, 8, 5]] }, 2))[0].length, 2);
+  await g.release();
 });
