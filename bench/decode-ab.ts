@@ -75,6 +75,7 @@ const newTokens = positiveInt('new', NEW_TOKENS);
 
 const input = promptBatch(c, batch);
 const prefix = commonPrefix(input.prompts);
+if ((a.shared || b.shared) && prefix.length === 0) fail(`sharedPrefix: the ${model} case's prompts share no leading tokens at batch ${batch} (try --model coin)`);
 const make = (v: ReturnType<typeof parseVariant>) => makeGenerator(c, batch, v.shared ? { ...v.options, sharedPrefix: prefix } : v.options);
 const [genA, genB] = [await make(a), await make(b)];
 await genA.generate(input, newTokens);

@@ -12,6 +12,9 @@ import { createMatmulCeilingProbe } from '@coin/runtime';
 import { DECODE_CASES, type DecodeCase, makeGenerator, NEW_TOKENS, promptBatch, timedRun } from './lib/decode-cases.js';
 import { arg } from './lib/args.js';
 import { median, round } from './lib/stats.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const PROBE_PAUSE_MS = 50;
 
 
 /** Tokens per second of the cached and the recompute generator, timed in alternating rounds. */
@@ -28,6 +31,7 @@ async function measure(c: DecodeCase, batch: number, reps: number, recomputeReps
   for (let r = 0; r < reps; r++) {
     kv.push((await timedRun(cached, input, batch)).tokS);
     if (r < recomputeReps) rec.push((await timedRun(recompute, input, batch)).tokS);
+    await sleep(PROBE_PAUSE_MS); // as before a timed generation: the generators' spinning workers stop first
     ceiling.push((await probe.measure(3, 0)).gflops);
   }
   await Promise.all([cached.release(), recompute.release(), probe.release()]);
