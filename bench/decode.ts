@@ -4,11 +4,11 @@
  * Greedy decoding throughput: the KV cache kept inside ONNX Loops (one `run` per generation)
  * against full recompute (one forward over the whole sequence per new token), for the coin-tiny
  * preset and the tensor-engine config B shape (lib/decode-cases.ts), 63 new tokens, batch 1 and 32.
- * Each row also gives `ceiling_gflops`, the median of a 1024³ MatMul probe run between rounds (the
- * same probe as train-step's): how fast this shared machine was while the row ran, so rows from
- * different hours can be compared.
+ * Each row also gives `ceiling_gflops`, a 1024³ MatMul probe (train-step's) run before and after
+ * the row's rounds: how fast this shared machine was then, so rows from different hours can be
+ * compared.
  */
-import { createMatmulCeilingProbe } from '@coin/runtime';
+import { createMatmulCeilingProbe, type MatmulCeilingProbe } from '@coin/runtime';
 import { DECODE_CASES, type DecodeCase, makeGenerator, NEW_TOKENS, promptBatch, timedRun } from './lib/decode-cases.js';
 import { arg } from './lib/args.js';
 import { median, round } from './lib/stats.js';
@@ -16,6 +16,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const PROBE_PAUSE_MS = 50;
 
+
+/** GFLOP/s of three probe MatMuls, once the generators' spinning workers have stopped (as before a timed generation). */
+async function probeOnce(probe: MatmulCeilingProbe): Promise<number> {
+  await sleep(PROBE_PAUSE_MS);
+  return (await probe.measure(3, 0)).gflops;
+}
 
 /** Tokens per second of the cached and the recompute generator, timed in alternating rounds. */
 async function measure(c: DecodeCase, batch: number, reps: number, recomputeReps: number): Promise<{ kv: number; recompute: number; speedup: number; low: number; high: number; ceiling: number }> {
@@ -27,13 +33,14 @@ async function measure(c: DecodeCase, batch: number, reps: number, recomputeReps
   await recompute.generate(input, 2);
   const kv: number[] = [];
   const rec: number[] = [];
-  const ceiling: number[] = [];
+  // The probe runs before and after the rounds, not between them: a 1024³ MatMul between rounds
+  // cost batch-1 decoding ~10 % (it evicts the weights the next generation reads from L3).
+  const ceiling = [await probeOnce(probe)];
   for (let r = 0; r < reps; r++) {
     kv.push((await timedRun(cached, input, batch)).tokS);
     if (r < recomputeReps) rec.push((await timedRun(recompute, input, batch)).tokS);
-    await sleep(PROBE_PAUSE_MS); // as before a timed generation: the generators' spinning workers stop first
-    ceiling.push((await probe.measure(3, 0)).gflops);
   }
+  ceiling.push(await probeOnce(probe));
   await Promise.all([cached.release(), recompute.release(), probe.release()]);
   // The speedup pairs each recompute round with the cached round just before it, so a slow spell
   // of the shared machine moves both sides of a ratio together.
