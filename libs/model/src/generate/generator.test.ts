@@ -7,7 +7,7 @@ import { PRESETS, withVocabAndSeq } from '../network/presets.js';
 import { Rng } from '@coin/core';
 import type { Graph } from '@coin/onnx';
 import { IMAGE_SENTINEL_ID } from '../prompt/image-tokens.js';
-import { buildEvalPrompt, postprocessGeneration } from '../prompt/eval-prompt.js';
+import { buildEvalPrompt, evalSharedPrefix, postprocessGeneration } from '../prompt/eval-prompt.js';
 import { VICUNA_V1_SYSTEM } from '../prompt/vicuna.js';
 import { ByteLevelBpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
 import { trainByteLevelBpe } from '../tokenizer/bpe-train.js';
@@ -214,5 +214,8 @@ test('generateText turns CoIN test records into answers post-processed as the Co
   const texts = await g.generateText(batch, 8, tokenizer);
   assert.deepEqual(texts, ids.map((seq) => postprocessGeneration(tokenizer, seq)));
   for (const t of texts) assert.equal(t, t.trim());
-  await g.release();
+  // The prompt part every eval prompt shares, prefilled once: the same answers.
+  const shared = await Generator.create({ config: cfg, weights: initModel(cfg, 5), batch: 2, withImages: true, eosId: tokenizer.eosId, padId: tokenizer.padId, sharedPrefix: evalSharedPrefix(tokenizer), session: { threads: 1 } });
+  assert.deepEqual(await shared.generateText(batch, 8, tokenizer), texts);
+  await Promise.all([g.release(), shared.release()]);
 });

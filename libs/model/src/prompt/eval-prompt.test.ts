@@ -4,7 +4,7 @@ import { CoinError } from '@coin/core';
 import { trainByteLevelBpe } from '../tokenizer/bpe-train.js';
 import { ByteLevelBpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
 import { englishLikeCorpus } from '../tokenizer/test-corpus.js';
-import { buildEvalPrompt, EVAL_SETTINGS, postprocessGeneration } from './eval-prompt.js';
+import { buildEvalPrompt, EVAL_SETTINGS, evalSharedPrefix, postprocessGeneration } from './eval-prompt.js';
 import { IMAGE_SENTINEL_ID, tokenizeWithImage } from './image-tokens.js';
 import { VICUNA_V1_SYSTEM } from './vicuna.js';
 
@@ -30,6 +30,23 @@ describe('evaluation prompt (COIN.md §6.1)', () => {
 
   it('refuses a text-only item in a runner that always feeds an image', () => {
     assert.throws(() => buildEvalPrompt({ question_id: 3, text: 'q' }, 'loader', tok), (e: unknown) => e instanceof CoinError && e.code === 'PROMPT.MISSING_IMAGE');
+  });
+
+  it('evalSharedPrefix: every prompt of every runner starts with it, and it covers BOS, the system text and USER:', async () => {
+    const { HfJsonTokenizer } = await import('../tokenizer/hf-tokenizer.js');
+    const { llamaStyleJson } = await import('../tokenizer/llama-fixture.js');
+    const llama = new HfJsonTokenizer(llamaStyleJson(), { bos_token: '<s>', eos_token: '</s>', unk_token: '<unk>' });
+    const questions = ['Which is a mammal?\nA. trout\nB. cat', '42?', '  leading spaces', '"quoted"', 'ÿes', 'x'];
+    for (const tokenizer of [tok, llama]) {
+      const prefix = evalSharedPrefix(tokenizer);
+      assert.equal(prefix[0], tokenizer.bosId);
+      assert.match(tokenizer.decode(prefix, { skipSpecialTokens: true }), /^\s*A chat between .* USER:\s*$/s);
+      for (const text of questions) {
+        for (const p of [buildEvalPrompt({ question_id: 1, image: 'x.jpg', text }, 'generic', tokenizer), buildEvalPrompt({ question_id: 2, text }, 'science', tokenizer)]) {
+          assert.deepEqual(p.inputIds.slice(0, prefix.length), prefix, `${JSON.stringify(text)}: ${p.text.slice(-40)}`);
+        }
+      }
+    }
   });
 
   it('has the §6.1 settings per task', () => {

@@ -61,6 +61,27 @@ export function buildEvalPrompt(record: TestRecord, runner: EvalRunner, tokenize
   return { text, inputIds, imagePosition: inputIds.indexOf(IMAGE_SENTINEL_ID) };
 }
 
+/** Questions of every leading kind (letter, digit, punctuation, space, non-ASCII), for evalSharedPrefix. */
+const PROBE_QUESTIONS = ['What is it?', '3 cats', '(a) or (b)', ' spaced', 'Ünïcode', '\nnew line', '<image>\nQ'];
+
+/**
+ * The token ids every evaluation prompt starts with, whatever its runner, image and question: BOS,
+ * the system text and `USER:`. Measured, not assumed: the longest common prefix of prompts built for
+ * questions of every leading kind, with and without an image, so a tokenizer that joins the text
+ * after `USER:` into the last tokens still leaves them out. Pass it as the Generator's
+ * `sharedPrefix` to prefill it once (the Generator refuses any prompt that does not start with it).
+ */
+export function evalSharedPrefix(tokenizer: Tokenizer): number[] {
+  const prompts = PROBE_QUESTIONS.flatMap((text, i) => [
+    buildEvalPrompt({ question_id: `probe${i}`, image: 'probe.png', text }, 'loader', tokenizer).inputIds,
+    buildEvalPrompt({ question_id: `probe${i}`, text }, 'science', tokenizer).inputIds,
+  ]);
+  const first = prompts[0];
+  let n = 0;
+  while (n < first.length && prompts.every((p) => p[n] === first[n])) n++;
+  return first.slice(0, n);
+}
+
 /**
  * §6.1 output post-processing: decode only the new tokens with special tokens skipped, strip;
  * the model_vqa* runners then remove a trailing `</s>` (text that spelled it out) and strip again.
