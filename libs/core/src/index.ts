@@ -4,3 +4,4 @@ export * from './atomic-write.js';
 export * from './random.js';
 export * from './python-format.js';
 export * from './python-whitespace.js';
+export * from './json-object.js';

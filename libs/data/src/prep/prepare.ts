@@ -1,6 +1,6 @@
 import { copyFile, mkdir, readdir, rename, rm, stat, symlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { CoinError, tempPathBeside } from '@coin/core';
+import { CoinError, isObject, tempPathBeside } from '@coin/core';
 import { writeTestFile, writeTrainFile } from '../formats/coin-files.js';
 import { buildTestRecord, buildTrainRecord, type RecordParts } from '../formats/build-records.js';
 import { type InstructionVariant, type RecordId, TEST_FILE_OF_TASK, VARIANT_FOLDERS } from '../formats/records.js';
@@ -147,7 +147,7 @@ async function moveIntoPlace(temp: string, out: string, existing: OutDir, produc
   const tasks = new Set(Object.keys(counts).map((k) => k.split('/')[0]));
   for (const key of Object.keys(mergedCounts)) if (tasks.has(key.split('/')[0])) delete mergedCounts[key];
   Object.assign(mergedCounts, counts);
-  const previousParams = previous && isRecord(previous.params) ? previous.params : {};
+  const previousParams = previous && isObject(previous.params) ? previous.params : {};
   const info = { kind: PREP_MANIFEST_KIND, params: { ...previousParams, ...params }, counts: mergedCounts };
   if (!existing.exists) {
     const manifest = await writeManifest(temp, info); // relative paths: the same once renamed
@@ -162,8 +162,4 @@ async function moveIntoPlace(temp: string, out: string, existing: OutDir, produc
     await rename(join(temp, rel), target);
   }
   return writeManifest(out, info);
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

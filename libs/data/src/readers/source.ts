@@ -133,9 +133,7 @@ export function at(file: string, index: number | string): string {
   return `${file} [${typeof index === 'number' ? index : JSON.stringify(index)}]`;
 }
 
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { isObject } from '@coin/core';
 
 /** The most frequent answer; ties go to the one given first (10 human answers in VQA-style data). */
 export function majorityAnswer(answers: readonly string[]): string | undefined {

@@ -1,4 +1,4 @@
-import { CoinError } from '@coin/core';
+import { CoinError, isObject } from '@coin/core';
 import { linearFromTargetModule, peftTargetModule } from './hf-names.js';
 import { LINEAR_NAMES, type LinearName } from './internal-names.js';
 
@@ -103,7 +103,7 @@ function refuseNewerPeftOptions(c: Readonly<Record<string, unknown>>, bad: (fiel
 }
 
 function isEmptyObject(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+  return isObject(value) && Object.keys(value).length === 0;
 }
 
 export function validateAdapterSpec(spec: AdapterSpec, source: string): void {

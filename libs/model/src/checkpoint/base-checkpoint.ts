@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CoinError, writeFileAtomic } from '@coin/core';
+import { CoinError, isObject, writeFileAtomic } from '@coin/core';
 import type { TensorData } from '@coin/onnx';
 import { readSafetensorsFile, writeSafetensorsFile } from '@coin/runtime';
 import type { ModelConfig } from '../network/config.js';
 import { baseWeightShapes } from '../network/init.js';
-import { isObject, parseBaseModelConfig } from './base-config.js';
+import { parseBaseModelConfig } from './base-config.js';
 
 /** File names of a coin base model directory (models/<modelKey>/ in the object store). */
 export const BASE_WEIGHTS_FILE = 'model.safetensors';

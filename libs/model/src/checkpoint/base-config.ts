@@ -1,4 +1,4 @@
-import { CoinError } from '@coin/core';
+import { CoinError, isObject } from '@coin/core';
 import type { ModelConfig } from '../network/config.js';
 
 /** What each field of a ModelConfig must be; the checks that keep a damaged config from reaching the weight shapes. */
@@ -67,8 +67,4 @@ export function parseBaseModelConfig(config: unknown, path: string): ModelConfig
     });
   }
   return config as ModelConfig;
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
