@@ -14,13 +14,12 @@ import { trainByteLevelBpe } from '../tokenizer/bpe-train.js';
 import { englishLikeCorpus } from '../tokenizer/test-corpus.js';
 import { buildGenerateGraph } from './generate-graph.js';
 import { Generator } from './generator.js';
+import { sharpenedWeights } from './sharpened-weights.js';
 
 // A random micro model has no preferred answers, which makes it a strict test: any difference in
 // positions, masks or cache handling changes the argmax somewhere.
 const config = withVocabAndSeq(PRESETS.micro, 40, 80);
-const weights = initModel(config, 7);
-// Sharpen attention (random init at std 0.02 attends almost uniformly, hiding position errors).
-for (const [name, t] of weights) if (/attn\.(q|k)\.weight$/.test(name)) (t.data as Float32Array).forEach((v, i, a) => (a[i] = v * 25));
+const weights = sharpenedWeights(config, 7);
 const EOS = 2;
 /** Lengths up to 35 new tokens cover the carried cache growing well past the prompt's size. */
 const LONG = 16;
@@ -127,8 +126,7 @@ test('decoding split over 1, 2, 3 or 5 Loops in sequence agrees with recompute, 
 test("ORT's GroupQueryAttention decode steps (the default at batch 1) agree with recompute, with images, padding and samples that stop", async () => {
   // Head size 16: the smallest the kernel takes (micro's 24 is refused, below).
   const cfg = { ...config, decoder: { ...config.decoder, heads: 3 } };
-  const w = initModel(cfg, 11);
-  for (const [name, t] of w) if (/attn\.(q|k)\.weight$/.test(name)) (t.data as Float32Array).forEach((v, i, a) => (a[i] = v * 25));
+  const w = sharpenedWeights(cfg, 11);
   const graph = buildGenerateGraph({ config: cfg, weights: w, batch: 1, withImages: false, eosId: EOS });
   assert.ok(opTypes(graph.graph).includes('GroupQueryAttention'), 'batch 1 decodes with the kernel by default');
   const usesKernel = (o: { batch: number; cpuKernels?: boolean }) => opTypes(buildGenerateGraph({ config: cfg, weights: w, withImages: false, eosId: EOS, ...o }).graph).includes('GroupQueryAttention');
@@ -208,14 +206,15 @@ test('generateText turns CoIN test records into answers post-processed as the Co
   ];
   const prompts = records.map((r) => buildEvalPrompt(r, 'science', tokenizer));
   assert.deepEqual(prompts.map((p) => p.imagePosition >= 0), [true, false], 'text-only ScienceQA items run without an image');
-  const g = await Generator.create({ config: cfg, weights: initModel(cfg, 5), batch: 2, withImages: true, eosId: tokenizer.eosId, padId: tokenizer.padId, session: { threads: 1 } });
+  const w = initModel(cfg, 5);
+  const g = await Generator.create({ config: cfg, weights: w, batch: 2, withImages: true, eosId: tokenizer.eosId, padId: tokenizer.padId, session: { threads: 1 } });
   const batch = { prompts: prompts.map((p) => p.inputIds), pixels: new Float32Array(2 * 3 * 32 * 32).fill(0.25) };
   const ids = await g.generate(batch, 8);
   const texts = await g.generateText(batch, 8, tokenizer);
   assert.deepEqual(texts, ids.map((seq) => postprocessGeneration(tokenizer, seq)));
   for (const t of texts) assert.equal(t, t.trim());
   // The prompt part every eval prompt shares, prefilled once: the same answers.
-  const shared = await Generator.create({ config: cfg, weights: initModel(cfg, 5), batch: 2, withImages: true, eosId: tokenizer.eosId, padId: tokenizer.padId, sharedPrefix: evalSharedPrefix(tokenizer), session: { threads: 1 } });
+  const shared = await Generator.create({ config: cfg, weights: w, batch: 2, withImages: true, eosId: tokenizer.eosId, padId: tokenizer.padId, sharedPrefix: evalSharedPrefix(tokenizer), session: { threads: 1 } });
   assert.deepEqual(await shared.generateText(batch, 8, tokenizer), texts);
   await Promise.all([g.release(), shared.release()]);
 });

@@ -2,24 +2,19 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { Rng } from '@coin/core';
 import { adapterConfig } from '../network/adapters.js';
-import { initAdapter, initModel } from '../network/init.js';
+import { initAdapter } from '../network/init.js';
 import { PRESETS, withVocabAndSeq } from '../network/presets.js';
 import { IMAGE_SENTINEL_ID } from '../prompt/image-tokens.js';
 import { Generator, type GeneratorOptions } from './generator.js';
+import { sharpenedWeights } from './sharpened-weights.js';
 
-// A random micro model with sharpened attention (as in generator.test.ts): any error in positions,
+// A random micro model with sharpened attention (sharpened-weights.ts): any error in positions,
 // masks or the joined cache changes the argmax somewhere.
 const config = withVocabAndSeq(PRESETS.micro, 40, 80);
 /** Head size 16 (3 heads): the batch-1 GroupQueryAttention kernel takes it. */
 const kernelConfig = { ...config, decoder: { ...config.decoder, heads: 3 } };
 const EOS = 2;
 const PIXELS = 3 * 32 * 32;
-
-function sharpened(seed: number, cfg = config) {
-  const w = initModel(cfg, seed);
-  for (const [name, t] of w) if (/attn\.(q|k)\.weight$/.test(name)) (t.data as Float32Array).forEach((v, i, a) => (a[i] = v * 25));
-  return w;
-}
 
 /** BOS + a fixed "system text", then per sample an image (some samples) and text of its own length. */
 function coinLikePrompts(rng: Rng, batch: number, shared: readonly number[]): number[][] {
@@ -49,7 +44,7 @@ async function compare(options: Omit<GeneratorOptions, 'batch'>, batchSize: numb
 }
 
 test('a shared prefix computed once gives the tokens of whole-prompt decoding: images, padding, 1–3 Loops, samples that stop', async () => {
-  const weights = sharpened(7);
+  const weights = sharpenedWeights(config, 7);
   const base = { config, weights, withImages: true, padId: 0 };
   for (const decodeLoops of [1, 2, 3]) {
     const [reference, plain, shared, sharedRecompute] = await compare({ ...base, eosId: -1, decodeLoops }, 4, decodeLoops, 30);
@@ -68,24 +63,24 @@ test('a shared prefix computed once gives the tokens of whole-prompt decoding: i
 
 test('a shared prefix with unmerged LoRA (layer-by-layer steps), and at batch 1 with the GroupQueryAttention kernel', async () => {
   const adapter = adapterConfig({ kind: 'lora', rank: 4, alpha: 8, targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] });
-  const lora = new Map([...sharpened(3), ...initAdapter(config.decoder, adapter, 4)]);
+  const lora = new Map([...sharpenedWeights(config, 3), ...initAdapter(config.decoder, adapter, 4)]);
   for (const [name, t] of lora) if (name.endsWith('lora_B')) (t.data as Float32Array).forEach((_, i, a) => (a[i] = Math.sin(i) * 0.2));
   const [reference, , shared] = await compare({ config, weights: lora, adapter, withImages: true, padId: 0, eosId: -1 }, 3, 5, 20);
   assert.deepEqual(shared, reference, 'unmerged LoRA');
   // The kernel also at batch 3, where padding sits between the shared prefix and the prompts' own tokens.
   for (const batchSize of [1, 3]) {
-    const kernel = await compare({ config: kernelConfig, weights: sharpened(11, kernelConfig), withImages: true, padId: 0, eosId: -1, decodeAttention: 'kernel' }, batchSize, 6, 30);
+    const kernel = await compare({ config: kernelConfig, weights: sharpenedWeights(kernelConfig, 11), withImages: true, padId: 0, eosId: -1, decodeAttention: 'kernel' }, batchSize, 6, 30);
     assert.deepEqual(kernel[2], kernel[0], `batch ${batchSize}, kernel attention`);
   }
   // Graph rotary (the form CUDA runs) and the layer-by-layer step on plain weights.
   for (const variant of [{ cpuKernels: false }, { fuseDecode: false }]) {
-    const [reference, , shared] = await compare({ config, weights: sharpened(13), withImages: true, padId: 5, eosId: -1, ...variant }, 3, 8, 20);
+    const [reference, , shared] = await compare({ config, weights: sharpenedWeights(config, 13), withImages: true, padId: 5, eosId: -1, ...variant }, 3, 8, 20);
     assert.deepEqual(shared, reference, JSON.stringify(variant));
   }
 });
 
 test('a shared prefix the model cannot take, and prompts that do not start with it, are refused clearly', async () => {
-  const weights = sharpened(7);
+  const weights = sharpenedWeights(config, 7);
   const base = { config, weights, batch: 2, withImages: false, eosId: EOS, padId: 0, session: { threads: 1 } };
   const badOptions = (re: RegExp) => (e: unknown) => (e as { code?: string }).code === 'GENERATE.BAD_OPTIONS' && re.test((e as Error).message);
   await assert.rejects(Generator.create({ ...base, sharedPrefix: [] }), badOptions(/sharedPrefix is empty/));
@@ -108,7 +103,7 @@ test('a shared prefix the model cannot take, and prompts that do not start with 
 
 test('the generator keeps its own copy of the shared prefix: changing the caller array later changes nothing', async () => {
   const ids = [1, 7, 8];
-  const g = await Generator.create({ config, weights: sharpened(7), batch: 1, withImages: false, eosId: -1, padId: 0, sharedPrefix: ids, session: { threads: 1 } });
+  const g = await Generator.create({ config, weights: sharpenedWeights(config, 7), batch: 1, withImages: false, eosId: -1, padId: 0, sharedPrefix: ids, session: { threads: 1 } });
   ids[2] = 9;
   await assert.rejects(g.generate({ prompts: [[1, 7, 9, 5]] }, 2), /differ at position 2/);
   assert.equal((await g.generate({ prompts: [[1, 7, 8, 5]] }, 2))[0].length, 2);
