@@ -10,9 +10,9 @@
  * the default generator. `--model coin` is coin-tiny on CoIN-shaped eval prompts
  * (lib/coin-eval-case.ts); `--new` sets the new tokens per sample (default 63).
  */
-import type { GeneratorOptions } from '@coin/model';
+import { commonLeadingTokens, type GeneratorOptions } from '@coin/model';
 import { DECODE_CASES, makeGenerator, NEW_TOKENS, promptBatch, timedRun } from './lib/decode-cases.js';
-import { coinEvalCase, commonPrefix } from './lib/coin-eval-case.js';
+import { coinEvalCase } from './lib/coin-eval-case.js';
 import { arg } from './lib/args.js';
 import { median, round } from './lib/stats.js';
 
@@ -74,7 +74,7 @@ const rounds = positiveInt('rounds', 20);
 const newTokens = positiveInt('new', NEW_TOKENS);
 
 const input = promptBatch(c, batch);
-const prefix = commonPrefix(input.prompts);
+const prefix = commonLeadingTokens(input.prompts);
 if ((a.shared || b.shared) && prefix.length === 0) fail(`sharedPrefix: the ${model} case's prompts share no leading tokens at batch ${batch} (try --model coin)`);
 const make = (v: ReturnType<typeof parseVariant>) => makeGenerator(c, batch, v.shared ? { ...v.options, sharedPrefix: prefix } : v.options);
 const [genA, genB] = [await make(a), await make(b)];

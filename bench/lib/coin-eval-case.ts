@@ -4,7 +4,7 @@
  * system text, `USER: <image>\n{question}\n{instruction} ASSISTANT:`. Every prompt starts with the
  * same tokens up to the image, which `sharedPrefix` can prefill once.
  */
-import { buildEvalPrompt, ByteLevelBpeTokenizer, IMAGE_SENTINEL_ID, PRESETS, trainByteLevelBpe, VICUNA_V1_SYSTEM, withVocabAndSeq } from '@coin/model';
+import { buildEvalPrompt, ByteLevelBpeTokenizer, PRESETS, trainByteLevelBpe, VICUNA_V1_SYSTEM, withVocabAndSeq } from '@coin/model';
 import type { DecodeCase } from './decode-cases.js';
 
 const QUESTIONS = ['What colour is the cat?', 'How many apples are on the table?', 'What is written on the sign?', 'Is there a dog in the picture?', 'What is the man holding?'];
@@ -22,12 +22,4 @@ export function coinEvalCase(): DecodeCase {
   const config = withVocabAndSeq(PRESETS.tiny, tokenizer.vocabSize, 320);
   const prompt = (b: number) => buildEvalPrompt({ question_id: `q${b}`, image: 'img.png', text: `${QUESTIONS[b % QUESTIONS.length]} (${b})\nAnswer the question using a single word or phrase.` }, 'loader', tokenizer).inputIds;
   return { model: 'coin', config, withImages: true, prompt };
-}
-
-/** The tokens every prompt of the batch starts with, up to (not including) an image. */
-export function commonPrefix(prompts: readonly (readonly number[])[]): number[] {
-  const first = prompts[0];
-  let n = 0;
-  while (n < first.length - 1 && first[n] !== IMAGE_SENTINEL_ID && prompts.every((p) => p[n] === first[n])) n++;
-  return first.slice(0, n);
 }

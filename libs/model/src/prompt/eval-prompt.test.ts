@@ -4,7 +4,7 @@ import { CoinError } from '@coin/core';
 import { trainByteLevelBpe } from '../tokenizer/bpe-train.js';
 import { ByteLevelBpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
 import { englishLikeCorpus } from '../tokenizer/test-corpus.js';
-import { buildEvalPrompt, EVAL_SETTINGS, evalSharedPrefix, postprocessGeneration } from './eval-prompt.js';
+import { buildEvalPrompt, commonLeadingTokens, EVAL_SETTINGS, evalSharedPrefix, postprocessGeneration } from './eval-prompt.js';
 import { IMAGE_SENTINEL_ID, tokenizeWithImage } from './image-tokens.js';
 import { VICUNA_V1_SYSTEM } from './vicuna.js';
 
@@ -47,6 +47,12 @@ describe('evaluation prompt (COIN.md §6.1)', () => {
         }
       }
     }
+  });
+
+  it('commonLeadingTokens stops at the first difference, before an image, and leaves every prompt a token', () => {
+    assert.deepEqual(commonLeadingTokens([[1, 5, 6, 7], [1, 5, 9]]), [1, 5]);
+    assert.deepEqual(commonLeadingTokens([[1, 5, IMAGE_SENTINEL_ID, 7], [1, 5, IMAGE_SENTINEL_ID, 8]]), [1, 5]);
+    assert.deepEqual(commonLeadingTokens([[1, 5, 6], [1, 5, 6, 7]]), [1, 5]);
   });
 
   it('has the §6.1 settings per task', () => {

@@ -76,9 +76,18 @@ export function evalSharedPrefix(tokenizer: Tokenizer): number[] {
     buildEvalPrompt({ question_id: `probe${i}`, image: 'probe.png', text }, 'loader', tokenizer).inputIds,
     buildEvalPrompt({ question_id: `probe${i}`, text }, 'science', tokenizer).inputIds,
   ]);
-  const first = prompts[0];
+  return commonLeadingTokens(prompts);
+}
+
+/**
+ * The tokens every prompt starts with, up to (not including) an image, leaving each prompt at
+ * least one token after them: what a Generator's `sharedPrefix` may hold for these prompts.
+ */
+export function commonLeadingTokens(prompts: readonly (readonly number[])[]): number[] {
+  const first = prompts[0] ?? [];
+  const shortest = Math.min(...prompts.map((p) => p.length));
   let n = 0;
-  while (n < first.length && prompts.every((p) => p[n] === first[n])) n++;
+  while (n < shortest - 1 && first[n] !== IMAGE_SENTINEL_ID && prompts.every((p) => p[n] === first[n])) n++;
   return first.slice(0, n);
 }
 
