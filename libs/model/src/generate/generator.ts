@@ -129,12 +129,12 @@ function checkSharedPrefix(prefix: readonly number[], vocab: number, maxSeq: num
 
 /** Every prompt must start with the shared prefix and go on past it. */
 function checkStartsWith(batch: PromptBatch, prefix: readonly number[]): void {
+  const bad = (message: string) => new CoinError('GENERATE.BAD_PROMPT', 'INVALID_ARGUMENT', message, { hint: 'build every prompt with the same leading tokens, or create the generator without sharedPrefix' });
   batch.prompts.forEach((prompt, b) => {
     const differs = prefix.findIndex((id, i) => prompt[i] !== id);
-    const hint = 'build every prompt with the same leading tokens, or create the generator without sharedPrefix';
-    if (prompt.length < prefix.length && differs === prompt.length) throw new CoinError('GENERATE.BAD_PROMPT', 'INVALID_ARGUMENT', `prompt ${b} holds ${prompt.length} tokens and ends inside the generator's ${prefix.length}-token shared prefix`, { hint });
-    if (differs >= 0) throw new CoinError('GENERATE.BAD_PROMPT', 'INVALID_ARGUMENT', `prompt ${b} does not start with the generator's shared prefix: they differ at position ${differs}`, { hint });
-    if (prompt.length === prefix.length) throw new CoinError('GENERATE.BAD_PROMPT', 'INVALID_ARGUMENT', `prompt ${b} ends where the shared prefix ends; it needs at least one token after it`, { hint });
+    if (prompt.length < prefix.length && differs === prompt.length) throw bad(`prompt ${b} holds ${prompt.length} tokens and ends inside the generator's ${prefix.length}-token shared prefix`);
+    if (differs >= 0) throw bad(`prompt ${b} does not start with the generator's shared prefix: they differ at position ${differs}`);
+    if (prompt.length === prefix.length) throw bad(`prompt ${b} ends where the shared prefix ends; it needs at least one token after it`);
   });
 }
 
