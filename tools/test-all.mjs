@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: type-check, lint, then every project's tests through Nx; the last line is the tally
-// `N passed, N failed` (type-check and lint count as one check each).
+// `N passed, N failed` (type-check, format and lint count as one check each).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -27,6 +27,8 @@ function check(name, command, args) {
 
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 check('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+// Formatting is Biome's (biome.json); `npm run format` fixes what this reports.
+check('format', bin('biome'), ['format', '.']);
 // The boundary rule reads Nx's cached project graph and silently passes without one: build it first.
 spawnSync(bin('nx'), ['show', 'projects'], { cwd: root, stdio: 'ignore', env });
 check('lint', bin('eslint'), ['--max-warnings', '0', '.']);
