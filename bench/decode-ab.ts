@@ -16,7 +16,8 @@ import { coinEvalCase } from './lib/coin-eval-case.js';
 import { arg } from './lib/args.js';
 import { median, round } from './lib/stats.js';
 
-const USAGE = "usage: npm run bench -- decode-ab --a '<json>' --b '<json>' [--model tiny|B|coin] [--batch N] [--new N] [--rounds N] [--json]";
+const USAGE =
+  "usage: npm run bench -- decode-ab --a '<json>' --b '<json>' [--model tiny|B|coin] [--batch N] [--new N] [--rounds N] [--json]";
 
 function fail(message: string): never {
   console.error(`decode-ab: ${message}\n${USAGE}`);
@@ -46,7 +47,8 @@ function parseVariant(name: string, text: string | undefined): { options: Partia
   let shared = false;
   for (const [key, value] of Object.entries(o)) {
     const bad = (want: string): never => fail(`--${name}: ${key} must be ${want}, got ${JSON.stringify(value)}`);
-    const count = (): number => (typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : bad('a positive integer'));
+    const count = (): number =>
+      typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : bad('a positive integer');
     if (key === 'fuseDecode' || key === 'cpuKernels' || key === 'spin' || key === 'sharedPrefix') {
       const flag = typeof value === 'boolean' ? value : bad('true or false');
       if (key === 'spin') session.spin = flag;
@@ -59,7 +61,9 @@ function parseVariant(name: string, text: string | undefined): { options: Partia
     } else if (key === 'decodeLoops') {
       out.decodeLoops = count();
     } else {
-      fail(`--${name}: unknown option ${key} (known: fuseDecode, cpuKernels, decodeAttention, decodeLoops, threads, spin, sharedPrefix)`);
+      fail(
+        `--${name}: unknown option ${key} (known: fuseDecode, cpuKernels, decodeAttention, decodeLoops, threads, spin, sharedPrefix)`,
+      );
     }
   }
   return { options: Object.keys(session).length ? { ...out, session } : out, shared };
@@ -68,15 +72,20 @@ function parseVariant(name: string, text: string | undefined): { options: Partia
 const a = parseVariant('a', arg('a'));
 const b = parseVariant('b', arg('b'));
 const model = arg('model') ?? 'B';
-const c = model === 'coin' ? coinEvalCase() : (DECODE_CASES.find((x) => x.model === model) ?? fail(`--model must be tiny, B or coin, got ${model}`));
+const c =
+  model === 'coin'
+    ? coinEvalCase()
+    : (DECODE_CASES.find((x) => x.model === model) ?? fail(`--model must be tiny, B or coin, got ${model}`));
 const batch = positiveInt('batch', 32);
 const rounds = positiveInt('rounds', 20);
 const newTokens = positiveInt('new', NEW_TOKENS);
 
 const input = promptBatch(c, batch);
 const prefix = commonLeadingTokens(input.prompts);
-if ((a.shared || b.shared) && prefix.length === 0) fail(`sharedPrefix: the ${model} case's prompts share no leading tokens at batch ${batch} (try --model coin)`);
-const make = (v: ReturnType<typeof parseVariant>) => makeGenerator(c, batch, v.shared ? { ...v.options, sharedPrefix: prefix } : v.options);
+if ((a.shared || b.shared) && prefix.length === 0)
+  fail(`sharedPrefix: the ${model} case's prompts share no leading tokens at batch ${batch} (try --model coin)`);
+const make = (v: ReturnType<typeof parseVariant>) =>
+  makeGenerator(c, batch, v.shared ? { ...v.options, sharedPrefix: prefix } : v.options);
 const [genA, genB] = [await make(a), await make(b)];
 await genA.generate(input, newTokens);
 await genB.generate(input, newTokens);
@@ -95,10 +104,26 @@ for (let r = 0; r < rounds; r++) {
 await Promise.all([genA.release(), genB.release()]);
 const sorted = [...ratios].sort((x, y) => x - y);
 const quartile = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-const result = { model, batch, new_tokens: newTokens, shared_prefix: a.shared || b.shared ? prefix.length : 0, rounds, a_tok_s: round(median(tokS.a), 0), b_tok_s: round(median(tokS.b), 0), b_over_a: round(median(ratios), 3), q1: round(quartile(0.25), 3), q3: round(quartile(0.75), 3), same_tokens: same };
+const result = {
+  model,
+  batch,
+  new_tokens: newTokens,
+  shared_prefix: a.shared || b.shared ? prefix.length : 0,
+  rounds,
+  a_tok_s: round(median(tokS.a), 0),
+  b_tok_s: round(median(tokS.b), 0),
+  b_over_a: round(median(ratios), 3),
+  q1: round(quartile(0.25), 3),
+  q3: round(quartile(0.75), 3),
+  same_tokens: same,
+};
 if (process.argv.includes('--json')) console.log(JSON.stringify(result));
 else {
   const shared = result.shared_prefix ? `, shared prefix ${result.shared_prefix} tokens` : '';
-  console.log(`decode-ab: ${new Date().toISOString()}, model ${model}, batch ${batch}, ${newTokens} new tokens${shared}, ${rounds} rounds; A ${arg('a')}, B ${arg('b')}`);
-  console.log(`A ${result.a_tok_s} tok/s   B ${result.b_tok_s} tok/s   B/A paired median ${result.b_over_a} (IQR ${result.q1}–${result.q3})   tokens ${same ? 'identical' : 'DIFFER'}`);
+  console.log(
+    `decode-ab: ${new Date().toISOString()}, model ${model}, batch ${batch}, ${newTokens} new tokens${shared}, ${rounds} rounds; A ${arg('a')}, B ${arg('b')}`,
+  );
+  console.log(
+    `A ${result.a_tok_s} tok/s   B ${result.b_tok_s} tok/s   B/A paired median ${result.b_over_a} (IQR ${result.q1}–${result.q3})   tokens ${same ? 'identical' : 'DIFFER'}`,
+  );
 }

@@ -16,7 +16,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const PROBE_PAUSE_MS = 50;
 
-
 /** GFLOP/s of three probe MatMuls, once the generators' spinning workers have stopped (as before a timed generation). */
 async function probeOnce(probe: MatmulCeilingProbe): Promise<number> {
   await sleep(PROBE_PAUSE_MS);
@@ -24,8 +23,16 @@ async function probeOnce(probe: MatmulCeilingProbe): Promise<number> {
 }
 
 /** Tokens per second of the cached and the recompute generator, timed in alternating rounds. */
-async function measure(c: DecodeCase, batch: number, reps: number, recomputeReps: number): Promise<{ kv: number; recompute: number; speedup: number; low: number; high: number; ceiling: number }> {
-  const [cached, recompute] = [await makeGenerator(c, batch, { mode: 'cached' }), await makeGenerator(c, batch, { mode: 'recompute' })];
+async function measure(
+  c: DecodeCase,
+  batch: number,
+  reps: number,
+  recomputeReps: number,
+): Promise<{ kv: number; recompute: number; speedup: number; low: number; high: number; ceiling: number }> {
+  const [cached, recompute] = [
+    await makeGenerator(c, batch, { mode: 'cached' }),
+    await makeGenerator(c, batch, { mode: 'recompute' }),
+  ];
   const probe = await createMatmulCeilingProbe(1024);
   await probe.measure(2);
   const input = promptBatch(c, batch);
@@ -45,17 +52,37 @@ async function measure(c: DecodeCase, batch: number, reps: number, recomputeReps
   // The speedup pairs each recompute round with the cached round just before it, so a slow spell
   // of the shared machine moves both sides of a ratio together.
   const ratios = rec.map((r, i) => kv[i] / r).sort((a, b) => a - b);
-  return { kv: median(kv), recompute: median(rec), speedup: median(ratios), low: ratios[0], high: ratios[ratios.length - 1], ceiling: median(ceiling) };
+  return {
+    kv: median(kv),
+    recompute: median(rec),
+    speedup: median(ratios),
+    low: ratios[0],
+    high: ratios[ratios.length - 1],
+    ceiling: median(ceiling),
+  };
 }
 
 const json = process.argv.includes('--json');
 const reps = Number(arg('reps') ?? 5);
-if (!json) console.log(`decode: ${new Date().toISOString()}, node ${process.version}; ${NEW_TOKENS} new tokens\nmodel  batch   kv_tok_s  recompute_tok_s  speedup  (paired rounds: min–max)  ceiling_gflops`);
+if (!json)
+  console.log(
+    `decode: ${new Date().toISOString()}, node ${process.version}; ${NEW_TOKENS} new tokens\nmodel  batch   kv_tok_s  recompute_tok_s  speedup  (paired rounds: min–max)  ceiling_gflops`,
+  );
 for (const c of DECODE_CASES.filter((x) => !arg('model') || x.model === arg('model'))) {
   for (const batch of arg('batch') ? [Number(arg('batch'))] : [1, 32]) {
     const m = await measure(c, batch, reps, batch === 1 ? reps : 2);
-    const row = { model: c.model, batch, kv_tok_s: round(m.kv, 0), recompute_tok_s: round(m.recompute, 0), speedup: round(m.speedup, 1), ceiling_gflops: round(m.ceiling, 0) };
+    const row = {
+      model: c.model,
+      batch,
+      kv_tok_s: round(m.kv, 0),
+      recompute_tok_s: round(m.recompute, 0),
+      speedup: round(m.speedup, 1),
+      ceiling_gflops: round(m.ceiling, 0),
+    };
     if (json) console.log(JSON.stringify(row));
-    else console.log(`${row.model.padEnd(6)} ${String(batch).padStart(5)} ${String(row.kv_tok_s).padStart(10)} ${String(row.recompute_tok_s).padStart(16)} ${String(row.speedup).padStart(8)}  ${`(${round(m.low, 1)}–${round(m.high, 1)})`.padEnd(12)} ${String(row.ceiling_gflops).padStart(14)}`);
+    else
+      console.log(
+        `${row.model.padEnd(6)} ${String(batch).padStart(5)} ${String(row.kv_tok_s).padStart(10)} ${String(row.recompute_tok_s).padStart(16)} ${String(row.speedup).padStart(8)}  ${`(${round(m.low, 1)}–${round(m.high, 1)})`.padEnd(12)} ${String(row.ceiling_gflops).padStart(14)}`,
+      );
   }
 }

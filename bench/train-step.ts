@@ -13,7 +13,22 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { buildTrainGraph, TrainRunner } from '@coin/autodiff';
-import { adapterConfig, collate, decoderConfig, type DecoderConfig, IMAGE_SENTINEL_ID, imageTokens, initAdapter, initDecoder, initModel, lmTrainSpec, PRESETS, vlmBatch, vlmTrainSpec, type WeightMap } from '@coin/model';
+import {
+  adapterConfig,
+  collate,
+  decoderConfig,
+  type DecoderConfig,
+  IMAGE_SENTINEL_ID,
+  imageTokens,
+  initAdapter,
+  initDecoder,
+  initModel,
+  lmTrainSpec,
+  PRESETS,
+  vlmBatch,
+  vlmTrainSpec,
+  type WeightMap,
+} from '@coin/model';
 import { countMatmulFlops } from '@coin/onnx';
 import { createMatmulCeilingProbe, type HostTensor } from '@coin/runtime';
 import { arg } from './lib/args.js';
@@ -26,10 +41,12 @@ const CONFIGS: Record<string, { cfg: DecoderConfig; batch: number; seq: number }
 const MODES = ['lora', 'full'] as const;
 type Mode = (typeof MODES)[number];
 
-
 function setup(configName: string, mode: Mode) {
   const { cfg, batch, seq } = CONFIGS[configName];
-  const adapter = mode === 'lora' ? adapterConfig({ kind: 'lora', rank: 8, alpha: 16, targets: ['q', 'v'] }) : adapterConfig({ kind: 'full' });
+  const adapter =
+    mode === 'lora'
+      ? adapterConfig({ kind: 'lora', rank: 8, alpha: 16, targets: ['q', 'v'] })
+      : adapterConfig({ kind: 'full' });
   const weights: WeightMap = new Map([...initDecoder(cfg, 1), ...initAdapter(cfg, adapter, 2)]);
   const ids = new BigInt64Array(batch * seq);
   let s = 12345;
@@ -46,7 +63,12 @@ function setup(configName: string, mode: Mode) {
  */
 function setupTiny() {
   const config = PRESETS.tiny;
-  const adapter = adapterConfig({ kind: 'lora', rank: 8, alpha: 16, targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] });
+  const adapter = adapterConfig({
+    kind: 'lora',
+    rank: 8,
+    alpha: 16,
+    targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'],
+  });
   const weights: WeightMap = new Map([...initModel(config, 1), ...initAdapter(config.decoder, adapter, 2)]);
   const batch = 16;
   const seq = 128;
@@ -56,7 +78,14 @@ function setupTiny() {
     return { inputIds: ids, labels: ids.map((t, i) => (i < text / 2 ? -100 : t)) };
   });
   const s = config.vision.imageSize;
-  const feeds = vlmBatch(collate(samples, { padId: 0 }), new Float32Array(batch * 3 * s * s).fill(0.25), s, imageTokens(config.vision), seq, 0).feeds;
+  const feeds = vlmBatch(
+    collate(samples, { padId: 0 }),
+    new Float32Array(batch * 3 * s * s).fill(0.25),
+    s,
+    imageTokens(config.vision),
+    seq,
+    0,
+  ).feeds;
   return { spec: vlmTrainSpec({ config, weights, adapter, batch, seq }), weights, feeds };
 }
 
@@ -95,7 +124,14 @@ async function measureOurs(configName: string, mode: Mode, rounds: number) {
   const ms = median(stepMs);
   const gflops = flops / (ms / 1000) / 1e9;
   await Promise.all([runner.release(), probe.release()]);
-  return { ms, gflops, ceiling_gflops: median(ceiling), gflop_per_step: flops / 1e9, trainable: spec.trainable.reduce((a, p) => a + p.dims.reduce((x, y) => x * y, 1), 0), rss_mb: peakRssMb() };
+  return {
+    ms,
+    gflops,
+    ceiling_gflops: median(ceiling),
+    gflop_per_step: flops / 1e9,
+    trainable: spec.trainable.reduce((a, p) => a + p.dims.reduce((x, y) => x * y, 1), 0),
+    rss_mb: peakRssMb(),
+  };
 }
 
 async function measureTfjs(configName: string, mode: Mode, reps: number) {
@@ -115,10 +151,25 @@ async function measureTfjs(configName: string, mode: Mode, reps: number) {
 }
 
 function runChild(side: 'ours' | 'tfjs', configName: string, mode: Mode, reps: number): Record<string, number> {
-  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', side, '--config', configName, '--mode', mode, '--reps', String(reps)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 24,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      ...process.execArgv,
+      fileURLToPath(import.meta.url),
+      '--child',
+      side,
+      '--config',
+      configName,
+      '--mode',
+      mode,
+      '--reps',
+      String(reps),
+    ],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    },
+  );
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) throw new Error(`${side} ${configName}/${mode} failed:\n${r.stderr}`);
   return JSON.parse(line) as Record<string, number>;
@@ -130,22 +181,30 @@ async function main() {
   if (child) {
     const configName = arg('config')!;
     const mode = arg('mode') as Mode;
-    const result = child === 'ours' ? await measureOurs(configName, mode, reps) : await measureTfjs(configName, mode, Math.max(2, Math.min(reps, 4)));
+    const result =
+      child === 'ours'
+        ? await measureOurs(configName, mode, reps)
+        : await measureTfjs(configName, mode, Math.max(2, Math.min(reps, 4)));
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
   const json = process.argv.includes('--json');
   const configs = arg('config') ? [arg('config')!] : [...Object.keys(CONFIGS), 'tiny'];
   if (!json) {
-    console.log(`train-step: ${new Date().toISOString()}, node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
-    console.log('config mode  trainable  GFLOP/step  ms/step  GFLOP/s  ceiling  ceiling_ratio  tfjs_ms  tfjs_ratio  rss_mb');
+    console.log(
+      `train-step: ${new Date().toISOString()}, node ${process.version}, ${(await import('node:os')).cpus().length} cores`,
+    );
+    console.log(
+      'config mode  trainable  GFLOP/step  ms/step  GFLOP/s  ceiling  ceiling_ratio  tfjs_ms  tfjs_ratio  rss_mb',
+    );
   }
   for (const config of configs) {
     // coin-tiny runs as CoIN tunes it (LoRA on all linears + projector); no tfjs twin of the VLM.
     const modes = config === 'tiny' ? (['lora'] as Mode[]) : arg('mode') ? [arg('mode') as Mode] : [...MODES];
     for (const mode of modes) {
       const ours = runChild('ours', config, mode, reps);
-      const tfjs = process.argv.includes('--no-tfjs') || config === 'tiny' ? undefined : runChild('tfjs', config, mode, reps);
+      const tfjs =
+        process.argv.includes('--no-tfjs') || config === 'tiny' ? undefined : runChild('tfjs', config, mode, reps);
       const row = {
         config,
         mode,
@@ -158,7 +217,19 @@ async function main() {
       if (json) console.log(JSON.stringify(row));
       else {
         console.log(
-          [config.padEnd(6), mode.padEnd(5), String(ours.trainable).padStart(9), ours.gflop_per_step.toFixed(2).padStart(11), row.ms.toFixed(1).padStart(8), row.gflops.toFixed(1).padStart(8), ours.ceiling_gflops.toFixed(0).padStart(8), row.ceiling_ratio.toFixed(2).padStart(14), (tfjs ? tfjs.ms.toFixed(0) : '-').padStart(8), String(row.tfjs_ratio ?? '-').padStart(11), String(row.rss_mb).padStart(7)].join(' '),
+          [
+            config.padEnd(6),
+            mode.padEnd(5),
+            String(ours.trainable).padStart(9),
+            ours.gflop_per_step.toFixed(2).padStart(11),
+            row.ms.toFixed(1).padStart(8),
+            row.gflops.toFixed(1).padStart(8),
+            ours.ceiling_gflops.toFixed(0).padStart(8),
+            row.ceiling_ratio.toFixed(2).padStart(14),
+            (tfjs ? tfjs.ms.toFixed(0) : '-').padStart(8),
+            String(row.tfjs_ratio ?? '-').padStart(11),
+            String(row.rss_mb).padStart(7),
+          ].join(' '),
         );
       }
     }

@@ -36,7 +36,10 @@ function outputDirs() {
 function generate(into) {
   const buf = join(root, 'node_modules', '.bin', 'buf');
   for (const template of templates()) {
-    const result = spawnSync(buf, ['generate', '--template', template, '--output', into], { cwd: root, encoding: 'utf8' });
+    const result = spawnSync(buf, ['generate', '--template', template, '--output', into], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     if (result.status !== 0) {
       process.stderr.write(result.stdout + result.stderr);
       throw new Error(`buf generate --template ${template} failed (exit ${result.status ?? result.signal})`);

@@ -15,7 +15,10 @@ function usage(message) {
 
 let parsed;
 try {
-  parsed = parseArgs({ allowPositionals: true, options: { by: { type: 'string', default: 'op' }, top: { type: 'string', default: '25' } } });
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: { by: { type: 'string', default: 'op' }, top: { type: 'string', default: '25' } },
+  });
 } catch (e) {
   usage(e.message);
 }
@@ -54,6 +57,11 @@ for (const e of events) {
 console.log(`${file}: ${runs} run(s), kernel time ${(total / runs / 1000).toFixed(2)} ms per run`);
 console.log('  ms/run   share   calls/run   µs/call  group');
 for (const [key, g] of [...groups].sort((a, b) => b[1].us - a[1].us).slice(0, top)) {
-  const line = [(g.us / runs / 1000).toFixed(2).padStart(8), `${((100 * g.us) / total).toFixed(1)}%`.padStart(7), String(Math.round(g.count / runs)).padStart(11), (g.us / g.count).toFixed(1).padStart(9)];
+  const line = [
+    (g.us / runs / 1000).toFixed(2).padStart(8),
+    `${((100 * g.us) / total).toFixed(1)}%`.padStart(7),
+    String(Math.round(g.count / runs)).padStart(11),
+    (g.us / g.count).toFixed(1).padStart(9),
+  ];
   console.log(`${line.join(' ')}  ${key}`);
 }

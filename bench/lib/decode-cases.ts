@@ -2,7 +2,17 @@
  * The decode benchmarks' models, prompts and timing, shared by `decode` (cached against recompute)
  * and `decode-ab` (two cached variants against each other).
  */
-import { decoderConfig, Generator, type GeneratorOptions, IMAGE_SENTINEL_ID, initModel, type ModelConfig, type PromptBatch, PRESETS, withVocabAndSeq } from '@coin/model';
+import {
+  decoderConfig,
+  Generator,
+  type GeneratorOptions,
+  IMAGE_SENTINEL_ID,
+  initModel,
+  type ModelConfig,
+  type PromptBatch,
+  PRESETS,
+  withVocabAndSeq,
+} from '@coin/model';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** New tokens per sample; the end token is never produced (eos = −1), so every run makes exactly this many. */
@@ -21,10 +31,19 @@ export interface DecodeCase {
  * shape (d 256, 4 layers, vocab 512, a text prompt of 65).
  */
 export const DECODE_CASES: readonly DecodeCase[] = [
-  { model: 'tiny', config: withVocabAndSeq(PRESETS.tiny, 1024, 192), withImages: true, prompt: () => [1, IMAGE_SENTINEL_ID] },
+  {
+    model: 'tiny',
+    config: withVocabAndSeq(PRESETS.tiny, 1024, 192),
+    withImages: true,
+    prompt: () => [1, IMAGE_SENTINEL_ID],
+  },
   {
     model: 'B',
-    config: { ...PRESETS.tiny, name: 'config-B', decoder: decoderConfig({ vocab: 512, dim: 256, layers: 4, heads: 4, maxSeq: 128 }) },
+    config: {
+      ...PRESETS.tiny,
+      name: 'config-B',
+      decoder: decoderConfig({ vocab: 512, dim: 256, layers: 4, heads: 4, maxSeq: 128 }),
+    },
     withImages: false,
     prompt: (b) => Array.from({ length: 65 }, (_, i) => 3 + ((b * 31 + i * 17) % 500)),
   },
@@ -33,12 +52,27 @@ export const DECODE_CASES: readonly DecodeCase[] = [
 /** A batch of the case's prompts (images: constant pixels). */
 export function promptBatch(c: DecodeCase, batch: number): PromptBatch {
   const s = c.config.vision.imageSize;
-  return { prompts: Array.from({ length: batch }, (_, b) => c.prompt(b)), pixels: c.withImages ? new Float32Array(batch * 3 * s * s).fill(0.1) : undefined };
+  return {
+    prompts: Array.from({ length: batch }, (_, b) => c.prompt(b)),
+    pixels: c.withImages ? new Float32Array(batch * 3 * s * s).fill(0.1) : undefined,
+  };
 }
 
 /** A generator for the case (random weights from seed 3), with extra options. */
-export function makeGenerator(c: DecodeCase, batch: number, options: Partial<GeneratorOptions> = {}): Promise<Generator> {
-  return Generator.create({ config: c.config, weights: initModel(c.config, 3), batch, withImages: c.withImages, eosId: -1, padId: 0, ...options });
+export function makeGenerator(
+  c: DecodeCase,
+  batch: number,
+  options: Partial<GeneratorOptions> = {},
+): Promise<Generator> {
+  return Generator.create({
+    config: c.config,
+    weights: initModel(c.config, 3),
+    batch,
+    withImages: c.withImages,
+    eosId: -1,
+    padId: 0,
+    ...options,
+  });
 }
 
 /**
@@ -47,7 +81,12 @@ export function makeGenerator(c: DecodeCase, batch: number, options: Partial<Gen
  * (ORT's workers spin for a while after each run, and on 2 cores they would steal this run's time),
  * then an untimed 2-token run brings this session's weights back into the caches the other used.
  */
-export async function timedRun(g: Generator, input: PromptBatch, batch: number, newTokens = NEW_TOKENS): Promise<{ tokS: number; tokens: number[][] }> {
+export async function timedRun(
+  g: Generator,
+  input: PromptBatch,
+  batch: number,
+  newTokens = NEW_TOKENS,
+): Promise<{ tokS: number; tokens: number[][] }> {
   await sleep(PAUSE_MS);
   await g.generate(input, 2);
   const t0 = performance.now();

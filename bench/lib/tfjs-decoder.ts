@@ -18,7 +18,14 @@ export interface TfjsStep {
   dispose(): void;
 }
 
-export function createTfjsStep(cfg: DecoderConfig, weights: WeightMap, adapter: AdapterConfig, batch: number, seq: number, lr: number): TfjsStep {
+export function createTfjsStep(
+  cfg: DecoderConfig,
+  weights: WeightMap,
+  adapter: AdapterConfig,
+  batch: number,
+  seq: number,
+  lr: number,
+): TfjsStep {
   const vars = new Map<string, tf.Variable>();
   const consts = new Map<string, tf.Tensor>();
   const trainable = (name: string) => adapter.kind === 'full' || isAdapterName(name);
@@ -27,16 +34,22 @@ export function createTfjsStep(cfg: DecoderConfig, weights: WeightMap, adapter: 
     if (trainable(name)) vars.set(name, tf.variable(value, true, name));
     else consts.set(name, value);
   }
-  const get = (name: string): tf.Tensor => vars.get(name) ?? consts.get(name) ?? (() => { throw new Error(`tfjs: missing ${name}`); })();
+  const get = (name: string): tf.Tensor =>
+    vars.get(name) ??
+    consts.get(name) ??
+    (() => {
+      throw new Error(`tfjs: missing ${name}`);
+    })();
   const hd = cfg.dim / cfg.heads;
   const half = hd / 2;
   const cos = new Float32Array(seq * half);
   const sin = new Float32Array(seq * half);
-  for (let p = 0; p < seq; p++) for (let i = 0; i < half; i++) {
-    const a = p * Math.pow(cfg.ropeBase, (-2 * i) / hd);
-    cos[p * half + i] = Math.cos(a);
-    sin[p * half + i] = Math.sin(a);
-  }
+  for (let p = 0; p < seq; p++)
+    for (let i = 0; i < half; i++) {
+      const a = p * Math.pow(cfg.ropeBase, (-2 * i) / hd);
+      cos[p * half + i] = Math.cos(a);
+      sin[p * half + i] = Math.sin(a);
+    }
   const cosT = tf.tensor2d(cos, [seq, half]);
   const sinT = tf.tensor2d(sin, [seq, half]);
   const causal = tf.linalg.bandPart(tf.ones([seq, seq]), -1, 0);
@@ -44,7 +57,8 @@ export function createTfjsStep(cfg: DecoderConfig, weights: WeightMap, adapter: 
   const optimizer = tf.train.adam(lr, 0.9, 0.999, 1e-8);
   const scale = adapter.alpha / adapter.rank;
 
-  const rms = (x: tf.Tensor, g: tf.Tensor) => tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), cfg.normEps))), g);
+  const rms = (x: tf.Tensor, g: tf.Tensor) =>
+    tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), cfg.normEps))), g);
   const linear = (x: tf.Tensor, path: string, target: LinearTarget) => {
     let y = tf.matMul(x.reshape([-1, x.shape[x.shape.length - 1]]), get(`${path}.weight`) as tf.Tensor2D);
     if (adapter.kind === 'lora' && adapter.targets.includes(target)) {
@@ -60,7 +74,9 @@ export function createTfjsStep(cfg: DecoderConfig, weights: WeightMap, adapter: 
   };
 
   const loss = (ids: tf.Tensor, labels: tf.Tensor, mask: tf.Tensor) => () => {
-    let x = tf.matMul(tf.oneHot(ids.reshape([-1]), cfg.vocab).toFloat(), get('tok_embeddings') as tf.Tensor2D).reshape([batch, seq, cfg.dim]);
+    let x = tf
+      .matMul(tf.oneHot(ids.reshape([-1]), cfg.vocab).toFloat(), get('tok_embeddings') as tf.Tensor2D)
+      .reshape([batch, seq, cfg.dim]);
     for (let l = 0; l < cfg.layers; l++) {
       const h = rms(x, get(`layers.${l}.attn_norm`));
       const q = rotary(heads(linear(h, `layers.${l}.attn.q`, 'q')));
@@ -75,7 +91,9 @@ export function createTfjsStep(cfg: DecoderConfig, weights: WeightMap, adapter: 
       x = tf.add(x, linear(act, `layers.${l}.mlp.down`, 'down'));
     }
     const hidden = rms(x, get('norm'));
-    const logits = tf.matMul(hidden.reshape([-1, cfg.dim]), get('lm_head') as tf.Tensor2D).reshape([batch, seq, cfg.vocab]);
+    const logits = tf
+      .matMul(hidden.reshape([-1, cfg.dim]), get('lm_head') as tf.Tensor2D)
+      .reshape([batch, seq, cfg.vocab]);
     const shifted = logits.slice([0, 0, 0], [batch, seq - 1, cfg.vocab]).reshape([-1, cfg.vocab]);
     const logp = tf.logSoftmax(shifted);
     const picked = tf.sum(tf.mul(logp, tf.oneHot(labels, cfg.vocab).toFloat()), -1);
@@ -86,9 +104,14 @@ export function createTfjsStep(cfg: DecoderConfig, weights: WeightMap, adapter: 
     step(idsData, labelsData) {
       return tf.tidy(() => {
         const ids = tf.tensor2d(Int32Array.from(idsData, Number), [batch, seq], 'int32');
-        const next = Int32Array.from({ length: batch * (seq - 1) }, (_, i) => Number(labelsData[Math.floor(i / (seq - 1)) * seq + (i % (seq - 1)) + 1]));
+        const next = Int32Array.from({ length: batch * (seq - 1) }, (_, i) =>
+          Number(labelsData[Math.floor(i / (seq - 1)) * seq + (i % (seq - 1)) + 1]),
+        );
         const mask = tf.tensor1d(Float32Array.from(next, (v) => (v === -100 ? 0 : 1)));
-        const labels = tf.tensor1d(Int32Array.from(next, (v) => (v === -100 ? 0 : v)), 'int32');
+        const labels = tf.tensor1d(
+          Int32Array.from(next, (v) => (v === -100 ? 0 : v)),
+          'int32',
+        );
         const { value, grads } = tf.variableGrads(loss(ids, labels, mask), [...vars.values()]);
         optimizer.applyGradients(grads as tf.NamedTensorMap as Parameters<typeof optimizer.applyGradients>[0]);
         return value.dataSync()[0];

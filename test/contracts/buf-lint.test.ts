@@ -64,7 +64,12 @@ describe('buf lint', () => {
       const { status, violations } = bufLint(dir);
       assert.notEqual(status, 0);
       const text = violations.join('\n');
-      for (const rule of ['ENUM_ZERO_VALUE_SUFFIX', 'ENUM_VALUE_PREFIX', 'SERVICE_SUFFIX', 'RPC_REQUEST_STANDARD_NAME']) {
+      for (const rule of [
+        'ENUM_ZERO_VALUE_SUFFIX',
+        'ENUM_VALUE_PREFIX',
+        'SERVICE_SUFFIX',
+        'RPC_REQUEST_STANDARD_NAME',
+      ]) {
         assert.match(text, new RegExp(rule), `expected a ${rule} violation in:\n${text}`);
       }
     } finally {

@@ -15,7 +15,9 @@ const root = resolve(fileURLToPath(import.meta.url), '../../..');
 function outputDirs(): string[] {
   return readdirSync(root)
     .filter((f) => /^buf\.gen\..+\.yaml$/.test(f))
-    .flatMap((f) => (parse(readFileSync(join(root, f), 'utf8')) as { plugins: { out: string }[] }).plugins.map((p) => p.out));
+    .flatMap((f) =>
+      (parse(readFileSync(join(root, f), 'utf8')) as { plugins: { out: string }[] }).plugins.map((p) => p.out),
+    );
 }
 
 function listFiles(dir: string): string[] {
@@ -42,19 +44,32 @@ describe('generated code is fresh', () => {
   let out: string;
   before(() => {
     out = mkdtempSync(join(tmpdir(), 'coin-gen-'));
-    const result = spawnSync(process.execPath, [join(root, 'tools', 'gen-contracts.mjs'), '--out', out], { cwd: root, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [join(root, 'tools', 'gen-contracts.mjs'), '--out', out], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     assert.equal(result.status, 0, `npm run gen failed:\n${result.stdout}${result.stderr}`);
   });
   after(() => rmSync(out, { recursive: true, force: true }));
 
   it('covers the contracts (both flavours) and the ONNX codec', () => {
-    assert.deepEqual(outputDirs().sort(), ['libs/contracts/src/gen/grpc-js', 'libs/contracts/src/gen/nest', 'libs/onnx/src/proto/gen']);
+    assert.deepEqual(outputDirs().sort(), [
+      'libs/contracts/src/gen/grpc-js',
+      'libs/contracts/src/gen/nest',
+      'libs/onnx/src/proto/gen',
+    ]);
     for (const dir of outputDirs()) assert.ok(listFiles(join(out, dir)).length > 0, `${dir}: nothing generated`);
   });
 
   it('matches the committed code', () => {
-    const problems = outputDirs().flatMap((dir) => diffTrees(join(root, dir), join(out, dir)).map((p) => `${dir}: ${p}`));
-    assert.deepEqual(problems, [], `generated code is out of date; run \`npm run gen\` and commit:\n${problems.join('\n')}`);
+    const problems = outputDirs().flatMap((dir) =>
+      diffTrees(join(root, dir), join(out, dir)).map((p) => `${dir}: ${p}`),
+    );
+    assert.deepEqual(
+      problems,
+      [],
+      `generated code is out of date; run \`npm run gen\` and commit:\n${problems.join('\n')}`,
+    );
   });
 
   it('notices an edited, an extra and a missing file (control)', () => {
@@ -66,7 +81,10 @@ describe('generated code is fresh', () => {
       writeFileSync(join(copy, first), readFileSync(join(copy, first), 'utf8') + '\n// edited by hand\n');
       rmSync(join(copy, second));
       writeFileSync(join(copy, 'leftover.ts'), 'export {};\n');
-      assert.deepEqual(diffTrees(copy, join(out, dir)).sort(), [`missing: ${second}`, `not generated any more: leftover.ts`, `stale: ${first}`].sort());
+      assert.deepEqual(
+        diffTrees(copy, join(out, dir)).sort(),
+        [`missing: ${second}`, `not generated any more: leftover.ts`, `stale: ${first}`].sort(),
+      );
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }

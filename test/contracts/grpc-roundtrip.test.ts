@@ -69,7 +69,14 @@ describe('grpc-js flavour: BenchmarkService over a socket', () => {
   const request = CreateRunRequest.fromPartial({
     requestId: 'req-1',
     runId: 'lora-s7',
-    spec: { model: 'coin-tiny', method: Method.METHOD_LORA, taskOrder: ['ScienceQA', 'TextVQA'], dataFraction: 0.4, seed: 7, hyperParameters: { learningRate: 2e-4, loraRank: 8 } },
+    spec: {
+      model: 'coin-tiny',
+      method: Method.METHOD_LORA,
+      taskOrder: ['ScienceQA', 'TextVQA'],
+      dataFraction: 0.4,
+      seed: 7,
+      hyperParameters: { learningRate: 2e-4, loraRank: 8 },
+    },
   });
 
   it('CreateRun returns the operation and the planned run, and is idempotent by request_id', async () => {
@@ -79,10 +86,13 @@ describe('grpc-js flavour: BenchmarkService over a socket', () => {
     assert.equal(first.operation?.done, false);
     assert.equal(first.run?.state, State.STATE_PENDING);
     assert.deepEqual(first.run?.spec, request.spec);
-    assert.deepEqual(first.run?.stages.map((s) => [s.name, s.parentStage]), [
-      ['runs/lora-s7/stages/1', ''],
-      ['runs/lora-s7/stages/2', 'runs/lora-s7/stages/1'],
-    ]);
+    assert.deepEqual(
+      first.run?.stages.map((s) => [s.name, s.parentStage]),
+      [
+        ['runs/lora-s7/stages/1', ''],
+        ['runs/lora-s7/stages/2', 'runs/lora-s7/stages/1'],
+      ],
+    );
     assert.equal(first.run?.spec?.hyperParameters?.loraAlpha, undefined, 'unset optional fields stay unset');
     assert.equal(first.run?.createTime?.seconds, 1_764_000_000);
     const again = await createRun(request);
@@ -90,18 +100,25 @@ describe('grpc-js flavour: BenchmarkService over a socket', () => {
   });
 
   it('CreateRun maps a bad spec to INVALID_ARGUMENT with the reason', async () => {
-    await assert.rejects(createRun(CreateRunRequest.fromPartial({ requestId: 'req-2', spec: { method: Method.METHOD_LORA } })), (e: ServiceError) => {
-      assert.equal(e.code, status.INVALID_ARGUMENT);
-      assert.match(e.details, /spec\.model is required/);
-      return true;
-    });
+    await assert.rejects(
+      createRun(CreateRunRequest.fromPartial({ requestId: 'req-2', spec: { method: Method.METHOD_LORA } })),
+      (e: ServiceError) => {
+        assert.equal(e.code, status.INVALID_ARGUMENT);
+        assert.match(e.details, /spec\.model is required/);
+        return true;
+      },
+    );
   });
 
   it('WatchRun streams progress until the run is terminal, then ends', async () => {
     await createRun(request);
     const received: WatchRunResponse[] = [];
-    for await (const message of client.watchRun({ name: 'runs/lora-s7', includeSteps: true })) received.push(message as WatchRunResponse);
-    assert.deepEqual(received.map((m) => m.progress?.fraction), [0.25, 0.75, 1]);
+    for await (const message of client.watchRun({ name: 'runs/lora-s7', includeSteps: true }))
+      received.push(message as WatchRunResponse);
+    assert.deepEqual(
+      received.map((m) => m.progress?.fraction),
+      [0.25, 0.75, 1],
+    );
     assert.equal(received[0].progress?.loss, 2.5);
     assert.equal(received[0].stage?.state, State.STATE_RUNNING);
     assert.equal(received[1].evalCell?.accuracy, 61.5);

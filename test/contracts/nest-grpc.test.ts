@@ -11,7 +11,14 @@ import { Controller, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { RpcException, Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { from, type Observable } from 'rxjs';
-import { BenchmarkServiceClient, CreateRunRequest, Method, State, type CreateRunResponse, type WatchRunResponse } from '@coin/contracts';
+import {
+  BenchmarkServiceClient,
+  CreateRunRequest,
+  Method,
+  State,
+  type CreateRunResponse,
+  type WatchRunResponse,
+} from '@coin/contracts';
 import {
   BenchmarkServiceControllerMethods,
   GRPC_LOADER_OPTIONS,
@@ -104,7 +111,13 @@ describe('Nest flavour: a NestJS gRPC microservice serving BenchmarkService', ()
     const request = CreateRunRequest.fromPartial({
       requestId: 'nest-1',
       runId: 'moe-s3',
-      spec: { model: 'coin-tiny', method: Method.METHOD_MOELORA, taskOrder: ['GQA'], seed: 3, hyperParameters: { moeloraExperts: 4 } },
+      spec: {
+        model: 'coin-tiny',
+        method: Method.METHOD_MOELORA,
+        taskOrder: ['GQA'],
+        seed: 3,
+        hyperParameters: { moeloraExperts: 4 },
+      },
     });
     const response = await createRun(request);
     const received = seen.at(-1)!;
@@ -122,17 +135,24 @@ describe('Nest flavour: a NestJS gRPC microservice serving BenchmarkService', ()
   });
 
   it('CreateRun: an RpcException becomes the gRPC status', async () => {
-    await assert.rejects(createRun(CreateRunRequest.fromPartial({ requestId: 'nest-2', spec: { model: 'coin-tiny' } })), (e: ServiceError) => {
-      assert.equal(e.code, status.INVALID_ARGUMENT);
-      assert.match(e.details, /spec\.method is required/);
-      return true;
-    });
+    await assert.rejects(
+      createRun(CreateRunRequest.fromPartial({ requestId: 'nest-2', spec: { model: 'coin-tiny' } })),
+      (e: ServiceError) => {
+        assert.equal(e.code, status.INVALID_ARGUMENT);
+        assert.match(e.details, /spec\.method is required/);
+        return true;
+      },
+    );
   });
 
   it('WatchRun: the Observable is streamed to the generated client, then the stream ends', async () => {
     const received: WatchRunResponse[] = [];
-    for await (const message of client.watchRun({ name: 'runs/moe-s3', includeSteps: false })) received.push(message as WatchRunResponse);
-    assert.deepEqual(received.map((m) => m.progress?.state), [State.STATE_RUNNING, State.STATE_RUNNING, State.STATE_SUCCEEDED]);
+    for await (const message of client.watchRun({ name: 'runs/moe-s3', includeSteps: false }))
+      received.push(message as WatchRunResponse);
+    assert.deepEqual(
+      received.map((m) => m.progress?.state),
+      [State.STATE_RUNNING, State.STATE_RUNNING, State.STATE_SUCCEEDED],
+    );
     assert.equal(received[0].progress?.loss, 2.5);
     assert.equal(received[1].evalCell?.task, 'GQA');
     assert.equal(received[2].run?.name, 'runs/moe-s3');

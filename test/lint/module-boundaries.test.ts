@@ -28,15 +28,61 @@ async function boundaryErrors(projectFile: string, source: string): Promise<stri
 }
 
 const cases: Array<{ name: string; file: string; source: string; forbidden: boolean }> = [
-  { name: 'a lib importing @nestjs/core', file: 'libs/core/src/probe.ts', source: "import { NestFactory } from '@nestjs/core';\nexport const x = NestFactory;\n", forbidden: true },
-  { name: 'a lib importing kafkajs', file: 'libs/core/src/probe.ts', source: "import { Kafka } from 'kafkajs';\nexport const x = Kafka;\n", forbidden: true },
-  { name: 'a lib importing onnxruntime-node', file: 'libs/platform/src/probe.ts', source: "import { InferenceSession } from 'onnxruntime-node';\nexport const x = InferenceSession;\n", forbidden: true },
-  { name: 'an app importing minio directly', file: 'apps/coin/src/probe.ts', source: "import { Client } from 'minio';\nexport const x = Client;\n", forbidden: true },
-  { name: 'a lower lib importing a higher one', file: 'libs/core/src/probe.ts', source: "import { resolveConfig } from '@coin/platform';\nexport const x = resolveConfig;\n", forbidden: true },
-  { name: 'a lib importing an app', file: 'libs/platform/src/probe.ts', source: "import { main } from '@coin/cli';\nexport const x = main;\n", forbidden: true },
-  { name: 'platform importing core', file: 'libs/platform/src/probe.ts', source: "import { CoinError } from '@coin/core';\nexport const x = CoinError;\n", forbidden: false },
-  { name: 'the CLI importing commander and libs', file: 'apps/coin/src/probe.ts', source: "import { Command } from 'commander';\nimport { CoinError } from '@coin/core';\nexport const x = [Command, CoinError];\n", forbidden: false },
-  { name: 'the platform lib importing kafkajs (its adapter)', file: 'libs/platform/src/probe.ts', source: "import { Kafka } from 'kafkajs';\nexport const x = Kafka;\n", forbidden: false },
+  {
+    name: 'a lib importing @nestjs/core',
+    file: 'libs/core/src/probe.ts',
+    source: "import { NestFactory } from '@nestjs/core';\nexport const x = NestFactory;\n",
+    forbidden: true,
+  },
+  {
+    name: 'a lib importing kafkajs',
+    file: 'libs/core/src/probe.ts',
+    source: "import { Kafka } from 'kafkajs';\nexport const x = Kafka;\n",
+    forbidden: true,
+  },
+  {
+    name: 'a lib importing onnxruntime-node',
+    file: 'libs/platform/src/probe.ts',
+    source: "import { InferenceSession } from 'onnxruntime-node';\nexport const x = InferenceSession;\n",
+    forbidden: true,
+  },
+  {
+    name: 'an app importing minio directly',
+    file: 'apps/coin/src/probe.ts',
+    source: "import { Client } from 'minio';\nexport const x = Client;\n",
+    forbidden: true,
+  },
+  {
+    name: 'a lower lib importing a higher one',
+    file: 'libs/core/src/probe.ts',
+    source: "import { resolveConfig } from '@coin/platform';\nexport const x = resolveConfig;\n",
+    forbidden: true,
+  },
+  {
+    name: 'a lib importing an app',
+    file: 'libs/platform/src/probe.ts',
+    source: "import { main } from '@coin/cli';\nexport const x = main;\n",
+    forbidden: true,
+  },
+  {
+    name: 'platform importing core',
+    file: 'libs/platform/src/probe.ts',
+    source: "import { CoinError } from '@coin/core';\nexport const x = CoinError;\n",
+    forbidden: false,
+  },
+  {
+    name: 'the CLI importing commander and libs',
+    file: 'apps/coin/src/probe.ts',
+    source:
+      "import { Command } from 'commander';\nimport { CoinError } from '@coin/core';\nexport const x = [Command, CoinError];\n",
+    forbidden: false,
+  },
+  {
+    name: 'the platform lib importing kafkajs (its adapter)',
+    file: 'libs/platform/src/probe.ts',
+    source: "import { Kafka } from 'kafkajs';\nexport const x = Kafka;\n",
+    forbidden: false,
+  },
 ];
 
 for (const c of cases) {

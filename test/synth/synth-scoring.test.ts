@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COIN_TASKS, OFFICIAL_FILES, SYNTH_LAYOUT, TEST_FILE_OF_TASK, VARIANT_FOLDERS, prepareSynth, type CoinTask } from '@coin/data';
+import {
+  COIN_TASKS,
+  OFFICIAL_FILES,
+  SYNTH_LAYOUT,
+  TEST_FILE_OF_TASK,
+  VARIANT_FOLDERS,
+  prepareSynth,
+  type CoinTask,
+} from '@coin/data';
 import { scoreTaskFromFiles, type ScoreFiles } from '@coin/metrics';
 
 /**
@@ -38,7 +46,16 @@ function scoreFiles(out: string, task: CoinTask, resultFile: string): ScoreFiles
 }
 
 async function writePredictions(path: string, items: readonly TestItem[], answers: readonly string[]): Promise<void> {
-  const lines = items.map((item, i) => JSON.stringify({ question_id: item.question_id, prompt: item.text, text: answers[i], answer_id: `a${i}`, model_id: 'oracle', metadata: {} }));
+  const lines = items.map((item, i) =>
+    JSON.stringify({
+      question_id: item.question_id,
+      prompt: item.text,
+      text: answers[i],
+      answer_id: `a${i}`,
+      model_id: 'oracle',
+      metadata: {},
+    }),
+  );
   await writeFile(path, `${lines.join('\n')}\n`);
 }
 
@@ -46,9 +63,19 @@ test('CoIN-Synth test files score 100% with oracle answers through the CoIN scor
   const dir = await mkdtemp(join(tmpdir(), 'coin-synth-score-'));
   try {
     const out = join(dir, 'world');
-    await prepareSynth(out, { seed: 1, train: 2, test: 24, imageSize: 64, variant: 'original', fraction: 1, pretrain: 0 });
+    await prepareSynth(out, {
+      seed: 1,
+      train: 2,
+      test: 24,
+      imageSize: 64,
+      variant: 'original',
+      fraction: 1,
+      pretrain: 0,
+    });
     for (const task of COIN_TASKS) {
-      const items = JSON.parse(await readFile(join(out, VARIANT_FOLDERS.original, task, TEST_FILE_OF_TASK[task]), 'utf8')) as TestItem[];
+      const items = JSON.parse(
+        await readFile(join(out, VARIANT_FOLDERS.original, task, TEST_FILE_OF_TASK[task]), 'utf8'),
+      ) as TestItem[];
       const truth = items.map((i) => (task === 'Grounding' ? i.answer_bbox! : i.answer!));
       const resultFile = join(dir, `${task}.jsonl`);
       await writePredictions(resultFile, items, truth);

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { type CoinConfig, createLogger, loadConfig, type Logger } from '@coin/platform';
 
-const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 /**
  * What every command gets: output streams, the environment (read here, once, at the edge), and the

@@ -56,7 +56,11 @@ test('configuration errors are usage errors that name the problem', async () => 
 
 test('the installed `coin` bin runs from the repository root (npx coin)', () => {
   const root = fileURLToPath(new URL('../../../', import.meta.url));
-  const r = spawnSync(join(root, 'node_modules/.bin/coin'), ['--help'], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+  const r = spawnSync(join(root, 'node_modules/.bin/coin'), ['--help'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '' },
+  });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /Commands:[\s\S]*score/);
 });

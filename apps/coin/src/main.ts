@@ -23,7 +23,11 @@ export function buildProgram(ctx: CliContext): Command {
 }
 
 /** Runs the CLI and returns the process exit code: 0 ok, 1 failure, 2 bad usage. Never throws. */
-export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, ctx = CliContext.fromProcess(env)): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  ctx = CliContext.fromProcess(env),
+): Promise<number> {
   const program = buildProgram(ctx);
   if (argv.length === 0) {
     program.outputHelp();
@@ -42,7 +46,9 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
       return exitCodeFor(e);
     }
     const message = e instanceof Error ? e.message : String(e);
-    ctx.stderr.write(`coin: internal error: ${message}\n  this is a bug in CoIN-TS; rerun with --verbose and report the output\n`);
+    ctx.stderr.write(
+      `coin: internal error: ${message}\n  this is a bug in CoIN-TS; rerun with --verbose and report the output\n`,
+    );
     if (ctx.verbose && e instanceof Error && e.stack) ctx.stderr.write(`${e.stack}\n`);
     return EXIT_FAILURE;
   }

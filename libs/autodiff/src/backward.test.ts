@@ -10,7 +10,8 @@ test('an op without a gradient rule on the path fails loudly, naming the op', ()
   const loss = b.op('ReduceSum', [b.op('Sin', [x])], { keepdims: attr.int(0) });
   assert.throws(
     () => gradients(b, loss, [x]),
-    (e: unknown) => e instanceof CoinError && e.code === 'AUTODIFF.NO_GRADIENT' && /no gradient rule for Sin/.test(e.message),
+    (e: unknown) =>
+      e instanceof CoinError && e.code === 'AUTODIFF.NO_GRADIENT' && /no gradient rule for Sin/.test(e.message),
   );
 });
 

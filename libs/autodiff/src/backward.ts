@@ -15,7 +15,12 @@ export interface GradientOptions {
  * Gradients reaching a value along several paths (fan-out) are summed. A float op without a
  * gradient rule on such a path is an error naming the op and node, never a silent zero.
  */
-export function gradients(b: GraphBuilder, loss: Value, wrt: readonly Value[], options: GradientOptions = {}): Map<string, Value> {
+export function gradients(
+  b: GraphBuilder,
+  loss: Value,
+  wrt: readonly Value[],
+  options: GradientOptions = {},
+): Map<string, Value> {
   const nodes = [...b.nodeList];
   const wrtNames = new Set(wrt.map((v) => v.name));
 
@@ -25,7 +30,11 @@ export function gradients(b: GraphBuilder, loss: Value, wrt: readonly Value[], o
     if (node.inputs.some((i) => dependent.has(i))) for (const o of node.outputs) dependent.add(o);
   }
   if (!dependent.has(loss.name)) {
-    throw new CoinError('AUTODIFF.NOT_CONNECTED', 'INVALID_ARGUMENT', `loss ${loss.name} does not depend on any of the parameters ${[...wrtNames].slice(0, 5).join(', ')}`);
+    throw new CoinError(
+      'AUTODIFF.NOT_CONNECTED',
+      'INVALID_ARGUMENT',
+      `loss ${loss.name} does not depend on any of the parameters ${[...wrtNames].slice(0, 5).join(', ')}`,
+    );
   }
 
   const contributions = new Map<string, Value[]>();
@@ -46,7 +55,16 @@ export function gradients(b: GraphBuilder, loss: Value, wrt: readonly Value[], o
   };
 
   return b.scope('grad', () => {
-    push(loss.name, options.seed ?? b.op('Expand', [b.constant({ dtype: loss.dtype, dims: [], data: onesOf(loss) }, 'one'), b.op('Shape', [loss])], {}, { types: [{ dtype: loss.dtype, shape: loss.shape }] }));
+    push(
+      loss.name,
+      options.seed ??
+        b.op(
+          'Expand',
+          [b.constant({ dtype: loss.dtype, dims: [], data: onesOf(loss) }, 'one'), b.op('Shape', [loss])],
+          {},
+          { types: [{ dtype: loss.dtype, shape: loss.shape }] },
+        ),
+    );
 
     for (let k = nodes.length - 1; k >= 0; k--) {
       const node = nodes[k];
@@ -60,9 +78,14 @@ export function gradients(b: GraphBuilder, loss: Value, wrt: readonly Value[], o
       const rule = REGISTRY.get(node.opType);
       if (!rule) {
         if (NON_DIFFERENTIABLE.has(node.opType)) continue;
-        throw new CoinError('AUTODIFF.NO_GRADIENT', 'UNIMPLEMENTED', `no gradient rule for ${node.opType} (node ${node.name}, inputs ${node.inputs.join(', ')})`, {
-          hint: 'build this computation from differentiable primitives, or add a rule in libs/autodiff/src/ops and register it',
-        });
+        throw new CoinError(
+          'AUTODIFF.NO_GRADIENT',
+          'UNIMPLEMENTED',
+          `no gradient rule for ${node.opType} (node ${node.name}, inputs ${node.inputs.join(', ')})`,
+          {
+            hint: 'build this computation from differentiable primitives, or add a rule in libs/autodiff/src/ops and register it',
+          },
+        );
       }
       const inputs = node.inputs.map((name) => (name === '' ? undefined : b.valueOf(name)));
       const outputs = node.outputs.map((name) => b.valueOf(name)!);
@@ -72,7 +95,9 @@ export function gradients(b: GraphBuilder, loss: Value, wrt: readonly Value[], o
         if (!needs[i] || !g) return;
         const x = inputs[i]!;
         if (x.shape && g.shape && isStatic(x.shape) && !sameShape(x.shape, g.shape)) {
-          throw new Error(`internal: ${node.opType} gradient for ${x.name} has shape ${formatShape(g.shape)}, expected ${formatShape(x.shape)}`);
+          throw new Error(
+            `internal: ${node.opType} gradient for ${x.name} has shape ${formatShape(g.shape)}, expected ${formatShape(x.shape)}`,
+          );
         }
         push(node.inputs[i], g);
       });
@@ -94,6 +119,10 @@ function onesOf(v: Value) {
     case 'float32':
       return new Float32Array([1]);
     default:
-      throw new CoinError('AUTODIFF.BAD_LOSS', 'INVALID_ARGUMENT', `loss ${v.name} must be float32 or float64, got ${v.dtype}`);
+      throw new CoinError(
+        'AUTODIFF.BAD_LOSS',
+        'INVALID_ARGUMENT',
+        `loss ${v.name} must be float32 or float64, got ${v.dtype}`,
+      );
   }
 }

@@ -35,29 +35,82 @@ const CASES: Case[] = [
   { name: 'Mul with broadcasting', params: { a: [2, 1, 4], c: [3, 1] }, build: (b, p) => b.op('Mul', [p.a, p.c]) },
   { name: 'Div', params: { a: [2, 3], c: [3] }, range: [0.5, 1.5], build: (b, p) => b.op('Div', [p.a, p.c]) },
   { name: 'Neg, Exp', params: { a: [2, 3] }, build: (b, p) => b.op('Exp', [b.op('Neg', [p.a])]) },
-  { name: 'Log, Sqrt', params: { a: [2, 3] }, range: [0.5, 2], build: (b, p) => b.op('Add', [b.op('Log', [p.a]), b.op('Sqrt', [p.a])]) },
-  { name: 'Pow with trainable exponent', params: { a: [2, 3], e: [3] }, range: [0.5, 2], build: (b, p) => b.op('Pow', [p.a, p.e]) },
-  { name: 'Tanh, Sigmoid', params: { a: [2, 3] }, build: (b, p) => b.op('Mul', [b.op('Tanh', [p.a]), b.op('Sigmoid', [p.a])]) },
+  {
+    name: 'Log, Sqrt',
+    params: { a: [2, 3] },
+    range: [0.5, 2],
+    build: (b, p) => b.op('Add', [b.op('Log', [p.a]), b.op('Sqrt', [p.a])]),
+  },
+  {
+    name: 'Pow with trainable exponent',
+    params: { a: [2, 3], e: [3] },
+    range: [0.5, 2],
+    build: (b, p) => b.op('Pow', [p.a, p.e]),
+  },
+  {
+    name: 'Tanh, Sigmoid',
+    params: { a: [2, 3] },
+    build: (b, p) => b.op('Mul', [b.op('Tanh', [p.a]), b.op('Sigmoid', [p.a])]),
+  },
   { name: 'Relu', params: { a: [8] }, build: (b, p) => b.op('Relu', [p.a]) },
   { name: 'Erf (float32)', dtype: 'float32', params: { a: [2, 3] }, build: (b, p) => b.op('Erf', [p.a]) },
-  { name: 'Identity, Cast float32→float64', dtype: 'float32', params: { a: [3] }, build: (b, p) => b.op('Cast', [b.op('Identity', [p.a])], { to: attr.int(11) }) },
-  { name: 'MatMul, 2-D weight under batched input', params: { x: [2, 3, 4], w: [4, 5] }, build: (b, p) => b.op('MatMul', [p.x, p.w]) },
+  {
+    name: 'Identity, Cast float32→float64',
+    dtype: 'float32',
+    params: { a: [3] },
+    build: (b, p) => b.op('Cast', [b.op('Identity', [p.a])], { to: attr.int(11) }),
+  },
+  {
+    name: 'MatMul, 2-D weight under batched input',
+    params: { x: [2, 3, 4], w: [4, 5] },
+    build: (b, p) => b.op('MatMul', [p.x, p.w]),
+  },
   { name: 'MatMul, batched both', params: { x: [2, 3, 4], w: [2, 4, 2] }, build: (b, p) => b.op('MatMul', [p.x, p.w]) },
-  { name: 'MatMul, broadcast batch', params: { x: [2, 2, 3, 4], w: [2, 1, 4, 2] }, build: (b, p) => b.op('MatMul', [p.x, p.w]) },
+  {
+    name: 'MatMul, broadcast batch',
+    params: { x: [2, 2, 3, 4], w: [2, 1, 4, 2] },
+    build: (b, p) => b.op('MatMul', [p.x, p.w]),
+  },
   ...[0, 1].flatMap((ta) =>
     [0, 1].map<Case>((tb) => ({
       name: `Gemm transA=${ta} transB=${tb} with bias`,
       params: { a: ta ? [4, 3] : [3, 4], w: tb ? [5, 4] : [4, 5], c: [5] },
-      build: (b, p) => b.op('Gemm', [p.a, p.w, p.c], { alpha: attr.float(0.7), beta: attr.float(1.3), transA: attr.int(ta), transB: attr.int(tb) }),
+      build: (b, p) =>
+        b.op('Gemm', [p.a, p.w, p.c], {
+          alpha: attr.float(0.7),
+          beta: attr.float(1.3),
+          transA: attr.int(ta),
+          transB: attr.int(tb),
+        }),
     })),
   ),
-  { name: 'ReduceSum keepdims=0', params: { a: [2, 3, 4] }, build: (b, p) => b.op('ReduceSum', [p.a, b.i64([0, 2])], { keepdims: attr.int(0) }) },
+  {
+    name: 'ReduceSum keepdims=0',
+    params: { a: [2, 3, 4] },
+    build: (b, p) => b.op('ReduceSum', [p.a, b.i64([0, 2])], { keepdims: attr.int(0) }),
+  },
   { name: 'ReduceMean keepdims=1', params: { a: [2, 3, 4] }, build: (b, p) => b.op('ReduceMean', [p.a, b.i64([-1])]) },
-  { name: 'ReduceMax', params: { a: [3, 4] }, build: (b, p) => b.op('ReduceMax', [p.a, b.i64([1])], { keepdims: attr.int(0) }) },
-  { name: 'Reshape, Transpose', params: { a: [2, 3, 4] }, build: (b, p) => b.op('Transpose', [b.op('Reshape', [p.a, b.i64([4, 6])])], { perm: attr.ints([1, 0]) }) },
+  {
+    name: 'ReduceMax',
+    params: { a: [3, 4] },
+    build: (b, p) => b.op('ReduceMax', [p.a, b.i64([1])], { keepdims: attr.int(0) }),
+  },
+  {
+    name: 'Reshape, Transpose',
+    params: { a: [2, 3, 4] },
+    build: (b, p) => b.op('Transpose', [b.op('Reshape', [p.a, b.i64([4, 6])])], { perm: attr.ints([1, 0]) }),
+  },
   { name: 'Expand', params: { a: [3, 1] }, build: (b, p) => b.op('Expand', [p.a, b.i64([2, 3, 4])]) },
-  { name: 'Concat', params: { a: [2, 3], c: [2, 2] }, build: (b, p) => b.op('Concat', [p.a, p.c], { axis: attr.int(1) }) },
-  { name: 'Slice', params: { a: [4, 5] }, build: (b, p) => b.op('Slice', [p.a, b.i64([1, -4]), b.i64([3, 100]), b.i64([0, 1])]) },
+  {
+    name: 'Concat',
+    params: { a: [2, 3], c: [2, 2] },
+    build: (b, p) => b.op('Concat', [p.a, p.c], { axis: attr.int(1) }),
+  },
+  {
+    name: 'Slice',
+    params: { a: [4, 5] },
+    build: (b, p) => b.op('Slice', [p.a, b.i64([1, -4]), b.i64([3, 100]), b.i64([0, 1])]),
+  },
   {
     name: 'Split with one piece unused',
     params: { a: [2, 6] },
@@ -66,19 +119,49 @@ const CASES: Case[] = [
       return b.op('Mul', [b.op('ReduceSum', [x, b.i64([1])]), z]);
     },
   },
-  { name: 'Unsqueeze, Squeeze', params: { a: [3, 1, 2] }, build: (b, p) => b.op('Unsqueeze', [b.op('Squeeze', [p.a, b.i64([1])]), b.i64([0])]) },
-  { name: 'Gather (embedding with repeated ids)', params: { e: [5, 3] }, build: (b, p) => b.op('Gather', [p.e, ids(b, [2, 3], [1, 4, 1, 0, 1, -1])]) },
-  { name: 'GatherElements', params: { a: [3, 4] }, build: (b, p) => b.op('GatherElements', [p.a, ids(b, [3, 2], [0, 3, 3, 3, 1, 2])], { axis: attr.int(1) }) },
-  { name: 'Where', params: { a: [2, 3], c: [3] }, build: (b, p) => b.op('Where', [mask(b, [2, 3], [1, 0, 1, 0, 0, 1]), p.a, p.c]) },
+  {
+    name: 'Unsqueeze, Squeeze',
+    params: { a: [3, 1, 2] },
+    build: (b, p) => b.op('Unsqueeze', [b.op('Squeeze', [p.a, b.i64([1])]), b.i64([0])]),
+  },
+  {
+    name: 'Gather (embedding with repeated ids)',
+    params: { e: [5, 3] },
+    build: (b, p) => b.op('Gather', [p.e, ids(b, [2, 3], [1, 4, 1, 0, 1, -1])]),
+  },
+  {
+    name: 'GatherElements',
+    params: { a: [3, 4] },
+    build: (b, p) => b.op('GatherElements', [p.a, ids(b, [3, 2], [0, 3, 3, 3, 1, 2])], { axis: attr.int(1) }),
+  },
+  {
+    name: 'Where',
+    params: { a: [2, 3], c: [3] },
+    build: (b, p) => b.op('Where', [mask(b, [2, 3], [1, 0, 1, 0, 0, 1]), p.a, p.c]),
+  },
   { name: 'Softmax', params: { a: [2, 5] }, build: (b, p) => b.op('Softmax', [p.a], { axis: attr.int(-1) }) },
   { name: 'LogSoftmax', params: { a: [2, 5] }, build: (b, p) => b.op('LogSoftmax', [p.a], { axis: attr.int(-1) }) },
-  { name: 'fan-out: x used three times', params: { a: [3] }, build: (b, p) => b.op('Mul', [b.op('Mul', [p.a, p.a]), b.op('Exp', [p.a])]) },
+  {
+    name: 'fan-out: x used three times',
+    params: { a: [3] },
+    build: (b, p) => b.op('Mul', [b.op('Mul', [p.a, p.a]), b.op('Exp', [p.a])]),
+  },
   { name: 'LayerNorm', params: { x: [2, 3, 6], g: [6], s: [6] }, build: (b, p) => layerNorm(b, p.x, p.g, p.s) },
   { name: 'RMSNorm', params: { x: [2, 3, 6], g: [6] }, build: (b, p) => rmsNorm(b, p.x, p.g) },
   { name: 'GELU tanh form', params: { x: [2, 5] }, range: [-3, 3], build: (b, p) => geluTanh(b, p.x) },
-  { name: 'GELU erf form (float32)', dtype: 'float32', params: { x: [2, 5] }, range: [-3, 3], build: (b, p) => geluErf(b, p.x) },
+  {
+    name: 'GELU erf form (float32)',
+    dtype: 'float32',
+    params: { x: [2, 5] },
+    range: [-3, 3],
+    build: (b, p) => geluErf(b, p.x),
+  },
   { name: 'SiLU', params: { x: [2, 5] }, range: [-3, 3], build: (b, p) => silu(b, p.x) },
-  { name: 'SwiGLU', params: { x: [2, 3, 4], g: [4, 6], u: [4, 6], d: [6, 4] }, build: (b, p) => swiglu(b, p.x, p.g, p.u, p.d) },
+  {
+    name: 'SwiGLU',
+    params: { x: [2, 3, 4], g: [4, 6], u: [4, 6], d: [6, 4] },
+    build: (b, p) => swiglu(b, p.x, p.g, p.u, p.d),
+  },
   {
     name: 'causal multi-head attention with padding mask',
     params: { x: [2, 3, 4], wq: [4, 4], wk: [4, 4], wv: [4, 4] },
@@ -91,7 +174,8 @@ const CASES: Case[] = [
   {
     name: 'attention of one query over padded keys, queries pre-scaled (scale 1)',
     params: { q: [2, 2, 1, 3], k: [2, 2, 4, 3], v: [2, 2, 4, 3] },
-    build: (b, p) => attention(b, p.q, p.k, p.v, { causal: false, keyPadding: ids(b, [2, 4], [0, 1, 1, 1, 1, 1, 1, 1]), scale: 1 }),
+    build: (b, p) =>
+      attention(b, p.q, p.k, p.v, { causal: false, keyPadding: ids(b, [2, 4], [0, 1, 1, 1, 1, 1, 1, 1]), scale: 1 }),
   },
   {
     name: 'rotary embeddings',
@@ -135,7 +219,8 @@ for (const c of CASES) {
     const [lo, hi] = c.range ?? [-1, 1];
     const values: Record<string, number[]> = {};
     for (const [name, dims] of Object.entries(c.params)) values[name] = uniform(rand, numel(dims), lo, hi);
-    const feeds = () => Object.fromEntries(Object.entries(c.params).map(([n, dims]) => [n, toHost(dtype, dims, values[n])]));
+    const feeds = () =>
+      Object.fromEntries(Object.entries(c.params).map(([n, dims]) => [n, toHost(dtype, dims, values[n])]));
     const analytic = await session.run(feeds());
     const lossAt = async () => Number((await session.run(feeds(), { fetch: ['loss'] })).loss.data[0]);
 
@@ -153,7 +238,10 @@ for (const c of CASES) {
         values[name][i] = x0;
         const numeric = (up - down) / (2 * eps);
         const got = Number(g.data[i]);
-        assert.ok(Math.abs(got - numeric) <= atol + rtol * Math.abs(numeric), `d loss / d ${name}[${i}]: symbolic ${got}, numeric ${numeric}`);
+        assert.ok(
+          Math.abs(got - numeric) <= atol + rtol * Math.abs(numeric),
+          `d loss / d ${name}[${i}]: symbolic ${got}, numeric ${numeric}`,
+        );
       }
     }
     await session.release();

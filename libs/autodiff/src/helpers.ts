@@ -7,7 +7,12 @@ export function scalarLike(b: GraphBuilder, like: Value, value: number): Value {
 
 /** Zeros with the shape and dtype of `like`, built from its run-time shape. */
 export function zerosLike(b: GraphBuilder, like: Value): Value {
-  return b.op('ConstantOfShape', [b.op('Shape', [like])], { value: attr.tensor(tensor(like.dtype, [1], [0])) }, { types: [{ dtype: like.dtype, shape: like.shape }] });
+  return b.op(
+    'ConstantOfShape',
+    [b.op('Shape', [like])],
+    { value: attr.tensor(tensor(like.dtype, [1], [0])) },
+    { types: [{ dtype: like.dtype, shape: like.shape }] },
+  );
 }
 
 /** `g` reshaped to the run-time shape of `like` (used where the shape is merely reinterpreted). */
@@ -41,10 +46,16 @@ export function castTo(b: GraphBuilder, v: Value, dtype: Value['dtype']): Value 
 }
 
 /** Reduce axes of a Reduce* node: input 1 (opset ≥ 18) or the legacy attribute; [] = all axes. */
-export function reduceAxes(b: GraphBuilder, node: { inputs: readonly string[]; attributes: Record<string, { kind: string; value: unknown }> }, rank: number): number[] {
+export function reduceAxes(
+  b: GraphBuilder,
+  node: { inputs: readonly string[]; attributes: Record<string, { kind: string; value: unknown }> },
+  rank: number,
+): number[] {
   const fromInput = node.inputs[1] ? b.constOf(node.inputs[1]) : undefined;
   if (node.inputs[1] && !fromInput) throw new Error('reduce gradient: axes must be a constant');
-  const raw = fromInput ? Array.from(fromInput.data as ArrayLike<number | bigint>, Number) : ((node.attributes.axes?.value as number[] | undefined) ?? []);
+  const raw = fromInput
+    ? Array.from(fromInput.data as ArrayLike<number | bigint>, Number)
+    : ((node.attributes.axes?.value as number[] | undefined) ?? []);
   const all = raw.length === 0 ? Array.from({ length: rank }, (_, i) => i) : raw.map((a) => (a < 0 ? a + rank : a));
   return [...all].sort((x, y) => x - y);
 }

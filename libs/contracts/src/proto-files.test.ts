@@ -18,7 +18,9 @@ describe('shipped .proto files', () => {
   it('loads with the Nest loader options and defines the six services in coin.v1', () => {
     const definition = loadSync([...SERVICE_PROTO_FILES], GRPC_LOADER_OPTIONS);
     // Message and enum entries carry a `format`; service entries are maps of methods.
-    const services = Object.keys(definition).filter((k) => k.startsWith(`${GRPC_PACKAGE}.`) && !('format' in definition[k]));
+    const services = Object.keys(definition).filter(
+      (k) => k.startsWith(`${GRPC_PACKAGE}.`) && !('format' in definition[k]),
+    );
     assert.deepEqual(services.sort(), [
       'coin.v1.BenchmarkService',
       'coin.v1.DataPrepService',

@@ -16,7 +16,10 @@ import {
 
 /** The naming rule: RunRequestedEvent <-> coin.run.requested.v1. */
 function topicFor(messageName: string): string {
-  const words = messageName.replace(/Event$/, '').split(/(?=[A-Z])/).map((w) => w.toLowerCase());
+  const words = messageName
+    .replace(/Event$/, '')
+    .split(/(?=[A-Z])/)
+    .map((w) => w.toLowerCase());
   return `coin.${words.join('.')}.v1`;
 }
 
@@ -64,8 +67,21 @@ describe('event topics', () => {
 
   it('round-trips a payload through its topic codec', () => {
     const payload: EventPayload<typeof RUN_REQUESTED_TOPIC> = events.RunRequestedEvent.fromPartial({
-      meta: { eventId: 'e-1', run: 'runs/r1', producer: 'test', attempt: 1, emitTime: { seconds: 1_700_000_000, nanos: 5 } },
-      spec: { model: 'coin-tiny', method: 2, taskOrder: ['ScienceQA', 'TextVQA'], dataFraction: 0.4, seed: 7, hyperParameters: { loraRank: 8 } },
+      meta: {
+        eventId: 'e-1',
+        run: 'runs/r1',
+        producer: 'test',
+        attempt: 1,
+        emitTime: { seconds: 1_700_000_000, nanos: 5 },
+      },
+      spec: {
+        model: 'coin-tiny',
+        method: 2,
+        taskOrder: ['ScienceQA', 'TextVQA'],
+        dataFraction: 0.4,
+        seed: 7,
+        hyperParameters: { loraRank: 8 },
+      },
       runKey: 'ab'.repeat(32),
     });
     const bytes = encodeEvent(RUN_REQUESTED_TOPIC, payload);
@@ -73,6 +89,9 @@ describe('event topics', () => {
   });
 
   it('names the topic when a payload cannot be decoded', () => {
-    assert.throws(() => decodeEvent(RUN_REQUESTED_TOPIC, new Uint8Array([0x0a, 0x20, 1])), /coin\.run\.requested\.v1.*coin\.v1\.RunRequestedEvent/);
+    assert.throws(
+      () => decodeEvent(RUN_REQUESTED_TOPIC, new Uint8Array([0x0a, 0x20, 1])),
+      /coin\.run\.requested\.v1.*coin\.v1\.RunRequestedEvent/,
+    );
   });
 });

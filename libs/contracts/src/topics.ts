@@ -65,7 +65,10 @@ export type EventTopic = keyof typeof EVENT_TOPICS;
 export type EventPayload<T extends EventTopic> = (typeof EVENT_TOPICS)[T] extends TopicEntry<infer P> ? P : never;
 
 /** All topics, then all dead-letter topics (what a broker must have created). */
-export const ALL_TOPICS: readonly string[] = [...Object.keys(EVENT_TOPICS), ...Object.keys(EVENT_TOPICS).map((t) => deadLetterTopic(t as EventTopic))];
+export const ALL_TOPICS: readonly string[] = [
+  ...Object.keys(EVENT_TOPICS),
+  ...Object.keys(EVENT_TOPICS).map((t) => deadLetterTopic(t as EventTopic)),
+];
 
 export function isEventTopic(topic: string): topic is EventTopic {
   return Object.hasOwn(EVENT_TOPICS, topic);
@@ -92,6 +95,8 @@ export function decodeEvent<T extends EventTopic>(topic: T, bytes: Uint8Array): 
   try {
     return codec.decode(bytes);
   } catch (e) {
-    throw new Error(`payload on ${topic} is not a valid ${EVENT_TOPICS[topic].messageType}: ${(e as Error).message}`, { cause: e });
+    throw new Error(`payload on ${topic} is not a valid ${EVENT_TOPICS[topic].messageType}: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }

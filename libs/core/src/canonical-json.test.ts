@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import { canonicalJson, unitKey } from './canonical-json.js';
 
 test('canonicalJson sorts keys at every depth and drops undefined', () => {
-  assert.equal(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } }), '{"a":{"d":[1,{"y":2,"z":1}]},"b":1}');
+  assert.equal(
+    canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } }),
+    '{"a":{"d":[1,{"y":2,"z":1}]},"b":1}',
+  );
 });
 
 test('canonicalJson refuses values JSON cannot round-trip', () => {

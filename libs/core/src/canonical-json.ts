@@ -12,7 +12,8 @@ export function canonicalJson(value: unknown): string {
 function sortKeys(value: unknown, path: string[]): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: non-finite number at ${path.join('.') || '<root>'}`);
+    if (!Number.isFinite(value))
+      throw new TypeError(`canonicalJson: non-finite number at ${path.join('.') || '<root>'}`);
     return value;
   }
   if (Array.isArray(value)) return value.map((v, i) => sortKeys(v, [...path, String(i)]));

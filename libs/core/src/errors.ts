@@ -52,7 +52,12 @@ export function isCoinError(e: unknown): e is CoinError {
 }
 
 /** Shorthand for the most common case: the caller's input is wrong. */
-export function invalidArgument(code: string, message: string, hint?: string, details?: Record<string, unknown>): CoinError {
+export function invalidArgument(
+  code: string,
+  message: string,
+  hint?: string,
+  details?: Record<string, unknown>,
+): CoinError {
   return new CoinError(code, 'INVALID_ARGUMENT', message, { hint, details });
 }
 

@@ -36,7 +36,9 @@ export function formatPythonFixed(x: number, digits: number): string {
   if (x === Infinity) return 'inf';
   if (x === -Infinity) return '-inf';
   const negative = x < 0 || Object.is(x, -0); // Python keeps the sign of -0.0 and of tiny negatives
-  const q = scaledHalfEven(x, digits).toString().padStart(digits + 1, '0');
+  const q = scaledHalfEven(x, digits)
+    .toString()
+    .padStart(digits + 1, '0');
   const body = digits === 0 ? q : `${q.slice(0, q.length - digits)}.${q.slice(q.length - digits)}`;
   return negative ? `-${body}` : body;
 }
@@ -52,7 +54,11 @@ export function formatPython2f(x: number): string {
  */
 export function pythonRound(x: number): number {
   if (!Number.isFinite(x)) {
-    throw new RangeError(Number.isNaN(x) ? 'ValueError: cannot convert float NaN to integer' : 'OverflowError: cannot convert float infinity to integer');
+    throw new RangeError(
+      Number.isNaN(x)
+        ? 'ValueError: cannot convert float NaN to integer'
+        : 'OverflowError: cannot convert float infinity to integer',
+    );
   }
   const q = Number(scaledHalfEven(x, 0));
   return x < 0 && q !== 0 ? -q : q;

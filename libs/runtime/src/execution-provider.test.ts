@@ -5,7 +5,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoinError } from '@coin/core';
-import { assertProviderAvailable, CUDA_PROVIDER_LIBRARIES, cudaProviderStatus, ortBinaryDir } from './execution-provider.js';
+import {
+  assertProviderAvailable,
+  CUDA_PROVIDER_LIBRARIES,
+  cudaProviderStatus,
+  ortBinaryDir,
+} from './execution-provider.js';
 
 describe('execution providers', () => {
   it('finds the native binding folder', () => {
@@ -20,7 +25,14 @@ describe('execution providers', () => {
       const none = cudaProviderStatus(dir);
       assert.equal(none.available, false);
       assert.match(none.reason, /libonnxruntime_providers_shared\.so, libonnxruntime_providers_cuda\.so missing/);
-      assert.throws(() => assertProviderAvailable('cuda', dir), (e: unknown) => e instanceof CoinError && e.code === 'RUNTIME.CUDA_UNAVAILABLE' && e.kind === 'UNAVAILABLE' && /cuda12/.test(e.hint ?? ''));
+      assert.throws(
+        () => assertProviderAvailable('cuda', dir),
+        (e: unknown) =>
+          e instanceof CoinError &&
+          e.code === 'RUNTIME.CUDA_UNAVAILABLE' &&
+          e.kind === 'UNAVAILABLE' &&
+          /cuda12/.test(e.hint ?? ''),
+      );
       await writeFile(join(dir, CUDA_PROVIDER_LIBRARIES[1]), '');
       assert.match(cudaProviderStatus(dir).reason, /providers_shared\.so missing/);
       await writeFile(join(dir, CUDA_PROVIDER_LIBRARIES[0]), '');

@@ -36,18 +36,31 @@ export interface ProviderStatus {
 
 export function cudaProviderStatus(binaryDir = ortBinaryDir()): ProviderStatus {
   const backend = listSupportedBackends().find((b) => b.name === 'cuda');
-  if (!backend) return { available: false, reason: `this onnxruntime-node build (${process.platform}/${process.arch}) has no CUDA backend` };
+  if (!backend)
+    return {
+      available: false,
+      reason: `this onnxruntime-node build (${process.platform}/${process.arch}) has no CUDA backend`,
+    };
   if (backend.bundled) return { available: true, reason: '' };
   const missing = CUDA_PROVIDER_LIBRARIES.filter((lib) => !existsSync(join(binaryDir, lib)));
-  if (missing.length > 0) return { available: false, reason: `the CUDA provider is not installed (${missing.join(', ')} missing in ${binaryDir})` };
+  if (missing.length > 0)
+    return {
+      available: false,
+      reason: `the CUDA provider is not installed (${missing.join(', ')} missing in ${binaryDir})`,
+    };
   return { available: true, reason: '' };
 }
 
 export function cudaUnavailable(reason: string, cause?: unknown): CoinError {
-  return new CoinError('RUNTIME.CUDA_UNAVAILABLE', 'UNAVAILABLE', `execution provider 'cuda' is not available: ${reason}`, {
-    hint: CUDA_INSTALL_HINT,
-    cause,
-  });
+  return new CoinError(
+    'RUNTIME.CUDA_UNAVAILABLE',
+    'UNAVAILABLE',
+    `execution provider 'cuda' is not available: ${reason}`,
+    {
+      hint: CUDA_INSTALL_HINT,
+      cause,
+    },
+  );
 }
 
 /** Throws RUNTIME.CUDA_UNAVAILABLE unless the provider can be used. */

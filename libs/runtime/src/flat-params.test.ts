@@ -52,11 +52,21 @@ describe('packFlat / unpackFlat', () => {
   it('rejects missing, extra, mis-shaped and non-float32 tensors, naming them', () => {
     const layout = layoutOf(tensors);
     const { 'a.bias': _omit, ...missing } = tensors;
-    const is = (code: string, re: RegExp) => (e: unknown) => e instanceof CoinError && e.code === code && re.test(e.message);
+    const is = (code: string, re: RegExp) => (e: unknown) =>
+      e instanceof CoinError && e.code === code && re.test(e.message);
     assert.throws(() => packFlat(layout, missing), is('FLAT_PARAMS.MISSING', /"a\.bias"/));
-    assert.throws(() => packFlat(layout, { ...tensors, extra: hostTensor('float32', [1]) }), is('FLAT_PARAMS.UNKNOWN_NAME', /"extra"/));
-    assert.throws(() => packFlat(layout, { ...tensors, 'a.bias': hostTensor('float32', [1, 3]) }), is('FLAT_PARAMS.BAD_TENSOR', /\[1, 3\].*\[3\]/));
-    assert.throws(() => packFlat(layout, { ...tensors, 'a.bias': hostTensor('float64', [3]) }), is('FLAT_PARAMS.BAD_TENSOR', /float64/));
+    assert.throws(
+      () => packFlat(layout, { ...tensors, extra: hostTensor('float32', [1]) }),
+      is('FLAT_PARAMS.UNKNOWN_NAME', /"extra"/),
+    );
+    assert.throws(
+      () => packFlat(layout, { ...tensors, 'a.bias': hostTensor('float32', [1, 3]) }),
+      is('FLAT_PARAMS.BAD_TENSOR', /\[1, 3\].*\[3\]/),
+    );
+    assert.throws(
+      () => packFlat(layout, { ...tensors, 'a.bias': hostTensor('float64', [3]) }),
+      is('FLAT_PARAMS.BAD_TENSOR', /float64/),
+    );
     assert.throws(() => unpackFlat(layout, new Float32Array(3)), is('FLAT_PARAMS.BAD_BUFFER', /3 elements.*needs 10/));
     assert.throws(() => viewOf(layout, new Float32Array(10), 'nope'), is('FLAT_PARAMS.UNKNOWN_NAME', /"nope"/));
   });
@@ -95,7 +105,10 @@ describe('flat buffers through a session', () => {
       for (let step = 0; step < 3; step++) {
         const a = await session.run({ params: hostTensor('float32', [layout.total], plain), grads, lr });
         const backBefore = db.back;
-        const b = await session.run({ params: db.frontTensor(), grads, lr }, { outputs: { new_params: db.backTensor() } });
+        const b = await session.run(
+          { params: db.frontTensor(), grads, lr },
+          { outputs: { new_params: db.backTensor() } },
+        );
         assert.equal(b.new_params.data, backBefore); // written in place, not copied
         assert.ok(tensorsBitEqual(a.new_params, b.new_params), `step ${step}`);
         for (const e of layout.entries) assert.ok(tensorsBitEqual(a[`sumsq:${e.name}`], b[`sumsq:${e.name}`]), e.name);
@@ -125,7 +138,10 @@ describe('flat buffers through a session', () => {
         const samples: number[] = [];
         for (let i = 0; i < 7; i++) {
           const t0 = performance.now();
-          await session.run({ params: db.frontTensor(), grads, lr }, prealloc ? { outputs: { new_params: db.backTensor() } } : {});
+          await session.run(
+            { params: db.frontTensor(), grads, lr },
+            prealloc ? { outputs: { new_params: db.backTensor() } } : {},
+          );
           samples.push(performance.now() - t0);
         }
         return samples.sort((x, y) => x - y)[3];
@@ -133,7 +149,9 @@ describe('flat buffers through a session', () => {
       await time(true);
       const allocated = await time(false);
       const preallocated = await time(true);
-      t.diagnostic(`8 MB output: ORT-allocated ${allocated.toFixed(2)} ms, preallocated ${preallocated.toFixed(2)} ms (median of 7)`);
+      t.diagnostic(
+        `8 MB output: ORT-allocated ${allocated.toFixed(2)} ms, preallocated ${preallocated.toFixed(2)} ms (median of 7)`,
+      );
       assert.ok(allocated > 0 && preallocated > 0);
     } finally {
       await session.release();

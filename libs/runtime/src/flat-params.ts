@@ -58,16 +58,28 @@ export function layoutOf(tensors: Readonly<Record<string, HostTensor>>): FlatLay
 function entryOf(layout: FlatLayout, name: string): FlatEntry {
   const entry = layout.byName.get(name);
   if (!entry) {
-    throw new CoinError('FLAT_PARAMS.UNKNOWN_NAME', 'INVALID_ARGUMENT', `tensor ${JSON.stringify(name)} is not in the flat layout`, {
-      hint: `the layout has ${layout.entries.length} tensors: ${layout.entries.slice(0, 8).map((e) => e.name).join(', ')}${layout.entries.length > 8 ? ', ...' : ''}`,
-    });
+    throw new CoinError(
+      'FLAT_PARAMS.UNKNOWN_NAME',
+      'INVALID_ARGUMENT',
+      `tensor ${JSON.stringify(name)} is not in the flat layout`,
+      {
+        hint: `the layout has ${layout.entries.length} tensors: ${layout.entries
+          .slice(0, 8)
+          .map((e) => e.name)
+          .join(', ')}${layout.entries.length > 8 ? ', ...' : ''}`,
+      },
+    );
   }
   return entry;
 }
 
 function checkBuffer(layout: FlatLayout, flat: Float32Array): void {
   if (flat.length !== layout.total) {
-    throw new CoinError('FLAT_PARAMS.BAD_BUFFER', 'INVALID_ARGUMENT', `flat buffer has ${flat.length} elements, the layout needs ${layout.total}`);
+    throw new CoinError(
+      'FLAT_PARAMS.BAD_BUFFER',
+      'INVALID_ARGUMENT',
+      `flat buffer has ${flat.length} elements, the layout needs ${layout.total}`,
+    );
   }
 }
 
@@ -76,17 +88,29 @@ function checkBuffer(layout: FlatLayout, flat: Float32Array): void {
  * as float32 with exactly the layout's dims, and no extra names are accepted: a missing or stray
  * parameter is a bug that would otherwise train the wrong weights silently.
  */
-export function packFlat(layout: FlatLayout, tensors: Readonly<Record<string, HostTensor>>, into?: Float32Array): Float32Array {
+export function packFlat(
+  layout: FlatLayout,
+  tensors: Readonly<Record<string, HostTensor>>,
+  into?: Float32Array,
+): Float32Array {
   const flat = into ?? new Float32Array(layout.total);
   checkBuffer(layout, flat);
   for (const name of Object.keys(tensors)) entryOf(layout, name);
   for (const entry of layout.entries) {
     const t = tensors[entry.name];
     if (t === undefined) {
-      throw new CoinError('FLAT_PARAMS.MISSING', 'INVALID_ARGUMENT', `tensor ${JSON.stringify(entry.name)} of the layout was not given`);
+      throw new CoinError(
+        'FLAT_PARAMS.MISSING',
+        'INVALID_ARGUMENT',
+        `tensor ${JSON.stringify(entry.name)} of the layout was not given`,
+      );
     }
     if (t.dtype !== 'float32' || !(t.data instanceof Float32Array)) {
-      throw new CoinError('FLAT_PARAMS.BAD_TENSOR', 'INVALID_ARGUMENT', `tensor ${JSON.stringify(entry.name)} is ${t.dtype}, flat buffers hold float32`);
+      throw new CoinError(
+        'FLAT_PARAMS.BAD_TENSOR',
+        'INVALID_ARGUMENT',
+        `tensor ${JSON.stringify(entry.name)} is ${t.dtype}, flat buffers hold float32`,
+      );
     }
     if (t.dims.length !== entry.dims.length || t.dims.some((d, i) => d !== entry.dims[i])) {
       throw new CoinError(

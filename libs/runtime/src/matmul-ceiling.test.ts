@@ -8,7 +8,10 @@ describe('matmul ceiling', () => {
   it('the probe model computes A·B', async () => {
     const s = await createSession(matmulModel(2));
     try {
-      const { Y } = await s.run({ A: hostTensor('float32', [2, 2], new Float32Array([1, 2, 3, 4])), B: hostTensor('float32', [2, 2], new Float32Array([5, 6, 7, 8])) });
+      const { Y } = await s.run({
+        A: hostTensor('float32', [2, 2], new Float32Array([1, 2, 3, 4])),
+        B: hostTensor('float32', [2, 2], new Float32Array([5, 6, 7, 8])),
+      });
       assert.deepEqual([...(Y.data as Float32Array)], [19, 22, 43, 50]);
     } finally {
       await s.release();

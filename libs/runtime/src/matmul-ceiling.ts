@@ -52,8 +52,12 @@ export async function createMatmulCeilingProbe(n = 1024, options: SessionOptions
   checkCount('n', n, 1);
   const session: RuntimeSession = await createSession(matmulModel(n), options);
   // Values in [-1, 1) so no denormals or overflow skew the timing.
-  const fill = (seed: number) => Float32Array.from({ length: n * n }, (_, i) => (((i * 2654435761 + seed) >>> 0) / 2 ** 32) * 2 - 1);
-  const feeds: Record<string, HostTensor> = { A: hostTensor('float32', [n, n], fill(1)), B: hostTensor('float32', [n, n], fill(2)) };
+  const fill = (seed: number) =>
+    Float32Array.from({ length: n * n }, (_, i) => (((i * 2654435761 + seed) >>> 0) / 2 ** 32) * 2 - 1);
+  const feeds: Record<string, HostTensor> = {
+    A: hostTensor('float32', [n, n], fill(1)),
+    B: hostTensor('float32', [n, n], fill(2)),
+  };
   const outputs = { Y: hostTensor('float32', [n, n]) };
   const flop = 2 * n ** 3;
   return {

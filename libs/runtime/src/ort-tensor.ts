@@ -31,18 +31,29 @@ export function toOrtTensor(t: HostTensor): Tensor {
 
 export function fromOrtTensor(name: string, t: Tensor): HostTensor {
   if (!isDType(t.type)) {
-    throw new CoinError('RUNTIME.UNSUPPORTED_OUTPUT', 'UNIMPLEMENTED', `output ${JSON.stringify(name)} has type ${t.type}, which HostTensor cannot hold`, {
-      hint: 'Cast it to one of float32, float64, float16, int64, int32, int8, uint8, bool inside the graph',
-    });
+    throw new CoinError(
+      'RUNTIME.UNSUPPORTED_OUTPUT',
+      'UNIMPLEMENTED',
+      `output ${JSON.stringify(name)} has type ${t.type}, which HostTensor cannot hold`,
+      {
+        hint: 'Cast it to one of float32, float64, float16, int64, int32, int8, uint8, bool inside the graph',
+      },
+    );
   }
   let data = t.data as HostTensor['data'];
   // Newer runtimes may hand float16 out as Float16Array; HostTensor keeps the raw bits.
-  if (t.type === 'float16' && !(data instanceof Uint16Array)) data = new Uint16Array(data.buffer, data.byteOffset, data.length);
+  if (t.type === 'float16' && !(data instanceof Uint16Array))
+    data = new Uint16Array(data.buffer, data.byteOffset, data.length);
   return hostTensor(t.type, t.dims, data);
 }
 
 /** RUNTIME.BAD_FEED for an input, RUNTIME.BAD_OUTPUT for a preallocated output. */
-function ioError(role: 'input' | 'output', name: string, message: string, details: Record<string, unknown> = {}): CoinError {
+function ioError(
+  role: 'input' | 'output',
+  name: string,
+  message: string,
+  details: Record<string, unknown> = {},
+): CoinError {
   return role === 'input'
     ? new CoinError('RUNTIME.BAD_FEED', 'INVALID_ARGUMENT', message, {
         hint: 'feed every model input with its declared dtype and dims (see session.inputs)',
@@ -72,11 +83,15 @@ export function checkAgainstSpec(spec: IoSpec, t: HostTensor, role: 'input' | 'o
   }
   if (spec.dims === undefined) return;
   if (t.dims.length !== spec.dims.length) {
-    throw fail(`${label} has dims [${t.dims.join(', ')}] (rank ${t.dims.length}), the model expects ${describeDims(spec.dims)} (rank ${spec.dims.length})`);
+    throw fail(
+      `${label} has dims [${t.dims.join(', ')}] (rank ${t.dims.length}), the model expects ${describeDims(spec.dims)} (rank ${spec.dims.length})`,
+    );
   }
   spec.dims.forEach((want, i) => {
     if (typeof want === 'number' && want >= 0 && t.dims[i] !== want) {
-      throw fail(`${label} has dims [${t.dims.join(', ')}], the model expects ${describeDims(spec.dims ?? [])} (dim ${i} must be ${want})`);
+      throw fail(
+        `${label} has dims [${t.dims.join(', ')}], the model expects ${describeDims(spec.dims ?? [])} (dim ${i} must be ${want})`,
+      );
     }
   });
 }
@@ -86,12 +101,17 @@ export function checkFeeds(inputs: readonly IoSpec[], feeds: Readonly<Record<str
   const known = new Set(inputs.map((s) => s.name));
   for (const name of Object.keys(feeds)) {
     if (!known.has(name)) {
-      throw ioError('input', name, `feed ${JSON.stringify(name)} is not an input of the model (inputs: ${[...known].join(', ')})`);
+      throw ioError(
+        'input',
+        name,
+        `feed ${JSON.stringify(name)} is not an input of the model (inputs: ${[...known].join(', ')})`,
+      );
     }
   }
   for (const spec of inputs) {
     const t = feeds[spec.name];
-    if (t === undefined) throw ioError('input', spec.name, `input ${JSON.stringify(spec.name)} is missing from the feeds`);
+    if (t === undefined)
+      throw ioError('input', spec.name, `input ${JSON.stringify(spec.name)} is missing from the feeds`);
     checkAgainstSpec(spec, t, 'input');
   }
 }

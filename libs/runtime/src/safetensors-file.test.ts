@@ -40,10 +40,16 @@ describe('safetensors files', () => {
   it('reports a missing file as NOT_FOUND and a damaged one with its path', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'coin-st-'));
     try {
-      await assert.rejects(readSafetensorsFile(join(dir, 'nope.safetensors')), (e: unknown) => e instanceof CoinError && e.code === 'SAFETENSORS.NOT_FOUND');
+      await assert.rejects(
+        readSafetensorsFile(join(dir, 'nope.safetensors')),
+        (e: unknown) => e instanceof CoinError && e.code === 'SAFETENSORS.NOT_FOUND',
+      );
       const bad = join(dir, 'bad.safetensors');
       await writeFile(bad, writeSafetensors({ w: hostTensor('float32', [4]) }).subarray(0, 30));
-      await assert.rejects(readSafetensorsFile(bad), (e: unknown) => e instanceof CoinError && e.kind === 'DATA_LOSS' && e.message.startsWith(bad));
+      await assert.rejects(
+        readSafetensorsFile(bad),
+        (e: unknown) => e instanceof CoinError && e.kind === 'DATA_LOSS' && e.message.startsWith(bad),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -8,7 +8,6 @@ import { CoinError, writeFileAtomic } from '@coin/core';
 import { readSafetensors, writeSafetensors, type SafetensorsContents } from './safetensors.js';
 import { type HostTensor } from './tensor.js';
 
-
 export async function writeSafetensorsFile(
   path: string,
   tensors: Readonly<Record<string, HostTensor>>,
@@ -23,7 +22,10 @@ export async function readSafetensorsFile(path: string): Promise<SafetensorsCont
     bytes = await readFile(path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new CoinError('SAFETENSORS.NOT_FOUND', 'NOT_FOUND', `no safetensors file at ${path}`, { cause: e, details: { path } });
+      throw new CoinError('SAFETENSORS.NOT_FOUND', 'NOT_FOUND', `no safetensors file at ${path}`, {
+        cause: e,
+        details: { path },
+      });
     }
     throw e;
   }

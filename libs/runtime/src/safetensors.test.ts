@@ -46,12 +46,24 @@ describe('writeSafetensors: the exact bytes of the reference writer', () => {
   it('orders by descending dtype then name bytes, metadata first with sorted keys', () => {
     const t = (dtype: HostTensor['dtype'], n: number): HostTensor => hostTensor(dtype, [n]);
     const out = writeSafetensors(
-      { flag: t('bool', 1), '9': t('float32', 1), '10': t('float32', 1), ids: t('int64', 1), h: t('float16', 1), b: t('uint8', 1), c: t('int8', 1), d: t('float64', 1), e: t('int32', 1) },
+      {
+        flag: t('bool', 1),
+        '9': t('float32', 1),
+        '10': t('float32', 1),
+        ids: t('int64', 1),
+        h: t('float16', 1),
+        b: t('uint8', 1),
+        c: t('int8', 1),
+        d: t('float64', 1),
+        e: t('int32', 1),
+      },
       { z: '1', a: 'x"y' },
     );
     const headerLength = Number(new DataView(out.buffer).getBigUint64(0, true));
     assert.equal(headerLength % 8, 0);
-    const header = Buffer.from(out.subarray(8, 8 + headerLength)).toString('utf8').trimEnd();
+    const header = Buffer.from(out.subarray(8, 8 + headerLength))
+      .toString('utf8')
+      .trimEnd();
     assert.equal(
       header,
       '{"__metadata__":{"a":"x\\"y","z":"1"},' +
@@ -69,7 +81,10 @@ describe('writeSafetensors: the exact bytes of the reference writer', () => {
   });
   it('refuses a tensor named __metadata__ and data of the wrong length', () => {
     assert.throws(() => writeSafetensors({ __metadata__: hostTensor('uint8', [1]) }), /reserved/);
-    assert.throws(() => writeSafetensors({ x: { dtype: 'float32', dims: [3], data: new Float32Array(2) } }), /needs 3 elements/);
+    assert.throws(
+      () => writeSafetensors({ x: { dtype: 'float32', dims: [3], data: new Float32Array(2) } }),
+      /needs 3 elements/,
+    );
   });
 });
 
@@ -107,7 +122,8 @@ describe('readSafetensors', () => {
     assert.deepEqual([...(back.tensors.w.data as Float64Array)], [1.5, -2]);
   });
   it('accepts any header order and a header that is not 8-aligned (older writers)', () => {
-    const header = '{"b":{"dtype":"U8","shape":[1],"data_offsets":[4,5]},"a":{"dtype":"F32","shape":[],"data_offsets":[0,4]}}';
+    const header =
+      '{"b":{"dtype":"U8","shape":[1],"data_offsets":[4,5]},"a":{"dtype":"F32","shape":[],"data_offsets":[0,4]}}';
     const back = readSafetensors(fileBytes(header, [0, 0, 128, 63, 9]));
     assert.deepEqual([...(back.tensors.a.data as Float32Array)], [1]);
     assert.deepEqual(back.tensors.a.dims, []);
@@ -116,7 +132,9 @@ describe('readSafetensors', () => {
   });
   it('widens BF16 to float32 exactly', () => {
     // bf16 0x3fc0 = 1.5, 0xc000 = -2, 0x8000 = -0
-    const back = readSafetensors(fileBytes('{"x":{"dtype":"BF16","shape":[3],"data_offsets":[0,6]}}', [0xc0, 0x3f, 0x00, 0xc0, 0x00, 0x80]));
+    const back = readSafetensors(
+      fileBytes('{"x":{"dtype":"BF16","shape":[3],"data_offsets":[0,6]}}', [0xc0, 0x3f, 0x00, 0xc0, 0x00, 0x80]),
+    );
     assert.equal(back.tensors.x.dtype, 'float32');
     const v = back.tensors.x.data as Float32Array;
     assert.deepEqual([v[0], v[1]], [1.5, -2]);
@@ -134,22 +152,56 @@ describe('readSafetensors refuses corrupt input, saying what is wrong', () => {
   const good = writeSafetensors({ a: hostTensor('float32', [2]), b: hostTensor('int64', [1]) });
   const cases: Array<[string, Uint8Array, RegExp]> = [
     ['shorter than 8 bytes', new Uint8Array([1, 0, 0]), /3 bytes, shorter than the 8-byte header length/],
-    ['header length beyond the file', good.subarray(0, 20), /header length \d+ runs beyond the end of the file \(20 bytes\)/],
+    [
+      'header length beyond the file',
+      good.subarray(0, 20),
+      /header length \d+ runs beyond the end of the file \(20 bytes\)/,
+    ],
     ['huge header length', new Uint8Array([0, 0, 0, 0, 0, 0, 0, 1, 32]), /exceeds the 100000000-byte limit/],
     ['bad JSON', fileBytes('{"a":'), /not valid JSON/],
     ['not an object', fileBytes('[1,2]   '), /not a JSON object/],
     ['bad UTF-8', fileBytes('{"\xff":1}').map((b) => (b === 0xc3 ? 0xff : b)), /not valid UTF-8/],
-    ['unknown dtype', fileBytes('{"a":{"dtype":"F128","shape":[1],"data_offsets":[0,16]}}'), /tensor "a" has unknown dtype "F128"/],
-    ['bad shape', fileBytes('{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}'), /tensor "a" has an invalid shape \[-1\]/],
-    ['bad offsets', fileBytes('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0]}}'), /tensor "a" has invalid data_offsets \[0\]/],
-    ['end before begin', fileBytes('{"a":{"dtype":"U8","shape":[0],"data_offsets":[0,0]},"b":{"dtype":"U8","shape":[1],"data_offsets":[2,1]}}', [0, 0]), /tensor "b" has data_offsets \[2, 1\] with end before begin/],
+    [
+      'unknown dtype',
+      fileBytes('{"a":{"dtype":"F128","shape":[1],"data_offsets":[0,16]}}'),
+      /tensor "a" has unknown dtype "F128"/,
+    ],
+    [
+      'bad shape',
+      fileBytes('{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}'),
+      /tensor "a" has an invalid shape \[-1\]/,
+    ],
+    [
+      'bad offsets',
+      fileBytes('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0]}}'),
+      /tensor "a" has invalid data_offsets \[0\]/,
+    ],
+    [
+      'end before begin',
+      fileBytes(
+        '{"a":{"dtype":"U8","shape":[0],"data_offsets":[0,0]},"b":{"dtype":"U8","shape":[1],"data_offsets":[2,1]}}',
+        [0, 0],
+      ),
+      /tensor "b" has data_offsets \[2, 1\] with end before begin/,
+    ],
     [
       'overlapping tensors',
-      fileBytes('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', new Array(8).fill(0)),
+      fileBytes(
+        '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}',
+        new Array(8).fill(0),
+      ),
       /tensor "b" data_offsets \[4, 8\] overlap tensor "a" ending at 8/,
     ],
-    ['gap between tensors', fileBytes('{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', new Array(8).fill(0)), /bytes \[0, 4\) of the data are not covered by any tensor/],
-    ['dtype/shape mismatch', fileBytes('{"a":{"dtype":"F64","shape":[2],"data_offsets":[0,8]}}', new Array(8).fill(0)), /F64 of shape \[2\] = 16 bytes, but its data_offsets span 8 bytes/],
+    [
+      'gap between tensors',
+      fileBytes('{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', new Array(8).fill(0)),
+      /bytes \[0, 4\) of the data are not covered by any tensor/,
+    ],
+    [
+      'dtype/shape mismatch',
+      fileBytes('{"a":{"dtype":"F64","shape":[2],"data_offsets":[0,8]}}', new Array(8).fill(0)),
+      /F64 of shape \[2\] = 16 bytes, but its data_offsets span 8 bytes/,
+    ],
     ['truncated data', good.subarray(0, good.length - 1), /run beyond the data section .*truncated/],
     ['trailing bytes', new Uint8Array([...good, 0]), /cover 16 bytes of data but the data section has 17 bytes/],
     ['metadata not a string', fileBytes('{"__metadata__":{"k":1}}'), /"__metadata__" value "k" is not a string/],
@@ -158,6 +210,9 @@ describe('readSafetensors refuses corrupt input, saying what is wrong', () => {
     it(what, () => assert.throws(() => readSafetensors(bytes), corruptWith(re)));
   }
   it('names the source in the message', () => {
-    assert.throws(() => readSafetensors(new Uint8Array(2), { source: '/x/model.safetensors' }), corruptWith(/^\/x\/model\.safetensors: /));
+    assert.throws(
+      () => readSafetensors(new Uint8Array(2), { source: '/x/model.safetensors' }),
+      corruptWith(/^\/x\/model\.safetensors: /),
+    );
   });
 });

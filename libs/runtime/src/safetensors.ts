@@ -22,7 +22,23 @@ import { DTYPE_BYTES, hostTensor, sizeOf, tensorBytes, type DType, type HostTens
 export const MAX_HEADER_BYTES = 100_000_000;
 
 /** Safetensors dtype names in the reference `Dtype` enum order (the writer sorts by it, descending). */
-const ST_DTYPE_ORDER = ['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'F64', 'I64', 'U64'];
+const ST_DTYPE_ORDER = [
+  'BOOL',
+  'U8',
+  'I8',
+  'F8_E5M2',
+  'F8_E4M3',
+  'I16',
+  'U16',
+  'F16',
+  'BF16',
+  'I32',
+  'U32',
+  'F32',
+  'F64',
+  'I64',
+  'U64',
+];
 
 const TO_ST: Readonly<Record<DType, string>> = {
   bool: 'BOOL',
@@ -35,11 +51,27 @@ const TO_ST: Readonly<Record<DType, string>> = {
   int64: 'I64',
 };
 
-const FROM_ST: Readonly<Record<string, DType>> = Object.fromEntries(Object.entries(TO_ST).map(([d, s]) => [s, d as DType]));
+const FROM_ST: Readonly<Record<string, DType>> = Object.fromEntries(
+  Object.entries(TO_ST).map(([d, s]) => [s, d as DType]),
+);
 
 /** Element size in bytes of every safetensors dtype, including those we only validate. */
 const ST_BYTES: Readonly<Record<string, number>> = {
-  BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4, U32: 4, F32: 4, F64: 8, I64: 8, U64: 8,
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  F8_E5M2: 1,
+  F8_E4M3: 1,
+  I16: 2,
+  U16: 2,
+  F16: 2,
+  BF16: 2,
+  I32: 4,
+  U32: 4,
+  F32: 4,
+  F64: 8,
+  I64: 8,
+  U64: 8,
 };
 
 export interface SafetensorsContents {
@@ -66,10 +98,17 @@ function compareUtf8(a: string, b: string): number {
 }
 
 /** The serialized bytes of `tensors`, identical to what the reference writer produces for them. */
-export function writeSafetensors(tensors: Readonly<Record<string, HostTensor>>, metadata?: Readonly<Record<string, string>>): Uint8Array {
+export function writeSafetensors(
+  tensors: Readonly<Record<string, HostTensor>>,
+  metadata?: Readonly<Record<string, string>>,
+): Uint8Array {
   const entries = Object.entries(tensors).map(([name, t]) => {
     if (name === '__metadata__') {
-      throw new CoinError('SAFETENSORS.BAD_NAME', 'INVALID_ARGUMENT', 'a tensor cannot be named "__metadata__" (reserved by the format)');
+      throw new CoinError(
+        'SAFETENSORS.BAD_NAME',
+        'INVALID_ARGUMENT',
+        'a tensor cannot be named "__metadata__" (reserved by the format)',
+      );
     }
     hostTensor(t.dtype, t.dims, t.data); // validates dtype, data class and length
     return { name, tensor: t, st: TO_ST[t.dtype] };
@@ -83,7 +122,11 @@ export function writeSafetensors(tensors: Readonly<Record<string, HostTensor>>, 
     const keys = Object.keys(metadata).sort(compareUtf8);
     for (const k of keys) {
       if (typeof metadata[k] !== 'string') {
-        throw new CoinError('SAFETENSORS.BAD_METADATA', 'INVALID_ARGUMENT', `metadata ${JSON.stringify(k)} is not a string`);
+        throw new CoinError(
+          'SAFETENSORS.BAD_METADATA',
+          'INVALID_ARGUMENT',
+          `metadata ${JSON.stringify(k)} is not a string`,
+        );
       }
     }
     parts.push(`"__metadata__":{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(metadata[k])}`).join(',')}}`);
@@ -91,7 +134,9 @@ export function writeSafetensors(tensors: Readonly<Record<string, HostTensor>>, 
   let offset = 0;
   for (const e of entries) {
     const end = offset + e.tensor.data.byteLength;
-    parts.push(`${JSON.stringify(e.name)}:{"dtype":"${e.st}","shape":${JSON.stringify(e.tensor.dims)},"data_offsets":[${offset},${end}]}`);
+    parts.push(
+      `${JSON.stringify(e.name)}:{"dtype":"${e.st}","shape":${JSON.stringify(e.tensor.dims)},"data_offsets":[${offset},${end}]}`,
+    );
     offset = end;
   }
   const json = Buffer.from(`{${parts.join(',')}}`, 'utf8');
@@ -121,13 +166,21 @@ function isNonNegativeInt(x: unknown): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 }
 
-function parseHeader(bytes: Uint8Array, source: string | undefined): { entries: HeaderEntry[]; metadata: Record<string, string>; dataStart: number } {
-  if (bytes.length < 8) throw corrupt(source, `the file is ${bytes.length} bytes, shorter than the 8-byte header length`);
+function parseHeader(
+  bytes: Uint8Array,
+  source: string | undefined,
+): { entries: HeaderEntry[]; metadata: Record<string, string>; dataStart: number } {
+  if (bytes.length < 8)
+    throw corrupt(source, `the file is ${bytes.length} bytes, shorter than the 8-byte header length`);
   const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
-  if (n > BigInt(MAX_HEADER_BYTES)) throw corrupt(source, `header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
+  if (n > BigInt(MAX_HEADER_BYTES))
+    throw corrupt(source, `header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
   const headerLength = Number(n);
   if (8 + headerLength > bytes.length) {
-    throw corrupt(source, `header length ${headerLength} runs beyond the end of the file (${bytes.length} bytes)`, { headerLength, fileBytes: bytes.length });
+    throw corrupt(source, `header length ${headerLength} runs beyond the end of the file (${bytes.length} bytes)`, {
+      headerLength,
+      fileBytes: bytes.length,
+    });
   }
   let text: string;
   try {
@@ -141,13 +194,15 @@ function parseHeader(bytes: Uint8Array, source: string | undefined): { entries: 
   } catch (e) {
     throw corrupt(source, `the header is not valid JSON (${(e as Error).message})`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw corrupt(source, 'the header is not a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw corrupt(source, 'the header is not a JSON object');
 
   const metadata: Record<string, string> = {};
   const entries: HeaderEntry[] = [];
   for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw corrupt(source, '"__metadata__" is not an object');
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw corrupt(source, '"__metadata__" is not an object');
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
         if (typeof v !== 'string') throw corrupt(source, `"__metadata__" value ${JSON.stringify(k)} is not a string`);
         metadata[k] = v;
@@ -157,13 +212,21 @@ function parseHeader(bytes: Uint8Array, source: string | undefined): { entries: 
     const info = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown } | null;
     const label = `tensor ${JSON.stringify(name)}`;
     if (typeof info !== 'object' || info === null) throw corrupt(source, `${label} is not an object`);
-    if (typeof info.dtype !== 'string' || !(info.dtype in ST_BYTES)) throw corrupt(source, `${label} has unknown dtype ${JSON.stringify(info.dtype)}`);
-    if (!Array.isArray(info.shape) || !info.shape.every(isNonNegativeInt)) throw corrupt(source, `${label} has an invalid shape ${JSON.stringify(info.shape)}`);
+    if (typeof info.dtype !== 'string' || !(info.dtype in ST_BYTES))
+      throw corrupt(source, `${label} has unknown dtype ${JSON.stringify(info.dtype)}`);
+    if (!Array.isArray(info.shape) || !info.shape.every(isNonNegativeInt))
+      throw corrupt(source, `${label} has an invalid shape ${JSON.stringify(info.shape)}`);
     const offsets = info.data_offsets;
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isNonNegativeInt)) {
       throw corrupt(source, `${label} has invalid data_offsets ${JSON.stringify(offsets)}`);
     }
-    entries.push({ name, st: info.dtype, shape: info.shape as number[], begin: offsets[0] as number, end: offsets[1] as number });
+    entries.push({
+      name,
+      st: info.dtype,
+      shape: info.shape as number[],
+      begin: offsets[0] as number,
+      end: offsets[1] as number,
+    });
   }
   return { entries, metadata, dataStart: 8 + headerLength };
 }
@@ -175,18 +238,32 @@ function validateLayout(entries: HeaderEntry[], dataBytes: number, source: strin
   let previous: HeaderEntry | undefined;
   for (const e of entries) {
     const label = `tensor ${JSON.stringify(e.name)}`;
-    if (e.end < e.begin) throw corrupt(source, `${label} has data_offsets [${e.begin}, ${e.end}] with end before begin`);
+    if (e.end < e.begin)
+      throw corrupt(source, `${label} has data_offsets [${e.begin}, ${e.end}] with end before begin`);
     if (e.begin < expected) {
-      throw corrupt(source, `${label} data_offsets [${e.begin}, ${e.end}] overlap tensor ${JSON.stringify(previous?.name)} ending at ${expected}`);
+      throw corrupt(
+        source,
+        `${label} data_offsets [${e.begin}, ${e.end}] overlap tensor ${JSON.stringify(previous?.name)} ending at ${expected}`,
+      );
     }
-    if (e.begin > expected) throw corrupt(source, `bytes [${expected}, ${e.begin}) of the data are not covered by any tensor (next is ${label})`);
+    if (e.begin > expected)
+      throw corrupt(
+        source,
+        `bytes [${expected}, ${e.begin}) of the data are not covered by any tensor (next is ${label})`,
+      );
     const elements = e.shape.reduce((p, d) => p * d, 1);
     const bytes = elements * ST_BYTES[e.st];
     if (!Number.isSafeInteger(bytes) || bytes !== e.end - e.begin) {
-      throw corrupt(source, `${label} is ${e.st} of shape [${e.shape.join(', ')}] = ${bytes} bytes, but its data_offsets span ${e.end - e.begin} bytes`);
+      throw corrupt(
+        source,
+        `${label} is ${e.st} of shape [${e.shape.join(', ')}] = ${bytes} bytes, but its data_offsets span ${e.end - e.begin} bytes`,
+      );
     }
     if (e.end > dataBytes) {
-      throw corrupt(source, `${label} data_offsets [${e.begin}, ${e.end}] run beyond the data section (${dataBytes} bytes): the file is truncated`);
+      throw corrupt(
+        source,
+        `${label} data_offsets [${e.begin}, ${e.end}] run beyond the data section (${dataBytes} bytes): the file is truncated`,
+      );
     }
     expected = e.end;
     previous = e;
@@ -211,9 +288,14 @@ export function readSafetensors(bytes: Uint8Array, options: ReadSafetensorsOptio
     }
     const dtype = FROM_ST[e.st];
     if (dtype === undefined) {
-      throw new CoinError('SAFETENSORS.UNSUPPORTED_DTYPE', 'UNIMPLEMENTED', `${source ? `${source}: ` : ''}tensor ${JSON.stringify(e.name)} has dtype ${e.st}, which CoIN-TS does not load`, {
-        hint: 'convert the checkpoint to F32, F16, BF16, I64, I32, I8, U8 or BOOL',
-      });
+      throw new CoinError(
+        'SAFETENSORS.UNSUPPORTED_DTYPE',
+        'UNIMPLEMENTED',
+        `${source ? `${source}: ` : ''}tensor ${JSON.stringify(e.name)} has dtype ${e.st}, which CoIN-TS does not load`,
+        {
+          hint: 'convert the checkpoint to F32, F16, BF16, I64, I32, I8, U8 or BOOL',
+        },
+      );
     }
     const elements = sizeOf(e.shape);
     const data = makeView(dtype, raw.buffer, elements);

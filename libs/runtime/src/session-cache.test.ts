@@ -7,7 +7,10 @@ import { SessionCache } from './session-cache.js';
 import { hostTensor } from './tensor.js';
 import { affineModel } from './test-models.js';
 
-const feeds = () => ({ X: hostTensor('float32', [1, 3], new Float32Array([1, 1, 1])), W: hostTensor('float32', [3, 4], new Float32Array(12).fill(1)) });
+const feeds = () => ({
+  X: hostTensor('float32', [1, 3], new Float32Array([1, 1, 1])),
+  W: hostTensor('float32', [3, 4], new Float32Array(12).fill(1)),
+});
 
 /** Y[n, n] = X · X, slow enough (n = 384) that a run is still in flight when we evict it. */
 function squareModel(n: number): Uint8Array {
@@ -60,7 +63,10 @@ describe('SessionCache', () => {
     await cache.get('c', affineModel);
     assert.deepEqual(cache.keys(), ['a', 'c']);
     await sleep(0);
-    await assert.rejects(b.run(feeds()), (e: unknown) => e instanceof CoinError && e.code === 'RUNTIME.RELEASED' && /evicted/.test(e.message));
+    await assert.rejects(
+      b.run(feeds()),
+      (e: unknown) => e instanceof CoinError && e.code === 'RUNTIME.RELEASED' && /evicted/.test(e.message),
+    );
     await a.run(feeds());
     const b2 = await cache.get('b', affineModel);
     assert.notEqual(b2, b);
@@ -71,8 +77,14 @@ describe('SessionCache', () => {
 
   it('does not cache a failed build, and retries on the next call', async () => {
     const cache = new SessionCache();
-    await assert.rejects(cache.get('bad', () => new Uint8Array([9, 9, 9])), (e: unknown) => e instanceof CoinError && e.code === 'RUNTIME.BAD_MODEL');
-    await assert.rejects(cache.get('boom', () => Promise.reject(new Error('builder failed'))), /builder failed/);
+    await assert.rejects(
+      cache.get('bad', () => new Uint8Array([9, 9, 9])),
+      (e: unknown) => e instanceof CoinError && e.code === 'RUNTIME.BAD_MODEL',
+    );
+    await assert.rejects(
+      cache.get('boom', () => Promise.reject(new Error('builder failed'))),
+      /builder failed/,
+    );
     await sleep(0);
     assert.equal(cache.has('bad'), false);
     assert.equal(cache.has('boom'), false);

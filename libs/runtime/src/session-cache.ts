@@ -38,7 +38,11 @@ export class SessionCache {
   constructor(options: SessionCacheOptions = {}) {
     this.maxSessions = options.maxSessions ?? 8;
     if (!Number.isSafeInteger(this.maxSessions) || this.maxSessions < 1) {
-      throw new CoinError('RUNTIME.BAD_OPTIONS', 'INVALID_ARGUMENT', `maxSessions must be a positive integer, got ${options.maxSessions}`);
+      throw new CoinError(
+        'RUNTIME.BAD_OPTIONS',
+        'INVALID_ARGUMENT',
+        `maxSessions must be a positive integer, got ${options.maxSessions}`,
+      );
     }
     this.sessionOptions = options.sessionOptions ?? {};
   }
@@ -106,7 +110,10 @@ export class SessionCache {
     const entry = this.entries.get(key);
     if (!entry) return;
     this.entries.delete(key);
-    await entry.promise.then((s) => s.retire(), () => undefined);
+    await entry.promise.then(
+      (s) => s.retire(),
+      () => undefined,
+    );
   }
 
   /** Releases every session (waits for in-flight runs). */

@@ -21,11 +21,12 @@ function isCoin(code: string, re?: RegExp) {
 /** X[N,3]·W[3,4] + B on the host, in float64 then rounded like ORT's float32 result should be close to. */
 function affineReference(x: Float32Array, w: Float32Array, b: readonly number[], n: number): number[] {
   const y: number[] = [];
-  for (let i = 0; i < n; i++) for (let j = 0; j < 4; j++) {
-    let s = b[j];
-    for (let k = 0; k < 3; k++) s += x[i * 3 + k] * w[k * 4 + j];
-    y.push(s);
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < 4; j++) {
+      let s = b[j];
+      for (let k = 0; k < 3; k++) s += x[i * 3 + k] * w[k * 4 + j];
+      y.push(s);
+    }
   return y;
 }
 
@@ -47,7 +48,9 @@ describe('ortSessionOptions', () => {
   it('turns intra- and inter-op spinning off only when asked', () => {
     assert.equal(ortSessionOptions().extra, undefined);
     assert.equal(ortSessionOptions({ spin: true }).extra, undefined);
-    assert.deepEqual(ortSessionOptions({ spin: false }).extra, { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } });
+    assert.deepEqual(ortSessionOptions({ spin: false }).extra, {
+      session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } },
+    });
   });
 });
 
@@ -85,7 +88,12 @@ describe('createSession + run', () => {
       const { Y } = await s.run({ X: hostTensor('float64', [2, 2], Float64Array.from(x)) });
       assert.ok(Y.data instanceof Float64Array);
       const e = x.map(Math.exp);
-      const want = [e[0] * x[0] + e[1] * x[2] + x[0], e[0] * x[1] + e[1] * x[3] + x[1], e[2] * x[0] + e[3] * x[2] + x[2], e[2] * x[1] + e[3] * x[3] + x[3]];
+      const want = [
+        e[0] * x[0] + e[1] * x[2] + x[0],
+        e[0] * x[1] + e[1] * x[3] + x[1],
+        e[2] * x[0] + e[3] * x[2] + x[2],
+        e[2] * x[1] + e[3] * x[3] + x[3],
+      ];
       Y.data.forEach((v, i) => assert.ok(Math.abs(Number(v) - want[i]) < 1e-14, `${i}: ${v} vs ${want[i]}`));
     } finally {
       await s.release();
@@ -143,7 +151,11 @@ describe('createSession + run', () => {
 
   it('writes preallocated outputs in place and returns the same numbers as without', async () => {
     const x = hostTensor('float32', [2, 3], Float32Array.from([1, 2, 3, 4, 5, 6]));
-    const w = hostTensor('float32', [3, 4], Float32Array.from({ length: 12 }, (_, i) => Math.sin(i)));
+    const w = hostTensor(
+      'float32',
+      [3, 4],
+      Float32Array.from({ length: 12 }, (_, i) => Math.sin(i)),
+    );
     const plain = await affine.run({ X: x, W: w });
     const target = hostTensor('float32', [2, 4], new Float32Array(8).fill(Number.NaN));
     const pre = await affine.run({ X: x, W: w }, { outputs: { Y: target } });
@@ -160,11 +172,26 @@ describe('createSession + run', () => {
     const W = hostTensor('float32', [3, 4]);
     const X = hostTensor('float32', [2, 3]);
     await assert.rejects(affine.run({ X }), isCoin('RUNTIME.BAD_FEED', /input "W" is missing/));
-    await assert.rejects(affine.run({ X, W, Z: X }), isCoin('RUNTIME.BAD_FEED', /feed "Z" is not an input of the model \(inputs: X, W\)/));
-    await assert.rejects(affine.run({ X: hostTensor('float64', [2, 3]), W }), isCoin('RUNTIME.BAD_FEED', /input "X" is float64, the model expects float32/));
-    await assert.rejects(affine.run({ X: hostTensor('float32', [6]), W }), isCoin('RUNTIME.BAD_FEED', /input "X" has dims \[6\] \(rank 1\), the model expects \[N, 3\] \(rank 2\)/));
-    await assert.rejects(affine.run({ X: hostTensor('float32', [2, 4]), W }), isCoin('RUNTIME.BAD_FEED', /input "X" has dims \[2, 4\].*dim 1 must be 3/));
-    await assert.rejects(affine.run({ X: { dtype: 'float32', dims: [2, 3], data: new Float32Array(5) }, W }), isCoin('RUNTIME.BAD_FEED', /input "X".*needs 6 elements, got 5/));
+    await assert.rejects(
+      affine.run({ X, W, Z: X }),
+      isCoin('RUNTIME.BAD_FEED', /feed "Z" is not an input of the model \(inputs: X, W\)/),
+    );
+    await assert.rejects(
+      affine.run({ X: hostTensor('float64', [2, 3]), W }),
+      isCoin('RUNTIME.BAD_FEED', /input "X" is float64, the model expects float32/),
+    );
+    await assert.rejects(
+      affine.run({ X: hostTensor('float32', [6]), W }),
+      isCoin('RUNTIME.BAD_FEED', /input "X" has dims \[6\] \(rank 1\), the model expects \[N, 3\] \(rank 2\)/),
+    );
+    await assert.rejects(
+      affine.run({ X: hostTensor('float32', [2, 4]), W }),
+      isCoin('RUNTIME.BAD_FEED', /input "X" has dims \[2, 4\].*dim 1 must be 3/),
+    );
+    await assert.rejects(
+      affine.run({ X: { dtype: 'float32', dims: [2, 3], data: new Float32Array(5) }, W }),
+      isCoin('RUNTIME.BAD_FEED', /input "X".*needs 6 elements, got 5/),
+    );
     const e = await affine.run({ X }).catch((err: unknown) => err);
     assert.equal((e as CoinError).kind, 'INVALID_ARGUMENT');
     assert.deepEqual((e as CoinError).details, { input: 'W' });
@@ -172,10 +199,19 @@ describe('createSession + run', () => {
 
   it('refuses a preallocated output of the wrong dims or name with RUNTIME.BAD_OUTPUT', async () => {
     const feeds = { X: hostTensor('float32', [2, 3]), W: hostTensor('float32', [3, 4]) };
-    await assert.rejects(affine.run(feeds, { outputs: { Y: hostTensor('float32', [2, 3]) } }), isCoin('RUNTIME.BAD_OUTPUT', /output "Y" has dims \[2, 3\]/));
+    await assert.rejects(
+      affine.run(feeds, { outputs: { Y: hostTensor('float32', [2, 3]) } }),
+      isCoin('RUNTIME.BAD_OUTPUT', /output "Y" has dims \[2, 3\]/),
+    );
     // N is symbolic, so only ORT can tell that 3 rows are wrong for a batch of 2.
-    await assert.rejects(affine.run(feeds, { outputs: { Y: hostTensor('float32', [3, 4]) } }), isCoin('RUNTIME.BAD_OUTPUT', /"Y"/));
-    await assert.rejects(affine.run(feeds, { outputs: { Q: hostTensor('float32', [2, 4]) } }), isCoin('RUNTIME.BAD_OUTPUT', /"Q" is not an output/));
+    await assert.rejects(
+      affine.run(feeds, { outputs: { Y: hostTensor('float32', [3, 4]) } }),
+      isCoin('RUNTIME.BAD_OUTPUT', /"Y"/),
+    );
+    await assert.rejects(
+      affine.run(feeds, { outputs: { Q: hostTensor('float32', [2, 4]) } }),
+      isCoin('RUNTIME.BAD_OUTPUT', /"Q" is not an output/),
+    );
     await assert.rejects(affine.run(feeds, { fetch: ['nope'] }), isCoin('RUNTIME.BAD_OUTPUT'));
   });
 
@@ -186,7 +222,10 @@ describe('createSession + run', () => {
     g.output(g.op('Add', [a, b]), 'C');
     const s = await createSession(serializeModel(g.model()));
     try {
-      await assert.rejects(s.run({ A: hostTensor('float32', [2]), B: hostTensor('float32', [3]) }), isCoin('RUNTIME.RUN_FAILED', /broadcast/));
+      await assert.rejects(
+        s.run({ A: hostTensor('float32', [2]), B: hostTensor('float32', [3]) }),
+        isCoin('RUNTIME.RUN_FAILED', /broadcast/),
+      );
     } finally {
       await s.release();
     }
@@ -202,7 +241,10 @@ describe('createSession + run', () => {
 
 describe('createSession errors', () => {
   it('maps invalid model bytes to RUNTIME.BAD_MODEL', async () => {
-    await assert.rejects(createSession(new Uint8Array([1, 2, 3, 4, 5])), isCoin('RUNTIME.BAD_MODEL', /cannot load the model/));
+    await assert.rejects(
+      createSession(new Uint8Array([1, 2, 3, 4, 5])),
+      isCoin('RUNTIME.BAD_MODEL', /cannot load the model/),
+    );
     await assert.rejects(createSession(new Uint8Array(0)), isCoin('RUNTIME.BAD_MODEL', /empty/));
     const g = new GraphBuilder('bad_op');
     const x = g.input('X', 'float32', [2]);
@@ -214,33 +256,57 @@ describe('createSession errors', () => {
       assert.ok(e instanceof CoinError);
       assert.equal(e.code, 'RUNTIME.CUDA_UNAVAILABLE');
       assert.equal(e.kind, 'UNAVAILABLE');
-      assert.match(e.hint ?? '', /ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules\/onnxruntime-node\/script\/install/);
+      assert.match(
+        e.hint ?? '',
+        /ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules\/onnxruntime-node\/script\/install/,
+      );
       return true;
     });
-    await assert.rejects(createSession(affineModel(), { executionProvider: 'tpu' as 'cpu' }), isCoin('RUNTIME.BAD_OPTIONS'));
+    await assert.rejects(
+      createSession(affineModel(), { executionProvider: 'tpu' as 'cpu' }),
+      isCoin('RUNTIME.BAD_OPTIONS'),
+    );
   });
   it("runs ORT's com.microsoft operators (SkipSimplifiedLayerNormalization), without spinning threads", async () => {
     const b = new GraphBuilder('skip_norm');
     const x = b.input('x', 'float32', [2, 4]);
     const skip = b.input('skip', 'float32', [2, 4]);
     const gamma = b.input('gamma', 'float32', [4]);
-    const outs = b.opN('SkipSimplifiedLayerNormalization', [x, skip, gamma], 4, { epsilon: attr.float(1e-6) }, {
-      domain: 'com.microsoft',
-      types: [{ dtype: 'float32', shape: [2, 4] }, { dtype: 'float32', shape: null }, { dtype: 'float32', shape: null }, { dtype: 'float32', shape: [2, 4] }],
-    });
+    const outs = b.opN(
+      'SkipSimplifiedLayerNormalization',
+      [x, skip, gamma],
+      4,
+      { epsilon: attr.float(1e-6) },
+      {
+        domain: 'com.microsoft',
+        types: [
+          { dtype: 'float32', shape: [2, 4] },
+          { dtype: 'float32', shape: null },
+          { dtype: 'float32', shape: null },
+          { dtype: 'float32', shape: [2, 4] },
+        ],
+      },
+    );
     b.output(outs[0], 'normed');
     b.output(outs[3], 'sum');
     const s = await createSession(serializeModel(b.model()), { spin: false });
     const xs = [1, -2, 3, 0.5, 0, 4, -1, 2];
     const ss = [0.5, 0.5, -1, 1, 2, -2, 0, 1];
     const gs = [1, 2, 0.5, -1];
-    const out = await s.run({ x: { dtype: 'float32', dims: [2, 4], data: Float32Array.from(xs) }, skip: { dtype: 'float32', dims: [2, 4], data: Float32Array.from(ss) }, gamma: { dtype: 'float32', dims: [4], data: Float32Array.from(gs) } });
+    const out = await s.run({
+      x: { dtype: 'float32', dims: [2, 4], data: Float32Array.from(xs) },
+      skip: { dtype: 'float32', dims: [2, 4], data: Float32Array.from(ss) },
+      gamma: { dtype: 'float32', dims: [4], data: Float32Array.from(gs) },
+    });
     for (let r = 0; r < 2; r++) {
       const sum = [0, 1, 2, 3].map((c) => xs[r * 4 + c] + ss[r * 4 + c]);
       const rms = Math.sqrt(sum.reduce((a, v) => a + v * v, 0) / 4 + 1e-6);
       for (let c = 0; c < 4; c++) {
         assert.ok(Math.abs((out.sum.data as Float32Array)[r * 4 + c] - sum[c]) < 1e-6);
-        assert.ok(Math.abs((out.normed.data as Float32Array)[r * 4 + c] - (sum[c] / rms) * gs[c]) < 1e-5, `normed[${r}, ${c}]`);
+        assert.ok(
+          Math.abs((out.normed.data as Float32Array)[r * 4 + c] - (sum[c] / rms) * gs[c]) < 1e-5,
+          `normed[${r}, ${c}]`,
+        );
       }
     }
     await s.release();

@@ -57,7 +57,11 @@ export interface RuntimeSession {
 export function ortSessionOptions(options: SessionOptions = {}): InferenceSession.SessionOptions {
   const threads = options.threads === undefined || options.threads === 0 ? availableParallelism() : options.threads;
   if (!Number.isSafeInteger(threads) || threads < 0) {
-    throw new CoinError('RUNTIME.BAD_OPTIONS', 'INVALID_ARGUMENT', `threads must be a non-negative integer, got ${options.threads}`);
+    throw new CoinError(
+      'RUNTIME.BAD_OPTIONS',
+      'INVALID_ARGUMENT',
+      `threads must be a non-negative integer, got ${options.threads}`,
+    );
   }
   return {
     executionProviders: [options.executionProvider ?? 'cpu'],
@@ -69,7 +73,9 @@ export function ortSessionOptions(options: SessionOptions = {}): InferenceSessio
     enableMemPattern: true,
     enableProfiling: options.profile ?? false,
     ...(options.profileFilePrefix === undefined ? {} : { profileFilePrefix: options.profileFilePrefix }),
-    ...(options.spin === false ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {}),
+    ...(options.spin === false
+      ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } }
+      : {}),
     logSeverityLevel: 4, // fatal only: every error reaches the caller as a CoinError, and ORT's warnings are noise
   };
 }
@@ -77,7 +83,12 @@ export function ortSessionOptions(options: SessionOptions = {}): InferenceSessio
 export async function createSession(model: Uint8Array, options: SessionOptions = {}): Promise<RuntimeSession> {
   const provider = options.executionProvider ?? 'cpu';
   if (provider !== 'cpu' && provider !== 'cuda') {
-    throw new CoinError('RUNTIME.BAD_OPTIONS', 'INVALID_ARGUMENT', `unknown execution provider ${JSON.stringify(provider)}`, { hint: "use 'cpu' or 'cuda'" });
+    throw new CoinError(
+      'RUNTIME.BAD_OPTIONS',
+      'INVALID_ARGUMENT',
+      `unknown execution provider ${JSON.stringify(provider)}`,
+      { hint: "use 'cpu' or 'cuda'" },
+    );
   }
   assertProviderAvailable(provider);
   const ortOptions = ortSessionOptions(options);
@@ -87,7 +98,8 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
     session = await InferenceSession.create(model, ortOptions);
   } catch (e) {
     const message = (e as Error).message ?? String(e);
-    if (provider === 'cuda' && /cuda|provider|shared library/i.test(message)) throw cudaUnavailable(`loading it failed: ${message}`, e);
+    if (provider === 'cuda' && /cuda|provider|shared library/i.test(message))
+      throw cudaUnavailable(`loading it failed: ${message}`, e);
     throw badModel(message, e);
   }
   return new OrtRuntimeSession(session, provider);
@@ -119,14 +131,21 @@ class OrtRuntimeSession implements RuntimeSession {
     this.outputByName = new Map(this.outputs.map((s) => [s.name, s]));
   }
 
-  async run(feeds: Readonly<Record<string, HostTensor>>, options: RunOptions = {}): Promise<Record<string, HostTensor>> {
+  async run(
+    feeds: Readonly<Record<string, HostTensor>>,
+    options: RunOptions = {},
+  ): Promise<Record<string, HostTensor>> {
     if (this.released) throw new CoinError('RUNTIME.RELEASED', 'FAILED_PRECONDITION', 'run() on a released session');
     checkFeeds(this.inputs, feeds);
     const preallocated = options.outputs ?? {};
     const wanted = options.fetch ?? this.outputNames;
     for (const name of [...wanted, ...Object.keys(preallocated)]) {
       if (!this.outputByName.has(name)) {
-        throw new CoinError('RUNTIME.BAD_OUTPUT', 'INVALID_ARGUMENT', `${JSON.stringify(name)} is not an output of the model (outputs: ${this.outputNames.join(', ')})`);
+        throw new CoinError(
+          'RUNTIME.BAD_OUTPUT',
+          'INVALID_ARGUMENT',
+          `${JSON.stringify(name)} is not an output of the model (outputs: ${this.outputNames.join(', ')})`,
+        );
       }
     }
     // A fetches map asks ORT for exactly these outputs; a tensor value is written in place, null is allocated by ORT.
@@ -168,11 +187,21 @@ function runError(e: unknown): CoinError {
   const message = (e as Error).message ?? String(e);
   const input = /for input: (\S+)/.exec(message)?.[1];
   if (input !== undefined) {
-    return new CoinError('RUNTIME.BAD_FEED', 'INVALID_ARGUMENT', `input ${JSON.stringify(input)} was rejected by ONNX Runtime: ${message}`, { cause: e, details: { input } });
+    return new CoinError(
+      'RUNTIME.BAD_FEED',
+      'INVALID_ARGUMENT',
+      `input ${JSON.stringify(input)} was rejected by ONNX Runtime: ${message}`,
+      { cause: e, details: { input } },
+    );
   }
   const output = /for output:? '?([^\s',]+)/.exec(message)?.[1];
   if (output !== undefined) {
-    return new CoinError('RUNTIME.BAD_OUTPUT', 'INVALID_ARGUMENT', `preallocated output ${JSON.stringify(output)} was rejected by ONNX Runtime: ${message}`, { cause: e, details: { output } });
+    return new CoinError(
+      'RUNTIME.BAD_OUTPUT',
+      'INVALID_ARGUMENT',
+      `preallocated output ${JSON.stringify(output)} was rejected by ONNX Runtime: ${message}`,
+      { cause: e, details: { output } },
+    );
   }
   return new CoinError('RUNTIME.RUN_FAILED', 'INTERNAL', `ONNX Runtime failed to run the model: ${message}`, {
     hint: 'a shape that only fails at run time (e.g. a Reshape whose sizes do not match the fed dims) or an unsupported kernel',

@@ -10,7 +10,10 @@ describe('sizeOf', () => {
     assert.equal(sizeOf([5, 0, 7]), 0);
   });
   it('rejects negative and fractional dims, naming the position', () => {
-    assert.throws(() => sizeOf([2, -1]), (e: unknown) => e instanceof CoinError && e.code === 'TENSOR.BAD_DIMS' && /dims\[1\] = -1/.test(e.message));
+    assert.throws(
+      () => sizeOf([2, -1]),
+      (e: unknown) => e instanceof CoinError && e.code === 'TENSOR.BAD_DIMS' && /dims\[1\] = -1/.test(e.message),
+    );
     assert.throws(() => sizeOf([1.5]), /dims\[0\] = 1.5/);
   });
 });
@@ -42,15 +45,25 @@ describe('hostTensor', () => {
   it('rejects a length that does not match the dims with a clear message', () => {
     assert.throws(
       () => hostTensor('float32', [2, 3], new Float32Array(5)),
-      (e: unknown) => e instanceof CoinError && e.code === 'TENSOR.BAD_DATA' && e.kind === 'INVALID_ARGUMENT' && /dims \[2, 3\] needs 6 elements, got 5/.test(e.message),
+      (e: unknown) =>
+        e instanceof CoinError &&
+        e.code === 'TENSOR.BAD_DATA' &&
+        e.kind === 'INVALID_ARGUMENT' &&
+        /dims \[2, 3\] needs 6 elements, got 5/.test(e.message),
     );
   });
   it('rejects the wrong typed array class', () => {
-    assert.throws(() => hostTensor('float32', [2], new Float64Array(2) as unknown as Float32Array), /needs a Float32Array, got Float64Array/);
+    assert.throws(
+      () => hostTensor('float32', [2], new Float64Array(2) as unknown as Float32Array),
+      /needs a Float32Array, got Float64Array/,
+    );
     assert.throws(() => hostTensor('int64', [1], new Int32Array(1) as unknown as BigInt64Array), /BigInt64Array/);
   });
   it('rejects an unknown dtype', () => {
-    assert.throws(() => hostTensor('bfloat16' as 'float32', [1]), (e: unknown) => e instanceof CoinError && e.code === 'TENSOR.BAD_DTYPE');
+    assert.throws(
+      () => hostTensor('bfloat16' as 'float32', [1]),
+      (e: unknown) => e instanceof CoinError && e.code === 'TENSOR.BAD_DTYPE',
+    );
   });
 });
 

@@ -35,14 +35,23 @@ export function sizeOf(dims: readonly number[]): number {
   for (let i = 0; i < dims.length; i++) {
     const d = dims[i];
     if (!Number.isSafeInteger(d) || d < 0) {
-      throw new CoinError('TENSOR.BAD_DIMS', 'INVALID_ARGUMENT', `dims[${i}] = ${d} in [${dims.join(', ')}] is not a non-negative integer`, {
-        details: { dims: [...dims] },
-      });
+      throw new CoinError(
+        'TENSOR.BAD_DIMS',
+        'INVALID_ARGUMENT',
+        `dims[${i}] = ${d} in [${dims.join(', ')}] is not a non-negative integer`,
+        {
+          details: { dims: [...dims] },
+        },
+      );
     }
     n *= d;
   }
   if (!Number.isSafeInteger(n)) {
-    throw new CoinError('TENSOR.BAD_DIMS', 'INVALID_ARGUMENT', `shape [${dims.join(', ')}] has more elements than fit a safe integer`);
+    throw new CoinError(
+      'TENSOR.BAD_DIMS',
+      'INVALID_ARGUMENT',
+      `shape [${dims.join(', ')}] has more elements than fit a safe integer`,
+    );
   }
   return n;
 }
@@ -61,7 +70,11 @@ export function dataMatchesDType(dtype: DType, data: TensorData): boolean {
  * Builds a tensor, allocating zeros when `data` is omitted. Rejects a data array of the wrong class
  * or length: a silent mismatch here would surface much later as a wrong number inside ORT.
  */
-export function hostTensor<D extends DType>(dtype: D, dims: readonly number[], data?: DTypeArrays[D]): TypedHostTensor<D> {
+export function hostTensor<D extends DType>(
+  dtype: D,
+  dims: readonly number[],
+  data?: DTypeArrays[D],
+): TypedHostTensor<D> {
   if (!isDType(dtype)) {
     throw new CoinError('TENSOR.BAD_DTYPE', 'INVALID_ARGUMENT', `unknown dtype ${JSON.stringify(dtype)}`, {
       hint: `use one of ${DTYPES.join(', ')}`,
@@ -81,7 +94,10 @@ export function hostTensor<D extends DType>(dtype: D, dims: readonly number[], d
       'TENSOR.BAD_DATA',
       'INVALID_ARGUMENT',
       `a ${dtype} tensor of dims [${dims.join(', ')}] needs ${n} elements, got ${data.length}`,
-      { hint: 'the data length must equal the product of dims', details: { dims: [...dims], expected: n, actual: data.length } },
+      {
+        hint: 'the data length must equal the product of dims',
+        details: { dims: [...dims], expected: n, actual: data.length },
+      },
     );
   }
   return { dtype, dims: [...dims], data };

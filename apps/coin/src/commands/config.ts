@@ -6,7 +6,10 @@ export function registerConfigCommand(program: Command, ctx: CliContext): void {
   program
     .command('config')
     .description('validate and print the resolved configuration (defaults < --config file < COIN_* variables)')
-    .addHelpText('after', `\nEnvironment variables:\n  ${Object.keys(ENVIRONMENT).join('\n  ')}\n  COIN_CONFIG (path of the JSON config file)\n`)
+    .addHelpText(
+      'after',
+      `\nEnvironment variables:\n  ${Object.keys(ENVIRONMENT).join('\n  ')}\n  COIN_CONFIG (path of the JSON config file)\n`,
+    )
     .action(() => {
       const config = ctx.getConfig();
       const shown = { ...config, s3: { ...config.s3, secretKey: config.s3.secretKey ? '***' : undefined } };

@@ -10,7 +10,13 @@ import { registerMetricsCommand } from './metrics.js';
  * Every `coin` subcommand, registered in one list. A subcommand exists only once the capability
  * behind it is implemented.
  */
-const COMMANDS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [registerConfigCommand, registerPrepCommand, registerScoreCommand, registerJudgeCommand, registerMetricsCommand];
+const COMMANDS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [
+  registerConfigCommand,
+  registerPrepCommand,
+  registerScoreCommand,
+  registerJudgeCommand,
+  registerMetricsCommand,
+];
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   program.hook('preAction', (_root, action) => {

@@ -20,7 +20,9 @@ import type { CliContext } from '../context.js';
  * General-Knowledge evaluation around an LLM judge.
  */
 export function registerJudgeCommand(program: Command, ctx: CliContext): void {
-  const judge = program.command('judge').description('LLM-as-judge (General Knowledge): build the judge prompts, score the judge outputs');
+  const judge = program
+    .command('judge')
+    .description('LLM-as-judge (General Knowledge): build the judge prompts, score the judge outputs');
 
   judge
     .command('prompts')
@@ -43,16 +45,25 @@ export function registerJudgeCommand(program: Command, ctx: CliContext): void {
 
   judge
     .command('score')
-    .description('read <dir>/prompt_eval_merge.jsonl, write <dir>/Prompt_Result.text ("Final score:<int>") as CoIN does')
+    .description(
+      'read <dir>/prompt_eval_merge.jsonl, write <dir>/Prompt_Result.text ("Final score:<int>") as CoIN does',
+    )
     .requiredOption('--dir <dir>', 'the result folder holding prompt_eval_merge.jsonl')
-    .addOption(new Option('--fidelity <mode>', "coin: CoIN's parser exactly; strict: a robust parser").choices(FIDELITIES).default('coin'))
+    .addOption(
+      new Option('--fidelity <mode>', "coin: CoIN's parser exactly; strict: a robust parser")
+        .choices(FIDELITIES)
+        .default('coin'),
+    )
     .option('--json', 'print {score, score_full, lines} instead of the unparsed judge texts')
     .action((opts: { dir: string; fidelity: Fidelity; json?: boolean }) => {
       const file = join(opts.dir, 'prompt_eval_merge.jsonl');
       const records = readPyJsonLines(file, 'judge output file', opts.fidelity === 'strict');
       const result = scoreJudgeLines(records, opts.fidelity, file);
       writeFileAtomic(join(opts.dir, 'Prompt_Result.text'), result.resultText);
-      if (opts.json) ctx.stdout.write(`${JSON.stringify({ score: result.score, score_full: result.scoreFull, lines: result.lines })}\n`);
+      if (opts.json)
+        ctx.stdout.write(
+          `${JSON.stringify({ score: result.score, score_full: result.scoreFull, lines: result.lines })}\n`,
+        );
       else for (const t of result.unparsed) ctx.stdout.write(`${t}\n`); // the original prints every text it could not parse
     });
 }

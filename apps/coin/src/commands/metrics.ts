@@ -25,11 +25,14 @@ function loadRun(file: string, tasks: readonly string[] | undefined): RunMetrics
   try {
     value = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new CoinError('METRICS.BAD_MATRIX', 'INVALID_ARGUMENT', `cannot read ${file}: ${(e as Error).message}`, { hint: 'give a matrix.json file' });
+    throw new CoinError('METRICS.BAD_MATRIX', 'INVALID_ARGUMENT', `cannot read ${file}: ${(e as Error).message}`, {
+      hint: 'give a matrix.json file',
+    });
   }
   const m = parseMatrixFile(value, file);
   const pick = (x: ResultsMatrix): ResultsMatrix => (tasks ? selectTasks(x, tasks) : x);
-  const row = (r: readonly Cell[] | undefined): readonly Cell[] | undefined => (tasks ? selectCells(r, m.accuracy, tasks) : r);
+  const row = (r: readonly Cell[] | undefined): readonly Cell[] | undefined =>
+    tasks ? selectCells(r, m.accuracy, tasks) : r;
   return {
     file,
     accuracy: continualMetrics(pick(m.accuracy), row(m.zeroShot)),
@@ -63,26 +66,43 @@ function describeAggregate(title: string, agg: Partial<Record<string, Summary>>)
 export function registerMetricsCommand(program: Command, ctx: CliContext): void {
   program
     .command('metrics')
-    .description('continual metrics (MAA, final average, MFT, BWT, forgetting, FWT) from matrix.json; several files are aggregated (mean, std, 95% t-interval)')
-    .requiredOption('--matrix <file...>', 'matrix.json: {"tasks": [...], "matrix": [[a00], [a10, a11], ...], "zero_shot"?, "judge"?, "judge_zero_shot"?}')
+    .description(
+      'continual metrics (MAA, final average, MFT, BWT, forgetting, FWT) from matrix.json; several files are aggregated (mean, std, 95% t-interval)',
+    )
+    .requiredOption(
+      '--matrix <file...>',
+      'matrix.json: {"tasks": [...], "matrix": [[a00], [a10, a11], ...], "zero_shot"?, "judge"?, "judge_zero_shot"?}',
+    )
     .option('--tasks <names>', 'comma-separated subset of tasks (and their stages), e.g. all but ScienceQA')
     .option('--json', 'print JSON')
     .action((opts: { matrix: string[]; tasks?: string; json?: boolean }) => {
-      const tasks = opts.tasks?.split(',').map((s) => s.trim()).filter(Boolean);
+      const tasks = opts.tasks
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const runs = opts.matrix.map((f) => loadRun(f, tasks));
       if (runs.length === 1) {
         const [r] = runs;
-        if (opts.json) ctx.stdout.write(`${JSON.stringify({ ...r.accuracy, ...(r.judge ? { judge: r.judge } : {}) })}\n`);
-        else ctx.stdout.write(describe('accuracy', r.accuracy) + (r.judge ? describe('judge (General Knowledge)', r.judge) : ''));
+        if (opts.json)
+          ctx.stdout.write(`${JSON.stringify({ ...r.accuracy, ...(r.judge ? { judge: r.judge } : {}) })}\n`);
+        else
+          ctx.stdout.write(
+            describe('accuracy', r.accuracy) + (r.judge ? describe('judge (General Knowledge)', r.judge) : ''),
+          );
         return;
       }
       const aggregate = aggregateMetrics(runs.map((r) => r.accuracy));
       const judgeRuns = runs.filter((r) => r.judge).map((r) => r.judge!);
       const judgeAggregate = judgeRuns.length > 0 ? aggregateMetrics(judgeRuns) : undefined;
       if (opts.json) {
-        ctx.stdout.write(`${JSON.stringify({ runs: runs.map((r) => ({ file: r.file, ...r.accuracy, ...(r.judge ? { judge: r.judge } : {}) })), aggregate, ...(judgeAggregate ? { judge_aggregate: judgeAggregate } : {}) })}\n`);
+        ctx.stdout.write(
+          `${JSON.stringify({ runs: runs.map((r) => ({ file: r.file, ...r.accuracy, ...(r.judge ? { judge: r.judge } : {}) })), aggregate, ...(judgeAggregate ? { judge_aggregate: judgeAggregate } : {}) })}\n`,
+        );
       } else {
-        ctx.stdout.write(describeAggregate(`accuracy over ${runs.length} runs`, aggregate) + (judgeAggregate ? describeAggregate(`judge over ${judgeRuns.length} runs`, judgeAggregate) : ''));
+        ctx.stdout.write(
+          describeAggregate(`accuracy over ${runs.length} runs`, aggregate) +
+            (judgeAggregate ? describeAggregate(`judge over ${judgeRuns.length} runs`, judgeAggregate) : ''),
+        );
       }
     });
 }

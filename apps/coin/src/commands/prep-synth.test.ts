@@ -10,14 +10,35 @@ test('coin prep synth writes a complete, verified world into --out', async () =>
   const dir = await mkdtemp(join(tmpdir(), 'coin-cli-synth-'));
   try {
     const out = join(dir, 'world');
-    const r = await runCli(['prep', 'synth', '--out', out, '--train', '8', '--test', '3', '--seed', '5', '--pretrain', '1', '--image-size', '48', '--variant', '10type', '--fraction', '0.5']);
+    const r = await runCli([
+      'prep',
+      'synth',
+      '--out',
+      out,
+      '--train',
+      '8',
+      '--test',
+      '3',
+      '--seed',
+      '5',
+      '--pretrain',
+      '1',
+      '--image-size',
+      '48',
+      '--variant',
+      '10type',
+      '--fraction',
+      '0.5',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /GQA\/train: 4 \(8\)/);
     assert.match(r.stdout, /wrote .*world: \d+ files/);
     assert.match(r.stderr, /synth OCRVQA: 7 done/);
     const manifest = await verifyManifest(out);
     assert.equal(manifest.counts['Grounding/test'], 3);
-    const grounding = JSON.parse(await readFile(join(out, 'Instructions_10Type/Grounding/test.json'), 'utf8')) as Array<{ answer_bbox: string; size: number[] }>;
+    const grounding = JSON.parse(
+      await readFile(join(out, 'Instructions_10Type/Grounding/test.json'), 'utf8'),
+    ) as Array<{ answer_bbox: string; size: number[] }>;
     assert.equal(grounding.length, 3);
     for (const g of grounding) assert.match(g.answer_bbox, /^\[\d\.\d\d, \d\.\d\d, \d\.\d\d, \d\.\d\d\]$/);
     assert.deepEqual(await readdir(dir), ['world']);

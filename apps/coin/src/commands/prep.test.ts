@@ -42,8 +42,16 @@ test('coin prep <Dataset> for all ten datasets builds one verified CoIN folder',
   }
   const manifest = await verifyManifest(out);
   assert.equal(Object.keys(manifest.counts).length, 16);
-  for (const f of ['cl_dataset/ScienceQA/problems.json', 'cl_dataset/ScienceQA/pid_splits.json', 'cl_dataset/TextVQA/TextVQA_0.5.1_val.json', 'cl_dataset/GQA/testdev_balanced_questions.json']) {
-    assert.ok(manifest.files.some((m) => m.path === f), f);
+  for (const f of [
+    'cl_dataset/ScienceQA/problems.json',
+    'cl_dataset/ScienceQA/pid_splits.json',
+    'cl_dataset/TextVQA/TextVQA_0.5.1_val.json',
+    'cl_dataset/GQA/testdev_balanced_questions.json',
+  ]) {
+    assert.ok(
+      manifest.files.some((m) => m.path === f),
+      f,
+    );
   }
   assert.deepEqual(await readdir(dir), ['all']);
 });
@@ -54,8 +62,13 @@ test('missing images are listed in the report and warned about, not silently dro
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /missing images: 1\n {2}TextVQA\/train 2: .*missing0000000000\.jpg/);
   assert.match(r.stderr, /warning: 2 record\(s\) dropped and 1 with missing images/);
-  const report = JSON.parse(await readFile(join(out, 'reports/TextVQA/validation_report.json'), 'utf8')) as { missingImages: Array<{ id: number }> };
-  assert.deepEqual(report.missingImages.map((m) => m.id), [2]);
+  const report = JSON.parse(await readFile(join(out, 'reports/TextVQA/validation_report.json'), 'utf8')) as {
+    missingImages: Array<{ id: number }>;
+  };
+  assert.deepEqual(
+    report.missingImages.map((m) => m.id),
+    [2],
+  );
 });
 
 test('bad usage exits 2 and writes nothing', async () => {
@@ -71,13 +84,19 @@ test('bad usage exits 2 and writes nothing', async () => {
     const r = await runCli(argv);
     assert.equal(r.code, 2, `${argv.join(' ')}: ${r.stderr}`);
   }
-  assert.deepEqual((await readdir(dir)).filter((n) => n.includes('usage')), []);
+  assert.deepEqual(
+    (await readdir(dir)).filter((n) => n.includes('usage')),
+    [],
+  );
 });
 
 test('malformed source JSON fails with file:line:column and leaves --out untouched', async () => {
   const raw = join(dir, 'gqa-bad');
   await cp(join(FIXTURES, 'gqa'), raw, { recursive: true });
-  await writeFile(join(raw, 'train_balanced_questions.json'), '{"1": {"imageId": "2354786", "question": "q", "answer": "yes"},\n "2": {"imageId": "2354786", "question": "q" "answer": "no"}}');
+  await writeFile(
+    join(raw, 'train_balanced_questions.json'),
+    '{"1": {"imageId": "2354786", "question": "q", "answer": "yes"},\n "2": {"imageId": "2354786", "question": "q" "answer": "no"}}',
+  );
   const out = join(dir, 'gqa-out');
   const r = await runCli(['prep', 'GQA', '--raw', raw, '--out', out, '--no-progress']);
   assert.equal(r.code, 2, r.stderr);

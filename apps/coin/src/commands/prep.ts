@@ -22,7 +22,9 @@ interface DatasetFlags {
 function registerDataset(prep: Command, ctx: CliContext, entry: DatasetEntry): void {
   const command = prep
     .command(entry.name)
-    .description(`convert ${entry.name === 'Grounding' ? 'RefCOCO, RefCOCO+ and RefCOCOg' : entry.name} to CoIN's ${entry.task} files`)
+    .description(
+      `convert ${entry.name === 'Grounding' ? 'RefCOCO, RefCOCO+ and RefCOCOg' : entry.name} to CoIN's ${entry.task} files`,
+    )
     .requiredOption('--raw <dir>', `the dataset as its official archives unpack: ${entry.raw}`)
     .requiredOption('--out <dir>', 'output folder (new, empty, or an earlier `coin prep` output to add to)')
     .option('--images <dir>', 'image folder when it is not under --raw (COCO train2014/val2014 for RefCOCO*, VQAv2)')
@@ -40,13 +42,25 @@ function registerDataset(prep: Command, ctx: CliContext, entry: DatasetEntry): v
       const seed = integerFlag('seed', flags.seed, 0, 0xffffffff, 0);
       const source = await entry.open(flags.raw, { images: flags.images });
       const stderr = ctx.stderr as NodeJS.WritableStream & { isTTY?: boolean };
-      const result = await prepareDataset(source, { out: flags.out, variant, fraction, seed, progress: flags.progress === false ? undefined : stderr });
+      const result = await prepareDataset(source, {
+        out: flags.out,
+        variant,
+        fraction,
+        seed,
+        progress: flags.progress === false ? undefined : stderr,
+      });
       ctx.stdout.write(result.summary);
       const { dropped, missingImages } = result.report;
       if (dropped.length > 0 || missingImages.length > 0) {
-        ctx.stderr.write(`coin: warning: ${dropped.length} record(s) dropped and ${missingImages.length} with missing images; see ${result.out}/reports/${entry.name}/validation_report.json\n`);
+        ctx.stderr.write(
+          `coin: warning: ${dropped.length} record(s) dropped and ${missingImages.length} with missing images; see ${result.out}/reports/${entry.name}/validation_report.json\n`,
+        );
       }
-      ctx.stdout.write(`wrote ${result.out} (${Object.entries(result.counts).map(([k, n]) => `${k}: ${n}`).join(', ')})\n`);
+      ctx.stdout.write(
+        `wrote ${result.out} (${Object.entries(result.counts)
+          .map(([k, n]) => `${k}: ${n}`)
+          .join(', ')})\n`,
+      );
     });
   const lower = entry.name.toLowerCase();
   if (lower !== entry.name) command.alias(lower);

@@ -12,27 +12,72 @@ const fx = (...p: string[]): string => join(FIXTURES, ...p);
 describe('coin score', () => {
   it('ScienceQA: prints the original line and writes output.jsonl / output_result.jsonl byte-identical', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'coin-score-'));
-    const r = await runCli(['score', 'ScienceQA', '--base-dir', fx('scienceqa'), '--result-file', fx('scienceqa', 'merge.jsonl'), '--output-dir', dir]);
+    const r = await runCli([
+      'score',
+      'ScienceQA',
+      '--base-dir',
+      fx('scienceqa'),
+      '--result-file',
+      fx('scienceqa', 'merge.jsonl'),
+      '--output-dir',
+      dir,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'Total: 32, Correct: 13, Accuracy: 40.62%\n'); // 40.625 exactly: Python rounds half to even
-    for (const f of ['output.jsonl', 'output_result.jsonl']) assert.equal(readFileSync(join(dir, f), 'utf8'), readFileSync(fx('scienceqa', 'expected', f), 'utf8'));
+    for (const f of ['output.jsonl', 'output_result.jsonl'])
+      assert.equal(readFileSync(join(dir, f), 'utf8'), readFileSync(fx('scienceqa', 'expected', f), 'utf8'));
   });
 
   it('--json prints one object with the accuracy at full precision', async () => {
-    const r = await runCli(['score', 'ScienceQA', '--base-dir', fx('scienceqa'), '--result-file', fx('scienceqa', 'merge.jsonl'), '--json']);
+    const r = await runCli([
+      'score',
+      'ScienceQA',
+      '--base-dir',
+      fx('scienceqa'),
+      '--result-file',
+      fx('scienceqa', 'merge.jsonl'),
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout), { task: 'ScienceQA', fidelity: 'coin', samples: 32, correct: 13, accuracy: 40.625 });
-    const tv = await runCli(['score', 'textvqa', '--annotation-file', fx('textvqa', 'TextVQA_0.5.1_val.json'), '--result-file', fx('textvqa', 'merge.jsonl'), '--json']);
+    assert.deepEqual(JSON.parse(r.stdout), {
+      task: 'ScienceQA',
+      fidelity: 'coin',
+      samples: 32,
+      correct: 13,
+      accuracy: 40.625,
+    });
+    const tv = await runCli([
+      'score',
+      'textvqa',
+      '--annotation-file',
+      fx('textvqa', 'TextVQA_0.5.1_val.json'),
+      '--result-file',
+      fx('textvqa', 'merge.jsonl'),
+      '--json',
+    ]);
     assert.equal(JSON.parse(tv.stdout).correct, null);
   });
 
   it('Grounding: coin and strict differ, Result.text as the original writes it, verdicts per item', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'coin-score-'));
-    const args = ['score', 'Grounding', '--test-file', fx('grounding', 'test.json'), '--result-file', fx('grounding', 'merge.jsonl')];
+    const args = [
+      'score',
+      'Grounding',
+      '--test-file',
+      fx('grounding', 'test.json'),
+      '--result-file',
+      fx('grounding', 'merge.jsonl'),
+    ];
     const coin = await runCli([...args, '--output-dir', dir, '--verdicts', join(dir, 'v.jsonl')]);
     assert.equal(coin.stdout, readFileSync(fx('grounding', 'expected', 'stdout'), 'utf8'));
-    assert.equal(readFileSync(join(dir, 'Result.text'), 'utf8'), readFileSync(fx('grounding', 'expected', 'Result.text'), 'utf8'));
-    const verdicts = readFileSync(join(dir, 'v.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; score: number });
+    assert.equal(
+      readFileSync(join(dir, 'Result.text'), 'utf8'),
+      readFileSync(fx('grounding', 'expected', 'Result.text'), 'utf8'),
+    );
+    const verdicts = readFileSync(join(dir, 'v.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; score: number });
     assert.equal(verdicts.length, 14);
     assert.equal(verdicts.filter((v) => v.score === 1).length, 6);
     const strict = await runCli([...args, '--fidelity', 'strict', '--json']);
@@ -41,13 +86,25 @@ describe('coin score', () => {
 
   it('GQA appends to Result.text like the original (re-runs accumulate)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'coin-score-'));
-    const args = ['score', 'GQA', '--annotation-file', fx('gqa', 'cl_dataset/GQA/testdev_balanced_questions.json'), '--result-file', fx('gqa', 'merge.jsonl'), '--output-dir', dir];
+    const args = [
+      'score',
+      'GQA',
+      '--annotation-file',
+      fx('gqa', 'cl_dataset/GQA/testdev_balanced_questions.json'),
+      '--result-file',
+      fx('gqa', 'merge.jsonl'),
+      '--output-dir',
+      dir,
+    ];
     const r = await runCli(args);
     assert.equal(r.stdout, readFileSync(fx('gqa', 'expected', 'stdout'), 'utf8'));
     await runCli(args);
     const once = readFileSync(fx('gqa', 'expected', 'Result.text'), 'utf8');
     assert.equal(readFileSync(join(dir, 'Result.text'), 'utf8'), once + once);
-    assert.equal(readFileSync(join(dir, 'testdev_balanced_predictions.json'), 'utf8'), readFileSync(fx('gqa', 'expected', 'testdev_balanced_predictions.json'), 'utf8'));
+    assert.equal(
+      readFileSync(join(dir, 'testdev_balanced_predictions.json'), 'utf8'),
+      readFileSync(fx('gqa', 'expected', 'testdev_balanced_predictions.json'), 'utf8'),
+    );
   });
 
   it('bad input: exit 2 with file and line, no stack trace', async () => {
@@ -58,9 +115,19 @@ describe('coin score', () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /merge\.jsonl:2: not valid JSON/);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
-    const wrongTask = await runCli(['score', 'VQAv2', '--annotation-file', fx('vqav2', 'val.json'), '--result-file', fx('vizwiz', 'merge.jsonl')]);
+    const wrongTask = await runCli([
+      'score',
+      'VQAv2',
+      '--annotation-file',
+      fx('vqav2', 'val.json'),
+      '--result-file',
+      fx('vizwiz', 'merge.jsonl'),
+    ]);
     assert.equal(wrongTask.code, 2);
-    assert.match(wrongTask.stderr, /merge\.jsonl:1: question_id VizWiz_val_00000000\.jpg is not in the annotation file[\s\S]*VQAv2 prediction file/);
+    assert.match(
+      wrongTask.stderr,
+      /merge\.jsonl:1: question_id VizWiz_val_00000000\.jpg is not in the annotation file[\s\S]*VQAv2 prediction file/,
+    );
     const unknown = await runCli(['score', 'MNIST', '--result-file', bad]);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown task "MNIST"/);
@@ -77,9 +144,23 @@ describe('coin judge', () => {
   it('prompts: writes prompt_to_eval.json byte-identical to create_prompt.py', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'coin-judge-'));
     const out = join(dir, 'prompt_to_eval.json');
-    const r = await runCli(['judge', 'prompts', '--task', 'Grounding', '--test-file', fx('grounding', 'test.json'), '--result-file', fx('grounding', 'merge.jsonl'), '--out', out]);
+    const r = await runCli([
+      'judge',
+      'prompts',
+      '--task',
+      'Grounding',
+      '--test-file',
+      fx('grounding', 'test.json'),
+      '--result-file',
+      fx('grounding', 'merge.jsonl'),
+      '--out',
+      out,
+    ]);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(readFileSync(out, 'utf8'), readFileSync(fx('judge', 'prompts', 'expected', 'prompt_to_eval.grounding.json'), 'utf8'));
+    assert.equal(
+      readFileSync(out, 'utf8'),
+      readFileSync(fx('judge', 'prompts', 'expected', 'prompt_to_eval.grounding.json'), 'utf8'),
+    );
   });
 
   it('score: writes Prompt_Result.text and prints the unparsed texts; --json gives the numbers', async () => {

@@ -9,7 +9,10 @@ export interface CliResult {
 }
 
 /** Runs `coin <argv>` in-process with captured output, as the tests of every command do. */
-export async function runCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): Promise<CliResult> {
+export async function runCli(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<CliResult> {
   const out = new PassThrough();
   const err = new PassThrough();
   let stdout = '';

@@ -10,8 +10,14 @@ export function geluErf(b: GraphBuilder, x: Value): Value {
 /** GELU, tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
 export function geluTanh(b: GraphBuilder, x: Value): Value {
   const cube = b.op('Mul', [b.op('Mul', [x, x]), x]);
-  const arg = b.op('Mul', [b.op('Add', [x, b.op('Mul', [cube, scalarLike(b, x, 0.044715)])]), scalarLike(b, x, Math.sqrt(2 / Math.PI))]);
-  return b.op('Mul', [b.op('Mul', [x, scalarLike(b, x, 0.5)]), b.op('Add', [b.op('Tanh', [arg]), scalarLike(b, x, 1)])]);
+  const arg = b.op('Mul', [
+    b.op('Add', [x, b.op('Mul', [cube, scalarLike(b, x, 0.044715)])]),
+    scalarLike(b, x, Math.sqrt(2 / Math.PI)),
+  ]);
+  return b.op('Mul', [
+    b.op('Mul', [x, scalarLike(b, x, 0.5)]),
+    b.op('Add', [b.op('Tanh', [arg]), scalarLike(b, x, 1)]),
+  ]);
 }
 
 /** SiLU: x·σ(x). */

@@ -8,11 +8,18 @@ import { attention } from './attention.js';
 const [B, H, D] = [2, 2, 4];
 
 /** softmax(q·kᵀ/√D) over the keys `seen(t, s)` allows, times v, in float64 on the host. */
-function reference(q: Float32Array, k: Float32Array, v: Float32Array, T: number, S: number, seen: (b: number, t: number, s: number) => boolean): number[] {
+function reference(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  T: number,
+  S: number,
+  seen: (b: number, t: number, s: number) => boolean,
+): number[] {
   const out: number[] = [];
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < H; h++) {
-      const base = (b * H + h);
+      const base = b * H + h;
       for (let t = 0; t < T; t++) {
         const scores = Array.from({ length: S }, (_, s) => {
           if (!seen(b, t, s)) return -Infinity;
@@ -36,7 +43,11 @@ async function run(T: number, leading: number, staticShapes: boolean): Promise<{
   // Without leading keys, run-time lengths must be the queries' own (one symbol).
   const keys = leading ? 'S' : 'T';
   const dims = (n: number, sym: string): Shape => [B, H, staticShapes ? n : sym, D];
-  const [q, k, v] = [b.input('q', 'float32', dims(T, 'T')), b.input('k', 'float32', dims(S, keys)), b.input('v', 'float32', dims(S, keys))];
+  const [q, k, v] = [
+    b.input('q', 'float32', dims(T, 'T')),
+    b.input('k', 'float32', dims(S, keys)),
+    b.input('v', 'float32', dims(S, keys)),
+  ];
   const padding = b.input('pad', 'int64', [B, staticShapes ? S : keys]);
   b.output(attention(b, q, k, v, { causal: true, keyPadding: padding, leadingKeys: leading }), 'y');
   const session = await createSession(serializeModel(b.model()), { threads: 1 });
@@ -57,10 +68,19 @@ async function run(T: number, leading: number, staticShapes: boolean): Promise<{
 
 test('causal attention with leading keys: every query sees them, then its own keys up to itself', async () => {
   for (const staticShapes of [false, true]) {
-    for (const [T, leading] of [[3, 2], [1, 5], [4, 0]] as const) {
+    for (const [T, leading] of [
+      [3, 2],
+      [1, 5],
+      [4, 0],
+    ] as const) {
       const { got, want } = await run(T, leading, staticShapes);
       assert.equal(got.length, want.length);
-      got.forEach((x, i) => assert.ok(Math.abs(x - want[i]) < 1e-5, `static ${staticShapes}, T ${T}, leading ${leading}: element ${i} ${x} vs ${want[i]}`));
+      got.forEach((x, i) =>
+        assert.ok(
+          Math.abs(x - want[i]) < 1e-5,
+          `static ${staticShapes}, T ${T}, leading ${leading}: element ${i} ${x} vs ${want[i]}`,
+        ),
+      );
     }
   }
 });
@@ -69,8 +89,18 @@ test('leadingKeys that are negative, fractional or disagree with the lengths are
   const b = new GraphBuilder('bad');
   const q = b.input('q', 'float32', [1, 1, 2, 4]);
   const k = b.input('k', 'float32', [1, 1, 5, 4]);
-  assert.throws(() => attention(b, q, k, k, { causal: true, leadingKeys: 2 }), /5 keys for 2 queries need leadingKeys 3, got 2/);
-  for (const bad of [-1, 1.5]) assert.throws(() => attention(b, q, k, k, { causal: true, leadingKeys: bad }), /leadingKeys must be a whole number ≥ 0/);
+  assert.throws(
+    () => attention(b, q, k, k, { causal: true, leadingKeys: 2 }),
+    /5 keys for 2 queries need leadingKeys 3, got 2/,
+  );
+  for (const bad of [-1, 1.5])
+    assert.throws(
+      () => attention(b, q, k, k, { causal: true, leadingKeys: bad }),
+      /leadingKeys must be a whole number ≥ 0/,
+    );
   const qt = b.input('qt', 'float32', [1, 1, 'T', 4]);
-  assert.throws(() => attention(b, qt, qt, qt, { causal: true, leadingKeys: 2 }), /2 leading keys, but keys and queries share the length T/);
+  assert.throws(
+    () => attention(b, qt, qt, qt, { causal: true, leadingKeys: 2 }),
+    /2 leading keys, but keys and queries share the length T/,
+  );
 });

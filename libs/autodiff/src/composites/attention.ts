@@ -44,11 +44,23 @@ export function causalMask(b: GraphBuilder, queries: number, keys: number): Valu
 export function dynamicCausalMask(b: GraphBuilder, like: Value, leading = 0, keys: Dim = 'keys'): Value {
   const len1 = b.op('Shape', [like], { start: attr.int(2), end: attr.int(3) }); // [1]: T
   const len = b.op('Squeeze', [len1, b.i64([0])]); // scalar T
-  const range = b.op('Range', [b.constant(tensor('int64', [], [0]), 'zero_i64'), len, b.constant(tensor('int64', [], [1]), 'one_i64')]); // [T]
+  const range = b.op('Range', [
+    b.constant(tensor('int64', [], [0]), 'zero_i64'),
+    len,
+    b.constant(tensor('int64', [], [1]), 'one_i64'),
+  ]); // [T]
   const own = b.op('LessOrEqual', [b.op('Unsqueeze', [range, b.i64([0])]), b.op('Unsqueeze', [range, b.i64([1])])]); // [T, T]: key ≤ query
   if (leading === 0) return own;
-  const seen = b.op('Expand', [b.constant(tensor('bool', [1, 1], [1]), 'true_1x1'), b.op('Concat', [len1, b.i64([leading])], { axis: attr.int(0) })]); // [T, leading]
-  return b.op('Concat', [seen, own], { axis: attr.int(1) }, { types: [{ dtype: 'bool', shape: [(like.shape as Dim[])[2], keys] }] }); // [T, leading + T]
+  const seen = b.op('Expand', [
+    b.constant(tensor('bool', [1, 1], [1]), 'true_1x1'),
+    b.op('Concat', [len1, b.i64([leading])], { axis: attr.int(0) }),
+  ]); // [T, leading]
+  return b.op(
+    'Concat',
+    [seen, own],
+    { axis: attr.int(1) },
+    { types: [{ dtype: 'bool', shape: [(like.shape as Dim[])[2], keys] }] },
+  ); // [T, leading + T]
 }
 
 export interface AttentionOptions {
@@ -80,11 +92,21 @@ export function attention(b: GraphBuilder, q: Value, k: Value, v: Value, options
   let scores = scale === 1 ? raw : b.op('Mul', [raw, scalarLike(b, q, scale)]); // [B, H, T, S]
   const staticLengths = typeof t === 'number' && typeof s === 'number';
   const leading = options.leadingKeys ?? 0;
-  if (!Number.isInteger(leading) || leading < 0) throw new Error(`attention: leadingKeys must be a whole number ≥ 0, got ${leading}`);
-  if (options.causal && leading > 0 && !staticLengths && t === s) throw new Error(`attention: ${leading} leading keys, but keys and queries share the length ${String(t)}`);
-  if (staticLengths && options.causal && options.leadingKeys !== undefined && s - t !== leading) throw new Error(`attention: ${s} keys for ${t} queries need leadingKeys ${s - t}, got ${leading}`);
-  if (!staticLengths && options.causal && leading === 0 && t !== s) throw new Error('attention: causal masking with run-time lengths needs queries and keys of one length (or leadingKeys)');
-  let allowed: Value | undefined = options.causal ? (staticLengths ? causalMask(b, t, s) : dynamicCausalMask(b, q, leading, s)) : undefined; // [T, S]
+  if (!Number.isInteger(leading) || leading < 0)
+    throw new Error(`attention: leadingKeys must be a whole number ≥ 0, got ${leading}`);
+  if (options.causal && leading > 0 && !staticLengths && t === s)
+    throw new Error(`attention: ${leading} leading keys, but keys and queries share the length ${String(t)}`);
+  if (staticLengths && options.causal && options.leadingKeys !== undefined && s - t !== leading)
+    throw new Error(`attention: ${s} keys for ${t} queries need leadingKeys ${s - t}, got ${leading}`);
+  if (!staticLengths && options.causal && leading === 0 && t !== s)
+    throw new Error(
+      'attention: causal masking with run-time lengths needs queries and keys of one length (or leadingKeys)',
+    );
+  let allowed: Value | undefined = options.causal
+    ? staticLengths
+      ? causalMask(b, t, s)
+      : dynamicCausalMask(b, q, leading, s)
+    : undefined; // [T, S]
   if (options.keyPadding) {
     const pad = castTo(b, options.keyPadding, 'bool');
     const padMask = b.op('Unsqueeze', [pad, b.i64([1, 2])]); // [B, 1, 1, S]

@@ -17,6 +17,9 @@ export function crossEntropy(b: GraphBuilder, logits: Value, targets: Value): Va
   const picked = b.op('GatherElements', [logp, b.op('Unsqueeze', [safe, b.i64([-1])])], { axis: attr.int(-1) }); // [N, 1]
   const weight = castTo(b, keep, logits.dtype); // [N]
   const nll = b.op('Mul', [b.op('Reshape', [picked, b.i64([-1])]), weight]); // [N], = −loss per token
-  const count = b.op('Max', [b.op('ReduceSum', [weight, b.i64([0])], { keepdims: attr.int(0) }), b.constant(tensor(logits.dtype, [], [1]), 'one')]);
+  const count = b.op('Max', [
+    b.op('ReduceSum', [weight, b.i64([0])], { keepdims: attr.int(0) }),
+    b.constant(tensor(logits.dtype, [], [1]), 'one'),
+  ]);
   return b.op('Neg', [b.op('Div', [b.op('ReduceSum', [nll, b.i64([0])], { keepdims: attr.int(0) }), count])]);
 }

@@ -13,7 +13,13 @@ export interface RotaryTables {
 }
 
 /** cos/sin of position·θ_i (θ_i = base^(−2i/D)) for `positions` positions, each [positions, D]. */
-export function rotaryTables(b: GraphBuilder, positions: number, headDim: number, dtype: DType = 'float32', base = 10000): RotaryTables {
+export function rotaryTables(
+  b: GraphBuilder,
+  positions: number,
+  headDim: number,
+  dtype: DType = 'float32',
+  base = 10000,
+): RotaryTables {
   const half = headDim / 2;
   const cos = new Array<number>(positions * headDim);
   const sin = new Array<number>(positions * headDim);

@@ -7,5 +7,8 @@ export const add = (b: GraphBuilder, x: Value, y: Value): Value => b.op('Add', [
 
 export const Add: Primitive = {
   opType: 'Add',
-  grad: (c) => [c.needs[0] ? unbroadcast(c.b, dy(c), input(c, 0)) : undefined, c.needs[1] ? unbroadcast(c.b, dy(c), input(c, 1)) : undefined],
+  grad: (c) => [
+    c.needs[0] ? unbroadcast(c.b, dy(c), input(c, 0)) : undefined,
+    c.needs[1] ? unbroadcast(c.b, dy(c), input(c, 1)) : undefined,
+  ],
 };

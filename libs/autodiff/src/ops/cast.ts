@@ -3,7 +3,8 @@ import { castTo } from '../helpers.js';
 import { dy, input, type Primitive } from '../primitive.js';
 
 /** https://onnx.ai/onnx/operators/onnx__Cast.html */
-export const cast = (b: GraphBuilder, x: Value, to: DType): Value => b.op('Cast', [x], { to: attr.int(ONNX_DTYPE_CODE[to]) });
+export const cast = (b: GraphBuilder, x: Value, to: DType): Value =>
+  b.op('Cast', [x], { to: attr.int(ONNX_DTYPE_CODE[to]) });
 
 /** Between float types the gradient is cast back; from integers there is nothing to differentiate. */
 export const Cast: Primitive = {

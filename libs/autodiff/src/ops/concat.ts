@@ -2,7 +2,8 @@ import { attr, getInt, type GraphBuilder, normalizeAxis, type Value } from '@coi
 import { dy, input, type Primitive } from '../primitive.js';
 
 /** https://onnx.ai/onnx/operators/onnx__Concat.html */
-export const concat = (b: GraphBuilder, xs: readonly Value[], axis: number): Value => b.op('Concat', xs, { axis: attr.int(axis) });
+export const concat = (b: GraphBuilder, xs: readonly Value[], axis: number): Value =>
+  b.op('Concat', xs, { axis: attr.int(axis) });
 
 /** dY is split back into the pieces' sizes along the axis (static sizes). */
 export const Concat: Primitive = {

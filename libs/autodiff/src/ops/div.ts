@@ -11,7 +11,9 @@ export const Div: Primitive = {
     const [a, d] = [input(c, 0), input(c, 1)];
     return [
       c.needs[0] ? unbroadcast(c.b, c.b.op('Div', [dy(c), d]), a) : undefined,
-      c.needs[1] ? unbroadcast(c.b, c.b.op('Neg', [c.b.op('Div', [c.b.op('Mul', [dy(c), c.outputs[0]]), d])]), d) : undefined,
+      c.needs[1]
+        ? unbroadcast(c.b, c.b.op('Neg', [c.b.op('Div', [c.b.op('Mul', [dy(c), c.outputs[0]]), d])]), d)
+        : undefined,
     ];
   },
 };

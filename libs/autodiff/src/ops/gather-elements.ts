@@ -14,7 +14,10 @@ export const GatherElements: Primitive = {
     const data = input(c, 0);
     const axis = getInt(c.node.attributes, 'axis', 0);
     return [
-      c.b.op('ScatterElements', [zerosLike(c.b, data), input(c, 1), dy(c)], { axis: attr.int(axis), reduction: attr.string('add') }),
+      c.b.op('ScatterElements', [zerosLike(c.b, data), input(c, 1), dy(c)], {
+        axis: attr.int(axis),
+        reduction: attr.string('add'),
+      }),
       undefined,
     ];
   },

@@ -6,7 +6,9 @@ import { gradients } from '../backward.js';
 
 test('the embedding gradient sums the rows of repeated ids exactly, in order, on every run with 2 threads', async () => {
   // Many rows land on few ids: ORT's ScatterND(reduction=add) lost some of them on 2 threads.
-  const V = 16, C = 256, N = 4096;
+  const V = 16,
+    C = 256,
+    N = 4096;
   const b = new GraphBuilder('g');
   const table = b.input('table', 'float32', [V, C]);
   const ids = b.input('ids', 'int64', [2, N / 2]);
@@ -18,9 +20,15 @@ test('the embedding gradient sums the rows of repeated ids exactly, in order, on
   const up = Float32Array.from({ length: N * C }, (_, i) => Math.sin(i) * 0.5);
   // Row by row, as ScatterElements adds them: float32 sums in the order of the ids.
   const expected = new Float32Array(V * C);
-  for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) expected[Number(idData[n]) * C + c] = Math.fround(expected[Number(idData[n]) * C + c] + up[n * C + c]);
+  for (let n = 0; n < N; n++)
+    for (let c = 0; c < C; c++)
+      expected[Number(idData[n]) * C + c] = Math.fround(expected[Number(idData[n]) * C + c] + up[n * C + c]);
   for (let run = 0; run < 10; run++) {
-    const out = await session.run({ table: { dtype: 'float32', dims: [V, C], data: new Float32Array(V * C) }, ids: { dtype: 'int64', dims: [2, N / 2], data: idData }, upstream: { dtype: 'float32', dims: [2, N / 2, C], data: up } });
+    const out = await session.run({
+      table: { dtype: 'float32', dims: [V, C], data: new Float32Array(V * C) },
+      ids: { dtype: 'int64', dims: [2, N / 2], data: idData },
+      upstream: { dtype: 'float32', dims: [2, N / 2, C], data: up },
+    });
     assert.deepEqual(out.d_table.data, expected, `run ${run}`);
   }
   await session.release();

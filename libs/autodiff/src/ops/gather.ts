@@ -3,7 +3,8 @@ import { zerosLike } from '../helpers.js';
 import { dy, input, type Primitive } from '../primitive.js';
 
 /** https://onnx.ai/onnx/operators/onnx__Gather.html — e.g. an embedding lookup table[ids]. */
-export const gather = (b: GraphBuilder, data: Value, indices: Value, axis = 0): Value => b.op('Gather', [data, indices], { axis: attr.int(axis) });
+export const gather = (b: GraphBuilder, data: Value, indices: Value, axis = 0): Value =>
+  b.op('Gather', [data, indices], { axis: attr.int(axis) });
 
 /**
  * Axis 0 (embeddings): dData sums the dY rows of each id, as ScatterElements(zeros, ids spread over
@@ -24,6 +25,9 @@ export const Gather: Primitive = {
     const rows = b.op('Reshape', [dy(c), b.op('Concat', [b.i64([-1]), rowShape], { axis: attr.int(0) })]); // [N, ...row]
     const column = b.op('Reshape', [ids, b.i64([-1, ...Array.from({ length: rank - 1 }, () => 1)])]); // [N, 1, ...]
     const spread = b.op('Expand', [column, b.op('Shape', [rows])]);
-    return [b.op('ScatterElements', [zerosLike(b, data), spread, rows], { axis: attr.int(0), reduction: attr.string('add') }), undefined];
+    return [
+      b.op('ScatterElements', [zerosLike(b, data), spread, rows], { axis: attr.int(0), reduction: attr.string('add') }),
+      undefined,
+    ];
   },
 };

@@ -37,7 +37,10 @@ export const MatMul: Primitive = {
     let dw: Value | undefined;
     if (c.needs[1]) {
       if (w.shape.length === 2 && a.shape.length > 2) {
-        dw = b.op('MatMul', [b.op('Transpose', [flattenLeading(b, a)], { perm: attr.ints([1, 0]) }), flattenLeading(b, g)]);
+        dw = b.op('MatMul', [
+          b.op('Transpose', [flattenLeading(b, a)], { perm: attr.ints([1, 0]) }),
+          flattenLeading(b, g),
+        ]);
       } else {
         dw = unbroadcast(b, b.op('MatMul', [transposeLast2(b, a), g]), w);
       }

@@ -12,9 +12,15 @@ export const Pow: Primitive = {
     const [x, p] = [input(c, 0), input(c, 1)];
     const pf = castTo(b, p, x.dtype);
     const dx = c.needs[0]
-      ? unbroadcast(b, b.op('Mul', [dy(c), b.op('Mul', [pf, b.op('Pow', [x, b.op('Sub', [pf, scalarLike(b, x, 1)])])])]), x)
+      ? unbroadcast(
+          b,
+          b.op('Mul', [dy(c), b.op('Mul', [pf, b.op('Pow', [x, b.op('Sub', [pf, scalarLike(b, x, 1)])])])]),
+          x,
+        )
       : undefined;
-    const dp = c.needs[1] ? unbroadcast(b, b.op('Mul', [dy(c), b.op('Mul', [c.outputs[0], b.op('Log', [x])])]), p) : undefined;
+    const dp = c.needs[1]
+      ? unbroadcast(b, b.op('Mul', [dy(c), b.op('Mul', [c.outputs[0], b.op('Log', [x])])]), p)
+      : undefined;
     return [dx, dp];
   },
 };

@@ -2,8 +2,13 @@ import { type GraphBuilder, normalizeAxis, toNumbers, type Value } from '@coin/o
 import { dy, input, type Primitive } from '../primitive.js';
 
 /** https://onnx.ai/onnx/operators/onnx__Slice.html (starts/ends/axes/steps as constant inputs). */
-export const slice = (b: GraphBuilder, x: Value, starts: readonly number[], ends: readonly number[], axes: readonly number[]): Value =>
-  b.op('Slice', [x, b.i64(starts), b.i64(ends), b.i64(axes)]);
+export const slice = (
+  b: GraphBuilder,
+  x: Value,
+  starts: readonly number[],
+  ends: readonly number[],
+  axes: readonly number[],
+): Value => b.op('Slice', [x, b.i64(starts), b.i64(ends), b.i64(axes)]);
 
 /** dX = dY zero-padded back to X's shape (step 1 and static shapes only). */
 export const Slice: Primitive = {
@@ -13,7 +18,8 @@ export const Slice: Primitive = {
     const x = input(c, 0);
     const constant = (i: number) => (node.inputs[i] ? b.constOf(node.inputs[i]) : undefined);
     const [starts, ends, axesT, stepsT] = [constant(1), constant(2), constant(3), constant(4)];
-    if (!starts || !ends || (node.inputs[3] && !axesT) || (node.inputs[4] && !stepsT)) throw new Error('Slice gradient needs constant starts/ends/axes/steps');
+    if (!starts || !ends || (node.inputs[3] && !axesT) || (node.inputs[4] && !stepsT))
+      throw new Error('Slice gradient needs constant starts/ends/axes/steps');
     const rank = x.shape!.length;
     const s = toNumbers(starts);
     const e = toNumbers(ends);

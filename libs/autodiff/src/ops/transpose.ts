@@ -2,7 +2,8 @@ import { attr, getInts, type GraphBuilder, type Value } from '@coin/onnx';
 import { dy, input, type Primitive } from '../primitive.js';
 
 /** https://onnx.ai/onnx/operators/onnx__Transpose.html */
-export const transpose = (b: GraphBuilder, x: Value, perm: readonly number[]): Value => b.op('Transpose', [x], { perm: attr.ints(perm) });
+export const transpose = (b: GraphBuilder, x: Value, perm: readonly number[]): Value =>
+  b.op('Transpose', [x], { perm: attr.ints(perm) });
 
 /** dX = Transpose(dY, inverse permutation). */
 export const Transpose: Primitive = {

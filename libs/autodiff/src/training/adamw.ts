@@ -28,7 +28,12 @@ export interface AdamWState {
  * (β^step from the step input) and decoupled weight decay, in PyTorch's arithmetic order:
  * p ← p·(1 − lr·wd) − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + eps).
  */
-export function adamwUpdate(b: GraphBuilder, s: AdamWState, config: AdamWConfig, slots: readonly ParamSlot[]): { params: Value; m: Value; v: Value; gradNorm: Value } {
+export function adamwUpdate(
+  b: GraphBuilder,
+  s: AdamWState,
+  config: AdamWConfig,
+  slots: readonly ParamSlot[],
+): { params: Value; m: Value; v: Value; gradNorm: Value } {
   return b.scope('adamw', () => {
     const f = (x: number) => b.constant(tensor('float32', [], [x]), 'k');
     const gradNorm = b.op('Sqrt', [b.op('ReduceSumSquare', [s.grad], { keepdims: attr.int(0) })]);
@@ -38,7 +43,10 @@ export function adamwUpdate(b: GraphBuilder, s: AdamWState, config: AdamWConfig,
       g = b.op('Mul', [g, coef]);
     }
     const m = b.op('Add', [b.op('Mul', [s.m, f(config.beta1)]), b.op('Mul', [g, f(1 - config.beta1)])]);
-    const v = b.op('Add', [b.op('Mul', [s.v, f(config.beta2)]), b.op('Mul', [b.op('Mul', [g, g]), f(1 - config.beta2)])]);
+    const v = b.op('Add', [
+      b.op('Mul', [s.v, f(config.beta2)]),
+      b.op('Mul', [b.op('Mul', [g, g]), f(1 - config.beta2)]),
+    ]);
     const bc1 = b.op('Sub', [f(1), b.op('Pow', [f(config.beta1), s.step])]);
     const bc2 = b.op('Sub', [f(1), b.op('Pow', [f(config.beta2), s.step])]);
     const denom = b.op('Add', [b.op('Div', [b.op('Sqrt', [v]), b.op('Sqrt', [bc2])]), f(config.eps)]);

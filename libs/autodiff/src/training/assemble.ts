@@ -68,9 +68,14 @@ export function buildTrainGraph(spec: TrainGraphSpec, kind: TrainGraphKind): Tra
       }
     });
     const loss = b.scope('forward', () => spec.forward(b, views));
-    if (loss.shape === null || loss.shape.length !== 0) throw new Error(`training graph ${spec.name}: the loss must be a scalar, got ${loss.name}`);
+    if (loss.shape === null || loss.shape.length !== 0)
+      throw new Error(`training graph ${spec.name}: the loss must be a scalar, got ${loss.name}`);
     b.output(loss, TRAIN_IO.loss);
-    const grads = gradients(b, loss, slots.map((s) => views.get(s.name)!));
+    const grads = gradients(
+      b,
+      loss,
+      slots.map((s) => views.get(s.name)!),
+    );
     const pieces = slots.map((s) => b.op('Reshape', [grads.get(s.name)!, b.i64([s.size])]));
     flatGrad = pieces.length === 1 ? pieces[0] : b.op('Concat', pieces, { axis: attr.int(0) }); // [N]
     if (kind === 'accumulate') {

@@ -21,7 +21,8 @@ export function layoutParams(params: readonly ParamSpec[]): { layout: FlatLayout
   const shapes: Record<string, readonly number[]> = {};
   const decay = new Map<string, boolean>();
   for (const p of params) {
-    if (p.name in shapes) throw new CoinError('TRAIN.DUPLICATE_PARAM', 'INVALID_ARGUMENT', `parameter ${p.name} listed twice`);
+    if (p.name in shapes)
+      throw new CoinError('TRAIN.DUPLICATE_PARAM', 'INVALID_ARGUMENT', `parameter ${p.name} listed twice`);
     shapes[p.name] = p.dims;
     decay.set(p.name, p.decay ?? true);
   }

@@ -1,6 +1,13 @@
 import { CoinError } from '@coin/core';
 import { serializeModel } from '@coin/onnx';
-import { createSession, DoubleBuffer, type FlatLayout, type HostTensor, type RuntimeSession, type SessionOptions } from '@coin/runtime';
+import {
+  createSession,
+  DoubleBuffer,
+  type FlatLayout,
+  type HostTensor,
+  type RuntimeSession,
+  type SessionOptions,
+} from '@coin/runtime';
 import { buildTrainGraph, TRAIN_IO, type TrainGraph, type TrainGraphSpec } from './assemble.js';
 
 export interface StepResult {
@@ -36,7 +43,10 @@ export class TrainRunner {
   }
 
   /** Builds and loads the graphs; `accumulation` > 1 also builds the accumulate/apply pair. */
-  static async create(spec: TrainGraphSpec, options: SessionOptions & { accumulation?: number } = {}): Promise<TrainRunner> {
+  static async create(
+    spec: TrainGraphSpec,
+    options: SessionOptions & { accumulation?: number } = {},
+  ): Promise<TrainRunner> {
     const load = async (g: TrainGraph) => createSession(serializeModel(g.model), options);
     const step = buildTrainGraph(spec, 'step');
     const withAccumulation = (options.accumulation ?? 1) > 1;
@@ -56,15 +66,23 @@ export class TrainRunner {
   setParams(values: Readonly<Record<string, ArrayLike<number>>>): void {
     for (const [name, data] of Object.entries(values)) {
       const entry = this.layout.byName.get(name);
-      if (!entry) throw new CoinError('TRAIN.UNKNOWN_PARAM', 'INVALID_ARGUMENT', `no trainable parameter named ${name}`);
-      if (data.length !== entry.size) throw new CoinError('TRAIN.BAD_PARAM', 'INVALID_ARGUMENT', `parameter ${name} needs ${entry.size} values, got ${data.length}`);
+      if (!entry)
+        throw new CoinError('TRAIN.UNKNOWN_PARAM', 'INVALID_ARGUMENT', `no trainable parameter named ${name}`);
+      if (data.length !== entry.size)
+        throw new CoinError(
+          'TRAIN.BAD_PARAM',
+          'INVALID_ARGUMENT',
+          `parameter ${name} needs ${entry.size} values, got ${data.length}`,
+        );
       this.params.front.set(data, entry.offset);
     }
   }
 
   /** A copy of every parameter, by name. */
   getParams(): Record<string, Float32Array> {
-    return Object.fromEntries(this.layout.entries.map((e) => [e.name, this.params.front.slice(e.offset, e.offset + e.size)]));
+    return Object.fromEntries(
+      this.layout.entries.map((e) => [e.name, this.params.front.slice(e.offset, e.offset + e.size)]),
+    );
   }
 
   get steps(): number {
@@ -74,16 +92,27 @@ export class TrainRunner {
   /** One optimizer step on one batch. */
   async step(batch: Readonly<Record<string, HostTensor>>, lr: number): Promise<StepResult> {
     this.stepCount += 1;
-    const out = await this.stepSession.run({ ...batch, ...this.stateFeeds(), [TRAIN_IO.step]: scalarF32(this.stepCount), [TRAIN_IO.lr]: scalarF32(lr) }, { outputs: this.stateOutputs() });
+    const out = await this.stepSession.run(
+      { ...batch, ...this.stateFeeds(), [TRAIN_IO.step]: scalarF32(this.stepCount), [TRAIN_IO.lr]: scalarF32(lr) },
+      { outputs: this.stateOutputs() },
+    );
     this.swap();
     return { loss: Number(out[TRAIN_IO.loss].data[0]), gradNorm: Number(out[TRAIN_IO.gradNorm].data[0]) };
   }
 
   /** One optimizer step on the mean gradient of several micro-batches. Returns the mean loss. */
-  async stepAccumulated(microBatches: ReadonlyArray<Readonly<Record<string, HostTensor>>>, lr: number): Promise<StepResult> {
+  async stepAccumulated(
+    microBatches: ReadonlyArray<Readonly<Record<string, HostTensor>>>,
+    lr: number,
+  ): Promise<StepResult> {
     if (microBatches.length === 1) return this.step(microBatches[0], lr);
     if (!this.accumulateSession || !this.applySession) {
-      throw new CoinError('TRAIN.NO_ACCUMULATION', 'FAILED_PRECONDITION', 'this runner was created without gradient accumulation', { hint: 'pass accumulation > 1 to TrainRunner.create' });
+      throw new CoinError(
+        'TRAIN.NO_ACCUMULATION',
+        'FAILED_PRECONDITION',
+        'this runner was created without gradient accumulation',
+        { hint: 'pass accumulation > 1 to TrainRunner.create' },
+      );
     }
     const acc = (this.gradAcc ??= new DoubleBuffer(this.layout));
     acc.front.fill(0);
@@ -116,11 +145,19 @@ export class TrainRunner {
   }
 
   private stateFeeds(): Record<string, HostTensor> {
-    return { [TRAIN_IO.params]: this.params.frontTensor(), [TRAIN_IO.m]: this.m.frontTensor(), [TRAIN_IO.v]: this.v.frontTensor() };
+    return {
+      [TRAIN_IO.params]: this.params.frontTensor(),
+      [TRAIN_IO.m]: this.m.frontTensor(),
+      [TRAIN_IO.v]: this.v.frontTensor(),
+    };
   }
 
   private stateOutputs(): Record<string, HostTensor> {
-    return { [TRAIN_IO.paramsOut]: this.params.backTensor(), [TRAIN_IO.mOut]: this.m.backTensor(), [TRAIN_IO.vOut]: this.v.backTensor() };
+    return {
+      [TRAIN_IO.paramsOut]: this.params.backTensor(),
+      [TRAIN_IO.mOut]: this.m.backTensor(),
+      [TRAIN_IO.vOut]: this.v.backTensor(),
+    };
   }
 
   private swap(): void {

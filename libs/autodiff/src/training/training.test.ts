@@ -35,7 +35,16 @@ function batchOf(rand: () => number, n: number): Record<string, HostTensor> {
 }
 
 /** Host reference: gradient of the mean squared error and PyTorch's AdamW arithmetic, in float64. */
-function referenceStep(W: number[], c: number[], batch: Record<string, HostTensor>, n: number, state: { m: number[]; v: number[] }, t: number, lr: number, o: { wd: number; clip: number }) {
+function referenceStep(
+  W: number[],
+  c: number[],
+  batch: Record<string, HostTensor>,
+  n: number,
+  state: { m: number[]; v: number[] },
+  t: number,
+  lr: number,
+  o: { wd: number; clip: number },
+) {
   const x = batch.x.data as Float32Array;
   const y = batch.y.data as Float32Array;
   const g = new Array<number>(W.length + c.length).fill(0);
@@ -66,7 +75,9 @@ test('AdamW with clipping and decoupled weight decay matches a float64 host refe
   const rand = seededRandom(3);
   const n = 8;
   const options = { wd: 0.1, clip: 0.5 };
-  const runner = await TrainRunner.create(spec(n, { weightDecay: options.wd, maxGradNorm: options.clip }), { threads: 1 });
+  const runner = await TrainRunner.create(spec(n, { weightDecay: options.wd, maxGradNorm: options.clip }), {
+    threads: 1,
+  });
   let W = uniform(rand, IN * OUT);
   let c = uniform(rand, OUT);
   runner.setParams({ W, c });
@@ -76,10 +87,18 @@ test('AdamW with clipping and decoupled weight decay matches a float64 host refe
     const got = await runner.step(batch, 0.05);
     const want = referenceStep(W, c, batch, n, state, t, 0.05, options);
     ({ W, c } = want);
-    assert.ok(Math.abs(got.gradNorm - want.norm) < 1e-5 * want.norm, `step ${t} grad norm ${got.gradNorm} vs ${want.norm}`);
+    assert.ok(
+      Math.abs(got.gradNorm - want.norm) < 1e-5 * want.norm,
+      `step ${t} grad norm ${got.gradNorm} vs ${want.norm}`,
+    );
     const params = runner.getParams();
-    for (const [name, ref] of [['W', W], ['c', c]] as const) {
-      ref.forEach((v, i) => assert.ok(Math.abs(params[name][i] - v) < 2e-6, `step ${t} ${name}[${i}]: ${params[name][i]} vs ${v}`));
+    for (const [name, ref] of [
+      ['W', W],
+      ['c', c],
+    ] as const) {
+      ref.forEach((v, i) =>
+        assert.ok(Math.abs(params[name][i] - v) < 2e-6, `step ${t} ${name}[${i}]: ${params[name][i]} vs ${v}`),
+      );
     }
   }
   assert.equal(runner.steps, 5);

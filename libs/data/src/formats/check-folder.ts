@@ -37,7 +37,12 @@ export async function checkCoinFolder(dir: string): Promise<CheckedFile[]> {
         try {
           await stat(path);
         } catch {
-          throw new CoinError('CHECK.FILE_MISSING', 'DATA_LOSS', `${path} is missing: every ${task} folder has train.json and ${TEST_FILE_OF_TASK[task]}`, { details: { file: path } });
+          throw new CoinError(
+            'CHECK.FILE_MISSING',
+            'DATA_LOSS',
+            `${path} is missing: every ${task} folder has train.json and ${TEST_FILE_OF_TASK[task]}`,
+            { details: { file: path } },
+          );
         }
         let records = 0;
         for await (const _ of kind === 'train' ? readTrainFile(path) : readTestFile(path, task)) records++;
@@ -46,7 +51,9 @@ export async function checkCoinFolder(dir: string): Promise<CheckedFile[]> {
     }
   }
   if (checked.length === 0) {
-    throw new CoinError('CHECK.EMPTY', 'NOT_FOUND', `${dir} has no ${variants.join('/')}/<Task>/ folders`, { hint: 'point at the --out folder of `coin prep`' });
+    throw new CoinError('CHECK.EMPTY', 'NOT_FOUND', `${dir} has no ${variants.join('/')}/<Task>/ folders`, {
+      hint: 'point at the --out folder of `coin prep`',
+    });
   }
   return checked;
 }

@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CoinError } from '@coin/core';
-import { collect, readAnswerFile, readTestFile, readTrainFile, writeAnswerFile, writeTestFile, writeTrainFile } from './coin-files.js';
+import {
+  collect,
+  readAnswerFile,
+  readTestFile,
+  readTrainFile,
+  writeAnswerFile,
+  writeTestFile,
+  writeTrainFile,
+} from './coin-files.js';
 import { JsonArrayWriter } from './json-writer.js';
 import type { TestRecord, TrainRecord } from './records.js';
 
@@ -17,10 +25,31 @@ after(async () => {
 });
 
 const TRAIN: TrainRecord[] = [
-  { id: '1', image: 'ScienceQA/train/1/image.png', conversations: [{ from: 'human', value: '<image>\nq "é" 😀\nA. a\nB. b' }, { from: 'gpt', value: 'A' }] },
-  { id: 2, conversations: [{ from: 'human', value: 'text only' }, { from: 'gpt', value: 'B' }] },
+  {
+    id: '1',
+    image: 'ScienceQA/train/1/image.png',
+    conversations: [
+      { from: 'human', value: '<image>\nq "é" 😀\nA. a\nB. b' },
+      { from: 'gpt', value: 'A' },
+    ],
+  },
+  {
+    id: 2,
+    conversations: [
+      { from: 'human', value: 'text only' },
+      { from: 'gpt', value: 'B' },
+    ],
+  },
 ];
-const TEST: TestRecord[] = [{ question_id: 'refcoco_testA_1', image: 'a.jpg', text: 'Please provide ...: man.', answer_bbox: '[0.00, 0.10, 0.50, 1.00]', size: [640, 480] }];
+const TEST: TestRecord[] = [
+  {
+    question_id: 'refcoco_testA_1',
+    image: 'a.jpg',
+    text: 'Please provide ...: man.',
+    answer_bbox: '[0.00, 0.10, 0.50, 1.00]',
+    size: [640, 480],
+  },
+];
 
 test('train and test files round-trip exactly, ids keep their JSON types', async () => {
   const trainPath = join(dir, 'rt', 'train.json');
@@ -42,7 +71,10 @@ test('an invalid record aborts the write and leaves no file behind', async () =>
   const sub = join(dir, 'abort');
   const path = join(sub, 'train.json');
   const bad = [TRAIN[0], { id: 3, conversations: [] } as unknown as TrainRecord];
-  await assert.rejects(writeTrainFile(path, bad), (e: unknown) => e instanceof CoinError && e.details.index === 1 && e.details.field === 'conversations');
+  await assert.rejects(
+    writeTrainFile(path, bad),
+    (e: unknown) => e instanceof CoinError && e.details.index === 1 && e.details.field === 'conversations',
+  );
   assert.deepEqual(await readdir(sub), []);
 });
 
@@ -58,13 +90,25 @@ test('an existing file is untouched until commit', async () => {
   await aborted.write('lost');
   await aborted.abort();
   assert.deepEqual(JSON.parse(await readFile(path, 'utf8')), ['new']);
-  assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith('.')), []);
+  assert.deepEqual(
+    (await readdir(dir)).filter((f) => f.startsWith('.')),
+    [],
+  );
 });
 
 test('readers report the record index and field of a bad record', async () => {
   const path = join(dir, 'bad-test.json');
-  await writeFile(path, JSON.stringify([{ question_id: 1, text: 'q', answer: 'a' }, { question_id: 2, text: 'q' }]));
-  await assert.rejects(collect(readTestFile(path, 'VQAv2')), (e: unknown) => e instanceof CoinError && e.message.startsWith(`${path}: record 1: field "answer"`));
+  await writeFile(
+    path,
+    JSON.stringify([
+      { question_id: 1, text: 'q', answer: 'a' },
+      { question_id: 2, text: 'q' },
+    ]),
+  );
+  await assert.rejects(
+    collect(readTestFile(path, 'VQAv2')),
+    (e: unknown) => e instanceof CoinError && e.message.startsWith(`${path}: record 1: field "answer"`),
+  );
 });
 
 test('duplicate ids are rejected', async () => {
@@ -75,12 +119,25 @@ test('duplicate ids are rejected', async () => {
 
 test('merge.jsonl round-trips and malformed lines are located', async () => {
   const path = join(dir, 'merge.jsonl');
-  const answers = [{ question_id: 262148000, prompt: 'What?', text: 'red', answer_id: 'x1', model_id: 'VQAv2_llava_lora', metadata: {} }];
+  const answers = [
+    {
+      question_id: 262148000,
+      prompt: 'What?',
+      text: 'red',
+      answer_id: 'x1',
+      model_id: 'VQAv2_llava_lora',
+      metadata: {},
+    },
+  ];
   await writeAnswerFile(path, answers);
   assert.deepEqual(await collect(readAnswerFile(path)), answers);
   const bad = join(dir, 'bad.jsonl');
   await writeFile(bad, `${JSON.stringify(answers[0])}\n\n{"question_id": 1, "prompt": "x", }\n`);
-  await assert.rejects(collect(readAnswerFile(bad)), (e: unknown) => e instanceof CoinError && e.details.line === 3 && e.details.column === 35 && e.code === 'JSON.MALFORMED');
+  await assert.rejects(
+    collect(readAnswerFile(bad)),
+    (e: unknown) =>
+      e instanceof CoinError && e.details.line === 3 && e.details.column === 35 && e.code === 'JSON.MALFORMED',
+  );
 });
 
 test('a large streamed write keeps a bounded number of listeners and round-trips', async () => {

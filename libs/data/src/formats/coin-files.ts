@@ -25,7 +25,8 @@ export async function* readTestFile(path: string, task?: CoinTask): AsyncGenerat
   for await (const item of streamJsonArray(path)) {
     const where = { file: path, index: item.index };
     const record = checkTestRecord(item.value, where, task);
-    if (seen.has(record.question_id)) throw recordError(where, 'question_id', `duplicate question_id ${JSON.stringify(record.question_id)}`);
+    if (seen.has(record.question_id))
+      throw recordError(where, 'question_id', `duplicate question_id ${JSON.stringify(record.question_id)}`);
     seen.add(record.question_id);
     yield record;
   }
@@ -33,7 +34,8 @@ export async function* readTestFile(path: string, task?: CoinTask): AsyncGenerat
 
 export async function* readAnswerFile(path: string): AsyncGenerator<AnswerRecord> {
   let index = 0;
-  for await (const { value, line } of streamJsonl(path)) yield checkAnswerRecord(value, { file: path, index: index++, line });
+  for await (const { value, line } of streamJsonl(path))
+    yield checkAnswerRecord(value, { file: path, index: index++, line });
 }
 
 export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
@@ -43,19 +45,38 @@ export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 }
 
 /** Validates while writing, so a bad record never reaches disk (and the file is not renamed in). */
-export async function writeTrainFile(path: string, records: Iterable<TrainRecord> | AsyncIterable<TrainRecord>): Promise<number> {
+export async function writeTrainFile(
+  path: string,
+  records: Iterable<TrainRecord> | AsyncIterable<TrainRecord>,
+): Promise<number> {
   let index = 0;
-  return writeJsonArrayFile(path, checked(records, (r) => checkTrainRecord(r, { file: path, index: index++ })));
+  return writeJsonArrayFile(
+    path,
+    checked(records, (r) => checkTrainRecord(r, { file: path, index: index++ })),
+  );
 }
 
-export async function writeTestFile(path: string, records: Iterable<TestRecord> | AsyncIterable<TestRecord>, task?: CoinTask): Promise<number> {
+export async function writeTestFile(
+  path: string,
+  records: Iterable<TestRecord> | AsyncIterable<TestRecord>,
+  task?: CoinTask,
+): Promise<number> {
   let index = 0;
-  return writeJsonArrayFile(path, checked(records, (r) => checkTestRecord(r, { file: path, index: index++ }, task)));
+  return writeJsonArrayFile(
+    path,
+    checked(records, (r) => checkTestRecord(r, { file: path, index: index++ }, task)),
+  );
 }
 
-export async function writeAnswerFile(path: string, records: Iterable<AnswerRecord> | AsyncIterable<AnswerRecord>): Promise<number> {
+export async function writeAnswerFile(
+  path: string,
+  records: Iterable<AnswerRecord> | AsyncIterable<AnswerRecord>,
+): Promise<number> {
   let index = 0;
-  return writeJsonlFile(path, checked(records, (r) => checkAnswerRecord(r, { file: path, index: index, line: ++index })));
+  return writeJsonlFile(
+    path,
+    checked(records, (r) => checkAnswerRecord(r, { file: path, index: index, line: ++index })),
+  );
 }
 
 async function* checked<T>(records: Iterable<T> | AsyncIterable<T>, check: (r: T) => unknown): AsyncGenerator<T> {

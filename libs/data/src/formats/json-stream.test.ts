@@ -6,7 +6,14 @@ import { after, before, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { CoinError } from '@coin/core';
-import { parseJsonChunks, readJsonFile, streamJsonArray, streamJsonFile, streamJsonObjectEntries, type TopLevelItem } from './json-stream.js';
+import {
+  parseJsonChunks,
+  readJsonFile,
+  streamJsonArray,
+  streamJsonFile,
+  streamJsonObjectEntries,
+  type TopLevelItem,
+} from './json-stream.js';
 
 function chunksOf(text: string, size: number): string[] {
   const out: string[] = [];
@@ -22,7 +29,13 @@ function parseAll(text: string, size: number): TopLevelItem[] {
 function rebuild(items: TopLevelItem[], text: string): unknown {
   if (text.trimStart().startsWith('[')) return items.map((i) => i.value);
   const out: Record<string, unknown> = {};
-  for (const i of items) Object.defineProperty(out, i.key as string, { value: i.value, enumerable: true, writable: true, configurable: true });
+  for (const i of items)
+    Object.defineProperty(out, i.key as string, {
+      value: i.value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return out;
 }
 
@@ -33,7 +46,10 @@ const VALID: ReadonlyArray<{ name: string; text: string }> = [
   { name: 'unicode escapes and surrogate pair', text: String.raw`["\u00e9\u4e2d", "\ud83d\ude00", "\u0000"]` },
   { name: 'raw non-ASCII', text: '["héllo wörld 中文 😀", {"ключ": "значение"}]' },
   { name: 'nested arrays', text: '[[[]], [[1, [2, [3, []]]]], [{"a": [[{}]]}]]' },
-  { name: 'numbers', text: '[0, -0, 1, -1, 12.5, 1e3, 1E-3, -2.5e+10, 0.000001, 123456789012345, 1.7976931348623157e308]' },
+  {
+    name: 'numbers',
+    text: '[0, -0, 1, -1, 12.5, 1e3, 1E-3, -2.5e+10, 0.000001, 123456789012345, 1.7976931348623157e308]',
+  },
   { name: 'literals', text: '[true, false, null, {"t": true, "f": false, "n": null}]' },
   { name: 'object entries', text: '{"201": {"imageId": "n1", "answer": "yes"}, "202": {"q": [1, 2]}, "": 3}' },
   { name: '__proto__ key stays data', text: '{"x": {"__proto__": {"polluted": 1}}}' },
@@ -95,7 +111,11 @@ for (const { name, text, line, column, message } of MALFORMED) {
           assert.ok(e instanceof CoinError, String(e));
           assert.equal(e.code, 'JSON.MALFORMED');
           assert.match(e.message, message);
-          assert.deepEqual([e.details.file, e.details.line, e.details.column], ['mem.json', line, column], `chunk size ${size}: ${e.message}`);
+          assert.deepEqual(
+            [e.details.file, e.details.line, e.details.column],
+            ['mem.json', line, column],
+            `chunk size ${size}: ${e.message}`,
+          );
           return true;
         },
       );
@@ -139,18 +159,25 @@ test('invalid UTF-8 is malformed input', async () => {
 test('the expected top level is enforced', async () => {
   const path = join(dir, 'obj.json');
   await writeFile(path, '{"a": 1}');
-  await assert.rejects(async () => {
-    for await (const _ of streamJsonArray(path)) void _;
-  }, (e: unknown) => e instanceof CoinError && e.code === 'JSON.UNEXPECTED_TOP_LEVEL' && /start with '\['/.test(e.message));
+  await assert.rejects(
+    async () => {
+      for await (const _ of streamJsonArray(path)) void _;
+    },
+    (e: unknown) =>
+      e instanceof CoinError && e.code === 'JSON.UNEXPECTED_TOP_LEVEL' && /start with '\['/.test(e.message),
+  );
   const entries: Array<[string | undefined, unknown]> = [];
   for await (const item of streamJsonObjectEntries(path)) entries.push([item.key, item.value]);
   assert.deepEqual(entries, [['a', 1]]);
 });
 
 test('a missing file is NOT_FOUND', async () => {
-  await assert.rejects(async () => {
-    for await (const _ of streamJsonFile(join(dir, 'nope.json'))) void _;
-  }, (e: unknown) => e instanceof CoinError && e.kind === 'NOT_FOUND');
+  await assert.rejects(
+    async () => {
+      for await (const _ of streamJsonFile(join(dir, 'nope.json'))) void _;
+    },
+    (e: unknown) => e instanceof CoinError && e.kind === 'NOT_FOUND',
+  );
 });
 
 test('readJsonFile parses small files and locates errors', async () => {
@@ -159,7 +186,10 @@ test('readJsonFile parses small files and locates errors', async () => {
   assert.deepEqual(await readJsonFile(good), { a: [1, 2] });
   const bad = join(dir, 'bad.json');
   await writeFile(bad, '{"a": [1,\n 2,, 3]}');
-  await assert.rejects(readJsonFile(bad), (e: unknown) => e instanceof CoinError && e.details.line === 2 && e.details.column === 4);
+  await assert.rejects(
+    readJsonFile(bad),
+    (e: unknown) => e instanceof CoinError && e.details.line === 2 && e.details.column === 4,
+  );
 });
 
 test('memory stays bounded while streaming a large array', async () => {
@@ -190,12 +220,21 @@ test('streams the array under one key of a root object, skipping the other keys'
   const text = '{"info": {"v": 1}, "annotations": [\n {"question_id": 1},\n {"question_id": 2}], "license": [1, [2]]}';
   for (const size of [1, 5, 1000]) {
     const items = [...parseJsonChunks(chunksOf(text, size), 'vqa.json', 'object', 'annotations')];
-    assert.deepEqual(items.map((i) => [i.index, i.value, i.line]), [
-      [0, { question_id: 1 }, 2],
-      [1, { question_id: 2 }, 3],
-    ]);
+    assert.deepEqual(
+      items.map((i) => [i.index, i.value, i.line]),
+      [
+        [0, { question_id: 1 }, 2],
+        [1, { question_id: 2 }, 3],
+      ],
+    );
   }
-  assert.throws(() => [...parseJsonChunks(['{"data": []}'], 'x.json', 'object', 'annotations')], /no key "annotations"/);
-  assert.throws(() => [...parseJsonChunks(['{"annotations": {}}'], 'x.json', 'object', 'annotations')], /expected an array under key "annotations"/);
+  assert.throws(
+    () => [...parseJsonChunks(['{"data": []}'], 'x.json', 'object', 'annotations')],
+    /no key "annotations"/,
+  );
+  assert.throws(
+    () => [...parseJsonChunks(['{"annotations": {}}'], 'x.json', 'object', 'annotations')],
+    /expected an array under key "annotations"/,
+  );
   assert.throws(() => [...parseJsonChunks(['[1]'], 'x.json', 'object', 'annotations')], /start with '\{'/);
 });

@@ -1,7 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { CoinError } from '@coin/core';
-import { type JsonScalar, type JsonTokenKind, JsonTokenizer, type JsonTokenSink, malformedJson } from './json-tokenizer.js';
+import {
+  type JsonScalar,
+  type JsonTokenKind,
+  JsonTokenizer,
+  type JsonTokenSink,
+  malformedJson,
+} from './json-tokenizer.js';
 
 /**
  * Streaming JSON readers: the top-level array's elements (CoIN train/test files) or the top-level
@@ -64,16 +70,31 @@ class StreamingBuilder implements JsonTokenSink {
     const at = { line, column };
     const top = this.stack[this.stack.length - 1];
     if (top === undefined) {
-      if (this.rootSeen) throw malformedJson(this.source, at, `unexpected ${DESCRIBE[kind]} after the end of the top-level value`);
+      if (this.rootSeen)
+        throw malformedJson(this.source, at, `unexpected ${DESCRIBE[kind]} after the end of the top-level value`);
       const want = this.expectRoot === 'any' ? "'[' or '{'" : this.expectRoot === 'array' ? "'['" : "'{'";
-      if ((kind !== '[' && kind !== '{') || (this.expectRoot === 'array' && kind !== '[') || (this.expectRoot === 'object' && kind !== '{')) {
-        throw new CoinError('JSON.UNEXPECTED_TOP_LEVEL', 'INVALID_ARGUMENT', `${this.source}:${line}:${column}: expected the file to start with ${want}, found ${DESCRIBE[kind]}`, {
-          hint: 'is this the right file?',
-          details: { file: this.source, line, column },
-        });
+      if (
+        (kind !== '[' && kind !== '{') ||
+        (this.expectRoot === 'array' && kind !== '[') ||
+        (this.expectRoot === 'object' && kind !== '{')
+      ) {
+        throw new CoinError(
+          'JSON.UNEXPECTED_TOP_LEVEL',
+          'INVALID_ARGUMENT',
+          `${this.source}:${line}:${column}: expected the file to start with ${want}, found ${DESCRIBE[kind]}`,
+          {
+            hint: 'is this the right file?',
+            details: { file: this.source, line, column },
+          },
+        );
       }
       this.rootSeen = true;
-      this.stack.push({ kind: kind === '[' ? 'array' : 'object', container: undefined, expect: kind === '[' ? 'value-or-end' : 'key-or-end', key: undefined });
+      this.stack.push({
+        kind: kind === '[' ? 'array' : 'object',
+        container: undefined,
+        expect: kind === '[' ? 'value-or-end' : 'key-or-end',
+        key: undefined,
+      });
       return;
     }
     switch (top.expect) {
@@ -91,11 +112,16 @@ class StreamingBuilder implements JsonTokenSink {
           return;
         }
         if ((kind === ']' && top.kind === 'array') || (kind === '}' && top.kind === 'object')) return this.close(top);
-        throw malformedJson(this.source, at, `expected ',' or '${top.kind === 'array' ? ']' : '}'}', found ${DESCRIBE[kind]}`);
+        throw malformedJson(
+          this.source,
+          at,
+          `expected ',' or '${top.kind === 'array' ? ']' : '}'}', found ${DESCRIBE[kind]}`,
+        );
       case 'key':
       case 'key-or-end':
         if (kind === '}' && top.expect === 'key-or-end') return this.close(top);
-        if (kind !== 'string') throw malformedJson(this.source, at, `expected an object key (a string), found ${DESCRIBE[kind]}`);
+        if (kind !== 'string')
+          throw malformedJson(this.source, at, `expected an object key (a string), found ${DESCRIBE[kind]}`);
         top.key = value as string;
         top.expect = 'colon';
         if (this.stack.length === 1) {
@@ -104,7 +130,12 @@ class StreamingBuilder implements JsonTokenSink {
         }
         return;
       case 'colon':
-        if (kind !== ':') throw malformedJson(this.source, at, `expected ':' after key ${JSON.stringify(top.key)}, found ${DESCRIBE[kind]}`);
+        if (kind !== ':')
+          throw malformedJson(
+            this.source,
+            at,
+            `expected ':' after key ${JSON.stringify(top.key)}, found ${DESCRIBE[kind]}`,
+          );
         top.expect = 'value';
         return;
       case 'done':
@@ -115,19 +146,34 @@ class StreamingBuilder implements JsonTokenSink {
   /** Throws unless the root value was closed. */
   finish(position: { line: number; column: number }): void {
     if (!this.rootSeen) throw malformedJson(this.source, position, 'the file is empty');
-    if (this.stack.length > 0) throw malformedJson(this.source, position, `unexpected end of input inside ${this.stack.length} unclosed array(s)/object(s): the file is truncated`);
+    if (this.stack.length > 0)
+      throw malformedJson(
+        this.source,
+        position,
+        `unexpected end of input inside ${this.stack.length} unclosed array(s)/object(s): the file is truncated`,
+      );
     if (this.selectKey !== undefined && !this.selectedSeen) {
-      throw new CoinError('JSON.KEY_NOT_FOUND', 'INVALID_ARGUMENT', `${this.source}: the top-level object has no key ${JSON.stringify(this.selectKey)}`, {
-        hint: 'is this the right file?',
-        details: { file: this.source, key: this.selectKey },
-      });
+      throw new CoinError(
+        'JSON.KEY_NOT_FOUND',
+        'INVALID_ARGUMENT',
+        `${this.source}: the top-level object has no key ${JSON.stringify(this.selectKey)}`,
+        {
+          hint: 'is this the right file?',
+          details: { file: this.source, key: this.selectKey },
+        },
+      );
     }
   }
 
   private openOrScalar(kind: JsonTokenKind, value: JsonScalar | undefined, at: { line: number; column: number }): void {
     const parent = this.stack[this.stack.length - 1];
     if (this.selectKey !== undefined && this.stack.length === 1 && parent.key === this.selectKey) {
-      if (kind !== '[') throw malformedJson(this.source, at, `expected an array under key ${JSON.stringify(this.selectKey)}, found ${DESCRIBE[kind]}`);
+      if (kind !== '[')
+        throw malformedJson(
+          this.source,
+          at,
+          `expected an array under key ${JSON.stringify(this.selectKey)}, found ${DESCRIBE[kind]}`,
+        );
       this.selectedSeen = true;
       this.index = 0;
       this.stack.push({ kind: 'array', container: undefined, expect: 'value-or-end', key: undefined });
@@ -166,16 +212,31 @@ class StreamingBuilder implements JsonTokenSink {
       parent.container.push(value);
     } else {
       // defineProperty: a "__proto__" key must become data, as with JSON.parse, not a prototype.
-      Object.defineProperty(parent.container, parent.key as string, { value, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(parent.container, parent.key as string, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     parent.expect = 'comma-or-end';
   }
 }
 
 /** Parses chunks (already decoded text) and yields the top-level items: the testable core. */
-export function* parseJsonChunks(chunks: Iterable<string>, source: string, expectRoot: TopLevel | 'any' = 'any', arrayKey?: string): Generator<TopLevelItem> {
+export function* parseJsonChunks(
+  chunks: Iterable<string>,
+  source: string,
+  expectRoot: TopLevel | 'any' = 'any',
+  arrayKey?: string,
+): Generator<TopLevelItem> {
   const pending: TopLevelItem[] = [];
-  const builder = new StreamingBuilder(source, arrayKey === undefined ? expectRoot : 'object', (item) => pending.push(item), arrayKey);
+  const builder = new StreamingBuilder(
+    source,
+    arrayKey === undefined ? expectRoot : 'object',
+    (item) => pending.push(item),
+    arrayKey,
+  );
   const tokenizer = new JsonTokenizer(builder, source);
   for (const chunk of chunks) {
     tokenizer.write(chunk);
@@ -197,10 +258,19 @@ export interface StreamOptions {
 }
 
 /** Streams a JSON file's top-level items (see TopLevelItem). A missing file is NOT_FOUND. */
-export async function* streamJsonFile(path: string, expectRoot: TopLevel | 'any' = 'any', options: StreamOptions = {}): AsyncGenerator<TopLevelItem> {
+export async function* streamJsonFile(
+  path: string,
+  expectRoot: TopLevel | 'any' = 'any',
+  options: StreamOptions = {},
+): AsyncGenerator<TopLevelItem> {
   await assertFile(path);
   const pending: TopLevelItem[] = [];
-  const builder = new StreamingBuilder(path, options.arrayKey === undefined ? expectRoot : 'object', (item) => pending.push(item), options.arrayKey);
+  const builder = new StreamingBuilder(
+    path,
+    options.arrayKey === undefined ? expectRoot : 'object',
+    (item) => pending.push(item),
+    options.arrayKey,
+  );
   const tokenizer = new JsonTokenizer(builder, path);
   // fatal: invalid UTF-8 is malformed input, not silently replaced characters.
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -231,7 +301,11 @@ export async function* streamJsonArray(path: string, options?: StreamOptions): A
 }
 
 /** The elements of the array under `key` in a file whose top level is an object. */
-export async function* streamJsonArrayAt(path: string, key: string, options?: StreamOptions): AsyncGenerator<TopLevelItem> {
+export async function* streamJsonArrayAt(
+  path: string,
+  key: string,
+  options?: StreamOptions,
+): AsyncGenerator<TopLevelItem> {
   yield* streamJsonFile(path, 'object', { ...options, arrayKey: key });
 }
 
@@ -250,7 +324,9 @@ export const WHOLE_FILE_LIMIT_BYTES = 256 * 1024 * 1024;
 export async function readJsonFile(path: string): Promise<unknown> {
   const size = await assertFile(path);
   if (size > WHOLE_FILE_LIMIT_BYTES) {
-    throw new CoinError('JSON.TOO_LARGE', 'INVALID_ARGUMENT', `${path} is ${size} bytes; read it with streamJsonFile`, { details: { file: path, size } });
+    throw new CoinError('JSON.TOO_LARGE', 'INVALID_ARGUMENT', `${path} is ${size} bytes; read it with streamJsonFile`, {
+      details: { file: path, size },
+    });
   }
   const raw = await readFile(path, 'utf8');
   const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
@@ -270,6 +346,9 @@ export async function assertFile(path: string): Promise<number> {
     if (!s.isFile()) throw new Error('not a regular file');
     return s.size;
   } catch (e) {
-    throw new CoinError('FILE.NOT_FOUND', 'NOT_FOUND', `${path} does not exist or is not a file`, { cause: e, details: { file: path } });
+    throw new CoinError('FILE.NOT_FOUND', 'NOT_FOUND', `${path} does not exist or is not a file`, {
+      cause: e,
+      details: { file: path },
+    });
   }
 }

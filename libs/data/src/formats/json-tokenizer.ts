@@ -21,17 +21,31 @@ export interface JsonPosition {
 
 /** Malformed JSON, always with file and position: INVALID_ARGUMENT (the user's input is wrong). */
 export function malformedJson(source: string, position: JsonPosition, what: string): CoinError {
-  return new CoinError('JSON.MALFORMED', 'INVALID_ARGUMENT', `${source}:${position.line}:${position.column}: malformed JSON: ${what}`, {
-    hint: 'the file is truncated or not JSON; re-download or re-extract it',
-    details: { file: source, line: position.line, column: position.column },
-  });
+  return new CoinError(
+    'JSON.MALFORMED',
+    'INVALID_ARGUMENT',
+    `${source}:${position.line}:${position.column}: malformed JSON: ${what}`,
+    {
+      hint: 'the file is truncated or not JSON; re-download or re-extract it',
+      details: { file: source, line: position.line, column: position.column },
+    },
+  );
 }
 
 type State = 'between' | 'string' | 'escape' | 'unicode' | 'number' | 'literal';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+const ESCAPES: Readonly<Record<string, string>> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
 const NUMBER_SYNTAX = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 const LITERALS: Readonly<Record<string, JsonScalar>> = { true: true, false: false, null: null };
 
@@ -139,7 +153,8 @@ export class JsonTokenizer {
         }
         case 'unicode': {
           const ch = text[i];
-          if (!/[0-9a-fA-F]/.test(ch)) throw this.error(i, `invalid \\u escape: ${JSON.stringify(ch)} is not a hex digit`);
+          if (!/[0-9a-fA-F]/.test(ch))
+            throw this.error(i, `invalid \\u escape: ${JSON.stringify(ch)} is not a hex digit`);
           this.hex += ch;
           i++;
           if (this.hex.length === 4) {
@@ -174,7 +189,12 @@ export class JsonTokenizer {
   end(): void {
     if (this.state === 'number') this.finishNumber();
     else if (this.state === 'literal') this.finishLiteral();
-    else if (this.state !== 'between') throw malformedJson(this.source, { line: this.tokenLine, column: this.tokenColumn }, 'unterminated string at end of input');
+    else if (this.state !== 'between')
+      throw malformedJson(
+        this.source,
+        { line: this.tokenLine, column: this.tokenColumn },
+        'unterminated string at end of input',
+      );
   }
 
   private markToken(i: number): void {
@@ -184,7 +204,12 @@ export class JsonTokenizer {
 
   private finishNumber(): void {
     const text = this.buffer;
-    if (!NUMBER_SYNTAX.test(text)) throw malformedJson(this.source, { line: this.tokenLine, column: this.tokenColumn }, `invalid number ${JSON.stringify(text)}`);
+    if (!NUMBER_SYNTAX.test(text))
+      throw malformedJson(
+        this.source,
+        { line: this.tokenLine, column: this.tokenColumn },
+        `invalid number ${JSON.stringify(text)}`,
+      );
     this.state = 'between';
     this.buffer = '';
     this.sink.token('number', Number(text), this.tokenLine, this.tokenColumn);
@@ -192,7 +217,12 @@ export class JsonTokenizer {
 
   private finishLiteral(): void {
     const text = this.buffer;
-    if (!(text in LITERALS)) throw malformedJson(this.source, { line: this.tokenLine, column: this.tokenColumn }, `unexpected word ${JSON.stringify(text)}`);
+    if (!(text in LITERALS))
+      throw malformedJson(
+        this.source,
+        { line: this.tokenLine, column: this.tokenColumn },
+        `unexpected word ${JSON.stringify(text)}`,
+      );
     this.state = 'between';
     this.buffer = '';
     this.sink.token('literal', LITERALS[text], this.tokenLine, this.tokenColumn);

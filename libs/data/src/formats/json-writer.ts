@@ -116,7 +116,10 @@ export class JsonlWriter extends AtomicStreamWriter {
 }
 
 /** Streams every value into an opened writer; commits on success, aborts (no file) on failure. */
-async function writeAll(writer: JsonArrayWriter | JsonlWriter, values: Iterable<unknown> | AsyncIterable<unknown>): Promise<number> {
+async function writeAll(
+  writer: JsonArrayWriter | JsonlWriter,
+  values: Iterable<unknown> | AsyncIterable<unknown>,
+): Promise<number> {
   try {
     for await (const v of values) await writer.write(v);
   } catch (e) {
@@ -128,11 +131,17 @@ async function writeAll(writer: JsonArrayWriter | JsonlWriter, values: Iterable<
 }
 
 /** Writes all of `values` as a JSON array file, atomically. */
-export async function writeJsonArrayFile(path: string, values: Iterable<unknown> | AsyncIterable<unknown>): Promise<number> {
+export async function writeJsonArrayFile(
+  path: string,
+  values: Iterable<unknown> | AsyncIterable<unknown>,
+): Promise<number> {
   return writeAll(await JsonArrayWriter.open(path), values);
 }
 
 /** Writes all of `values` as a JSONL file, atomically. */
-export async function writeJsonlFile(path: string, values: Iterable<unknown> | AsyncIterable<unknown>): Promise<number> {
+export async function writeJsonlFile(
+  path: string,
+  values: Iterable<unknown> | AsyncIterable<unknown>,
+): Promise<number> {
   return writeAll(await JsonlWriter.open(path), values);
 }

@@ -40,7 +40,10 @@ function locateLineError(path: string, line: number, text: string): Error {
     // Wrap so scalars and objects both parse as one array element.
     for (const _ of parseJsonChunks([`[${text}]`], path, 'array')) void _;
   } catch (e) {
-    const column = typeof (e as { details?: { column?: unknown } }).details?.column === 'number' ? ((e as { details: { column: number } }).details.column - 1) : 1;
+    const column =
+      typeof (e as { details?: { column?: unknown } }).details?.column === 'number'
+        ? (e as { details: { column: number } }).details.column - 1
+        : 1;
     const what = (e as Error).message.replace(/^.*malformed JSON: /, '');
     return malformedJson(path, { line, column: Math.max(1, Math.min(column, text.length + 1)) }, what);
   }

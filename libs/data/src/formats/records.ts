@@ -34,7 +34,16 @@ export interface TestRecord {
 }
 
 /** The eight CoIN tasks, in the default training order (COIN.md §1.1). */
-export const COIN_TASKS = ['ScienceQA', 'TextVQA', 'ImageNet', 'GQA', 'VizWiz', 'Grounding', 'VQAv2', 'OCRVQA'] as const;
+export const COIN_TASKS = [
+  'ScienceQA',
+  'TextVQA',
+  'ImageNet',
+  'GQA',
+  'VizWiz',
+  'Grounding',
+  'VQAv2',
+  'OCRVQA',
+] as const;
 export type CoinTask = (typeof COIN_TASKS)[number];
 
 /** The instruction-file folder names of the three variants (COIN.md §2.1, §3). */

@@ -6,7 +6,15 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { decodeImage, type RgbImage } from './decode.js';
 import { resizeBicubic } from './resize.js';
-import { CLIP_MEAN, CLIP_STD, centreCrop, expandToSquare, padColour, preprocessImage, preprocessRgb } from './preprocess.js';
+import {
+  CLIP_MEAN,
+  CLIP_STD,
+  centreCrop,
+  expandToSquare,
+  padColour,
+  preprocessImage,
+  preprocessRgb,
+} from './preprocess.js';
 import { ImageTensorCache } from './cache.js';
 
 /** The 7×5 pattern used to record PIL 9.4's `Image.resize(..., Image.BICUBIC)` output below. */
@@ -29,13 +37,20 @@ function pattern(): RgbImage {
 const PIL_BICUBIC: Record<string, number[]> = {
   '3x2': [36, 56, 118, 120, 67, 144, 207, 78, 200, 62, 178, 162, 148, 189, 194, 196, 200, 169],
   '4x7': [
-    14, 6, 100, 76, 14, 112, 144, 24, 145, 206, 32, 193, 20, 35, 110, 82, 43, 122, 150, 53, 155, 212, 61, 203, 29, 77, 125, 91, 85, 137, 159,
-    95, 170, 221, 103, 223, 37, 115, 139, 99, 123, 151, 167, 133, 184, 229, 141, 232, 45, 153, 153, 107, 161, 165, 174, 171, 205, 247, 179,
-    139, 54, 195, 168, 116, 203, 180, 188, 213, 223, 183, 221, 110, 60, 224, 178, 122, 232, 190, 200, 242, 233, 102, 250, 130,
+    14, 6, 100, 76, 14, 112, 144, 24, 145, 206, 32, 193, 20, 35, 110, 82, 43, 122, 150, 53, 155, 212, 61, 203, 29, 77,
+    125, 91, 85, 137, 159, 95, 170, 221, 103, 223, 37, 115, 139, 99, 123, 151, 167, 133, 184, 229, 141, 232, 45, 153,
+    153, 107, 161, 165, 174, 171, 205, 247, 179, 139, 54, 195, 168, 116, 203, 180, 188, 213, 223, 183, 221, 110, 60,
+    224, 178, 122, 232, 190, 200, 242, 233, 102, 250, 130,
   ],
 };
-const PIL_12x9_FIRST_ROW = [0, 3, 98, 9, 4, 99, 34, 8, 101, 56, 11, 105, 78, 14, 112, 99, 17, 120, 121, 19, 131, 142, 22, 143, 164, 25, 158, 186, 28, 174, 211, 32, 196, 224, 33, 209];
-const PIL_12x9_LAST_ROW = [42, 223, 178, 55, 224, 179, 80, 228, 181, 102, 231, 185, 124, 234, 192, 145, 237, 200, 167, 239, 211, 188, 242, 223, 226, 245, 252, 224, 248, 248, 69, 252, 103, 0, 253, 12];
+const PIL_12x9_FIRST_ROW = [
+  0, 3, 98, 9, 4, 99, 34, 8, 101, 56, 11, 105, 78, 14, 112, 99, 17, 120, 121, 19, 131, 142, 22, 143, 164, 25, 158, 186,
+  28, 174, 211, 32, 196, 224, 33, 209,
+];
+const PIL_12x9_LAST_ROW = [
+  42, 223, 178, 55, 224, 179, 80, 228, 181, 102, 231, 185, 124, 234, 192, 145, 237, 200, 167, 239, 211, 188, 242, 223,
+  226, 245, 252, 224, 248, 248, 69, 252, 103, 0, 253, 12,
+];
 
 test('resizeBicubic matches PIL bicubic when shrinking and enlarging', () => {
   for (const [size, expected] of Object.entries(PIL_BICUBIC)) {
@@ -68,18 +83,24 @@ test('centreCrop takes (H - S) // 2 from the top', () => {
 
 test('decodeImage drops alpha, expands grey, reads JPEG', async () => {
   const rgba = Buffer.from([255, 0, 0, 0, 0, 255, 0, 128, 0, 0, 255, 255, 10, 20, 30, 40]);
-  const png = await sharp(rgba, { raw: { width: 2, height: 2, channels: 4 } }).png().toBuffer();
+  const png = await sharp(rgba, { raw: { width: 2, height: 2, channels: 4 } })
+    .png()
+    .toBuffer();
   const a = await decodeImage(png);
   assert.equal(a.width, 2);
   assert.deepEqual([...a.data], [255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30]);
 
-  const grey = await sharp(Buffer.from([0, 100, 200, 255]), { raw: { width: 2, height: 2, channels: 1 } }).png().toBuffer();
+  const grey = await sharp(Buffer.from([0, 100, 200, 255]), { raw: { width: 2, height: 2, channels: 1 } })
+    .png()
+    .toBuffer();
   const g = await decodeImage(grey);
   assert.deepEqual([...g.data], [0, 0, 0, 100, 100, 100, 200, 200, 200, 255, 255, 255]);
 
   const flat = Buffer.alloc(8 * 8 * 3);
   for (let i = 0; i < 64; i++) flat.set([200, 60, 30], i * 3);
-  const jpeg = await sharp(flat, { raw: { width: 8, height: 8, channels: 3 } }).jpeg({ quality: 100 }).toBuffer();
+  const jpeg = await sharp(flat, { raw: { width: 8, height: 8, channels: 3 } })
+    .jpeg({ quality: 100 })
+    .toBuffer();
   const j = await decodeImage(jpeg);
   assert.equal(j.width, 8);
   for (let c = 0; c < 3; c++) assert.ok(Math.abs(j.data[c] - [200, 60, 30][c]) <= 3, `jpeg channel ${c}`);
@@ -106,7 +127,9 @@ test('ImageTensorCache: miss, store, hit across instances; key depends on params
   try {
     const raw = Buffer.alloc(6 * 3 * 3);
     for (let i = 0; i < raw.length; i++) raw[i] = (i * 29) % 256;
-    const png = await sharp(raw, { raw: { width: 6, height: 3, channels: 3 } }).png().toBuffer();
+    const png = await sharp(raw, { raw: { width: 6, height: 3, channels: 3 } })
+      .png()
+      .toBuffer();
     const params = { size: 4, mode: 'pad' as const };
     const cache = new ImageTensorCache(dir);
     assert.equal(await cache.get(png, params), undefined);

@@ -106,6 +106,10 @@ export function preprocessRgb(img: RgbImage, params: PreprocessParams): Float32A
 }
 
 /** Decodes and preprocesses encoded image bytes: [3, S, S] float32. */
-export async function preprocessImage(bytes: Uint8Array, params: PreprocessParams, source?: string): Promise<Float32Array> {
+export async function preprocessImage(
+  bytes: Uint8Array,
+  params: PreprocessParams,
+  source?: string,
+): Promise<Float32Array> {
   return preprocessRgb(await decodeImage(bytes, source), params);
 }

@@ -71,7 +71,10 @@ for (const { name, tamper, problem } of TAMPERING) {
       assert.equal(e.kind, 'DATA_LOSS');
       assert.equal(e.code, 'MANIFEST.MISMATCH');
       const problems = e.details.problems as Array<{ problem: string }>;
-      assert.deepEqual(problems.map((p) => p.problem), [problem]);
+      assert.deepEqual(
+        problems.map((p) => p.problem),
+        [problem],
+      );
       return true;
     });
   });

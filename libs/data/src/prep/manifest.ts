@@ -133,11 +133,22 @@ export async function readManifest(dir: string): Promise<Manifest> {
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new CoinError('MANIFEST.CORRUPT', 'DATA_LOSS', `${path} is not valid JSON: ${(e as Error).message}`, { cause: e, details: { file: path } });
+    throw new CoinError('MANIFEST.CORRUPT', 'DATA_LOSS', `${path} is not valid JSON: ${(e as Error).message}`, {
+      cause: e,
+      details: { file: path },
+    });
   }
   const m = parsed as Partial<Manifest>;
-  if (typeof m !== 'object' || m === null || m.version !== MANIFEST_VERSION || !Array.isArray(m.files) || typeof m.kind !== 'string') {
-    throw new CoinError('MANIFEST.CORRUPT', 'DATA_LOSS', `${path} is not a version-${MANIFEST_VERSION} CoIN manifest`, { details: { file: path } });
+  if (
+    typeof m !== 'object' ||
+    m === null ||
+    m.version !== MANIFEST_VERSION ||
+    !Array.isArray(m.files) ||
+    typeof m.kind !== 'string'
+  ) {
+    throw new CoinError('MANIFEST.CORRUPT', 'DATA_LOSS', `${path} is not a version-${MANIFEST_VERSION} CoIN manifest`, {
+      details: { file: path },
+    });
   }
   return { ...m, links: m.links ?? [] } as Manifest;
 }
@@ -168,7 +179,8 @@ export async function verifyManifest(dir: string): Promise<Manifest> {
       continue;
     }
     const digest = await sha256File(full);
-    if (digest !== file.sha256) problems.push({ path: file.path, problem: 'sha256', expected: file.sha256, actual: digest });
+    if (digest !== file.sha256)
+      problems.push({ path: file.path, problem: 'sha256', expected: file.sha256, actual: digest });
   }
   const listing = await listTree(dir);
   for (const path of listing.files) if (!listed.has(path)) problems.push({ path, problem: 'unlisted' });
@@ -184,10 +196,15 @@ export async function verifyManifest(dir: string): Promise<Manifest> {
       .slice(0, 10)
       .map((p) => `${p.path} (${p.problem})`)
       .join(', ');
-    throw new CoinError('MANIFEST.MISMATCH', 'DATA_LOSS', `${problems.length} file(s) in ${dir} do not match ${MANIFEST_FILE}: ${shown}${problems.length > 10 ? ', ...' : ''}`, {
-      hint: 'the files were changed or truncated after `coin prep` wrote them; run `coin prep` again',
-      details: { dir, problems },
-    });
+    throw new CoinError(
+      'MANIFEST.MISMATCH',
+      'DATA_LOSS',
+      `${problems.length} file(s) in ${dir} do not match ${MANIFEST_FILE}: ${shown}${problems.length > 10 ? ', ...' : ''}`,
+      {
+        hint: 'the files were changed or truncated after `coin prep` wrote them; run `coin prep` again',
+        details: { dir, problems },
+      },
+    );
   }
   return manifest;
 }

@@ -4,7 +4,13 @@ import { CoinError, isObject, tempPathBeside } from '@coin/core';
 import { writeTestFile, writeTrainFile } from '../formats/coin-files.js';
 import { buildTestRecord, buildTrainRecord, type RecordParts } from '../formats/build-records.js';
 import { type InstructionVariant, type RecordId, TEST_FILE_OF_TASK, VARIANT_FOLDERS } from '../formats/records.js';
-import { type ImageLink, ImageChecker, type OpenedSource, type SourceItem, type SourceSplit } from '../readers/source.js';
+import {
+  type ImageLink,
+  ImageChecker,
+  type OpenedSource,
+  type SourceItem,
+  type SourceSplit,
+} from '../readers/source.js';
 import { renderPrompt } from '../templates/instructions.js';
 import { selectVolume } from '../templates/volume.js';
 import { MANIFEST_FILE, type Manifest, readManifest, writeManifest } from './manifest.js';
@@ -58,7 +64,9 @@ export async function prepareDataset(source: OpenedSource, options: PrepareOptio
     const reportDir = join('reports', source.dataset);
     const summary = await writeValidationReport(join(temp, reportDir), frozen);
     const produced = [taskDir, reportDir, ...source.copies.map((c) => c.to), ...source.links.map((l) => l.at)];
-    const params = { [source.dataset]: { variant: options.variant, fraction: options.fraction, seed: options.seed, task: source.task } };
+    const params = {
+      [source.dataset]: { variant: options.variant, fraction: options.fraction, seed: options.seed, task: source.task },
+    };
     const manifest = await moveIntoPlace(temp, out, existing, produced, frozen.counts, params);
     return { out, counts: frozen.counts, report: frozen, summary, manifest };
   } finally {
@@ -74,7 +82,8 @@ async function checkOutDir(out: string): Promise<OutDir> {
   let entries: string[];
   try {
     const s = await stat(out);
-    if (!s.isDirectory()) throw new CoinError('PREP.OUT_NOT_DIR', 'INVALID_ARGUMENT', `--out ${out} exists and is not a directory`);
+    if (!s.isDirectory())
+      throw new CoinError('PREP.OUT_NOT_DIR', 'INVALID_ARGUMENT', `--out ${out} exists and is not a directory`);
     entries = await readdir(out);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { exists: false };
@@ -82,11 +91,21 @@ async function checkOutDir(out: string): Promise<OutDir> {
   }
   if (entries.length === 0) return { exists: true };
   if (!entries.includes(MANIFEST_FILE)) {
-    throw new CoinError('PREP.OUT_NOT_EMPTY', 'INVALID_ARGUMENT', `--out ${out} is not empty and is not a \`coin prep\` output (no ${MANIFEST_FILE})`, { hint: 'choose a new or empty --out directory' });
+    throw new CoinError(
+      'PREP.OUT_NOT_EMPTY',
+      'INVALID_ARGUMENT',
+      `--out ${out} is not empty and is not a \`coin prep\` output (no ${MANIFEST_FILE})`,
+      { hint: 'choose a new or empty --out directory' },
+    );
   }
   const manifest = await readManifest(out);
   if (manifest.kind !== PREP_MANIFEST_KIND) {
-    throw new CoinError('PREP.OUT_OTHER_KIND', 'INVALID_ARGUMENT', `--out ${out} holds a "${manifest.kind}" output; real datasets are added only to "${PREP_MANIFEST_KIND}" outputs`, { hint: 'choose another --out directory' });
+    throw new CoinError(
+      'PREP.OUT_OTHER_KIND',
+      'INVALID_ARGUMENT',
+      `--out ${out} holds a "${manifest.kind}" output; real datasets are added only to "${PREP_MANIFEST_KIND}" outputs`,
+      { hint: 'choose another --out directory' },
+    );
   }
   return { exists: true, previous: manifest };
 }
@@ -97,7 +116,14 @@ async function makeLink(root: string, link: ImageLink): Promise<void> {
   await symlink(resolve(link.target), path, 'dir');
 }
 
-async function writeSplit(source: OpenedSource, split: SourceSplit, path: string, options: PrepareOptions, report: ValidationReportBuilder, images: ImageChecker): Promise<void> {
+async function writeSplit(
+  source: OpenedSource,
+  split: SourceSplit,
+  path: string,
+  options: PrepareOptions,
+  report: ValidationReportBuilder,
+  images: ImageChecker,
+): Promise<void> {
   const name = `${source.task}/${split}`;
   let keep: (id: RecordId) => boolean = () => true;
   if (split === 'train' && options.fraction < 1) {
@@ -129,10 +155,18 @@ async function writeSplit(source: OpenedSource, split: SourceSplit, path: string
     for await (const p of parts()) yield build(p);
   }
   // Each record is validated before it is written; a bad one aborts the file (never renamed in).
-  const written = split === 'train' ? await writeTrainFile(path, mapped(buildTrainRecord)) : await writeTestFile(path, mapped((p) => buildTestRecord(source.task, p)), source.task);
+  const written =
+    split === 'train'
+      ? await writeTrainFile(path, mapped(buildTrainRecord))
+      : await writeTestFile(
+          path,
+          mapped((p) => buildTestRecord(source.task, p)),
+          source.task,
+        );
   progress?.finish();
   report.count(name, written);
-  if (split === 'train' && options.fraction < 1) report.note(`${name}: kept ${written} at volume fraction ${options.fraction}`);
+  if (split === 'train' && options.fraction < 1)
+    report.note(`${name}: kept ${written} at volume fraction ${options.fraction}`);
 }
 
 function recordParts(source: OpenedSource, item: SourceItem, options: PrepareOptions): RecordParts {
@@ -141,7 +175,14 @@ function recordParts(source: OpenedSource, item: SourceItem, options: PrepareOpt
 }
 
 /** Fresh --out: one rename. Existing output: replace our paths one by one, then a new manifest. */
-async function moveIntoPlace(temp: string, out: string, existing: OutDir, produced: readonly string[], counts: Record<string, number>, params: Record<string, unknown>): Promise<Manifest> {
+async function moveIntoPlace(
+  temp: string,
+  out: string,
+  existing: OutDir,
+  produced: readonly string[],
+  counts: Record<string, number>,
+  params: Record<string, unknown>,
+): Promise<Manifest> {
   const previous = existing.exists ? existing.previous : undefined;
   const mergedCounts = { ...(previous?.counts ?? {}) };
   const tasks = new Set(Object.keys(counts).map((k) => k.split('/')[0]));

@@ -3,7 +3,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { VALIDATION_REPORT_FILE, VALIDATION_SUMMARY_FILE, ValidationReportBuilder, writeValidationReport } from './validation-report.js';
+import {
+  VALIDATION_REPORT_FILE,
+  VALIDATION_SUMMARY_FILE,
+  ValidationReportBuilder,
+  writeValidationReport,
+} from './validation-report.js';
 
 test('the report lists counts, dropped records by reason and missing images', async () => {
   const b = new ValidationReportBuilder('VizWiz');
@@ -19,7 +24,10 @@ test('the report lists counts, dropped records by reason and missing images', as
     assert.match(summary, /VizWiz\/train: 1 \(3\)/);
     assert.match(summary, /1 × no answers\n {6}VizWiz\/train "a\.jpg"/);
     assert.match(summary, /missing images: 1\n {2}VizWiz\/train "b\.jpg": \/raw\/train\/b\.jpg/);
-    const json = JSON.parse(await readFile(join(dir, VALIDATION_REPORT_FILE), 'utf8')) as { dropped: unknown[]; counts: Record<string, number> };
+    const json = JSON.parse(await readFile(join(dir, VALIDATION_REPORT_FILE), 'utf8')) as {
+      dropped: unknown[];
+      counts: Record<string, number>;
+    };
     assert.deepEqual(json.counts, { 'VizWiz/train': 1 });
     assert.equal(json.dropped.length, 1);
   } finally {

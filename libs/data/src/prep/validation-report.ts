@@ -92,12 +92,16 @@ export function summarizeValidationReport(report: ValidationReport, maxListed = 
   for (const d of report.dropped) byReason.set(d.reason, [...(byReason.get(d.reason) ?? []), d]);
   for (const [reason, records] of [...byReason].sort((a, b) => b[1].length - a[1].length)) {
     lines.push(`  ${records.length} × ${reason}`);
-    for (const r of records.slice(0, maxListed)) lines.push(`      ${r.split} ${JSON.stringify(r.id)}${r.source ? ` (${r.source})` : ''}`);
-    if (records.length > maxListed) lines.push(`      ... ${records.length - maxListed} more in ${VALIDATION_REPORT_FILE}`);
+    for (const r of records.slice(0, maxListed))
+      lines.push(`      ${r.split} ${JSON.stringify(r.id)}${r.source ? ` (${r.source})` : ''}`);
+    if (records.length > maxListed)
+      lines.push(`      ... ${records.length - maxListed} more in ${VALIDATION_REPORT_FILE}`);
   }
   lines.push('', `missing images: ${report.missingImages.length}`);
-  for (const m of report.missingImages.slice(0, maxListed)) lines.push(`  ${m.split} ${JSON.stringify(m.id)}: ${m.lookedFor}`);
-  if (report.missingImages.length > maxListed) lines.push(`  ... ${report.missingImages.length - maxListed} more in ${VALIDATION_REPORT_FILE}`);
+  for (const m of report.missingImages.slice(0, maxListed))
+    lines.push(`  ${m.split} ${JSON.stringify(m.id)}: ${m.lookedFor}`);
+  if (report.missingImages.length > maxListed)
+    lines.push(`  ... ${report.missingImages.length - maxListed} more in ${VALIDATION_REPORT_FILE}`);
   if (report.notes.length > 0) lines.push('', 'notes:', ...report.notes.map((n) => `  ${n}`));
   return `${lines.join('\n')}\n`;
 }

@@ -13,7 +13,10 @@ const QUESTION_DIRS = ['', 'questions1.2/', 'questions/'];
 export async function openGQA(raw: string): Promise<OpenedSource> {
   raw = resolve(raw); // every path below is absolute: links and reports must not depend on the cwd
   const files = await locate('GQA', raw, {
-    train: { what: 'train questions (questions1.2.zip)', candidates: QUESTION_DIRS.map((d) => `${d}train_balanced_questions.json`) },
+    train: {
+      what: 'train questions (questions1.2.zip)',
+      candidates: QUESTION_DIRS.map((d) => `${d}train_balanced_questions.json`),
+    },
     test: { what: 'test-dev questions', candidates: QUESTION_DIRS.map((d) => `${d}testdev_balanced_questions.json`) },
     images: { what: 'images (images.zip)', candidates: ['images', 'allImages/images'], kind: 'dir' },
   });
@@ -26,10 +29,21 @@ export async function openGQA(raw: string): Promise<OpenedSource> {
       const id = key as string;
       const q = isObject(value) ? value : {};
       if (typeof q.imageId !== 'string' || typeof q.question !== 'string' || typeof q.answer !== 'string') {
-        report.drop({ split: name, id, reason: 'imageId, question or answer missing', source: at(file, `line ${line}`) });
+        report.drop({
+          split: name,
+          id,
+          reason: 'imageId, question or answer missing',
+          source: at(file, `line ${line}`),
+        });
         continue;
       }
-      yield { id, image: `GQA/images/${q.imageId}.jpg`, imageFile: `${files.images}/${q.imageId}.jpg`, question: q.question, answer: q.answer };
+      yield {
+        id,
+        image: `GQA/images/${q.imageId}.jpg`,
+        imageFile: `${files.images}/${q.imageId}.jpg`,
+        question: q.question,
+        answer: q.answer,
+      };
     }
   }
 

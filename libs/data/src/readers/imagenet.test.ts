@@ -11,10 +11,13 @@ test("CoIN's class answer is the first synonym, Python-capitalised", () => {
   assert.equal(coinClassAnswer('head cabbage'), 'Head cabbage');
   assert.equal(coinClassAnswer('CD player'), 'Cd player');
   assert.equal(pythonCapitalize(''), '');
-  assert.deepEqual([...parseSynsetMapping('n01440764 tench, Tinca tinca\r\n\nn07714990 head cabbage\n', 'm.txt')], [
-    ['n01440764', 'Tench'],
-    ['n07714990', 'Head cabbage'],
-  ]);
+  assert.deepEqual(
+    [...parseSynsetMapping('n01440764 tench, Tinca tinca\r\n\nn07714990 head cabbage\n', 'm.txt')],
+    [
+      ['n01440764', 'Tench'],
+      ['n07714990', 'Head cabbage'],
+    ],
+  );
 });
 
 test('ImageNet: validation already sorted into class folders, with synset_words.txt', async () => {
@@ -23,9 +26,21 @@ test('ImageNet: validation already sorted into class folders, with synset_words.
     await rm(join(dir, 'LOC_val_solution.csv'));
     await rename(join(dir, 'LOC_synset_mapping.txt'), join(dir, 'synset_words.txt'));
     await mkdir(join(cls, 'val/n07714990'));
-    await rename(join(cls, 'val/ILSVRC2012_val_00019095.JPEG'), join(cls, 'val/n07714990/ILSVRC2012_val_00019095.JPEG'));
+    await rename(
+      join(cls, 'val/ILSVRC2012_val_00019095.JPEG'),
+      join(cls, 'val/n07714990/ILSVRC2012_val_00019095.JPEG'),
+    );
     const { items } = await readSplit(await openImageNet(dir), 'test');
-    assert.deepEqual(items.map((i) => [i.id, i.image, i.answer]), [['ILSVRC2012_val_00019095.JPEG', 'ImageNet_withlabel/val/n07714990/ILSVRC2012_val_00019095.JPEG', 'Head cabbage']]);
+    assert.deepEqual(
+      items.map((i) => [i.id, i.image, i.answer]),
+      [
+        [
+          'ILSVRC2012_val_00019095.JPEG',
+          'ImageNet_withlabel/val/n07714990/ILSVRC2012_val_00019095.JPEG',
+          'Head cabbage',
+        ],
+      ],
+    );
   });
 });
 
@@ -41,13 +56,23 @@ test('ImageNet: the ILSVRC2012 devkit layout (ground truth + meta.mat, no LOC fi
     ],
   );
   const train = await readSplit(source, 'train');
-  assert.deepEqual(train.items.map((i) => i.answer), ['Tench', 'Head cabbage']);
+  assert.deepEqual(
+    train.items.map((i) => i.answer),
+    ['Tench', 'Head cabbage'],
+  );
 });
 
 test('ImageNet: devkit ground truth without meta.mat is refused with a hint', async () => {
   await withFixtureCopy('imagenet-devkit', async (dir) => {
     await rm(join(dir, 'ILSVRC2012_devkit_t12/data/meta.mat'));
     await writeFile(join(dir, 'LOC_synset_mapping.txt'), 'n01440764 tench, Tinca tinca\n');
-    await assert.rejects(openImageNet(dir), (e: unknown) => e instanceof CoinError && e.kind === 'NOT_FOUND' && /LOC_val_solution\.csv/.test(e.message) && /meta\.mat/.test(e.hint ?? ''));
+    await assert.rejects(
+      openImageNet(dir),
+      (e: unknown) =>
+        e instanceof CoinError &&
+        e.kind === 'NOT_FOUND' &&
+        /LOC_val_solution\.csv/.test(e.message) &&
+        /meta\.mat/.test(e.hint ?? ''),
+    );
   });
 });

@@ -35,7 +35,13 @@ export function parseSynsetMapping(text: string, file: string): Map<string, stri
     const line = raw.trim();
     if (line === '') continue;
     const m = /^(n\d{8})\s+(.+)$/.exec(line);
-    if (!m) throw new CoinError('PREP.SOURCE_FORMAT', 'INVALID_ARGUMENT', `${file}:${i + 1}: expected "<wnid> <names>", found ${JSON.stringify(line.slice(0, 60))}`, { details: { file, line: i + 1 } });
+    if (!m)
+      throw new CoinError(
+        'PREP.SOURCE_FORMAT',
+        'INVALID_ARGUMENT',
+        `${file}:${i + 1}: expected "<wnid> <names>", found ${JSON.stringify(line.slice(0, 60))}`,
+        { details: { file, line: i + 1 } },
+      );
     map.set(m[1], coinClassAnswer(m[2]));
   }
   return map;
@@ -50,7 +56,10 @@ const DEVKIT = ['ILSVRC2012_devkit_t12/data/', 'devkit/data/', ''];
 /** ILSVRC2012_ID → wnid and the wnid → answer names, from the devkit's meta.mat. */
 async function readDevkitMeta(file: string): Promise<{ byId: Map<number, string>; names: Map<string, string> }> {
   const synsets = readMat5(await readFile(file), file).get('synsets');
-  if (synsets === undefined || synsets.className !== 'struct') throw new CoinError('PREP.SOURCE_FORMAT', 'INVALID_ARGUMENT', `${file}: no "synsets" struct array`, { details: { file } });
+  if (synsets === undefined || synsets.className !== 'struct')
+    throw new CoinError('PREP.SOURCE_FORMAT', 'INVALID_ARGUMENT', `${file}: no "synsets" struct array`, {
+      details: { file },
+    });
   const byId = new Map<number, string>();
   const names = new Map<string, string>();
   for (const s of synsets.value as MatStruct[]) {
@@ -70,24 +79,45 @@ export async function openImageNet(raw: string): Promise<OpenedSource> {
     val: { what: 'validation images', candidates: cls.map((c) => `${c}val`), kind: 'dir' },
   });
   const synsetFile = await firstExisting(raw, ['LOC_synset_mapping.txt', 'synset_words.txt']);
-  const metaFile = await firstExisting(raw, DEVKIT.map((d) => `${d}meta.mat`));
-  const groundTruth = await firstExisting(raw, DEVKIT.map((d) => `${d}ILSVRC2012_validation_ground_truth.txt`));
+  const metaFile = await firstExisting(
+    raw,
+    DEVKIT.map((d) => `${d}meta.mat`),
+  );
+  const groundTruth = await firstExisting(
+    raw,
+    DEVKIT.map((d) => `${d}ILSVRC2012_validation_ground_truth.txt`),
+  );
   if (synsetFile === undefined && metaFile === undefined) {
-    throw new CoinError('PREP.SOURCE_FILES_MISSING', 'NOT_FOUND', `ImageNet: expected files are missing under ${raw}:\n  synset list: LOC_synset_mapping.txt or synset_words.txt or ILSVRC2012_devkit_t12/data/meta.mat`, {
-      hint: '--raw must be the ImageNet folder as its official archives unpack',
-    });
+    throw new CoinError(
+      'PREP.SOURCE_FILES_MISSING',
+      'NOT_FOUND',
+      `ImageNet: expected files are missing under ${raw}:\n  synset list: LOC_synset_mapping.txt or synset_words.txt or ILSVRC2012_devkit_t12/data/meta.mat`,
+      {
+        hint: '--raw must be the ImageNet folder as its official archives unpack',
+      },
+    );
   }
   const devkit = metaFile === undefined ? undefined : await readDevkitMeta(metaFile);
-  const names = synsetFile === undefined ? (devkit as { names: Map<string, string> }).names : parseSynsetMapping(await readFile(synsetFile, 'utf8'), synsetFile);
+  const names =
+    synsetFile === undefined
+      ? (devkit as { names: Map<string, string> }).names
+      : parseSynsetMapping(await readFile(synsetFile, 'utf8'), synsetFile);
   const namesFrom = synsetFile ?? (metaFile as string);
   const solution = await firstExisting(raw, ['LOC_val_solution.csv']);
   const valEntries = await sortedDir(files.val);
   const valInClassFolders = valEntries.some((e) => WNID.test(e));
   const useDevkit = !valInClassFolders && solution === undefined && groundTruth !== undefined && devkit !== undefined;
   if (!valInClassFolders && solution === undefined && !useDevkit) {
-    throw new CoinError('PREP.SOURCE_FILES_MISSING', 'NOT_FOUND', `ImageNet: no validation labels under ${raw}: expected LOC_val_solution.csv, val/ sorted into <wnid>/ class folders, or the devkit's ILSVRC2012_validation_ground_truth.txt with its meta.mat`, {
-      hint: groundTruth ? `found ${groundTruth} but not the devkit's data/meta.mat that maps its ids to wnids; unpack the whole ILSVRC2012_devkit_t12` : 'download LOC_val_solution.csv (Kaggle ImageNet localization), or unpack ILSVRC2012_devkit_t12 beside train/ and val/',
-    });
+    throw new CoinError(
+      'PREP.SOURCE_FILES_MISSING',
+      'NOT_FOUND',
+      `ImageNet: no validation labels under ${raw}: expected LOC_val_solution.csv, val/ sorted into <wnid>/ class folders, or the devkit's ILSVRC2012_validation_ground_truth.txt with its meta.mat`,
+      {
+        hint: groundTruth
+          ? `found ${groundTruth} but not the devkit's data/meta.mat that maps its ids to wnids; unpack the whole ILSVRC2012_devkit_t12`
+          : 'download LOC_val_solution.csv (Kaggle ImageNet localization), or unpack ILSVRC2012_devkit_t12 beside train/ and val/',
+      },
+    );
   }
 
   async function* items(split: SourceSplit, report: ValidationReportBuilder): AsyncGenerator<SourceItem> {
@@ -105,7 +135,14 @@ export async function openImageNet(raw: string): Promise<OpenedSource> {
           for (const f of images) report.drop({ split: name, id: f, reason: `class ${wnid} is not in ${namesFrom}` });
           continue;
         }
-        for (const f of images) yield { id: f, image: `ImageNet_withlabel/${folder}/${wnid}/${f}`, imageFile: join(root, wnid, f), question, answer };
+        for (const f of images)
+          yield {
+            id: f,
+            image: `ImageNet_withlabel/${folder}/${wnid}/${f}`,
+            imageFile: join(root, wnid, f),
+            question,
+            answer,
+          };
       }
       return;
     }
@@ -119,7 +156,12 @@ export async function openImageNet(raw: string): Promise<OpenedSource> {
         const wnid = (devkit as { byId: Map<number, string> }).byId.get(Number(line.trim()));
         const answer = wnid === undefined ? undefined : names.get(wnid);
         if (answer === undefined) {
-          report.drop({ split: name, id: file, reason: `ILSVRC2012_ID ${line.trim()} has no synset name`, source: `${groundTruth}:${i + 1}` });
+          report.drop({
+            split: name,
+            id: file,
+            reason: `ILSVRC2012_ID ${line.trim()} has no synset name`,
+            source: `${groundTruth}:${i + 1}`,
+          });
           continue;
         }
         yield { id: file, image: `ImageNet_withlabel/val/${file}`, imageFile: join(files.val, file), question, answer };
@@ -135,7 +177,12 @@ export async function openImageNet(raw: string): Promise<OpenedSource> {
       const [imageId, prediction] = row.split(',');
       const wnid = (prediction ?? '').trim().split(/\s+/)[0];
       if (!imageId || !WNID.test(wnid)) {
-        report.drop({ split: name, id: imageId || `line ${i + 1}`, reason: 'row without an image id and a wnid', source: `${solution}:${i + 1}` });
+        report.drop({
+          split: name,
+          id: imageId || `line ${i + 1}`,
+          reason: 'row without an image id and a wnid',
+          source: `${solution}:${i + 1}`,
+        });
         continue;
       }
       labelled.push([imageId.trim(), wnid]);
@@ -161,6 +208,10 @@ export async function openImageNet(raw: string): Promise<OpenedSource> {
       { at: 'cl_dataset/ImageNet_withlabel/train', target: files.train },
       { at: 'cl_dataset/ImageNet_withlabel/val', target: files.val },
     ],
-    notes: [`synset names: ${namesFrom}`, `validation labels: ${valInClassFolders ? 'class folders in val/' : useDevkit ? groundTruth : solution}`, 'training images are read from class folders; CoIN uses a subset: see --fraction'],
+    notes: [
+      `synset names: ${namesFrom}`,
+      `validation labels: ${valInClassFolders ? 'class folders in val/' : useDevkit ? groundTruth : solution}`,
+      'training images are read from class folders; CoIN uses a subset: see --fraction',
+    ],
   };
 }

@@ -40,7 +40,14 @@ test("reads the compressed devkit meta.mat's synsets struct array", async () => 
 
 test('malformed MAT-files are DATA_LOSS', () => {
   const good = Buffer.from(UNCOMPRESSED, 'hex');
-  for (const bad of [good.subarray(0, 100), good.subarray(0, 200), Buffer.concat([Buffer.from('HDF5'), good.subarray(4)])]) {
-    assert.throws(() => readMat5(bad, 'bad.mat'), (e: unknown) => e instanceof CoinError && e.code === 'MAT.MALFORMED' && /^bad\.mat: /.test(e.message));
+  for (const bad of [
+    good.subarray(0, 100),
+    good.subarray(0, 200),
+    Buffer.concat([Buffer.from('HDF5'), good.subarray(4)]),
+  ]) {
+    assert.throws(
+      () => readMat5(bad, 'bad.mat'),
+      (e: unknown) => e instanceof CoinError && e.code === 'MAT.MALFORMED' && /^bad\.mat: /.test(e.message),
+    );
   }
 });

@@ -18,8 +18,40 @@ export interface MatArray {
   readonly value: MatValue;
 }
 
-const MI = { INT8: 1, UINT8: 2, INT16: 3, UINT16: 4, INT32: 5, UINT32: 6, SINGLE: 7, DOUBLE: 9, INT64: 12, UINT64: 13, MATRIX: 14, COMPRESSED: 15, UTF8: 16, UTF16: 17, UTF32: 18 } as const;
-const CLASS_NAMES: Readonly<Record<number, string>> = { 1: 'cell', 2: 'struct', 3: 'object', 4: 'char', 5: 'sparse', 6: 'double', 7: 'single', 8: 'int8', 9: 'uint8', 10: 'int16', 11: 'uint16', 12: 'int32', 13: 'uint32', 14: 'int64', 15: 'uint64' };
+const MI = {
+  INT8: 1,
+  UINT8: 2,
+  INT16: 3,
+  UINT16: 4,
+  INT32: 5,
+  UINT32: 6,
+  SINGLE: 7,
+  DOUBLE: 9,
+  INT64: 12,
+  UINT64: 13,
+  MATRIX: 14,
+  COMPRESSED: 15,
+  UTF8: 16,
+  UTF16: 17,
+  UTF32: 18,
+} as const;
+const CLASS_NAMES: Readonly<Record<number, string>> = {
+  1: 'cell',
+  2: 'struct',
+  3: 'object',
+  4: 'char',
+  5: 'sparse',
+  6: 'double',
+  7: 'single',
+  8: 'int8',
+  9: 'uint8',
+  10: 'int16',
+  11: 'uint16',
+  12: 'int32',
+  13: 'uint32',
+  14: 'int64',
+  15: 'uint64',
+};
 
 interface Element {
   readonly type: number;
@@ -29,11 +61,15 @@ interface Element {
 
 export function readMat5(bytes: Uint8Array, source = '<mat>'): Map<string, MatArray> {
   const fail = (what: string): never => {
-    throw new CoinError('MAT.MALFORMED', 'DATA_LOSS', `${source}: ${what}`, { hint: 'the file is truncated or not a MATLAB v5 MAT-file; re-extract the devkit', details: { file: source } });
+    throw new CoinError('MAT.MALFORMED', 'DATA_LOSS', `${source}: ${what}`, {
+      hint: 'the file is truncated or not a MATLAB v5 MAT-file; re-extract the devkit',
+      details: { file: source },
+    });
   };
   if (bytes.length < 128) fail('shorter than the 128-byte MAT-file header');
   const header = new TextDecoder('latin1').decode(bytes.subarray(0, 116));
-  if (!header.startsWith('MATLAB 5.0 MAT-file')) fail('not a MATLAB 5.0 MAT-file (v7.3 files are HDF5: re-save with -v7)');
+  if (!header.startsWith('MATLAB 5.0 MAT-file'))
+    fail('not a MATLAB 5.0 MAT-file (v7.3 files are HDF5: re-save with -v7)');
   if (bytes[126] !== 0x49 || bytes[127] !== 0x4d) fail('big-endian MAT-files are not supported');
 
   const readElement = (buf: Uint8Array, pos: number): Element => {
@@ -55,21 +91,58 @@ export function readMat5(bytes: Uint8Array, source = '<mat>'): Map<string, MatAr
   const numbers = (el: Element): number[] => {
     const v = new DataView(el.data.buffer, el.data.byteOffset, el.data.byteLength);
     const out: number[] = [];
-    const widths: Record<number, number> = { [MI.INT8]: 1, [MI.UINT8]: 1, [MI.INT16]: 2, [MI.UINT16]: 2, [MI.INT32]: 4, [MI.UINT32]: 4, [MI.SINGLE]: 4, [MI.DOUBLE]: 8, [MI.INT64]: 8, [MI.UINT64]: 8, [MI.UTF8]: 1, [MI.UTF16]: 2, [MI.UTF32]: 4 };
+    const widths: Record<number, number> = {
+      [MI.INT8]: 1,
+      [MI.UINT8]: 1,
+      [MI.INT16]: 2,
+      [MI.UINT16]: 2,
+      [MI.INT32]: 4,
+      [MI.UINT32]: 4,
+      [MI.SINGLE]: 4,
+      [MI.DOUBLE]: 8,
+      [MI.INT64]: 8,
+      [MI.UINT64]: 8,
+      [MI.UTF8]: 1,
+      [MI.UTF16]: 2,
+      [MI.UTF32]: 4,
+    };
     const w = widths[el.type];
     if (w === undefined) fail(`element type ${el.type} is not numeric`);
     for (let i = 0; i + w <= el.data.length; i += w) {
       switch (el.type) {
-        case MI.INT8: out.push(v.getInt8(i)); break;
-        case MI.UINT8: case MI.UTF8: out.push(v.getUint8(i)); break;
-        case MI.INT16: out.push(v.getInt16(i, true)); break;
-        case MI.UINT16: case MI.UTF16: out.push(v.getUint16(i, true)); break;
-        case MI.INT32: out.push(v.getInt32(i, true)); break;
-        case MI.UINT32: case MI.UTF32: out.push(v.getUint32(i, true)); break;
-        case MI.SINGLE: out.push(v.getFloat32(i, true)); break;
-        case MI.DOUBLE: out.push(v.getFloat64(i, true)); break;
-        case MI.INT64: out.push(Number(v.getBigInt64(i, true))); break;
-        case MI.UINT64: out.push(Number(v.getBigUint64(i, true))); break;
+        case MI.INT8:
+          out.push(v.getInt8(i));
+          break;
+        case MI.UINT8:
+        case MI.UTF8:
+          out.push(v.getUint8(i));
+          break;
+        case MI.INT16:
+          out.push(v.getInt16(i, true));
+          break;
+        case MI.UINT16:
+        case MI.UTF16:
+          out.push(v.getUint16(i, true));
+          break;
+        case MI.INT32:
+          out.push(v.getInt32(i, true));
+          break;
+        case MI.UINT32:
+        case MI.UTF32:
+          out.push(v.getUint32(i, true));
+          break;
+        case MI.SINGLE:
+          out.push(v.getFloat32(i, true));
+          break;
+        case MI.DOUBLE:
+          out.push(v.getFloat64(i, true));
+          break;
+        case MI.INT64:
+          out.push(Number(v.getBigInt64(i, true)));
+          break;
+        case MI.UINT64:
+          out.push(Number(v.getBigUint64(i, true)));
+          break;
       }
     }
     return out;
@@ -108,7 +181,9 @@ export function readMat5(bytes: Uint8Array, source = '<mat>'): Map<string, MatAr
         pos = namesEl.next;
         const fields: string[] = [];
         for (let off = 0; off + fieldLength <= namesEl.data.length && fieldLength > 0; off += fieldLength) {
-          fields.push(new TextDecoder('latin1').decode(namesEl.data.subarray(off, off + fieldLength)).replace(/\0.*$/s, ''));
+          fields.push(
+            new TextDecoder('latin1').decode(namesEl.data.subarray(off, off + fieldLength)).replace(/\0.*$/s, ''),
+          );
         }
         const structs: MatStruct[] = [];
         for (let i = 0; i < count; i++) {
@@ -125,7 +200,10 @@ export function readMat5(bytes: Uint8Array, source = '<mat>'): Map<string, MatAr
       }
       case 4: {
         const el = readElement(data, pos);
-        const codes = el.type === MI.UTF8 || el.type === MI.UINT8 ? [...new TextDecoder('utf-8').decode(el.data)].map((c) => c.codePointAt(0) as number) : numbers(el);
+        const codes =
+          el.type === MI.UTF8 || el.type === MI.UINT8
+            ? [...new TextDecoder('utf-8').decode(el.data)].map((c) => c.codePointAt(0) as number)
+            : numbers(el);
         // Column-major: for a 1×n char array this is the string; rows of an m×n array are interleaved.
         const rows = dims[0] ?? 1;
         const cols = dims.length > 1 ? dims[1] : codes.length;
@@ -137,7 +215,16 @@ export function readMat5(bytes: Uint8Array, source = '<mat>'): Map<string, MatAr
         }
         return { name, className, dims, value: lines.join('\n') };
       }
-      case 6: case 7: case 8: case 9: case 10: case 11: case 12: case 13: case 14: case 15: {
+      case 6:
+      case 7:
+      case 8:
+      case 9:
+      case 10:
+      case 11:
+      case 12:
+      case 13:
+      case 14:
+      case 15: {
         if (count === 0) return { name, className, dims, value: [] };
         const real = readElement(data, pos);
         return { name, className, dims, value: numbers(real) };

@@ -28,17 +28,33 @@ export async function openOCRVQA(raw: string): Promise<OpenedSource> {
       const answers = Array.isArray(book.answers) ? book.answers : [];
       report.countSource(name, questions.length);
       if (typeof book.imageURL !== 'string' || questions.length === 0 || questions.length !== answers.length) {
-        report.drop({ split: name, id: bookId, reason: `book without imageURL or with ${questions.length} questions for ${answers.length} answers`, source: at(files.dataset, `line ${line}`) });
+        report.drop({
+          split: name,
+          id: bookId,
+          reason: `book without imageURL or with ${questions.length} questions for ${answers.length} answers`,
+          source: at(files.dataset, `line ${line}`),
+        });
         continue;
       }
       const ext = extname(new URL(book.imageURL, 'http://x/').pathname) || '.jpg';
       for (const [k, question] of questions.entries()) {
         const answer = answers[k];
         if (typeof question !== 'string' || typeof answer !== 'string') {
-          report.drop({ split: name, id: `${bookId}_${k}`, reason: 'question or answer is not a string', source: at(files.dataset, `line ${line}`) });
+          report.drop({
+            split: name,
+            id: `${bookId}_${k}`,
+            reason: 'question or answer is not a string',
+            source: at(files.dataset, `line ${line}`),
+          });
           continue;
         }
-        yield { id: `${bookId}_${k}`, image: `OCR-VQA/images/${bookId}${ext}`, imageFile: join(files.images, `${bookId}${ext}`), question, answer };
+        yield {
+          id: `${bookId}_${k}`,
+          image: `OCR-VQA/images/${bookId}${ext}`,
+          imageFile: join(files.images, `${bookId}${ext}`),
+          question,
+          answer,
+        };
       }
     }
   }

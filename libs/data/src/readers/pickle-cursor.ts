@@ -19,10 +19,18 @@ export class PickleCursor {
   }
 
   fail(what: string, code = 'PICKLE.MALFORMED'): never {
-    throw new CoinError(code, code === 'PICKLE.UNSAFE' ? 'INVALID_ARGUMENT' : 'DATA_LOSS', `${this.source}: byte ${this.opPos}: ${what}`, {
-      hint: code === 'PICKLE.UNSAFE' ? 'only pickles of plain data (lists, dicts, str, numbers) are read; re-save the data without custom classes' : 'the file is truncated or not a pickle; re-download it',
-      details: { file: this.source, offset: this.opPos },
-    });
+    throw new CoinError(
+      code,
+      code === 'PICKLE.UNSAFE' ? 'INVALID_ARGUMENT' : 'DATA_LOSS',
+      `${this.source}: byte ${this.opPos}: ${what}`,
+      {
+        hint:
+          code === 'PICKLE.UNSAFE'
+            ? 'only pickles of plain data (lists, dicts, str, numbers) are read; re-save the data without custom classes'
+            : 'the file is truncated or not a pickle; re-download it',
+        details: { file: this.source, offset: this.opPos },
+      },
+    );
   }
 
   /** Starts the next opcode: returns it, or fails when the data ends before STOP. */
@@ -34,7 +42,8 @@ export class PickleCursor {
 
   /** Claims the next n bytes and returns their offset; fails when the data ends first. */
   private take(n: number): number {
-    if (this.pos + n > this.data.length) this.fail(`unexpected end of data (needed ${n} more byte(s)): the file is truncated`);
+    if (this.pos + n > this.data.length)
+      this.fail(`unexpected end of data (needed ${n} more byte(s)): the file is truncated`);
     const at = this.pos;
     this.pos += n;
     return at;

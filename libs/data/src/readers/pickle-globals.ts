@@ -15,18 +15,18 @@ export const SAFE_GLOBALS: Readonly<Record<string, SafeCallable>> = {
   set: new SafeCallable('set', (args) => new Set(args.length === 0 ? [] : asSequence(args[0]))),
   frozenset: new SafeCallable('frozenset', (args) => new Set(args.length === 0 ? [] : asSequence(args[0]))),
   bytearray: new SafeCallable('bytearray', (args) => {
-      if (args.length === 0) return new Uint8Array(0);
-      if (args[0] instanceof Uint8Array) return args[0];
-      if (typeof args[0] === 'string' && args.length >= 2) return latin1Bytes(args[0]);
-      return Uint8Array.from(asSequence(args[0]).map(Number));
-    }),
+    if (args.length === 0) return new Uint8Array(0);
+    if (args[0] instanceof Uint8Array) return args[0];
+    if (typeof args[0] === 'string' && args.length >= 2) return latin1Bytes(args[0]);
+    return Uint8Array.from(asSequence(args[0]).map(Number));
+  }),
   // Python 3 pickles bytes at protocol <3 as _codecs.encode(text, 'latin1').
   encode: new SafeCallable('_codecs.encode', (args) => {
-      const [text, encoding] = args;
-      if (typeof text !== 'string') throw new Error('_codecs.encode expects a str');
-      if (encoding === 'latin1' || encoding === 'latin-1') return latin1Bytes(text);
-      return new TextEncoder().encode(text);
-    }),
+    const [text, encoding] = args;
+    if (typeof text !== 'string') throw new Error('_codecs.encode expects a str');
+    if (encoding === 'latin1' || encoding === 'latin-1') return latin1Bytes(text);
+    return new TextEncoder().encode(text);
+  }),
 };
 
 export const SAFE_GLOBAL_NAMES: Readonly<Record<string, keyof typeof SAFE_GLOBALS>> = {
@@ -48,4 +48,3 @@ function asSequence(v: PickleValue): PickleValue[] {
   if (v instanceof Set) return [...v];
   throw new Error('expected a list or tuple');
 }
-

@@ -43,5 +43,7 @@ export function unquotePy2Repr(s: string): string | undefined {
 
 /** UNICODE's argument: raw-unicode-escape text. */
 export function rawUnicodeEscape(s: string): string {
-  return s.replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_a, h4?: string, h8?: string) => String.fromCodePoint(parseInt((h4 ?? h8) as string, 16)));
+  return s.replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_a, h4?: string, h8?: string) =>
+    String.fromCodePoint(parseInt((h4 ?? h8) as string, 16)),
+  );
 }

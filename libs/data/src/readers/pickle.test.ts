@@ -23,8 +23,40 @@ const REFS_EXPECTED = [
     box: [1.5, -2.25e-3],
   },
 ];
-const SCALARS_EXPECTED: PickleValue[] = [null, true, false, 0, 1, 255, 256, 65535, 65536, -1, -(2 ** 31), 2 ** 31, 2n ** 63n, -(2n ** 70n), 3.5, -0, 1e300, '', 'é中😀', Uint8Array.from([0, 255, 97, 98]), Uint8Array.from([120, 121])];
-const CONTAINERS_EXPECTED = { t1: [1], t2: [1, 2], t3: [1, 2, 3], t4: [1, 2, 3, 4], empty: [], set: new Set([1]), fs: new Set(), 1: 'int key', nested: [[[]], { a: {} }] };
+const SCALARS_EXPECTED: PickleValue[] = [
+  null,
+  true,
+  false,
+  0,
+  1,
+  255,
+  256,
+  65535,
+  65536,
+  -1,
+  -(2 ** 31),
+  2 ** 31,
+  2n ** 63n,
+  -(2n ** 70n),
+  3.5,
+  -0,
+  1e300,
+  '',
+  'é中😀',
+  Uint8Array.from([0, 255, 97, 98]),
+  Uint8Array.from([120, 121]),
+];
+const CONTAINERS_EXPECTED = {
+  t1: [1],
+  t2: [1, 2],
+  t3: [1, 2, 3],
+  t4: [1, 2, 3, 4],
+  empty: [],
+  set: new Set([1]),
+  fs: new Set(),
+  1: 'int key',
+  nested: [[[]], { a: {} }],
+};
 
 const CASES: ReadonlyArray<[string, Readonly<Record<number, string>>, unknown]> = [
   ['list of refs dicts', REFS_PICKLES, REFS_EXPECTED],
@@ -51,14 +83,28 @@ for (const [protocol, data] of Object.entries(SHARED_PICKLES)) {
 
 for (const [i, data] of UNSAFE_PICKLES.entries()) {
   test(`refuses a pickle that constructs a class (${i})`, () => {
-    assert.throws(() => loadPickle(hex(data), 'evil.p'), (e: unknown) => e instanceof CoinError && e.code === 'PICKLE.UNSAFE' && e.kind === 'INVALID_ARGUMENT' && /evil\.p: byte \d+: refusing/.test(e.message));
+    assert.throws(
+      () => loadPickle(hex(data), 'evil.p'),
+      (e: unknown) =>
+        e instanceof CoinError &&
+        e.code === 'PICKLE.UNSAFE' &&
+        e.kind === 'INVALID_ARGUMENT' &&
+        /evil\.p: byte \d+: refusing/.test(e.message),
+    );
   });
 }
 
 test('a truncated pickle is DATA_LOSS with the byte offset', () => {
   const data = hex(REFS_PICKLES[2]);
   for (const cut of [1, 10, data.length - 1]) {
-    assert.throws(() => loadPickle(data.subarray(0, cut), 'refs(unc).p'), (e: unknown) => e instanceof CoinError && e.code === 'PICKLE.MALFORMED' && e.kind === 'DATA_LOSS' && /refs\(unc\)\.p: byte \d+/.test(e.message));
+    assert.throws(
+      () => loadPickle(data.subarray(0, cut), 'refs(unc).p'),
+      (e: unknown) =>
+        e instanceof CoinError &&
+        e.code === 'PICKLE.MALFORMED' &&
+        e.kind === 'DATA_LOSS' &&
+        /refs\(unc\)\.p: byte \d+/.test(e.message),
+    );
   }
 });
 
@@ -70,7 +116,13 @@ test('garbage is rejected', () => {
 
 test('a str cut short reports the truncation, a str of bad UTF-8 says so', () => {
   // SHORT_BINUNICODE of length 5 with only 2 bytes left; then 2 bytes that are not UTF-8.
-  assert.throws(() => loadPickle(Uint8Array.from([0x80, 0x04, 0x8c, 0x05, 0x61, 0x62]), 'x.p'), /x\.p: byte 2: unexpected end of data \(needed 5 more byte\(s\)\)/);
-  assert.throws(() => loadPickle(Uint8Array.from([0x80, 0x04, 0x8c, 0x02, 0xc3, 0x28, 0x2e]), 'x.p'), /x\.p: byte 2: invalid UTF-8 in a str/);
+  assert.throws(
+    () => loadPickle(Uint8Array.from([0x80, 0x04, 0x8c, 0x05, 0x61, 0x62]), 'x.p'),
+    /x\.p: byte 2: unexpected end of data \(needed 5 more byte\(s\)\)/,
+  );
+  assert.throws(
+    () => loadPickle(Uint8Array.from([0x80, 0x04, 0x8c, 0x02, 0xc3, 0x28, 0x2e]), 'x.p'),
+    /x\.p: byte 2: invalid UTF-8 in a str/,
+  );
   assert.equal(loadPickle(Uint8Array.from([0x80, 0x04, 0x8c, 0x02, 0xc3, 0xa9, 0x2e])), 'é');
 });

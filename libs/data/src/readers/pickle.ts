@@ -14,7 +14,16 @@ import { decodePy2String, longFromBytes, parseIntText, rawUnicodeEscape, unquote
  * str → string, bytes/bytearray → Uint8Array, list/tuple → array, dict → plain object (int keys
  * become strings), set/frozenset → Set.
  */
-export type PickleValue = null | boolean | number | bigint | string | Uint8Array | PickleValue[] | Set<PickleValue> | { [key: string]: PickleValue };
+export type PickleValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | Uint8Array
+  | PickleValue[]
+  | Set<PickleValue>
+  | { [key: string]: PickleValue };
 
 const MARK = Symbol('mark');
 type StackItem = PickleValue | typeof MARK | SafeCallable;
@@ -23,7 +32,12 @@ function isCallable(v: StackItem): v is SafeCallable {
   return v instanceof SafeCallable;
 }
 
-function setKey(target: { [key: string]: PickleValue }, key: PickleValue, value: PickleValue, fail: (what: string) => never): void {
+function setKey(
+  target: { [key: string]: PickleValue },
+  key: PickleValue,
+  value: PickleValue,
+  fail: (what: string) => never,
+): void {
   let name: string;
   if (typeof key === 'string') name = key;
   else if (typeof key === 'number' || typeof key === 'bigint') name = String(key);
@@ -64,10 +78,12 @@ export function loadPickle(data: Uint8Array, source = '<pickle>'): PickleValue {
     if (!memo.has(i)) fail(`memo key ${i} was never stored`);
     return memo.get(i) as StackItem;
   };
-  const integer = (text: string): number | bigint => parseIntText(text) ?? fail(`invalid integer ${JSON.stringify(text)}`);
+  const integer = (text: string): number | bigint =>
+    parseIntText(text) ?? fail(`invalid integer ${JSON.stringify(text)}`);
   const global = (module: string, name: string): SafeCallable => {
     const safe = SAFE_GLOBAL_NAMES[`${module} ${name}`];
-    if (safe === undefined) fail(`refusing to load global ${module}.${name}: it could construct arbitrary objects`, 'PICKLE.UNSAFE');
+    if (safe === undefined)
+      fail(`refusing to load global ${module}.${name}: it could construct arbitrary objects`, 'PICKLE.UNSAFE');
     return SAFE_GLOBALS[safe as string];
   };
   const appendTo = (target: StackItem, items: PickleValue[]): void => {
@@ -76,11 +92,22 @@ export function loadPickle(data: Uint8Array, source = '<pickle>'): PickleValue {
     else fail('APPEND target is not a list');
   };
   const setItems = (target: StackItem, items: PickleValue[]): void => {
-    if (target === MARK || typeof target !== 'object' || target === null || Array.isArray(target) || target instanceof Uint8Array || target instanceof Set || isCallable(target)) fail('SETITEM target is not a dict');
+    if (
+      target === MARK ||
+      typeof target !== 'object' ||
+      target === null ||
+      Array.isArray(target) ||
+      target instanceof Uint8Array ||
+      target instanceof Set ||
+      isCallable(target)
+    )
+      fail('SETITEM target is not a dict');
     if (items.length % 2 !== 0) fail('SETITEMS needs key/value pairs');
-    for (let i = 0; i < items.length; i += 2) setKey(target as { [key: string]: PickleValue }, items[i], items[i + 1], fail);
+    for (let i = 0; i < items.length; i += 2)
+      setKey(target as { [key: string]: PickleValue }, items[i], items[i + 1], fail);
   };
-  const unsafe = (op: string): never => fail(`refusing opcode ${op}: it constructs objects from classes`, 'PICKLE.UNSAFE');
+  const unsafe = (op: string): never =>
+    fail(`refusing opcode ${op}: it constructs objects from classes`, 'PICKLE.UNSAFE');
 
   for (;;) {
     const op = c.opcode();

@@ -30,16 +30,31 @@ const CASES: readonly Case[] = [
     dataset: 'TextVQA',
     fixture: 'textvqa',
     train: [
-      { id: 0, image: 'TextVQA/train_images/0054c91397f2fe05.jpg', question: 'what is the brand of phone?', answer: 'nokia' },
+      {
+        id: 0,
+        image: 'TextVQA/train_images/0054c91397f2fe05.jpg',
+        question: 'what is the brand of phone?',
+        answer: 'nokia',
+      },
       { id: 1, answer: 'stop' },
       { id: 2, image: 'TextVQA/train_images/missing0000000000.jpg' },
     ],
-    test: [{ id: 34602, image: 'TextVQA/train_images/003a8ae2ef43b901.jpg', question: 'what brand is the drink?', answer: 'coca cola' }],
+    test: [
+      {
+        id: 34602,
+        image: 'TextVQA/train_images/003a8ae2ef43b901.jpg',
+        question: 'what brand is the drink?',
+        answer: 'coca cola',
+      },
+    ],
     dropped: [
       ['TextVQA/train', 3, /no answers/],
       ['TextVQA/test', 34603, /9 answers \(the TextVQA scorer needs exactly 10\)/],
     ],
-    missing: ['TextVQA_0.5.1_val.json', /val questions: TextVQA_0\.5\.1_val\.json or annotations\/TextVQA_0\.5\.1_val\.json/],
+    missing: [
+      'TextVQA_0.5.1_val.json',
+      /val questions: TextVQA_0\.5\.1_val\.json or annotations\/TextVQA_0\.5\.1_val\.json/,
+    ],
     malformed: ['TextVQA_0.5.1_train.json', '{"data": [{"question_id": 1}\n  {"question_id": 2}]}', 2, 3],
   },
   {
@@ -55,38 +70,83 @@ const CASES: readonly Case[] = [
     ],
     dropped: [['GQA/train', '07333409', /imageId, question or answer missing/]],
     missing: ['images', /images \(images\.zip\): images or allImages\/images/],
-    malformed: ['testdev_balanced_questions.json', '{"1": {"imageId": "a", "question": "q", "answer": "yes"},\n"2": {"imageId": tru}}', 2, 18],
+    malformed: [
+      'testdev_balanced_questions.json',
+      '{"1": {"imageId": "a", "question": "q", "answer": "yes"},\n"2": {"imageId": tru}}',
+      2,
+      18,
+    ],
   },
   {
     dataset: 'VizWiz',
     fixture: 'vizwiz',
     train: [
-      { id: 'VizWiz_train_00000000.jpg', image: 'VizWiz/train/VizWiz_train_00000000.jpg', question: "What's the name of this product?", answer: 'basil leaves' },
+      {
+        id: 'VizWiz_train_00000000.jpg',
+        image: 'VizWiz/train/VizWiz_train_00000000.jpg',
+        question: "What's the name of this product?",
+        answer: 'basil leaves',
+      },
       { id: 'VizWiz_train_00000001.jpg', answer: 'unanswerable' },
     ],
     test: [{ id: 'VizWiz_val_00000001.jpg', image: 'VizWiz/val/VizWiz_val_00000001.jpg', answer: 'unanswerable' }],
     dropped: [['VizWiz/test', 'VizWiz_val_00000002.jpg', /no answers/]],
-    missing: ['Annotations/train.json', /train annotations: Annotations\/train\.json or annotations\/train\.json or train\.json/],
+    missing: [
+      'Annotations/train.json',
+      /train annotations: Annotations\/train\.json or annotations\/train\.json or train\.json/,
+    ],
     malformed: ['Annotations/val.json', '[{"image": "a.jpg", "question": "q", "answers": [}]', 1, 50],
   },
   {
     dataset: 'VQAv2',
     fixture: 'vqav2',
     train: [
-      { id: 458752000, image: 'COCO2014/train2014/COCO_train2014_000000458752.jpg', question: 'What is this photo taken looking through?', answer: 'net' },
+      {
+        id: 458752000,
+        image: 'COCO2014/train2014/COCO_train2014_000000458752.jpg',
+        question: 'What is this photo taken looking through?',
+        answer: 'net',
+      },
       { id: 458752001, answer: 'pitcher' },
     ],
-    test: [{ id: 262148000, image: 'COCO2014/val2014/COCO_val2014_000000262148.jpg', question: 'What color is the bus?', answer: 'red' }],
+    test: [
+      {
+        id: 262148000,
+        image: 'COCO2014/val2014/COCO_val2014_000000262148.jpg',
+        question: 'What color is the bus?',
+        answer: 'red',
+      },
+    ],
     dropped: [['VQAv2/train', 262145000, /question has no annotation/]],
-    missing: ['v2_mscoco_val2014_annotations.json', /val annotations: v2_mscoco_val2014_annotations\.json or Questions\//],
-    malformed: ['v2_mscoco_val2014_annotations.json', '{"annotations": [\n{"question_id": 262148000, "multiple_choice_answer": "red"', 2, 59],
+    missing: [
+      'v2_mscoco_val2014_annotations.json',
+      /val annotations: v2_mscoco_val2014_annotations\.json or Questions\//,
+    ],
+    malformed: [
+      'v2_mscoco_val2014_annotations.json',
+      '{"annotations": [\n{"question_id": 262148000, "multiple_choice_answer": "red"',
+      2,
+      59,
+    ],
   },
   {
     dataset: 'OCR-VQA',
     fixture: 'ocrvqa',
-    train: [{ id: '1581572093_0', image: 'OCR-VQA/images/1581572093.png', question: 'What type of book is this?', answer: 'Travel' }],
+    train: [
+      {
+        id: '1581572093_0',
+        image: 'OCR-VQA/images/1581572093.png',
+        question: 'What type of book is this?',
+        answer: 'Travel',
+      },
+    ],
     test: [
-      { id: '0486678474_0', image: 'OCR-VQA/images/0486678474.jpg', question: 'Who wrote this book?', answer: 'Charles Dickens' },
+      {
+        id: '0486678474_0',
+        image: 'OCR-VQA/images/0486678474.jpg',
+        question: 'Who wrote this book?',
+        answer: 'Charles Dickens',
+      },
       { id: '0486678474_1', answer: 'Great Expectations' },
       { id: '0486678474_2', answer: 'No' },
     ],
@@ -98,12 +158,21 @@ const CASES: readonly Case[] = [
     dataset: 'ImageNet',
     fixture: 'imagenet',
     train: [
-      { id: 'n01440764_10026.JPEG', image: 'ImageNet_withlabel/train/n01440764/n01440764_10026.JPEG', question: 'What is the object in the image?', answer: 'Tench' },
+      {
+        id: 'n01440764_10026.JPEG',
+        image: 'ImageNet_withlabel/train/n01440764/n01440764_10026.JPEG',
+        question: 'What is the object in the image?',
+        answer: 'Tench',
+      },
       { id: 'n01440764_10027.JPEG', answer: 'Tench' },
       { id: 'n02105505_1018.JPEG', answer: 'Dandie dinmont' },
     ],
     test: [
-      { id: 'ILSVRC2012_val_00000001.JPEG', image: 'ImageNet_withlabel/val/ILSVRC2012_val_00000001.JPEG', answer: 'Dandie dinmont' },
+      {
+        id: 'ILSVRC2012_val_00000001.JPEG',
+        image: 'ImageNet_withlabel/val/ILSVRC2012_val_00000001.JPEG',
+        answer: 'Dandie dinmont',
+      },
       { id: 'ILSVRC2012_val_00019095.JPEG', answer: 'Head cabbage' },
     ],
     dropped: [['ImageNet/test', 'ILSVRC2012_val_00000002.JPEG', /class n99999999 is not in/]],
@@ -114,13 +183,25 @@ const CASES: readonly Case[] = [
     dataset: 'Grounding',
     fixture: 'refer',
     train: [
-      { id: 'refcoco_train_0', image: 'COCO2014/train2014/COCO_train2014_000000580957.jpg', question: 'man in red shirt', answer: '[0.12, 0.22, 0.59, 0.53]', size: [640, 427] },
+      {
+        id: 'refcoco_train_0',
+        image: 'COCO2014/train2014/COCO_train2014_000000580957.jpg',
+        question: 'man in red shirt',
+        answer: '[0.12, 0.22, 0.59, 0.53]',
+        size: [640, 427],
+      },
       { id: 'refcoco_train_1', question: 'guy on left', answer: '[0.12, 0.22, 0.59, 0.53]' },
       { id: 'refcocog_train_10', question: 'the man wearing a red shirt' },
     ],
     test: [
       // 480×640 image, full-height box: x shifted by 80, exact ties round to even like Python.
-      { id: 'refcoco_testA_17', image: 'COCO2014/train2014/COCO_train2014_000000000139.jpg', question: 'left zebra', answer: '[0.12, 0.00, 0.88, 1.00]', size: [480, 640] },
+      {
+        id: 'refcoco_testA_17',
+        image: 'COCO2014/train2014/COCO_train2014_000000000139.jpg',
+        question: 'left zebra',
+        answer: '[0.12, 0.00, 0.88, 1.00]',
+        size: [480, 640],
+      },
       { id: 'refcoco+_testB_5', answer: '[0.12, 0.22, 0.59, 0.53]' },
       { id: 'refcocog_test_9', question: 'a zebra standing in the grass' },
     ],
@@ -153,7 +234,8 @@ for (const c of CASES) {
       assert.equal(dropped[i].id, id);
       assert.match(dropped[i].reason, reason);
     });
-    for (const item of [...train.items, ...testSplit.items]) assert.ok(item.image === undefined || item.imageFile?.startsWith(raw), item.imageFile);
+    for (const item of [...train.items, ...testSplit.items])
+      assert.ok(item.image === undefined || item.imageFile?.startsWith(raw), item.imageFile);
   });
 
   test(`${c.dataset}: a missing source file is NOT_FOUND naming the expected files`, async () => {
@@ -191,7 +273,10 @@ for (const c of CASES) {
 }
 
 test('unknown dataset names are usage errors listing the known ones', () => {
-  assert.throws(() => findDataset('COCO'), (e: unknown) => e instanceof CoinError && e.kind === 'INVALID_ARGUMENT' && /ScienceQA, TextVQA/.test(e.hint ?? ''));
+  assert.throws(
+    () => findDataset('COCO'),
+    (e: unknown) => e instanceof CoinError && e.kind === 'INVALID_ARGUMENT' && /ScienceQA, TextVQA/.test(e.hint ?? ''),
+  );
   assert.equal(findDataset('ocr-vqa').name, 'OCRVQA');
   assert.equal(findDataset('refcoco+').name, 'RefCOCO+');
 });

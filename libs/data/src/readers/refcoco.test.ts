@@ -45,10 +45,26 @@ test('the committed pickles (protocol 2 and 4) load as the refer toolkit sees th
     assert.deepEqual([bytes[0], bytes[1]], [0x80, protocol]);
     const refs = loadPickle(bytes, file) as Array<Record<string, unknown>>;
     assert.ok(Array.isArray(refs));
-    assert.deepEqual(Object.keys(refs[0]).sort(), ['ann_id', 'category_id', 'file_name', 'image_id', 'ref_id', 'sent_ids', 'sentences', 'split']);
+    assert.deepEqual(Object.keys(refs[0]).sort(), [
+      'ann_id',
+      'category_id',
+      'file_name',
+      'image_id',
+      'ref_id',
+      'sent_ids',
+      'sentences',
+      'split',
+    ]);
   }
-  const refcoco = loadPickle(await readFile(join(FIXTURES, 'refer/refcoco/refs(unc).p'))) as Array<{ sentences: unknown[] }>;
-  assert.deepEqual(refcoco[0].sentences[1], { tokens: ['guy', 'on', 'left'], raw: 'GUY ON LEFT', sent_id: 1, sent: 'guy on left' });
+  const refcoco = loadPickle(await readFile(join(FIXTURES, 'refer/refcoco/refs(unc).p'))) as Array<{
+    sentences: unknown[];
+  }>;
+  assert.deepEqual(refcoco[0].sentences[1], {
+    tokens: ['guy', 'on', 'left'],
+    raw: 'GUY ON LEFT',
+    sent_id: 1,
+    sent: 'guy on left',
+  });
 });
 
 const BOXES: ReadonlyArray<[string, number[], number, number, string]> = [
@@ -82,9 +98,15 @@ test('a single dataset: --raw is its own folder, images found beside it or given
   const { readSplit } = await import('./testing.js');
   const alone = await openGrounding(join(FIXTURES, 'refer/refcocog'), ['RefCOCOg']);
   assert.equal(alone.dataset, 'RefCOCOg');
-  assert.deepEqual((await readSplit(alone, 'test')).items.map((i) => i.id), ['refcocog_test_9']);
+  assert.deepEqual(
+    (await readSplit(alone, 'test')).items.map((i) => i.id),
+    ['refcocog_test_9'],
+  );
   const images = join(FIXTURES, 'refer/images/mscoco/images/train2014');
   const given = await openGrounding(join(FIXTURES, 'refer/refcoco+'), ['RefCOCO+'], { images });
   assert.deepEqual(given.links, [{ at: 'cl_dataset/COCO2014/train2014', target: images }]);
-  assert.deepEqual((await readSplit(given, 'test')).items.map((i) => i.id), ['refcoco+_testB_5']);
+  assert.deepEqual(
+    (await readSplit(given, 'test')).items.map((i) => i.id),
+    ['refcoco+_testB_5'],
+  );
 });

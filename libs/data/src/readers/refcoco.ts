@@ -53,15 +53,34 @@ interface CocoImage {
 async function readInstances(file: string): Promise<{ images: Map<number, CocoImage>; boxes: Map<number, number[]> }> {
   const json = await readJsonFile(file);
   if (!isObject(json) || !Array.isArray(json.images) || !Array.isArray(json.annotations)) {
-    throw new CoinError('PREP.SOURCE_FORMAT', 'INVALID_ARGUMENT', `${file}: expected COCO instances ({images: [...], annotations: [...]})`, { details: { file } });
+    throw new CoinError(
+      'PREP.SOURCE_FORMAT',
+      'INVALID_ARGUMENT',
+      `${file}: expected COCO instances ({images: [...], annotations: [...]})`,
+      { details: { file } },
+    );
   }
   const images = new Map<number, CocoImage>();
   for (const im of json.images) {
-    if (isObject(im) && typeof im.id === 'number' && typeof im.file_name === 'string' && typeof im.width === 'number' && typeof im.height === 'number') images.set(im.id, { file: im.file_name, width: im.width, height: im.height });
+    if (
+      isObject(im) &&
+      typeof im.id === 'number' &&
+      typeof im.file_name === 'string' &&
+      typeof im.width === 'number' &&
+      typeof im.height === 'number'
+    )
+      images.set(im.id, { file: im.file_name, width: im.width, height: im.height });
   }
   const boxes = new Map<number, number[]>();
   for (const a of json.annotations) {
-    if (isObject(a) && typeof a.id === 'number' && Array.isArray(a.bbox) && a.bbox.length === 4 && a.bbox.every((v) => typeof v === 'number')) boxes.set(a.id, a.bbox as number[]);
+    if (
+      isObject(a) &&
+      typeof a.id === 'number' &&
+      Array.isArray(a.bbox) &&
+      a.bbox.length === 4 &&
+      a.bbox.every((v) => typeof v === 'number')
+    )
+      boxes.set(a.id, a.bbox as number[]);
   }
   return { images, boxes };
 }
@@ -70,7 +89,11 @@ async function readInstances(file: string): Promise<{ images: Map<number, CocoIm
  * Opens one or more of the three datasets. `raw` is the refer data folder holding refcoco/,
  * refcoco+/, refcocog/ — or, for a single dataset, that dataset's own folder.
  */
-export async function openGrounding(raw: string, datasets: readonly ReferDataset[], options: OpenOptions = {}): Promise<OpenedSource> {
+export async function openGrounding(
+  raw: string,
+  datasets: readonly ReferDataset[],
+  options: OpenOptions = {},
+): Promise<OpenedSource> {
   raw = resolve(raw); // every path below is absolute: links and reports must not depend on the cwd
   const expected: Record<string, { what: string; candidates: string[] }> = {};
   const single = datasets.length === 1;
@@ -80,18 +103,38 @@ export async function openGrounding(raw: string, datasets: readonly ReferDataset
     expected[`${ds} refs`] = { what: `${ds} refs`, candidates: dirs.map((d) => `${d}${spec.refs}`) };
     expected[`${ds} instances`] = { what: `${ds} COCO instances`, candidates: dirs.map((d) => `${d}instances.json`) };
   }
-  const imageCandidates = options.images ? [resolve(options.images)] : ['images/mscoco/images/train2014', 'images/train2014', 'train2014', join(raw, '../images/mscoco/images/train2014'), join(raw, '../train2014')];
+  const imageCandidates = options.images
+    ? [resolve(options.images)]
+    : [
+        'images/mscoco/images/train2014',
+        'images/train2014',
+        'train2014',
+        join(raw, '../images/mscoco/images/train2014'),
+        join(raw, '../train2014'),
+      ];
   expected.images = { what: 'COCO train2014 images (or pass --images)', candidates: imageCandidates };
-  const files = await locate('Grounding', raw, Object.fromEntries(Object.entries(expected).map(([k, v]) => [k, k === 'images' ? { ...v, kind: 'dir' as const } : v])));
+  const files = await locate(
+    'Grounding',
+    raw,
+    Object.fromEntries(
+      Object.entries(expected).map(([k, v]) => [k, k === 'images' ? { ...v, kind: 'dir' as const } : v]),
+    ),
+  );
   const imagesDir = files.images;
 
-  const loaded = new Map<ReferDataset, { refs: unknown[]; images: Map<number, CocoImage>; boxes: Map<number, number[]> }>();
+  const loaded = new Map<
+    ReferDataset,
+    { refs: unknown[]; images: Map<number, CocoImage>; boxes: Map<number, number[]> }
+  >();
   async function load(ds: ReferDataset) {
     let entry = loaded.get(ds);
     if (entry === undefined) {
       const refsFile = files[`${ds} refs`];
       const refs = loadPickle(await readFile(refsFile), refsFile);
-      if (!Array.isArray(refs)) throw new CoinError('PREP.SOURCE_FORMAT', 'INVALID_ARGUMENT', `${refsFile}: expected a pickled list of refs`, { details: { file: refsFile } });
+      if (!Array.isArray(refs))
+        throw new CoinError('PREP.SOURCE_FORMAT', 'INVALID_ARGUMENT', `${refsFile}: expected a pickled list of refs`, {
+          details: { file: refsFile },
+        });
       entry = { refs, ...(await readInstances(files[`${ds} instances`])) };
       loaded.set(ds, entry);
     }
@@ -110,7 +153,13 @@ export async function openGrounding(raw: string, datasets: readonly ReferDataset
         const sentences = Array.isArray(ref.sentences) ? ref.sentences : [];
         report.countSource(name, sentences.length);
         const refId = typeof ref.ref_id === 'number' ? ref.ref_id : index;
-        const drop = (reason: string) => report.drop({ split: name, id: `${spec.folder}_ref${refId}`, reason, source: `${basename(refsFile)} [${index}]` });
+        const drop = (reason: string) =>
+          report.drop({
+            split: name,
+            id: `${spec.folder}_ref${refId}`,
+            reason,
+            source: `${basename(refsFile)} [${index}]`,
+          });
         const image = typeof ref.image_id === 'number' ? images.get(ref.image_id) : undefined;
         const bbox = typeof ref.ann_id === 'number' ? boxes.get(ref.ann_id) : undefined;
         if (image === undefined) {
@@ -147,6 +196,9 @@ export async function openGrounding(raw: string, datasets: readonly ReferDataset
     items,
     copies: [],
     links: [{ at: 'cl_dataset/COCO2014/train2014', target: imagesDir }],
-    notes: [...datasets.map((ds) => `${ds}: ${files[`${ds} refs`]} + ${files[`${ds} instances`]}`), `images: ${imagesDir}`],
+    notes: [
+      ...datasets.map((ds) => `${ds}: ${files[`${ds} refs`]} + ${files[`${ds} instances`]}`),
+      `images: ${imagesDir}`,
+    ],
   };
 }

@@ -22,7 +22,11 @@ test('ScienceQA train: string pids, option letters, context first, text-only ite
     question: 'Which of these states is farthest north?\nA. West Virginia\nB. Louisiana\nC. Arizona\nD. Oklahoma',
     answer: 'A',
   });
-  assert.deepEqual(items[1], { id: '2', question: 'Context: Guide words: bat - dig\nWhich word would you find on a dictionary page?\nA. cat\nB. dog', answer: 'B' });
+  assert.deepEqual(items[1], {
+    id: '2',
+    question: 'Context: Guide words: bat - dig\nWhich word would you find on a dictionary page?\nA. cat\nB. dog',
+    answer: 'B',
+  });
   assert.deepEqual(
     report.dropped.map((d) => [d.id, d.reason]),
     [
@@ -57,15 +61,29 @@ test('ScienceQA: missing files are named with the expected paths', async () => {
   await withFixtureCopy('scienceqa', async (dir) => {
     await rm(join(dir, 'pid_splits.json'));
     await rm(join(dir, 'problems.json'));
-    await assert.rejects(openScienceQA(dir), (e: unknown) => e instanceof CoinError && e.kind === 'NOT_FOUND' && /problems: problems\.json or data\/scienceqa\/problems\.json/.test(e.message) && /split lists: pid_splits\.json/.test(e.message));
+    await assert.rejects(
+      openScienceQA(dir),
+      (e: unknown) =>
+        e instanceof CoinError &&
+        e.kind === 'NOT_FOUND' &&
+        /problems: problems\.json or data\/scienceqa\/problems\.json/.test(e.message) &&
+        /split lists: pid_splits\.json/.test(e.message),
+    );
   });
-  await assert.rejects(openScienceQA(join(RAW, 'nope')), (e: unknown) => e instanceof CoinError && e.code === 'PREP.RAW_NOT_FOUND');
+  await assert.rejects(
+    openScienceQA(join(RAW, 'nope')),
+    (e: unknown) => e instanceof CoinError && e.code === 'PREP.RAW_NOT_FOUND',
+  );
 });
 
 test('ScienceQA: malformed problems.json is reported with file and position', async () => {
   await withFixtureCopy('scienceqa', async (dir) => {
     await writeFile(join(dir, 'problems.json'), '{"1": {"question": "x",\n  "choices": [1,, 2]}}');
-    await assert.rejects(openScienceQA(dir), (e: unknown) => e instanceof CoinError && e.code === 'JSON.MALFORMED' && e.details.line === 2 && e.details.column === 17);
+    await assert.rejects(
+      openScienceQA(dir),
+      (e: unknown) =>
+        e instanceof CoinError && e.code === 'JSON.MALFORMED' && e.details.line === 2 && e.details.column === 17,
+    );
   });
   await withFixtureCopy('scienceqa', async (dir) => {
     await writeFile(join(dir, 'problems.json'), '[]');

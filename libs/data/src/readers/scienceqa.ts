@@ -1,7 +1,16 @@
 import { join, resolve } from 'node:path';
 import { readJsonFile } from '../formats/json-stream.js';
 import type { ValidationReportBuilder } from '../prep/validation-report.js';
-import { at, firstExisting, sourceFormatError, isObject, locate, type OpenedSource, type SourceItem, type SourceSplit } from './source.js';
+import {
+  at,
+  firstExisting,
+  sourceFormatError,
+  isObject,
+  locate,
+  type OpenedSource,
+  type SourceItem,
+  type SourceSplit,
+} from './source.js';
 
 /**
  * ScienceQA (COIN.md §2.5): `problems.json` (pid → problem) + `pid_splits.json`, images at
@@ -18,16 +27,29 @@ const SPLIT_KEYS: Readonly<Record<SourceSplit, string>> = { train: 'train', test
 export async function openScienceQA(raw: string): Promise<OpenedSource> {
   raw = resolve(raw); // every path below is absolute: links and reports must not depend on the cwd
   const files = await locate('ScienceQA', raw, {
-    problems: { what: 'problems', candidates: ['problems.json', 'data/scienceqa/problems.json', 'scienceqa/problems.json'] },
-    splits: { what: 'split lists', candidates: ['pid_splits.json', 'data/scienceqa/pid_splits.json', 'scienceqa/pid_splits.json'] },
+    problems: {
+      what: 'problems',
+      candidates: ['problems.json', 'data/scienceqa/problems.json', 'scienceqa/problems.json'],
+    },
+    splits: {
+      what: 'split lists',
+      candidates: ['pid_splits.json', 'data/scienceqa/pid_splits.json', 'scienceqa/pid_splits.json'],
+    },
   });
   const base = join(files.problems, '..');
-  const imagesRoot = (await firstExisting(raw, ['test', 'images/test', 'data/scienceqa/images/test', join(base, 'images/test')], 'dir')) ?? join(raw, 'test');
+  const imagesRoot =
+    (await firstExisting(
+      raw,
+      ['test', 'images/test', 'data/scienceqa/images/test', join(base, 'images/test')],
+      'dir',
+    )) ?? join(raw, 'test');
   const imagesBase = join(imagesRoot, '..');
   const problemsJson = await readJsonFile(files.problems);
   const splitsJson = await readJsonFile(files.splits);
-  if (!isObject(problemsJson)) throw sourceFormatError(files.problems, 'expected a JSON object (pid → problem) at the top level');
-  if (!isObject(splitsJson)) throw sourceFormatError(files.splits, 'expected a JSON object ({train: [...], test: [...]}) at the top level');
+  if (!isObject(problemsJson))
+    throw sourceFormatError(files.problems, 'expected a JSON object (pid → problem) at the top level');
+  if (!isObject(splitsJson))
+    throw sourceFormatError(files.splits, 'expected a JSON object ({train: [...], test: [...]}) at the top level');
   const problems: Record<string, unknown> = problemsJson;
   const splits: Record<string, unknown> = splitsJson;
 
@@ -58,7 +80,12 @@ export async function openScienceQA(raw: string): Promise<OpenedSource> {
         drop('problem has no question text');
         continue;
       }
-      if (!Array.isArray(choices) || choices.length < 2 || choices.length > LETTERS.length || !choices.every((c) => typeof c === 'string')) {
+      if (
+        !Array.isArray(choices) ||
+        choices.length < 2 ||
+        choices.length > LETTERS.length ||
+        !choices.every((c) => typeof c === 'string')
+      ) {
         drop(`choices must be 2 to ${LETTERS.length} strings`);
         continue;
       }
@@ -72,7 +99,9 @@ export async function openScienceQA(raw: string): Promise<OpenedSource> {
       const hasImage = typeof image === 'string' && image !== '';
       yield {
         id: pid,
-        ...(hasImage ? { image: `ScienceQA/${imageSplit}/${pid}/${image}`, imageFile: join(imagesBase, imageSplit, pid, image) } : {}),
+        ...(hasImage
+          ? { image: `ScienceQA/${imageSplit}/${pid}/${image}`, imageFile: join(imagesBase, imageSplit, pid, image) }
+          : {}),
         question: `${context}${question.trim()}\n${options}`,
         answer: LETTERS[answer],
       };

@@ -77,9 +77,16 @@ async function exists(path: string, kind: 'file' | 'dir'): Promise<boolean> {
  * Finds each expected file among its official variants. Everything missing is reported at once,
  * naming the files that were looked for, so one run tells the user all that is wrong.
  */
-export async function locate<K extends string>(dataset: string, raw: string, expected: Readonly<Record<K, Expected>>): Promise<Record<K, string>> {
+export async function locate<K extends string>(
+  dataset: string,
+  raw: string,
+  expected: Readonly<Record<K, Expected>>,
+): Promise<Record<K, string>> {
   if (!(await exists(raw, 'dir'))) {
-    throw new CoinError('PREP.RAW_NOT_FOUND', 'NOT_FOUND', `--raw ${raw} is not a directory`, { hint: `point --raw at the ${dataset} folder as its official archive unpacks`, details: { raw } });
+    throw new CoinError('PREP.RAW_NOT_FOUND', 'NOT_FOUND', `--raw ${raw} is not a directory`, {
+      hint: `point --raw at the ${dataset} folder as its official archive unpacks`,
+      details: { raw },
+    });
   }
   const found = {} as Record<K, string>;
   const missing: string[] = [];
@@ -90,16 +97,25 @@ export async function locate<K extends string>(dataset: string, raw: string, exp
     else found[key] = hit;
   }
   if (missing.length > 0) {
-    throw new CoinError('PREP.SOURCE_FILES_MISSING', 'NOT_FOUND', `${dataset}: expected files are missing under ${raw}:\n${missing.join('\n')}`, {
-      hint: `--raw must be the ${dataset} folder as its official archives unpack (paths above are relative to it)`,
-      details: { raw, missing },
-    });
+    throw new CoinError(
+      'PREP.SOURCE_FILES_MISSING',
+      'NOT_FOUND',
+      `${dataset}: expected files are missing under ${raw}:\n${missing.join('\n')}`,
+      {
+        hint: `--raw must be the ${dataset} folder as its official archives unpack (paths above are relative to it)`,
+        details: { raw, missing },
+      },
+    );
   }
   return found;
 }
 
 /** The first existing of several optional paths, or undefined. */
-export async function firstExisting(raw: string, candidates: readonly string[], kind: 'file' | 'dir' = 'file'): Promise<string | undefined> {
+export async function firstExisting(
+  raw: string,
+  candidates: readonly string[],
+  kind: 'file' | 'dir' = 'file',
+): Promise<string | undefined> {
   for (const c of candidates) {
     const full = c.startsWith('/') ? c : join(raw, c);
     if (await exists(full, kind)) return full;
@@ -152,5 +168,8 @@ export function majorityAnswer(answers: readonly string[]): string | undefined {
 
 /** The file parses but is not shaped like the official format. */
 export function sourceFormatError(file: string, what: string): CoinError {
-  return new CoinError('PREP.SOURCE_FORMAT', 'INVALID_ARGUMENT', `${file}: ${what}`, { hint: 'is this the official file of the dataset?', details: { file } });
+  return new CoinError('PREP.SOURCE_FORMAT', 'INVALID_ARGUMENT', `${file}: ${what}`, {
+    hint: 'is this the official file of the dataset?',
+    details: { file },
+  });
 }

@@ -8,7 +8,10 @@ import type { OpenedSource, SourceItem, SourceSplit } from './source.js';
 /** Helpers for the reader tests (not exported from the package). */
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
-export async function readSplit(source: OpenedSource, split: SourceSplit): Promise<{ items: SourceItem[]; report: ValidationReport }> {
+export async function readSplit(
+  source: OpenedSource,
+  split: SourceSplit,
+): Promise<{ items: SourceItem[]; report: ValidationReport }> {
   const report = new ValidationReportBuilder(source.dataset);
   const items: SourceItem[] = [];
   for await (const item of source.items(split, report)) items.push(item);

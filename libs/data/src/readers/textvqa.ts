@@ -1,7 +1,15 @@
 import { resolve } from 'node:path';
 import { streamJsonArrayAt } from '../formats/json-stream.js';
 import type { ValidationReportBuilder } from '../prep/validation-report.js';
-import { at, isObject, locate, majorityAnswer, type OpenedSource, type SourceItem, type SourceSplit } from './source.js';
+import {
+  at,
+  isObject,
+  locate,
+  majorityAnswer,
+  type OpenedSource,
+  type SourceItem,
+  type SourceSplit,
+} from './source.js';
 
 /**
  * TextVQA 0.5.1 (COIN.md §2.5): `TextVQA_0.5.1_{train,val}.json` = `{..., data: [...]}`; images
@@ -13,9 +21,16 @@ import { at, isObject, locate, majorityAnswer, type OpenedSource, type SourceIte
 export async function openTextVQA(raw: string): Promise<OpenedSource> {
   raw = resolve(raw); // every path below is absolute: links and reports must not depend on the cwd
   const files = await locate('TextVQA', raw, {
-    train: { what: 'train questions', candidates: ['TextVQA_0.5.1_train.json', 'annotations/TextVQA_0.5.1_train.json'] },
+    train: {
+      what: 'train questions',
+      candidates: ['TextVQA_0.5.1_train.json', 'annotations/TextVQA_0.5.1_train.json'],
+    },
     val: { what: 'val questions', candidates: ['TextVQA_0.5.1_val.json', 'annotations/TextVQA_0.5.1_val.json'] },
-    images: { what: 'images (train_val_images.zip)', candidates: ['train_images', 'train_val_images/train_images'], kind: 'dir' },
+    images: {
+      what: 'images (train_val_images.zip)',
+      candidates: ['train_images', 'train_val_images/train_images'],
+      kind: 'dir',
+    },
   });
 
   async function* items(split: SourceSplit, report: ValidationReportBuilder): AsyncGenerator<SourceItem> {
@@ -25,7 +40,13 @@ export async function openTextVQA(raw: string): Promise<OpenedSource> {
       report.countSource(name);
       const q = isObject(value) ? value : {};
       const id = q.question_id;
-      const drop = (reason: string) => report.drop({ split: name, id: typeof id === 'number' || typeof id === 'string' ? id : `#${index}`, reason, source: at(file, index) });
+      const drop = (reason: string) =>
+        report.drop({
+          split: name,
+          id: typeof id === 'number' || typeof id === 'string' ? id : `#${index}`,
+          reason,
+          source: at(file, index),
+        });
       if (typeof id !== 'number' && typeof id !== 'string') {
         drop('no question_id');
         continue;
@@ -44,7 +65,13 @@ export async function openTextVQA(raw: string): Promise<OpenedSource> {
         drop('no answers');
         continue;
       }
-      yield { id, image: `TextVQA/train_images/${q.image_id}.jpg`, imageFile: `${files.images}/${q.image_id}.jpg`, question: q.question, answer };
+      yield {
+        id,
+        image: `TextVQA/train_images/${q.image_id}.jpg`,
+        imageFile: `${files.images}/${q.image_id}.jpg`,
+        question: q.question,
+        answer,
+      };
     }
   }
 

@@ -1,7 +1,15 @@
 import { join, resolve } from 'node:path';
 import { streamJsonArray } from '../formats/json-stream.js';
 import type { ValidationReportBuilder } from '../prep/validation-report.js';
-import { at, isObject, locate, majorityAnswer, type OpenedSource, type SourceItem, type SourceSplit } from './source.js';
+import {
+  at,
+  isObject,
+  locate,
+  majorityAnswer,
+  type OpenedSource,
+  type SourceItem,
+  type SourceSplit,
+} from './source.js';
 
 /**
  * VizWiz VQA (COIN.md §2.5): `Annotations/{train,val}.json` = array of `{image, question,
@@ -12,30 +20,47 @@ import { at, isObject, locate, majorityAnswer, type OpenedSource, type SourceIte
 export async function openVizWiz(raw: string): Promise<OpenedSource> {
   raw = resolve(raw); // every path below is absolute: links and reports must not depend on the cwd
   const files = await locate('VizWiz', raw, {
-    train: { what: 'train annotations', candidates: ['Annotations/train.json', 'annotations/train.json', 'train.json'] },
+    train: {
+      what: 'train annotations',
+      candidates: ['Annotations/train.json', 'annotations/train.json', 'train.json'],
+    },
     val: { what: 'val annotations', candidates: ['Annotations/val.json', 'annotations/val.json', 'val.json'] },
     trainImages: { what: 'train images (train.zip)', candidates: ['train'], kind: 'dir' },
     valImages: { what: 'val images (val.zip)', candidates: ['val'], kind: 'dir' },
   });
 
   async function* items(split: SourceSplit, report: ValidationReportBuilder): AsyncGenerator<SourceItem> {
-    const [file, folder, imageDir] = split === 'train' ? [files.train, 'train', files.trainImages] : [files.val, 'val', files.valImages];
+    const [file, folder, imageDir] =
+      split === 'train' ? [files.train, 'train', files.trainImages] : [files.val, 'val', files.valImages];
     const name = `VizWiz/${split}`;
     for await (const { value, index } of streamJsonArray(file)) {
       report.countSource(name);
       const q = isObject(value) ? value : {};
       const image = q.image;
       if (typeof image !== 'string' || typeof q.question !== 'string') {
-        report.drop({ split: name, id: typeof image === 'string' ? image : `#${index}`, reason: 'image or question missing', source: at(file, index) });
+        report.drop({
+          split: name,
+          id: typeof image === 'string' ? image : `#${index}`,
+          reason: 'image or question missing',
+          source: at(file, index),
+        });
         continue;
       }
-      const answers = Array.isArray(q.answers) ? q.answers.map((a) => (isObject(a) ? a.answer : undefined)).filter((a): a is string => typeof a === 'string') : [];
+      const answers = Array.isArray(q.answers)
+        ? q.answers.map((a) => (isObject(a) ? a.answer : undefined)).filter((a): a is string => typeof a === 'string')
+        : [];
       const answer = majorityAnswer(answers);
       if (answer === undefined) {
         report.drop({ split: name, id: image, reason: 'no answers', source: at(file, index) });
         continue;
       }
-      yield { id: image, image: `VizWiz/${folder}/${image}`, imageFile: join(imageDir, image), question: q.question, answer };
+      yield {
+        id: image,
+        image: `VizWiz/${folder}/${image}`,
+        imageFile: join(imageDir, image),
+        question: q.question,
+        answer,
+      };
     }
   }
 

@@ -61,7 +61,15 @@ class Pen {
     ctx.beginPath();
     ctx.ellipse(this.px(u), this.py(v), ru * this.box.w, rv * this.box.h, 0, 0, Math.PI * 2);
     ctx.moveTo(this.px(u + ru - thickness), this.py(v));
-    ctx.ellipse(this.px(u), this.py(v), (ru - thickness) * this.box.w, (rv - thickness * (this.box.w / this.box.h)) * this.box.h, 0, 0, Math.PI * 2);
+    ctx.ellipse(
+      this.px(u),
+      this.py(v),
+      (ru - thickness) * this.box.w,
+      (rv - thickness * (this.box.w / this.box.h)) * this.box.h,
+      0,
+      0,
+      Math.PI * 2,
+    );
     ctx.fillStyle = css(colour);
     ctx.fill('evenodd');
   }
@@ -71,22 +79,57 @@ type Drawer = (pen: Pen, colour: Rgb, ink: Rgb) => void;
 
 const DRAWERS: Readonly<Record<string, Drawer>> = {
   cat: (p, c, ink) => {
-    p.poly([[0.06, 0.45], [0.16, 0], [0.45, 0.3]], c);
-    p.poly([[0.55, 0.3], [0.84, 0], [0.94, 0.45]], c);
+    p.poly(
+      [
+        [0.06, 0.45],
+        [0.16, 0],
+        [0.45, 0.3],
+      ],
+      c,
+    );
+    p.poly(
+      [
+        [0.55, 0.3],
+        [0.84, 0],
+        [0.94, 0.45],
+      ],
+      c,
+    );
     p.ellipse(0.5, 0.6, 0.5, 0.4, c);
     p.ellipse(0.33, 0.55, 0.07, 0.07, ink);
     p.ellipse(0.67, 0.55, 0.07, 0.07, ink);
-    p.poly([[0.45, 0.72], [0.55, 0.72], [0.5, 0.8]], ink);
+    p.poly(
+      [
+        [0.45, 0.72],
+        [0.55, 0.72],
+        [0.5, 0.8],
+      ],
+      ink,
+    );
   },
   fish: (p, c, ink) => {
-    p.poly([[0.66, 0.5], [1, 0.08], [1, 0.92]], c);
+    p.poly(
+      [
+        [0.66, 0.5],
+        [1, 0.08],
+        [1, 0.92],
+      ],
+      c,
+    );
     p.ellipse(0.4, 0.5, 0.4, 0.5, c);
     p.ellipse(0.2, 0.4, 0.06, 0.09, ink);
   },
   bird: (p, c, ink) => {
     p.ellipse(0.4, 0.62, 0.4, 0.38, c);
     p.ellipse(0.74, 0.3, 0.18, 0.3, c);
-    p.poly([[0.88, 0.2], [1, 0.3], [0.88, 0.4]], ink);
+    p.poly(
+      [
+        [0.88, 0.2],
+        [1, 0.3],
+        [0.88, 0.4],
+      ],
+      ink,
+    );
     p.ellipse(0.78, 0.24, 0.04, 0.06, ink);
     p.ellipse(0.35, 0.6, 0.22, 0.16, shade(c, 0.7));
   },
@@ -108,8 +151,24 @@ const DRAWERS: Readonly<Record<string, Drawer>> = {
     p.ellipse(0.5, 0.6, 0.5, 0.4, c);
   },
   car: (p, c, ink) => {
-    p.poly([[0.2, 0.42], [0.32, 0], [0.7, 0], [0.82, 0.42]], c);
-    p.poly([[0.3, 0.4], [0.37, 0.1], [0.65, 0.1], [0.72, 0.4]], [215, 235, 250]);
+    p.poly(
+      [
+        [0.2, 0.42],
+        [0.32, 0],
+        [0.7, 0],
+        [0.82, 0.42],
+      ],
+      c,
+    );
+    p.poly(
+      [
+        [0.3, 0.4],
+        [0.37, 0.1],
+        [0.65, 0.1],
+        [0.72, 0.4],
+      ],
+      [215, 235, 250],
+    );
     p.rect(0, 0.38, 1, 0.8, c);
     const wheel: Rgb = isDark(c) ? [90, 90, 90] : [30, 30, 30];
     p.ellipse(0.25, 0.8, 0.12, 0.2, wheel);
@@ -118,13 +177,42 @@ const DRAWERS: Readonly<Record<string, Drawer>> = {
   },
   sailboat: (p, c, ink) => {
     p.rect(0.47, 0, 0.53, 0.76, ink);
-    p.poly([[0.55, 0.04], [0.55, 0.7], [0.95, 0.7]], [250, 250, 250]);
-    p.poly([[0.45, 0.14], [0.45, 0.7], [0.12, 0.7]], [235, 235, 235]);
-    p.poly([[0, 0.74], [1, 0.74], [0.8, 1], [0.2, 1]], c);
+    p.poly(
+      [
+        [0.55, 0.04],
+        [0.55, 0.7],
+        [0.95, 0.7],
+      ],
+      [250, 250, 250],
+    );
+    p.poly(
+      [
+        [0.45, 0.14],
+        [0.45, 0.7],
+        [0.12, 0.7],
+      ],
+      [235, 235, 235],
+    );
+    p.poly(
+      [
+        [0, 0.74],
+        [1, 0.74],
+        [0.8, 1],
+        [0.2, 1],
+      ],
+      c,
+    );
   },
   house: (p, c, ink) => {
     p.rect(0.1, 0.45, 0.9, 1, c);
-    p.poly([[0, 0.5], [0.5, 0], [1, 0.5]], shade(c, 0.6));
+    p.poly(
+      [
+        [0, 0.5],
+        [0.5, 0],
+        [1, 0.5],
+      ],
+      shade(c, 0.6),
+    );
     p.rect(0.42, 0.7, 0.58, 1, ink);
     p.rect(0.2, 0.58, 0.34, 0.72, [215, 235, 250]);
   },
@@ -159,7 +247,14 @@ const DRAWERS: Readonly<Record<string, Drawer>> = {
   heart: (p, c) => {
     p.ellipse(0.27, 0.3, 0.27, 0.3, c);
     p.ellipse(0.73, 0.3, 0.27, 0.3, c);
-    p.poly([[0.02, 0.42], [0.98, 0.42], [0.5, 1]], c);
+    p.poly(
+      [
+        [0.02, 0.42],
+        [0.98, 0.42],
+        [0.5, 1],
+      ],
+      c,
+    );
   },
 };
 

@@ -21,10 +21,15 @@ export function ensureFonts(dir = FONT_DIR): void {
   for (const [alias, file] of FILES) {
     const path = `${dir}/${file}`;
     if (!existsSync(path)) {
-      throw new CoinError('SYNTH.FONT_MISSING', 'UNAVAILABLE', `font file ${path} not found; CoIN-Synth renders text with DejaVu fonts`, {
-        hint: 'install the Debian package fonts-dejavu-core (apt-get install -y fonts-dejavu-core)',
-        details: { path },
-      });
+      throw new CoinError(
+        'SYNTH.FONT_MISSING',
+        'UNAVAILABLE',
+        `font file ${path} not found; CoIN-Synth renders text with DejaVu fonts`,
+        {
+          hint: 'install the Debian package fonts-dejavu-core (apt-get install -y fonts-dejavu-core)',
+          details: { path },
+        },
+      );
     }
     GlobalFonts.registerFromPath(path, alias);
   }

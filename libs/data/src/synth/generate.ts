@@ -1,7 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { buildTestRecord, buildTrainRecord, type RecordParts } from '../formats/build-records.js';
-import { COIN_TASKS, TEST_FILE_OF_TASK, VARIANT_FOLDERS, type CoinTask, type InstructionVariant } from '../formats/records.js';
+import {
+  COIN_TASKS,
+  TEST_FILE_OF_TASK,
+  VARIANT_FOLDERS,
+  type CoinTask,
+  type InstructionVariant,
+} from '../formats/records.js';
 import { writeTestFile, writeTrainFile } from '../formats/coin-files.js';
 import { writeJsonlFile } from '../formats/json-writer.js';
 import { Progress } from '../prep/progress.js';
@@ -28,7 +34,15 @@ export interface SynthOptions {
   readonly pretrain: number;
 }
 
-export const DEFAULT_SYNTH_OPTIONS: SynthOptions = { seed: 0, train: 200, test: 50, imageSize: 64, variant: 'original', fraction: 1, pretrain: 200 };
+export const DEFAULT_SYNTH_OPTIONS: SynthOptions = {
+  seed: 0,
+  train: 200,
+  test: 50,
+  imageSize: 64,
+  variant: 'original',
+  fraction: 1,
+  pretrain: 200,
+};
 
 /** Where things are inside an output folder. */
 export const SYNTH_LAYOUT = {
@@ -40,7 +54,8 @@ export const SYNTH_LAYOUT = {
   /** The validation report, where `coin prep <Dataset>` puts its own (reports/<dataset>/). */
   reports: 'reports/synth',
   pretrain: 'pretrain/captions.jsonl',
-  instructions: (variant: InstructionVariant, task: CoinTask, file: string): string => `${VARIANT_FOLDERS[variant]}/${task}/${file}`,
+  instructions: (variant: InstructionVariant, task: CoinTask, file: string): string =>
+    `${VARIANT_FOLDERS[variant]}/${task}/${file}`,
 };
 
 export interface SynthTaskOutput {
@@ -84,17 +99,29 @@ function recordParts(task: CoinTask, item: SynthItem, options: SynthOptions): Re
  * Writes the whole world into `dir` (expected empty): instruction files, images, official
  * annotation files and the pretraining corpus. Deterministic: same options → same bytes.
  */
-export async function writeSynthWorld(dir: string, options: SynthOptions, progress?: ProgressSink): Promise<SynthTaskOutput[]> {
+export async function writeSynthWorld(
+  dir: string,
+  options: SynthOptions,
+  progress?: ProgressSink,
+): Promise<SynthTaskOutput[]> {
   ensureFonts();
   const images = new ImageWriter(join(dir, SYNTH_LAYOUT.images));
   const outputs: SynthTaskOutput[] = [];
   for (const task of COIN_TASKS) {
     // Items are cheap until rendered: generate every training item, keep the volume fraction
     // (the same seeded rule as real-data prep), then render only what is kept.
-    const allTrain = Array.from({ length: options.train }, (_, i) => generateItem(task, options.seed, 'train', i, options.imageSize));
-    const keep = selectVolume(allTrain.map((item) => item.id), options.fraction, options.seed);
+    const allTrain = Array.from({ length: options.train }, (_, i) =>
+      generateItem(task, options.seed, 'train', i, options.imageSize),
+    );
+    const keep = selectVolume(
+      allTrain.map((item) => item.id),
+      options.fraction,
+      options.seed,
+    );
     const train = allTrain.filter((item) => keep(item.id));
-    const test = Array.from({ length: options.test }, (_, i) => generateItem(task, options.seed, 'test', i, options.imageSize));
+    const test = Array.from({ length: options.test }, (_, i) =>
+      generateItem(task, options.seed, 'test', i, options.imageSize),
+    );
     const bar = progress ? new Progress(progress, `synth ${task}`, { total: train.length + test.length }) : undefined;
     for (const item of [...train, ...test]) {
       if (item.imagePath && item.renderImage) await images.write(item.imagePath, item.renderImage());
@@ -122,7 +149,12 @@ async function writeJson(path: string, value: unknown): Promise<void> {
   await writeFile(path, `${JSON.stringify(value)}\n`);
 }
 
-async function writeOfficial(imageRoot: string, task: CoinTask, train: readonly SynthItem[], test: readonly SynthItem[]): Promise<void> {
+async function writeOfficial(
+  imageRoot: string,
+  task: CoinTask,
+  train: readonly SynthItem[],
+  test: readonly SynthItem[],
+): Promise<void> {
   if (task === 'ScienceQA') {
     const { problems, splits } = scienceqaFiles(train, test);
     await writeJson(join(imageRoot, OFFICIAL_FILES.scienceqaProblems), problems);
@@ -139,13 +171,25 @@ async function writeOfficial(imageRoot: string, task: CoinTask, train: readonly 
  * blurry photos) with free-form captions, then the world's facts as text-only lines. Phrased as
  * descriptions, never as questions with answer-format instructions.
  */
-async function writePretrain(dir: string, options: SynthOptions, images: ImageWriter, progress?: ProgressSink): Promise<void> {
-  const bar = progress ? new Progress(progress, 'synth pretrain', { total: options.pretrain * COIN_TASKS.length }) : undefined;
+async function writePretrain(
+  dir: string,
+  options: SynthOptions,
+  images: ImageWriter,
+  progress?: ProgressSink,
+): Promise<void> {
+  const bar = progress
+    ? new Progress(progress, 'synth pretrain', { total: options.pretrain * COIN_TASKS.length })
+    : undefined;
   const lines: Array<Record<string, string>> = [];
   for (let i = 0; i < options.pretrain; i++) {
     for (const task of COIN_TASKS) {
       // A stream of its own: pretraining images never repeat task images.
-      const item = TASK_GENERATORS[task]({ rng: Rng.for(options.seed, 'pretrain', task, i), split: 'train', index: i, imageSize: options.imageSize });
+      const item = TASK_GENERATORS[task]({
+        rng: Rng.for(options.seed, 'pretrain', task, i),
+        split: 'train',
+        index: i,
+        imageSize: options.imageSize,
+      });
       bar?.tick();
       if (!item.caption) continue;
       const id = `pretrain_${task}_${String(i).padStart(6, '0')}`;

@@ -10,4 +10,13 @@ export * from './facts.js';
 export * from './generate.js';
 export * from './check.js';
 export * from './prepare.js';
-export { TASK_GENERATORS, normalisedBox, formatBox, referringExpression, VIZWIZ_UNANSWERABLE_RATE, type GenContext, type SynthItem, type Split } from './tasks/index.js';
+export {
+  TASK_GENERATORS,
+  normalisedBox,
+  formatBox,
+  referringExpression,
+  VIZWIZ_UNANSWERABLE_RATE,
+  type GenContext,
+  type SynthItem,
+  type Split,
+} from './tasks/index.js';

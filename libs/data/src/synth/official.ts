@@ -12,12 +12,18 @@ export const OFFICIAL_FILES = {
 } as const;
 
 /** problems.json (object keyed by string pid) and pid_splits.json ({train, val, test, ...}). */
-export function scienceqaFiles(train: readonly SynthItem[], test: readonly SynthItem[]): { problems: Record<string, unknown>; splits: Record<string, string[]> } {
+export function scienceqaFiles(
+  train: readonly SynthItem[],
+  test: readonly SynthItem[],
+): { problems: Record<string, unknown>; splits: Record<string, string[]> } {
   const problems: Record<string, unknown> = {};
   for (const item of [...train, ...test]) problems[String(item.id)] = item.official;
   const trainIds = train.map((i) => String(i.id));
   const testIds = test.map((i) => String(i.id));
-  return { problems, splits: { train: trainIds, val: [], test: testIds, trainval: trainIds, minival: [], minitest: testIds } };
+  return {
+    problems,
+    splits: { train: trainIds, val: [], test: testIds, trainval: trainIds, minival: [], minitest: testIds },
+  };
 }
 
 /** TextVQA_0.5.1_val.json: the val questions with their 10 human answers. */

@@ -33,7 +33,11 @@ async function isEmptyDir(path: string): Promise<boolean | undefined> {
  * any point removes the temp folder; `out` is never half-written. An existing non-empty `out` is
  * replaced only with `force`.
  */
-export async function prepareSynth(out: string, options: SynthOptions, opts: { force?: boolean; progress?: ProgressSink } = {}): Promise<PrepareSynthResult> {
+export async function prepareSynth(
+  out: string,
+  options: SynthOptions,
+  opts: { force?: boolean; progress?: ProgressSink } = {},
+): Promise<PrepareSynthResult> {
   const existing = await isEmptyDir(out);
   if (existing === false && !opts.force) {
     throw new CoinError('PREP.OUT_EXISTS', 'ALREADY_EXISTS', `output folder ${out} exists and is not empty`, {
@@ -54,21 +58,32 @@ export async function prepareSynth(out: string, options: SynthOptions, opts: { f
       report.count(`${t.task}/train`, t.train.length);
       report.count(`${t.task}/test`, t.test.length);
     }
-    for (const [key, value] of Object.entries(check.stats)) if (key.includes('fraction')) report.note(`${key}: ${value.toFixed(3)}`);
+    for (const [key, value] of Object.entries(check.stats))
+      if (key.includes('fraction')) report.note(`${key}: ${value.toFixed(3)}`);
     for (const p of check.problems) report.note(`problem: ${p}`);
     const summary = await writeValidationReport(join(staging, SYNTH_LAYOUT.reports), report.toReport());
     if (check.problems.length > 0) {
-      throw new CoinError('SYNTH.CHECK_FAILED', 'INTERNAL', `the generated world failed ${check.problems.length} check(s): ${check.problems.slice(0, 5).join('; ')}`, {
-        hint: 'this is a bug in CoIN-Synth; report it with the flags you used',
-        details: { problems: check.problems },
-      });
+      throw new CoinError(
+        'SYNTH.CHECK_FAILED',
+        'INTERNAL',
+        `the generated world failed ${check.problems.length} check(s): ${check.problems.slice(0, 5).join('; ')}`,
+        {
+          hint: 'this is a bug in CoIN-Synth; report it with the flags you used',
+          details: { problems: check.problems },
+        },
+      );
     }
     const counts: Record<string, number> = {};
     for (const t of tasks) {
       counts[`${t.task}/train`] = t.train.length;
       counts[`${t.task}/test`] = t.test.length;
     }
-    const manifest = await writeManifest(staging, { kind: 'synth', params: { ...options, tasks: COIN_TASKS }, counts, extra: { generator: 'coin-synth', generatorVersion: 1 } });
+    const manifest = await writeManifest(staging, {
+      kind: 'synth',
+      params: { ...options, tasks: COIN_TASKS },
+      counts,
+      extra: { generator: 'coin-synth', generatorVersion: 1 },
+    });
     if (existing === true) await rm(out, { recursive: true });
     if (existing === false) {
       const old = tempPathBeside(out);

@@ -58,7 +58,13 @@ const SIZE_FRACTION: Readonly<Record<SizeName, number>> = { small: 0.24, large: 
  * "left of"/"right of" questions have one answer. Returns undefined when the layout does not
  * fit; callers draw again with the same stream.
  */
-export function placeObjects(rng: Rng, width: number, height: number, specs: readonly ObjectSpec[], avoid: readonly Box[] = []): PlacedObject[] | undefined {
+export function placeObjects(
+  rng: Rng,
+  width: number,
+  height: number,
+  specs: readonly ObjectSpec[],
+  avoid: readonly Box[] = [],
+): PlacedObject[] | undefined {
   const short = Math.min(width, height);
   const placed: PlacedObject[] = [];
   for (const spec of specs) {

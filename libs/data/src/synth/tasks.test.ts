@@ -67,7 +67,10 @@ test('Grounding: the box in the answer is where the object is drawn in the (non-
     const dx = h > w ? (h - w) / 2 : 0;
     const dy = w > h ? (w - h) / 2 : 0;
     const [x1, y1, x2, y2] = [box[0] * side - dx, box[1] * side - dy, box[2] * side - dx, box[3] * side - dy];
-    assert.ok(x1 >= -0.5 && y1 >= -0.5 && x2 <= w + 0.5 && y2 <= h + 0.5, `box outside the image: ${item.answer} ${w}x${h}`);
+    assert.ok(
+      x1 >= -0.5 && y1 >= -0.5 && x2 <= w + 0.5 && y2 <= h + 0.5,
+      `box outside the image: ${item.answer} ${w}x${h}`,
+    );
     const { data, info } = await sharp(item.renderImage!()).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     assert.deepEqual([info.width, info.height], [w, h]);
     // Background = the corner pixel's colour (objects never touch the corner: they keep a 1px margin).
@@ -83,7 +86,16 @@ test('Grounding: the box in the answer is where the object is drawn in the (non-
       }
     }
     const tol = 0.005 * side + 1.5;
-    for (const [a, b] of [[ix0, x1], [iy0, y1], [ix1, x2], [iy1, y2]]) assert.ok(Math.abs(a - b) <= tol, `${item.id} "${item.prompt}": ink [${ix0},${iy0},${ix1},${iy1}] vs box [${x1},${y1},${x2},${y2}]`);
+    for (const [a, b] of [
+      [ix0, x1],
+      [iy0, y1],
+      [ix1, x2],
+      [iy1, y2],
+    ])
+      assert.ok(
+        Math.abs(a - b) <= tol,
+        `${item.id} "${item.prompt}": ink [${ix0},${iy0},${ix1},${iy1}] vs box [${x1},${y1},${x2},${y2}]`,
+      );
   }
   assert.ok(nonSquare > 10, 'most Grounding images should not be square');
 });
@@ -106,7 +118,11 @@ test('VizWiz: an unanswerable colour question is asked only of a photo that show
     checked++;
     const { data } = await sharp(item.renderImage!()).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     let spread = 0;
-    for (let p = 0; p < data.length; p += 3) spread = Math.max(spread, Math.abs(data[p] - data[0]) + Math.abs(data[p + 1] - data[1]) + Math.abs(data[p + 2] - data[2]));
+    for (let p = 0; p < data.length; p += 3)
+      spread = Math.max(
+        spread,
+        Math.abs(data[p] - data[0]) + Math.abs(data[p + 1] - data[1]) + Math.abs(data[p + 2] - data[2]),
+      );
     assert.ok(spread < 10, `${item.id}: colour question on a photo with content (spread ${spread})`);
   }
   assert.ok(checked >= 3, `only ${checked} unanswerable colour questions in 300 items`);

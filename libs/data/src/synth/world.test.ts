@@ -12,8 +12,14 @@ test('Rng: same seed and labels give the same stream; labels separate streams; f
   const a = Rng.for(7, 'GQA', 'test', 3);
   const b = Rng.for(7, 'GQA', 'test', 3);
   const xs = Array.from({ length: 5 }, () => a.nextU32());
-  assert.deepEqual(xs, Array.from({ length: 5 }, () => b.nextU32()));
-  assert.notDeepEqual(xs, Array.from({ length: 5 }, () => Rng.for(7, 'GQA', 'test', 4).nextU32()));
+  assert.deepEqual(
+    xs,
+    Array.from({ length: 5 }, () => b.nextU32()),
+  );
+  assert.notDeepEqual(
+    xs,
+    Array.from({ length: 5 }, () => Rng.for(7, 'GQA', 'test', 4).nextU32()),
+  );
   assert.notEqual(hash32('0|a'), hash32('1|a'));
   const r = new Rng(1);
   let sum = 0;
@@ -39,7 +45,12 @@ test('every class has a drawing; ImageNet labels are capitalised like Python str
 });
 
 /** Bounding box of pixels that differ from the background colour (RGBA raw). */
-function inkBox(data: Uint8Array, width: number, height: number, bg: readonly number[]): [number, number, number, number] | undefined {
+function inkBox(
+  data: Uint8Array,
+  width: number,
+  height: number,
+  bg: readonly number[],
+): [number, number, number, number] | undefined {
   let x0 = Infinity;
   let y0 = Infinity;
   let x1 = -Infinity;
@@ -72,7 +83,8 @@ test('each class is drawn tightly inside its box (the Grounding answer box)', as
       assert.ok(ink, `${cls.name} drew nothing`);
       const b = objects[0].box;
       const box = [b.x, b.y, b.x + b.w, b.y + b.h];
-      for (let i = 0; i < 4; i++) assert.ok(Math.abs(ink[i] - box[i]) <= 1.5, `${cls.name}/${colour.name}: ink ${ink} vs box ${box}`);
+      for (let i = 0; i < 4; i++)
+        assert.ok(Math.abs(ink[i] - box[i]) <= 1.5, `${cls.name}/${colour.name}: ink ${ink} vs box ${box}`);
     }
   }
 });

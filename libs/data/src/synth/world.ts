@@ -63,7 +63,6 @@ export const COLOURS: readonly Colour[] = [
   { name: 'black', rgb: [25, 25, 25] },
 ];
 
-
 /** Pale backgrounds (walls, sky, sand, grass) so objects keep their colour name. */
 export const BACKGROUNDS: ReadonlyArray<readonly [number, number, number]> = [
   [236, 236, 228],
@@ -84,9 +83,46 @@ export const COLOUR_MIXES: ReadonlyArray<readonly [string, string, string]> = [
 
 /** Short words on signs (TextVQA-like); lower case, as TextVQA answers are. */
 export const SIGN_WORDS: readonly string[] = [
-  'open', 'stop', 'exit', 'cafe', 'sale', 'park', 'bank', 'taxi', 'hotel', 'bus', 'shop', 'menu', 'zoo', 'gym', 'fish', 'pets',
-  'books', 'pizza', 'bar', 'tea', 'milk', 'bread', 'kiosk', 'toys', 'farm', 'lab', 'inn', 'mall', 'gate', 'dock', '24', '7',
-  '12', '50', 'ace', 'nova', 'zen', 'kivo', 'luma', 'orbo',
+  'open',
+  'stop',
+  'exit',
+  'cafe',
+  'sale',
+  'park',
+  'bank',
+  'taxi',
+  'hotel',
+  'bus',
+  'shop',
+  'menu',
+  'zoo',
+  'gym',
+  'fish',
+  'pets',
+  'books',
+  'pizza',
+  'bar',
+  'tea',
+  'milk',
+  'bread',
+  'kiosk',
+  'toys',
+  'farm',
+  'lab',
+  'inn',
+  'mall',
+  'gate',
+  'dock',
+  '24',
+  '7',
+  '12',
+  '50',
+  'ace',
+  'nova',
+  'zen',
+  'kivo',
+  'luma',
+  'orbo',
 ];
 
 /** Book genres (OCR-VQA's genre names); each has cover icons drawn from the world's classes. */
@@ -105,7 +141,52 @@ export const GENRES: readonly Genre[] = [
   { name: 'Mystery, Thriller & Suspense', icons: ['key', 'house'], kind: 'a mystery book' },
 ];
 
-export const AUTHOR_FIRST: readonly string[] = ['Ada', 'Ben', 'Cleo', 'Dan', 'Eva', 'Finn', 'Gus', 'Ida', 'Jon', 'Kim', 'Lev', 'Mia', 'Ned', 'Ola', 'Pia', 'Roy'];
-export const AUTHOR_LAST: readonly string[] = ['Moss', 'Hale', 'Reed', 'Fox', 'Lowe', 'Park', 'Wren', 'Cole', 'Dunn', 'Bell', 'Grey', 'Shaw', 'Nash', 'Vale'];
-export const TITLE_ADJECTIVES: readonly string[] = ['Red', 'Blue', 'Quiet', 'Lost', 'Happy', 'Green', 'Little', 'Secret', 'Brave', 'Golden', 'Wild', 'Old'];
+export const AUTHOR_FIRST: readonly string[] = [
+  'Ada',
+  'Ben',
+  'Cleo',
+  'Dan',
+  'Eva',
+  'Finn',
+  'Gus',
+  'Ida',
+  'Jon',
+  'Kim',
+  'Lev',
+  'Mia',
+  'Ned',
+  'Ola',
+  'Pia',
+  'Roy',
+];
+export const AUTHOR_LAST: readonly string[] = [
+  'Moss',
+  'Hale',
+  'Reed',
+  'Fox',
+  'Lowe',
+  'Park',
+  'Wren',
+  'Cole',
+  'Dunn',
+  'Bell',
+  'Grey',
+  'Shaw',
+  'Nash',
+  'Vale',
+];
+export const TITLE_ADJECTIVES: readonly string[] = [
+  'Red',
+  'Blue',
+  'Quiet',
+  'Lost',
+  'Happy',
+  'Green',
+  'Little',
+  'Secret',
+  'Brave',
+  'Golden',
+  'Wild',
+  'Old',
+];
 export const TITLE_TAILS: readonly string[] = ['Days', 'Tales', 'Guide', 'Notes', 'Story', 'Trip', 'Lessons', 'Nights'];

@@ -44,8 +44,12 @@ const DIVERSE: Readonly<Record<CoinTask, PromptTemplate>> = {
   TextVQA: appendLine('Read the text in the image and answer with a word or a short phrase.'),
   ImageNet: appendLine('Express your answer in a single word or a short, descriptive phrase.'), // verified [hist]
   GQA: appendLine('Give a brief answer of one word or a short phrase.'),
-  VizWiz: appendLine('Reply with a single word or a short phrase; if the question cannot be answered from the photo, reply "unanswerable".'),
-  Grounding: groundingPrompt('Locate the object this phrase refers to and output its bounding box as [x1, y1, x2, y2]:'),
+  VizWiz: appendLine(
+    'Reply with a single word or a short phrase; if the question cannot be answered from the photo, reply "unanswerable".',
+  ),
+  Grounding: groundingPrompt(
+    'Locate the object this phrase refers to and output its bounding box as [x1, y1, x2, y2]:',
+  ),
   VQAv2: appendLine('Respond with one word or a brief phrase.'),
   OCRVQA: appendLine('Answer using the words printed on the cover, as briefly as possible.'),
 };
@@ -84,7 +88,7 @@ const SHORT_10: readonly string[] = [
 /** Ours, LLaVA-1.5 style. */
 const LETTER_10: readonly string[] = [
   LETTER,
-  "Reply with the letter of the correct option only.",
+  'Reply with the letter of the correct option only.',
   'Choose the right answer and give just its letter.',
   'Answer with the letter (A, B, C, ...) of the correct choice.',
   "Respond only with the correct option's letter.",
@@ -131,7 +135,13 @@ export function templatesFor(task: CoinTask, variant: InstructionVariant): reado
  * The prompt text of one item. 10Type picks a phrasing per item from a seeded hash of the item's
  * id (how CoIN chose is unknown, §3.3): deterministic, independent of file order.
  */
-export function renderPrompt(task: CoinTask, variant: InstructionVariant, question: string, itemId: string | number, seed = 0): string {
+export function renderPrompt(
+  task: CoinTask,
+  variant: InstructionVariant,
+  question: string,
+  itemId: string | number,
+  seed = 0,
+): string {
   const templates = templatesFor(task, variant);
   const pick = templates.length === 1 ? 0 : Math.floor(seededUnit(seed, `${task}/${itemId}`) * templates.length);
   return templates[pick](question);
@@ -141,7 +151,9 @@ export function parseVariant(name: string): InstructionVariant {
   const lower = name.toLowerCase();
   const match = INSTRUCTION_VARIANTS.find((v) => v === lower);
   if (match === undefined) {
-    throw new CoinError('PREP.BAD_VARIANT', 'INVALID_ARGUMENT', `unknown instruction variant ${JSON.stringify(name)}`, { hint: `use one of: ${INSTRUCTION_VARIANTS.join(', ')}` });
+    throw new CoinError('PREP.BAD_VARIANT', 'INVALID_ARGUMENT', `unknown instruction variant ${JSON.stringify(name)}`, {
+      hint: `use one of: ${INSTRUCTION_VARIANTS.join(', ')}`,
+    });
   }
   return match;
 }

@@ -15,16 +15,32 @@ export const NAMED_TASK_ORDERS: Readonly<Record<string, readonly CoinTask[]>> = 
  * names (case-insensitive; a subset is allowed, repeats are not).
  */
 export function resolveTaskOrder(spec: string | readonly string[]): CoinTask[] {
-  if (typeof spec === 'string' && NAMED_TASK_ORDERS[spec.trim().toLowerCase()] !== undefined) return [...NAMED_TASK_ORDERS[spec.trim().toLowerCase()]];
-  const names = (typeof spec === 'string' ? spec.split(',') : [...spec]).map((s) => s.trim()).filter((s) => s.length > 0);
+  if (typeof spec === 'string' && NAMED_TASK_ORDERS[spec.trim().toLowerCase()] !== undefined)
+    return [...NAMED_TASK_ORDERS[spec.trim().toLowerCase()]];
+  const names = (typeof spec === 'string' ? spec.split(',') : [...spec])
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   const usage = `use ${Object.keys(NAMED_TASK_ORDERS).join(' or ')}, or a comma-separated list of: ${COIN_TASKS.join(', ')}`;
-  if (names.length === 0) throw new CoinError('TASK_ORDER.EMPTY', 'INVALID_ARGUMENT', 'the task order is empty', { hint: usage });
+  if (names.length === 0)
+    throw new CoinError('TASK_ORDER.EMPTY', 'INVALID_ARGUMENT', 'the task order is empty', { hint: usage });
   const seen = new Set<CoinTask>();
   return names.map((name) => {
     const normalised = name.toLowerCase().replace(/[-_ ]/g, '');
     const task = normalised === 'refcoco' ? 'Grounding' : COIN_TASKS.find((t) => t.toLowerCase() === normalised);
-    if (task === undefined) throw new CoinError('TASK_ORDER.UNKNOWN_TASK', 'INVALID_ARGUMENT', `unknown task ${JSON.stringify(name)} in the task order`, { hint: usage });
-    if (seen.has(task)) throw new CoinError('TASK_ORDER.REPEATED_TASK', 'INVALID_ARGUMENT', `task ${task} appears twice in the task order`, { hint: usage });
+    if (task === undefined)
+      throw new CoinError(
+        'TASK_ORDER.UNKNOWN_TASK',
+        'INVALID_ARGUMENT',
+        `unknown task ${JSON.stringify(name)} in the task order`,
+        { hint: usage },
+      );
+    if (seen.has(task))
+      throw new CoinError(
+        'TASK_ORDER.REPEATED_TASK',
+        'INVALID_ARGUMENT',
+        `task ${task} appears twice in the task order`,
+        { hint: usage },
+      );
     seen.add(task);
     return task;
   });

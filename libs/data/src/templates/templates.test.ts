@@ -7,14 +7,29 @@ import { resolveTaskOrder } from './task-order.js';
 import { keptCount, parseFraction, selectVolume } from './volume.js';
 
 test('Original prompts follow COIN.md §2.4 / §3.1 exactly', () => {
-  assert.equal(renderPrompt('ImageNet', 'original', 'What is the object in the image?', 'x.JPEG'), 'What is the object in the image?\nAnswer the question using a single word or phrase.');
-  assert.equal(renderPrompt('ScienceQA', 'original', 'Which?\nA. a\nB. b', '1'), "Which?\nA. a\nB. b\nAnswer with the option's letter from the given choices directly.");
-  assert.equal(renderPrompt('Grounding', 'original', 'left zebra', 'r'), 'Please provide the bounding box coordinate of the region this sentence describes: left zebra.');
-  assert.equal(renderPrompt('Grounding', 'original', 'man in red. ', 'r'), 'Please provide the bounding box coordinate of the region this sentence describes: man in red.');
+  assert.equal(
+    renderPrompt('ImageNet', 'original', 'What is the object in the image?', 'x.JPEG'),
+    'What is the object in the image?\nAnswer the question using a single word or phrase.',
+  );
+  assert.equal(
+    renderPrompt('ScienceQA', 'original', 'Which?\nA. a\nB. b', '1'),
+    "Which?\nA. a\nB. b\nAnswer with the option's letter from the given choices directly.",
+  );
+  assert.equal(
+    renderPrompt('Grounding', 'original', 'left zebra', 'r'),
+    'Please provide the bounding box coordinate of the region this sentence describes: left zebra.',
+  );
+  assert.equal(
+    renderPrompt('Grounding', 'original', 'man in red. ', 'r'),
+    'Please provide the bounding box coordinate of the region this sentence describes: man in red.',
+  );
 });
 
 test('Diverse ImageNet prompt is the verified one', () => {
-  assert.equal(renderPrompt('ImageNet', 'diverse', 'What is the object in the image?', 1), 'What is the object in the image?\nExpress your answer in a single word or a short, descriptive phrase.');
+  assert.equal(
+    renderPrompt('ImageNet', 'diverse', 'What is the object in the image?', 1),
+    'What is the object in the image?\nExpress your answer in a single word or a short, descriptive phrase.',
+  );
 });
 
 for (const task of COIN_TASKS) {
@@ -46,7 +61,10 @@ test('10Type picks a phrasing per item id, deterministically, using all ten', ()
 test('parseVariant is case-insensitive and rejects unknown names', () => {
   assert.equal(parseVariant('Diverse'), 'diverse');
   assert.equal(parseVariant('10Type'), '10type');
-  assert.throws(() => parseVariant('type2'), (e: unknown) => e instanceof CoinError && e.kind === 'INVALID_ARGUMENT');
+  assert.throws(
+    () => parseVariant('type2'),
+    (e: unknown) => e instanceof CoinError && e.kind === 'INVALID_ARGUMENT',
+  );
 });
 
 test('volume selection keeps exactly round(f·N), deterministic and nested', () => {
@@ -59,18 +77,34 @@ test('volume selection keeps exactly round(f·N), deterministic and nested', () 
   assert.notDeepEqual(pick(0.1, 1), pick(0.1, 2));
   // order independence
   const reversed = [...ids].reverse();
-  assert.deepEqual(reversed.filter(selectVolume(reversed, 0.3, 5)).sort(), ids.filter(selectVolume(ids, 0.3, 5)).sort());
+  assert.deepEqual(
+    reversed.filter(selectVolume(reversed, 0.3, 5)).sort(),
+    ids.filter(selectVolume(ids, 0.3, 5)).sort(),
+  );
   assert.equal(keptCount(3, 0.1), 1);
   assert.equal(keptCount(0, 0.5), 0);
 });
 
 for (const bad of ['0', '-0.1', '1.5', 'abc', 'NaN']) {
-  test(`fraction ${bad} is rejected`, () => assert.throws(() => parseFraction(bad), (e: unknown) => e instanceof CoinError && e.code === 'PREP.BAD_FRACTION'));
+  test(`fraction ${bad} is rejected`, () =>
+    assert.throws(
+      () => parseFraction(bad),
+      (e: unknown) => e instanceof CoinError && e.code === 'PREP.BAD_FRACTION',
+    ));
 }
 
 test('task orders: named, listed, validated', () => {
   assert.deepEqual(resolveTaskOrder('default'), [...COIN_TASKS]);
-  assert.deepEqual(resolveTaskOrder('Alphabetical'), ['GQA', 'ImageNet', 'OCRVQA', 'Grounding', 'ScienceQA', 'TextVQA', 'VizWiz', 'VQAv2']);
+  assert.deepEqual(resolveTaskOrder('Alphabetical'), [
+    'GQA',
+    'ImageNet',
+    'OCRVQA',
+    'Grounding',
+    'ScienceQA',
+    'TextVQA',
+    'VizWiz',
+    'VQAv2',
+  ]);
   assert.deepEqual(resolveTaskOrder('vqav2, OCR-VQA,RefCOCO'), ['VQAv2', 'OCRVQA', 'Grounding']);
   assert.throws(() => resolveTaskOrder('GQA,Foo'), /unknown task "Foo"/);
   assert.throws(() => resolveTaskOrder(['GQA', 'gqa']), /appears twice/);

@@ -12,7 +12,12 @@ export const VOLUME_FRACTIONS = [0.1, 0.2, 0.4, 0.6, 0.8, 1] as const;
 export function parseFraction(text: string | number): number {
   const f = typeof text === 'number' ? text : Number(text);
   if (!Number.isFinite(f) || f <= 0 || f > 1) {
-    throw new CoinError('PREP.BAD_FRACTION', 'INVALID_ARGUMENT', `volume fraction must be a number in (0, 1], got ${JSON.stringify(text)}`, { hint: `CoIN's experiment used ${VOLUME_FRACTIONS.join(', ')}` });
+    throw new CoinError(
+      'PREP.BAD_FRACTION',
+      'INVALID_ARGUMENT',
+      `volume fraction must be a number in (0, 1], got ${JSON.stringify(text)}`,
+      { hint: `CoIN's experiment used ${VOLUME_FRACTIONS.join(', ')}` },
+    );
   }
   return f;
 }
@@ -23,7 +28,11 @@ export function keptCount(total: number, fraction: number): number {
 }
 
 /** A test `keep(id)` selecting round(f·N) of `ids` (ids must be unique). */
-export function selectVolume(ids: ReadonlyArray<string | number>, fraction: number, seed: number): (id: string | number) => boolean {
+export function selectVolume(
+  ids: ReadonlyArray<string | number>,
+  fraction: number,
+  seed: number,
+): (id: string | number) => boolean {
   parseFraction(fraction);
   if (fraction === 1) return () => true;
   const keep = keptCount(ids.length, fraction);

@@ -30,10 +30,12 @@ function bad(file: string, message: string): CoinError {
 }
 
 function cells(value: unknown, file: string, what: string, length: number): Cell[] {
-  if (!Array.isArray(value) || value.length !== length) throw bad(file, `${what} must be a list of ${length} numbers (or null)`);
+  if (!Array.isArray(value) || value.length !== length)
+    throw bad(file, `${what} must be a list of ${length} numbers (or null)`);
   return value.map((x, k) => {
     if (x === null) return null;
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw bad(file, `${what}[${k}] must be a finite number or null, got ${JSON.stringify(x)}`);
+    if (typeof x !== 'number' || !Number.isFinite(x))
+      throw bad(file, `${what}[${k}] must be a finite number or null, got ${JSON.stringify(x)}`);
     return x;
   });
 }
@@ -45,12 +47,14 @@ function rowsOf(value: unknown, file: string, key: string, t: number): Cell[][] 
 }
 
 export function parseMatrixFile(value: unknown, file: string): MatrixFile {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad(file, 'the file must hold a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw bad(file, 'the file must hold a JSON object');
   const o = value as Record<string, unknown>;
   const known = new Set(['tasks', 'matrix', 'zero_shot', 'judge', 'judge_zero_shot']);
   for (const k of Object.keys(o)) if (!known.has(k)) throw bad(file, `unknown key "${k}"`);
   const tasks = o.tasks;
-  if (!Array.isArray(tasks) || tasks.length === 0 || !tasks.every((x) => typeof x === 'string')) throw bad(file, '"tasks" must be a non-empty list of task names');
+  if (!Array.isArray(tasks) || tasks.length === 0 || !tasks.every((x) => typeof x === 'string'))
+    throw bad(file, '"tasks" must be a non-empty list of task names');
   const t = tasks.length;
   return {
     accuracy: { tasks, rows: rowsOf(o.matrix, file, 'matrix', t) },
@@ -69,7 +73,10 @@ export function cell(m: ResultsMatrix, j: number, i: number): Cell {
 export function selectTasks(m: ResultsMatrix, names: readonly string[]): ResultsMatrix {
   const idx = names.map((n) => {
     const k = m.tasks.indexOf(n);
-    if (k < 0) throw new CoinError('METRICS.UNKNOWN_TASK', 'INVALID_ARGUMENT', `task "${n}" is not in the matrix`, { hint: `tasks: ${m.tasks.join(', ')}` });
+    if (k < 0)
+      throw new CoinError('METRICS.UNKNOWN_TASK', 'INVALID_ARGUMENT', `task "${n}" is not in the matrix`, {
+        hint: `tasks: ${m.tasks.join(', ')}`,
+      });
     return k;
   });
   const sorted = [...idx].sort((a, b) => a - b);
@@ -80,7 +87,14 @@ export function selectTasks(m: ResultsMatrix, names: readonly string[]): Results
   };
 }
 
-export function selectCells(row: readonly Cell[] | undefined, m: ResultsMatrix, names: readonly string[]): Cell[] | undefined {
+export function selectCells(
+  row: readonly Cell[] | undefined,
+  m: ResultsMatrix,
+  names: readonly string[],
+): Cell[] | undefined {
   if (!row) return undefined;
-  return names.map((n) => m.tasks.indexOf(n)).sort((a, b) => a - b).map((k) => row[k]);
+  return names
+    .map((n) => m.tasks.indexOf(n))
+    .sort((a, b) => a - b)
+    .map((k) => row[k]);
 }

@@ -44,27 +44,51 @@ describe('continual metrics reproduce the spec §9 derived values', () => {
   it('§9.5: General-Knowledge scores, final mean 62.75 and BWT −12.43', () => {
     const diag = [92, 75, 97, 72, 42, 58, 75, 78];
     const fin = [82, 74, 55, 56, 47, 52, 58, 78];
-    const judge = TASKS.map((_, j) => (j === 7 ? fin : TASKS.slice(0, j + 1).map((__, i) => (i === j ? diag[j] : null))));
+    const judge = TASKS.map((_, j) =>
+      j === 7 ? fin : TASKS.slice(0, j + 1).map((__, i) => (i === j ? diag[j] : null)),
+    );
     const r = continualMetrics(parseMatrixFile({ tasks: TASKS, matrix: judge }, 'm.json').accuracy);
     near(r.final_average, 62.75);
     near(r.BWT, -12.43);
   });
 
   it('forgetting uses the best earlier score; FWT needs the entries above the diagonal', () => {
-    const square = parseMatrixFile({ tasks: ['a', 'b', 'c'], matrix: [[50, 10, 5], [40, 60, 20], [30, 70, 80]], zero_shot: [1, 2, 3] }, 'm.json');
+    const square = parseMatrixFile(
+      {
+        tasks: ['a', 'b', 'c'],
+        matrix: [
+          [50, 10, 5],
+          [40, 60, 20],
+          [30, 70, 80],
+        ],
+        zero_shot: [1, 2, 3],
+      },
+      'm.json',
+    );
     const r = continualMetrics(square.accuracy, square.zeroShot);
-    assert.equal(r.forgetting, ((50 - 30) + (60 - 70)) / 2);
-    assert.equal(r.BWT, ((30 - 50) + (70 - 60)) / 2);
-    assert.equal(r.FWT, ((10 - 2) + (20 - 3)) / 2);
+    assert.equal(r.forgetting, (50 - 30 + (60 - 70)) / 2);
+    assert.equal(r.BWT, (30 - 50 + (70 - 60)) / 2);
+    assert.equal(r.FWT, (10 - 2 + (20 - 3)) / 2);
     assert.deepEqual(r.AA, [50, 50, 60]);
     assert.equal(r.MAA, (50 + 50 + 60) / 3);
-    const lower = continualMetrics(parseMatrixFile({ tasks: ['a', 'b'], matrix: [[50], [40, 60]] }, 'm.json').accuracy, [1, 2]);
+    const lower = continualMetrics(
+      parseMatrixFile({ tasks: ['a', 'b'], matrix: [[50], [40, 60]] }, 'm.json').accuracy,
+      [1, 2],
+    );
     assert.equal(lower.FWT, null);
   });
 
   it('rejects malformed matrices with the file name', () => {
-    for (const bad of [{ tasks: ['a', 'b'], matrix: [[1], [1]] }, { tasks: ['a'], matrix: [['x']] }, { tasks: [], matrix: [] }, { tasks: ['a'], matrix: [[1]], extra: 1 }]) {
-      assert.throws(() => parseMatrixFile(bad, 'bad.json'), (e: unknown) => e instanceof CoinError && e.message.startsWith('bad.json: '));
+    for (const bad of [
+      { tasks: ['a', 'b'], matrix: [[1], [1]] },
+      { tasks: ['a'], matrix: [['x']] },
+      { tasks: [], matrix: [] },
+      { tasks: ['a'], matrix: [[1]], extra: 1 },
+    ]) {
+      assert.throws(
+        () => parseMatrixFile(bad, 'bad.json'),
+        (e: unknown) => e instanceof CoinError && e.message.startsWith('bad.json: '),
+      );
     }
   });
 });
@@ -72,8 +96,16 @@ describe('continual metrics reproduce the spec §9 derived values', () => {
 describe('aggregation over runs', () => {
   it('computes Student-t quantiles, not 1.96', () => {
     // reference values (scipy.stats.t.ppf(0.975, df))
-    const table: Array<[number, number]> = [[1, 12.706204736174694], [2, 4.302652729749462], [4, 2.7764451051977934], [9, 2.262157162798205], [30, 2.0422724563012378], [1000, 1.9623390808264083]];
-    for (const [df, t] of table) assert.ok(Math.abs(studentTQuantile(0.975, df) - t) < 1e-9, `df=${df}: ${studentTQuantile(0.975, df)}`);
+    const table: Array<[number, number]> = [
+      [1, 12.706204736174694],
+      [2, 4.302652729749462],
+      [4, 2.7764451051977934],
+      [9, 2.262157162798205],
+      [30, 2.0422724563012378],
+      [1000, 1.9623390808264083],
+    ];
+    for (const [df, t] of table)
+      assert.ok(Math.abs(studentTQuantile(0.975, df) - t) < 1e-9, `df=${df}: ${studentTQuantile(0.975, df)}`);
     assert.ok(Math.abs(studentTQuantile(0.025, 4) + 2.7764451051977934) < 1e-9);
   });
 
@@ -84,7 +116,10 @@ describe('aggregation over runs', () => {
     const half = 4.302652729749462 / Math.sqrt(3);
     assert.ok(Math.abs(s.ci95![0] - (2 - half)) < 1e-9 && Math.abs(s.ci95![1] - (2 + half)) < 1e-9);
     assert.deepEqual(summarize([5]), { n: 1, mean: 5, std: null, ci95: null });
-    const agg = aggregateMetrics([continualMetrics(parseMatrixFile({ tasks: ['a'], matrix: [[10]] }, 'x').accuracy), continualMetrics(parseMatrixFile({ tasks: ['a'], matrix: [[20]] }, 'y').accuracy)]);
+    const agg = aggregateMetrics([
+      continualMetrics(parseMatrixFile({ tasks: ['a'], matrix: [[10]] }, 'x').accuracy),
+      continualMetrics(parseMatrixFile({ tasks: ['a'], matrix: [[20]] }, 'y').accuracy),
+    ]);
     assert.equal(agg.MAA?.mean, 15);
     assert.equal(agg.FWT, undefined);
   });

@@ -37,7 +37,9 @@ export function continualMetrics(m: ResultsMatrix, zeroShot?: readonly Cell[]): 
   for (let i = 0; i < last; i += 1) {
     const fin = cell(m, last, i);
     bwtTerms.push(fin !== null && diag[i] !== null ? fin - diag[i]! : null);
-    const earlier = Array.from({ length: last - i }, (_, k) => cell(m, i + k, i)).filter((x): x is number => x !== null);
+    const earlier = Array.from({ length: last - i }, (_, k) => cell(m, i + k, i)).filter(
+      (x): x is number => x !== null,
+    );
     forgetTerms.push(fin !== null && earlier.length > 0 ? Math.max(...earlier) - fin : null);
   }
   const result: ContinualMetrics = {

@@ -65,7 +65,8 @@ export function studentTCdf(t: number, nu: number): number {
 
 /** The p-quantile of Student's t with ν degrees of freedom (bisection on the CDF). */
 export function studentTQuantile(p: number, nu: number): number {
-  if (!(p > 0 && p < 1) || !(nu > 0)) throw new RangeError(`studentTQuantile needs 0 < p < 1 and nu > 0, got p=${p}, nu=${nu}`);
+  if (!(p > 0 && p < 1) || !(nu > 0))
+    throw new RangeError(`studentTQuantile needs 0 < p < 1 and nu > 0, got p=${p}, nu=${nu}`);
   if (p === 0.5) return 0;
   if (p < 0.5) return -studentTQuantile(1 - p, nu);
   let lo = 0;

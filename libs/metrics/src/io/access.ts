@@ -11,7 +11,8 @@ export function asDict(v: PyValue, src: Source, what: string): PyDict {
 }
 
 export function asList(v: PyValue, src: Source, what: string): PyValue[] {
-  if (!Array.isArray(v)) throw badInput(src, `${what} must be a JSON array, got ${typeName(v)}`, 'crash with TypeError');
+  if (!Array.isArray(v))
+    throw badInput(src, `${what} must be a JSON array, got ${typeName(v)}`, 'crash with TypeError');
   return v;
 }
 
@@ -25,14 +26,24 @@ export function field(v: PyValue, key: string, src: Source, what: string): PyVal
 /** A field that Python then uses as a str (calls a str method on it). */
 export function strField(v: PyValue, key: string, src: Source, what: string): string {
   const x = field(v, key, src, what);
-  if (typeof x !== 'string') throw badInput(src, `"${key}" of ${what} must be a string, got ${typeName(x)} ${short(x)}`, 'crash with AttributeError/TypeError');
+  if (typeof x !== 'string')
+    throw badInput(
+      src,
+      `"${key}" of ${what} must be a string, got ${typeName(x)} ${short(x)}`,
+      'crash with AttributeError/TypeError',
+    );
   return x;
 }
 
 /** A dict key for a JSON value used as `d[value]`; unhashable values crash in Python. */
 export function hashKey(v: PyValue, src: Source, what: string): string {
   const k = pyKey(v);
-  if (k === undefined) throw badInput(src, `${what} must be a string or number, got ${typeName(v)}`, "crash with TypeError: unhashable type");
+  if (k === undefined)
+    throw badInput(
+      src,
+      `${what} must be a string or number, got ${typeName(v)}`,
+      'crash with TypeError: unhashable type',
+    );
   return k;
 }
 
@@ -55,8 +66,16 @@ export function short(v: PyValue): string {
  * Indexes a JSON list of items (a test or annotation file) by their question_id, under the key
  * `keyOf` gives (how each CoIN script compares ids differs: hashed as is, or as `str()`).
  */
-export function indexByQuestionId(items: PyValue, src: Source, listWhat: string, itemWhat: string, keyOf: (id: PyValue) => string): Map<string, PyValue> {
+export function indexByQuestionId(
+  items: PyValue,
+  src: Source,
+  listWhat: string,
+  itemWhat: string,
+  keyOf: (id: PyValue) => string,
+): Map<string, PyValue> {
   const byId = new Map<string, PyValue>();
-  asList(items, src, listWhat).forEach((item, k) => byId.set(keyOf(field(item, 'question_id', src, `${itemWhat} #${k}`)), item));
+  asList(items, src, listWhat).forEach((item, k) =>
+    byId.set(keyOf(field(item, 'question_id', src, `${itemWhat} #${k}`)), item),
+  );
   return byId;
 }

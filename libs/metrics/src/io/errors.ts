@@ -16,7 +16,9 @@ export function describeSource(src: Source): string {
  */
 export function badInput(src: Source | undefined, message: string, original?: string, hint?: string): CoinError {
   const where = src ? `${describeSource(src)}: ` : '';
-  const parts = [hint, original ? `CoIN's original script would ${original}` : undefined].filter((x): x is string => Boolean(x));
+  const parts = [hint, original ? `CoIN's original script would ${original}` : undefined].filter((x): x is string =>
+    Boolean(x),
+  );
   return new CoinError('METRICS.BAD_INPUT', 'INVALID_ARGUMENT', `${where}${message}`, {
     hint: parts.length > 0 ? parts.join('; ') : undefined,
     details: { file: src?.file, line: src?.line },

@@ -19,10 +19,15 @@ function readText(file: string, what: string): string {
     bytes = readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CoinError('METRICS.FILE_NOT_READABLE', 'INVALID_ARGUMENT', `cannot read the ${what} ${file} (${code ?? String(e)})`, {
-      hint: `check the path given for the ${what}`,
-      details: { file },
-    });
+    throw new CoinError(
+      'METRICS.FILE_NOT_READABLE',
+      'INVALID_ARGUMENT',
+      `cannot read the ${what} ${file} (${code ?? String(e)})`,
+      {
+        hint: `check the path given for the ${what}`,
+        details: { file },
+      },
+    );
   }
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
@@ -53,7 +58,11 @@ export function readPyJsonFile(file: string, what: string): PyValue {
   } catch (e) {
     if (!(e instanceof PyJsonSyntaxError)) throw e;
     const { line, column } = lineOf(text, e.position);
-    throw badInput({ file, line }, `the ${what} is not valid JSON: ${e.message} (column ${column})`, 'crash with json.JSONDecodeError');
+    throw badInput(
+      { file, line },
+      `the ${what} is not valid JSON: ${e.message} (column ${column})`,
+      'crash with json.JSONDecodeError',
+    );
   }
 }
 
@@ -80,7 +89,11 @@ export function readPyJsonLines(file: string, what: string, allowBlankLines = fa
     } catch (e) {
       if (!(e instanceof PyJsonSyntaxError)) throw e;
       const what2 = lines[k].trim() === '' ? 'a blank line' : `not valid JSON: ${e.message} (column ${e.position + 1})`;
-      throw badInput(src, `${what2}; each line of the ${what} must be one JSON object`, 'crash with json.JSONDecodeError');
+      throw badInput(
+        src,
+        `${what2}; each line of the ${what} must be one JSON object`,
+        'crash with json.JSONDecodeError',
+      );
     }
   }
   return records;

@@ -8,7 +8,10 @@ export function writeFileAtomic(path: string, content: string): void {
   try {
     writeFileAtomicSync(path, content);
   } catch (e) {
-    throw new CoinError('METRICS.WRITE_FAILED', 'INVALID_ARGUMENT', `cannot write ${path}: ${(e as Error).message}`, { hint: 'check that the output folder is writable', cause: e });
+    throw new CoinError('METRICS.WRITE_FAILED', 'INVALID_ARGUMENT', `cannot write ${path}: ${(e as Error).message}`, {
+      hint: 'check that the output folder is writable',
+      cause: e,
+    });
   }
 }
 
@@ -19,7 +22,12 @@ export function writeOutputFile(path: string, file: OutputFile): void {
       mkdirSync(dirname(path), { recursive: true });
       appendFileSync(path, file.content, 'utf8');
     } catch (e) {
-      throw new CoinError('METRICS.WRITE_FAILED', 'INVALID_ARGUMENT', `cannot append to ${path}: ${(e as Error).message}`, { cause: e });
+      throw new CoinError(
+        'METRICS.WRITE_FAILED',
+        'INVALID_ARGUMENT',
+        `cannot append to ${path}: ${(e as Error).message}`,
+        { cause: e },
+      );
     }
   } else {
     writeFileAtomic(path, file.content);

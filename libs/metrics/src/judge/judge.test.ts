@@ -21,7 +21,10 @@ describe('judge prompts (create_prompt.py)', () => {
     it(`${rule}: byte-identical to the original's prompt_to_eval.json`, () => {
       const testItems = { value: readPyJsonFile(join(FIXTURES, test), 'test file'), src: { file: test } };
       const predictions = { file: merge, records: readPyJsonLines(join(FIXTURES, merge), 'result file') };
-      assert.equal(renderJudgePrompts(buildJudgePrompts(testItems, predictions, rule)), read('judge/prompts/expected', expected));
+      assert.equal(
+        renderJudgePrompts(buildJudgePrompts(testItems, predictions, rule)),
+        read('judge/prompts/expected', expected),
+      );
     });
   }
 
@@ -44,9 +47,27 @@ describe('judge score (evaluate_score.py)', () => {
 
   // [judge text, coin value, strict value]
   const TABLE: Array<[string, number, number]> = [
-    ['8', 8, 8], [' 7 ', 7, 7], ['10', 10, 10], ['11', 0, 0], ['-1', -1, 0], ['1_0', 10, 0], ['8/10', 8, 8], ['3/5', 3, 6],
-    ['10/10', 10, 10], ['x/10', 0, 0], ['Score: 7', 7, 7], ['10 points', 1, 10], ['0 out of 10', 1, 0], ['0', 0, 0],
-    ['+.5', 0.5, 0.5], ['1e1', 10, 0], ['\uff11\uff10', 10, 0], ['\u0668', 8, 0], ['inf', 0, 0], ['1,5', 1, 1], ['no idea', 0, 0],
+    ['8', 8, 8],
+    [' 7 ', 7, 7],
+    ['10', 10, 10],
+    ['11', 0, 0],
+    ['-1', -1, 0],
+    ['1_0', 10, 0],
+    ['8/10', 8, 8],
+    ['3/5', 3, 6],
+    ['10/10', 10, 10],
+    ['x/10', 0, 0],
+    ['Score: 7', 7, 7],
+    ['10 points', 1, 10],
+    ['0 out of 10', 1, 0],
+    ['0', 0, 0],
+    ['+.5', 0.5, 0.5],
+    ['1e1', 10, 0],
+    ['\uff11\uff10', 10, 0],
+    ['\u0668', 8, 0],
+    ['inf', 0, 0],
+    ['1,5', 1, 1],
+    ['no idea', 0, 0],
   ];
   for (const [text, coin, strict] of TABLE) {
     it(`${JSON.stringify(text)} → coin ${coin}, strict ${strict}`, () => {
@@ -58,19 +79,26 @@ describe('judge score (evaluate_score.py)', () => {
   it('nan parses as a float but adds nothing; -inf makes the original crash in round()', () => {
     assert.equal(parseJudgeScoreCoin('nan').value, 0);
     const records = [{ value: new Map([['text', '-inf']]), src: { file: 'f', line: 1 } }];
-    assert.throws(() => scoreJudgeLines(records, 'coin', 'f'), (e: unknown) => e instanceof CoinError && /OverflowError/.test(e.describe()));
+    assert.throws(
+      () => scoreJudgeLines(records, 'coin', 'f'),
+      (e: unknown) => e instanceof CoinError && /OverflowError/.test(e.describe()),
+    );
     assert.equal(scoreJudgeLines(records, 'strict', 'f').score, 0);
   });
 
   it('an isnumeric() part that float() rejects crashes the original (ValueError): coin reports it, strict does not', () => {
     for (const t of ['\u00bd/10', '\u00b2/3', '\u4e94/10']) {
-      assert.throws(() => parseJudgeScoreCoin(t), (e: unknown) => e instanceof CoinError && /ValueError/.test(e.describe()));
+      assert.throws(
+        () => parseJudgeScoreCoin(t),
+        (e: unknown) => e instanceof CoinError && /ValueError/.test(e.describe()),
+      );
       assert.equal(parseJudgeScoreStrict(t).value, 0);
     }
   });
 
   it('rounds half to even on the exact value: 12.5 → 12, 13.5 → 14', () => {
-    const lines = (texts: string[]) => texts.map((t, k) => ({ value: new Map([['text', t]]), src: { file: 'f', line: k + 1 } }));
+    const lines = (texts: string[]) =>
+      texts.map((t, k) => ({ value: new Map([['text', t]]), src: { file: 'f', line: k + 1 } }));
     // 8 lines: Σ = 10 → 100·10/80 = 12.5
     assert.equal(scoreJudgeLines(lines(['10', '0', '0', '0', '0', '0', '0', '0']), 'coin', 'f').score, 12);
     // Σ = 10.8 → 13.5

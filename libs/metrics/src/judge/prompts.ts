@@ -33,13 +33,23 @@ export function questionWithoutInstruction(text: string): string {
   return text.split('\n').slice(0, -1).join('\n');
 }
 
-export function buildJudgePrompts(testItems: JsonDoc, predictions: Predictions, rule: JudgeRule): Array<[JudgeMessage, JudgeMessage]> {
+export function buildJudgePrompts(
+  testItems: JsonDoc,
+  predictions: Predictions,
+  rule: JudgeRule,
+): Array<[JudgeMessage, JudgeMessage]> {
   const { src } = testItems;
   const byId = indexByQuestionId(testItems.value, src, 'the test file', 'test item', (id) => pyStr(id));
   return predictions.records.map((rec) => {
     const id = pyStr(field(rec.value, 'question_id', rec.src, 'the prediction'));
     const q = byId.get(id);
-    if (q === undefined) throw badInput(rec.src, `question_id ${id} is not in the test file ${src.file}`, `crash with KeyError: '${id}'`, 'give the test file of the task that produced this merge.jsonl');
+    if (q === undefined)
+      throw badInput(
+        rec.src,
+        `question_id ${id} is not in the test file ${src.file}`,
+        `crash with KeyError: '${id}'`,
+        'give the test file of the task that produced this merge.jsonl',
+      );
     const answer = pyStr(field(rec.value, 'text', rec.src, 'the prediction'));
     let question: string;
     let truth: string;
@@ -59,7 +69,13 @@ export function buildJudgePrompts(testItems: JsonDoc, predictions: Predictions, 
 
 /** prompt_to_eval.json exactly as CoIN writes it. */
 export function renderJudgePrompts(prompts: ReadonlyArray<readonly [JudgeMessage, JudgeMessage]>): string {
-  const value: PyValue = prompts.map((pair) => pair.map((m) => pyDict([['role', m.role], ['content', m.content]])));
+  const value: PyValue = prompts.map((pair) =>
+    pair.map((m) =>
+      pyDict([
+        ['role', m.role],
+        ['content', m.content],
+      ]),
+    ),
+  );
   return dumpPyJson(value, 4);
 }
-

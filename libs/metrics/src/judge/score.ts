@@ -33,7 +33,12 @@ export function parseJudgeScoreCoin(t: string, src?: Source): ParsedJudgeScore {
     const part = t.split('/')[0];
     if (!pyIsNumeric(part)) return { value: 0, parsed: true };
     const x = pyFloat(part);
-    if (x === undefined) throw badInput(src, `the judge text ${JSON.stringify(t)} starts with ${JSON.stringify(part)}, numeric for str.isnumeric() but not for float()`, `crash with ValueError: could not convert string to float: '${part}'`);
+    if (x === undefined)
+      throw badInput(
+        src,
+        `the judge text ${JSON.stringify(t)} starts with ${JSON.stringify(part)}, numeric for str.isnumeric() but not for float()`,
+        `crash with ValueError: could not convert string to float: '${part}'`,
+      );
     return { value: x <= 10 ? x : 0, parsed: true };
   }
   const digit = /[1-9]/.exec(t);
@@ -93,7 +98,11 @@ export function scoreJudgeLines(records: readonly JsonRecord[], fidelity: Fideli
   try {
     score = pythonRound(scoreFull);
   } catch (e) {
-    throw badInput({ file }, `the judge scores sum to ${sum}, which has no rounded value`, `crash with ${(e as Error).message}`);
+    throw badInput(
+      { file },
+      `the judge scores sum to ${sum}, which has no rounded value`,
+      `crash with ${(e as Error).message}`,
+    );
   }
   return { score, scoreFull, lines: records.length, sum, perLine, unparsed, resultText: `Final score:${score}` };
 }

@@ -35,8 +35,14 @@ describe("Python's json module", () => {
 
   it('writes like json.dumps / json.dump(indent=n) with ensure_ascii', () => {
     const v = parsePyJson('{"s": "é😀\\u007f\\n\\"", "f": 2.50, "i": 7, "e": [], "o": {}, "l": [1, null, true]}');
-    assert.equal(dumpPyJson(v), '{"s": "\\u00e9\\ud83d\\ude00\\u007f\\n\\"", "f": 2.5, "i": 7, "e": [], "o": {}, "l": [1, null, true]}');
-    assert.equal(dumpPyJson(v, 2), '{\n  "s": "\\u00e9\\ud83d\\ude00\\u007f\\n\\"",\n  "f": 2.5,\n  "i": 7,\n  "e": [],\n  "o": {},\n  "l": [\n    1,\n    null,\n    true\n  ]\n}');
+    assert.equal(
+      dumpPyJson(v),
+      '{"s": "\\u00e9\\ud83d\\ude00\\u007f\\n\\"", "f": 2.5, "i": 7, "e": [], "o": {}, "l": [1, null, true]}',
+    );
+    assert.equal(
+      dumpPyJson(v, 2),
+      '{\n  "s": "\\u00e9\\ud83d\\ude00\\u007f\\n\\"",\n  "f": 2.5,\n  "i": 7,\n  "e": [],\n  "o": {},\n  "l": [\n    1,\n    null,\n    true\n  ]\n}',
+    );
     assert.equal(dumpPyJson([1e16, 1e-5, NaN, -Infinity, -0]), '[1e+16, 1e-05, NaN, -Infinity, -0.0]');
   });
 });

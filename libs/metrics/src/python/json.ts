@@ -60,14 +60,30 @@ export function parsePyJson(text: string): PyValue {
         const e = text[i + 1];
         i += 2;
         switch (e) {
-          case '"': out += '"'; break;
-          case '\\': out += '\\'; break;
-          case '/': out += '/'; break;
-          case 'b': out += '\b'; break;
-          case 'f': out += '\f'; break;
-          case 'n': out += '\n'; break;
-          case 'r': out += '\r'; break;
-          case 't': out += '\t'; break;
+          case '"':
+            out += '"';
+            break;
+          case '\\':
+            out += '\\';
+            break;
+          case '/':
+            out += '/';
+            break;
+          case 'b':
+            out += '\b';
+            break;
+          case 'f':
+            out += '\f';
+            break;
+          case 'n':
+            out += '\n';
+            break;
+          case 'r':
+            out += '\r';
+            break;
+          case 't':
+            out += '\t';
+            break;
           case 'u': {
             const hex = text.slice(i, i + 4);
             if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('Invalid \\uXXXX escape');
@@ -144,12 +160,12 @@ export function parsePyJson(text: string): PyValue {
         fail("Expecting ',' delimiter");
       }
     }
-    if (text.startsWith('null', i)) return (i += 4), null;
-    if (text.startsWith('true', i)) return (i += 4), true;
-    if (text.startsWith('false', i)) return (i += 5), false;
-    if (text.startsWith('NaN', i)) return (i += 3), NaN;
-    if (text.startsWith('Infinity', i)) return (i += 8), Infinity;
-    if (text.startsWith('-Infinity', i)) return (i += 9), -Infinity;
+    if (text.startsWith('null', i)) return ((i += 4), null);
+    if (text.startsWith('true', i)) return ((i += 4), true);
+    if (text.startsWith('false', i)) return ((i += 5), false);
+    if (text.startsWith('NaN', i)) return ((i += 3), NaN);
+    if (text.startsWith('Infinity', i)) return ((i += 8), Infinity);
+    if (text.startsWith('-Infinity', i)) return ((i += 9), -Infinity);
     NUMBER.lastIndex = i;
     const m = NUMBER.exec(text);
     if (!m) return fail('Expecting value');
@@ -242,7 +258,8 @@ function escapeJsonString(s: string): string {
     else if (c === 0x09) out += '\\t';
     else if (c === 0x08) out += '\\b';
     else if (c === 0x0c) out += '\\f';
-    else if (c < 0x20 || c > 0x7e) out += `\\u${c.toString(16).padStart(4, '0')}`; // UTF-16 units = Python's surrogate pairs
+    else if (c < 0x20 || c > 0x7e)
+      out += `\\u${c.toString(16).padStart(4, '0')}`; // UTF-16 units = Python's surrogate pairs
     else out += s[k];
   }
   return `${out}"`;

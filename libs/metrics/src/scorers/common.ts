@@ -12,13 +12,20 @@ export function samplesAccuracyText(samples: number, accuracy: number): string {
  * is the sample count the script prints (OCR-VQA's coin mode prints 0), `resultSuffix` what it
  * writes after the two lines (ImageNet's wrong answers).
  */
-export function samplesAccuracyReport(r: Omit<ScoreReport, 'stdout' | 'files'> & { readonly printed?: number; readonly resultSuffix?: string }): ScoreReport {
+export function samplesAccuracyReport(
+  r: Omit<ScoreReport, 'stdout' | 'files'> & { readonly printed?: number; readonly resultSuffix?: string },
+): ScoreReport {
   const { printed, resultSuffix = '', ...report } = r;
   const text = samplesAccuracyText(printed ?? report.samples, report.accuracy);
-  return { ...report, stdout: `${text}\n`, files: [{ name: 'Result.text', content: text + resultSuffix, mode: 'write' }] };
+  return {
+    ...report,
+    stdout: `${text}\n`,
+    files: [{ name: 'Result.text', content: text + resultSuffix, mode: 'write' }],
+  };
 }
 
 /** Python's ZeroDivisionError on an empty prediction file, as a usage error. */
 export function requireNonEmpty(count: number, src: Source): void {
-  if (count === 0) throw badInput(src, 'the prediction file has no lines; there is nothing to score', 'crash with ZeroDivisionError');
+  if (count === 0)
+    throw badInput(src, 'the prediction file has no lines; there is nothing to score', 'crash with ZeroDivisionError');
 }

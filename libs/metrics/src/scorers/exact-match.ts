@@ -21,7 +21,9 @@ function scoreExactMatch(task: 'VizWiz' | 'VQAv2', input: ExactMatchInput): Scor
   const fidelity = input.fidelity ?? 'coin';
   const { src } = input.annotations;
   const keyOf = (v: PyValue, at: Source): string => (task === 'VQAv2' ? `s${pyStr(v)}` : hashKey(v, at, 'question_id'));
-  const byId = indexByQuestionId(input.annotations.value, src, 'the annotation file', 'annotation', (id) => keyOf(id, src));
+  const byId = indexByQuestionId(input.annotations.value, src, 'the annotation file', 'annotation', (id) =>
+    keyOf(id, src),
+  );
 
   const records = input.predictions.records;
   let right = 0;
@@ -30,7 +32,12 @@ function scoreExactMatch(task: 'VizWiz' | 'VQAv2', input: ExactMatchInput): Scor
     const qid = field(rec.value, 'question_id', rec.src, 'the prediction');
     const ann = byId.get(keyOf(qid, rec.src));
     if (ann === undefined) {
-      throw badInput(rec.src, `question_id ${pyStr(qid)} is not in the annotation file ${src.file}`, 'crash with KeyError', `is this a ${task} prediction file, scored against the ${task} test file?`);
+      throw badInput(
+        rec.src,
+        `question_id ${pyStr(qid)} is not in the annotation file ${src.file}`,
+        'crash with KeyError',
+        `is this a ${task} prediction file, scored against the ${task} test file?`,
+      );
     }
     const pred = strField(rec.value, 'text', rec.src, 'the prediction');
     const truth = strField(ann, 'answer', src, `annotation ${pyStr(qid)}`);

@@ -23,21 +23,66 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { task: 'ScienceQA', dir: 'scienceqa', files: { baseDir: '.' }, summary: { coin: [32, 13, '40.62'], strict: [32, 13, '40.62'] } },
-  { task: 'TextVQA', dir: 'textvqa', files: { annotationFile: 'TextVQA_0.5.1_val.json' }, summary: { coin: [8, null, '82.50'], strict: [8, null, '82.50'] } },
-  { task: 'ImageNet', dir: 'imagenet', files: { testFile: 'test.json' }, summary: { coin: [8, 6, '75.00'], strict: [8, 0, '0.00'] } },
-  { task: 'GQA', dir: 'gqa', files: { annotationFile: 'cl_dataset/GQA/testdev_balanced_questions.json' }, summary: { coin: [6, 5, '83.33'], strict: [6, 6, '100.00'] } },
-  { task: 'VizWiz', dir: 'vizwiz', files: { annotationFile: 'val.json' }, summary: { coin: [6, 4, '66.67'], strict: [6, 4, '66.67'] } },
-  { task: 'VQAv2', dir: 'vqav2', files: { annotationFile: 'val.json' }, summary: { coin: [3, 2, '66.67'], strict: [3, 2, '66.67'] } },
-  { task: 'Grounding', dir: 'grounding', files: { testFile: 'test.json' }, summary: { coin: [14, 6, '42.86'], strict: [14, 7, '50.00'] } },
-  { task: 'OCRVQA', dir: 'ocrvqa', files: { annotationFile: 'test.json' }, summary: { coin: [6, 2, '33.33'], strict: [6, 3, '50.00'] } },
+  {
+    task: 'ScienceQA',
+    dir: 'scienceqa',
+    files: { baseDir: '.' },
+    summary: { coin: [32, 13, '40.62'], strict: [32, 13, '40.62'] },
+  },
+  {
+    task: 'TextVQA',
+    dir: 'textvqa',
+    files: { annotationFile: 'TextVQA_0.5.1_val.json' },
+    summary: { coin: [8, null, '82.50'], strict: [8, null, '82.50'] },
+  },
+  {
+    task: 'ImageNet',
+    dir: 'imagenet',
+    files: { testFile: 'test.json' },
+    summary: { coin: [8, 6, '75.00'], strict: [8, 0, '0.00'] },
+  },
+  {
+    task: 'GQA',
+    dir: 'gqa',
+    files: { annotationFile: 'cl_dataset/GQA/testdev_balanced_questions.json' },
+    summary: { coin: [6, 5, '83.33'], strict: [6, 6, '100.00'] },
+  },
+  {
+    task: 'VizWiz',
+    dir: 'vizwiz',
+    files: { annotationFile: 'val.json' },
+    summary: { coin: [6, 4, '66.67'], strict: [6, 4, '66.67'] },
+  },
+  {
+    task: 'VQAv2',
+    dir: 'vqav2',
+    files: { annotationFile: 'val.json' },
+    summary: { coin: [3, 2, '66.67'], strict: [3, 2, '66.67'] },
+  },
+  {
+    task: 'Grounding',
+    dir: 'grounding',
+    files: { testFile: 'test.json' },
+    summary: { coin: [14, 6, '42.86'], strict: [14, 7, '50.00'] },
+  },
+  {
+    task: 'OCRVQA',
+    dir: 'ocrvqa',
+    files: { annotationFile: 'test.json' },
+    summary: { coin: [6, 2, '33.33'], strict: [6, 3, '50.00'] },
+  },
 ];
 
 function run(c: Case, fidelity: Fidelity): ScoreReport {
   const at = (f?: string): string | undefined => (f === undefined ? undefined : join(FIXTURES, c.dir, f));
   return scoreTaskFromFiles(
     c.task,
-    { baseDir: at(c.files.baseDir), annotationFile: at(c.files.annotationFile), testFile: at(c.files.testFile), resultFile: join(FIXTURES, c.dir, 'merge.jsonl') },
+    {
+      baseDir: at(c.files.baseDir),
+      annotationFile: at(c.files.annotationFile),
+      testFile: at(c.files.testFile),
+      resultFile: join(FIXTURES, c.dir, 'merge.jsonl'),
+    },
     fidelity,
   );
 }

@@ -84,12 +84,23 @@ function chiSquare(gold: Histogram, predicted: Histogram): number | undefined {
 /** sorted() over the keys of one breakdown: str by code point, numbers numerically; mixed types crash. */
 function sortedKeys(b: Buckets, what: string, file: string): Array<{ key: PyValue; scores: number[] }> {
   const entries = [...b.groups.values()];
-  const kind = (v: PyValue): string => (typeof v === 'string' ? 'str' : typeof v === 'bigint' || typeof v === 'number' || typeof v === 'boolean' ? 'num' : 'other');
+  const kind = (v: PyValue): string =>
+    typeof v === 'string'
+      ? 'str'
+      : typeof v === 'bigint' || typeof v === 'number' || typeof v === 'boolean'
+        ? 'num'
+        : 'other';
   const kinds = new Set(entries.map((e) => kind(e.key)));
   if (entries.length > 1 && (kinds.size > 1 || kinds.has('other'))) {
-    throw badInput({ file }, `the ${what} values mix types and cannot be sorted`, "crash with TypeError: '<' not supported");
+    throw badInput(
+      { file },
+      `the ${what} values mix types and cannot be sorted`,
+      "crash with TypeError: '<' not supported",
+    );
   }
-  return entries.sort((x, y) => (typeof x.key === 'string' ? compareCodePoints(x.key, y.key as string) : Number(x.key) - Number(y.key)));
+  return entries.sort((x, y) =>
+    typeof x.key === 'string' ? compareCodePoints(x.key, y.key as string) : Number(x.key) - Number(y.key),
+  );
 }
 
 export function convertGqaPrediction(text: string, fidelity: Fidelity): string {
@@ -109,7 +120,12 @@ export function scoreGqa(input: GqaInput): ScoreReport {
   for (const rec of records) {
     const qid = field(rec.value, 'question_id', rec.src, 'the prediction');
     const prediction = convertGqaPrediction(strField(rec.value, 'text', rec.src, 'the prediction'), fidelity);
-    converted.push(pyDict([['questionId', qid], ['prediction', prediction]]));
+    converted.push(
+      pyDict([
+        ['questionId', qid],
+        ['prediction', prediction],
+      ]),
+    );
     const key = fidelity === 'coin' ? hashKey(qid, rec.src, 'question_id') : `s${pyStr(qid)}`;
     const prev = predictions.get(key);
     predictions.set(key, { qid: prev ? prev.qid : qid, prediction, src: rec.src });
@@ -130,7 +146,12 @@ export function scoreGqa(input: GqaInput): ScoreReport {
   for (const { qid, prediction, src } of predictions.values()) {
     const id = fidelity === 'coin' ? qid : pyStr(qid);
     if (typeof id !== 'string' || !(questions instanceof Map) || !questions.has(id)) {
-      throw badInput(src, `question_id ${pyStr(qid)} is not a question of ${qsrc.file}`, `crash with KeyError: ${pyStr(qid)}`, 'is this a GQA prediction file, scored against testdev_balanced_questions.json?');
+      throw badInput(
+        src,
+        `question_id ${pyStr(qid)} is not a question of ${qsrc.file}`,
+        `crash with KeyError: ${pyStr(qid)}`,
+        'is this a GQA prediction file, scored against testdev_balanced_questions.json?',
+      );
     }
     const q = questions.get(id)!;
     const where = `question ${id}`;
@@ -142,7 +163,13 @@ export function scoreGqa(input: GqaInput): ScoreReport {
       return !['exist', 'query: name', 'choose name'].some((o) => op.includes(o));
     }).length;
     const balanced = pyTruthy(field(q, 'isBalanced', qsrc, where));
-    verdicts.push({ id: pyStr(qid), prediction, expected: pyStr(goldAnswer), score, note: balanced ? undefined : 'not balanced: not scored' });
+    verdicts.push({
+      id: pyStr(qid),
+      prediction,
+      expected: pyStr(goldAnswer),
+      score,
+      note: balanced ? undefined : 'not balanced: not scored',
+    });
     if (!balanced) continue;
     const crash = (): never => {
       throw badInput(qsrc, `a type or group of ${where} is a list or object`, 'crash with TypeError: unhashable type');
@@ -166,7 +193,12 @@ export function scoreGqa(input: GqaInput): ScoreReport {
 
   let distribution = chiSquare(gold, predictedHist);
   if (distribution === undefined) {
-    if (fidelity === 'coin') throw badInput({ file: input.predictions.file }, 'no balanced question with a global group was predicted; the distribution score is undefined', 'crash with ZeroDivisionError');
+    if (fidelity === 'coin')
+      throw badInput(
+        { file: input.predictions.file },
+        'no balanced question with a global group was predicted; the distribution score is undefined',
+        'crash with ZeroDivisionError',
+      );
     distribution = 0;
   }
   distribution /= 100;

@@ -18,9 +18,13 @@ describe('Grounding box parsing and IoU', () => {
     // exact IoU 1/2: after scaling by 640 it is 0.49999999999999983 (miss), unscaled 0.5000000000000001 (hit)
     const p = [0.29, 0.05, 0.51, 0.35];
     const g = [0.22, 0.06, 0.6, 0.39];
-    const scale = (b: number[]): [number, number, number, number] => b.map((x) => x * 640) as [number, number, number, number];
+    const scale = (b: number[]): [number, number, number, number] =>
+      b.map((x) => x * 640) as [number, number, number, number];
     assert.equal(boxIou(scale(p), scale(g)), 0.49999999999999983);
-    assert.equal(boxIou(p as [number, number, number, number], g as [number, number, number, number]), 0.5000000000000001);
+    assert.equal(
+      boxIou(p as [number, number, number, number], g as [number, number, number, number]),
+      0.5000000000000001,
+    );
   });
 
   it('gives what CPython gives for NaN and infinite coordinates (float() accepts "nan", "inf")', () => {

@@ -58,7 +58,8 @@ export function parsePredictedBox(text: PyValue, fidelity: Fidelity): Box | unde
 
 function maxOfSize(size: PyValue, src: Source, id: string): number {
   const list = asList(size, src, `size of test item ${id}`);
-  if (list.length === 0) throw badInput(src, `size of test item ${id} is empty`, 'crash with ValueError: max() arg is an empty sequence');
+  if (list.length === 0)
+    throw badInput(src, `size of test item ${id} is empty`, 'crash with ValueError: max() arg is an empty sequence');
   const nums = list.map((v) => {
     const x = pyToFloat(v);
     if (x === undefined) throw badInput(src, `size of test item ${id} must hold numbers`, 'crash with TypeError');
@@ -70,7 +71,9 @@ function maxOfSize(size: PyValue, src: Source, id: string): number {
 export function scoreGrounding(input: GroundingInput): ScoreReport {
   const fidelity = input.fidelity ?? 'coin';
   const { src } = input.testItems;
-  const byId = indexByQuestionId(input.testItems.value, src, 'the test file', 'test item', (id) => hashKey(id, src, 'question_id'));
+  const byId = indexByQuestionId(input.testItems.value, src, 'the test file', 'test item', (id) =>
+    hashKey(id, src, 'question_id'),
+  );
 
   const records = input.predictions.records;
   let right = 0;
@@ -79,10 +82,21 @@ export function scoreGrounding(input: GroundingInput): ScoreReport {
     const qid = field(rec.value, 'question_id', rec.src, 'the prediction');
     const id = pyStr(qid);
     const gt = byId.get(hashKey(qid, rec.src, 'question_id'));
-    if (gt === undefined) throw badInput(rec.src, `question_id ${id} is not in the test file ${src.file}`, 'crash with KeyError', 'is this a Grounding prediction file?');
+    if (gt === undefined)
+      throw badInput(
+        rec.src,
+        `question_id ${id} is not in the test file ${src.file}`,
+        'crash with KeyError',
+        'is this a Grounding prediction file?',
+      );
     const bboxText = strField(gt, 'answer_bbox', src, `test item ${id}`);
     const truth = parseFloats(bboxText.replaceAll('[', '').replaceAll(']', ''));
-    if (truth === undefined) throw badInput(src, `answer_bbox ${JSON.stringify(bboxText)} of test item ${id} is not a list of numbers`, 'crash with ValueError');
+    if (truth === undefined)
+      throw badInput(
+        src,
+        `answer_bbox ${JSON.stringify(bboxText)} of test item ${id} is not a list of numbers`,
+        'crash with ValueError',
+      );
     const size = field(gt, 'size', src, `test item ${id}`);
     const rawText = field(rec.value, 'text', rec.src, 'the prediction');
     const predicted = parsePredictedBox(rawText, fidelity);
@@ -91,7 +105,12 @@ export function scoreGrounding(input: GroundingInput): ScoreReport {
       verdicts.push({ id, prediction: shown, expected: bboxText, score: 0, note: 'not a box of 4 numbers' });
       continue;
     }
-    if (truth.length !== 4) throw badInput(src, `answer_bbox of test item ${id} has ${truth.length} numbers, not 4`, 'crash with ValueError while unpacking');
+    if (truth.length !== 4)
+      throw badInput(
+        src,
+        `answer_bbox of test item ${id} has ${truth.length} numbers, not 4`,
+        'crash with ValueError while unpacking',
+      );
     const maxWh = maxOfSize(size, src, id);
     const p = predicted.map((x) => x * maxWh) as unknown as Box;
     const g = truth.map((x) => x * maxWh) as unknown as Box;
@@ -101,5 +120,12 @@ export function scoreGrounding(input: GroundingInput): ScoreReport {
   }
   requireNonEmpty(records.length, { file: input.predictions.file });
   const accuracy = (100 * right) / records.length;
-  return samplesAccuracyReport({ task: 'Grounding', fidelity, samples: records.length, correct: right, accuracy, verdicts });
+  return samplesAccuracyReport({
+    task: 'Grounding',
+    fidelity,
+    samples: records.length,
+    correct: right,
+    accuracy,
+    verdicts,
+  });
 }

@@ -52,14 +52,25 @@ export function scoreImageNet(input: ImageNetInput): ScoreReport {
     if (fidelity === 'strict') {
       const id = pyStr(field(rec.value, 'question_id', rec.src, 'the prediction'));
       const found = byId.get(id);
-      if (found === undefined) throw badInput(rec.src, `question_id ${id} is not in the test file ${src.file}`, undefined, 'is this an ImageNet prediction file?');
+      if (found === undefined)
+        throw badInput(
+          rec.src,
+          `question_id ${id} is not in the test file ${src.file}`,
+          undefined,
+          'is this an ImageNet prediction file?',
+        );
       k = found;
     } else if (index >= answers.length) {
-      throw badInput(rec.src, `the prediction file has more lines than the test file has items (${answers.length}); ImageNet is scored by position`, 'crash with IndexError');
+      throw badInput(
+        rec.src,
+        `the prediction file has more lines than the test file has items (${answers.length}); ImageNet is scored by position`,
+        'crash with IndexError',
+      );
     }
     const answer = answers[k];
     const text = strField(rec.value, 'text', rec.src, 'the prediction');
-    if (typeof answer !== 'string') throw badInput(src, `the answer of test item #${k} is not a string`, 'crash with TypeError');
+    if (typeof answer !== 'string')
+      throw badInput(src, `the answer of test item #${k} is not a string`, 'crash with TypeError');
     const ok = fidelity === 'coin' ? answer.includes(text) || text.includes(answer) : strictMatch(text, answer);
     if (ok) right += 1;
     else {
@@ -68,8 +79,21 @@ export function scoreImageNet(input: ImageNetInput): ScoreReport {
       wrong.push(label);
     }
     const qid = (rec.value as PyDict).get('question_id');
-    verdicts.push({ id: qid === undefined ? String(index) : pyStr(qid), prediction: text, expected: answer, score: ok ? 1 : 0 });
+    verdicts.push({
+      id: qid === undefined ? String(index) : pyStr(qid),
+      prediction: text,
+      expected: answer,
+      score: ok ? 1 : 0,
+    });
   });
   const accuracy = (100 * right) / records.length;
-  return samplesAccuracyReport({ task: 'ImageNet', fidelity, samples: records.length, correct: right, accuracy, verdicts, resultSuffix: dumpPyJson(wrong, 4) });
+  return samplesAccuracyReport({
+    task: 'ImageNet',
+    fidelity,
+    samples: records.length,
+    correct: right,
+    accuracy,
+    verdicts,
+    resultSuffix: dumpPyJson(wrong, 4),
+  });
 }

@@ -20,7 +20,9 @@ export interface OcrVqaInput {
 export function scoreOcrVqa(input: OcrVqaInput): ScoreReport {
   const fidelity = input.fidelity ?? 'coin';
   const { src } = input.annotations;
-  const byId = indexByQuestionId(input.annotations.value, src, 'the annotation file', 'annotation', (id) => hashKey(id, src, 'question_id'));
+  const byId = indexByQuestionId(input.annotations.value, src, 'the annotation file', 'annotation', (id) =>
+    hashKey(id, src, 'question_id'),
+  );
 
   const records = input.predictions.records;
   let right = 0;
@@ -29,11 +31,23 @@ export function scoreOcrVqa(input: OcrVqaInput): ScoreReport {
     const qid = field(rec.value, 'question_id', rec.src, 'the prediction');
     const id = pyStr(qid);
     const ann = byId.get(hashKey(qid, rec.src, 'question_id'));
-    if (ann === undefined) throw badInput(rec.src, `question_id ${id} is not in the annotation file ${src.file}`, 'crash with KeyError', 'is this an OCR-VQA prediction file?');
+    if (ann === undefined)
+      throw badInput(
+        rec.src,
+        `question_id ${id} is not in the annotation file ${src.file}`,
+        'crash with KeyError',
+        'is this an OCR-VQA prediction file?',
+      );
     const truthValue = field(ann, 'answer', src, `annotation ${id}`);
     const text = strField(rec.value, 'text', rec.src, 'the prediction');
     if (fidelity === 'coin' && text.includes('Unanswerable')) {
-      verdicts.push({ id, prediction: text, expected: pyStr(truthValue), score: 0, note: 'skipped: contains "Unanswerable"' });
+      verdicts.push({
+        id,
+        prediction: text,
+        expected: pyStr(truthValue),
+        score: 0,
+        note: 'skipped: contains "Unanswerable"',
+      });
       continue;
     }
     const truth = strField(ann, 'answer', src, `annotation ${id}`);
@@ -43,5 +57,13 @@ export function scoreOcrVqa(input: OcrVqaInput): ScoreReport {
   }
   requireNonEmpty(records.length, { file: input.predictions.file });
   const accuracy = (100 * right) / records.length;
-  return samplesAccuracyReport({ task: 'OCRVQA', fidelity, samples: records.length, printed: fidelity === 'coin' ? 0 : records.length, correct: right, accuracy, verdicts });
+  return samplesAccuracyReport({
+    task: 'OCRVQA',
+    fidelity,
+    samples: records.length,
+    printed: fidelity === 'coin' ? 0 : records.length,
+    correct: right,
+    accuracy,
+    verdicts,
+  });
 }

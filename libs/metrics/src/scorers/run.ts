@@ -32,14 +32,18 @@ export const DEFAULT_GQA_QUESTIONS = './cl_dataset/GQA/testdev_balanced_question
 export function parseTaskName(name: string): TaskName {
   const found = TASKS.find((t) => t.toLowerCase() === name.toLowerCase().replace(/[-_]/g, ''));
   if (!found) {
-    throw new CoinError('METRICS.UNKNOWN_TASK', 'INVALID_ARGUMENT', `unknown task "${name}"`, { hint: `use one of ${TASKS.join(', ')}` });
+    throw new CoinError('METRICS.UNKNOWN_TASK', 'INVALID_ARGUMENT', `unknown task "${name}"`, {
+      hint: `use one of ${TASKS.join(', ')}`,
+    });
   }
   return found;
 }
 
 function required(value: string | undefined, flag: string, task: TaskName): string {
   if (value === undefined || value === '') {
-    throw new CoinError('METRICS.MISSING_FLAG', 'INVALID_ARGUMENT', `${task} needs ${flag}`, { hint: `run coin score ${task} --help` });
+    throw new CoinError('METRICS.MISSING_FLAG', 'INVALID_ARGUMENT', `${task} needs ${flag}`, {
+      hint: `run coin score ${task} --help`,
+    });
   }
   return value;
 }
@@ -49,7 +53,10 @@ function doc(file: string, what: string): JsonDoc {
 }
 
 export function scoreTaskFromFiles(task: TaskName, files: ScoreFiles, fidelity: Fidelity = 'coin'): ScoreReport {
-  const predictions = (): Predictions => ({ file: files.resultFile, records: readPyJsonLines(files.resultFile, 'result file', fidelity === 'strict') });
+  const predictions = (): Predictions => ({
+    file: files.resultFile,
+    records: readPyJsonLines(files.resultFile, 'result file', fidelity === 'strict'),
+  });
   switch (task) {
     case 'ScienceQA': {
       const base = files.baseDir ?? DEFAULT_SCIENCEQA_BASE_DIR;
@@ -58,20 +65,48 @@ export function scoreTaskFromFiles(task: TaskName, files: ScoreFiles, fidelity: 
       return scoreScienceQa({ pidSplits, problems, predictions: predictions(), split: files.split, fidelity });
     }
     case 'TextVQA':
-      return scoreTextVqa({ annotations: doc(files.annotationFile ?? DEFAULT_TEXTVQA_ANNOTATIONS, 'annotation file'), predictions: predictions(), fidelity });
+      return scoreTextVqa({
+        annotations: doc(files.annotationFile ?? DEFAULT_TEXTVQA_ANNOTATIONS, 'annotation file'),
+        predictions: predictions(),
+        fidelity,
+      });
     case 'GQA': {
       const preds = predictions();
-      return scoreGqa({ questions: doc(files.annotationFile ?? DEFAULT_GQA_QUESTIONS, 'GQA questions file'), predictions: preds, fidelity });
+      return scoreGqa({
+        questions: doc(files.annotationFile ?? DEFAULT_GQA_QUESTIONS, 'GQA questions file'),
+        predictions: preds,
+        fidelity,
+      });
     }
     case 'ImageNet':
-      return scoreImageNet({ testItems: doc(required(files.testFile, '--test-file', task), 'test file'), predictions: predictions(), fidelity });
+      return scoreImageNet({
+        testItems: doc(required(files.testFile, '--test-file', task), 'test file'),
+        predictions: predictions(),
+        fidelity,
+      });
     case 'Grounding':
-      return scoreGrounding({ testItems: doc(required(files.testFile, '--test-file', task), 'test file'), predictions: predictions(), fidelity });
+      return scoreGrounding({
+        testItems: doc(required(files.testFile, '--test-file', task), 'test file'),
+        predictions: predictions(),
+        fidelity,
+      });
     case 'VizWiz':
-      return scoreVizWiz({ annotations: doc(required(files.annotationFile, '--annotation-file', task), 'annotation file'), predictions: predictions(), fidelity });
+      return scoreVizWiz({
+        annotations: doc(required(files.annotationFile, '--annotation-file', task), 'annotation file'),
+        predictions: predictions(),
+        fidelity,
+      });
     case 'VQAv2':
-      return scoreVqav2({ annotations: doc(required(files.annotationFile, '--annotation-file', task), 'annotation file'), predictions: predictions(), fidelity });
+      return scoreVqav2({
+        annotations: doc(required(files.annotationFile, '--annotation-file', task), 'annotation file'),
+        predictions: predictions(),
+        fidelity,
+      });
     case 'OCRVQA':
-      return scoreOcrVqa({ annotations: doc(required(files.annotationFile, '--annotation-file', task), 'annotation file'), predictions: predictions(), fidelity });
+      return scoreOcrVqa({
+        annotations: doc(required(files.annotationFile, '--annotation-file', task), 'annotation file'),
+        predictions: predictions(),
+        fidelity,
+      });
   }
 }

@@ -39,7 +39,8 @@ export function firstStandaloneWordChar(text: string): string | undefined {
 /** The option letter CoIN reads from a model output (or "FAILED"). */
 export function parseScienceQaAnswer(text: string): string {
   if (OPTIONS.includes(text)) return text;
-  if (pyLen(text) >= 3 && OPTIONS.includes(pySlice(text, 0, 1)) && pySlice(text, 1, 3) === '. ') return pySlice(text, 0, 1);
+  if (pyLen(text) >= 3 && OPTIONS.includes(pySlice(text, 0, 1)) && pySlice(text, 1, 3) === '. ')
+    return pySlice(text, 0, 1);
   const letter = firstStandaloneWordChar(text);
   return letter === undefined ? 'FAILED' : pyUpper(letter);
 }
@@ -53,7 +54,11 @@ export function scoreScienceQa(input: ScienceQaInput): ScoreReport {
   const fidelity = input.fidelity ?? 'coin';
   const split = input.split ?? 'test';
   const { pidSplits, problems } = input;
-  const ids = asList(field(pidSplits.value, split, pidSplits.src, 'pid_splits.json'), pidSplits.src, `pid_splits.json["${split}"]`);
+  const ids = asList(
+    field(pidSplits.value, split, pidSplits.src, 'pid_splits.json'),
+    pidSplits.src,
+    `pid_splits.json["${split}"]`,
+  );
 
   const byId = new Map<string, JsonRecord>();
   for (const rec of input.predictions.records) {
@@ -66,13 +71,19 @@ export function scoreScienceQa(input: ScienceQaInput): ScoreReport {
   const seen = new Set<string>();
   for (const id of ids) {
     const key = hashKey(id, problems.src, `an id in pid_splits.json["${split}"]`);
-    if (typeof id !== 'string') throw badInput(pidSplits.src, `problem id ${pyStr(id)} is not a key of problems.json (keys are strings)`, 'crash with KeyError');
+    if (typeof id !== 'string')
+      throw badInput(
+        pidSplits.src,
+        `problem id ${pyStr(id)} is not a key of problems.json (keys are strings)`,
+        'crash with KeyError',
+      );
     const prob = field(problems.value, id, problems.src, 'problems.json');
     if (seen.has(key)) continue;
     seen.add(key);
     splitProblems.push({ id, key, prob });
   }
-  if (splitProblems.length === 0) throw badInput(pidSplits.src, `split "${split}" has no problems`, 'crash with ZeroDivisionError');
+  if (splitProblems.length === 0)
+    throw badInput(pidSplits.src, `split "${split}" has no problems`, 'crash with ZeroDivisionError');
 
   const correctList: PyValue[] = [];
   const incorrectList: PyValue[] = [];
@@ -85,15 +96,28 @@ export function scoreScienceQa(input: ScienceQaInput): ScoreReport {
     const where = rec ? rec.src : problems.src;
     const predText = pred ? strField(pred, 'text', where, 'the prediction') : 'FAILED';
     const prompt: PyValue = pred ? field(pred, 'prompt', where, 'the prediction') : 'Unknown';
-    if (typeof prompt !== 'string') throw badInput(where, `"prompt" must be a string, got ${typeName(prompt)}`, 'crash with TypeError');
+    if (typeof prompt !== 'string')
+      throw badInput(where, `"prompt" must be a string, got ${typeName(prompt)}`, 'crash with TypeError');
     const letter = parseScienceQaAnswer(predText);
     const choices = field(prob, 'choices', problems.src, `problem ${String(id)}`);
-    if (!Array.isArray(choices) && typeof choices !== 'string') throw badInput(problems.src, `choices of problem ${String(id)} must be a list`, 'crash with TypeError');
+    if (!Array.isArray(choices) && typeof choices !== 'string')
+      throw badInput(problems.src, `choices of problem ${String(id)} must be a list`, 'crash with TypeError');
     const idx = predIndex(letter, Array.isArray(choices) ? choices.length : pyLen(choices));
     const answer = field(prob, 'answer', problems.src, `problem ${String(id)}`);
-    const answerIndex = typeof answer === 'bigint' ? Number(answer) : typeof answer === 'boolean' ? Number(answer) : undefined;
-    if (answerIndex === undefined) throw badInput(problems.src, `answer of problem ${String(id)} must be an int, got ${typeName(answer)}`, 'crash with TypeError');
-    if (answerIndex < -OPTIONS.length || answerIndex >= OPTIONS.length) throw badInput(problems.src, `answer ${answerIndex} of problem ${String(id)} is not an option index`, 'crash with IndexError');
+    const answerIndex =
+      typeof answer === 'bigint' ? Number(answer) : typeof answer === 'boolean' ? Number(answer) : undefined;
+    if (answerIndex === undefined)
+      throw badInput(
+        problems.src,
+        `answer of problem ${String(id)} must be an int, got ${typeName(answer)}`,
+        'crash with TypeError',
+      );
+    if (answerIndex < -OPTIONS.length || answerIndex >= OPTIONS.length)
+      throw badInput(
+        problems.src,
+        `answer ${answerIndex} of problem ${String(id)} is not an option index`,
+        'crash with IndexError',
+      );
     const truth = OPTIONS.at(answerIndex)!;
     const analysis = pyDict([
       ['question_id', id],
@@ -107,7 +131,13 @@ export function scoreScienceQa(input: ScienceQaInput): ScoreReport {
     outputs.set(id as string, predText);
     const ok = idx === answerIndex;
     (ok ? correctList : incorrectList).push(analysis);
-    verdicts.push({ id: String(id), prediction: predText, expected: truth, score: ok ? 1 : 0, note: pred ? undefined : 'no prediction' });
+    verdicts.push({
+      id: String(id),
+      prediction: predText,
+      expected: truth,
+      score: ok ? 1 : 0,
+      note: pred ? undefined : 'no prediction',
+    });
   }
 
   const correct = correctList.length;

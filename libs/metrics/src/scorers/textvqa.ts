@@ -23,7 +23,10 @@ export function scoreTextVqa(input: TextVqaInput): ScoreReport {
   const data = asList(field(input.annotations.value, 'data', src, 'the annotation file'), src, 'the annotation "data"');
   const byId = new Map<string, { answers: unknown; index: number }>();
   data.forEach((a, index) => {
-    byId.set(pyStr(field(a, 'question_id', src, `annotation #${index}`)), { answers: field(a, 'answers', src, `annotation #${index}`), index });
+    byId.set(pyStr(field(a, 'question_id', src, `annotation #${index}`)), {
+      answers: field(a, 'answers', src, `annotation #${index}`),
+      index,
+    });
   });
 
   // Human answers repeat a lot across questions: normalise each distinct string once.
@@ -38,14 +41,26 @@ export function scoreTextVqa(input: TextVqaInput): ScoreReport {
   for (const rec of input.predictions.records) {
     const id = pyStr(field(rec.value, 'question_id', rec.src, 'the prediction'));
     const ann = byId.get(id);
-    if (!ann) throw badInput(rec.src, `question_id ${id} is not in the annotation file ${src.file}`, `crash with KeyError: '${id}'`, 'is this a TextVQA prediction file, scored against TextVQA_0.5.1_val.json?');
+    if (!ann)
+      throw badInput(
+        rec.src,
+        `question_id ${id} is not in the annotation file ${src.file}`,
+        `crash with KeyError: '${id}'`,
+        'is this a TextVQA prediction file, scored against TextVQA_0.5.1_val.json?',
+      );
     const prediction = strField(rec.value, 'text', rec.src, 'the prediction');
     const raw = asList(ann.answers as never, src, `answers of question ${id}`);
     const human = raw.map((a, k) => {
-      if (typeof a !== 'string') throw badInput(src, `answer ${k} of question ${id} is not a string`, 'crash with AttributeError');
+      if (typeof a !== 'string')
+        throw badInput(src, `answer ${k} of question ${id} is not a string`, 'crash with AttributeError');
       return normalize(a);
     });
-    if (human.length !== 10) throw badInput(src, `question ${id} has ${human.length} answers; the VQA soft accuracy needs exactly 10`, 'crash with AssertionError');
+    if (human.length !== 10)
+      throw badInput(
+        src,
+        `question ${id} has ${human.length} answers; the VQA soft accuracy needs exactly 10`,
+        'crash with AssertionError',
+      );
     const normalized = normalize(prediction);
     const score = vqaSoftScore(normalized, human);
     sum += score;
@@ -53,5 +68,12 @@ export function scoreTextVqa(input: TextVqaInput): ScoreReport {
   }
   requireNonEmpty(verdicts.length, { file: input.predictions.file });
   const accuracy = 100 * (sum / verdicts.length);
-  return samplesAccuracyReport({ task: 'TextVQA', fidelity, samples: verdicts.length, correct: null, accuracy, verdicts });
+  return samplesAccuracyReport({
+    task: 'TextVQA',
+    fidelity,
+    samples: verdicts.length,
+    correct: null,
+    accuracy,
+    verdicts,
+  });
 }

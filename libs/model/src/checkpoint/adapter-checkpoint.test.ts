@@ -7,13 +7,27 @@ import { CoinError } from '@coin/core';
 import { type HostTensor, readSafetensorsFile, writeSafetensorsFile } from '@coin/runtime';
 import { seededRandom } from '../tokenizer/test-corpus.js';
 import { type AdapterSpec } from './adapter-config.js';
-import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, loadAdapterCheckpoint, NON_LORA_FILE, saveAdapterCheckpoint } from './adapter-checkpoint.js';
+import {
+  ADAPTER_CONFIG_FILE,
+  ADAPTER_WEIGHTS_FILE,
+  loadAdapterCheckpoint,
+  NON_LORA_FILE,
+  saveAdapterCheckpoint,
+} from './adapter-checkpoint.js';
 import { adapterTensorsFromPeft, adapterTensorsToPeft } from './adapter-tensors.js';
 import { internalNames, type LinearName } from './internal-names.js';
 
 const isCode = (code: string) => (e: unknown) => e instanceof CoinError && e.code === code;
-const f32 = (dims: number[], values: ArrayLike<number>): HostTensor => ({ dtype: 'float32', dims, data: Float32Array.from(values) });
-const iota = (dims: number[]): HostTensor => f32(dims, Array.from({ length: dims[0] * dims[1] }, (_, i) => i));
+const f32 = (dims: number[], values: ArrayLike<number>): HostTensor => ({
+  dtype: 'float32',
+  dims,
+  data: Float32Array.from(values),
+});
+const iota = (dims: number[]): HostTensor =>
+  f32(
+    dims,
+    Array.from({ length: dims[0] * dims[1] }, (_, i) => i),
+  );
 
 function randomTensor(random: () => number, dims: number[]): HostTensor {
   const data = new Float32Array(dims.reduce((a, b) => a * b, 1));
@@ -26,14 +40,16 @@ function randomTensor(random: () => number, dims: number[]): HostTensor {
 /** Adapter + projector weights for a 2-layer model of width 6, MLP width 10, vision width 5. */
 function randomWeights(spec: AdapterSpec, seed: number): Map<string, HostTensor> {
   const random = seededRandom(seed);
-  const shape = (t: LinearName): [number, number] => (t === 'gate' || t === 'up' ? [6, 10] : t === 'down' ? [10, 6] : [6, 6]);
+  const shape = (t: LinearName): [number, number] =>
+    t === 'gate' || t === 'up' ? [6, 10] : t === 'down' ? [10, 6] : [6, 6];
   const w = new Map<string, HostTensor>();
   for (let l = 0; l < 2; l++) {
     for (const t of spec.targets) {
       const [fin, fout] = shape(t);
       w.set(internalNames.adapter(l, t, 'lora_A'), randomTensor(random, [fin, spec.rank]));
       w.set(internalNames.adapter(l, t, 'lora_B'), randomTensor(random, [spec.rank, fout]));
-      if (spec.kind === 'moelora') w.set(internalNames.adapter(l, t, 'lora_router'), randomTensor(random, [fin, spec.experts]));
+      if (spec.kind === 'moelora')
+        w.set(internalNames.adapter(l, t, 'lora_router'), randomTensor(random, [fin, spec.experts]));
     }
   }
   w.set(internalNames.projector(0, 'weight'), randomTensor(random, [5, 6]));
@@ -54,7 +70,14 @@ function assertBitExact(actual: ReadonlyMap<string, HostTensor>, expected: Reado
 }
 
 const lora: AdapterSpec = { kind: 'lora', rank: 4, alpha: 8, dropout: 0.05, targets: ['q', 'v', 'down'], experts: 1 };
-const moe: AdapterSpec = { kind: 'moelora', rank: 4, alpha: 8, dropout: 0.05, targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'], experts: 2 };
+const moe: AdapterSpec = {
+  kind: 'moelora',
+  rank: 4,
+  alpha: 8,
+  dropout: 0.05,
+  targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'],
+  experts: 2,
+};
 
 describe('adapter tensor layout', () => {
   it('LoRA: transposes to PEFT [r, in] / [out, r]', () => {
@@ -77,8 +100,10 @@ describe('adapter tensor layout', () => {
       spec,
     );
     assert.deepEqual(Object.keys(peft).sort(), [
-      `${p}.lora_A.loraA.0.mlp.weight`, `${p}.lora_A.loraA.1.mlp.weight`,
-      `${p}.lora_B.loraB.0.mlp.weight`, `${p}.lora_B.loraB.1.mlp.weight`,
+      `${p}.lora_A.loraA.0.mlp.weight`,
+      `${p}.lora_A.loraA.1.mlp.weight`,
+      `${p}.lora_B.loraB.0.mlp.weight`,
+      `${p}.lora_B.loraB.1.mlp.weight`,
       `${p}.lora_router.weight`,
     ]);
     // Expert 1 of A = columns 2..3 of A, as rows: [[2, 6, 10], [3, 7, 11]].
@@ -101,23 +126,45 @@ describe('adapter tensor layout', () => {
     const aliased = Object.fromEntries(Object.entries(peft).map(([k, t]) => [k.replace('.mlp.weight', '.weight'), t]));
     assertBitExact(adapterTensorsFromPeft(aliased, moe), weights);
     const key = 'base_model.model.model.layers.1.mlp.up_proj.lora_A.loraA.1.mlp.weight';
-    assert.throws(() => adapterTensorsFromPeft({ ...peft, [key.replace('.mlp.weight', '.weight')]: peft[key] }, moe), isCode('CHECKPOINT.DUPLICATE_KEY'));
+    assert.throws(
+      () => adapterTensorsFromPeft({ ...peft, [key.replace('.mlp.weight', '.weight')]: peft[key] }, moe),
+      isCode('CHECKPOINT.DUPLICATE_KEY'),
+    );
     const { [key]: _dropped, ...missingOne } = peft;
-    assert.throws(() => adapterTensorsFromPeft(missingOne, moe), (e: unknown) => isCode('CHECKPOINT.MISSING_KEY')(e) && (e as CoinError).message.includes(key));
-    assert.throws(() => adapterTensorsFromPeft({ ...peft, 'base_model.model.model.layers.0.self_attn.q_proj.weight': peft[key] }, moe), isCode('CHECKPOINT.UNKNOWN_KEY'));
+    assert.throws(
+      () => adapterTensorsFromPeft(missingOne, moe),
+      (e: unknown) => isCode('CHECKPOINT.MISSING_KEY')(e) && (e as CoinError).message.includes(key),
+    );
+    assert.throws(
+      () =>
+        adapterTensorsFromPeft({ ...peft, 'base_model.model.model.layers.0.self_attn.q_proj.weight': peft[key] }, moe),
+      isCode('CHECKPOINT.UNKNOWN_KEY'),
+    );
     assert.throws(() => adapterTensorsFromPeft(peft, lora), isCode('CHECKPOINT.UNKNOWN_KEY'));
-    assert.throws(() => adapterTensorsToPeft(new Map([['layers.0.attn.q.weight', iota([2, 2])]]), lora), isCode('CHECKPOINT.UNKNOWN_KEY'));
+    assert.throws(
+      () => adapterTensorsToPeft(new Map([['layers.0.attn.q.weight', iota([2, 2])]]), lora),
+      isCode('CHECKPOINT.UNKNOWN_KEY'),
+    );
   });
 
   for (const spec of [lora, moe]) {
     it(`${spec.kind}: refuses a file that lacks a target module in some layer, naming the tensor`, () => {
-      const peft = adapterTensorsToPeft(new Map([...randomWeights(spec, 5)].filter(([n]) => n.includes('.lora_'))), spec);
+      const peft = adapterTensorsToPeft(
+        new Map([...randomWeights(spec, 5)].filter(([n]) => n.includes('.lora_'))),
+        spec,
+      );
       const module = 'base_model.model.model.layers.1.mlp.down_proj';
       const partial = Object.fromEntries(Object.entries(peft).filter(([k]) => !k.startsWith(`${module}.`)));
       const key = spec.kind === 'lora' ? `${module}.lora_A.weight` : `${module}.lora_A.loraA.0.mlp.weight`;
-      assert.throws(() => adapterTensorsFromPeft(partial, spec), (e: unknown) => isCode('CHECKPOINT.MISSING_KEY')(e) && (e as CoinError).message.includes(key));
+      assert.throws(
+        () => adapterTensorsFromPeft(partial, spec),
+        (e: unknown) => isCode('CHECKPOINT.MISSING_KEY')(e) && (e as CoinError).message.includes(key),
+      );
       const layer0 = Object.fromEntries(Object.entries(peft).filter(([k]) => k.includes('.layers.1.')));
-      assert.throws(() => adapterTensorsFromPeft(layer0, spec), (e: unknown) => isCode('CHECKPOINT.MISSING_KEY')(e) && (e as CoinError).message.includes('layers.0.'));
+      assert.throws(
+        () => adapterTensorsFromPeft(layer0, spec),
+        (e: unknown) => isCode('CHECKPOINT.MISSING_KEY')(e) && (e as CoinError).message.includes('layers.0.'),
+      );
       assert.throws(() => adapterTensorsFromPeft({}, spec), isCode('CHECKPOINT.MISSING_KEY'));
     });
   }
@@ -127,10 +174,28 @@ describe('adapter tensor layout', () => {
     const peft = adapterTensorsToPeft(new Map([...randomWeights(spec, 6)].filter(([n]) => n.includes('.lora_'))), spec);
     const p = 'base_model.model.model.layers.0.self_attn.q_proj';
     const a0 = peft[`${p}.lora_A.loraA.0.mlp.weight`]; // [r_e 2, in 6]
-    const unevenA = { ...peft, [`${p}.lora_A.loraA.0.mlp.weight`]: f32([1, 6], [...a0.data].slice(0, 6) as number[]), [`${p}.lora_A.loraA.1.mlp.weight`]: f32([3, 6], new Array(18).fill(0)) };
-    assert.throws(() => adapterTensorsFromPeft(unevenA, spec), (e: unknown) => isCode('CHECKPOINT.BAD_SHAPE')(e) && (e as CoinError).message.includes(`${p}.lora_A.loraA.0.mlp.weight has rank 1`));
-    const unevenB = { ...peft, [`${p}.lora_B.loraB.0.mlp.weight`]: f32([6, 3], new Array(18).fill(0)), [`${p}.lora_B.loraB.1.mlp.weight`]: f32([6, 1], new Array(6).fill(0)) };
-    assert.throws(() => adapterTensorsFromPeft(unevenB, spec), (e: unknown) => isCode('CHECKPOINT.BAD_SHAPE')(e) && (e as CoinError).message.includes(`${p}.lora_B.loraB.0.mlp.weight has rank 3`));
+    const unevenA = {
+      ...peft,
+      [`${p}.lora_A.loraA.0.mlp.weight`]: f32([1, 6], [...a0.data].slice(0, 6) as number[]),
+      [`${p}.lora_A.loraA.1.mlp.weight`]: f32([3, 6], new Array(18).fill(0)),
+    };
+    assert.throws(
+      () => adapterTensorsFromPeft(unevenA, spec),
+      (e: unknown) =>
+        isCode('CHECKPOINT.BAD_SHAPE')(e) &&
+        (e as CoinError).message.includes(`${p}.lora_A.loraA.0.mlp.weight has rank 1`),
+    );
+    const unevenB = {
+      ...peft,
+      [`${p}.lora_B.loraB.0.mlp.weight`]: f32([6, 3], new Array(18).fill(0)),
+      [`${p}.lora_B.loraB.1.mlp.weight`]: f32([6, 1], new Array(6).fill(0)),
+    };
+    assert.throws(
+      () => adapterTensorsFromPeft(unevenB, spec),
+      (e: unknown) =>
+        isCode('CHECKPOINT.BAD_SHAPE')(e) &&
+        (e as CoinError).message.includes(`${p}.lora_B.loraB.0.mlp.weight has rank 3`),
+    );
   });
 });
 
@@ -152,8 +217,10 @@ describe('adapter checkpoint directory', () => {
       assertBitExact(loaded.weights, weights);
       const nonLora = await readSafetensorsFile(join(sub, NON_LORA_FILE));
       assert.deepEqual(Object.keys(nonLora.tensors).sort(), [
-        'base_model.model.model.mm_projector.0.bias', 'base_model.model.model.mm_projector.0.weight',
-        'base_model.model.model.mm_projector.2.bias', 'base_model.model.model.mm_projector.2.weight',
+        'base_model.model.model.mm_projector.0.bias',
+        'base_model.model.model.mm_projector.0.weight',
+        'base_model.model.model.mm_projector.2.bias',
+        'base_model.model.model.mm_projector.2.weight',
       ]);
       assert.deepEqual([...nonLora.tensors['base_model.model.model.mm_projector.0.weight'].dims], [6, 5]); // [out, in]
       const config = JSON.parse(await readFile(join(sub, ADAPTER_CONFIG_FILE), 'utf8'));
@@ -164,12 +231,30 @@ describe('adapter checkpoint directory', () => {
   it('widens a PEFT adapter saved in float16 (as LLaVA saves them) to float32, exactly', async () => {
     const sub = join(dir, 'f16');
     await mkdir(sub);
-    const half = (dims: number[], bits: number[]): HostTensor => ({ dtype: 'float16', dims, data: Uint16Array.from(bits) });
+    const half = (dims: number[], bits: number[]): HostTensor => ({
+      dtype: 'float16',
+      dims,
+      data: Uint16Array.from(bits),
+    });
     const p = 'base_model.model.model.layers.0.self_attn.q_proj';
     // A = [[1, -2]] ([r, in]), B = [[0.5], [2^-24]] ([out, r], the second a half subnormal); projector bias [0.25, 65504].
-    await writeSafetensorsFile(join(sub, ADAPTER_WEIGHTS_FILE), { [`${p}.lora_A.weight`]: half([1, 2], [0x3c00, 0xc000]), [`${p}.lora_B.weight`]: half([2, 1], [0x3800, 0x0001]) }, { format: 'pt' });
-    await writeSafetensorsFile(join(sub, NON_LORA_FILE), { 'base_model.model.model.mm_projector.0.bias': half([2], [0x3400, 0x7bff]) }, { format: 'pt' });
-    await writeFile(join(sub, ADAPTER_CONFIG_FILE), JSON.stringify({ peft_type: 'LORA', r: 1, lora_alpha: 1, target_modules: ['q_proj'] }));
+    await writeSafetensorsFile(
+      join(sub, ADAPTER_WEIGHTS_FILE),
+      {
+        [`${p}.lora_A.weight`]: half([1, 2], [0x3c00, 0xc000]),
+        [`${p}.lora_B.weight`]: half([2, 1], [0x3800, 0x0001]),
+      },
+      { format: 'pt' },
+    );
+    await writeSafetensorsFile(
+      join(sub, NON_LORA_FILE),
+      { 'base_model.model.model.mm_projector.0.bias': half([2], [0x3400, 0x7bff]) },
+      { format: 'pt' },
+    );
+    await writeFile(
+      join(sub, ADAPTER_CONFIG_FILE),
+      JSON.stringify({ peft_type: 'LORA', r: 1, lora_alpha: 1, target_modules: ['q_proj'] }),
+    );
     const loaded = await loadAdapterCheckpoint(sub);
     const expected = new Map([
       [internalNames.adapter(0, 'q', 'lora_A'), f32([2, 1], [1, -2])],
@@ -189,6 +274,9 @@ describe('adapter checkpoint directory', () => {
     garbled.write('{"x', 8);
     await writeFile(path, garbled);
     await assert.rejects(loadAdapterCheckpoint(sub), (e: unknown) => e instanceof CoinError && e.kind === 'DATA_LOSS');
-    await assert.rejects(loadAdapterCheckpoint(join(dir, 'nope')), (e: unknown) => e instanceof CoinError && e.code === 'CHECKPOINT.NOT_FOUND');
+    await assert.rejects(
+      loadAdapterCheckpoint(join(dir, 'nope')),
+      (e: unknown) => e instanceof CoinError && e.code === 'CHECKPOINT.NOT_FOUND',
+    );
   });
 });

@@ -32,7 +32,11 @@ export interface SaveAdapterOptions {
  * (`base_model.model.model.mm_projector.0.weight`), and adapter_config.json. Every file is
  * written atomically; the config goes last, so a directory with a config is complete.
  */
-export async function saveAdapterCheckpoint(dir: string, checkpoint: AdapterCheckpoint, options: SaveAdapterOptions = {}): Promise<void> {
+export async function saveAdapterCheckpoint(
+  dir: string,
+  checkpoint: AdapterCheckpoint,
+  options: SaveAdapterOptions = {},
+): Promise<void> {
   const adapter = new Map<string, HostTensor>();
   const nonLora: Record<string, HostTensor> = {};
   for (const [name, t] of checkpoint.weights) {
@@ -64,10 +68,15 @@ export async function loadAdapterCheckpoint(dir: string): Promise<AdapterCheckpo
   try {
     configText = await readFile(configPath, 'utf8');
   } catch (cause) {
-    throw new CoinError('CHECKPOINT.NOT_FOUND', 'NOT_FOUND', `no adapter checkpoint in ${dir}: cannot read ${ADAPTER_CONFIG_FILE}`, {
-      cause,
-      hint: 'Point at a directory written by a training stage (adapter_config.json + adapter_model.safetensors).',
-    });
+    throw new CoinError(
+      'CHECKPOINT.NOT_FOUND',
+      'NOT_FOUND',
+      `no adapter checkpoint in ${dir}: cannot read ${ADAPTER_CONFIG_FILE}`,
+      {
+        cause,
+        hint: 'Point at a directory written by a training stage (adapter_config.json + adapter_model.safetensors).',
+      },
+    );
   }
   let configJson: unknown;
   try {
@@ -80,7 +89,10 @@ export async function loadAdapterCheckpoint(dir: string): Promise<AdapterCheckpo
   const adapterFile = await readSafetensorsFile(weightsPath);
   const weights = adapterTensorsFromPeft(widenFloat16(adapterFile.tensors), spec, weightsPath);
   const nonLoraPath = join(dir, NON_LORA_FILE);
-  for (const [name, t] of hfTensorsToInternal(widenFloat16(await readOptionalSafetensors(nonLoraPath)), { source: nonLoraPath })) weights.set(name, t);
+  for (const [name, t] of hfTensorsToInternal(widenFloat16(await readOptionalSafetensors(nonLoraPath)), {
+    source: nonLoraPath,
+  }))
+    weights.set(name, t);
   return { spec, weights };
 }
 
@@ -96,7 +108,8 @@ async function readOptionalSafetensors(path: string): Promise<Record<string, Hos
 function widenFloat16(tensors: Readonly<Record<string, HostTensor>>): Record<string, HostTensor> {
   const out: Record<string, HostTensor> = {};
   for (const [key, t] of Object.entries(tensors)) {
-    out[key] = t.dtype === 'float16' ? { dtype: 'float32', dims: t.dims, data: float16ToFloat32(t.data as Uint16Array) } : t;
+    out[key] =
+      t.dtype === 'float16' ? { dtype: 'float32', dims: t.dims, data: float16ToFloat32(t.data as Uint16Array) } : t;
   }
   return out;
 }

@@ -3,7 +3,14 @@ import { describe, it } from 'node:test';
 import { CoinError } from '@coin/core';
 import { type AdapterSpec, parsePeftAdapterConfig, peftAdapterConfig } from './adapter-config.js';
 
-const lora: AdapterSpec = { kind: 'lora', rank: 128, alpha: 256, dropout: 0.05, targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'], experts: 1 };
+const lora: AdapterSpec = {
+  kind: 'lora',
+  rank: 128,
+  alpha: 256,
+  dropout: 0.05,
+  targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'],
+  experts: 1,
+};
 const moe: AdapterSpec = { ...lora, kind: 'moelora', experts: 8 };
 const isCode = (code: string, field?: string) => (e: unknown) =>
   e instanceof CoinError && e.code === code && (field === undefined || e.details.field === field);
@@ -46,12 +53,30 @@ describe('adapter_config.json', () => {
 
   it('names the bad field', () => {
     const base = peftAdapterConfig(lora);
-    assert.throws(() => parsePeftAdapterConfig({ ...base, peft_type: 'IA3' }), isCode('CHECKPOINT.BAD_ADAPTER_CONFIG', 'peft_type'));
-    assert.throws(() => parsePeftAdapterConfig({ ...base, target_modules: ['q_proj', 'c_attn'] }), isCode('CHECKPOINT.BAD_ADAPTER_CONFIG', 'target_modules'));
-    assert.throws(() => parsePeftAdapterConfig({ ...base, bias: 'all' }), isCode('CHECKPOINT.BAD_ADAPTER_CONFIG', 'bias'));
+    assert.throws(
+      () => parsePeftAdapterConfig({ ...base, peft_type: 'IA3' }),
+      isCode('CHECKPOINT.BAD_ADAPTER_CONFIG', 'peft_type'),
+    );
+    assert.throws(
+      () => parsePeftAdapterConfig({ ...base, target_modules: ['q_proj', 'c_attn'] }),
+      isCode('CHECKPOINT.BAD_ADAPTER_CONFIG', 'target_modules'),
+    );
+    assert.throws(
+      () => parsePeftAdapterConfig({ ...base, bias: 'all' }),
+      isCode('CHECKPOINT.BAD_ADAPTER_CONFIG', 'bias'),
+    );
     assert.throws(() => parsePeftAdapterConfig({ ...base, r: 0 }), isCode('CHECKPOINT.BAD_ADAPTER_CONFIG', 'r'));
-    assert.throws(() => parsePeftAdapterConfig(JSON.parse('{"peft_type": "LORA", "r": 8, "lora_alpha": 1e999, "target_modules": ["q_proj"]}')), isCode('CHECKPOINT.BAD_ADAPTER_CONFIG', 'lora_alpha'));
-    assert.throws(() => parsePeftAdapterConfig({ ...peftAdapterConfig(moe), expert_num: 3 }), isCode('CHECKPOINT.BAD_ADAPTER_CONFIG', 'r'));
+    assert.throws(
+      () =>
+        parsePeftAdapterConfig(
+          JSON.parse('{"peft_type": "LORA", "r": 8, "lora_alpha": 1e999, "target_modules": ["q_proj"]}'),
+        ),
+      isCode('CHECKPOINT.BAD_ADAPTER_CONFIG', 'lora_alpha'),
+    );
+    assert.throws(
+      () => parsePeftAdapterConfig({ ...peftAdapterConfig(moe), expert_num: 3 }),
+      isCode('CHECKPOINT.BAD_ADAPTER_CONFIG', 'r'),
+    );
     assert.throws(() => parsePeftAdapterConfig([]), isCode('CHECKPOINT.BAD_ADAPTER_CONFIG'));
   });
 
@@ -59,10 +84,18 @@ describe('adapter_config.json', () => {
     const base = peftAdapterConfig(lora);
     const off = { ...base, use_rslora: false, use_dora: false, rank_pattern: {}, alpha_pattern: {} };
     assert.deepEqual(parsePeftAdapterConfig(off), lora);
-    for (const [field, value] of [['use_rslora', true], ['use_dora', true], ['rank_pattern', { q_proj: 4 }], ['alpha_pattern', { 'model.layers.0.self_attn.q_proj': 8 }]] as const) {
+    for (const [field, value] of [
+      ['use_rslora', true],
+      ['use_dora', true],
+      ['rank_pattern', { q_proj: 4 }],
+      ['alpha_pattern', { 'model.layers.0.self_attn.q_proj': 8 }],
+    ] as const) {
       assert.throws(
         () => parsePeftAdapterConfig({ ...base, [field]: value }),
-        (e: unknown) => isCode('CHECKPOINT.BAD_ADAPTER_CONFIG', field)(e) && (e as CoinError).message.includes(field) && (e as CoinError).message.includes('PEFT 0.4'),
+        (e: unknown) =>
+          isCode('CHECKPOINT.BAD_ADAPTER_CONFIG', field)(e) &&
+          (e as CoinError).message.includes(field) &&
+          (e as CoinError).message.includes('PEFT 0.4'),
       );
     }
   });

@@ -51,21 +51,35 @@ export function peftAdapterConfig(spec: AdapterSpec, baseModel = ''): Record<str
 /** Read an adapter_config.json (ours or PEFT's) into an AdapterSpec; CoinError naming the bad field. */
 export function parsePeftAdapterConfig(json: unknown, source = 'adapter_config.json'): AdapterSpec {
   const bad = (field: string, message: string, hint?: string): CoinError =>
-    new CoinError('CHECKPOINT.BAD_ADAPTER_CONFIG', 'INVALID_ARGUMENT', `${source}: ${field} ${message}`, { hint, details: { source, field } });
+    new CoinError('CHECKPOINT.BAD_ADAPTER_CONFIG', 'INVALID_ARGUMENT', `${source}: ${field} ${message}`, {
+      hint,
+      details: { source, field },
+    });
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw bad('(root)', 'must be a JSON object');
   const c = json as Record<string, unknown>;
   const kind = c.peft_type === 'LORA' ? 'lora' : c.peft_type === 'MOE_LORA_CoIN' ? 'moelora' : undefined;
-  if (kind === undefined) throw bad('peft_type', `is ${JSON.stringify(c.peft_type)}`, 'Supported: "LORA" and "MOE_LORA_CoIN".');
-  if (c.bias !== undefined && c.bias !== 'none') throw bad('bias', `is ${JSON.stringify(c.bias)}; only "none" is supported (CoIN uses none)`);
+  if (kind === undefined)
+    throw bad('peft_type', `is ${JSON.stringify(c.peft_type)}`, 'Supported: "LORA" and "MOE_LORA_CoIN".');
+  if (c.bias !== undefined && c.bias !== 'none')
+    throw bad('bias', `is ${JSON.stringify(c.bias)}; only "none" is supported (CoIN uses none)`);
   if (c.fan_in_fan_out === true) throw bad('fan_in_fan_out', 'is true; LLaMA linears need false');
   refuseNewerPeftOptions(c, bad);
   const modules = c.target_modules;
   if (!Array.isArray(modules) || modules.length === 0) {
-    throw bad('target_modules', 'must be a non-empty list of module names', `Names: ${LINEAR_NAMES.map(peftTargetModule).join(', ')}.`);
+    throw bad(
+      'target_modules',
+      'must be a non-empty list of module names',
+      `Names: ${LINEAR_NAMES.map(peftTargetModule).join(', ')}.`,
+    );
   }
   const targets = modules.map((m) => {
     const linear = typeof m === 'string' ? linearFromTargetModule(m) : undefined;
-    if (linear === undefined) throw bad('target_modules', `has unknown module ${JSON.stringify(m)}`, `Known: ${LINEAR_NAMES.map(peftTargetModule).join(', ')}.`);
+    if (linear === undefined)
+      throw bad(
+        'target_modules',
+        `has unknown module ${JSON.stringify(m)}`,
+        `Known: ${LINEAR_NAMES.map(peftTargetModule).join(', ')}.`,
+      );
     return linear;
   });
   const spec: AdapterSpec = {
@@ -92,12 +106,19 @@ const NEWER_PEFT_OPTIONS: ReadonlyArray<{ field: string; kind: 'flag' | 'pattern
   { field: 'alpha_pattern', kind: 'pattern', effect: 'a different lora_alpha per module' },
 ];
 
-function refuseNewerPeftOptions(c: Readonly<Record<string, unknown>>, bad: (field: string, message: string, hint?: string) => CoinError): void {
+function refuseNewerPeftOptions(
+  c: Readonly<Record<string, unknown>>,
+  bad: (field: string, message: string, hint?: string) => CoinError,
+): void {
   for (const { field, kind, effect } of NEWER_PEFT_OPTIONS) {
     const value = c[field];
     const off = value === undefined || value === null || (kind === 'flag' ? value === false : isEmptyObject(value));
     if (!off) {
-      throw bad(field, `is ${JSON.stringify(value)} (${effect}); CoIN's PEFT 0.4 adapters do not use it, so this adapter cannot be loaded`, `Use an adapter trained with ${field} ${kind === 'flag' ? 'false' : 'empty'} (or absent).`);
+      throw bad(
+        field,
+        `is ${JSON.stringify(value)} (${effect}); CoIN's PEFT 0.4 adapters do not use it, so this adapter cannot be loaded`,
+        `Use an adapter trained with ${field} ${kind === 'flag' ? 'false' : 'empty'} (or absent).`,
+      );
     }
   }
 }
@@ -108,11 +129,21 @@ function isEmptyObject(value: unknown): boolean {
 
 export function validateAdapterSpec(spec: AdapterSpec, source: string): void {
   const bad = (field: string, message: string): CoinError =>
-    new CoinError('CHECKPOINT.BAD_ADAPTER_CONFIG', 'INVALID_ARGUMENT', `${source}: ${field} ${message}`, { details: { source, field } });
-  if (!Number.isInteger(spec.rank) || spec.rank < 1) throw bad('r', `must be a positive integer, got ${JSON.stringify(spec.rank)}`);
-  if (typeof spec.alpha !== 'number' || !Number.isFinite(spec.alpha) || spec.alpha <= 0) throw bad('lora_alpha', `must be a finite positive number, got ${typeof spec.alpha === 'number' ? String(spec.alpha) : JSON.stringify(spec.alpha)}`);
-  if (typeof spec.dropout !== 'number' || !(spec.dropout >= 0 && spec.dropout < 1)) throw bad('lora_dropout', `must be in [0, 1), got ${JSON.stringify(spec.dropout)}`);
-  if (!Number.isInteger(spec.experts) || spec.experts < 1) throw bad('expert_num', `must be a positive integer, got ${JSON.stringify(spec.experts)}`);
+    new CoinError('CHECKPOINT.BAD_ADAPTER_CONFIG', 'INVALID_ARGUMENT', `${source}: ${field} ${message}`, {
+      details: { source, field },
+    });
+  if (!Number.isInteger(spec.rank) || spec.rank < 1)
+    throw bad('r', `must be a positive integer, got ${JSON.stringify(spec.rank)}`);
+  if (typeof spec.alpha !== 'number' || !Number.isFinite(spec.alpha) || spec.alpha <= 0)
+    throw bad(
+      'lora_alpha',
+      `must be a finite positive number, got ${typeof spec.alpha === 'number' ? String(spec.alpha) : JSON.stringify(spec.alpha)}`,
+    );
+  if (typeof spec.dropout !== 'number' || !(spec.dropout >= 0 && spec.dropout < 1))
+    throw bad('lora_dropout', `must be in [0, 1), got ${JSON.stringify(spec.dropout)}`);
+  if (!Number.isInteger(spec.experts) || spec.experts < 1)
+    throw bad('expert_num', `must be a positive integer, got ${JSON.stringify(spec.experts)}`);
   if (spec.kind === 'lora' && spec.experts !== 1) throw bad('expert_num', 'must be 1 for plain LoRA');
-  if (spec.rank % spec.experts !== 0) throw bad('r', `${spec.rank} is not divisible by expert_num ${spec.experts} (CoIN asserts r % E == 0)`);
+  if (spec.rank % spec.experts !== 0)
+    throw bad('r', `${spec.rank} is not divisible by expert_num ${spec.experts} (CoIN asserts r % E == 0)`);
 }

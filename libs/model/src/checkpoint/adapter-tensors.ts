@@ -13,27 +13,45 @@ import { requireMatrix, sliceRows, stackRows, transpose2d } from './layout.js';
  *   lora_B [r, out]       → lora_B.weight [out, r]         | MoE: loraB.{e}.mlp.weight [out, r_e] = (rows e·r_e… of B)ᵀ
  *   lora_router [in, E]   → lora_router.weight [E, in]
  */
-export function adapterTensorsToPeft(weights: ReadonlyMap<string, HostTensor>, spec: AdapterSpec): Record<string, HostTensor> {
+export function adapterTensorsToPeft(
+  weights: ReadonlyMap<string, HostTensor>,
+  spec: AdapterSpec,
+): Record<string, HostTensor> {
   const out: Record<string, HostTensor> = {};
   const expertRank = spec.rank / spec.experts;
   for (const [name, t] of weights) {
     const ref = parseInternalAdapterName(name);
     if (ref === null) {
-      throw new CoinError('CHECKPOINT.UNKNOWN_KEY', 'INVALID_ARGUMENT', `${JSON.stringify(name)} is not an adapter tensor name`, {
-        hint: 'Adapter tensors are named layers.{L}.attn|mlp.{linear}.lora_A|lora_B|lora_router (see checkpoint/internal-names.ts).',
-        details: { name },
-      });
+      throw new CoinError(
+        'CHECKPOINT.UNKNOWN_KEY',
+        'INVALID_ARGUMENT',
+        `${JSON.stringify(name)} is not an adapter tensor name`,
+        {
+          hint: 'Adapter tensors are named layers.{L}.attn|mlp.{linear}.lora_A|lora_B|lora_router (see checkpoint/internal-names.ts).',
+          details: { name },
+        },
+      );
     }
     checkTarget(spec, ref.linear, name);
     if (ref.part === 'lora_router') {
-      if (spec.kind !== 'moelora') throw new CoinError('CHECKPOINT.UNKNOWN_KEY', 'INVALID_ARGUMENT', `${name}: a router only exists in MoELoRA adapters`);
+      if (spec.kind !== 'moelora')
+        throw new CoinError(
+          'CHECKPOINT.UNKNOWN_KEY',
+          'INVALID_ARGUMENT',
+          `${name}: a router only exists in MoELoRA adapters`,
+        );
       out[peftAdapterKey(ref)] = transpose2d(t, name);
       continue;
     }
     const [rows, cols] = requireMatrix(t, name);
     const rank = ref.part === 'lora_A' ? cols : rows;
     if (rank !== spec.rank) {
-      throw new CoinError('CHECKPOINT.BAD_SHAPE', 'INVALID_ARGUMENT', `${name} has rank ${rank} but the adapter rank is ${spec.rank}`, { details: { name, dims: t.dims } });
+      throw new CoinError(
+        'CHECKPOINT.BAD_SHAPE',
+        'INVALID_ARGUMENT',
+        `${name} has rank ${rank} but the adapter rank is ${spec.rank}`,
+        { details: { name, dims: t.dims } },
+      );
     }
     if (spec.kind === 'lora') {
       out[peftAdapterKey(ref)] = transpose2d(t, name);
@@ -55,19 +73,32 @@ export function adapterTensorsToPeft(weights: ReadonlyMap<string, HostTensor>, s
  * surplus experts, experts of rank other than r / E, missing A/B/router tensors, and a target
  * module missing from a layer are CoinErrors naming the key.
  */
-export function adapterTensorsFromPeft(tensors: Readonly<Record<string, HostTensor>>, spec: AdapterSpec, source = 'adapter file'): Map<string, HostTensor> {
+export function adapterTensorsFromPeft(
+  tensors: Readonly<Record<string, HostTensor>>,
+  spec: AdapterSpec,
+  source = 'adapter file',
+): Map<string, HostTensor> {
   // module (layer, linear) → part → expert index (-1 for unsplit) → tensor
-  const modules = new Map<string, { layer: number; linear: LinearName; parts: Map<AdapterPart, Map<number, HostTensor>> }>();
+  const modules = new Map<
+    string,
+    { layer: number; linear: LinearName; parts: Map<AdapterPart, Map<number, HostTensor>> }
+  >();
   for (const [key, t] of Object.entries(tensors)) {
     const ref: PeftTensorRef = parsePeftAdapterKey(key, source);
     checkTarget(spec, ref.linear, `${source}: ${key}`);
     const isMoe = spec.kind === 'moelora';
-    const expected = ref.part === 'lora_router' ? isMoe && ref.expert === undefined : isMoe === (ref.expert !== undefined);
+    const expected =
+      ref.part === 'lora_router' ? isMoe && ref.expert === undefined : isMoe === (ref.expert !== undefined);
     if (!expected) {
-      throw new CoinError('CHECKPOINT.UNKNOWN_KEY', 'INVALID_ARGUMENT', `${source}: key ${key} does not belong to a ${spec.kind === 'lora' ? 'LoRA' : 'MoELoRA'} adapter`, {
-        hint: 'adapter_config.json peft_type and the tensor names disagree.',
-        details: { key, source },
-      });
+      throw new CoinError(
+        'CHECKPOINT.UNKNOWN_KEY',
+        'INVALID_ARGUMENT',
+        `${source}: key ${key} does not belong to a ${spec.kind === 'lora' ? 'LoRA' : 'MoELoRA'} adapter`,
+        {
+          hint: 'adapter_config.json peft_type and the tensor names disagree.',
+          details: { key, source },
+        },
+      );
     }
     const moduleKey = `${ref.layer}/${ref.linear}`;
     let entry = modules.get(moduleKey);
@@ -76,7 +107,12 @@ export function adapterTensorsFromPeft(tensors: Readonly<Record<string, HostTens
     if (!experts) entry.parts.set(ref.part, (experts = new Map()));
     const index = ref.expert ?? -1;
     if (experts.has(index)) {
-      throw new CoinError('CHECKPOINT.DUPLICATE_KEY', 'DATA_LOSS', `${source}: ${key} appears twice (both MoELoRA spellings of one expert?)`, { details: { key, source } });
+      throw new CoinError(
+        'CHECKPOINT.DUPLICATE_KEY',
+        'DATA_LOSS',
+        `${source}: ${key} appears twice (both MoELoRA spellings of one expert?)`,
+        { details: { key, source } },
+      );
     }
     experts.set(index, t);
   }
@@ -88,7 +124,12 @@ export function adapterTensorsFromPeft(tensors: Readonly<Record<string, HostTens
     for (const part of required) {
       const name = internalNames.adapter(layer, linear, part);
       const experts = parts.get(part);
-      const missingKey = peftAdapterKey({ layer, linear, part, ...(spec.kind === 'moelora' && part !== 'lora_router' ? { expert: 0 } : {}) });
+      const missingKey = peftAdapterKey({
+        layer,
+        linear,
+        part,
+        ...(spec.kind === 'moelora' && part !== 'lora_router' ? { expert: 0 } : {}),
+      });
       if (!experts) throw missing(source, missingKey);
       if (spec.kind === 'lora' || part === 'lora_router') {
         out.set(name, checkRank(transpose2d(experts.get(-1) as HostTensor, name), part, spec, source));
@@ -103,7 +144,11 @@ export function adapterTensorsFromPeft(tensors: Readonly<Record<string, HostTens
         blocks.push(part === 'lora_A' ? block : transpose2d(block, name));
       }
       if (experts.size !== spec.experts) {
-        throw new CoinError('CHECKPOINT.BAD_SHAPE', 'INVALID_ARGUMENT', `${source}: ${name} has ${experts.size} experts but expert_num is ${spec.experts}`);
+        throw new CoinError(
+          'CHECKPOINT.BAD_SHAPE',
+          'INVALID_ARGUMENT',
+          `${source}: ${name} has ${experts.size} experts but expert_num is ${spec.experts}`,
+        );
       }
       const stacked = stackRows(blocks, name);
       out.set(name, checkRank(part === 'lora_A' ? transpose2d(stacked, name) : stacked, part, spec, source));
@@ -120,7 +165,11 @@ function requireEveryTarget(modules: ReadonlyMap<string, { layer: number }>, spe
   const layers = Math.max(1, ...[...modules.values()].map((m) => m.layer + 1)); // an empty file lacks layer 0
   for (let layer = 0; layer < layers; layer++) {
     for (const linear of spec.targets) {
-      if (!modules.has(`${layer}/${linear}`)) throw missing(source, peftAdapterKey({ layer, linear, part: 'lora_A', ...(spec.kind === 'moelora' ? { expert: 0 } : {}) }));
+      if (!modules.has(`${layer}/${linear}`))
+        throw missing(
+          source,
+          peftAdapterKey({ layer, linear, part: 'lora_A', ...(spec.kind === 'moelora' ? { expert: 0 } : {}) }),
+        );
     }
   }
 }
@@ -131,10 +180,15 @@ function checkExpertRank(block: HostTensor, part: AdapterPart, spec: AdapterSpec
   const rank = part === 'lora_A' ? rows : cols;
   const expertRank = spec.rank / spec.experts;
   if (rank !== expertRank) {
-    throw new CoinError('CHECKPOINT.BAD_SHAPE', 'INVALID_ARGUMENT', `${where} has rank ${rank} but every expert must have rank r / expert_num = ${spec.rank} / ${spec.experts} = ${expertRank}`, {
-      hint: 'adapter_config.json and the tensors disagree; they must come from the same save.',
-      details: { dims: block.dims },
-    });
+    throw new CoinError(
+      'CHECKPOINT.BAD_SHAPE',
+      'INVALID_ARGUMENT',
+      `${where} has rank ${rank} but every expert must have rank r / expert_num = ${spec.rank} / ${spec.experts} = ${expertRank}`,
+      {
+        hint: 'adapter_config.json and the tensors disagree; they must come from the same save.',
+        details: { dims: block.dims },
+      },
+    );
   }
 }
 
@@ -143,16 +197,25 @@ function checkRank(t: HostTensor, part: AdapterPart, spec: AdapterSpec, source: 
   const size = part === 'lora_B' ? t.dims[0] : t.dims[1];
   const expected = part === 'lora_router' ? spec.experts : spec.rank;
   if (size !== expected) {
-    throw new CoinError('CHECKPOINT.BAD_SHAPE', 'INVALID_ARGUMENT', `${source}: ${part} of shape [${t.dims.join(', ')}] (internal layout) does not match ${part === 'lora_router' ? 'expert_num' : 'r'} = ${expected}`, {
-      hint: 'adapter_config.json and the tensors disagree; they must come from the same save.',
-    });
+    throw new CoinError(
+      'CHECKPOINT.BAD_SHAPE',
+      'INVALID_ARGUMENT',
+      `${source}: ${part} of shape [${t.dims.join(', ')}] (internal layout) does not match ${part === 'lora_router' ? 'expert_num' : 'r'} = ${expected}`,
+      {
+        hint: 'adapter_config.json and the tensors disagree; they must come from the same save.',
+      },
+    );
   }
   return t;
 }
 
 function checkTarget(spec: AdapterSpec, linear: LinearName, where: string): void {
   if (!spec.targets.includes(linear)) {
-    throw new CoinError('CHECKPOINT.UNKNOWN_KEY', 'INVALID_ARGUMENT', `${where}: ${linear} is not among the adapter's target modules (${spec.targets.join(', ')})`);
+    throw new CoinError(
+      'CHECKPOINT.UNKNOWN_KEY',
+      'INVALID_ARGUMENT',
+      `${where}: ${linear} is not among the adapter's target modules (${spec.targets.join(', ')})`,
+    );
   }
 }
 

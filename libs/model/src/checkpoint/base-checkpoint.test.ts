@@ -18,7 +18,11 @@ test('a base model round-trips bit-exactly and damaged files are refused', async
   assert.equal(back.weights.size, weights.size);
   for (const [name, t] of weights) {
     const got = back.weights.get(name)!;
-    assert.deepEqual(Buffer.from(got.data.buffer, got.data.byteOffset, got.data.byteLength), Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength), name);
+    assert.deepEqual(
+      Buffer.from(got.data.buffer, got.data.byteOffset, got.data.byteLength),
+      Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength),
+      name,
+    );
   }
   assert.ok(Object.is((back.weights.get('norm')!.data as Float32Array)[0], -0));
   const file = join(dir, BASE_WEIGHTS_FILE);
@@ -54,8 +58,17 @@ test('a damaged coin_config.json is reported as corrupt, naming what is wrong, n
   await refused('{}', 'CHECKPOINT.UNSUPPORTED', 'format');
   await refused('{"format": "coin-base-v1", "config": {}}', 'CHECKPOINT.CORRUPT', 'config.name', 'config.decoder');
   const { dim: _dim, ...decoder } = good.config.decoder;
-  await refused(JSON.stringify({ ...good, config: { ...good.config, decoder } }), 'CHECKPOINT.CORRUPT', 'config.decoder.dim');
-  await refused(JSON.stringify({ ...good, config: { ...good.config, vision: { ...good.config.vision, heads: -2 } } }), 'CHECKPOINT.CORRUPT', 'config.vision.heads', '-2');
+  await refused(
+    JSON.stringify({ ...good, config: { ...good.config, decoder } }),
+    'CHECKPOINT.CORRUPT',
+    'config.decoder.dim',
+  );
+  await refused(
+    JSON.stringify({ ...good, config: { ...good.config, vision: { ...good.config.vision, heads: -2 } } }),
+    'CHECKPOINT.CORRUPT',
+    'config.vision.heads',
+    '-2',
+  );
   writeFileSync(configFile, JSON.stringify(good));
   assert.deepEqual((await loadBaseCheckpoint(dir)).config, PRESETS.micro);
 });

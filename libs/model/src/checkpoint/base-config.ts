@@ -31,7 +31,12 @@ const RULE_HOLDS: Readonly<Record<FieldRule, (v: unknown) => boolean>> = {
   positiveNumber: (v) => typeof v === 'number' && Number.isFinite(v) && v > 0,
   boolean: (v) => typeof v === 'boolean',
 };
-const RULE_TEXT: Readonly<Record<FieldRule, string>> = { positiveInteger: 'a positive integer', integer: 'an integer', positiveNumber: 'a positive number', boolean: 'true or false' };
+const RULE_TEXT: Readonly<Record<FieldRule, string>> = {
+  positiveInteger: 'a positive integer',
+  integer: 'an integer',
+  positiveNumber: 'a positive number',
+  boolean: 'true or false',
+};
 
 /**
  * The `config` of a coin_config.json whose format has been checked, as a ModelConfig, or a
@@ -50,21 +55,35 @@ export function parseBaseModelConfig(config: unknown, path: string): ModelConfig
     for (const [field, rule] of Object.entries(rules)) {
       const v = o[field];
       if (v === undefined) problems.push(`${at}.${field} is missing`);
-      else if (!RULE_HOLDS[rule](v)) problems.push(`${at}.${field} must be ${RULE_TEXT[rule]}, got ${JSON.stringify(v)}`);
+      else if (!RULE_HOLDS[rule](v))
+        problems.push(`${at}.${field} must be ${RULE_TEXT[rule]}, got ${JSON.stringify(v)}`);
     }
   };
   const c = object(config, 'config');
   if (c) {
-    if (typeof c.name !== 'string') problems.push(c.name === undefined ? 'config.name is missing' : `config.name must be a string, got ${JSON.stringify(c.name)}`);
+    if (typeof c.name !== 'string')
+      problems.push(
+        c.name === undefined ? 'config.name is missing' : `config.name must be a string, got ${JSON.stringify(c.name)}`,
+      );
     fields(c.decoder, 'config.decoder', DECODER_FIELDS);
     fields(c.vision, 'config.vision', VISION_FIELDS);
-    if (c.projector !== 'mlp2x_gelu') problems.push(c.projector === undefined ? 'config.projector is missing' : `config.projector must be "mlp2x_gelu", got ${JSON.stringify(c.projector)}`);
+    if (c.projector !== 'mlp2x_gelu')
+      problems.push(
+        c.projector === undefined
+          ? 'config.projector is missing'
+          : `config.projector must be "mlp2x_gelu", got ${JSON.stringify(c.projector)}`,
+      );
   }
   if (problems.length) {
-    throw new CoinError('CHECKPOINT.CORRUPT', 'DATA_LOSS', `${path} is damaged: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}`, {
-      hint: 'Write the base model again with saveBaseCheckpoint (the pretraining stage).',
-      details: { path, problems },
-    });
+    throw new CoinError(
+      'CHECKPOINT.CORRUPT',
+      'DATA_LOSS',
+      `${path} is damaged: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}`,
+      {
+        hint: 'Write the base model again with saveBaseCheckpoint (the pretraining stage).',
+        details: { path, problems },
+      },
+    );
   }
   return config as ModelConfig;
 }

@@ -5,7 +5,11 @@ import { type HostTensor } from '@coin/runtime';
 import { hfTensorsToInternal, internalTensorsToHf } from './base-tensors.js';
 import { internalNames } from './internal-names.js';
 
-const t = (dims: number[]): HostTensor => ({ dtype: 'float32', dims, data: Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => i * 0.5 - 1) });
+const t = (dims: number[]): HostTensor => ({
+  dtype: 'float32',
+  dims,
+  data: Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => i * 0.5 - 1),
+});
 
 describe('base-model tensors', () => {
   const weights = new Map<string, HostTensor>([
@@ -30,7 +34,11 @@ describe('base-model tensors', () => {
 
   it('skips what it is told to and refuses other unknown keys', () => {
     const hf = { ...internalTensorsToHf(weights), 'model.vision_tower.blocks.0.weight': t([2]) };
-    assert.throws(() => hfTensorsToInternal(hf, { source: 'x.safetensors' }), (e: unknown) => e instanceof CoinError && e.code === 'CHECKPOINT.UNKNOWN_KEY' && e.message.startsWith('x.safetensors'));
+    assert.throws(
+      () => hfTensorsToInternal(hf, { source: 'x.safetensors' }),
+      (e: unknown) =>
+        e instanceof CoinError && e.code === 'CHECKPOINT.UNKNOWN_KEY' && e.message.startsWith('x.safetensors'),
+    );
     assert.equal(hfTensorsToInternal(hf, { skip: /^model\.vision_tower\./ }).size, weights.size);
   });
 });

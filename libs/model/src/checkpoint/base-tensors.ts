@@ -17,7 +17,10 @@ export function internalTensorsToHf(weights: ReadonlyMap<string, HostTensor>): R
   return out;
 }
 
-export function hfTensorsToInternal(tensors: Readonly<Record<string, HostTensor>>, options: { readonly skip?: RegExp; readonly source?: string } = {}): Map<string, HostTensor> {
+export function hfTensorsToInternal(
+  tensors: Readonly<Record<string, HostTensor>>,
+  options: { readonly skip?: RegExp; readonly source?: string } = {},
+): Map<string, HostTensor> {
   const out = new Map<string, HostTensor>();
   for (const [key, t] of Object.entries(tensors)) {
     if (options.skip?.test(key)) continue;

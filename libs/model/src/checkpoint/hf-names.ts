@@ -1,5 +1,11 @@
 import { CoinError } from '@coin/core';
-import { type AdapterPart, type AdapterTensorRef, internalNames, LINEAR_NAMES, type LinearName } from './internal-names.js';
+import {
+  type AdapterPart,
+  type AdapterTensorRef,
+  internalNames,
+  LINEAR_NAMES,
+  type LinearName,
+} from './internal-names.js';
 
 /**
  * On-disk names: Hugging Face LLaMA / LLaVA for base weights and the projector, PEFT for LoRA
@@ -64,7 +70,8 @@ const PEFT_KEY =
 export function parsePeftAdapterKey(key: string, source = 'adapter file'): PeftTensorRef {
   const m = PEFT_KEY.exec(key);
   const hfLinear = m?.[2];
-  const linear = hfLinear === undefined ? undefined : (Object.entries(HF_LINEAR).find(([, v]) => v === hfLinear)?.[0] as LinearName);
+  const linear =
+    hfLinear === undefined ? undefined : (Object.entries(HF_LINEAR).find(([, v]) => v === hfLinear)?.[0] as LinearName);
   const part = m?.[3] as AdapterPart | undefined;
   const inner = m?.[4];
   const consistent =
@@ -72,10 +79,15 @@ export function parsePeftAdapterKey(key: string, source = 'adapter file'): PeftT
     linear !== undefined &&
     (inner === undefined || (part === 'lora_A' && inner === 'loraA') || (part === 'lora_B' && inner === 'loraB'));
   if (!consistent || part === undefined) {
-    throw new CoinError('CHECKPOINT.UNKNOWN_KEY', 'INVALID_ARGUMENT', `${source}: unknown adapter tensor ${JSON.stringify(key)}`, {
-      hint: 'Expected PEFT keys like base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight (LoRA) or …lora_A.loraA.0.mlp.weight / …lora_router.weight (MoELoRA).',
-      details: { key, source },
-    });
+    throw new CoinError(
+      'CHECKPOINT.UNKNOWN_KEY',
+      'INVALID_ARGUMENT',
+      `${source}: unknown adapter tensor ${JSON.stringify(key)}`,
+      {
+        hint: 'Expected PEFT keys like base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight (LoRA) or …lora_A.loraA.0.mlp.weight / …lora_router.weight (MoELoRA).',
+        details: { key, source },
+      },
+    );
   }
   return { layer: Number(m[1]), linear, part, ...(m[5] === undefined ? {} : { expert: Number(m[5]) }) };
 }
@@ -92,8 +104,14 @@ const HF_BASE: readonly [RegExp, (m: RegExpExecArray) => HfBaseName][] = [
   [/^norm$/, () => ({ name: 'model.norm.weight', transpose: false })],
   [/^lm_head$/, () => ({ name: 'lm_head.weight', transpose: true })],
   [/^layers\.(\d+)\.attn_norm$/, (m) => ({ name: `model.layers.${m[1]}.input_layernorm.weight`, transpose: false })],
-  [/^layers\.(\d+)\.ffn_norm$/, (m) => ({ name: `model.layers.${m[1]}.post_attention_layernorm.weight`, transpose: false })],
-  [/^layers\.(\d+)\.(?:attn|mlp)\.(q|k|v|o|gate|up|down)\.weight$/, (m) => ({ name: `model.layers.${m[1]}.${HF_LINEAR[m[2] as LinearName]}.weight`, transpose: true })],
+  [
+    /^layers\.(\d+)\.ffn_norm$/,
+    (m) => ({ name: `model.layers.${m[1]}.post_attention_layernorm.weight`, transpose: false }),
+  ],
+  [
+    /^layers\.(\d+)\.(?:attn|mlp)\.(q|k|v|o|gate|up|down)\.weight$/,
+    (m) => ({ name: `model.layers.${m[1]}.${HF_LINEAR[m[2] as LinearName]}.weight`, transpose: true }),
+  ],
   [/^projector\.(0|2)\.weight$/, (m) => ({ name: `model.mm_projector.${m[1]}.weight`, transpose: true })],
   [/^projector\.(0|2)\.bias$/, (m) => ({ name: `model.mm_projector.${m[1]}.bias`, transpose: false })],
 ];
@@ -104,10 +122,15 @@ export function hfBaseName(internal: string): HfBaseName {
     const m = pattern.exec(internal);
     if (m) return build(m);
   }
-  throw new CoinError('CHECKPOINT.UNKNOWN_KEY', 'INVALID_ARGUMENT', `no Hugging Face name for model weight ${JSON.stringify(internal)}`, {
-    hint: 'Base/projector weights are tok_embeddings, norm, lm_head, layers.{L}.{attn_norm,ffn_norm}, layers.{L}.attn|mlp.{…}.weight, projector.{0,2}.{weight,bias}.',
-    details: { name: internal },
-  });
+  throw new CoinError(
+    'CHECKPOINT.UNKNOWN_KEY',
+    'INVALID_ARGUMENT',
+    `no Hugging Face name for model weight ${JSON.stringify(internal)}`,
+    {
+      hint: 'Base/projector weights are tok_embeddings, norm, lm_head, layers.{L}.{attn_norm,ffn_norm}, layers.{L}.attn|mlp.{…}.weight, projector.{0,2}.{weight,bias}.',
+      details: { name: internal },
+    },
+  );
 }
 
 const HF_TO_INTERNAL: readonly [RegExp, (m: RegExpExecArray) => string][] = [
@@ -116,8 +139,14 @@ const HF_TO_INTERNAL: readonly [RegExp, (m: RegExpExecArray) => string][] = [
   [/^lm_head\.weight$/, () => internalNames.head],
   [/^model\.layers\.(\d+)\.input_layernorm\.weight$/, (m) => internalNames.attnNorm(Number(m[1]))],
   [/^model\.layers\.(\d+)\.post_attention_layernorm\.weight$/, (m) => internalNames.ffnNorm(Number(m[1]))],
-  [/^model\.layers\.(\d+)\.(?:self_attn|mlp)\.(q|k|v|o|gate|up|down)_proj\.weight$/, (m) => internalNames.linearWeight(Number(m[1]), m[2] as LinearName)],
-  [/^model\.mm_projector\.(0|2)\.(weight|bias)$/, (m) => internalNames.projector(Number(m[1]) as 0 | 2, m[2] as 'weight' | 'bias')],
+  [
+    /^model\.layers\.(\d+)\.(?:self_attn|mlp)\.(q|k|v|o|gate|up|down)_proj\.weight$/,
+    (m) => internalNames.linearWeight(Number(m[1]), m[2] as LinearName),
+  ],
+  [
+    /^model\.mm_projector\.(0|2)\.(weight|bias)$/,
+    (m) => internalNames.projector(Number(m[1]) as 0 | 2, m[2] as 'weight' | 'bias'),
+  ],
 ];
 
 /** Internal name of an HF base/projector weight; CoinError on an unknown key. */
@@ -127,10 +156,15 @@ export function internalBaseName(hfName: string, source = 'checkpoint'): string 
     const m = pattern.exec(key);
     if (m) return build(m);
   }
-  throw new CoinError('CHECKPOINT.UNKNOWN_KEY', 'INVALID_ARGUMENT', `${source}: unknown model tensor ${JSON.stringify(hfName)}`, {
-    hint: 'Expected Hugging Face LLaMA/LLaVA names (model.layers.{L}.self_attn.q_proj.weight, model.mm_projector.0.weight, …).',
-    details: { key: hfName, source },
-  });
+  throw new CoinError(
+    'CHECKPOINT.UNKNOWN_KEY',
+    'INVALID_ARGUMENT',
+    `${source}: unknown model tensor ${JSON.stringify(hfName)}`,
+    {
+      hint: 'Expected Hugging Face LLaMA/LLaVA names (model.layers.{L}.self_attn.q_proj.weight, model.mm_projector.0.weight, …).',
+      details: { key: hfName, source },
+    },
+  );
 }
 
 /**

@@ -34,9 +34,12 @@ export const internalNames = {
   ffnNorm: (layer: number): string => `layers.${layer}.ffn_norm`,
   /** `layers.3.attn.q`, `layers.3.mlp.down`: the linear's path; its weight is `${path}.weight`. */
   linear: (layer: number, linear: LinearName): string =>
-    linear === 'gate' || linear === 'up' || linear === 'down' ? `layers.${layer}.mlp.${linear}` : `layers.${layer}.attn.${linear}`,
+    linear === 'gate' || linear === 'up' || linear === 'down'
+      ? `layers.${layer}.mlp.${linear}`
+      : `layers.${layer}.attn.${linear}`,
   linearWeight: (layer: number, linear: LinearName): string => `${internalNames.linear(layer, linear)}.weight`,
-  adapter: (layer: number, linear: LinearName, part: AdapterPart): string => `${internalNames.linear(layer, linear)}.${part}`,
+  adapter: (layer: number, linear: LinearName, part: AdapterPart): string =>
+    `${internalNames.linear(layer, linear)}.${part}`,
   /** `index` 0 = first Linear (vision width → dim), 2 = second (dim → dim), as in nn.Sequential. */
   projector: (index: 0 | 2, kind: 'weight' | 'bias'): string => `projector.${index}.${kind}`,
 };

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import type { HostTensor } from '@coin/runtime';
 import { transpose2d } from './layout.js';
 
-const wordsOf = (t: HostTensor) => [...new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.length)].map((w) => w.toString(16));
+const wordsOf = (t: HostTensor) =>
+  [...new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.length)].map((w) => w.toString(16));
 
 test('transpose2d keeps every bit: signalling NaNs, NaN payloads and -0 survive', () => {
   const words = Uint32Array.of(0x7f80_0001, 0xffa0_0000, 0x7fc0_1234, 0x8000_0000, 0x3f80_0000, 0xff80_0001); // [2, 3]
@@ -22,5 +23,8 @@ test('transpose2d copies float16 bits and other dtypes unchanged', () => {
   const wide = new Float64Array(4);
   new BigUint64Array(wide.buffer).set([0x7ff0_0000_0000_0001n, 0n, 0n, 0xfff8_0000_0000_00abn]);
   const w = transpose2d({ dtype: 'float64', dims: [2, 2], data: wide }, 'd');
-  assert.deepEqual([...new BigUint64Array((w.data as Float64Array).buffer)].map((x) => x.toString(16)), ['7ff0000000000001', '0', '0', 'fff80000000000ab']);
+  assert.deepEqual(
+    [...new BigUint64Array((w.data as Float64Array).buffer)].map((x) => x.toString(16)),
+    ['7ff0000000000001', '0', '0', 'fff80000000000ab'],
+  );
 });

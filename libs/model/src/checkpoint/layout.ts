@@ -8,7 +8,12 @@ function allocateLike(t: HostTensor, n: number): HostTensor['data'] {
 
 export function requireMatrix(t: HostTensor, name: string): [number, number] {
   if (t.dims.length !== 2) {
-    throw new CoinError('CHECKPOINT.BAD_SHAPE', 'INVALID_ARGUMENT', `${name} must be a matrix, got shape [${t.dims.join(', ')}]`, { details: { name, dims: t.dims } });
+    throw new CoinError(
+      'CHECKPOINT.BAD_SHAPE',
+      'INVALID_ARGUMENT',
+      `${name} must be a matrix, got shape [${t.dims.join(', ')}]`,
+      { details: { name, dims: t.dims } },
+    );
   }
   return [t.dims[0], t.dims[1]];
 }
@@ -47,7 +52,9 @@ export function transpose2d(t: HostTensor, name: string): HostTensor {
 export function sliceRows(t: HostTensor, start: number, count: number, name: string): HostTensor {
   const [, cols] = requireMatrix(t, name);
   const out = allocateLike(t, count * cols);
-  (out as unknown as { set(a: Indexable): void }).set((t.data as unknown as { subarray(a: number, b: number): Indexable }).subarray(start * cols, (start + count) * cols));
+  (out as unknown as { set(a: Indexable): void }).set(
+    (t.data as unknown as { subarray(a: number, b: number): Indexable }).subarray(start * cols, (start + count) * cols),
+  );
   return { dtype: t.dtype, dims: [count, cols], data: out };
 }
 
@@ -58,7 +65,11 @@ export function stackRows(parts: readonly HostTensor[], name: string): HostTenso
   for (const p of parts) {
     const [r, c] = requireMatrix(p, name);
     if (c !== cols || p.dtype !== parts[0].dtype) {
-      throw new CoinError('CHECKPOINT.BAD_SHAPE', 'INVALID_ARGUMENT', `${name}: experts disagree in shape or dtype ([${p.dims.join(', ')}] ${p.dtype} vs [?, ${cols}] ${parts[0].dtype})`);
+      throw new CoinError(
+        'CHECKPOINT.BAD_SHAPE',
+        'INVALID_ARGUMENT',
+        `${name}: experts disagree in shape or dtype ([${p.dims.join(', ')}] ${p.dtype} vs [?, ${cols}] ${parts[0].dtype})`,
+      );
     }
     rows += r;
   }

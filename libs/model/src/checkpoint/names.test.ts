@@ -1,21 +1,43 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CoinError } from '@coin/core';
-import { hfBaseName, internalBaseName, nonLoraSavedKey, parsePeftAdapterKey, peftAdapterKey, stripNonLoraPrefix } from './hf-names.js';
+import {
+  hfBaseName,
+  internalBaseName,
+  nonLoraSavedKey,
+  parsePeftAdapterKey,
+  peftAdapterKey,
+  stripNonLoraPrefix,
+} from './hf-names.js';
 import { internalNames, LINEAR_NAMES, parseInternalAdapterName } from './internal-names.js';
 
 const isCode = (code: string) => (e: unknown) => e instanceof CoinError && e.code === code;
 
 describe('adapter tensor names', () => {
   it('spells PEFT LoRA keys without the adapter name', () => {
-    assert.equal(peftAdapterKey({ layer: 3, linear: 'q', part: 'lora_A' }), 'base_model.model.model.layers.3.self_attn.q_proj.lora_A.weight');
-    assert.equal(peftAdapterKey({ layer: 0, linear: 'down', part: 'lora_B' }), 'base_model.model.model.layers.0.mlp.down_proj.lora_B.weight');
+    assert.equal(
+      peftAdapterKey({ layer: 3, linear: 'q', part: 'lora_A' }),
+      'base_model.model.model.layers.3.self_attn.q_proj.lora_A.weight',
+    );
+    assert.equal(
+      peftAdapterKey({ layer: 0, linear: 'down', part: 'lora_B' }),
+      'base_model.model.model.layers.0.mlp.down_proj.lora_B.weight',
+    );
   });
 
   it('spells the MoELoRA keys of COIN.md §5.3', () => {
-    assert.equal(peftAdapterKey({ layer: 1, linear: 'v', part: 'lora_A', expert: 7 }), 'base_model.model.model.layers.1.self_attn.v_proj.lora_A.loraA.7.mlp.weight');
-    assert.equal(peftAdapterKey({ layer: 1, linear: 'up', part: 'lora_B', expert: 0 }), 'base_model.model.model.layers.1.mlp.up_proj.lora_B.loraB.0.mlp.weight');
-    assert.equal(peftAdapterKey({ layer: 1, linear: 'o', part: 'lora_router' }), 'base_model.model.model.layers.1.self_attn.o_proj.lora_router.weight');
+    assert.equal(
+      peftAdapterKey({ layer: 1, linear: 'v', part: 'lora_A', expert: 7 }),
+      'base_model.model.model.layers.1.self_attn.v_proj.lora_A.loraA.7.mlp.weight',
+    );
+    assert.equal(
+      peftAdapterKey({ layer: 1, linear: 'up', part: 'lora_B', expert: 0 }),
+      'base_model.model.model.layers.1.mlp.up_proj.lora_B.loraB.0.mlp.weight',
+    );
+    assert.equal(
+      peftAdapterKey({ layer: 1, linear: 'o', part: 'lora_router' }),
+      'base_model.model.model.layers.1.self_attn.o_proj.lora_router.weight',
+    );
   });
 
   it('parses every key it writes, both MoELoRA spellings and a leftover .default', () => {
@@ -29,8 +51,18 @@ describe('adapter tensor names', () => {
       }
     }
     const p = 'base_model.model.model.layers.2.mlp.gate_proj';
-    assert.deepEqual(parsePeftAdapterKey(`${p}.lora_A.loraA.5.weight`), { layer: 2, linear: 'gate', part: 'lora_A', expert: 5 });
-    assert.deepEqual(parsePeftAdapterKey(`${p}.lora_B.default.loraB.1.mlp.weight`), { layer: 2, linear: 'gate', part: 'lora_B', expert: 1 });
+    assert.deepEqual(parsePeftAdapterKey(`${p}.lora_A.loraA.5.weight`), {
+      layer: 2,
+      linear: 'gate',
+      part: 'lora_A',
+      expert: 5,
+    });
+    assert.deepEqual(parsePeftAdapterKey(`${p}.lora_B.default.loraB.1.mlp.weight`), {
+      layer: 2,
+      linear: 'gate',
+      part: 'lora_B',
+      expert: 1,
+    });
     assert.deepEqual(parsePeftAdapterKey(`${p}.lora_A.default.weight`), { layer: 2, linear: 'gate', part: 'lora_A' });
   });
 
@@ -47,7 +79,11 @@ describe('adapter tensor names', () => {
   });
 
   it('parses internal adapter names', () => {
-    assert.deepEqual(parseInternalAdapterName(internalNames.adapter(4, 'gate', 'lora_router')), { layer: 4, linear: 'gate', part: 'lora_router' });
+    assert.deepEqual(parseInternalAdapterName(internalNames.adapter(4, 'gate', 'lora_router')), {
+      layer: 4,
+      linear: 'gate',
+      part: 'lora_router',
+    });
     assert.equal(internalNames.adapter(0, 'q', 'lora_A'), 'layers.0.attn.q.lora_A');
     assert.equal(parseInternalAdapterName('layers.0.attn.q.weight'), null);
   });

@@ -4,7 +4,15 @@ import { type DecoderConfig, headDim } from '../network/config.js';
 import { decoderStack, type LayerAttend } from '../network/decoder.js';
 import type { ForwardContext } from '../network/linear.js';
 import { type FusedStepWeights, fusedStack } from './fused-decode.js';
-import { attendedBias, eosConstant, finishStep, firstState, promptKeyBias, runDecodeLoop, stepStart } from './decode-step.js';
+import {
+  attendedBias,
+  eosConstant,
+  finishStep,
+  firstState,
+  promptKeyBias,
+  runDecodeLoop,
+  stepStart,
+} from './decode-step.js';
 import { fusedRope, type HalfTables, ropeAt } from './prefill.js';
 
 export interface DecodeLoopInputs {
@@ -37,35 +45,70 @@ export interface DecodeLoopInputs {
  * (Tried: blocks of 16 steps as an inner Loop inside an outer one. ORT ran the nested body's
  * MatMuls 20–35 % slower than the same ops one Loop deep.)
  */
-export function decodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: number, eosId: number, x: DecodeLoopInputs, loops: number): Value {
+export function decodeLoop(
+  ctx: ForwardContext,
+  cfg: DecoderConfig,
+  batch: number,
+  eosId: number,
+  x: DecodeLoopInputs,
+  loops: number,
+): Value {
   const b = ctx.b;
   const H = cfg.heads;
   const D = headDim(cfg);
   const eos = eosConstant(b, eosId);
-  let prefix = cachePrefix(b, 'P', promptKeyBias(b, x.mask), x.cache.map((c) => c.k), x.cache.map((c) => c.v));
+  let prefix = cachePrefix(
+    b,
+    'P',
+    promptKeyBias(b, x.mask),
+    x.cache.map((c) => c.k),
+    x.cache.map((c) => c.v),
+  );
   let state = firstState(b, eos, { token: x.firstToken, positions: x.firstPositions });
   const empty = b.op('ConstantOfShape', [b.i64([batch, H, 0, D])], { value: attr.tensor(tensor('float32', [1], [0])) }); // [B, H, 0, D]
   const caches = Array.from({ length: 2 * cfg.layers }, () => empty);
   const tokens: Value[] = [];
   loopTrips(b, x.steps, loops).forEach((trip, j) => {
     const tag = j === 0 ? '' : `_loop${j}`;
-    const out = runDecodeLoop(b, batch, trip, state, caches, { dtype: 'float32', shape: [batch, H, `G${tag}_end`, D] }, decodeStepBody(ctx, cfg, batch, eos, x, prefix, tag), `steps${tag}`);
+    const out = runDecodeLoop(
+      b,
+      batch,
+      trip,
+      state,
+      caches,
+      { dtype: 'float32', shape: [batch, H, `G${tag}_end`, D] },
+      decodeStepBody(ctx, cfg, batch, eos, x, prefix, tag),
+      `steps${tag}`,
+    );
     tokens.push(out.tokens);
     state = out;
     if (j + 1 < loops) {
       const generated = b.op('Shape', [out.caches[0]], { start: attr.int(2), end: attr.int(3) }); // [1]
       const dim = `prefix${j + 1}`;
-      const joined = (past: Value, now: Value) => b.op('Concat', [past, now], { axis: attr.int(2) }, { types: [{ dtype: 'float32', shape: [batch, H, dim, D] }] });
+      const joined = (past: Value, now: Value) =>
+        b.op(
+          'Concat',
+          [past, now],
+          { axis: attr.int(2) },
+          { types: [{ dtype: 'float32', shape: [batch, H, dim, D] }] },
+        );
       prefix = cachePrefix(
         b,
         dim,
-        b.op('Concat', [prefix.bias, attendedBias(b, batch, generated)], { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, 1, 1, dim] }] }),
+        b.op(
+          'Concat',
+          [prefix.bias, attendedBias(b, batch, generated)],
+          { axis: attr.int(-1) },
+          { types: [{ dtype: 'float32', shape: [batch, 1, 1, dim] }] },
+        ),
         prefix.keys.map((k, l) => joined(k, out.caches[l])),
         prefix.values.map((v, l) => joined(v, out.caches[cfg.layers + l])),
       );
     }
   });
-  return tokens.length === 1 ? tokens[0] : b.op('Concat', tokens, { axis: attr.int(0) }, { types: [{ dtype: 'int64', shape: ['steps_all', batch] }] });
+  return tokens.length === 1
+    ? tokens[0]
+    : b.op('Concat', tokens, { axis: attr.int(0) }, { types: [{ dtype: 'int64', shape: ['steps_all', batch] }] });
 }
 
 /** Trip counts of `loops` Loops sharing `steps` (int64 scalar): ⌈steps / loops⌉ each while steps last. */
@@ -87,12 +130,26 @@ interface CachePrefix {
   readonly values: readonly Value[]; // per layer [B, H, length, D]
 }
 
-function cachePrefix(b: GraphBuilder, dim: string, bias: Value, keys: readonly Value[], values: readonly Value[]): CachePrefix {
+function cachePrefix(
+  b: GraphBuilder,
+  dim: string,
+  bias: Value,
+  keys: readonly Value[],
+  values: readonly Value[],
+): CachePrefix {
   return { dim, length: b.op('Shape', [bias], { start: attr.int(3) }), bias, keys, values };
 }
 
 /** One decode step: the next token from this one, attending over the prefix and the tokens this Loop generated so far. */
-function decodeStepBody(ctx: ForwardContext, cfg: DecoderConfig, batch: number, eos: Value, x: DecodeLoopInputs, prefix: CachePrefix, tag: string) {
+function decodeStepBody(
+  ctx: ForwardContext,
+  cfg: DecoderConfig,
+  batch: number,
+  eos: Value,
+  x: DecodeLoopInputs,
+  prefix: CachePrefix,
+  tag: string,
+) {
   const H = cfg.heads;
   const D = headDim(cfg);
   const body = new GraphBuilder(`decode_step${tag}`, ctx.b);
@@ -107,23 +164,70 @@ function decodeStepBody(ctx: ForwardContext, cfg: DecoderConfig, batch: number, 
   const newK: Value[] = [];
   const newV: Value[] = [];
   // q·kᵀ as MatMul over a Transpose, which ORT fuses into one MatMul reading k row by row.
-  const scores = (q: Value, k: Value) => body.op('MatMul', [q, body.op('Transpose', [k], { perm: attr.ints([0, 1, 3, 2]) })]);
+  const scores = (q: Value, k: Value) =>
+    body.op('MatMul', [q, body.op('Transpose', [k], { perm: attr.ints([0, 1, 3, 2]) })]);
   /** Attention of this step's (pre-scaled) query over the prefix and the generated tokens. */
   const attend: LayerAttend = (l, q, k, v) => {
     // Named as the body outputs directly: renaming through an Identity would copy them again.
     const genType = [{ dtype: 'float32' as const, shape: [batch, H, 'G+1', D] }];
-    const K = body.op('Concat', [genK[l], k], { axis: attr.int(2) }, { names: [`gen_k${l}_out${tag}`], types: genType });
-    const V = body.op('Concat', [genV[l], v], { axis: attr.int(2) }, { names: [`gen_v${l}_out${tag}`], types: genType });
+    const K = body.op(
+      'Concat',
+      [genK[l], k],
+      { axis: attr.int(2) },
+      { names: [`gen_k${l}_out${tag}`], types: genType },
+    );
+    const V = body.op(
+      'Concat',
+      [genV[l], v],
+      { axis: attr.int(2) },
+      { names: [`gen_v${l}_out${tag}`], types: genType },
+    );
     newK.push(K);
     newV.push(V);
     const onPrefix = body.op('Add', [scores(q, prefix.keys[l]), prefix.bias]); // [B, H, 1, P]
-    const probs = body.op('Softmax', [body.op('Concat', [onPrefix, scores(q, K)], { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, H, 1, `${prefix.dim}+G+1`] }] })], { axis: attr.int(-1) });
-    const [pPrefix, pGenerated] = body.opN('Split', [probs, sizes], 2, { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, H, 1, prefix.dim] }, { dtype: 'float32', shape: [batch, H, 1, 'G+1'] }] });
+    const probs = body.op(
+      'Softmax',
+      [
+        body.op(
+          'Concat',
+          [onPrefix, scores(q, K)],
+          { axis: attr.int(-1) },
+          { types: [{ dtype: 'float32', shape: [batch, H, 1, `${prefix.dim}+G+1`] }] },
+        ),
+      ],
+      { axis: attr.int(-1) },
+    );
+    const [pPrefix, pGenerated] = body.opN(
+      'Split',
+      [probs, sizes],
+      2,
+      { axis: attr.int(-1) },
+      {
+        types: [
+          { dtype: 'float32', shape: [batch, H, 1, prefix.dim] },
+          { dtype: 'float32', shape: [batch, H, 1, 'G+1'] },
+        ],
+      },
+    );
     return body.op('Add', [body.op('MatMul', [pPrefix, prefix.values[l]]), body.op('MatMul', [pGenerated, V])]); // [B, H, 1, D]
   };
   const normed = x.fused
-    ? fusedStack(body, cfg, x.fused, embedded, { rope: fusedRope(body, x.tables, positions, x.kernelTables), attend }, { singleToken: true })
-    : decoderStack(step, cfg, embedded, ropeAt(body, x.tables, positions), (l, q, k, v) => attend(l, body.op('Mul', [q, body.scalar('float32', 1 / Math.sqrt(D))]), k, v), { singleToken: true });
+    ? fusedStack(
+        body,
+        cfg,
+        x.fused,
+        embedded,
+        { rope: fusedRope(body, x.tables, positions, x.kernelTables), attend },
+        { singleToken: true },
+      )
+    : decoderStack(
+        step,
+        cfg,
+        embedded,
+        ropeAt(body, x.tables, positions),
+        (l, q, k, v) => attend(l, body.op('Mul', [q, body.scalar('float32', 1 / Math.sqrt(D))]), k, v),
+        { singleToken: true },
+      );
   finishStep(step, cfg, eos, { pos, finished }, normed, [...newK, ...newV], tag);
   return body.build();
 }

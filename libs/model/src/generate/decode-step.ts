@@ -13,12 +13,17 @@ export function promptKeyBias(b: GraphBuilder, mask: Value): Value {
 
 /** Additive key bias [B, 1, 1, width] of 0 (keys every sample attends to), for a run-time width [1]. */
 export function attendedBias(b: GraphBuilder, batch: number, width: Value): Value {
-  return b.op('ConstantOfShape', [b.op('Concat', [b.i64([batch, 1, 1]), width], { axis: attr.int(0) })], { value: attr.tensor(tensor('float32', [1], [0])) });
+  return b.op('ConstantOfShape', [b.op('Concat', [b.i64([batch, 1, 1]), width], { axis: attr.int(0) })], {
+    value: attr.tensor(tensor('float32', [1], [0])),
+  });
 }
 
 /** True while some sample has not produced the end token. */
 function anyOpen(g: GraphBuilder, finished: Value): Value {
-  return g.op('Equal', [g.op('ReduceMin', [g.op('Cast', [finished], { to: attr.int(7) })], { keepdims: attr.int(0) }), g.scalar('int64', 0)]);
+  return g.op('Equal', [
+    g.op('ReduceMin', [g.op('Cast', [finished], { to: attr.int(7) })], { keepdims: attr.int(0) }),
+    g.scalar('int64', 0),
+  ]);
 }
 
 /**
@@ -27,7 +32,11 @@ function anyOpen(g: GraphBuilder, finished: Value): Value {
  * token's embedding [B, 1, C] and its position as [B, 1]. `tag` suffixes the input names, which
  * must differ between the bodies of Loops in one graph.
  */
-export function stepStart(step: ForwardContext, batch: number, tag = ''): { iteration: Value; pos: Value; finished: Value; positions: Value; embedded: Value } {
+export function stepStart(
+  step: ForwardContext,
+  batch: number,
+  tag = '',
+): { iteration: Value; pos: Value; finished: Value; positions: Value; embedded: Value } {
   const body = step.b;
   const iteration = body.input(`iteration${tag}`, 'int64', []);
   body.input(`cond_in${tag}`, 'bool', []);
@@ -44,7 +53,15 @@ export function stepStart(step: ForwardContext, batch: number, tag = ''): { iter
  * finished, the carried caches, and the token again as the scan output (names suffixed by `tag`,
  * as in stepStart).
  */
-export function finishStep(step: ForwardContext, cfg: DecoderConfig, eos: Value, s: { pos: Value; finished: Value }, normed: Value, caches: readonly Value[], tag = ''): void {
+export function finishStep(
+  step: ForwardContext,
+  cfg: DecoderConfig,
+  eos: Value,
+  s: { pos: Value; finished: Value },
+  normed: Value,
+  caches: readonly Value[],
+  tag = '',
+): void {
   const body = step.b;
   const chosen = greedy(body, lmHead(step, cfg, body.op('Squeeze', [normed, body.i64([1])]))); // [B]
   const next = body.op('Where', [s.finished, eos, chosen]);
@@ -74,12 +91,39 @@ export function firstState(b: GraphBuilder, eos: Value, first: { token: Value; p
  * runs `steps` times or until every sample has finished (not at all if every one already has),
  * and returns the final state and caches, and the tokens it produced, [steps', B].
  */
-export function runDecodeLoop(b: GraphBuilder, batch: number, steps: Value, start: DecodeState, caches: readonly Value[], cacheType: Pick<Value, 'dtype' | 'shape'>, body: Graph, stepsDim = 'steps'): DecodeState & { caches: Value[]; tokens: Value } {
+export function runDecodeLoop(
+  b: GraphBuilder,
+  batch: number,
+  steps: Value,
+  start: DecodeState,
+  caches: readonly Value[],
+  cacheType: Pick<Value, 'dtype' | 'shape'>,
+  body: Graph,
+  stepsDim = 'steps',
+): DecodeState & { caches: Value[]; tokens: Value } {
   const carried = [start.token, start.positions, start.finished, ...caches];
-  const outs = b.opN('Loop', [steps, anyOpen(b, start.finished), ...carried], carried.length + 1, { body: attr.graph(body) }, {
-    types: [{ dtype: 'int64', shape: [batch] }, { dtype: 'int64', shape: [batch] }, { dtype: 'bool', shape: [batch] }, ...caches.map(() => cacheType), { dtype: 'int64', shape: [stepsDim, batch] }],
-  });
-  return { token: outs[0], positions: outs[1], finished: outs[2], caches: outs.slice(3, 3 + caches.length), tokens: outs[outs.length - 1] };
+  const outs = b.opN(
+    'Loop',
+    [steps, anyOpen(b, start.finished), ...carried],
+    carried.length + 1,
+    { body: attr.graph(body) },
+    {
+      types: [
+        { dtype: 'int64', shape: [batch] },
+        { dtype: 'int64', shape: [batch] },
+        { dtype: 'bool', shape: [batch] },
+        ...caches.map(() => cacheType),
+        { dtype: 'int64', shape: [stepsDim, batch] },
+      ],
+    },
+  );
+  return {
+    token: outs[0],
+    positions: outs[1],
+    finished: outs[2],
+    caches: outs.slice(3, 3 + caches.length),
+    tokens: outs[outs.length - 1],
+  };
 }
 
 /** The end token as a graph constant. */

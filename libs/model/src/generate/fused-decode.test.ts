@@ -21,12 +21,18 @@ test('fused decode weights lay out [Wq/√D | Wk | Wv] row by row, and nothing e
     const w = (t: 'q' | 'k' | 'v') => weights.get(internalNames.linearWeight(l, t))!.data as Float32Array;
     for (const r of [0, 1, C - 1]) {
       const row = (qkv.data as Float32Array).subarray(r * 3 * C, (r + 1) * 3 * C);
-      assert.deepEqual(Array.from(row.subarray(0, C)), Array.from(w('q').subarray(r * C, (r + 1) * C), (x) => Math.fround(x * s)));
+      assert.deepEqual(
+        Array.from(row.subarray(0, C)),
+        Array.from(w('q').subarray(r * C, (r + 1) * C), (x) => Math.fround(x * s)),
+      );
       assert.deepEqual(Array.from(row.subarray(C, 2 * C)), Array.from(w('k').subarray(r * C, (r + 1) * C)));
       assert.deepEqual(Array.from(row.subarray(2 * C)), Array.from(w('v').subarray(r * C, (r + 1) * C)));
     }
   }
-  assert.deepEqual([...fused.keys()], Array.from({ length: cfg.layers }, (_, l) => FUSED_NAMES.qkv(l)));
+  assert.deepEqual(
+    [...fused.keys()],
+    Array.from({ length: cfg.layers }, (_, l) => FUSED_NAMES.qkv(l)),
+  );
 });
 
 test('decode fusion applies to merged or fully tuned weights only, and never with biases', () => {

@@ -26,11 +26,19 @@ export const FUSED_NAMES = {
 };
 
 /** Whether the fused graph can stand in for the layer-by-layer one: merged float32 weights, no biases. */
-export function canFuseDecode(cfg: DecoderConfig, weights: ReadonlyMap<string, TensorData>, adapter?: AdapterConfig): boolean {
+export function canFuseDecode(
+  cfg: DecoderConfig,
+  weights: ReadonlyMap<string, TensorData>,
+  adapter?: AdapterConfig,
+): boolean {
   if (adapter && adapter.kind !== 'full') return false;
   for (let l = 0; l < cfg.layers; l++) {
     for (const t of LINEAR_NAMES) {
-      if (weights.has(`${internalNames.linear(l, t)}.bias`) || weights.get(internalNames.linearWeight(l, t))?.dtype !== 'float32') return false;
+      if (
+        weights.has(`${internalNames.linear(l, t)}.bias`) ||
+        weights.get(internalNames.linearWeight(l, t))?.dtype !== 'float32'
+      )
+        return false;
     }
   }
   return true;
@@ -53,7 +61,10 @@ function concatColumns(rows: number, parts: ReadonlyArray<{ w: TensorData; scale
 }
 
 /** The fused decode weights for every layer, from merged float32 weights. */
-export function fuseDecodeWeights(cfg: DecoderConfig, weights: ReadonlyMap<string, TensorData>): Map<string, TensorData> {
+export function fuseDecodeWeights(
+  cfg: DecoderConfig,
+  weights: ReadonlyMap<string, TensorData>,
+): Map<string, TensorData> {
   const s = 1 / Math.sqrt(headDim(cfg));
   const get = (l: number, t: LinearName) => {
     const w = weights.get(internalNames.linearWeight(l, t));
@@ -62,7 +73,10 @@ export function fuseDecodeWeights(cfg: DecoderConfig, weights: ReadonlyMap<strin
   };
   const fused = new Map<string, TensorData>();
   for (let l = 0; l < cfg.layers; l++) {
-    fused.set(FUSED_NAMES.qkv(l), concatColumns(cfg.dim, [{ w: get(l, 'q'), scale: s }, { w: get(l, 'k') }, { w: get(l, 'v') }]));
+    fused.set(
+      FUSED_NAMES.qkv(l),
+      concatColumns(cfg.dim, [{ w: get(l, 'q'), scale: s }, { w: get(l, 'k') }, { w: get(l, 'v') }]),
+    );
   }
   return fused;
 }
@@ -73,15 +87,21 @@ export interface FusedStepWeights {
 
 /** x + skip, then RMSNorm·gamma, as ORT's SkipSimplifiedLayerNormalization: [normed, sum]. */
 function skipNorm(b: GraphBuilder, x: Value, skip: Value, gamma: Value, eps: number): { normed: Value; sum: Value } {
-  const [normed, , , sum] = b.opN('SkipSimplifiedLayerNormalization', [x, skip, gamma], 4, { epsilon: attr.float(eps) }, {
-    domain: 'com.microsoft',
-    types: [
-      { dtype: x.dtype, shape: x.shape },
-      { dtype: 'float32', shape: null },
-      { dtype: 'float32', shape: null },
-      { dtype: x.dtype, shape: x.shape },
-    ],
-  });
+  const [normed, , , sum] = b.opN(
+    'SkipSimplifiedLayerNormalization',
+    [x, skip, gamma],
+    4,
+    { epsilon: attr.float(eps) },
+    {
+      domain: 'com.microsoft',
+      types: [
+        { dtype: x.dtype, shape: x.shape },
+        { dtype: 'float32', shape: null },
+        { dtype: 'float32', shape: null },
+        { dtype: x.dtype, shape: x.shape },
+      ],
+    },
+  );
   return { normed, sum };
 }
 
@@ -98,7 +118,12 @@ export interface KernelRope {
 /** q and k [B, 2H, T, D] rotated in one go, in the graph or by the kernel. */
 function rotate(b: GraphBuilder, qk: Value, rope: Rope | KernelRope): Value {
   if (!('positions' in rope)) return applyRotary(b, qk, rope);
-  return b.op('RotaryEmbedding', [qk, rope.positions, rope.cos, rope.sin], { interleaved: attr.int(0) }, { domain: 'com.microsoft', types: [{ dtype: qk.dtype, shape: qk.shape }] });
+  return b.op(
+    'RotaryEmbedding',
+    [qk, rope.positions, rope.cos, rope.sin],
+    { interleaved: attr.int(0) },
+    { domain: 'com.microsoft', types: [{ dtype: qk.dtype, shape: qk.shape }] },
+  );
 }
 
 /**
@@ -107,7 +132,9 @@ function rotate(b: GraphBuilder, qk: Value, rope: Rope | KernelRope): Value {
  * `packed` (single-token steps only): the packed projection [B, 1, 3C] = [q·s | k | v] goes to one
  * kernel that rotates, caches and attends, returning [B, 1, C].
  */
-export type FusedAttention = { readonly rope: Rope | KernelRope; readonly attend: LayerAttend } | { readonly packed: (layer: number, qkv: Value) => Value };
+export type FusedAttention =
+  | { readonly rope: Rope | KernelRope; readonly attend: LayerAttend }
+  | { readonly packed: (layer: number, qkv: Value) => Value };
 
 export interface FusedStackOptions {
   /** One token per sample (decoding: [B, 1, C], heads by Reshape alone) or a whole prompt. */
@@ -122,8 +149,16 @@ export interface FusedStackOptions {
  * FusedAttention: q (pre-scaled) is [B, H, 1, D] in a lastOnly final layer); the residual add
  * fused into the next norm.
  */
-export function fusedStack(b: GraphBuilder, cfg: DecoderConfig, w: FusedStepWeights, x: Value, attention: FusedAttention, o: FusedStackOptions): Value {
-  if ('packed' in attention && (!o.singleToken || o.lastOnly)) throw new Error('packed attention runs single-token steps only (no lastOnly)');
+export function fusedStack(
+  b: GraphBuilder,
+  cfg: DecoderConfig,
+  w: FusedStepWeights,
+  x: Value,
+  attention: FusedAttention,
+  o: FusedStackOptions,
+): Value {
+  if ('packed' in attention && (!o.singleToken || o.lastOnly))
+    throw new Error('packed attention runs single-token steps only (no lastOnly)');
   const H = cfg.heads;
   const D = headDim(cfg);
   let residual = x;
@@ -136,18 +171,27 @@ export function fusedStack(b: GraphBuilder, cfg: DecoderConfig, w: FusedStepWeig
       if ('packed' in attention) {
         att = attention.packed(l, qkv);
       } else {
-        const heads = o.singleToken
-          ? b.op('Reshape', [qkv, b.i64([0, 3 * H, 1, D])])
-          : splitHeads(b, qkv, 3 * H); // [B, 3H, T, D]
+        const heads = o.singleToken ? b.op('Reshape', [qkv, b.i64([0, 3 * H, 1, D])]) : splitHeads(b, qkv, 3 * H); // [B, 3H, T, D]
         const [qk, v] = b.opN('Split', [heads, b.i64([2 * H, H])], 2, { axis: attr.int(1) });
         const [q, k] = b.opN('Split', [rotate(b, qk, attention.rope), b.i64([H, H])], 2, { axis: attr.int(1) });
         const heardFrom = attention.attend(l, finalOnly ? lastAlong(b, q, 2) : q, k, v); // [B, H, Tq, D]
-        att = o.singleToken || finalOnly ? b.op('Reshape', [heardFrom, b.i64([0, 1, cfg.dim])]) : mergeHeads(b, heardFrom);
+        att =
+          o.singleToken || finalOnly ? b.op('Reshape', [heardFrom, b.i64([0, 1, cfg.dim])]) : mergeHeads(b, heardFrom);
       }
       const into = finalOnly ? lastAlong(b, residual, 1) : residual;
-      const afterAttention = skipNorm(b, into, b.op('MatMul', [att, w.get(internalNames.linearWeight(l, 'o'))]), w.get(internalNames.ffnNorm(l)), cfg.normEps);
-      const project = (t: 'gate' | 'up') => b.op('MatMul', [afterAttention.normed, w.get(internalNames.linearWeight(l, t))]);
-      const down = b.op('MatMul', [b.op('Mul', [silu(b, project('gate')), project('up')]), w.get(internalNames.linearWeight(l, 'down'))]);
+      const afterAttention = skipNorm(
+        b,
+        into,
+        b.op('MatMul', [att, w.get(internalNames.linearWeight(l, 'o'))]),
+        w.get(internalNames.ffnNorm(l)),
+        cfg.normEps,
+      );
+      const project = (t: 'gate' | 'up') =>
+        b.op('MatMul', [afterAttention.normed, w.get(internalNames.linearWeight(l, t))]);
+      const down = b.op('MatMul', [
+        b.op('Mul', [silu(b, project('gate')), project('up')]),
+        w.get(internalNames.linearWeight(l, 'down')),
+      ]);
       const nextGamma = l + 1 < cfg.layers ? internalNames.attnNorm(l + 1) : internalNames.norm;
       const next = skipNorm(b, afterAttention.sum, down, w.get(nextGamma), cfg.normEps);
       return { residual: next.sum, normed: next.normed };

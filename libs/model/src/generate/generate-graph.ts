@@ -74,7 +74,12 @@ const MAX_DECODE_LOOPS = 16;
 function chooseDecodeAttention(o: GenerateGraphOptions, fused: boolean): 'graph' | 'kernel' {
   const fits = fused && gqaHeadSizeFits(headDim(o.config.decoder));
   if (o.decodeAttention === 'kernel' && !fits) {
-    throw new CoinError('GENERATE.BAD_OPTIONS', 'INVALID_ARGUMENT', `decodeAttention 'kernel' needs fused weights (float32, no biases, adapters merged, fuseDecode not false) and a head size that is a multiple of 16 (head size ${headDim(o.config.decoder)})`, { hint: "leave decodeAttention unset, or use 'graph'" });
+    throw new CoinError(
+      'GENERATE.BAD_OPTIONS',
+      'INVALID_ARGUMENT',
+      `decodeAttention 'kernel' needs fused weights (float32, no biases, adapters merged, fuseDecode not false) and a head size that is a multiple of 16 (head size ${headDim(o.config.decoder)})`,
+      { hint: "leave decodeAttention unset, or use 'graph'" },
+    );
   }
   return o.decodeAttention ?? (fits && o.batch === 1 && o.cpuKernels !== false ? 'kernel' : 'graph');
 }
@@ -82,7 +87,12 @@ function chooseDecodeAttention(o: GenerateGraphOptions, fused: boolean): 'graph'
 /** Refuses a decodeLoops that is not a whole number in 1–16 (both graphs check it, though recompute has no Loops). */
 function checkDecodeLoopsRange(n: number | undefined): void {
   if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > MAX_DECODE_LOOPS)) {
-    throw new CoinError('GENERATE.BAD_OPTIONS', 'INVALID_ARGUMENT', `decodeLoops must be a whole number from 1 to ${MAX_DECODE_LOOPS}, got ${n}`, { hint: `leave it unset for the default (${DEFAULT_DECODE_LOOPS})` });
+    throw new CoinError(
+      'GENERATE.BAD_OPTIONS',
+      'INVALID_ARGUMENT',
+      `decodeLoops must be a whole number from 1 to ${MAX_DECODE_LOOPS}, got ${n}`,
+      { hint: `leave it unset for the default (${DEFAULT_DECODE_LOOPS})` },
+    );
   }
 }
 
@@ -92,7 +102,12 @@ function chooseDecodeLoops(o: GenerateGraphOptions, attention: 'graph' | 'kernel
   checkDecodeLoopsRange(n);
   if (n === undefined) return attention === 'graph' ? DEFAULT_DECODE_LOOPS : 1;
   if (attention === 'kernel' && n !== 1) {
-    throw new CoinError('GENERATE.BAD_OPTIONS', 'INVALID_ARGUMENT', `decodeLoops ${n} needs graph attention; the GroupQueryAttention kernel (decodeAttention 'kernel', the default at batch 1) decodes in one Loop`, { hint: "set decodeAttention: 'graph', or leave decodeLoops unset" });
+    throw new CoinError(
+      'GENERATE.BAD_OPTIONS',
+      'INVALID_ARGUMENT',
+      `decodeLoops ${n} needs graph attention; the GroupQueryAttention kernel (decodeAttention 'kernel', the default at batch 1) decodes in one Loop`,
+      { hint: "set decodeAttention: 'graph', or leave decodeLoops unset" },
+    );
   }
   return n;
 }
@@ -127,7 +142,11 @@ function cachedGraphParts(b: GraphBuilder, o: GenerateGraphOptions) {
 }
 
 /** Graph inputs and outputs of the shared-prefix graph. */
-export const SHARED_PREFIX_IO = { ids: 'prefix_ids', key: (l: number) => `prefix_key_${l}`, value: (l: number) => `prefix_value_${l}` } as const;
+export const SHARED_PREFIX_IO = {
+  ids: 'prefix_ids',
+  key: (l: number) => `prefix_key_${l}`,
+  value: (l: number) => `prefix_value_${l}`,
+} as const;
 
 /**
  * The keys and values of a token prefix every prompt shares (CoIN's system text), computed once
@@ -140,7 +159,11 @@ export function buildSharedPrefixGraph(o: GenerateGraphOptions, length: number):
   chooseDecodeLoops(o, attention); // refuse bad options here, before the prefix is computed for nothing
   const ids = b.input(SHARED_PREFIX_IO.ids, 'int64', [1, length]);
   const mask = b.constant(tensor('int64', [1, length], new BigInt64Array(length).fill(1n)), 'prefix_mask');
-  const { cache } = prefill(ctx, o.config.decoder, embedTokens(ctx, ids), mask, tables, { lastOnly: true, fused, kernelTables: rotaryKernel });
+  const { cache } = prefill(ctx, o.config.decoder, embedTokens(ctx, ids), mask, tables, {
+    lastOnly: true,
+    fused,
+    kernelTables: rotaryKernel,
+  });
   cache.forEach(({ k, v }, l) => {
     b.output(k, SHARED_PREFIX_IO.key(l));
     b.output(v, SHARED_PREFIX_IO.value(l));
@@ -150,8 +173,20 @@ export function buildSharedPrefixGraph(o: GenerateGraphOptions, length: number):
 
 /** The shared prefix's keys and values as initializers of the generation graph. */
 function sharedPrefix(b: GraphBuilder, cache: SharedPrefixCache, layers: number): SharedPrefix {
-  if (cache.layers.length !== layers) throw new CoinError('GENERATE.BAD_OPTIONS', 'INVALID_ARGUMENT', `sharedCache holds ${cache.layers.length} layers of keys and values; the model has ${layers}`, { hint: 'compute it with buildSharedPrefixGraph from the same options' });
-  return { length: cache.length, layers: cache.layers.map(({ k, v }, l) => ({ k: b.initializer(`shared_prefix.layers.${l}.k`, k), v: b.initializer(`shared_prefix.layers.${l}.v`, v) })) };
+  if (cache.layers.length !== layers)
+    throw new CoinError(
+      'GENERATE.BAD_OPTIONS',
+      'INVALID_ARGUMENT',
+      `sharedCache holds ${cache.layers.length} layers of keys and values; the model has ${layers}`,
+      { hint: 'compute it with buildSharedPrefixGraph from the same options' },
+    );
+  return {
+    length: cache.length,
+    layers: cache.layers.map(({ k, v }, l) => ({
+      k: b.initializer(`shared_prefix.layers.${l}.k`, k),
+      v: b.initializer(`shared_prefix.layers.${l}.v`, v),
+    })),
+  };
 }
 
 /**
@@ -168,15 +203,39 @@ export function buildGenerateGraph(o: GenerateGraphOptions): Model {
   const { embeds, mask: promptMask } = promptEmbeddings(ctx, o);
   const maxNew = b.input(GENERATE_IO.maxNew, 'int64', []);
   const shared = o.sharedCache && sharedPrefix(b, o.sharedCache, o.config.decoder.layers);
-  const { hidden, cache, keyMask: mask } = prefill(ctx, o.config.decoder, embeds, promptMask, tables, { lastOnly: true, fused, kernelTables: rotaryKernel, shared });
+  const {
+    hidden,
+    cache,
+    keyMask: mask,
+  } = prefill(ctx, o.config.decoder, embeds, promptMask, tables, {
+    lastOnly: true,
+    fused,
+    kernelTables: rotaryKernel,
+    shared,
+  });
   const first = greedy(b, lmHead(ctx, o.config.decoder, b.op('Squeeze', [hidden, b.i64([1])]))); // [B]
   const firstPositions = b.op('ReduceSum', [mask, b.i64([1])], { keepdims: attr.int(0) }); // [B]: real prompt tokens
   const steps = b.op('Sub', [maxNew, b.scalar('int64', 1)]);
-  const loopInputs = { steps, firstToken: first, firstPositions, mask, cache, tables, fused, kernelTables: rotaryKernel };
-  const rest = fused && kernelTables && attention === 'kernel'
-    ? gqaDecodeLoop(ctx, o.config.decoder, o.batch, o.eosId, { ...loopInputs, fused, kernelTables })
-    : decodeLoop(ctx, o.config.decoder, o.batch, o.eosId, loopInputs, loops); // [M'-1, B]
-  const all = b.op('Concat', [b.op('Unsqueeze', [first, b.i64([0])]), rest], { axis: attr.int(0) }, { types: [{ dtype: 'int64', shape: ['M', o.batch] }] });
+  const loopInputs = {
+    steps,
+    firstToken: first,
+    firstPositions,
+    mask,
+    cache,
+    tables,
+    fused,
+    kernelTables: rotaryKernel,
+  };
+  const rest =
+    fused && kernelTables && attention === 'kernel'
+      ? gqaDecodeLoop(ctx, o.config.decoder, o.batch, o.eosId, { ...loopInputs, fused, kernelTables })
+      : decodeLoop(ctx, o.config.decoder, o.batch, o.eosId, loopInputs, loops); // [M'-1, B]
+  const all = b.op(
+    'Concat',
+    [b.op('Unsqueeze', [first, b.i64([0])]), rest],
+    { axis: attr.int(0) },
+    { types: [{ dtype: 'int64', shape: ['M', o.batch] }] },
+  );
   b.output(all, GENERATE_IO.tokens);
   return b.model({ docString: 'greedy generation with a KV cache inside ONNX Loops' });
 }
@@ -194,4 +253,3 @@ export function buildNextTokenGraph(o: GenerateGraphOptions): Model {
   b.output(greedy(b, lmHead(ctx, o.config.decoder, lastPosition(b, hidden))), GENERATE_IO.next);
   return b.model({ docString: 'greedy next token without a cache' });
 }
-

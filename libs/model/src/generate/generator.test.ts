@@ -26,14 +26,18 @@ const LONG = 16;
 
 /** Op types of a graph and of every subgraph in it. */
 function opTypes(g: Graph): string[] {
-  return g.nodes.flatMap((n) => [n.opType, ...Object.values(n.attributes).flatMap((a) => (a.kind === 'graph' ? opTypes(a.value) : []))]);
+  return g.nodes.flatMap((n) => [
+    n.opType,
+    ...Object.values(n.attributes).flatMap((a) => (a.kind === 'graph' ? opTypes(a.value) : [])),
+  ]);
 }
 
 /** How many nodes of `opType` a generation graph holds, subgraphs included. */
 const countOps = (model: { graph: Graph }, opType: string) => opTypes(model.graph).filter((t) => t === opType).length;
 
 /** A GENERATE.BAD_OPTIONS error whose message matches `re`. */
-const badOptions = (re: RegExp) => (e: unknown) => (e as { code?: string }).code === 'GENERATE.BAD_OPTIONS' && re.test((e as Error).message);
+const badOptions = (re: RegExp) => (e: unknown) =>
+  (e as { code?: string }).code === 'GENERATE.BAD_OPTIONS' && re.test((e as Error).message);
 
 function prompts(rng: Rng, batch: number, withImages: boolean): number[][] {
   return Array.from({ length: batch }, (_, b) => {
@@ -46,17 +50,26 @@ function prompts(rng: Rng, batch: number, withImages: boolean): number[][] {
 for (const withImages of [false, true]) {
   test(`cached (ONNX Loop) and recompute decoding give identical tokens, ${withImages ? 'with images' : 'text only'}, batch 4 with padding`, async () => {
     const rng = new Rng(withImages ? 2 : 1);
-    const batch = { prompts: prompts(rng, 4, withImages), pixels: withImages ? Float32Array.from({ length: 4 * 3 * 32 * 32 }, () => rng.next() * 2 - 1) : undefined };
+    const batch = {
+      prompts: prompts(rng, 4, withImages),
+      pixels: withImages ? Float32Array.from({ length: 4 * 3 * 32 * 32 }, () => rng.next() * 2 - 1) : undefined,
+    };
     const common = { config, weights, batch: 4, withImages, eosId: EOS, padId: 0, session: { threads: 1 } };
     const cached = await Generator.create({ ...common, mode: 'cached' });
     const recompute = await Generator.create({ ...common, mode: 'recompute' });
     const a = await cached.generate(batch, 20);
     const b = await recompute.generate(batch, 20);
     assert.deepEqual(a, b);
-    assert.ok(a.some((seq) => seq.length > 3), 'something was generated');
+    assert.ok(
+      a.some((seq) => seq.length > 3),
+      'something was generated',
+    );
     // A prompt decodes the same alone as inside a padded batch.
     const single = await Generator.create({ ...common, batch: 1, mode: 'cached' });
-    const alone = await single.generate({ prompts: [batch.prompts[1]], pixels: batch.pixels?.slice(3 * 32 * 32, 2 * 3 * 32 * 32) }, 20);
+    const alone = await single.generate(
+      { prompts: [batch.prompts[1]], pixels: batch.pixels?.slice(3 * 32 * 32, 2 * 3 * 32 * 32) },
+      20,
+    );
     assert.deepEqual(alone[0], a[1]);
     await Promise.all([cached.release(), recompute.release(), single.release()]);
   });
@@ -66,15 +79,32 @@ test('fused (rotary kernel or graph ops) and layer-by-layer decode steps agree w
   const rng = new Rng(3);
   const batch = { prompts: prompts(rng, 3, false) };
   const common = { config, weights, batch: 3, withImages: false, padId: 0, session: { threads: 1 } };
-  const make = (eosId: number, mode: 'cached' | 'recompute', fuseDecode = true, cpuKernels = true) => Generator.create({ ...common, eosId, mode, fuseDecode, cpuKernels });
-  const endless = { fused: await make(-1, 'cached'), graphRotary: await make(-1, 'cached', true, false), plain: await make(-1, 'cached', false), recompute: await make(-1, 'recompute') };
-  const rotaryKernels = (cpuKernels: boolean) => opTypes(buildGenerateGraph({ config, weights, batch: 3, withImages: false, eosId: EOS, cpuKernels }).graph).filter((t) => t === 'RotaryEmbedding').length;
-  assert.deepEqual([rotaryKernels(true), rotaryKernels(false)], [3 * config.decoder.layers, 0], 'the kernel rotates in every layer of the prefill and of both decode Loops, only when asked');
+  const make = (eosId: number, mode: 'cached' | 'recompute', fuseDecode = true, cpuKernels = true) =>
+    Generator.create({ ...common, eosId, mode, fuseDecode, cpuKernels });
+  const endless = {
+    fused: await make(-1, 'cached'),
+    graphRotary: await make(-1, 'cached', true, false),
+    plain: await make(-1, 'cached', false),
+    recompute: await make(-1, 'recompute'),
+  };
+  const rotaryKernels = (cpuKernels: boolean) =>
+    opTypes(buildGenerateGraph({ config, weights, batch: 3, withImages: false, eosId: EOS, cpuKernels }).graph).filter(
+      (t) => t === 'RotaryEmbedding',
+    ).length;
+  assert.deepEqual(
+    [rotaryKernels(true), rotaryKernels(false)],
+    [3 * config.decoder.layers, 0],
+    'the kernel rotates in every layer of the prefill and of both decode Loops, only when asked',
+  );
   const reference = await endless.recompute.generate(batch, 2 * LONG + 3);
   for (const n of [1, 2, LONG, LONG + 1, LONG + 2, 2 * LONG + 1, 2 * LONG + 3]) {
     const expected = reference.map((seq) => seq.slice(0, n));
     assert.deepEqual(await endless.fused.generate(batch, n), expected, `fused, ${n} new tokens`);
-    assert.deepEqual(await endless.graphRotary.generate(batch, n), expected, `fused with rotary as graph ops, ${n} new tokens`);
+    assert.deepEqual(
+      await endless.graphRotary.generate(batch, n),
+      expected,
+      `fused with rotary as graph ops, ${n} new tokens`,
+    );
     assert.deepEqual(await endless.plain.generate(batch, n), expected, `layer by layer, ${n} new tokens`);
   }
   // Samples that finish at different steps: the end token is the one the second sample emits at
@@ -91,25 +121,37 @@ test('decoding split over 1, 2, 3 or 5 Loops in sequence agrees with recompute, 
   const rng = new Rng(4);
   const batch = { prompts: prompts(rng, 3, false) };
   const common = { config, weights, batch: 3, withImages: false, padId: 0, session: { threads: 1 } };
-  const loopCount = (decodeLoops?: number) => countOps(buildGenerateGraph({ config, weights, batch: 3, withImages: false, eosId: EOS, decodeLoops }), 'Loop');
+  const loopCount = (decodeLoops?: number) =>
+    countOps(buildGenerateGraph({ config, weights, batch: 3, withImages: false, eosId: EOS, decodeLoops }), 'Loop');
   assert.deepEqual([loopCount(), loopCount(1), loopCount(3)], [2, 1, 3], 'two Loops by default, else as asked');
   const recompute = await Generator.create({ ...common, eosId: -1, mode: 'recompute' });
   const reference = await recompute.generate(batch, 2 * LONG + 3);
   for (const decodeLoops of [1, 2, 3, 5]) {
     const g = await Generator.create({ ...common, eosId: -1, decodeLoops });
     // 1 and 2 new tokens leave later Loops without steps; 4 gives five Loops one step or none each.
-    for (const n of [1, 2, 4, LONG + 2, 2 * LONG + 3]) assert.deepEqual(await g.generate(batch, n), reference.map((seq) => seq.slice(0, n)), `${decodeLoops} Loops, ${n} new tokens`);
+    for (const n of [1, 2, 4, LONG + 2, 2 * LONG + 3])
+      assert.deepEqual(
+        await g.generate(batch, n),
+        reference.map((seq) => seq.slice(0, n)),
+        `${decodeLoops} Loops, ${n} new tokens`,
+      );
     await g.release();
   }
   // 2·LONG + 3 new tokens over three Loops: token 0 comes from the prefill, tokens 1–12 from the
   // first Loop, 13–24 from the second. The first sample stops inside the first Loop, then inside
   // the second; the others stop wherever that token first comes to them, or go on.
-  for (const [first, last] of [[1, 12], [13, 24]]) {
+  for (const [first, last] of [
+    [1, 12],
+    [13, 24],
+  ]) {
     // A token the first sample emits here for the first time: it stops right there.
     const at = reference[0].findIndex((t, i) => i >= first && reference[0].indexOf(t) === i);
     assert.ok(at >= first && at <= last, `a new token between ${first} and ${last}`);
     const eos = reference[0][at];
-    const stopping = { loops: await Generator.create({ ...common, eosId: eos, decodeLoops: 3 }), recompute: await Generator.create({ ...common, eosId: eos, mode: 'recompute' }) };
+    const stopping = {
+      loops: await Generator.create({ ...common, eosId: eos, decodeLoops: 3 }),
+      recompute: await Generator.create({ ...common, eosId: eos, mode: 'recompute' }),
+    };
     const expected = await stopping.recompute.generate(batch, 2 * LONG + 3);
     assert.equal(expected[0].length, at, 'the first sample stops where intended');
     assert.deepEqual(await stopping.loops.generate(batch, 2 * LONG + 3), expected, `end token from token ${at}`);
@@ -117,9 +159,15 @@ test('decoding split over 1, 2, 3 or 5 Loops in sequence agrees with recompute, 
   }
   await recompute.release();
   for (const n of [0, 1.5, 17]) {
-    assert.throws(() => buildGenerateGraph({ config, weights, batch: 3, withImages: false, eosId: EOS, decodeLoops: n }), badOptions(/decodeLoops must be a whole number from 1 to 16/));
+    assert.throws(
+      () => buildGenerateGraph({ config, weights, batch: 3, withImages: false, eosId: EOS, decodeLoops: n }),
+      badOptions(/decodeLoops must be a whole number from 1 to 16/),
+    );
     // Recompute has no Loops, but a bad value is still a caller's mistake worth saying.
-    await assert.rejects(Generator.create({ ...common, eosId: EOS, mode: 'recompute', decodeLoops: n }), badOptions(/decodeLoops must be a whole number from 1 to 16/));
+    await assert.rejects(
+      Generator.create({ ...common, eosId: EOS, mode: 'recompute', decodeLoops: n }),
+      badOptions(/decodeLoops must be a whole number from 1 to 16/),
+    );
   }
 });
 
@@ -129,49 +177,134 @@ test("ORT's GroupQueryAttention decode steps (the default at batch 1) agree with
   const w = sharpenedWeights(cfg, 11);
   const graph = buildGenerateGraph({ config: cfg, weights: w, batch: 1, withImages: false, eosId: EOS });
   assert.ok(opTypes(graph.graph).includes('GroupQueryAttention'), 'batch 1 decodes with the kernel by default');
-  const usesKernel = (o: { batch: number; cpuKernels?: boolean }) => opTypes(buildGenerateGraph({ config: cfg, weights: w, withImages: false, eosId: EOS, ...o }).graph).includes('GroupQueryAttention');
-  assert.deepEqual([usesKernel({ batch: 2 }), usesKernel({ batch: 1, cpuKernels: false })], [false, false], 'not from batch 2 up, nor without cpuKernels');
+  const usesKernel = (o: { batch: number; cpuKernels?: boolean }) =>
+    opTypes(buildGenerateGraph({ config: cfg, weights: w, withImages: false, eosId: EOS, ...o }).graph).includes(
+      'GroupQueryAttention',
+    );
+  assert.deepEqual(
+    [usesKernel({ batch: 2 }), usesKernel({ batch: 1, cpuKernels: false })],
+    [false, false],
+    'not from batch 2 up, nor without cpuKernels',
+  );
   const rng = new Rng(5);
   for (const batchSize of [1, 3]) {
-    const batch = { prompts: prompts(rng, batchSize, true), pixels: Float32Array.from({ length: batchSize * 3 * 32 * 32 }, () => rng.next() * 2 - 1) };
+    const batch = {
+      prompts: prompts(rng, batchSize, true),
+      pixels: Float32Array.from({ length: batchSize * 3 * 32 * 32 }, () => rng.next() * 2 - 1),
+    };
     const common = { config: cfg, weights: w, batch: batchSize, withImages: true, padId: 0, session: { threads: 1 } };
     const reference = await Generator.create({ ...common, eosId: -1, mode: 'recompute' });
     const kernel = await Generator.create({ ...common, eosId: -1, decodeAttention: 'kernel' });
     const expected = await reference.generate(batch, 2 * LONG + 3);
-    for (const n of [1, 2, LONG + 1, 2 * LONG + 3]) assert.deepEqual(await kernel.generate(batch, n), expected.map((seq) => seq.slice(0, n)), `batch ${batchSize}, ${n} new tokens`);
+    for (const n of [1, 2, LONG + 1, 2 * LONG + 3])
+      assert.deepEqual(
+        await kernel.generate(batch, n),
+        expected.map((seq) => seq.slice(0, n)),
+        `batch ${batchSize}, ${n} new tokens`,
+      );
     const eos = expected[0][LONG];
-    const stopping = { kernel: await Generator.create({ ...common, eosId: eos, decodeAttention: 'kernel' }), recompute: await Generator.create({ ...common, eosId: eos, mode: 'recompute' }) };
-    assert.deepEqual(await stopping.kernel.generate(batch, 2 * LONG + 3), await stopping.recompute.generate(batch, 2 * LONG + 3));
+    const stopping = {
+      kernel: await Generator.create({ ...common, eosId: eos, decodeAttention: 'kernel' }),
+      recompute: await Generator.create({ ...common, eosId: eos, mode: 'recompute' }),
+    };
+    assert.deepEqual(
+      await stopping.kernel.generate(batch, 2 * LONG + 3),
+      await stopping.recompute.generate(batch, 2 * LONG + 3),
+    );
     await Promise.all([reference, kernel, ...Object.values(stopping)].map((g) => g.release()));
   }
-  assert.throws(() => buildGenerateGraph({ config, weights, batch: 1, withImages: false, eosId: EOS, decodeAttention: 'kernel' }), badOptions(/head size 24/));
-  assert.throws(() => buildGenerateGraph({ config: cfg, weights: w, batch: 1, withImages: false, eosId: EOS, decodeLoops: 2 }), badOptions(/decodeLoops 2 needs graph attention/));
-  assert.equal(countOps(buildGenerateGraph({ config: cfg, weights: w, batch: 1, withImages: false, eosId: EOS, decodeLoops: 1 }), 'Loop'), 1);
-  await assert.rejects(Generator.create({ config: cfg, weights: w, batch: 1, withImages: false, eosId: EOS, padId: 0, decodeAttention: 'kernel', session: { executionProvider: 'cuda' } }), badOptions(/CUDA/));
+  assert.throws(
+    () => buildGenerateGraph({ config, weights, batch: 1, withImages: false, eosId: EOS, decodeAttention: 'kernel' }),
+    badOptions(/head size 24/),
+  );
+  assert.throws(
+    () => buildGenerateGraph({ config: cfg, weights: w, batch: 1, withImages: false, eosId: EOS, decodeLoops: 2 }),
+    badOptions(/decodeLoops 2 needs graph attention/),
+  );
+  assert.equal(
+    countOps(
+      buildGenerateGraph({ config: cfg, weights: w, batch: 1, withImages: false, eosId: EOS, decodeLoops: 1 }),
+      'Loop',
+    ),
+    1,
+  );
+  await assert.rejects(
+    Generator.create({
+      config: cfg,
+      weights: w,
+      batch: 1,
+      withImages: false,
+      eosId: EOS,
+      padId: 0,
+      decodeAttention: 'kernel',
+      session: { executionProvider: 'cuda' },
+    }),
+    badOptions(/CUDA/),
+  );
 });
 
 test('generation stops at the end token and refuses prompts that do not fit or hold bad ids, images or pixels', async () => {
-  const g = await Generator.create({ config, weights, batch: 1, withImages: false, eosId: EOS, padId: 0, session: { threads: 1 } });
+  const g = await Generator.create({
+    config,
+    weights,
+    batch: 1,
+    withImages: false,
+    eosId: EOS,
+    padId: 0,
+    session: { threads: 1 },
+  });
   const out = await g.generate({ prompts: [[1, 5, 6]] }, 5);
   assert.ok(out[0].length <= 5 && !out[0].includes(EOS));
   await assert.rejects(g.generate({ prompts: [[1, 5, 6]] }, 100), /over the model's 80/);
   await assert.rejects(g.generate({ prompts: [[1], [2]] }, 5), /built for batch 1/);
-  const refused = (code: string, re: RegExp) => (e: unknown) => (e as { code?: string }).code === code && re.test((e as Error).message);
+  const refused = (code: string, re: RegExp) => (e: unknown) =>
+    (e as { code?: string }).code === code && re.test((e as Error).message);
   await assert.rejects(g.generate({ prompts: [[]] }, 5), refused('GENERATE.BAD_PROMPT', /prompt 0 is empty/));
-  await assert.rejects(g.generate({ prompts: [[1, 40]] }, 5), refused('GENERATE.BAD_PROMPT', /position 1: token id 40 is outside the vocabulary \[0, 40\)/));
+  await assert.rejects(
+    g.generate({ prompts: [[1, 40]] }, 5),
+    refused('GENERATE.BAD_PROMPT', /position 1: token id 40 is outside the vocabulary \[0, 40\)/),
+  );
   await assert.rejects(g.generate({ prompts: [[1, -3]] }, 5), refused('GENERATE.BAD_PROMPT', /token id -3/));
   await assert.rejects(g.generate({ prompts: [[1, 2.5]] }, 5), refused('GENERATE.BAD_PROMPT', /token id 2.5/));
-  const withImages = await Generator.create({ config, weights, batch: 1, withImages: true, eosId: EOS, padId: 0, session: { threads: 1 } });
-  await assert.rejects(withImages.generate({ prompts: [[1, IMAGE_SENTINEL_ID, 5, IMAGE_SENTINEL_ID]] }, 5), refused('GENERATE.BAD_PROMPT', /2 images/));
-  await assert.rejects(withImages.generate({ prompts: [[1, IMAGE_SENTINEL_ID, 5]], pixels: new Float32Array(10) }, 5), refused('GENERATE.BAD_PROMPT', /pixels hold 10 values/));
+  const withImages = await Generator.create({
+    config,
+    weights,
+    batch: 1,
+    withImages: true,
+    eosId: EOS,
+    padId: 0,
+    session: { threads: 1 },
+  });
+  await assert.rejects(
+    withImages.generate({ prompts: [[1, IMAGE_SENTINEL_ID, 5, IMAGE_SENTINEL_ID]] }, 5),
+    refused('GENERATE.BAD_PROMPT', /2 images/),
+  );
+  await assert.rejects(
+    withImages.generate({ prompts: [[1, IMAGE_SENTINEL_ID, 5]], pixels: new Float32Array(10) }, 5),
+    refused('GENERATE.BAD_PROMPT', /pixels hold 10 values/),
+  );
   // Forgotten pixels would otherwise decode against a blank image.
-  await assert.rejects(withImages.generate({ prompts: [[1, IMAGE_SENTINEL_ID, 5]] }, 5), refused('GENERATE.BAD_PROMPT', /prompt 0 has an image but no pixels were given/));
+  await assert.rejects(
+    withImages.generate({ prompts: [[1, IMAGE_SENTINEL_ID, 5]] }, 5),
+    refused('GENERATE.BAD_PROMPT', /prompt 0 has an image but no pixels were given/),
+  );
   assert.equal((await withImages.generate({ prompts: [[1, 5]] }, 2)).length, 1, 'text-only prompts need no pixels');
   const options = { config, weights, batch: 2, withImages: false, eosId: EOS, padId: 0 };
-  for (const [bad, re] of [[{ batch: 0 }, /batch must be a positive whole number, got 0/], [{ batch: 1.5 }, /got 1.5/], [{ padId: 40 }, /padId 40 is not a token id .* \[0, 40\)/], [{ padId: 1.5 }, /padId 1.5/], [{ eosId: 2.5 }, /eosId must be a whole number, got 2.5/]] as const) {
-    for (const mode of ['cached', 'recompute'] as const) await assert.rejects(Generator.create({ ...options, ...bad, mode }), refused('GENERATE.BAD_OPTIONS', re));
+  for (const [bad, re] of [
+    [{ batch: 0 }, /batch must be a positive whole number, got 0/],
+    [{ batch: 1.5 }, /got 1.5/],
+    [{ padId: 40 }, /padId 40 is not a token id .* \[0, 40\)/],
+    [{ padId: 1.5 }, /padId 1.5/],
+    [{ eosId: 2.5 }, /eosId must be a whole number, got 2.5/],
+  ] as const) {
+    for (const mode of ['cached', 'recompute'] as const)
+      await assert.rejects(Generator.create({ ...options, ...bad, mode }), refused('GENERATE.BAD_OPTIONS', re));
   }
-  assert.equal((await withImages.generate({ prompts: [[1, IMAGE_SENTINEL_ID, 5]], pixels: new Float32Array(3 * 32 * 32) }, 3))[0].length <= 3, true);
+  assert.equal(
+    (await withImages.generate({ prompts: [[1, IMAGE_SENTINEL_ID, 5]], pixels: new Float32Array(3 * 32 * 32) }, 3))[0]
+      .length <= 3,
+    true,
+  );
   await withImages.release();
   await g.release();
 });
@@ -185,12 +318,21 @@ test('LoRA merged into the weights decodes like LoRA applied in the graph; MoELo
   for (const adapter of [lora, moe]) {
     const adapterWeights = initAdapter(config.decoder, adapter, 3);
     // B starts at zero (a no-op adapter); give it values so that the adapter changes the output.
-    for (const [name, t] of adapterWeights) if (name.endsWith('.lora_B')) (t.data as Float32Array).forEach((_, i, a) => (a[i] = (rng.next() - 0.5) * 0.5));
+    for (const [name, t] of adapterWeights)
+      if (name.endsWith('.lora_B')) (t.data as Float32Array).forEach((_, i, a) => (a[i] = (rng.next() - 0.5) * 0.5));
     const all = new Map([...weights, ...adapterWeights]);
     const applied = await Generator.create({ ...common, weights: all, adapter });
-    const merged = await Generator.create({ ...common, weights: mergeLora(all, adapter), adapter: adapter.kind === 'moelora' ? adapter : undefined });
+    const merged = await Generator.create({
+      ...common,
+      weights: mergeLora(all, adapter),
+      adapter: adapter.kind === 'moelora' ? adapter : undefined,
+    });
     const plain = await Generator.create({ ...common, weights });
-    const [a, m, p] = [await applied.generate(batch, 12), await merged.generate(batch, 12), await plain.generate(batch, 12)];
+    const [a, m, p] = [
+      await applied.generate(batch, 12),
+      await merged.generate(batch, 12),
+      await plain.generate(batch, 12),
+    ];
     assert.deepEqual(m, a, `${adapter.kind}: merged and applied agree`);
     assert.notDeepEqual(a, p, `${adapter.kind}: the adapter changes the output`);
     await Promise.all([applied.release(), merged.release(), plain.release()]);
@@ -198,23 +340,56 @@ test('LoRA merged into the weights decodes like LoRA applied in the graph; MoELo
 });
 
 test('generateText turns CoIN test records into answers post-processed as the CoIN runners do', async () => {
-  const tokenizer = new ByteLevelBpeTokenizer(trainByteLevelBpe([...englishLikeCorpus(300), VICUNA_V1_SYSTEM], { vocabSize: 400 }));
+  const tokenizer = new ByteLevelBpeTokenizer(
+    trainByteLevelBpe([...englishLikeCorpus(300), VICUNA_V1_SYSTEM], { vocabSize: 400 }),
+  );
   const cfg = withVocabAndSeq(PRESETS.micro, tokenizer.vocabSize, 256);
   const records = [
-    { question_id: 'q1', image: 'a.png', text: 'What colour is the cat?\nAnswer the question using a single word or phrase.' },
-    { question_id: 'q2', text: 'Which is a mammal?\nA. trout\nB. cat\nAnswer with the option letter from the given choices directly.' },
+    {
+      question_id: 'q1',
+      image: 'a.png',
+      text: 'What colour is the cat?\nAnswer the question using a single word or phrase.',
+    },
+    {
+      question_id: 'q2',
+      text: 'Which is a mammal?\nA. trout\nB. cat\nAnswer with the option letter from the given choices directly.',
+    },
   ];
   const prompts = records.map((r) => buildEvalPrompt(r, 'science', tokenizer));
-  assert.deepEqual(prompts.map((p) => p.imagePosition >= 0), [true, false], 'text-only ScienceQA items run without an image');
+  assert.deepEqual(
+    prompts.map((p) => p.imagePosition >= 0),
+    [true, false],
+    'text-only ScienceQA items run without an image',
+  );
   const w = initModel(cfg, 5);
-  const g = await Generator.create({ config: cfg, weights: w, batch: 2, withImages: true, eosId: tokenizer.eosId, padId: tokenizer.padId, session: { threads: 1 } });
+  const g = await Generator.create({
+    config: cfg,
+    weights: w,
+    batch: 2,
+    withImages: true,
+    eosId: tokenizer.eosId,
+    padId: tokenizer.padId,
+    session: { threads: 1 },
+  });
   const batch = { prompts: prompts.map((p) => p.inputIds), pixels: new Float32Array(2 * 3 * 32 * 32).fill(0.25) };
   const ids = await g.generate(batch, 8);
   const texts = await g.generateText(batch, 8, tokenizer);
-  assert.deepEqual(texts, ids.map((seq) => postprocessGeneration(tokenizer, seq)));
+  assert.deepEqual(
+    texts,
+    ids.map((seq) => postprocessGeneration(tokenizer, seq)),
+  );
   for (const t of texts) assert.equal(t, t.trim());
   // The prompt part every eval prompt shares, prefilled once: the same answers.
-  const shared = await Generator.create({ config: cfg, weights: w, batch: 2, withImages: true, eosId: tokenizer.eosId, padId: tokenizer.padId, sharedPrefix: evalSharedPrefix(tokenizer), session: { threads: 1 } });
+  const shared = await Generator.create({
+    config: cfg,
+    weights: w,
+    batch: 2,
+    withImages: true,
+    eosId: tokenizer.eosId,
+    padId: tokenizer.padId,
+    sharedPrefix: evalSharedPrefix(tokenizer),
+    session: { threads: 1 },
+  });
   assert.deepEqual(await shared.generateText(batch, 8, tokenizer), texts);
   await Promise.all([g.release(), shared.release()]);
 });

@@ -6,7 +6,15 @@ import { IMAGE_SENTINEL_ID } from '../prompt/image-tokens.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { imageTokens } from '../network/config.js';
 import { VLM_INPUTS } from '../vlm/vlm-batch.js';
-import { buildGenerateGraph, buildNextTokenGraph, buildSharedPrefixGraph, GENERATE_IO, type GenerateGraphOptions, SHARED_PREFIX_IO, type SharedPrefixCache } from './generate-graph.js';
+import {
+  buildGenerateGraph,
+  buildNextTokenGraph,
+  buildSharedPrefixGraph,
+  GENERATE_IO,
+  type GenerateGraphOptions,
+  SHARED_PREFIX_IO,
+  type SharedPrefixCache,
+} from './generate-graph.js';
 
 export interface PromptBatch {
   /** Token ids per sample; IMAGE_SENTINEL_ID marks where the image's tokens go. */
@@ -19,7 +27,13 @@ export interface PromptBatch {
  * Left-pads a batch so every prompt ends at the last position, expanding each image sentinel into
  * `imageTokens` positions that take the image features.
  */
-export function leftPad(batch: PromptBatch, imageTokens: number, padId: number, withImages: boolean, imageSize = 0): Record<string, HostTensor> {
+export function leftPad(
+  batch: PromptBatch,
+  imageTokens: number,
+  padId: number,
+  withImages: boolean,
+  imageSize = 0,
+): Record<string, HostTensor> {
   const B = batch.prompts.length;
   const lengths = batch.prompts.map((p) => p.length + (p.includes(IMAGE_SENTINEL_ID) ? imageTokens - 1 : 0));
   const T = Math.max(...lengths);
@@ -31,7 +45,12 @@ export function leftPad(batch: PromptBatch, imageTokens: number, padId: number, 
     let t = T - lengths[b];
     for (const id of prompt) {
       if (id === IMAGE_SENTINEL_ID) {
-        if (!withImages) throw new CoinError('GENERATE.NO_IMAGE_INPUT', 'INVALID_ARGUMENT', `prompt ${b} has an image but the graph takes text only`);
+        if (!withImages)
+          throw new CoinError(
+            'GENERATE.NO_IMAGE_INPUT',
+            'INVALID_ARGUMENT',
+            `prompt ${b} has an image but the graph takes text only`,
+          );
         for (let k = 0; k < imageTokens; k++, t++) {
           mask[b * T + t] = 1n;
           imageMask[b * T + t] = 1;
@@ -62,19 +81,30 @@ export function leftPad(batch: PromptBatch, imageTokens: number, padId: number, 
  * vocabulary, more than one image per prompt, pixels of the wrong size.
  */
 function checkPrompts(batch: PromptBatch, vocab: number, pixelsPerImage: number): void {
-  const bad = (message: string, hint?: string) => new CoinError('GENERATE.BAD_PROMPT', 'INVALID_ARGUMENT', message, { hint });
+  const bad = (message: string, hint?: string) =>
+    new CoinError('GENERATE.BAD_PROMPT', 'INVALID_ARGUMENT', message, { hint });
   batch.prompts.forEach((prompt, b) => {
     if (prompt.length === 0) throw bad(`prompt ${b} is empty`, 'every prompt needs at least one token (BOS)');
     let images = 0;
     prompt.forEach((id, i) => {
       if (id === IMAGE_SENTINEL_ID) images++;
-      else if (!Number.isInteger(id) || id < 0 || id >= vocab) throw bad(`prompt ${b}, position ${i}: token id ${id} is outside the vocabulary [0, ${vocab})`, 'encode prompts with the model\'s own tokenizer');
+      else if (!Number.isInteger(id) || id < 0 || id >= vocab)
+        throw bad(
+          `prompt ${b}, position ${i}: token id ${id} is outside the vocabulary [0, ${vocab})`,
+          "encode prompts with the model's own tokenizer",
+        );
     });
     if (images > 1) throw bad(`prompt ${b} has ${images} images; a prompt takes at most one`);
-    if (images && pixelsPerImage && !batch.pixels) throw bad(`prompt ${b} has an image but no pixels were given`, 'pass the batch\'s pixels [B, 3, S, S] (zeros for text-only samples)');
+    if (images && pixelsPerImage && !batch.pixels)
+      throw bad(
+        `prompt ${b} has an image but no pixels were given`,
+        "pass the batch's pixels [B, 3, S, S] (zeros for text-only samples)",
+      );
   });
   if (pixelsPerImage && batch.pixels && batch.pixels.length !== batch.prompts.length * pixelsPerImage) {
-    throw bad(`pixels hold ${batch.pixels.length} values; batch ${batch.prompts.length} × ${pixelsPerImage} (3 × size × size) expected`);
+    throw bad(
+      `pixels hold ${batch.pixels.length} values; batch ${batch.prompts.length} × ${pixelsPerImage} (3 × size × size) expected`,
+    );
   }
 }
 
@@ -109,42 +139,76 @@ export interface GeneratorOptions extends Omit<GenerateGraphOptions, 'sharedCach
 
 /** Refuses a batch size, pad id or end id the graphs could only fail on later, or unclearly. */
 function checkIds(o: GeneratorOptions): void {
-  const bad = (message: string, hint: string) => new CoinError('GENERATE.BAD_OPTIONS', 'INVALID_ARGUMENT', message, { hint });
+  const bad = (message: string, hint: string) =>
+    new CoinError('GENERATE.BAD_OPTIONS', 'INVALID_ARGUMENT', message, { hint });
   const vocab = o.config.decoder.vocab;
-  if (!Number.isInteger(o.batch) || o.batch < 1) throw bad(`batch must be a positive whole number, got ${o.batch}`, 'build one generator per batch size');
-  if (!Number.isInteger(o.padId) || o.padId < 0 || o.padId >= vocab) throw bad(`padId ${o.padId} is not a token id of this model's vocabulary [0, ${vocab})`, "use the tokenizer's pad id");
-  if (!Number.isInteger(o.eosId)) throw bad(`eosId must be a whole number, got ${o.eosId}`, "use the tokenizer's end id (or -1 to never stop early)");
+  if (!Number.isInteger(o.batch) || o.batch < 1)
+    throw bad(`batch must be a positive whole number, got ${o.batch}`, 'build one generator per batch size');
+  if (!Number.isInteger(o.padId) || o.padId < 0 || o.padId >= vocab)
+    throw bad(
+      `padId ${o.padId} is not a token id of this model's vocabulary [0, ${vocab})`,
+      "use the tokenizer's pad id",
+    );
+  if (!Number.isInteger(o.eosId))
+    throw bad(`eosId must be a whole number, got ${o.eosId}`, "use the tokenizer's end id (or -1 to never stop early)");
 }
 
 /** Refuses a shared prefix the model cannot take: empty, an image, ids outside the vocabulary, no room after it. */
 function checkSharedPrefix(prefix: readonly number[], vocab: number, maxSeq: number): void {
-  const bad = (message: string) => new CoinError('GENERATE.BAD_OPTIONS', 'INVALID_ARGUMENT', message, { hint: 'pass the token ids every prompt starts with (e.g. BOS and the system text), or leave sharedPrefix unset' });
+  const bad = (message: string) =>
+    new CoinError('GENERATE.BAD_OPTIONS', 'INVALID_ARGUMENT', message, {
+      hint: 'pass the token ids every prompt starts with (e.g. BOS and the system text), or leave sharedPrefix unset',
+    });
   if (prefix.length === 0) throw bad('sharedPrefix is empty');
-  if (prefix.length + 2 > maxSeq) throw bad(`sharedPrefix holds ${prefix.length} tokens; the model takes ${maxSeq} positions in all, and a generation needs at least a prompt token and a new one after it`);
+  if (prefix.length + 2 > maxSeq)
+    throw bad(
+      `sharedPrefix holds ${prefix.length} tokens; the model takes ${maxSeq} positions in all, and a generation needs at least a prompt token and a new one after it`,
+    );
   prefix.forEach((id, i) => {
     if (id === IMAGE_SENTINEL_ID) throw bad(`sharedPrefix position ${i} is an image; the shared prefix must be text`);
-    if (!Number.isInteger(id) || id < 0 || id >= vocab) throw bad(`sharedPrefix position ${i}: token id ${id} is outside the vocabulary [0, ${vocab})`);
+    if (!Number.isInteger(id) || id < 0 || id >= vocab)
+      throw bad(`sharedPrefix position ${i}: token id ${id} is outside the vocabulary [0, ${vocab})`);
   });
 }
 
 /** Every prompt must start with the shared prefix and go on past it. */
 function checkStartsWith(batch: PromptBatch, prefix: readonly number[]): void {
-  const bad = (message: string) => new CoinError('GENERATE.BAD_PROMPT', 'INVALID_ARGUMENT', message, { hint: 'build every prompt with the same leading tokens, or create the generator without sharedPrefix' });
+  const bad = (message: string) =>
+    new CoinError('GENERATE.BAD_PROMPT', 'INVALID_ARGUMENT', message, {
+      hint: 'build every prompt with the same leading tokens, or create the generator without sharedPrefix',
+    });
   batch.prompts.forEach((prompt, b) => {
     const differs = prefix.findIndex((id, i) => prompt[i] !== id);
-    if (prompt.length < prefix.length && differs === prompt.length) throw bad(`prompt ${b} holds ${prompt.length} tokens and ends inside the generator's ${prefix.length}-token shared prefix`);
-    if (differs >= 0) throw bad(`prompt ${b} does not start with the generator's shared prefix: they differ at position ${differs}`);
-    if (prompt.length === prefix.length) throw bad(`prompt ${b} ends where the shared prefix ends; it needs at least one token after it`);
+    if (prompt.length < prefix.length && differs === prompt.length)
+      throw bad(
+        `prompt ${b} holds ${prompt.length} tokens and ends inside the generator's ${prefix.length}-token shared prefix`,
+      );
+    if (differs >= 0)
+      throw bad(`prompt ${b} does not start with the generator's shared prefix: they differ at position ${differs}`);
+    if (prompt.length === prefix.length)
+      throw bad(`prompt ${b} ends where the shared prefix ends; it needs at least one token after it`);
   });
 }
 
 /** Runs the shared-prefix graph once: the prefix's keys and values, per layer. */
-async function computeSharedPrefix(o: GenerateGraphOptions, prefix: readonly number[], session?: SessionOptions): Promise<SharedPrefixCache> {
+async function computeSharedPrefix(
+  o: GenerateGraphOptions,
+  prefix: readonly number[],
+  session?: SessionOptions,
+): Promise<SharedPrefixCache> {
   const runner = await createSession(serializeModel(buildSharedPrefixGraph(o, prefix.length)), session);
   try {
-    const out = await runner.run({ [SHARED_PREFIX_IO.ids]: { dtype: 'int64', dims: [1, prefix.length], data: BigInt64Array.from(prefix, BigInt) } });
+    const out = await runner.run({
+      [SHARED_PREFIX_IO.ids]: { dtype: 'int64', dims: [1, prefix.length], data: BigInt64Array.from(prefix, BigInt) },
+    });
     const data = (name: string) => tensor('float32', out[name].dims as number[], out[name].data as Float32Array);
-    return { length: prefix.length, layers: Array.from({ length: o.config.decoder.layers }, (_, l) => ({ k: data(SHARED_PREFIX_IO.key(l)), v: data(SHARED_PREFIX_IO.value(l)) })) };
+    return {
+      length: prefix.length,
+      layers: Array.from({ length: o.config.decoder.layers }, (_, l) => ({
+        k: data(SHARED_PREFIX_IO.key(l)),
+        v: data(SHARED_PREFIX_IO.value(l)),
+      })),
+    };
   } finally {
     await runner.release();
   }
@@ -169,24 +233,48 @@ export class Generator {
     // ORT's CUDA contrib kernels take other inputs (its GroupQueryAttention no attention bias or position ids).
     const cuda = options.session?.executionProvider === 'cuda';
     if (cuda && (options.cpuKernels === true || options.decodeAttention === 'kernel')) {
-      throw new CoinError('GENERATE.BAD_OPTIONS', 'INVALID_ARGUMENT', "ORT's CPU kernels (cpuKernels, decodeAttention 'kernel') do not run on the CUDA provider", { hint: 'leave cpuKernels and decodeAttention unset on CUDA' });
+      throw new CoinError(
+        'GENERATE.BAD_OPTIONS',
+        'INVALID_ARGUMENT',
+        "ORT's CPU kernels (cpuKernels, decodeAttention 'kernel') do not run on the CUDA provider",
+        { hint: 'leave cpuKernels and decodeAttention unset on CUDA' },
+      );
     }
     const graphOptions = cuda ? { ...options, cpuKernels: false } : options;
     // A copy: the prefix's keys and values are computed from these ids now, and prompts are checked against them later.
     const sharedPrefix = options.sharedPrefix && Object.freeze([...options.sharedPrefix]);
-    if (sharedPrefix !== undefined) checkSharedPrefix(sharedPrefix, options.config.decoder.vocab, options.config.decoder.maxSeq);
-    const sharedCache = mode === 'cached' && sharedPrefix ? await computeSharedPrefix(graphOptions, sharedPrefix, options.session) : undefined;
-    const model = mode === 'cached' ? buildGenerateGraph({ ...graphOptions, sharedCache }) : buildNextTokenGraph(graphOptions);
-    return new Generator({ ...options, sharedPrefix }, await createSession(serializeModel(model), options.session), mode);
+    if (sharedPrefix !== undefined)
+      checkSharedPrefix(sharedPrefix, options.config.decoder.vocab, options.config.decoder.maxSeq);
+    const sharedCache =
+      mode === 'cached' && sharedPrefix
+        ? await computeSharedPrefix(graphOptions, sharedPrefix, options.session)
+        : undefined;
+    const model =
+      mode === 'cached' ? buildGenerateGraph({ ...graphOptions, sharedCache }) : buildNextTokenGraph(graphOptions);
+    return new Generator(
+      { ...options, sharedPrefix },
+      await createSession(serializeModel(model), options.session),
+      mode,
+    );
   }
 
   /** New tokens per prompt, without the end token. */
   async generate(batch: PromptBatch, maxNewTokens: number): Promise<number[][]> {
     const o = this.options;
     if (batch.prompts.length !== o.batch) {
-      throw new CoinError('GENERATE.BATCH_SIZE', 'INVALID_ARGUMENT', `this generator was built for batch ${o.batch}, got ${batch.prompts.length} prompts`, { hint: 'pad the batch with dummy prompts or build a generator per batch size' });
+      throw new CoinError(
+        'GENERATE.BATCH_SIZE',
+        'INVALID_ARGUMENT',
+        `this generator was built for batch ${o.batch}, got ${batch.prompts.length} prompts`,
+        { hint: 'pad the batch with dummy prompts or build a generator per batch size' },
+      );
     }
-    if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) throw new CoinError('GENERATE.BAD_LENGTH', 'INVALID_ARGUMENT', `max new tokens must be a positive integer, got ${maxNewTokens}`);
+    if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1)
+      throw new CoinError(
+        'GENERATE.BAD_LENGTH',
+        'INVALID_ARGUMENT',
+        `max new tokens must be a positive integer, got ${maxNewTokens}`,
+      );
     checkPrompts(batch, o.config.decoder.vocab, o.withImages ? 3 * o.config.vision.imageSize ** 2 : 0);
     const shared = o.sharedPrefix ?? [];
     if (shared.length) checkStartsWith(batch, shared);
@@ -196,10 +284,17 @@ export class Generator {
     const feeds = leftPad(fed, this.imageTokens, o.padId, o.withImages, o.config.vision.imageSize);
     const longest = skip + (feeds[VLM_INPUTS.ids].dims[1] as number) + maxNewTokens;
     if (longest > o.config.decoder.maxSeq) {
-      throw new CoinError('GENERATE.TOO_LONG', 'INVALID_ARGUMENT', `prompt + ${maxNewTokens} new tokens = ${longest} positions, over the model's ${o.config.decoder.maxSeq}`);
+      throw new CoinError(
+        'GENERATE.TOO_LONG',
+        'INVALID_ARGUMENT',
+        `prompt + ${maxNewTokens} new tokens = ${longest} positions, over the model's ${o.config.decoder.maxSeq}`,
+      );
     }
     if (this.mode === 'cached') {
-      const out = await this.session.run({ ...feeds, [GENERATE_IO.maxNew]: { dtype: 'int64', dims: [], data: BigInt64Array.of(BigInt(maxNewTokens)) } });
+      const out = await this.session.run({
+        ...feeds,
+        [GENERATE_IO.maxNew]: { dtype: 'int64', dims: [], data: BigInt64Array.of(BigInt(maxNewTokens)) },
+      });
       const tokens = out[GENERATE_IO.tokens];
       return untilEos(tokens.data as BigInt64Array, tokens.dims[0], o.batch, o.eosId);
     }

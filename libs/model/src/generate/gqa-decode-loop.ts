@@ -2,7 +2,15 @@ import { attr, GraphBuilder, type Value } from '@coin/onnx';
 import { type DecoderConfig, headDim } from '../network/config.js';
 import type { ForwardContext } from '../network/linear.js';
 import type { DecodeLoopInputs } from './decode-loop.js';
-import { attendedBias, eosConstant, finishStep, firstState, promptKeyBias, runDecodeLoop, stepStart } from './decode-step.js';
+import {
+  attendedBias,
+  eosConstant,
+  finishStep,
+  firstState,
+  promptKeyBias,
+  runDecodeLoop,
+  stepStart,
+} from './decode-step.js';
 import { type FusedStepWeights, fusedStack } from './fused-decode.js';
 import type { HalfTables } from './prefill.js';
 
@@ -21,14 +29,25 @@ export function gqaHeadSizeFits(headSize: number): boolean {
  * the kernel copies it every step, so from batch 2 up this measured slower than decodeLoop
  * (bench/README.md). Returns the tokens after the first, [steps', B].
  */
-export function gqaDecodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: number, eosId: number, x: DecodeLoopInputs & { fused: FusedStepWeights; kernelTables: HalfTables }): Value {
+export function gqaDecodeLoop(
+  ctx: ForwardContext,
+  cfg: DecoderConfig,
+  batch: number,
+  eosId: number,
+  x: DecodeLoopInputs & { fused: FusedStepWeights; kernelTables: HalfTables },
+): Value {
   const b = ctx.b;
   const H = cfg.heads;
   const D = headDim(cfg);
   const eos = eosConstant(b, eosId);
   const promptLength = b.op('Shape', [x.mask], { start: attr.int(1) }); // [1]
   // Key bias over the longest cache: MASKED on prompt padding, 0 on the prompt's tokens and every generated one.
-  const bias = b.op('Concat', [promptKeyBias(b, x.mask), attendedBias(b, batch, b.op('Reshape', [x.steps, b.i64([1])]))], { axis: attr.int(-1) }, { types: [{ dtype: 'float32', shape: [batch, 1, 1, 'P+steps'] }] });
+  const bias = b.op(
+    'Concat',
+    [promptKeyBias(b, x.mask), attendedBias(b, batch, b.op('Reshape', [x.steps, b.i64([1])]))],
+    { axis: attr.int(-1) },
+    { types: [{ dtype: 'float32', shape: [batch, 1, 1, 'P+steps'] }] },
+  );
 
   const body = new GraphBuilder('gqa_decode_step', b);
   const step = { ...ctx, b: body };
@@ -39,16 +58,43 @@ export function gqaDecodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: nu
   const total = body.op('Add', [past, body.i64([1])]); // [1]
   const seqlensK = body.op('Cast', [body.op('Expand', [past, body.i64([batch])])], { to: attr.int(6) }); // [B] int32
   const totalI32 = body.op('Cast', [body.op('Squeeze', [total, body.i64([0])])], { to: attr.int(6) });
-  const stepBias = body.op('Slice', [bias, body.i64([0]), total, body.i64([3])], {}, { types: [{ dtype: 'float32', shape: [batch, 1, 1, 'T+1'] }] });
+  const stepBias = body.op(
+    'Slice',
+    [bias, body.i64([0]), total, body.i64([3])],
+    {},
+    { types: [{ dtype: 'float32', shape: [batch, 1, 1, 'T+1'] }] },
+  );
   const present: Value[][] = [[], []];
   const packed = (l: number, qkv: Value): Value => {
     const cacheType = { dtype: 'float32' as const, shape: [batch, H, 'T+1', D] };
     const [out, k, v] = body.opN(
       'GroupQueryAttention',
-      [qkv, undefined, undefined, pastK[l], pastV[l], seqlensK, totalI32, x.kernelTables.cos, x.kernelTables.sin, positions, stepBias],
+      [
+        qkv,
+        undefined,
+        undefined,
+        pastK[l],
+        pastV[l],
+        seqlensK,
+        totalI32,
+        x.kernelTables.cos,
+        x.kernelTables.sin,
+        positions,
+        stepBias,
+      ],
       3,
-      { num_heads: attr.int(H), kv_num_heads: attr.int(H), scale: attr.float(1), do_rotary: attr.int(1), rotary_interleaved: attr.int(0) },
-      { domain: 'com.microsoft', names: [`gqa_out${l}`, `gqa_k${l}_out`, `gqa_v${l}_out`], types: [{ dtype: 'float32', shape: [batch, 1, cfg.dim] }, cacheType, cacheType] },
+      {
+        num_heads: attr.int(H),
+        kv_num_heads: attr.int(H),
+        scale: attr.float(1),
+        do_rotary: attr.int(1),
+        rotary_interleaved: attr.int(0),
+      },
+      {
+        domain: 'com.microsoft',
+        names: [`gqa_out${l}`, `gqa_k${l}_out`, `gqa_v${l}_out`],
+        types: [{ dtype: 'float32', shape: [batch, 1, cfg.dim] }, cacheType, cacheType],
+      },
     );
     present[0].push(k);
     present[1].push(v);
@@ -58,5 +104,13 @@ export function gqaDecodeLoop(ctx: ForwardContext, cfg: DecoderConfig, batch: nu
   finishStep(step, cfg, eos, { pos, finished }, normed, [...present[0], ...present[1]]);
   const caches = [...x.cache.map((c) => c.k), ...x.cache.map((c) => c.v)];
   const start = firstState(b, eos, { token: x.firstToken, positions: x.firstPositions });
-  return runDecodeLoop(b, batch, x.steps, start, caches, { dtype: 'float32', shape: [batch, H, 'T_end', D] }, body.build()).tokens;
+  return runDecodeLoop(
+    b,
+    batch,
+    x.steps,
+    start,
+    caches,
+    { dtype: 'float32', shape: [batch, H, 'T_end', D] },
+    body.build(),
+  ).tokens;
 }

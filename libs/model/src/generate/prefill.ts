@@ -29,7 +29,12 @@ export function halfTables(b: GraphBuilder, tables: RotaryTables): HalfTables {
 }
 
 /** The rotary a fused stack takes at `positions`: ORT's kernel over half tables when given, else the graph tables gathered there. */
-export function fusedRope(b: GraphBuilder, tables: RotaryTables, positions: Value, kernelTables?: HalfTables): Rope | KernelRope {
+export function fusedRope(
+  b: GraphBuilder,
+  tables: RotaryTables,
+  positions: Value,
+  kernelTables?: HalfTables,
+): Rope | KernelRope {
   return kernelTables ? { positions, ...kernelTables } : ropeAt(b, tables, positions);
 }
 
@@ -38,7 +43,10 @@ export function fusedRope(b: GraphBuilder, tables: RotaryTables, positions: Valu
  * never attended to anyway), so a sample's first real token is at position 0 whatever its padding.
  */
 export function positionsFromMask(b: GraphBuilder, mask: Value): Value {
-  const counted = b.op('Sub', [b.op('CumSum', [mask, b.constant(tensor('int64', [], [1]), 'axis1')]), b.constant(tensor('int64', [], [1]), 'one_i64')]);
+  const counted = b.op('Sub', [
+    b.op('CumSum', [mask, b.constant(tensor('int64', [], [1]), 'axis1')]),
+    b.constant(tensor('int64', [], [1]), 'one_i64'),
+  ]);
   return b.op('Max', [counted, b.constant(tensor('int64', [], [0]), 'zero_i64')]);
 }
 
@@ -84,34 +92,75 @@ export interface PrefillResult {
 function afterShared(b: GraphBuilder, shared: Value, own: Value): Value {
   const [batch, heads, , d] = own.shape as number[];
   const [, , length] = shared.shape as number[];
-  const target = b.op('Concat', [b.op('Shape', [own], { start: attr.int(0), end: attr.int(2) }), b.i64([length, d])], { axis: attr.int(0) });
-  const copies = b.op('Expand', [shared, target], {}, { types: [{ dtype: own.dtype, shape: [batch, heads, length, d] }] });
-  return b.op('Concat', [copies, own], { axis: attr.int(2) }, { types: [{ dtype: own.dtype, shape: [batch, heads, 'P', d] }] });
+  const target = b.op('Concat', [b.op('Shape', [own], { start: attr.int(0), end: attr.int(2) }), b.i64([length, d])], {
+    axis: attr.int(0),
+  });
+  const copies = b.op(
+    'Expand',
+    [shared, target],
+    {},
+    { types: [{ dtype: own.dtype, shape: [batch, heads, length, d] }] },
+  );
+  return b.op(
+    'Concat',
+    [copies, own],
+    { axis: attr.int(2) },
+    { types: [{ dtype: own.dtype, shape: [batch, heads, 'P', d] }] },
+  );
 }
 
 /** [B, T] prompt mask → [B, Ps + T] with the shared prefix's keys always attended. */
 function maskAfterShared(b: GraphBuilder, mask: Value, length: number): Value {
   const [batch] = mask.shape as number[];
-  const ones = b.constant(tensor('int64', [batch, length], new BigInt64Array(batch * length).fill(1n)), 'shared_prefix_mask', `shared_prefix_mask:${batch}x${length}`);
+  const ones = b.constant(
+    tensor('int64', [batch, length], new BigInt64Array(batch * length).fill(1n)),
+    'shared_prefix_mask',
+    `shared_prefix_mask:${batch}x${length}`,
+  );
   return b.op('Concat', [ones, mask], { axis: attr.int(1) }, { types: [{ dtype: 'int64', shape: [batch, 'P'] }] });
 }
 
 /** The decoder over a whole (left-padded) prompt, keeping every layer's keys and values. */
-export function prefill(ctx: ForwardContext, cfg: DecoderConfig, embeds: Value, mask: Value, tables: RotaryTables, options: PrefillOptions = {}): PrefillResult {
+export function prefill(
+  ctx: ForwardContext,
+  cfg: DecoderConfig,
+  embeds: Value,
+  mask: Value,
+  tables: RotaryTables,
+  options: PrefillOptions = {},
+): PrefillResult {
   const { b } = ctx;
   const { lastOnly = false, fused, shared } = options;
   const own = positionsFromMask(b, mask);
-  const positions = shared ? b.op('Add', [own, b.constant(tensor('int64', [], [shared.length]), 'shared_prefix_length')]) : own;
+  const positions = shared
+    ? b.op('Add', [own, b.constant(tensor('int64', [], [shared.length]), 'shared_prefix_length')])
+    : own;
   const keyMask = shared ? maskAfterShared(b, mask, shared.length) : mask;
   const cache: Array<{ k: Value; v: Value }> = [];
   const attend: LayerAttend = (l, q, ownK, ownV) => {
-    const [k, v] = shared ? [afterShared(b, shared.layers[l].k, ownK), afterShared(b, shared.layers[l].v, ownV)] : [ownK, ownV];
+    const [k, v] = shared
+      ? [afterShared(b, shared.layers[l].k, ownK), afterShared(b, shared.layers[l].v, ownV)]
+      : [ownK, ownV];
     cache.push({ k, v });
     // With lastOnly, the last layer's one query sees every real key: no causal mask, only the
     // padding. Fused weights hand over q already scaled.
-    return attention(b, q, k, v, { causal: !(lastOnly && l === cfg.layers - 1), keyPadding: keyMask, scale: fused ? 1 : undefined, leadingKeys: shared?.length });
+    return attention(b, q, k, v, {
+      causal: !(lastOnly && l === cfg.layers - 1),
+      keyPadding: keyMask,
+      scale: fused ? 1 : undefined,
+      leadingKeys: shared?.length,
+    });
   };
-  const hidden = fused ? fusedStack(b, cfg, fused, embeds, { rope: fusedRope(b, tables, positions, options.kernelTables), attend }, { singleToken: false, lastOnly }) : decoderStack(ctx, cfg, embeds, ropeAt(b, tables, positions), attend, { lastOnly });
+  const hidden = fused
+    ? fusedStack(
+        b,
+        cfg,
+        fused,
+        embeds,
+        { rope: fusedRope(b, tables, positions, options.kernelTables), attend },
+        { singleToken: false, lastOnly },
+      )
+    : decoderStack(ctx, cfg, embeds, ropeAt(b, tables, positions), attend, { lastOnly });
   return { hidden, cache, keyMask };
 }
 

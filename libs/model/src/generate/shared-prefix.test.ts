@@ -27,9 +27,17 @@ function coinLikePrompts(rng: Rng, batch: number, shared: readonly number[]): nu
 const SHARED = [1, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
 
 /** Tokens from generators with and without the shared prefix, cached and recompute, on one batch. */
-async function compare(options: Omit<GeneratorOptions, 'batch'>, batchSize: number, seed: number, maxNew: number): Promise<number[][][]> {
+async function compare(
+  options: Omit<GeneratorOptions, 'batch'>,
+  batchSize: number,
+  seed: number,
+  maxNew: number,
+): Promise<number[][][]> {
   const rng = new Rng(seed);
-  const batch = { prompts: coinLikePrompts(rng, batchSize, SHARED), pixels: Float32Array.from({ length: batchSize * PIXELS }, () => rng.next() * 2 - 1) };
+  const batch = {
+    prompts: coinLikePrompts(rng, batchSize, SHARED),
+    pixels: Float32Array.from({ length: batchSize * PIXELS }, () => rng.next() * 2 - 1),
+  };
   const common = { ...options, batch: batchSize, session: { threads: 1 } };
   const generators = [
     await Generator.create({ ...common, mode: 'recompute' }),
@@ -47,7 +55,12 @@ test('a shared prefix computed once gives the tokens of whole-prompt decoding: i
   const weights = sharpenedWeights(config, 7);
   const base = { config, weights, withImages: true, padId: 0 };
   for (const decodeLoops of [1, 2, 3]) {
-    const [reference, plain, shared, sharedRecompute] = await compare({ ...base, eosId: -1, decodeLoops }, 4, decodeLoops, 30);
+    const [reference, plain, shared, sharedRecompute] = await compare(
+      { ...base, eosId: -1, decodeLoops },
+      4,
+      decodeLoops,
+      30,
+    );
     assert.ok(reference.every((seq) => seq.length === 30));
     assert.deepEqual(plain, reference, `${decodeLoops} Loops without a shared prefix`);
     assert.deepEqual(shared, reference, `${decodeLoops} Loops with a shared prefix`);
@@ -57,24 +70,55 @@ test('a shared prefix computed once gives the tokens of whole-prompt decoding: i
   const [reference] = await compare({ ...base, eosId: -1 }, 4, 9, 30);
   const eos = reference[0][12];
   const [stopped, , shared] = await compare({ ...base, eosId: eos }, 4, 9, 30);
-  assert.ok(stopped.some((seq) => seq.length < 30), 'some sample stopped');
+  assert.ok(
+    stopped.some((seq) => seq.length < 30),
+    'some sample stopped',
+  );
   assert.deepEqual(shared, stopped);
 });
 
 test('a shared prefix with unmerged LoRA (layer-by-layer steps), and at batch 1 with the GroupQueryAttention kernel', async () => {
-  const adapter = adapterConfig({ kind: 'lora', rank: 4, alpha: 8, targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] });
+  const adapter = adapterConfig({
+    kind: 'lora',
+    rank: 4,
+    alpha: 8,
+    targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'],
+  });
   const lora = new Map([...sharpenedWeights(config, 3), ...initAdapter(config.decoder, adapter, 4)]);
-  for (const [name, t] of lora) if (name.endsWith('lora_B')) (t.data as Float32Array).forEach((_, i, a) => (a[i] = Math.sin(i) * 0.2));
-  const [reference, , shared] = await compare({ config, weights: lora, adapter, withImages: true, padId: 0, eosId: -1 }, 3, 5, 20);
+  for (const [name, t] of lora)
+    if (name.endsWith('lora_B')) (t.data as Float32Array).forEach((_, i, a) => (a[i] = Math.sin(i) * 0.2));
+  const [reference, , shared] = await compare(
+    { config, weights: lora, adapter, withImages: true, padId: 0, eosId: -1 },
+    3,
+    5,
+    20,
+  );
   assert.deepEqual(shared, reference, 'unmerged LoRA');
   // The kernel also at batch 3, where padding sits between the shared prefix and the prompts' own tokens.
   for (const batchSize of [1, 3]) {
-    const kernel = await compare({ config: kernelConfig, weights: sharpenedWeights(kernelConfig, 11), withImages: true, padId: 0, eosId: -1, decodeAttention: 'kernel' }, batchSize, 6, 30);
+    const kernel = await compare(
+      {
+        config: kernelConfig,
+        weights: sharpenedWeights(kernelConfig, 11),
+        withImages: true,
+        padId: 0,
+        eosId: -1,
+        decodeAttention: 'kernel',
+      },
+      batchSize,
+      6,
+      30,
+    );
     assert.deepEqual(kernel[2], kernel[0], `batch ${batchSize}, kernel attention`);
   }
   // Graph rotary (the form CUDA runs) and the layer-by-layer step on plain weights.
   for (const variant of [{ cpuKernels: false }, { fuseDecode: false }]) {
-    const [reference, , shared] = await compare({ config, weights: sharpenedWeights(config, 13), withImages: true, padId: 5, eosId: -1, ...variant }, 3, 8, 20);
+    const [reference, , shared] = await compare(
+      { config, weights: sharpenedWeights(config, 13), withImages: true, padId: 5, eosId: -1, ...variant },
+      3,
+      8,
+      20,
+    );
     assert.deepEqual(shared, reference, JSON.stringify(variant));
   }
 });
@@ -82,28 +126,111 @@ test('a shared prefix with unmerged LoRA (layer-by-layer steps), and at batch 1 
 test('a shared prefix the model cannot take, and prompts that do not start with it, are refused clearly', async () => {
   const weights = sharpenedWeights(config, 7);
   const base = { config, weights, batch: 2, withImages: false, eosId: EOS, padId: 0, session: { threads: 1 } };
-  const badOptions = (re: RegExp) => (e: unknown) => (e as { code?: string }).code === 'GENERATE.BAD_OPTIONS' && re.test((e as Error).message);
+  const badOptions = (re: RegExp) => (e: unknown) =>
+    (e as { code?: string }).code === 'GENERATE.BAD_OPTIONS' && re.test((e as Error).message);
   await assert.rejects(Generator.create({ ...base, sharedPrefix: [] }), badOptions(/sharedPrefix is empty/));
-  await assert.rejects(Generator.create({ ...base, sharedPrefix: [1, IMAGE_SENTINEL_ID] }), badOptions(/position 1 is an image/));
-  await assert.rejects(Generator.create({ ...base, sharedPrefix: [1, 40] }), badOptions(/token id 40 is outside the vocabulary \[0, 40\)/));
-  await assert.rejects(Generator.create({ ...base, sharedPrefix: new Array(79).fill(3) }), badOptions(/79 tokens; the model takes 80 positions in all/));
-  await assert.rejects(Generator.create({ ...base, sharedPrefix: [1], decodeLoops: 0 }), badOptions(/decodeLoops must be a whole number/));
+  await assert.rejects(
+    Generator.create({ ...base, sharedPrefix: [1, IMAGE_SENTINEL_ID] }),
+    badOptions(/position 1 is an image/),
+  );
+  await assert.rejects(
+    Generator.create({ ...base, sharedPrefix: [1, 40] }),
+    badOptions(/token id 40 is outside the vocabulary \[0, 40\)/),
+  );
+  await assert.rejects(
+    Generator.create({ ...base, sharedPrefix: new Array(79).fill(3) }),
+    badOptions(/79 tokens; the model takes 80 positions in all/),
+  );
+  await assert.rejects(
+    Generator.create({ ...base, sharedPrefix: [1], decodeLoops: 0 }),
+    badOptions(/decodeLoops must be a whole number/),
+  );
   for (const mode of ['cached', 'recompute'] as const) {
     const g = await Generator.create({ ...base, mode, sharedPrefix: [1, 7, 8] });
-    const badPrompt = (re: RegExp) => (e: unknown) => (e as { code?: string }).code === 'GENERATE.BAD_PROMPT' && re.test((e as Error).message);
-    await assert.rejects(g.generate({ prompts: [[1, 7, 8, 5], [1, 7, 9, 5]] }, 3), badPrompt(/prompt 1 does not start with the generator's shared prefix: they differ at position 2/));
-    await assert.rejects(g.generate({ prompts: [[1, 7, 8, 5], [1, 7, 8]] }, 3), badPrompt(/prompt 1 ends where the shared prefix ends/));
-    await assert.rejects(g.generate({ prompts: [[1, 7, 8, 5], [1, 7]] }, 3), badPrompt(/prompt 1 holds 2 tokens and ends inside the generator's 3-token shared prefix/));
+    const badPrompt = (re: RegExp) => (e: unknown) =>
+      (e as { code?: string }).code === 'GENERATE.BAD_PROMPT' && re.test((e as Error).message);
+    await assert.rejects(
+      g.generate(
+        {
+          prompts: [
+            [1, 7, 8, 5],
+            [1, 7, 9, 5],
+          ],
+        },
+        3,
+      ),
+      badPrompt(/prompt 1 does not start with the generator's shared prefix: they differ at position 2/),
+    );
+    await assert.rejects(
+      g.generate(
+        {
+          prompts: [
+            [1, 7, 8, 5],
+            [1, 7, 8],
+          ],
+        },
+        3,
+      ),
+      badPrompt(/prompt 1 ends where the shared prefix ends/),
+    );
+    await assert.rejects(
+      g.generate(
+        {
+          prompts: [
+            [1, 7, 8, 5],
+            [1, 7],
+          ],
+        },
+        3,
+      ),
+      badPrompt(/prompt 1 holds 2 tokens and ends inside the generator's 3-token shared prefix/),
+    );
     // The shared prefix counts towards the model's positions: 3 + 1 + 77 = 81.
-    await assert.rejects(g.generate({ prompts: [[1, 7, 8, 5], [1, 7, 8, 5]] }, 77), (e: unknown) => (e as { code?: string }).code === 'GENERATE.TOO_LONG' && /= 81 positions, over the model's 80/.test((e as Error).message));
-    assert.equal((await g.generate({ prompts: [[1, 7, 8, 5], [1, 7, 8, 5, 6]] }, 75)).length, 2, '3 + 2 + 75 fits');
+    await assert.rejects(
+      g.generate(
+        {
+          prompts: [
+            [1, 7, 8, 5],
+            [1, 7, 8, 5],
+          ],
+        },
+        77,
+      ),
+      (e: unknown) =>
+        (e as { code?: string }).code === 'GENERATE.TOO_LONG' &&
+        /= 81 positions, over the model's 80/.test((e as Error).message),
+    );
+    assert.equal(
+      (
+        await g.generate(
+          {
+            prompts: [
+              [1, 7, 8, 5],
+              [1, 7, 8, 5, 6],
+            ],
+          },
+          75,
+        )
+      ).length,
+      2,
+      '3 + 2 + 75 fits',
+    );
     await g.release();
   }
 });
 
 test('the generator keeps its own copy of the shared prefix: changing the caller array later changes nothing', async () => {
   const ids = [1, 7, 8];
-  const g = await Generator.create({ config, weights: sharpenedWeights(config, 7), batch: 1, withImages: false, eosId: -1, padId: 0, sharedPrefix: ids, session: { threads: 1 } });
+  const g = await Generator.create({
+    config,
+    weights: sharpenedWeights(config, 7),
+    batch: 1,
+    withImages: false,
+    eosId: -1,
+    padId: 0,
+    sharedPrefix: ids,
+    session: { threads: 1 },
+  });
   ids[2] = 9;
   await assert.rejects(g.generate({ prompts: [[1, 7, 9, 5]] }, 2), /differ at position 2/);
   assert.equal((await g.generate({ prompts: [[1, 7, 8, 5]] }, 2))[0].length, 2);

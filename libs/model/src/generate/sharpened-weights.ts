@@ -9,6 +9,7 @@ import { initModel } from '../network/init.js';
  */
 export function sharpenedWeights(config: ModelConfig, seed: number): Map<string, TensorData> {
   const weights = initModel(config, seed);
-  for (const [name, t] of weights) if (/attn\.(q|k)\.weight$/.test(name)) (t.data as Float32Array).forEach((v, i, a) => (a[i] = v * 25));
+  for (const [name, t] of weights)
+    if (/attn\.(q|k)\.weight$/.test(name)) (t.data as Float32Array).forEach((v, i, a) => (a[i] = v * 25));
   return weights;
 }

@@ -11,7 +11,14 @@ import { toyBatch } from './toy-tasks.js';
 const cfg = decoderConfig({ vocab: 16, dim: 32, layers: 1, heads: 2, maxSeq: 13 });
 
 async function losses(kind: 'lora' | 'moelora', dropoutSeed: number | undefined, steps: number): Promise<number[]> {
-  const adapter = adapterConfig({ kind, rank: 8, alpha: 16, dropout: 0.1, experts: kind === 'moelora' ? 4 : 1, targets: ['q', 'v', 'up'] });
+  const adapter = adapterConfig({
+    kind,
+    rank: 8,
+    alpha: 16,
+    dropout: 0.1,
+    experts: kind === 'moelora' ? 4 : 1,
+    targets: ['q', 'v', 'up'],
+  });
   const weights = new Map([...initDecoder(cfg, 1), ...initAdapter(cfg, adapter, 2)]);
   const spec = lmTrainSpec({ cfg, weights, adapter, batch: 8, seq: 13, dropoutSeed });
   const runner = await TrainRunner.create(spec, { threads: 1 });
@@ -42,7 +49,9 @@ test('full fine-tuning on 2 threads is reproducible bit for bit (the embedding g
     const weights = new Map([...initDecoder(wide, 1), ...initAdapter(wide, adapter, 2)]);
     const spec = lmTrainSpec({ cfg: wide, weights, adapter, batch: 16, seq: 63 });
     const runner = await TrainRunner.create(spec, { threads: 2 });
-    runner.setParams(Object.fromEntries(spec.trainable.map((p) => [p.name, weights.get(p.name)!.data as Float32Array])));
+    runner.setParams(
+      Object.fromEntries(spec.trainable.map((p) => [p.name, weights.get(p.name)!.data as Float32Array])),
+    );
     const rng = new Rng(5);
     const out: number[] = [];
     for (let s = 0; s < 4; s++) out.push((await runner.step(toyBatch('copy', rng, 16, 31, 16), 1e-3)).gradNorm);
@@ -56,7 +65,11 @@ test('MoELoRA trains only experts and routers (and the projector); router and B 
   const adapter = adapterConfig({ kind: 'moelora', rank: 8, alpha: 16, experts: 4, targets: ['q'] });
   const weights = new Map([...initDecoder(cfg, 1), ...initAdapter(cfg, adapter, 2)]);
   const spec = lmTrainSpec({ cfg, weights, adapter, batch: 8, seq: 13 });
-  assert.deepEqual(spec.trainable.map((p) => p.name).sort(), ['layers.0.attn.q.lora_A', 'layers.0.attn.q.lora_B', 'layers.0.attn.q.lora_router']);
+  assert.deepEqual(spec.trainable.map((p) => p.name).sort(), [
+    'layers.0.attn.q.lora_A',
+    'layers.0.attn.q.lora_B',
+    'layers.0.attn.q.lora_router',
+  ]);
   const runner = await TrainRunner.create(spec, { threads: 1 });
   runner.setParams(Object.fromEntries(spec.trainable.map((p) => [p.name, weights.get(p.name)!.data as Float32Array])));
   await runner.step(toyBatch('copy', new Rng(1), 8, 6, 16), 1e-2);
@@ -64,7 +77,10 @@ test('MoELoRA trains only experts and routers (and the projector); router and B 
   const after = runner.getParams();
   for (const name of spec.trainable.map((p) => p.name)) {
     const before = weights.get(name)!.data as Float32Array;
-    assert.ok(after[name].some((v, i) => v !== before[i]), `${name} moved`);
+    assert.ok(
+      after[name].some((v, i) => v !== before[i]),
+      `${name} moved`,
+    );
   }
   await runner.release();
 });

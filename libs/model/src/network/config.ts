@@ -42,7 +42,9 @@ export function imageTokens(v: VisionConfig): number {
 }
 
 /** A decoder with the usual proportions: SwiGLU width ≈ 8/3·dim rounded up to a multiple of 16. */
-export function decoderConfig(partial: Partial<DecoderConfig> & Pick<DecoderConfig, 'vocab' | 'dim' | 'layers' | 'heads' | 'maxSeq'>): DecoderConfig {
+export function decoderConfig(
+  partial: Partial<DecoderConfig> & Pick<DecoderConfig, 'vocab' | 'dim' | 'layers' | 'heads' | 'maxSeq'>,
+): DecoderConfig {
   return {
     ffn: Math.ceil((partial.dim * 8) / 3 / 16) * 16,
     tiedEmbeddings: false,

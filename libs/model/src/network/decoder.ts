@@ -1,4 +1,13 @@
-import { applyRotary, attention, mergeHeads, rmsNorm, type RotaryTables, rotaryTables, silu, splitHeads } from '@coin/autodiff';
+import {
+  applyRotary,
+  attention,
+  mergeHeads,
+  rmsNorm,
+  type RotaryTables,
+  rotaryTables,
+  silu,
+  splitHeads,
+} from '@coin/autodiff';
 import { attr, type Value } from '@coin/onnx';
 import { type DecoderConfig, headDim } from './config.js';
 import { internalNames as names } from '../checkpoint/internal-names.js';
@@ -33,7 +42,14 @@ function fromHeads(ctx: ForwardContext, cfg: DecoderConfig, x: Value, singleToke
 }
 
 /** Attention half of block l up to the heads: norm, q/k/v projections, rotary on q and k. Each [B, H, T, D]. */
-function blockQkv(ctx: ForwardContext, cfg: DecoderConfig, l: number, x: Value, rope: Rope, singleToken = false): { q: Value; k: Value; v: Value } {
+function blockQkv(
+  ctx: ForwardContext,
+  cfg: DecoderConfig,
+  l: number,
+  x: Value,
+  rope: Rope,
+  singleToken = false,
+): { q: Value; k: Value; v: Value } {
   const { b, w } = ctx;
   const h = rmsNorm(b, x, w.get(names.attnNorm(l)), cfg.normEps); // [B, T, C]
   const heads = (t: 'q' | 'k' | 'v') => toHeads(ctx, cfg, linear(ctx, h, names.linear(l, t), t), singleToken); // [B, H, T, D]
@@ -41,7 +57,14 @@ function blockQkv(ctx: ForwardContext, cfg: DecoderConfig, l: number, x: Value, 
 }
 
 /** The rest of block l: output projection and residual, then the SwiGLU MLP and residual. */
-function blockFinish(ctx: ForwardContext, cfg: DecoderConfig, l: number, x: Value, att: Value, singleToken = false): Value {
+function blockFinish(
+  ctx: ForwardContext,
+  cfg: DecoderConfig,
+  l: number,
+  x: Value,
+  att: Value,
+  singleToken = false,
+): Value {
   const { b, w } = ctx;
   const x1 = b.op('Add', [x, linear(ctx, fromHeads(ctx, cfg, att, singleToken), names.linear(l, 'o'), 'o')]);
   const h2 = rmsNorm(b, x1, w.get(names.ffnNorm(l)), cfg.normEps);
@@ -68,12 +91,20 @@ export interface DecoderStackOptions {
  * embeddings [B, T, C]; returns the final-norm hidden states [B, T, C] ([B, 1, C] with lastOnly).
  * `attend` decides what each layer attends over: the sequence itself, or a cache.
  */
-export function decoderStack(ctx: ForwardContext, cfg: DecoderConfig, embeds: Value, rope: Rope, attend: LayerAttend, o: DecoderStackOptions = {}): Value {
+export function decoderStack(
+  ctx: ForwardContext,
+  cfg: DecoderConfig,
+  embeds: Value,
+  rope: Rope,
+  attend: LayerAttend,
+  o: DecoderStackOptions = {},
+): Value {
   let x = embeds;
   for (let l = 0; l < cfg.layers; l++) {
     x = ctx.b.scope(`layer${l}`, () => {
       const { q, k, v } = blockQkv(ctx, cfg, l, x, rope, o.singleToken);
-      if (o.lastOnly && l === cfg.layers - 1) return blockFinish(ctx, cfg, l, lastAlong(ctx.b, x, 1), attend(l, lastAlong(ctx.b, q, 2), k, v), o.singleToken);
+      if (o.lastOnly && l === cfg.layers - 1)
+        return blockFinish(ctx, cfg, l, lastAlong(ctx.b, x, 1), attend(l, lastAlong(ctx.b, q, 2), k, v), o.singleToken);
       return blockFinish(ctx, cfg, l, x, attend(l, q, k, v), o.singleToken);
     });
   }
@@ -81,16 +112,24 @@ export function decoderStack(ctx: ForwardContext, cfg: DecoderConfig, embeds: Va
 }
 
 /** Runs the decoder stack on input embeddings [B, T, C] with causal attention; returns the final-norm hidden states. */
-export function decoderForward(ctx: ForwardContext, cfg: DecoderConfig, embeds: Value, options: DecoderRunOptions = {}): Value {
+export function decoderForward(
+  ctx: ForwardContext,
+  cfg: DecoderConfig,
+  embeds: Value,
+  options: DecoderRunOptions = {},
+): Value {
   const t = (embeds.shape as number[])[1];
   if (t > cfg.maxSeq) throw new Error(`sequence length ${t} exceeds the decoder's maxSeq ${cfg.maxSeq}`);
   const rope = rotaryTables(ctx.b, t, headDim(cfg), embeds.dtype, cfg.ropeBase);
-  return decoderStack(ctx, cfg, embeds, rope, (_, q, k, v) => attention(ctx.b, q, k, v, { causal: true, keyPadding: options.keyPadding }));
+  return decoderStack(ctx, cfg, embeds, rope, (_, q, k, v) =>
+    attention(ctx.b, q, k, v, { causal: true, keyPadding: options.keyPadding }),
+  );
 }
 
 /** Hidden [.., C] → logits [.., V] (tied: the embedding matrix transposed). */
 export function lmHead(ctx: ForwardContext, cfg: DecoderConfig, hidden: Value): Value {
   const { b, w } = ctx;
-  if (cfg.tiedEmbeddings) return b.op('MatMul', [hidden, b.op('Transpose', [w.get(names.embed)], { perm: attr.ints([1, 0]) })]);
+  if (cfg.tiedEmbeddings)
+    return b.op('MatMul', [hidden, b.op('Transpose', [w.get(names.embed)], { perm: attr.ints([1, 0]) })]);
   return b.op('MatMul', [hidden, w.get(names.head)]);
 }

@@ -108,7 +108,10 @@ export function initAdapter(cfg: DecoderConfig, adapter: AdapterConfig, seed: nu
 export function trainableNames(weights: ReadonlyMap<string, TensorData>, adapter: AdapterConfig): string[] {
   const projector = (n: string) => n.startsWith('projector.');
   const names = [...weights.keys()];
-  if (adapter.kind === 'full') return names.filter((n) => !isAdapterName(n) && !n.startsWith('vision.') && (!projector(n) || adapter.trainProjector));
+  if (adapter.kind === 'full')
+    return names.filter(
+      (n) => !isAdapterName(n) && !n.startsWith('vision.') && (!projector(n) || adapter.trainProjector),
+    );
   return names.filter((n) => isAdapterName(n) || (adapter.trainProjector && projector(n)));
 }
 
@@ -162,5 +165,9 @@ export function baseWeightShapes(config: ModelConfig): Map<string, readonly numb
 }
 
 function modelWeights(config: ModelConfig, drawFor: DrawFor): WeightMap {
-  return new Map([...visionWeights(config.vision, drawFor), ...projectorWeights(config, drawFor), ...decoderWeights(config.decoder, drawFor)]);
+  return new Map([
+    ...visionWeights(config.vision, drawFor),
+    ...projectorWeights(config, drawFor),
+    ...decoderWeights(config.decoder, drawFor),
+  ]);
 }

@@ -28,7 +28,9 @@ export function dropout(ctx: ForwardContext, x: Value, p: number, label: string)
   // The seed attribute is a float: keep it an integer below 2^24 so float32 holds it exactly.
   const seed = (((ctx.dropoutSeed >>> 0) ^ labelHash(label)) >>> 0) % 16777213;
   const u = b.op('RandomUniformLike', [x], { seed: attr.float(seed) });
-  const keep = b.op('Cast', [b.op('GreaterOrEqual', [u, b.scalar(x.dtype, p)])], { to: attr.int(x.dtype === 'float64' ? 11 : 1) });
+  const keep = b.op('Cast', [b.op('GreaterOrEqual', [u, b.scalar(x.dtype, p)])], {
+    to: attr.int(x.dtype === 'float64' ? 11 : 1),
+  });
   return b.op('Mul', [x, b.op('Mul', [keep, b.scalar(x.dtype, 1 / (1 - p))])]);
 }
 

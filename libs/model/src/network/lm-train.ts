@@ -41,13 +41,24 @@ export function lmTrainSpec(o: LmTrainOptions): TrainGraphSpec {
 }
 
 /** The spec's trainable list: each trainable weight with its dims, weight decay on matrices only. */
-export function trainableParams(weights: ReadonlyMap<string, TensorData>, adapter: AdapterConfig): TrainGraphSpec['trainable'] {
-  return trainableNames(weights, adapter).map((n) => ({ name: n, dims: weights.get(n)!.dims, decay: weights.get(n)!.dims.length > 1 }));
+export function trainableParams(
+  weights: ReadonlyMap<string, TensorData>,
+  adapter: AdapterConfig,
+): TrainGraphSpec['trainable'] {
+  return trainableNames(weights, adapter).map((n) => ({
+    name: n,
+    dims: weights.get(n)!.dims,
+    decay: weights.get(n)!.dims.length > 1,
+  }));
 }
 
 /** Cross-entropy of logits [B, T, V] at t against labels [B, T] at t + 1 (Hugging Face's shift). */
 export function shiftedLmLoss(b: GraphBuilder, logits: Value, labels: Value, seq: number, vocab: number): Value {
   const shiftedLogits = b.op('Slice', [logits, b.i64([0]), b.i64([seq - 1]), b.i64([1])]); // [B, T-1, V]
   const shiftedLabels = b.op('Slice', [labels, b.i64([1]), b.i64([seq]), b.i64([1])]); // [B, T-1]
-  return crossEntropy(b, b.op('Reshape', [shiftedLogits, b.i64([-1, vocab])]), b.op('Reshape', [shiftedLabels, b.i64([-1])]));
+  return crossEntropy(
+    b,
+    b.op('Reshape', [shiftedLogits, b.i64([-1, vocab])]),
+    b.op('Reshape', [shiftedLabels, b.i64([-1])]),
+  );
 }

@@ -5,8 +5,13 @@ import type { TensorData } from '@coin/onnx';
 import { adapterConfig } from './adapters.js';
 import { mergeLora } from './merge.js';
 
-const f32 = (dims: number[], values: number[]): TensorData => ({ dtype: 'float32', dims, data: Float32Array.from(values) });
-const isCode = (code: string, text?: string) => (e: unknown) => e instanceof CoinError && e.code === code && (text === undefined || e.message.includes(text));
+const f32 = (dims: number[], values: number[]): TensorData => ({
+  dtype: 'float32',
+  dims,
+  data: Float32Array.from(values),
+});
+const isCode = (code: string, text?: string) => (e: unknown) =>
+  e instanceof CoinError && e.code === code && (text === undefined || e.message.includes(text));
 const lora = adapterConfig({ kind: 'lora', rank: 1, alpha: 2, targets: ['q'] }); // scaling 2
 
 test('mergeLora folds s·A·B into the base weight and drops the adapter tensors', () => {
@@ -34,15 +39,35 @@ test('mergeLora refuses tensors that are not float32 instead of doing arithmetic
 
 test('mergeLora refuses a module with only one of lora_A and lora_B instead of dropping it', () => {
   const base = f32([2, 2], [0, 0, 0, 0]);
-  const onlyB = new Map([['layers.0.attn.q.weight', base], ['layers.0.attn.q.lora_B', f32([1, 2], [1, 1])]]);
+  const onlyB = new Map([
+    ['layers.0.attn.q.weight', base],
+    ['layers.0.attn.q.lora_B', f32([1, 2], [1, 1])],
+  ]);
   assert.throws(() => mergeLora(onlyB, lora), isCode('ADAPTER.INCOMPLETE', 'layers.0.attn.q.lora_A is missing'));
-  const onlyA = new Map([['layers.0.attn.q.weight', base], ['layers.0.attn.q.lora_A', f32([2, 1], [1, 1])]]);
+  const onlyA = new Map([
+    ['layers.0.attn.q.weight', base],
+    ['layers.0.attn.q.lora_A', f32([2, 1], [1, 1])],
+  ]);
   assert.throws(() => mergeLora(onlyA, lora), isCode('ADAPTER.INCOMPLETE', 'layers.0.attn.q.lora_B is missing'));
 });
 
 test('mergeLora refuses adapter tensors whose shapes disagree with the base weight or the rank', () => {
-  const weights = (a: TensorData, b: TensorData) => new Map([['layers.0.attn.q.weight', f32([2, 3], [0, 0, 0, 0, 0, 0])], ['layers.0.attn.q.lora_A', a], ['layers.0.attn.q.lora_B', b]]);
-  assert.throws(() => mergeLora(weights(f32([2, 1], [1, 1]), f32([1, 2], [1, 1])), lora), isCode('ADAPTER.BAD_SHAPE', 'layers.0.attn.q.lora_B'));
-  assert.throws(() => mergeLora(weights(f32([3, 1], [1, 1, 1]), f32([1, 3], [1, 1, 1])), lora), isCode('ADAPTER.BAD_SHAPE', 'layers.0.attn.q.lora_A'));
-  assert.throws(() => mergeLora(weights(f32([2, 2], [1, 1, 1, 1]), f32([2, 3], [1, 1, 1, 1, 1, 1])), lora), isCode('ADAPTER.BAD_SHAPE', 'rank 1'));
+  const weights = (a: TensorData, b: TensorData) =>
+    new Map([
+      ['layers.0.attn.q.weight', f32([2, 3], [0, 0, 0, 0, 0, 0])],
+      ['layers.0.attn.q.lora_A', a],
+      ['layers.0.attn.q.lora_B', b],
+    ]);
+  assert.throws(
+    () => mergeLora(weights(f32([2, 1], [1, 1]), f32([1, 2], [1, 1])), lora),
+    isCode('ADAPTER.BAD_SHAPE', 'layers.0.attn.q.lora_B'),
+  );
+  assert.throws(
+    () => mergeLora(weights(f32([3, 1], [1, 1, 1]), f32([1, 3], [1, 1, 1])), lora),
+    isCode('ADAPTER.BAD_SHAPE', 'layers.0.attn.q.lora_A'),
+  );
+  assert.throws(
+    () => mergeLora(weights(f32([2, 2], [1, 1, 1, 1]), f32([2, 3], [1, 1, 1, 1, 1, 1])), lora),
+    isCode('ADAPTER.BAD_SHAPE', 'rank 1'),
+  );
 });

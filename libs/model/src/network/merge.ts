@@ -39,7 +39,12 @@ function adapterModules(weights: ReadonlyMap<string, TensorData>): Set<string> {
   const paths = new Set<string>();
   for (const name of weights.keys()) {
     if (name.endsWith('.lora_router')) {
-      throw new CoinError('ADAPTER.INVALID', 'INVALID_ARGUMENT', `cannot merge ${name}: a router only exists in MoELoRA adapters`, { hint: 'Merge with the adapter config the weights were trained with.' });
+      throw new CoinError(
+        'ADAPTER.INVALID',
+        'INVALID_ARGUMENT',
+        `cannot merge ${name}: a router only exists in MoELoRA adapters`,
+        { hint: 'Merge with the adapter config the weights were trained with.' },
+      );
     }
     for (const part of ['.lora_A', '.lora_B']) if (name.endsWith(part)) paths.add(name.slice(0, -part.length));
   }
@@ -47,20 +52,36 @@ function adapterModules(weights: ReadonlyMap<string, TensorData>): Set<string> {
 }
 
 /** A [in, r], B [r, out] and W [in, out] of one module, all float32, with r the adapter's rank. */
-function moduleTensors(weights: ReadonlyMap<string, TensorData>, path: string, rank: number): { a: TensorData; b: TensorData; w: TensorData } {
+function moduleTensors(
+  weights: ReadonlyMap<string, TensorData>,
+  path: string,
+  rank: number,
+): { a: TensorData; b: TensorData; w: TensorData } {
   const get = (name: string): TensorData => {
     const t = weights.get(name);
-    if (!t) throw new CoinError('ADAPTER.INCOMPLETE', 'INVALID_ARGUMENT', `cannot merge ${path}: ${name} is missing`, { hint: 'A LoRA module needs lora_A, lora_B and its base weight.' });
-    if (t.dtype !== 'float32') {
-      throw new CoinError('ADAPTER.BAD_DTYPE', 'INVALID_ARGUMENT', `cannot merge ${path}: ${name} is ${t.dtype}, merging needs float32`, {
-        hint: 'Load adapters with loadAdapterCheckpoint, which widens float16 and bfloat16 tensors to float32.',
+    if (!t)
+      throw new CoinError('ADAPTER.INCOMPLETE', 'INVALID_ARGUMENT', `cannot merge ${path}: ${name} is missing`, {
+        hint: 'A LoRA module needs lora_A, lora_B and its base weight.',
       });
+    if (t.dtype !== 'float32') {
+      throw new CoinError(
+        'ADAPTER.BAD_DTYPE',
+        'INVALID_ARGUMENT',
+        `cannot merge ${path}: ${name} is ${t.dtype}, merging needs float32`,
+        {
+          hint: 'Load adapters with loadAdapterCheckpoint, which widens float16 and bfloat16 tensors to float32.',
+        },
+      );
     }
     return t;
   };
   const [a, b, w] = [get(`${path}.lora_A`), get(`${path}.lora_B`), get(`${path}.weight`)];
   const bad = (what: string) =>
-    new CoinError('ADAPTER.BAD_SHAPE', 'INVALID_ARGUMENT', `cannot merge ${path}: ${what} (lora_A [${a.dims.join(', ')}], lora_B [${b.dims.join(', ')}], weight [${w.dims.join(', ')}]; expected [in, r], [r, out], [in, out] with r = rank ${rank})`);
+    new CoinError(
+      'ADAPTER.BAD_SHAPE',
+      'INVALID_ARGUMENT',
+      `cannot merge ${path}: ${what} (lora_A [${a.dims.join(', ')}], lora_B [${b.dims.join(', ')}], weight [${w.dims.join(', ')}]; expected [in, r], [r, out], [in, out] with r = rank ${rank})`,
+    );
   if (w.dims.length !== 2) throw bad(`${path}.weight is not a matrix`);
   const [fin, fout] = w.dims;
   if (a.dims.length !== 2 || a.dims[0] !== fin || a.dims[1] !== rank) throw bad(`${path}.lora_A does not fit`);

@@ -12,7 +12,12 @@ test('MoELoRA in the graph equals the spec formula expert by expert', async () =
   const [IN, OUT, R, E, T] = [6, 5, 8, 4, 3];
   const re = R / E;
   const rng = new Rng(1);
-  const rand = (dims: number[]): TensorData => tensor('float32', dims, Array.from({ length: dims.reduce((a, b) => a * b) }, () => rng.next() - 0.5));
+  const rand = (dims: number[]): TensorData =>
+    tensor(
+      'float32',
+      dims,
+      Array.from({ length: dims.reduce((a, b) => a * b) }, () => rng.next() - 0.5),
+    );
   const w = new Map<string, TensorData>([
     ['m.weight', rand([IN, OUT])], // [in, out]
     ['m.lora_A', rand([IN, R])], // experts side by side: columns e·r_e … (e+1)·r_e
@@ -27,10 +32,18 @@ test('MoELoRA in the graph equals the spec formula expert by expert', async () =
   const xs = rand([1, T, IN]);
   const y = (await session.run({ x: xs })).y.data as Float32Array;
   const get = (name: string) => w.get(name)!.data as Float32Array;
-  const [W, A, B, G, X] = [get('m.weight'), get('m.lora_A'), get('m.lora_B'), get('m.lora_router'), xs.data as Float32Array];
+  const [W, A, B, G, X] = [
+    get('m.weight'),
+    get('m.lora_A'),
+    get('m.lora_B'),
+    get('m.lora_router'),
+    xs.data as Float32Array,
+  ];
   for (let t = 0; t < T; t++) {
     const xt = (i: number) => X[t * IN + i];
-    const logits = Array.from({ length: E }, (_, e) => Array.from({ length: IN }, (_, i) => G[i * E + e] * xt(i)).reduce((p, q) => p + q));
+    const logits = Array.from({ length: E }, (_, e) =>
+      Array.from({ length: IN }, (_, i) => G[i * E + e] * xt(i)).reduce((p, q) => p + q),
+    );
     const z = Math.max(...logits);
     const gates = logits.map((l) => Math.exp(l - z));
     const sum = gates.reduce((p, q) => p + q);

@@ -32,7 +32,10 @@ let copyModel: Map<string, TensorData> | undefined;
 
 test('full fine-tuning from random init learns the copy task (loss ln V → < 0.1)', async () => {
   const base = initDecoder(cfg, 1);
-  const runner = await TrainRunner.create(lmTrainSpec({ cfg, weights: base, adapter: adapterConfig({ kind: 'full' }), batch: BATCH, seq: 2 * N + 1 }), { threads: 1 });
+  const runner = await TrainRunner.create(
+    lmTrainSpec({ cfg, weights: base, adapter: adapterConfig({ kind: 'full' }), batch: BATCH, seq: 2 * N + 1 }),
+    { threads: 1 },
+  );
   runner.setParams(Object.fromEntries([...base].map(([n, t]) => [n, t.data as Float32Array])));
   const losses = await train(runner, 'copy', 600, 3e-3, 11);
   const start = mean(losses.slice(0, 5));
@@ -48,7 +51,10 @@ test('LoRA on q,v of the frozen copy model learns the successor task', async () 
   const adapter = adapterConfig({ kind: 'lora', rank: 8, alpha: 16, targets: ['q', 'v'] });
   const weights = new Map([...copyModel, ...initAdapter(cfg, adapter, 2)]);
   const spec = lmTrainSpec({ cfg, weights, adapter, batch: BATCH, seq: 2 * N + 1 });
-  assert.ok(spec.trainable.every((p) => p.name.includes('.lora_')), 'only adapter weights train');
+  assert.ok(
+    spec.trainable.every((p) => p.name.includes('.lora_')),
+    'only adapter weights train',
+  );
   const runner = await TrainRunner.create(spec, { threads: 1 });
   runner.setParams(Object.fromEntries(spec.trainable.map((p) => [p.name, weights.get(p.name)!.data as Float32Array])));
   const losses = await train(runner, 'successor', 300, 3e-3, 12);

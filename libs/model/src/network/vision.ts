@@ -20,7 +20,8 @@ export const visionNames = {
 export function visionBlocksToRun(v: VisionConfig): number {
   const states = v.layers + 1;
   const index = v.selectLayer < 0 ? states + v.selectLayer : v.selectLayer;
-  if (index < 0 || index >= states) throw new Error(`vision selectLayer ${v.selectLayer} is out of range for ${v.layers} layers`);
+  if (index < 0 || index >= states)
+    throw new Error(`vision selectLayer ${v.selectLayer} is out of range for ${v.layers} layers`);
   return index;
 }
 
@@ -36,18 +37,36 @@ export function visionForward(ctx: ForwardContext, v: VisionConfig, pixels: Valu
     const g = v.imageSize / v.patch;
     const n = imageTokens(v);
     const grid = b.op('Reshape', [pixels, b.i64([batch, 3, g, v.patch, g, v.patch])]); // [B, 3, g, p, g, p]
-    const patches = b.op('Reshape', [b.op('Transpose', [grid], { perm: attr.ints([0, 2, 4, 1, 3, 5]) }), b.i64([batch, n, 3 * v.patch * v.patch])]); // [B, N, 3pp]
+    const patches = b.op('Reshape', [
+      b.op('Transpose', [grid], { perm: attr.ints([0, 2, 4, 1, 3, 5]) }),
+      b.i64([batch, n, 3 * v.patch * v.patch]),
+    ]); // [B, N, 3pp]
     const tokens = b.op('MatMul', [patches, w.get(visionNames.patch)]); // [B, N, Dv]
-    const cls = b.op('Expand', [b.op('Reshape', [w.get(visionNames.cls), b.i64([1, 1, v.dim])]), b.i64([batch, 1, v.dim])]); // [B, 1, Dv]
+    const cls = b.op('Expand', [
+      b.op('Reshape', [w.get(visionNames.cls), b.i64([1, 1, v.dim])]),
+      b.i64([batch, 1, v.dim]),
+    ]); // [B, 1, Dv]
     let x = b.op('Add', [b.op('Concat', [cls, tokens], { axis: attr.int(1) }), w.get(visionNames.pos)]); // [B, N+1, Dv]
     x = layerNorm(b, x, w.get(`${visionNames.preNorm}.weight`), w.get(`${visionNames.preNorm}.bias`), v.normEps);
     for (let l = 0; l < visionBlocksToRun(v); l++) {
       x = b.scope(`block${l}`, () => {
-        const h = layerNorm(b, x, w.get(`${visionNames.ln1(l)}.weight`), w.get(`${visionNames.ln1(l)}.bias`), v.normEps);
+        const h = layerNorm(
+          b,
+          x,
+          w.get(`${visionNames.ln1(l)}.weight`),
+          w.get(`${visionNames.ln1(l)}.bias`),
+          v.normEps,
+        );
         const heads = (t: 'q' | 'k' | 'v') => splitHeads(b, linear(ctx, h, visionNames.attn(l, t)), v.heads);
         const att = mergeHeads(b, attention(b, heads('q'), heads('k'), heads('v'), { causal: false }));
         const x1 = b.op('Add', [x, linear(ctx, att, visionNames.attn(l, 'o'))]);
-        const h2 = layerNorm(b, x1, w.get(`${visionNames.ln2(l)}.weight`), w.get(`${visionNames.ln2(l)}.bias`), v.normEps);
+        const h2 = layerNorm(
+          b,
+          x1,
+          w.get(`${visionNames.ln2(l)}.weight`),
+          w.get(`${visionNames.ln2(l)}.bias`),
+          v.normEps,
+        );
         return b.op('Add', [x1, linear(ctx, geluErf(b, linear(ctx, h2, visionNames.fc1(l))), visionNames.fc2(l))]);
       });
     }
@@ -57,5 +76,7 @@ export function visionForward(ctx: ForwardContext, v: VisionConfig, pixels: Valu
 
 /** LLaVA's mlp2x_gelu projector: Linear(Dv → C) → GELU → Linear(C → C), with biases. */
 export function projectorForward(ctx: ForwardContext, features: Value): Value {
-  return ctx.b.scope('projector', () => linear(ctx, geluErf(ctx.b, linear(ctx, features, 'projector.0')), 'projector.2'));
+  return ctx.b.scope('projector', () =>
+    linear(ctx, geluErf(ctx.b, linear(ctx, features, 'projector.0')), 'projector.2'),
+  );
 }

@@ -14,7 +14,10 @@ describe('collate', () => {
     assert.equal(batch.batchSize, 2);
     assert.equal(batch.seqLen, 6);
     assert.deepEqual([...batch.inputIds], [1, 7, -200, 8, 9, 2, 1, 5, 2, 0, 0, 0]);
-    assert.deepEqual([...batch.labels], [-100, -100, -100, -100, 9, 2, -100, 5, 2, IGNORE_INDEX, IGNORE_INDEX, IGNORE_INDEX]);
+    assert.deepEqual(
+      [...batch.labels],
+      [-100, -100, -100, -100, 9, 2, -100, 5, 2, IGNORE_INDEX, IGNORE_INDEX, IGNORE_INDEX],
+    );
     assert.deepEqual([...batch.attentionMask], [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0]);
     assert.deepEqual([...batch.imagePositions], [2, -1]);
     assert.deepEqual([...batch.lengths], [6, 3]);
@@ -36,8 +39,14 @@ describe('collate', () => {
   });
 
   it('refuses an empty batch and a sample whose labels do not match its ids', () => {
-    assert.throws(() => collate([], { padId: 0 }), (e: unknown) => e instanceof CoinError && e.code === 'PROMPT.EMPTY_BATCH');
-    assert.throws(() => collate([{ inputIds: [1, 2], labels: [1] }], { padId: 0 }), (e: unknown) => e instanceof CoinError && e.code === 'PROMPT.BAD_SAMPLE');
+    assert.throws(
+      () => collate([], { padId: 0 }),
+      (e: unknown) => e instanceof CoinError && e.code === 'PROMPT.EMPTY_BATCH',
+    );
+    assert.throws(
+      () => collate([{ inputIds: [1, 2], labels: [1] }], { padId: 0 }),
+      (e: unknown) => e instanceof CoinError && e.code === 'PROMPT.BAD_SAMPLE',
+    );
   });
 
   it('converts ids to int64', () => {

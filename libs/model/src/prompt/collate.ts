@@ -44,7 +44,10 @@ export function collate(samples: readonly CollateInput[], options: CollateOption
   if (samples.length === 0) throw invalidArgument('PROMPT.EMPTY_BATCH', 'cannot collate an empty batch');
   samples.forEach((s, b) => {
     if (s.inputIds.length !== s.labels.length) {
-      throw invalidArgument('PROMPT.BAD_SAMPLE', `sample ${b}: ${s.inputIds.length} input ids but ${s.labels.length} labels`);
+      throw invalidArgument(
+        'PROMPT.BAD_SAMPLE',
+        `sample ${b}: ${s.inputIds.length} input ids but ${s.labels.length} labels`,
+      );
     }
   });
   const lengths = Int32Array.from(samples, (s) => Math.min(s.inputIds.length, maxLength));

@@ -4,7 +4,13 @@ import { CoinError } from '@coin/core';
 import { trainByteLevelBpe } from '../tokenizer/bpe-train.js';
 import { ByteLevelBpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
 import { englishLikeCorpus } from '../tokenizer/test-corpus.js';
-import { buildEvalPrompt, commonLeadingTokens, EVAL_SETTINGS, evalSharedPrefix, postprocessGeneration } from './eval-prompt.js';
+import {
+  buildEvalPrompt,
+  commonLeadingTokens,
+  EVAL_SETTINGS,
+  evalSharedPrefix,
+  postprocessGeneration,
+} from './eval-prompt.js';
 import { IMAGE_SENTINEL_ID, tokenizeWithImage } from './image-tokens.js';
 import { VICUNA_V1_SYSTEM } from './vicuna.js';
 
@@ -12,7 +18,11 @@ const tok = new ByteLevelBpeTokenizer(trainByteLevelBpe(englishLikeCorpus(300), 
 
 describe('evaluation prompt (COIN.md §6.1)', () => {
   it('generic and loader runners prefix <image>\\n to the text as given', () => {
-    const p = buildEvalPrompt({ question_id: 1, image: 'x.jpg', text: 'What is this?\nAnswer with one word.' }, 'generic', tok);
+    const p = buildEvalPrompt(
+      { question_id: 1, image: 'x.jpg', text: 'What is this?\nAnswer with one word.' },
+      'generic',
+      tok,
+    );
     assert.equal(p.text, `${VICUNA_V1_SYSTEM} USER: <image>\nWhat is this?\nAnswer with one word. ASSISTANT:`);
     assert.equal(p.inputIds[0], tok.bosId);
     assert.equal(p.inputIds[p.imagePosition], IMAGE_SENTINEL_ID);
@@ -20,7 +30,11 @@ describe('evaluation prompt (COIN.md §6.1)', () => {
   });
 
   it('the science runner strips <image> and re-adds it only for items with an image', () => {
-    const withImage = buildEvalPrompt({ question_id: 'q', image: 'i.png', text: '<image>\nWhich? A. x B. y ' }, 'science', tok);
+    const withImage = buildEvalPrompt(
+      { question_id: 'q', image: 'i.png', text: '<image>\nWhich? A. x B. y ' },
+      'science',
+      tok,
+    );
     assert.equal(withImage.text, `${VICUNA_V1_SYSTEM} USER: <image>\nWhich? A. x B. y ASSISTANT:`);
     const textOnly = buildEvalPrompt({ question_id: 'q', text: '<image>\nWhich? A. x B. y' }, 'science', tok);
     assert.equal(textOnly.text, `${VICUNA_V1_SYSTEM} USER: Which? A. x B. y ASSISTANT:`);
@@ -29,7 +43,10 @@ describe('evaluation prompt (COIN.md §6.1)', () => {
   });
 
   it('refuses a text-only item in a runner that always feeds an image', () => {
-    assert.throws(() => buildEvalPrompt({ question_id: 3, text: 'q' }, 'loader', tok), (e: unknown) => e instanceof CoinError && e.code === 'PROMPT.MISSING_IMAGE');
+    assert.throws(
+      () => buildEvalPrompt({ question_id: 3, text: 'q' }, 'loader', tok),
+      (e: unknown) => e instanceof CoinError && e.code === 'PROMPT.MISSING_IMAGE',
+    );
   });
 
   it('evalSharedPrefix: every prompt of every runner starts with it, and it covers BOS, the system text and USER:', async () => {
@@ -42,7 +59,10 @@ describe('evaluation prompt (COIN.md §6.1)', () => {
       assert.equal(prefix[0], tokenizer.bosId);
       assert.match(tokenizer.decode(prefix, { skipSpecialTokens: true }), /^\s*A chat between .* USER:\s*$/s);
       for (const text of questions) {
-        for (const p of [buildEvalPrompt({ question_id: 1, image: 'x.jpg', text }, 'generic', tokenizer), buildEvalPrompt({ question_id: 2, text }, 'science', tokenizer)]) {
+        for (const p of [
+          buildEvalPrompt({ question_id: 1, image: 'x.jpg', text }, 'generic', tokenizer),
+          buildEvalPrompt({ question_id: 2, text }, 'science', tokenizer),
+        ]) {
           assert.deepEqual(p.inputIds.slice(0, prefix.length), prefix, `${JSON.stringify(text)}: ${p.text.slice(-40)}`);
         }
       }
@@ -50,9 +70,27 @@ describe('evaluation prompt (COIN.md §6.1)', () => {
   });
 
   it('commonLeadingTokens stops at the first difference, before an image, and leaves every prompt a token', () => {
-    assert.deepEqual(commonLeadingTokens([[1, 5, 6, 7], [1, 5, 9]]), [1, 5]);
-    assert.deepEqual(commonLeadingTokens([[1, 5, IMAGE_SENTINEL_ID, 7], [1, 5, IMAGE_SENTINEL_ID, 8]]), [1, 5]);
-    assert.deepEqual(commonLeadingTokens([[1, 5, 6], [1, 5, 6, 7]]), [1, 5]);
+    assert.deepEqual(
+      commonLeadingTokens([
+        [1, 5, 6, 7],
+        [1, 5, 9],
+      ]),
+      [1, 5],
+    );
+    assert.deepEqual(
+      commonLeadingTokens([
+        [1, 5, IMAGE_SENTINEL_ID, 7],
+        [1, 5, IMAGE_SENTINEL_ID, 8],
+      ]),
+      [1, 5],
+    );
+    assert.deepEqual(
+      commonLeadingTokens([
+        [1, 5, 6],
+        [1, 5, 6, 7],
+      ]),
+      [1, 5],
+    );
   });
 
   it('has the §6.1 settings per task', () => {

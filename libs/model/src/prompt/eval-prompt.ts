@@ -95,7 +95,11 @@ export function commonLeadingTokens(prompts: readonly (readonly number[])[]): nu
  * §6.1 output post-processing: decode only the new tokens with special tokens skipped, strip;
  * the model_vqa* runners then remove a trailing `</s>` (text that spelled it out) and strip again.
  */
-export function postprocessGeneration(tokenizer: Tokenizer, newIds: ArrayLike<number>, removeTrailingStop = true): string {
+export function postprocessGeneration(
+  tokenizer: Tokenizer,
+  newIds: ArrayLike<number>,
+  removeTrailingStop = true,
+): string {
   let out = pyStrip(tokenizer.decode(newIds, { skipSpecialTokens: true }));
   if (removeTrailingStop) {
     const stop = tokenizer.idToToken(tokenizer.eosId) ?? '</s>';

@@ -15,7 +15,11 @@ import { moveImageTokenToFront, renderedConversations, renderVicunaV1, VICUNA_V1
 const ours: Tokenizer = new ByteLevelBpeTokenizer(
   trainByteLevelBpe([...englishLikeCorpus(800), VICUNA_V1_SYSTEM, 'USER: ASSISTANT:'], { vocabSize: 700 }),
 );
-const llama: Tokenizer = new HfJsonTokenizer(llamaStyleJson(), { bos_token: '<s>', eos_token: '</s>', unk_token: '<unk>' });
+const llama: Tokenizer = new HfJsonTokenizer(llamaStyleJson(), {
+  bos_token: '<s>',
+  eos_token: '</s>',
+  unk_token: '<unk>',
+});
 
 const record = (human: string, answer: string, image = true): TrainRecord => ({
   id: 'r1',
@@ -27,13 +31,20 @@ const record = (human: string, answer: string, image = true): TrainRecord => ({
 });
 
 /** The text the loss sees: decode of every labelled position. */
-const labelledText = (tok: Tokenizer, s: TrainingSample): string => tok.decode(s.labels.filter((l) => l !== IGNORE_INDEX));
+const labelledText = (tok: Tokenizer, s: TrainingSample): string =>
+  tok.decode(s.labels.filter((l) => l !== IGNORE_INDEX));
 
 describe('vicuna_v1 rendering (COIN.md §4.4)', () => {
   it('renders the single-turn training string and the open eval turn', () => {
-    assert.equal(renderVicunaV1(['<image>\nWhat is it?', 'A cat'], '</s>'), `${VICUNA_V1_SYSTEM} USER: <image>\nWhat is it? ASSISTANT: A cat</s>`);
+    assert.equal(
+      renderVicunaV1(['<image>\nWhat is it?', 'A cat'], '</s>'),
+      `${VICUNA_V1_SYSTEM} USER: <image>\nWhat is it? ASSISTANT: A cat</s>`,
+    );
     assert.equal(renderVicunaV1(['<image>\nQ', null], '</s>'), `${VICUNA_V1_SYSTEM} USER: <image>\nQ ASSISTANT:`);
-    assert.equal(renderVicunaV1(['q1', 'a1', 'q2', 'a2'], '</s>'), `${VICUNA_V1_SYSTEM} USER: q1 ASSISTANT: a1</s>USER: q2 ASSISTANT: a2</s>`);
+    assert.equal(
+      renderVicunaV1(['q1', 'a1', 'q2', 'a2'], '</s>'),
+      `${VICUNA_V1_SYSTEM} USER: q1 ASSISTANT: a1</s>USER: q2 ASSISTANT: a2</s>`,
+    );
   });
 
   it('moves <image> to the front wherever it is, then strips (§2.2)', () => {
@@ -44,7 +55,10 @@ describe('vicuna_v1 rendering (COIN.md §4.4)', () => {
 });
 
 describe('buildTrainingSample', () => {
-  for (const [name, tok] of [['byte-level BPE', ours], ['LLaMA-style tokenizer.json', llama]] as const) {
+  for (const [name, tok] of [
+    ['byte-level BPE', ours],
+    ['LLaMA-style tokenizer.json', llama],
+  ] as const) {
     it(`${name}: single BOS, one sentinel, loss only on the answer and </s>`, () => {
       const s = buildTrainingSample(record('What is the colour of the cube? <image>', 'red'), tok);
       assert.equal(s.inputIds[0], tok.bosId);
@@ -121,15 +135,24 @@ describe('buildTrainingSample', () => {
     const rec = record('Q', 'red', false);
     const prefix = buildTrainingSample(rec, wordLevel);
     const llava = buildTrainingSample(rec, wordLevel, { answerSpanRule: 'llava' });
-    assert.deepEqual(prefix.labels.filter((l) => l !== IGNORE_INDEX), [vocab.red, 2]);
-    assert.deepEqual(llava.labels.filter((l) => l !== IGNORE_INDEX), [vocab[':'], vocab.red, 2]);
+    assert.deepEqual(
+      prefix.labels.filter((l) => l !== IGNORE_INDEX),
+      [vocab.red, 2],
+    );
+    assert.deepEqual(
+      llava.labels.filter((l) => l !== IGNORE_INDEX),
+      [vocab[':'], vocab.red, 2],
+    );
   });
 
   it('ignores the whole sample with a warning when the bookkeeping disagrees', () => {
     // A literal "</s>" inside the answer splits the round in two: LLaVA's count then misses tokens.
     const warnings: string[] = [];
     for (const rule of ['prefix', 'llava'] as const) {
-      const s = buildTrainingSample(record('<image>\nQ', 'a</s>b'), ours, { answerSpanRule: rule, onWarning: (m) => warnings.push(m) });
+      const s = buildTrainingSample(record('<image>\nQ', 'a</s>b'), ours, {
+        answerSpanRule: rule,
+        onWarning: (m) => warnings.push(m),
+      });
       assert.equal(s.mismatch, true);
       assert.ok(s.labels.every((l) => l === IGNORE_INDEX));
     }
@@ -148,13 +171,26 @@ describe('buildTrainingSample', () => {
   });
 
   it('refuses conversations whose roles do not alternate', () => {
-    const bad: TrainRecord = { id: 7, conversations: [{ from: 'human', value: 'q' }, { from: 'human', value: 'q' }] };
-    assert.throws(() => buildTrainingSample(bad, ours), (e: unknown) => e instanceof CoinError && e.code === 'PROMPT.BAD_CONVERSATION' && /record 7: turn 1/.test(e.message));
+    const bad: TrainRecord = {
+      id: 7,
+      conversations: [
+        { from: 'human', value: 'q' },
+        { from: 'human', value: 'q' },
+      ],
+    };
+    assert.throws(
+      () => buildTrainingSample(bad, ours),
+      (e: unknown) =>
+        e instanceof CoinError && e.code === 'PROMPT.BAD_CONVERSATION' && /record 7: turn 1/.test(e.message),
+    );
   });
 });
 
 describe('renderedConversations', () => {
   it('renders records for a tokenizer corpus', () => {
-    assert.deepEqual([...renderedConversations([record('Q? <image>', 'A')])], [`${VICUNA_V1_SYSTEM} USER: <image>\nQ? ASSISTANT: A</s>`]);
+    assert.deepEqual(
+      [...renderedConversations([record('Q? <image>', 'A')])],
+      [`${VICUNA_V1_SYSTEM} USER: <image>\nQ? ASSISTANT: A</s>`],
+    );
   });
 });

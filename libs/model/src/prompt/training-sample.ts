@@ -1,7 +1,13 @@
 import { type TrainRecord } from '@coin/data';
 import { type Tokenizer } from '../tokenizer/tokenizer.js';
 import { IGNORE_INDEX, IMAGE_SENTINEL_ID, tokenizeWithImage } from './image-tokens.js';
-import { ASSISTANT_ROLE, conversationMessages, moveImageTokenToFront, renderVicunaV1, TURN_SEPARATOR } from './vicuna.js';
+import {
+  ASSISTANT_ROLE,
+  conversationMessages,
+  moveImageTokenToFront,
+  renderVicunaV1,
+  TURN_SEPARATOR,
+} from './vicuna.js';
 
 /**
  * How the answer span is found (COIN.md §4.4).
@@ -38,16 +44,23 @@ export interface TrainingSample {
 }
 
 /** COIN.md §4.4: render, tokenise and mask one training record. */
-export function buildTrainingSample(record: TrainRecord, tokenizer: Tokenizer, options: TrainingSampleOptions = {}): TrainingSample {
+export function buildTrainingSample(
+  record: TrainRecord,
+  tokenizer: Tokenizer,
+  options: TrainingSampleOptions = {},
+): TrainingSample {
   const maxLength = options.maxLength ?? 2048;
   const rule = options.answerSpanRule ?? 'prefix';
   const hasImage = record.image !== undefined;
   const eos = tokenizer.idToToken(tokenizer.eosId) ?? '</s>';
   // Only samples with an image get `<image>` moved to the front (LLaVA preprocess_multimodal).
-  const messages = conversationMessages(record.conversations, record.id).map((m) => (hasImage ? moveImageTokenToFront(m) : m));
+  const messages = conversationMessages(record.conversations, record.id).map((m) =>
+    hasImage ? moveImageTokenToFront(m) : m,
+  );
   const text = renderVicunaV1(messages, eos);
   // Text-only samples are tokenised plainly: no sentinel even if `<image>` appears in the text.
-  const tokenize = (s: string): number[] => (hasImage ? tokenizeWithImage(s, tokenizer) : tokenizer.encode(s, { addBos: true }));
+  const tokenize = (s: string): number[] =>
+    hasImage ? tokenizeWithImage(s, tokenizer) : tokenizer.encode(s, { addBos: true });
   const inputIds = tokenize(text);
   const labels = inputIds.slice();
 
@@ -67,7 +80,9 @@ export function buildTrainingSample(record: TrainRecord, tokenizer: Tokenizer, o
       const instruction = tokenize(parts[0] + answerSeparator.trimEnd()).slice(1);
       const body = roundIds.slice(1);
       const fits =
-        startsWith(body, instruction) && startsWith(inputIds.slice(cur), body) && inputIds[cur + body.length] === tokenizer.eosId;
+        startsWith(body, instruction) &&
+        startsWith(inputIds.slice(cur), body) &&
+        inputIds[cur + body.length] === tokenizer.eosId;
       if (!fits) consistent = false;
       instructionLength = instruction.length;
     }

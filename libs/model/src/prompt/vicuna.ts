@@ -59,9 +59,18 @@ export function renderVicunaV1(messages: readonly (string | null)[], eos: string
  * Training records rendered as the model will see them (vicuna_v1, `<image>` moved to the front),
  * e.g. as the corpus for training coin-tiny's tokenizer, so that the template text is cheap.
  */
-export function* renderedConversations(records: Iterable<{ readonly image?: string; readonly id?: string | number; readonly conversations: readonly ConversationTurn[] }>, eos = '</s>'): Generator<string> {
+export function* renderedConversations(
+  records: Iterable<{
+    readonly image?: string;
+    readonly id?: string | number;
+    readonly conversations: readonly ConversationTurn[];
+  }>,
+  eos = '</s>',
+): Generator<string> {
   for (const record of records) {
-    const messages = conversationMessages(record.conversations, record.id).map((m) => (record.image !== undefined ? moveImageTokenToFront(m) : m));
+    const messages = conversationMessages(record.conversations, record.id).map((m) =>
+      record.image !== undefined ? moveImageTokenToFront(m) : m,
+    );
     yield renderVicunaV1(messages, eos);
   }
 }

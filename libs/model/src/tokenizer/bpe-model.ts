@@ -27,7 +27,12 @@ export function modelVocab(model: ByteLevelBpeModel): string[] {
     }
     const merged = left + right;
     if (known.has(merged)) {
-      throw invalidArgument('TOKENIZER.BAD_MERGE', `merge ${index} creates ${JSON.stringify(merged)} a second time`, undefined, { index });
+      throw invalidArgument(
+        'TOKENIZER.BAD_MERGE',
+        `merge ${index} creates ${JSON.stringify(merged)} a second time`,
+        undefined,
+        { index },
+      );
     }
     known.add(merged);
     vocab.push(merged);

@@ -26,7 +26,10 @@ describe('ByteLevelBpeTokenizer', () => {
   it('compresses text with learned merges', () => {
     const text = englishLikeCorpus(50, 3).join(' ');
     const ids = tok.encode(text);
-    assert.ok(ids.length < new TextEncoder().encode(text).length / 2.5, `${ids.length} tokens for ${text.length} chars`);
+    assert.ok(
+      ids.length < new TextEncoder().encode(text).length / 2.5,
+      `${ids.length} tokens for ${text.length} chars`,
+    );
   });
 
   it('maps special strings to their ids and can skip them when decoding', () => {
@@ -41,7 +44,10 @@ describe('ByteLevelBpeTokenizer', () => {
   });
 
   it('refuses ids outside the vocabulary', () => {
-    assert.throws(() => tok.decode([5, tok.vocabSize]), (e: unknown) => e instanceof CoinError && e.code === 'TOKENIZER.UNKNOWN_ID');
+    assert.throws(
+      () => tok.decode([5, tok.vocabSize]),
+      (e: unknown) => e instanceof CoinError && e.code === 'TOKENIZER.UNKNOWN_ID',
+    );
   });
 
   it('encodes 1 MB of text fast (word cache)', () => {
@@ -60,7 +66,9 @@ describe('ByteLevelBpeTokenizer', () => {
     const ids = fresh.encode(text);
     const seconds = (performance.now() - start) / 1000;
     const charsPerSecond = text.length / seconds;
-    console.log(`encode throughput: ${(charsPerSecond / 1e6).toFixed(2)} M chars/s (${text.length} chars → ${ids.length} tokens, cold cache)`);
+    console.log(
+      `encode throughput: ${(charsPerSecond / 1e6).toFixed(2)} M chars/s (${text.length} chars → ${ids.length} tokens, cold cache)`,
+    );
     // Generous floor for a shared 2-core machine; measured ~10 M chars/s.
     assert.ok(charsPerSecond > 1e6, `${charsPerSecond} chars/s`);
   });

@@ -2,7 +2,14 @@ import { CoinError } from '@coin/core';
 import { BYTE_TO_CHAR, byteLevelToBytes, preTokenize } from './byte-level.js';
 import { type ByteLevelBpeModel, modelVocab } from './bpe-model.js';
 import { splitOnSpecialTokens } from './special-split.js';
-import { BOS_TOKEN, type DecodeOptions, EOS_TOKEN, type EncodeOptions, type Tokenizer, UNK_TOKEN } from './tokenizer.js';
+import {
+  BOS_TOKEN,
+  type DecodeOptions,
+  EOS_TOKEN,
+  type EncodeOptions,
+  type Tokenizer,
+  UNK_TOKEN,
+} from './tokenizer.js';
 
 const MAX_CACHED_WORDS = 200_000;
 const utf8 = new TextEncoder();
@@ -40,7 +47,9 @@ export class ByteLevelBpeTokenizer implements Tokenizer {
       const key = (this.tokenIds.get(left) as number) * 65536 + (this.tokenIds.get(right) as number);
       if (!this.mergeRanks.has(key)) this.mergeRanks.set(key, rank);
     });
-    this.tokenBytes = this.vocab.map((token, id) => (id < model.specialTokens.length ? new Uint8Array(0) : bytesOf(token)));
+    this.tokenBytes = this.vocab.map((token, id) =>
+      id < model.specialTokens.length ? new Uint8Array(0) : bytesOf(token),
+    );
     this.vocabSize = this.vocab.length;
     this.bosId = this.requireSpecial(BOS_TOKEN);
     this.eosId = this.requireSpecial(EOS_TOKEN);
@@ -78,7 +87,11 @@ export class ByteLevelBpeTokenizer implements Tokenizer {
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
       if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize) {
-        throw new CoinError('TOKENIZER.UNKNOWN_ID', 'INVALID_ARGUMENT', `token id ${id} at position ${i} is outside the vocabulary [0, ${this.vocabSize})`);
+        throw new CoinError(
+          'TOKENIZER.UNKNOWN_ID',
+          'INVALID_ARGUMENT',
+          `token id ${id} at position ${i} is outside the vocabulary [0, ${this.vocabSize})`,
+        );
       }
       if (id < this.specialTokens.length) {
         if (options.skipSpecialTokens) continue;
@@ -137,9 +150,14 @@ export class ByteLevelBpeTokenizer implements Tokenizer {
   private requireSpecial(token: string): number {
     const id = this.tokenIds.get(token);
     if (id === undefined || id >= this.specialTokens.length) {
-      throw new CoinError('TOKENIZER.MISSING_SPECIAL', 'INVALID_ARGUMENT', `the tokenizer has no special token ${token}`, {
-        hint: `Train it with special tokens including ${UNK_TOKEN}, ${BOS_TOKEN}, ${EOS_TOKEN}.`,
-      });
+      throw new CoinError(
+        'TOKENIZER.MISSING_SPECIAL',
+        'INVALID_ARGUMENT',
+        `the tokenizer has no special token ${token}`,
+        {
+          hint: `Train it with special tokens including ${UNK_TOKEN}, ${BOS_TOKEN}, ${EOS_TOKEN}.`,
+        },
+      );
     }
     return id;
   }

@@ -36,7 +36,11 @@ describe('trainByteLevelBpe', () => {
   it('breaks count ties by the byte order of (left, right)', () => {
     // Every pair occurs once: (a,b), (x,y), (b,c). Byte order picks (a,b), then (ab,c) / (x,y)...
     const model = trainByteLevelBpe(['xy', 'abc'], { vocabSize: 5 + 256 + 3, minFrequency: 1 });
-    assert.deepEqual(model.merges, [['a', 'b'], ['ab', 'c'], ['x', 'y']]);
+    assert.deepEqual(model.merges, [
+      ['a', 'b'],
+      ['ab', 'c'],
+      ['x', 'y'],
+    ]);
   });
 
   it('stops at minFrequency and never merges across special tokens', () => {
@@ -48,6 +52,9 @@ describe('trainByteLevelBpe', () => {
   });
 
   it('refuses a vocab size that cannot hold the base alphabet', () => {
-    assert.throws(() => trainByteLevelBpe(['x'], { vocabSize: 100 }), (e: unknown) => e instanceof CoinError && e.code === 'TOKENIZER.BAD_VOCAB_SIZE');
+    assert.throws(
+      () => trainByteLevelBpe(['x'], { vocabSize: 100 }),
+      (e: unknown) => e instanceof CoinError && e.code === 'TOKENIZER.BAD_VOCAB_SIZE',
+    );
   });
 });

@@ -34,10 +34,15 @@ export class HfJsonTokenizer implements Tokenizer {
     try {
       this.hf = new HfTokenizer(json, { clean_up_tokenization_spaces: false, ...config });
     } catch (cause) {
-      throw new CoinError('TOKENIZER.UNSUPPORTED', 'INVALID_ARGUMENT', `${source}: @huggingface/tokenizers cannot load it: ${(cause as Error).message}`, {
-        cause,
-        hint: 'Check that the file is a complete Hugging Face tokenizer.json (model, normalizer, pre_tokenizer, post_processor, decoder).',
-      });
+      throw new CoinError(
+        'TOKENIZER.UNSUPPORTED',
+        'INVALID_ARGUMENT',
+        `${source}: @huggingface/tokenizers cannot load it: ${(cause as Error).message}`,
+        {
+          cause,
+          hint: 'Check that the file is a complete Hugging Face tokenizer.json (model, normalizer, pre_tokenizer, post_processor, decoder).',
+        },
+      );
     }
     this.tokenToIdMap = this.hf.get_vocab(true);
     let maxId = -1;
@@ -97,6 +102,15 @@ export class HfJsonTokenizer implements Tokenizer {
 function specialNamesFromConfig(config: Readonly<Record<string, unknown>>): SpecialTokenNames {
   // tokenizer_config.json stores either "<s>" or {"content": "<s>", ...} per special token.
   const name = (v: unknown): string | undefined =>
-    typeof v === 'string' ? v : typeof v === 'object' && v !== null && typeof (v as { content?: unknown }).content === 'string' ? (v as { content: string }).content : undefined;
-  return { bos: name(config.bos_token), eos: name(config.eos_token), unk: name(config.unk_token), pad: name(config.pad_token) };
+    typeof v === 'string'
+      ? v
+      : typeof v === 'object' && v !== null && typeof (v as { content?: unknown }).content === 'string'
+        ? (v as { content: string }).content
+        : undefined;
+  return {
+    bos: name(config.bos_token),
+    eos: name(config.eos_token),
+    unk: name(config.unk_token),
+    pad: name(config.pad_token),
+  };
 }

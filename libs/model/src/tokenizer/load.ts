@@ -46,7 +46,8 @@ async function readOptionalConfig(path: string): Promise<Record<string, unknown>
   }
   try {
     const parsed: unknown = JSON.parse(text);
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
   } catch (cause) {
     throw new CoinError('TOKENIZER.BAD_JSON', 'DATA_LOSS', `${path} is not valid JSON`, { cause });
   }

@@ -25,7 +25,41 @@ export const HOSTILE_STRINGS: readonly string[] = [
   'A\nB\r\nC\n',
 ];
 
-const WORDS = ['the', 'cube', 'red', 'sphere', 'What', 'is', 'left', 'of', 'answer', 'Answer', 'with', 'a', 'single', 'word', 'option', 'letter', 'from', 'given', 'choices', 'directly', 'A.', 'B.', 'Yes', 'No', '2', '17', 'photo', 'Please', 'provide', 'bounding', 'box', 'coordinate', 'region'];
+const WORDS = [
+  'the',
+  'cube',
+  'red',
+  'sphere',
+  'What',
+  'is',
+  'left',
+  'of',
+  'answer',
+  'Answer',
+  'with',
+  'a',
+  'single',
+  'word',
+  'option',
+  'letter',
+  'from',
+  'given',
+  'choices',
+  'directly',
+  'A.',
+  'B.',
+  'Yes',
+  'No',
+  '2',
+  '17',
+  'photo',
+  'Please',
+  'provide',
+  'bounding',
+  'box',
+  'coordinate',
+  'region',
+];
 
 /** `count` CoIN-like sentences, deterministic in `seed`. */
 export function englishLikeCorpus(count: number, seed = 1): string[] {
@@ -47,9 +81,18 @@ export function englishLikeCorpus(count: number, seed = 1): string[] {
 export function randomUnicodeStrings(count: number, seed = 2): string[] {
   const random = seededRandom(seed);
   const ranges: [number, number][] = [
-    [0x00, 0x7f], [0x80, 0x24f], [0x300, 0x36f], [0x590, 0x6ff], [0x2000, 0x206f],
-    [0x3000, 0x30ff], [0x4e00, 0x9fff], [0xac00, 0xd7a3], [0xe000, 0xf8ff], [0xfe00, 0xfffd],
-    [0x1f300, 0x1faff], [0x10000, 0x10ffff],
+    [0x00, 0x7f],
+    [0x80, 0x24f],
+    [0x300, 0x36f],
+    [0x590, 0x6ff],
+    [0x2000, 0x206f],
+    [0x3000, 0x30ff],
+    [0x4e00, 0x9fff],
+    [0xac00, 0xd7a3],
+    [0xe000, 0xf8ff],
+    [0xfe00, 0xfffd],
+    [0x1f300, 0x1faff],
+    [0x10000, 0x10ffff],
   ];
   const out: string[] = [];
   for (let i = 0; i < count; i++) {

@@ -9,7 +9,12 @@ export interface TokenizerJson {
   readonly version?: string;
   readonly added_tokens?: readonly AddedTokenJson[];
   readonly normalizer?: unknown;
-  readonly pre_tokenizer?: { readonly type?: string; readonly add_prefix_space?: boolean; readonly use_regex?: boolean; readonly [key: string]: unknown } | null;
+  readonly pre_tokenizer?: {
+    readonly type?: string;
+    readonly add_prefix_space?: boolean;
+    readonly use_regex?: boolean;
+    readonly [key: string]: unknown;
+  } | null;
   readonly post_processor?: unknown;
   readonly decoder?: { readonly type?: string; readonly [key: string]: unknown } | null;
   readonly model: {
@@ -116,11 +121,13 @@ export function byteLevelBpeFromTokenizerJson(json: TokenizerJson): ByteLevelBpe
   const m = json.model;
   const pre = json.pre_tokenizer;
   if (m?.type !== 'BPE' || m.byte_fallback || !m.vocab || !Array.isArray(m.merges)) return null;
-  if (json.normalizer != null || pre?.type !== 'ByteLevel' || pre.add_prefix_space || pre.use_regex === false) return null;
+  if (json.normalizer != null || pre?.type !== 'ByteLevel' || pre.add_prefix_space || pre.use_regex === false)
+    return null;
   if (json.decoder?.type !== 'ByteLevel') return null;
   if (m.continuing_subword_prefix || m.end_of_word_suffix || m.ignore_merges) return null;
   const added = [...(json.added_tokens ?? [])].sort((a, b) => a.id - b.id);
-  if (!added.every((t, i) => t.id === i && t.special && !t.lstrip && !t.rstrip && !t.single_word && !t.normalized)) return null;
+  if (!added.every((t, i) => t.id === i && t.special && !t.lstrip && !t.rstrip && !t.single_word && !t.normalized))
+    return null;
   const specialTokens = added.map((t) => t.content);
   const merges = m.merges.map((entry): [string, string] | null => {
     if (typeof entry !== 'string') return [entry[0], entry[1]];
@@ -156,10 +163,16 @@ export async function readTokenizerJson(path: string): Promise<TokenizerJson> {
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new CoinError('TOKENIZER.BAD_JSON', 'DATA_LOSS', `${path} is not valid JSON: ${(cause as Error).message}`, { cause });
+    throw new CoinError('TOKENIZER.BAD_JSON', 'DATA_LOSS', `${path} is not valid JSON: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   if (typeof json !== 'object' || json === null || typeof (json as { model?: unknown }).model !== 'object') {
-    throw new CoinError('TOKENIZER.BAD_JSON', 'INVALID_ARGUMENT', `${path} has no "model" object; it is not a Hugging Face tokenizer.json`);
+    throw new CoinError(
+      'TOKENIZER.BAD_JSON',
+      'INVALID_ARGUMENT',
+      `${path} has no "model" object; it is not a Hugging Face tokenizer.json`,
+    );
   }
   return json as TokenizerJson;
 }
@@ -169,6 +182,8 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
   try {
     await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
   } catch (cause) {
-    throw new CoinError('TOKENIZER.WRITE_FAILED', 'UNAVAILABLE', `cannot write ${path}: ${(cause as Error).message}`, { cause });
+    throw new CoinError('TOKENIZER.WRITE_FAILED', 'UNAVAILABLE', `cannot write ${path}: ${(cause as Error).message}`, {
+      cause,
+    });
   }
 }

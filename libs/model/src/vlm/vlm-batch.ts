@@ -24,10 +24,21 @@ export interface VlmBatch {
  * batch to the bucket length `seq`. Image positions get label −100 and point (image_index) at that
  * sample's features; text-only samples have no image positions, and their pixels are zeros.
  */
-export function vlmBatch(c: CollatedBatch, pixels: Float32Array, imageSize: number, imageTokens: number, seq: number, padId: number): VlmBatch {
+export function vlmBatch(
+  c: CollatedBatch,
+  pixels: Float32Array,
+  imageSize: number,
+  imageTokens: number,
+  seq: number,
+  padId: number,
+): VlmBatch {
   const B = c.batchSize;
   if (pixels.length !== B * 3 * imageSize * imageSize) {
-    throw new CoinError('MODEL.BAD_BATCH', 'INVALID_ARGUMENT', `pixel buffer holds ${pixels.length} values, expected ${B}×3×${imageSize}×${imageSize}`);
+    throw new CoinError(
+      'MODEL.BAD_BATCH',
+      'INVALID_ARGUMENT',
+      `pixel buffer holds ${pixels.length} values, expected ${B}×3×${imageSize}×${imageSize}`,
+    );
   }
   const ids = new BigInt64Array(B * seq).fill(BigInt(padId));
   const labels = new BigInt64Array(B * seq).fill(BigInt(IGNORE_INDEX));
@@ -39,9 +50,14 @@ export function vlmBatch(c: CollatedBatch, pixels: Float32Array, imageSize: numb
     const imagePos = c.imagePositions[b];
     const len = c.lengths[b] + (imagePos >= 0 ? imageTokens - 1 : 0);
     if (len > seq) {
-      throw new CoinError('MODEL.SEQUENCE_TOO_LONG', 'INVALID_ARGUMENT', `sample ${b} needs ${len} positions (with ${imageTokens} image tokens), the bucket holds ${seq}`, {
-        hint: 'use a larger sequence bucket or a smaller maxLength when collating',
-      });
+      throw new CoinError(
+        'MODEL.SEQUENCE_TOO_LONG',
+        'INVALID_ARGUMENT',
+        `sample ${b} needs ${len} positions (with ${imageTokens} image tokens), the bucket holds ${seq}`,
+        {
+          hint: 'use a larger sequence bucket or a smaller maxLength when collating',
+        },
+      );
     }
     lengths[b] = len;
     let t = 0;

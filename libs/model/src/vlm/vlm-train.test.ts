@@ -33,7 +33,12 @@ function makeBatch(rng: Rng, textOnlyEvery = 0) {
   for (let b = 0; b < BATCH; b++) {
     const colour = Math.floor(rng.next() * COLOURS.length);
     const textOnly = textOnlyEvery > 0 && b % textOnlyEvery === 0;
-    for (let ch = 0; ch < 3; ch++) pixels.fill(COLOURS[colour][ch] * 2 - 1 + (rng.next() - 0.5) * 0.2, (b * 3 + ch) * S * S, (b * 3 + ch + 1) * S * S);
+    for (let ch = 0; ch < 3; ch++)
+      pixels.fill(
+        COLOURS[colour][ch] * 2 - 1 + (rng.next() - 0.5) * 0.2,
+        (b * 3 + ch) * S * S,
+        (b * 3 + ch + 1) * S * S,
+      );
     const prompt = textOnly ? [1, 4, 5, 6] : [1, IMAGE_SENTINEL_ID, 4, 5, 6];
     const answer = textOnly ? [9, 2] : [ANSWER0 + colour, 2];
     samples.push({ inputIds: [...prompt, ...answer], labels: [...prompt.map(() => -100), ...answer] });
@@ -71,9 +76,20 @@ test('full tuning without trainProjector leaves the projector frozen too', () =>
 
 test('micro VLM, LoRA: only adapters and the projector train, and the loss falls', async () => {
   // LoRA on a random (unpretrained) decoder learns slowly; the strong check is the full-tuning test.
-  const adapter = adapterConfig({ kind: 'lora', rank: 8, alpha: 16, targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] });
+  const adapter = adapterConfig({
+    kind: 'lora',
+    rank: 8,
+    alpha: 16,
+    targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'],
+  });
   const { names, start, end } = await trainColours(adapter, 200, 1e-2);
   assert.ok(names.some((n) => n.startsWith('projector.')) && names.some((n) => n.includes('lora_')));
-  assert.ok(!names.some((n) => n.startsWith('vision.') || n === 'tok_embeddings' || n.endsWith('.weight') && !n.startsWith('projector.')), 'vision tower and base decoder stay frozen');
+  assert.ok(
+    !names.some(
+      (n) =>
+        n.startsWith('vision.') || n === 'tok_embeddings' || (n.endsWith('.weight') && !n.startsWith('projector.')),
+    ),
+    'vision tower and base decoder stay frozen',
+  );
   assert.ok(end < 0.85 * start, `loss ${start.toFixed(3)} → ${end.toFixed(3)}`);
 });

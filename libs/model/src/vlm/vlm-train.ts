@@ -31,7 +31,13 @@ export function vlmTrainSpec(o: VlmTrainOptions): TrainGraphSpec {
       const ctx = { b, w: new WeightSource(b, o.weights, params), adapter: o.adapter, dropoutSeed: o.dropoutSeed };
       const inputs = declareVlmInputs(b, config, batch, seq);
       const labels = b.input(VLM_INPUTS.labels, 'int64', [batch, seq]);
-      return shiftedLmLoss(b, lmHead(ctx, config.decoder, vlmHidden(ctx, config, inputs)), labels, seq, config.decoder.vocab);
+      return shiftedLmLoss(
+        b,
+        lmHead(ctx, config.decoder, vlmHidden(ctx, config, inputs)),
+        labels,
+        seq,
+        config.decoder.vocab,
+      );
     },
   };
 }

@@ -20,7 +20,10 @@ test('builder infers shapes through a small attention-like block', () => {
   assert.equal(typeof flat.shape?.[0], 'string', 'symbolic batch times 8 is not static');
   b.output(t, 'heads');
   const g = b.build();
-  assert.deepEqual(g.outputs.map((v) => v.name), ['heads']);
+  assert.deepEqual(
+    g.outputs.map((v) => v.name),
+    ['heads'],
+  );
   assert.match(printGraph(g), /%heads = Identity/);
 });
 

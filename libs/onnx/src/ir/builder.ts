@@ -133,9 +133,16 @@ export class GraphBuilder {
   }
 
   /** Adds a node with `outputCount` outputs. `undefined` inputs are omitted optional inputs. */
-  opN(opType: string, inputs: ReadonlyArray<Value | undefined>, outputCount: number, attrs: Attributes = {}, options: OpOptions = {}): Value[] {
+  opN(
+    opType: string,
+    inputs: ReadonlyArray<Value | undefined>,
+    outputCount: number,
+    attrs: Attributes = {},
+    options: OpOptions = {},
+  ): Value[] {
     for (const v of inputs) {
-      if (v && !this.valueOf(v.name)) throw new Error(`${opType}: input ${v.name} does not belong to graph ${this.name}`);
+      if (v && !this.valueOf(v.name))
+        throw new Error(`${opType}: input ${v.name} does not belong to graph ${this.name}`);
     }
     const types =
       options.types ??
@@ -143,7 +150,8 @@ export class GraphBuilder {
       (() => {
         throw new Error(`${opType}: no shape rule; pass the output types explicitly`);
       })();
-    if (types.length < outputCount) throw new Error(`${opType}: expected ${outputCount} output types, got ${types.length}`);
+    if (types.length < outputCount)
+      throw new Error(`${opType}: expected ${outputCount} output types, got ${types.length}`);
     const outs: Value[] = [];
     for (let i = 0; i < outputCount; i++) {
       const given = options.names?.[i];
@@ -178,7 +186,11 @@ export class GraphBuilder {
   }
 
   build(): Graph {
-    const declared = new Set([...this.inputs.map((v) => v.name), ...this.initializers.keys(), ...this.outputs.map((v) => v.name)]);
+    const declared = new Set([
+      ...this.inputs.map((v) => v.name),
+      ...this.initializers.keys(),
+      ...this.outputs.map((v) => v.name),
+    ]);
     const valueInfo = new Map<string, Value>();
     for (const [name, v] of this.values) if (!declared.has(name)) valueInfo.set(name, v);
     return {
@@ -191,7 +203,9 @@ export class GraphBuilder {
     };
   }
 
-  model(options: { opset?: number; producer?: string; docString?: string; metadata?: Record<string, string> } = {}): Model {
+  model(
+    options: { opset?: number; producer?: string; docString?: string; metadata?: Record<string, string> } = {},
+  ): Model {
     return {
       graph: this.build(),
       opset: options.opset ?? DEFAULT_OPSET,

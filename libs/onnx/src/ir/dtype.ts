@@ -37,7 +37,11 @@ export interface DTypeArrays {
 
 export type AnyTypedArray = DTypeArrays[DType];
 
-type ArrayCtor<D extends DType> = { new (length: number): DTypeArrays[D]; new (buffer: ArrayBufferLike, byteOffset: number, length: number): DTypeArrays[D]; readonly name: string };
+type ArrayCtor<D extends DType> = {
+  new (length: number): DTypeArrays[D];
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): DTypeArrays[D];
+  readonly name: string;
+};
 
 /** The typed-array class of each dtype: the one place that maps dtypes to host arrays. */
 export const DTYPE_ARRAYS: { readonly [D in DType]: ArrayCtor<D> } = {

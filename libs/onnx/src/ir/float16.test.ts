@@ -23,5 +23,8 @@ test('float16ToFloat32 widens every half bit pattern exactly (zeros, subnormals,
 
 test('float16ToFloat32 keeps NaN sign and payload, quiet or signalling', () => {
   const words = new Uint32Array(float16ToFloat32(Uint16Array.of(0x7e00, 0x7c01, 0xfd55)).buffer);
-  assert.deepEqual([...words].map((w) => w.toString(16)), ['7fc00000', '7f802000', 'ffaaa000']);
+  assert.deepEqual(
+    [...words].map((w) => w.toString(16)),
+    ['7fc00000', '7f802000', 'ffaaa000'],
+  );
 });

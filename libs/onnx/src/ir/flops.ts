@@ -12,7 +12,9 @@ function staticDims(v: Value | undefined): number[] | undefined {
  * work is left out, as it is in MFU figures. Throws when a product's shape is not static.
  */
 export function countMatmulFlops(graph: Graph): number {
-  const values = new Map<string, Value>([...graph.inputs, ...graph.outputs, ...graph.valueInfo.values()].map((v) => [v.name, v]));
+  const values = new Map<string, Value>(
+    [...graph.inputs, ...graph.outputs, ...graph.valueInfo.values()].map((v) => [v.name, v]),
+  );
   for (const [name, t] of graph.initializers) values.set(name, { name, dtype: t.dtype, shape: t.dims });
   let flops = 0;
   for (const node of graph.nodes) {

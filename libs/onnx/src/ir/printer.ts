@@ -9,7 +9,10 @@ export function printGraph(graph: Graph, indent = ''): string {
   lines.push(`${indent}graph ${graph.name} {`);
   for (const v of graph.inputs) lines.push(`${indent}  input  %${v.name}: ${typeOf(v)}`);
   for (const [name, t] of graph.initializers) {
-    const preview = numel(t.dims) <= 8 ? ` = [${Array.from(t.data as ArrayLike<number | bigint>).join(', ')}]` : ` (${numel(t.dims)} values)`;
+    const preview =
+      numel(t.dims) <= 8
+        ? ` = [${Array.from(t.data as ArrayLike<number | bigint>).join(', ')}]`
+        : ` (${numel(t.dims)} values)`;
     lines.push(`${indent}  init   %${name}: ${t.dtype}[${t.dims.join(', ')}]${preview}`);
   }
   const typed = new Map<string, Value>([...graph.valueInfo, ...graph.outputs.map((v) => [v.name, v] as const)]);
@@ -21,7 +24,9 @@ export function printGraph(graph: Graph, indent = ''): string {
       .map(([k, a]) => `${k}=${formatAttribute(a)}`);
     const types = node.outputs.map((o) => (typed.has(o) ? typeOf(typed.get(o)!) : '?')).join(', ');
     const domain = node.domain ? `${node.domain}.` : '';
-    lines.push(`${indent}  ${outs} = ${domain}${node.opType}(${ins})${attrs.length ? ` {${attrs.join(', ')}}` : ''}  # ${types}`);
+    lines.push(
+      `${indent}  ${outs} = ${domain}${node.opType}(${ins})${attrs.length ? ` {${attrs.join(', ')}}` : ''}  # ${types}`,
+    );
     for (const [k, a] of Object.entries(node.attributes)) {
       if (a.kind === 'graph') lines.push(`${indent}    ${k}:`, printGraph(a.value, `${indent}    `));
     }

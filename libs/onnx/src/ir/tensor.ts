@@ -13,11 +13,16 @@ export function numel(dims: readonly number[]): number {
   return n;
 }
 
-export function tensor(dtype: DType, dims: readonly number[], values?: ArrayLike<number> | ArrayLike<bigint> | AnyTypedArray): TensorData {
+export function tensor(
+  dtype: DType,
+  dims: readonly number[],
+  values?: ArrayLike<number> | ArrayLike<bigint> | AnyTypedArray,
+): TensorData {
   const n = numel(dims);
   const data = allocateArray(dtype, n);
   if (values !== undefined) {
-    if (values.length !== n) throw new Error(`tensor: ${values.length} values for dims [${dims.join(', ')}] (${n} elements)`);
+    if (values.length !== n)
+      throw new Error(`tensor: ${values.length} values for dims [${dims.join(', ')}] (${n} elements)`);
     if (data instanceof BigInt64Array) {
       for (let i = 0; i < n; i++) data[i] = BigInt((values as ArrayLike<number | bigint>)[i]);
     } else {

@@ -21,10 +21,7 @@ function affineModel(): ModelProto {
         { name: 'matmul', opType: 'MatMul', input: ['X', 'W'], output: ['XW'] },
         { name: 'add', opType: 'Add', input: ['XW', 'B'], output: ['Y'] },
       ],
-      initializer: [
-        float32Tensor('W', [3, 2], [1, 2, 3, 4, 5, 6]),
-        float32Tensor('B', [2], [0.5, -0.5]),
-      ],
+      initializer: [float32Tensor('W', [3, 2], [1, 2, 3, 4, 5, 6]), float32Tensor('B', [2], [0.5, -0.5])],
       input: [tensorValueInfo('X', TensorProto_DataType.FLOAT, ['batch', 3])],
       output: [tensorValueInfo('Y', TensorProto_DataType.FLOAT, ['batch', 2])],
     },
@@ -38,7 +35,10 @@ describe('ONNX ModelProto codec', () => {
     const back = decodeModel(bytes);
     assert.deepEqual(back, model);
     assert.deepEqual([...readFloat32(back.graph!.initializer[0])], [1, 2, 3, 4, 5, 6]);
-    assert.deepEqual(back.graph!.input[0].type?.value?.value.shape?.dim.map((d) => d.value?.value), ['batch', 3]);
+    assert.deepEqual(
+      back.graph!.input[0].type?.value?.value.shape?.dim.map((d) => d.value?.value),
+      ['batch', 3],
+    );
   });
 
   it('writes the official field numbers (ir_version = field 1, opset_import = field 8)', () => {
@@ -58,7 +58,11 @@ describe('ONNX ModelProto codec', () => {
     for (const cut of [bytes.length - 1, Math.floor(bytes.length / 2), 3]) {
       assert.throws(
         () => decodeModel(bytes.subarray(0, cut), 'model.onnx'),
-        (e: unknown) => e instanceof CoinError && e.code === 'ONNX.DECODE_FAILED' && e.kind === 'DATA_LOSS' && /model\.onnx/.test(e.message),
+        (e: unknown) =>
+          e instanceof CoinError &&
+          e.code === 'ONNX.DECODE_FAILED' &&
+          e.kind === 'DATA_LOSS' &&
+          /model\.onnx/.test(e.message),
         `cut at ${cut}`,
       );
     }
@@ -66,8 +70,16 @@ describe('ONNX ModelProto codec', () => {
 
   it('rejects garbage and empty input', () => {
     const garbage = new TextEncoder().encode('this is not a protobuf at all, just some text\n');
-    for (const bytes of [garbage, new Uint8Array(0), new Uint8Array([0xff, 0xff, 0xff]), new Uint8Array([0x08, 0x08, 0x00, 0x01])]) {
-      assert.throws(() => decodeModel(bytes), (e: unknown) => e instanceof CoinError && e.code === 'ONNX.DECODE_FAILED');
+    for (const bytes of [
+      garbage,
+      new Uint8Array(0),
+      new Uint8Array([0xff, 0xff, 0xff]),
+      new Uint8Array([0x08, 0x08, 0x00, 0x01]),
+    ]) {
+      assert.throws(
+        () => decodeModel(bytes),
+        (e: unknown) => e instanceof CoinError && e.code === 'ONNX.DECODE_FAILED',
+      );
     }
   });
 

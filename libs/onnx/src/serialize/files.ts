@@ -13,9 +13,14 @@ export const PROTOBUF_LIMIT_BYTES = 2 ** 31 - 1;
 export function serializeModel(model: Model): Uint8Array {
   const bytes = encodeModel(modelToProto(model));
   if (bytes.byteLength > PROTOBUF_LIMIT_BYTES) {
-    throw new CoinError('ONNX.TOO_LARGE', 'INVALID_ARGUMENT', `model ${model.graph.name} is ${bytes.byteLength} bytes, over protobuf's 2 GB limit`, {
-      hint: 'save it with saveModel(model, path, { externalDataThresholdBytes }) so weights go to an external data file',
-    });
+    throw new CoinError(
+      'ONNX.TOO_LARGE',
+      'INVALID_ARGUMENT',
+      `model ${model.graph.name} is ${bytes.byteLength} bytes, over protobuf's 2 GB limit`,
+      {
+        hint: 'save it with saveModel(model, path, { externalDataThresholdBytes }) so weights go to an external data file',
+      },
+    );
   }
   return bytes;
 }
@@ -62,9 +67,14 @@ export function saveModel(model: Model, path: string, options: SaveOptions = {})
           };
     const bytes = encodeModel(modelToProto(model, sink));
     if (bytes.byteLength > PROTOBUF_LIMIT_BYTES) {
-      throw new CoinError('ONNX.TOO_LARGE', 'INVALID_ARGUMENT', `model ${model.graph.name} is ${bytes.byteLength} bytes even with external data over ${threshold} bytes`, {
-        hint: 'lower externalDataThresholdBytes',
-      });
+      throw new CoinError(
+        'ONNX.TOO_LARGE',
+        'INVALID_ARGUMENT',
+        `model ${model.graph.name} is ${bytes.byteLength} bytes even with external data over ${threshold} bytes`,
+        {
+          hint: 'lower externalDataThresholdBytes',
+        },
+      );
     }
     if (fd !== undefined) {
       closeSync(fd);
@@ -88,7 +98,11 @@ export function loadModel(path: string): Model {
   }
   const external: ExternalDataSource = (location, offset, length) => {
     if (location.includes('..') || location.startsWith('/')) {
-      throw new CoinError('ONNX.BAD_EXTERNAL_DATA', 'INVALID_ARGUMENT', `external data location ${location} leaves the model's folder`);
+      throw new CoinError(
+        'ONNX.BAD_EXTERNAL_DATA',
+        'INVALID_ARGUMENT',
+        `external data location ${location} leaves the model's folder`,
+      );
     }
     const file = join(dirname(path), location);
     const out = new Uint8Array(length);
@@ -96,12 +110,20 @@ export function loadModel(path: string): Model {
     try {
       fd = openSync(file, 'r');
     } catch (e) {
-      throw new CoinError('ONNX.EXTERNAL_DATA_MISSING', 'DATA_LOSS', `external data file ${file} of model ${path} cannot be read: ${(e as Error).message}`);
+      throw new CoinError(
+        'ONNX.EXTERNAL_DATA_MISSING',
+        'DATA_LOSS',
+        `external data file ${file} of model ${path} cannot be read: ${(e as Error).message}`,
+      );
     }
     try {
       const got = readSync(fd, out, 0, length, offset);
       if (got !== length) {
-        throw new CoinError('ONNX.EXTERNAL_DATA_TRUNCATED', 'DATA_LOSS', `external data file ${file} ends before offset ${offset} + ${length}`);
+        throw new CoinError(
+          'ONNX.EXTERNAL_DATA_TRUNCATED',
+          'DATA_LOSS',
+          `external data file ${file} ends before offset ${offset} + ${length}`,
+        );
       }
     } finally {
       closeSync(fd);

@@ -1,5 +1,13 @@
 import { CoinError } from '@coin/core';
-import { type AttributeProto, AttributeProto_AttributeType, type GraphProto, type ModelProto, type TensorProto, TensorProto_DataLocation, type ValueInfoProto } from '../proto/index.js';
+import {
+  type AttributeProto,
+  AttributeProto_AttributeType,
+  type GraphProto,
+  type ModelProto,
+  type TensorProto,
+  TensorProto_DataLocation,
+  type ValueInfoProto,
+} from '../proto/index.js';
 import { allocateArray, DTYPE_BYTES, dtypeFromOnnxCode } from '../ir/dtype.js';
 import type { Attribute, Dim, Graph, Model, Node, Value } from '../ir/graph.js';
 import { numel, type TensorData } from '../ir/tensor.js';
@@ -25,20 +33,32 @@ export function tensorFromProto(t: TensorProto, external?: ExternalDataSource): 
   if (t.dataLocation === TensorProto_DataLocation.EXTERNAL) {
     const entry = (k: string) => t.externalData.find((e) => e.key === k)?.value;
     const location = entry('location');
-    if (!location || !external) throw bad(`tensor ${t.name}: external data ${location ?? '(no location)'} cannot be resolved here`);
+    if (!location || !external)
+      throw bad(`tensor ${t.name}: external data ${location ?? '(no location)'} cannot be resolved here`);
     raw = external(location, Number(entry('offset') ?? 0), Number(entry('length') ?? n * DTYPE_BYTES[dtype]));
   }
   if (raw) {
     if (raw.length !== target.length) {
-      throw new CoinError('ONNX.TENSOR_SIZE', 'DATA_LOSS', `tensor ${t.name}: ${raw.length} bytes of data for ${dtype}[${dims.join(', ')}] (${target.length} bytes)`);
+      throw new CoinError(
+        'ONNX.TENSOR_SIZE',
+        'DATA_LOSS',
+        `tensor ${t.name}: ${raw.length} bytes of data for ${dtype}[${dims.join(', ')}] (${target.length} bytes)`,
+      );
     }
     target.set(raw);
     return { dtype, dims, data };
   }
   const typed: ArrayLike<number> =
-    dtype === 'float32' ? t.floatData : dtype === 'float64' ? t.doubleData : dtype === 'int64' ? t.int64Data : t.int32Data;
+    dtype === 'float32'
+      ? t.floatData
+      : dtype === 'float64'
+        ? t.doubleData
+        : dtype === 'int64'
+          ? t.int64Data
+          : t.int32Data;
   if (typed.length !== n) throw bad(`tensor ${t.name}: ${typed.length} values for ${dtype}[${dims.join(', ')}]`);
-  for (let i = 0; i < n; i++) (data as unknown as { [k: number]: number | bigint })[i] = dtype === 'int64' ? BigInt(typed[i]) : typed[i];
+  for (let i = 0; i < n; i++)
+    (data as unknown as { [k: number]: number | bigint })[i] = dtype === 'int64' ? BigInt(typed[i]) : typed[i];
   return { dtype, dims, data };
 }
 
@@ -46,7 +66,13 @@ function valueFromProto(v: ValueInfoProto): Value {
   const tt = v.type?.value?.$case === 'tensorType' ? v.type.value.value : undefined;
   if (!tt) throw bad(`value ${v.name}: only tensor types are supported`);
   const shape: Dim[] | null = tt.shape
-    ? tt.shape.dim.map((d, i) => (d.value?.$case === 'dimValue' ? d.value.value : d.value?.$case === 'dimParam' ? d.value.value : `?${v.name}:${i}`))
+    ? tt.shape.dim.map((d, i) =>
+        d.value?.$case === 'dimValue'
+          ? d.value.value
+          : d.value?.$case === 'dimParam'
+            ? d.value.value
+            : `?${v.name}:${i}`,
+      )
     : null;
   return { name: v.name ?? '', dtype: dtypeFromOnnxCode(tt.elemType ?? 0), shape };
 }

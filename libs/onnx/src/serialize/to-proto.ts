@@ -1,4 +1,13 @@
-import { AttributeProto, AttributeProto_AttributeType, GraphProto, ModelProto, NodeProto, TensorProto, TensorProto_DataLocation, ValueInfoProto } from '../proto/index.js';
+import {
+  AttributeProto,
+  AttributeProto_AttributeType,
+  GraphProto,
+  ModelProto,
+  NodeProto,
+  TensorProto,
+  TensorProto_DataLocation,
+  ValueInfoProto,
+} from '../proto/index.js';
 import { ONNX_DTYPE_CODE } from '../ir/dtype.js';
 import type { Attribute, Graph, Model, Value } from '../ir/graph.js';
 import { type TensorData, tensorBytes } from '../ir/tensor.js';
@@ -116,7 +125,10 @@ export function modelToProto(m: Model, external?: ExternalDataSink): ModelProto 
     irVersion: m.irVersion,
     producerName: m.producer,
     docString: m.docString,
-    opsetImport: [{ domain: '', version: m.opset }, ...[...customDomains(m.graph)].sort().map((domain) => ({ domain, version: 1 }))],
+    opsetImport: [
+      { domain: '', version: m.opset },
+      ...[...customDomains(m.graph)].sort().map((domain) => ({ domain, version: 1 })),
+    ],
     metadataProps: Object.entries(m.metadata ?? {}).map(([key, value]) => ({ key, value })),
     graph: graphToProto(m.graph, external),
   });

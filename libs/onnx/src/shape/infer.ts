@@ -34,7 +34,15 @@ function broadcastOf(c: InferContext, indices: readonly number[]): Shape {
   return broadcastShapes(shapes as Array<readonly Dim[]>);
 }
 
-const broadcastSameType: Rule = (c) => [{ dtype: input(c, 0).dtype, shape: broadcastOf(c, c.inputs.map((_, i) => i)) }];
+const broadcastSameType: Rule = (c) => [
+  {
+    dtype: input(c, 0).dtype,
+    shape: broadcastOf(
+      c,
+      c.inputs.map((_, i) => i),
+    ),
+  },
+];
 const broadcastBool: Rule = (c) => [{ dtype: 'bool', shape: broadcastOf(c, [0, 1]) }];
 
 function constInts(c: InferContext, i: number): number[] | undefined {
@@ -88,7 +96,8 @@ function reshape(c: InferContext): OutputType[] {
     const total = x.shape ? staticSize(x.shape) : undefined;
     const rest = staticSize(out.filter((_, i) => i !== inferred));
     if (total !== undefined && rest !== undefined) {
-      if (rest === 0 || total % rest !== 0) throw new Error(`Reshape: cannot reshape ${total} elements into [${target.join(', ')}]`);
+      if (rest === 0 || total % rest !== 0)
+        throw new Error(`Reshape: cannot reshape ${total} elements into [${target.join(', ')}]`);
       out[inferred] = total / rest;
     } else out[inferred] = unknownDim();
   } else if (x.shape) {
@@ -107,7 +116,8 @@ function slice(c: InferContext): OutputType[] {
   const ends = constInts(c, 2);
   const axesIn = c.inputs[3] ? constInts(c, 3) : undefined;
   const steps = c.inputs[4] ? constInts(c, 4) : undefined;
-  if (!x.shape || !starts || !ends || (c.inputs[3] && !axesIn) || (c.inputs[4] && !steps)) return [{ dtype: x.dtype, shape: null }];
+  if (!x.shape || !starts || !ends || (c.inputs[3] && !axesIn) || (c.inputs[4] && !steps))
+    return [{ dtype: x.dtype, shape: null }];
   const shape: Dim[] = [...x.shape];
   const axes = axesIn ?? starts.map((_, i) => i);
   axes.forEach((axisRaw, k) => {
@@ -146,7 +156,9 @@ function squeezeUnsqueeze(c: InferContext): OutputType[] {
     for (let i = 0; i < rank; i++) out.push(set.has(i) ? 1 : x.shape[j++]);
     return [{ dtype: x.dtype, shape: out }];
   }
-  const set = new Set((axes ?? x.shape.flatMap((d, i) => (d === 1 ? [i] : []))).map((a) => normalizeAxis(a, x.shape!.length)));
+  const set = new Set(
+    (axes ?? x.shape.flatMap((d, i) => (d === 1 ? [i] : []))).map((a) => normalizeAxis(a, x.shape!.length)),
+  );
   return [{ dtype: x.dtype, shape: x.shape.filter((_, i) => !set.has(i)) }];
 }
 
@@ -169,14 +181,43 @@ function split(c: InferContext): OutputType[] {
 }
 
 const RULES: Readonly<Record<string, Rule>> = {
-  Identity: same, Neg: same, Exp: same, Log: same, Sqrt: same, Tanh: same, Erf: same, Sigmoid: same,
-  Relu: same, Abs: same, Reciprocal: same, Softmax: same, LogSoftmax: same, Not: same, Floor: same,
-  Ceil: same, Sin: same, Cos: same, Trilu: same, Round: same, CumSum: same,
-  Add: broadcastSameType, Sub: broadcastSameType, Mul: broadcastSameType, Div: broadcastSameType,
+  Identity: same,
+  Neg: same,
+  Exp: same,
+  Log: same,
+  Sqrt: same,
+  Tanh: same,
+  Erf: same,
+  Sigmoid: same,
+  Relu: same,
+  Abs: same,
+  Reciprocal: same,
+  Softmax: same,
+  LogSoftmax: same,
+  Not: same,
+  Floor: same,
+  Ceil: same,
+  Sin: same,
+  Cos: same,
+  Trilu: same,
+  Round: same,
+  CumSum: same,
+  Add: broadcastSameType,
+  Sub: broadcastSameType,
+  Mul: broadcastSameType,
+  Div: broadcastSameType,
   Pow: (c) => [{ dtype: input(c, 0).dtype, shape: broadcastOf(c, [0, 1]) }],
-  Max: broadcastSameType, Min: broadcastSameType, Sum: broadcastSameType, Mod: broadcastSameType,
-  Equal: broadcastBool, Less: broadcastBool, Greater: broadcastBool, LessOrEqual: broadcastBool,
-  GreaterOrEqual: broadcastBool, And: broadcastBool, Or: broadcastBool,
+  Max: broadcastSameType,
+  Min: broadcastSameType,
+  Sum: broadcastSameType,
+  Mod: broadcastSameType,
+  Equal: broadcastBool,
+  Less: broadcastBool,
+  Greater: broadcastBool,
+  LessOrEqual: broadcastBool,
+  GreaterOrEqual: broadcastBool,
+  And: broadcastBool,
+  Or: broadcastBool,
   Where: (c) => [{ dtype: input(c, 1).dtype, shape: broadcastOf(c, [0, 1, 2]) }],
   Cast: (c) => [{ dtype: dtypeFromOnnxCode(getInt(c.attrs, 'to', 1)), shape: input(c, 0).shape }],
   MatMul: (c) => {
@@ -190,7 +231,12 @@ const RULES: Readonly<Record<string, Rule>> = {
     const n = getInt(c.attrs, 'transB', 0) ? b.shape[0] : b.shape[1];
     return [{ dtype: a.dtype, shape: [m, n] }];
   },
-  ReduceSum: reduce, ReduceMean: reduce, ReduceMax: reduce, ReduceMin: reduce, ReduceSumSquare: reduce, ReduceL2: reduce,
+  ReduceSum: reduce,
+  ReduceMean: reduce,
+  ReduceMax: reduce,
+  ReduceMin: reduce,
+  ReduceSumSquare: reduce,
+  ReduceL2: reduce,
   ArgMax: (c) => {
     const x = input(c, 0);
     if (!x.shape) return [{ dtype: 'int64', shape: null }];
@@ -213,7 +259,15 @@ const RULES: Readonly<Record<string, Rule>> = {
   Tile: (c) => {
     const x = input(c, 0);
     const reps = constInts(c, 1);
-    return [{ dtype: x.dtype, shape: x.shape && reps ? x.shape.map((d, i) => (typeof d === 'number' ? d * reps[i] : reps[i] === 1 ? d : unknownDim())) : null }];
+    return [
+      {
+        dtype: x.dtype,
+        shape:
+          x.shape && reps
+            ? x.shape.map((d, i) => (typeof d === 'number' ? d * reps[i] : reps[i] === 1 ? d : unknownDim()))
+            : null,
+      },
+    ];
   },
   Concat: (c) => {
     const vals = c.inputs.map((_, i) => input(c, i));
@@ -231,7 +285,14 @@ const RULES: Readonly<Record<string, Rule>> = {
     const pads = constInts(c, 1);
     if (!x.shape || !pads || c.inputs[3]) return [{ dtype: x.dtype, shape: null }];
     const rank = x.shape.length;
-    return [{ dtype: x.dtype, shape: x.shape.map((d, i) => (typeof d === 'number' ? d + pads[i] + pads[rank + i] : pads[i] + pads[rank + i] === 0 ? d : unknownDim())) }];
+    return [
+      {
+        dtype: x.dtype,
+        shape: x.shape.map((d, i) =>
+          typeof d === 'number' ? d + pads[i] + pads[rank + i] : pads[i] + pads[rank + i] === 0 ? d : unknownDim(),
+        ),
+      },
+    ];
   },
   Split: split,
   Squeeze: squeezeUnsqueeze,
@@ -305,6 +366,8 @@ export function inferOutputs(c: InferContext): OutputType[] | undefined {
   try {
     return rule(c);
   } catch (e) {
-    throw new Error(`${c.opType}: ${(e as Error).message.replace(new RegExp(`^${c.opType}: `), '')} (inputs ${c.inputs.map((v) => (v ? `${v.name}:${v.dtype}[${v.shape?.join(', ') ?? '?'}]` : '-')).join(', ')})`);
+    throw new Error(
+      `${c.opType}: ${(e as Error).message.replace(new RegExp(`^${c.opType}: `), '')} (inputs ${c.inputs.map((v) => (v ? `${v.name}:${v.dtype}[${v.shape?.join(', ') ?? '?'}]` : '-')).join(', ')})`,
+    );
   }
 }

@@ -10,17 +10,27 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ex
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new CoinError('CONFIG.NOT_FOUND', 'INVALID_ARGUMENT', `cannot read config file ${path}: ${(e as Error).message}`, {
-      hint: 'pass an existing JSON file with --config, or unset COIN_CONFIG',
-    });
+    throw new CoinError(
+      'CONFIG.NOT_FOUND',
+      'INVALID_ARGUMENT',
+      `cannot read config file ${path}: ${(e as Error).message}`,
+      {
+        hint: 'pass an existing JSON file with --config, or unset COIN_CONFIG',
+      },
+    );
   }
   let values: unknown;
   try {
     values = JSON.parse(text);
   } catch (e) {
-    throw new CoinError('CONFIG.INVALID', 'INVALID_ARGUMENT', `config file ${path} is not valid JSON: ${(e as Error).message}`, {
-      hint: 'fix the JSON syntax at the position shown',
-    });
+    throw new CoinError(
+      'CONFIG.INVALID',
+      'INVALID_ARGUMENT',
+      `config file ${path} is not valid JSON: ${(e as Error).message}`,
+      {
+        hint: 'fix the JSON syntax at the position shown',
+      },
+    );
   }
   return resolveConfig(values, env);
 }

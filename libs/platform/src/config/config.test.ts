@@ -15,12 +15,15 @@ test('defaults give an embedded, CPU, JSON-logging config', () => {
 });
 
 test('environment overrides the file, and lists are comma-separated', () => {
-  const c = resolveConfig({ log: { level: 'warn' }, kafka: { brokers: ['a:1'] } }, {
-    COIN_LOG_LEVEL: 'debug',
-    COIN_KAFKA_BROKERS: 'k1:9092, k2:9092',
-    COIN_THREADS: '2',
-    PATH: '/bin',
-  });
+  const c = resolveConfig(
+    { log: { level: 'warn' }, kafka: { brokers: ['a:1'] } },
+    {
+      COIN_LOG_LEVEL: 'debug',
+      COIN_KAFKA_BROKERS: 'k1:9092, k2:9092',
+      COIN_THREADS: '2',
+      PATH: '/bin',
+    },
+  );
   assert.equal(c.log.level, 'debug');
   assert.deepEqual(c.kafka.brokers, ['k1:9092', 'k2:9092']);
   assert.equal(c.runtime.threads, 2);
@@ -29,14 +32,16 @@ test('environment overrides the file, and lists are comma-separated', () => {
 test('unknown keys are rejected with their path', () => {
   assert.throws(
     () => resolveConfig({ log: { levle: 'debug' } }, {}),
-    (e: unknown) => e instanceof CoinError && e.code === 'CONFIG.INVALID' && /log: unknown key\(s\) levle/.test(e.message),
+    (e: unknown) =>
+      e instanceof CoinError && e.code === 'CONFIG.INVALID' && /log: unknown key\(s\) levle/.test(e.message),
   );
 });
 
 test('unknown COIN_* variables are rejected, naming the known ones', () => {
   assert.throws(
     () => resolveConfig(undefined, { COIN_LOGLEVEL: 'debug' }),
-    (e: unknown) => e instanceof CoinError && e.code === 'CONFIG.UNKNOWN_VARIABLE' && /COIN_LOG_LEVEL/.test(e.hint ?? ''),
+    (e: unknown) =>
+      e instanceof CoinError && e.code === 'CONFIG.UNKNOWN_VARIABLE' && /COIN_LOG_LEVEL/.test(e.hint ?? ''),
   );
 });
 
@@ -50,7 +55,10 @@ test('a config file that is not JSON reports the file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'coin-config-'));
   const file = join(dir, 'coin.json');
   writeFileSync(file, '{"mode": ');
-  assert.throws(() => loadConfig({}, file), (e: unknown) => e instanceof CoinError && e.message.includes(file));
+  assert.throws(
+    () => loadConfig({}, file),
+    (e: unknown) => e instanceof CoinError && e.message.includes(file),
+  );
   assert.throws(() => loadConfig({}, join(dir, 'missing.json')), /cannot read config file/);
   writeFileSync(file, '{"mode": "cluster"}');
   assert.equal(loadConfig({ COIN_CONFIG: file }).mode, 'cluster');

@@ -13,7 +13,10 @@ const configSchema = z
     /** embedded: one machine, in-process bus, local store. cluster: Kafka, S3, Kubernetes. */
     mode: z.enum(['embedded', 'cluster']).default('embedded'),
     /** Local object store root in embedded mode. */
-    storeDir: z.string().min(1).default(join(homedir(), '.cache', 'coin')),
+    storeDir: z
+      .string()
+      .min(1)
+      .default(join(homedir(), '.cache', 'coin')),
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -49,7 +52,10 @@ const configSchema = z
       .default({ region: 'us-east-1', bucket: 'coin' }),
     kubernetes: z
       .object({
-        namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS-1123 label').default('coin'),
+        namespace: z
+          .string()
+          .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS-1123 label')
+          .default('coin'),
         trainerImage: z.string().optional(),
       })
       .strict()
@@ -74,7 +80,11 @@ function at(path: string[], parse: (raw: string) => unknown): Setter {
 }
 
 const asString = (raw: string) => raw;
-const asList = (raw: string) => raw.split(',').map((s) => s.trim()).filter(Boolean);
+const asList = (raw: string) =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 const asNumber = (raw: string) => (raw.trim() === '' ? Number.NaN : Number(raw));
 
 /** Every environment variable CoIN-TS reads, and where it lands. */
@@ -116,7 +126,10 @@ function mergeDeep(base: Record<string, unknown>, over: Record<string, unknown>)
  * `process.env` once, at the process edge) so that tests and services never read it elsewhere.
  */
 export function resolveConfig(fileValues: unknown, env: Readonly<Record<string, string | undefined>>): CoinConfig {
-  if (fileValues !== undefined && (typeof fileValues !== 'object' || fileValues === null || Array.isArray(fileValues))) {
+  if (
+    fileValues !== undefined &&
+    (typeof fileValues !== 'object' || fileValues === null || Array.isArray(fileValues))
+  ) {
     throw new CoinError('CONFIG.INVALID', 'INVALID_ARGUMENT', 'the config file must hold one JSON object', {
       hint: 'write e.g. {"mode": "embedded", "log": {"level": "debug"}}',
     });
@@ -130,16 +143,23 @@ export function resolveConfig(fileValues: unknown, env: Readonly<Record<string, 
     else unknownVars.push(name);
   }
   if (unknownVars.length > 0) {
-    throw new CoinError('CONFIG.UNKNOWN_VARIABLE', 'INVALID_ARGUMENT', `unknown environment variable ${unknownVars.sort().join(', ')}`, {
-      hint: `CoIN-TS reads only ${Object.keys(ENVIRONMENT).join(', ')} (and COIN_CONFIG)`,
-    });
+    throw new CoinError(
+      'CONFIG.UNKNOWN_VARIABLE',
+      'INVALID_ARGUMENT',
+      `unknown environment variable ${unknownVars.sort().join(', ')}`,
+      {
+        hint: `CoIN-TS reads only ${Object.keys(ENVIRONMENT).join(', ')} (and COIN_CONFIG)`,
+      },
+    );
   }
   const merged = mergeDeep((fileValues ?? {}) as Record<string, unknown>, fromEnv);
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const where = issue.path.join('.') || '<root>';
-      return issue.code === 'unrecognized_keys' ? `${where}: unknown key(s) ${issue.keys.join(', ')}` : `${where}: ${issue.message}`;
+      return issue.code === 'unrecognized_keys'
+        ? `${where}: unknown key(s) ${issue.keys.join(', ')}`
+        : `${where}: ${issue.message}`;
     });
     throw new CoinError('CONFIG.INVALID', 'INVALID_ARGUMENT', `invalid configuration: ${problems.join('; ')}`, {
       hint: 'see `coin config --help` for every key and its COIN_* variable',

@@ -23,7 +23,10 @@ interface Q {
 }
 
 const leftOf = (a: PlacedObject, b: PlacedObject): boolean => centreX(a) < centreX(b);
-const select = (o: PlacedObject): { operation: string; argument: string } => ({ operation: 'select', argument: o.cls.name });
+const select = (o: PlacedObject): { operation: string; argument: string } => ({
+  operation: 'select',
+  argument: o.cls.name,
+});
 
 function ask(ctx: GenContext, scene: Scene): Q {
   const { rng } = ctx;
@@ -66,7 +69,11 @@ function ask(ctx: GenContext, scene: Scene): Q {
         semantic: 'rel',
         detailed: 'relChooser',
         global: null,
-        program: [select(b), { operation: 'relate', argument: `${a.cls.name},to the left of,s` }, { operation: 'choose rel', argument: 'left|right' }],
+        program: [
+          select(b),
+          { operation: 'relate', argument: `${a.cls.name},to the left of,s` },
+          { operation: 'choose rel', argument: 'left|right' },
+        ],
       };
     }
     case 3: {
@@ -75,17 +82,31 @@ function ask(ctx: GenContext, scene: Scene): Q {
       return {
         question: `Are there both ${a.cls.plural} and ${other.plural} in the picture?`,
         answer: present ? 'yes' : 'no',
-        fullAnswer: present ? `Yes, there are both ${a.cls.plural} and ${other.plural}.` : `No, there is ${article(a.cls.name)} but no ${other.name}.`,
+        fullAnswer: present
+          ? `Yes, there are both ${a.cls.plural} and ${other.plural}.`
+          : `No, there is ${article(a.cls.name)} but no ${other.name}.`,
         structural: 'logical',
         semantic: 'obj',
         detailed: 'existAnd',
         global: null,
-        program: [select(a), { operation: 'exist', argument: '?' }, select(a), { operation: 'exist', argument: '?' }, { operation: 'and', argument: '' }],
+        program: [
+          select(a),
+          { operation: 'exist', argument: '?' },
+          select(a),
+          { operation: 'exist', argument: '?' },
+          { operation: 'and', argument: '' },
+        ],
       };
     }
     case 4: {
       const truth = rng.chance(0.5);
-      const colour = truth ? a.colour.name : rng.pick(['red', 'orange', 'yellow', 'green', 'blue', 'purple', 'pink', 'brown', 'black'].filter((c) => c !== a.colour.name));
+      const colour = truth
+        ? a.colour.name
+        : rng.pick(
+            ['red', 'orange', 'yellow', 'green', 'blue', 'purple', 'pink', 'brown', 'black'].filter(
+              (c) => c !== a.colour.name,
+            ),
+          );
       return {
         question: `Is the ${a.cls.name} ${colour}?`,
         answer: truth ? 'yes' : 'no',
@@ -103,7 +124,9 @@ function ask(ctx: GenContext, scene: Scene): Q {
       const anchor = target === left ? right : left;
       const relation = target === left ? 'left' : 'right';
       // Only a unique answer: no third object on the same side of the anchor.
-      const competing = scene.objects.filter((o) => o !== anchor && (relation === 'left' ? leftOf(o, anchor) : leftOf(anchor, o)));
+      const competing = scene.objects.filter(
+        (o) => o !== anchor && (relation === 'left' ? leftOf(o, anchor) : leftOf(anchor, o)),
+      );
       if (competing.length !== 1) return ask(ctx, scene);
       return {
         question: `What is the object to the ${relation} of the ${anchor.cls.name}?`,
@@ -113,7 +136,11 @@ function ask(ctx: GenContext, scene: Scene): Q {
         semantic: 'rel',
         detailed: 'relS',
         global: target.cls.category,
-        program: [select(anchor), { operation: 'relate', argument: `_,to the ${relation} of,s` }, { operation: 'query', argument: 'name' }],
+        program: [
+          select(anchor),
+          { operation: 'relate', argument: `_,to the ${relation} of,s` },
+          { operation: 'query', argument: 'name' },
+        ],
       };
     }
     default: {
@@ -139,7 +166,12 @@ export function generateGQA(ctx: GenContext): SynthItem {
   let scene: Scene | undefined;
   while (!scene) {
     const classes = rng.sample(OBJECT_CLASSES, 2 + rng.int(2));
-    const objects = placeObjects(rng, size, size, classes.map((cls) => ({ cls })));
+    const objects = placeObjects(
+      rng,
+      size,
+      size,
+      classes.map((cls) => ({ cls })),
+    );
     if (objects) scene = { width: size, height: size, background: randomBackground(rng), objects };
   }
   const q = ask(ctx, scene);

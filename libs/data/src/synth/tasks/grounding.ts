@@ -31,7 +31,8 @@ export function referringExpression(rng: Rng, scene: Scene, target: PlacedObject
     const xs = same.map(centreX);
     if (centreX(target) === Math.min(...xs)) candidates.push(`${name} on the left`, `left ${name}`);
     if (centreX(target) === Math.max(...xs)) candidates.push(`${name} on the right`, `right ${name}`);
-    if (same.filter((o) => o.size === target.size).length === 1) candidates.push(`${target.size === 'large' ? 'big' : 'small'} ${name}`);
+    if (same.filter((o) => o.size === target.size).length === 1)
+      candidates.push(`${target.size === 'large' ? 'big' : 'small'} ${name}`);
   }
   return candidates.length > 0 ? rng.pick(candidates) : undefined;
 }

@@ -22,7 +22,12 @@ interface Question {
   scene?: Scene;
 }
 
-function withAnswer(rng: Rng, correct: string, wrong: readonly string[], maxOptions: number): { choices: string[]; answer: number } {
+function withAnswer(
+  rng: Rng,
+  correct: string,
+  wrong: readonly string[],
+  maxOptions: number,
+): { choices: string[]; answer: number } {
   const k = Math.min(wrong.length, 1 + rng.int(maxOptions - 1));
   const choices = rng.shuffle([correct, ...rng.sample(wrong, k)]);
   return { choices, answer: choices.indexOf(correct) };
@@ -31,13 +36,23 @@ function withAnswer(rng: Rng, correct: string, wrong: readonly string[], maxOpti
 function livingInImage(ctx: GenContext): Question | undefined {
   const { rng } = ctx;
   const living = rng.pick(OBJECT_CLASSES.filter((c) => c.living));
-  const others = rng.sample(OBJECT_CLASSES.filter((c) => !c.living), 1 + rng.int(3));
-  const objects = placeObjects(rng, ctx.imageSize, ctx.imageSize, rng.shuffle([living, ...others]).map((cls) => ({ cls, size: 'small' as const })));
+  const others = rng.sample(
+    OBJECT_CLASSES.filter((c) => !c.living),
+    1 + rng.int(3),
+  );
+  const objects = placeObjects(
+    rng,
+    ctx.imageSize,
+    ctx.imageSize,
+    rng.shuffle([living, ...others]).map((cls) => ({ cls, size: 'small' as const })),
+  );
   if (!objects) return undefined;
   const choices = rng.shuffle([living, ...others].map((c) => c.name));
   return {
     question: 'Which object in the picture is a living thing?',
-    hint: rng.chance(0.5) ? 'Living things grow, need food and water, and can make more living things like themselves.' : '',
+    hint: rng.chance(0.5)
+      ? 'Living things grow, need food and water, and can make more living things like themselves.'
+      : '',
     choices,
     answer: choices.indexOf(living.name),
     topic: 'biology',
@@ -92,7 +107,9 @@ const HABITAT_PHRASE = { land: 'on land', water: 'in water', air: 'in the air' }
 
 function habitat(ctx: GenContext): Question | undefined {
   const { rng } = ctx;
-  const animals = OBJECT_CLASSES.filter((c): c is ObjectClass & { habitat: 'land' | 'water' | 'air' } => c.category === 'animal' && c.habitat !== 'none');
+  const animals = OBJECT_CLASSES.filter(
+    (c): c is ObjectClass & { habitat: 'land' | 'water' | 'air' } => c.category === 'animal' && c.habitat !== 'none',
+  );
   const target = rng.pick(animals);
   const choices = rng.shuffle(Object.values(HABITAT_PHRASE));
   const answer = choices.indexOf(HABITAT_PHRASE[target.habitat]);
@@ -124,7 +141,9 @@ function habitat(ctx: GenContext): Question | undefined {
 function colourMix(ctx: GenContext): Question {
   const { rng } = ctx;
   const [a, b, result] = rng.pick(COLOUR_MIXES);
-  const wrong = ['red', 'blue', 'yellow', 'green', 'orange', 'purple', 'pink', 'brown', 'black'].filter((c) => c !== result && c !== a && c !== b);
+  const wrong = ['red', 'blue', 'yellow', 'green', 'orange', 'purple', 'pink', 'brown', 'black'].filter(
+    (c) => c !== result && c !== a && c !== b,
+  );
   return {
     question: `What colour do you get when you mix ${a} paint and ${b} paint?`,
     hint: 'Mixing two paints makes a new colour.',
@@ -139,7 +158,16 @@ function makeQuestion(ctx: GenContext): Question {
   for (;;) {
     const r = ctx.rng.float();
     // ≈ 60% with an image, 40% text-only.
-    const q = r < 0.25 ? livingInImage(ctx) : r < 0.45 ? categoryOfPictured(ctx) : r < 0.6 ? habitat(ctx) : r < 0.8 ? whichIsCategory(ctx) : colourMix(ctx);
+    const q =
+      r < 0.25
+        ? livingInImage(ctx)
+        : r < 0.45
+          ? categoryOfPictured(ctx)
+          : r < 0.6
+            ? habitat(ctx)
+            : r < 0.8
+              ? whichIsCategory(ctx)
+              : colourMix(ctx);
     if (q) return q;
   }
 }

@@ -9,7 +9,13 @@ import { idOffset, pad, type GenContext, type SynthItem } from './types.js';
  * needs 10 human answers per question; most annotators agree, a few write a variant, so the
  * VQA soft accuracy behaves as on real data.
  */
-const QUESTIONS = ['what does the sign say?', 'what is written on the sign?', 'what word is on the sign?', 'what does the {board} sign say?', 'what is written on the {board} sign?'];
+const QUESTIONS = [
+  'what does the sign say?',
+  'what is written on the sign?',
+  'what word is on the sign?',
+  'what does the {board} sign say?',
+  'what is written on the {board} sign?',
+];
 
 function humanAnswers(rng: Rng, word: string): string[] {
   const answers: string[] = [];
@@ -30,7 +36,13 @@ export function generateTextVQA(ctx: GenContext): SynthItem {
   let scene: Scene | undefined;
   while (!scene) {
     const sign = placeSign(rng, size, size, word);
-    const objects = placeObjects(rng, size, size, Array.from({ length: rng.int(3) }, () => ({ size: 'small' as const })), [sign.box]);
+    const objects = placeObjects(
+      rng,
+      size,
+      size,
+      Array.from({ length: rng.int(3) }, () => ({ size: 'small' as const })),
+      [sign.box],
+    );
     if (objects) scene = { width: size, height: size, background: randomBackground(rng), objects, sign };
   }
   const question = rng.pick(QUESTIONS).replace('{board}', scene.sign?.boardName ?? '');

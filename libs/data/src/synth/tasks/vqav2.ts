@@ -11,7 +11,10 @@ export function generateVQAv2(ctx: GenContext): SynthItem {
     const counted = rng.pick(OBJECT_CLASSES);
     const count = 1 + rng.int(4);
     const specs: ObjectSpec[] = Array.from({ length: count }, () => ({ cls: counted, size: 'small' as const }));
-    const others = rng.sample(OBJECT_CLASSES.filter((c) => c !== counted), rng.int(2));
+    const others = rng.sample(
+      OBJECT_CLASSES.filter((c) => c !== counted),
+      rng.int(2),
+    );
     for (const cls of others) specs.push({ cls, size: 'small' });
     const objects = placeObjects(rng, size, size, rng.shuffle(specs));
     if (!objects) continue;
@@ -29,7 +32,9 @@ export function generateVQAv2(ctx: GenContext): SynthItem {
       answer = o.colour.name;
     } else if (kind === 2) {
       const present = rng.chance(0.5);
-      const cls = present ? rng.pick(objects).cls : rng.pick(OBJECT_CLASSES.filter((c) => !objects.some((o) => o.cls === c)));
+      const cls = present
+        ? rng.pick(objects).cls
+        : rng.pick(OBJECT_CLASSES.filter((c) => !objects.some((o) => o.cls === c)));
       question = `Is there ${cls.name === 'apple' ? 'an' : 'a'} ${cls.name} in the picture?`;
       answer = present ? 'yes' : 'no';
     } else {
