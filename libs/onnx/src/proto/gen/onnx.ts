@@ -5,11 +5,11 @@
 // source: onnx.proto
 
 /* eslint-disable */
-import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
-export const protobufPackage = 'onnx';
+export const protobufPackage = "onnx";
 
-export const protobufFileName = 'onnx.proto';
+export const protobufFileName = "onnx.proto";
 
 /**
  * A subset of the ONNX IR (https://github.com/onnx/onnx/blob/main/docs/IR.md), written for CoIN-TS.
@@ -43,25 +43,45 @@ export enum Version {
 /** A named attribute of a node (or of a function). Exactly one value field is set, matching `type`. */
 export interface AttributeProto {
   /** The attribute's name, unique within its node (e.g. "axis", "transB"). */
-  name?: string | undefined;
+  name?:
+    | string
+    | undefined;
   /** Inside a function body: the name of the function attribute this one refers to. */
-  refAttrName?: string | undefined;
+  refAttrName?:
+    | string
+    | undefined;
   /** Human-readable documentation. */
-  docString?: string | undefined;
+  docString?:
+    | string
+    | undefined;
   /** Which of the value fields below is set. */
-  type?: AttributeProto_AttributeType | undefined;
+  type?:
+    | AttributeProto_AttributeType
+    | undefined;
   /** FLOAT */
-  f?: number | undefined;
+  f?:
+    | number
+    | undefined;
   /** INT */
-  i?: number | undefined;
+  i?:
+    | number
+    | undefined;
   /** STRING (UTF-8 bytes) */
-  s?: Uint8Array | undefined;
+  s?:
+    | Uint8Array
+    | undefined;
   /** TENSOR */
-  t?: TensorProto | undefined;
+  t?:
+    | TensorProto
+    | undefined;
   /** GRAPH (e.g. the body of If / Loop / Scan) */
-  g?: GraphProto | undefined;
+  g?:
+    | GraphProto
+    | undefined;
   /** SPARSE_TENSOR */
-  sparseTensor?: SparseTensorProto | undefined;
+  sparseTensor?:
+    | SparseTensorProto
+    | undefined;
   /** FLOATS */
   floats: number[];
   /** INTS */
@@ -99,11 +119,17 @@ export enum AttributeProto_AttributeType {
 /** A graph input, output or intermediate value: its name and (optionally) its type and shape. */
 export interface ValueInfoProto {
   /** Unique within the graph. */
-  name?: string | undefined;
+  name?:
+    | string
+    | undefined;
   /** Element type and shape; required for graph inputs and outputs. */
-  type?: TypeProto | undefined;
+  type?:
+    | TypeProto
+    | undefined;
   /** Human-readable documentation. */
-  docString?: string | undefined;
+  docString?:
+    | string
+    | undefined;
   /** Free-form key/value metadata. */
   metadataProps: StringStringEntryProto[];
 }
@@ -118,17 +144,27 @@ export interface NodeProto {
   /** Names of the values produced, in the operator's output order. */
   output: string[];
   /** Optional node name, for diagnostics. */
-  name?: string | undefined;
+  name?:
+    | string
+    | undefined;
   /** The operator (e.g. "MatMul"), resolved in `domain` at the opset the model imports. */
-  opType?: string | undefined;
+  opType?:
+    | string
+    | undefined;
   /** Operator domain; empty means the default ONNX domain "ai.onnx". */
-  domain?: string | undefined;
+  domain?:
+    | string
+    | undefined;
   /** Overload of a model-local function, when op_type names one. */
-  overload?: string | undefined;
+  overload?:
+    | string
+    | undefined;
   /** Named attributes. */
   attribute: AttributeProto[];
   /** Human-readable documentation. */
-  docString?: string | undefined;
+  docString?:
+    | string
+    | undefined;
   /** Free-form key/value metadata. */
   metadataProps: StringStringEntryProto[];
 }
@@ -136,21 +172,35 @@ export interface NodeProto {
 /** The top-level container: IR version, opsets, producer, and the main graph. */
 export interface ModelProto {
   /** The IR version the model follows (see Version). */
-  irVersion?: number | undefined;
+  irVersion?:
+    | number
+    | undefined;
   /** The operator sets the graph uses; must contain the default domain. */
   opsetImport: OperatorSetIdProto[];
   /** Tool that wrote the model (e.g. "coin-ts"). */
-  producerName?: string | undefined;
+  producerName?:
+    | string
+    | undefined;
   /** Version of that tool. */
-  producerVersion?: string | undefined;
+  producerVersion?:
+    | string
+    | undefined;
   /** Reverse-DNS namespace of the model (e.g. "ai.coin"). */
-  domain?: string | undefined;
+  domain?:
+    | string
+    | undefined;
   /** Version of the model itself. */
-  modelVersion?: number | undefined;
+  modelVersion?:
+    | number
+    | undefined;
   /** Human-readable documentation. */
-  docString?: string | undefined;
+  docString?:
+    | string
+    | undefined;
   /** The computation. */
-  graph?: GraphProto | undefined;
+  graph?:
+    | GraphProto
+    | undefined;
   /** Free-form key/value metadata. */
   metadataProps: StringStringEntryProto[];
   /** Model-local functions that nodes may call by (domain, op_type). */
@@ -168,13 +218,17 @@ export interface GraphProto {
   /** The nodes, topologically sorted. */
   node: NodeProto[];
   /** The graph's name. */
-  name?: string | undefined;
+  name?:
+    | string
+    | undefined;
   /** Constant tensors (weights); each name is a value the nodes may consume. */
   initializer: TensorProto[];
   /** Sparse constant tensors. */
   sparseInitializer: SparseTensorProto[];
   /** Human-readable documentation. */
-  docString?: string | undefined;
+  docString?:
+    | string
+    | undefined;
   /** Graph inputs (a name may also be an initializer, which then acts as its default). */
   input: ValueInfoProto[];
   /** Graph outputs. */
@@ -193,7 +247,9 @@ export interface TensorProto {
   /** The shape; empty for a scalar. */
   dims: number[];
   /** A TensorProto.DataType value. */
-  dataType?: number | undefined;
+  dataType?:
+    | number
+    | undefined;
   /** FLOAT and COMPLEX64 values. */
   floatData: number[];
   /**
@@ -206,15 +262,23 @@ export interface TensorProto {
   /** INT64 values. */
   int64Data: number[];
   /** The tensor's name (the value name when used as an initializer). */
-  name?: string | undefined;
+  name?:
+    | string
+    | undefined;
   /** Human-readable documentation. */
-  docString?: string | undefined;
+  docString?:
+    | string
+    | undefined;
   /** All elements as packed little-endian bytes in row-major order (the compact form). */
-  rawData?: Uint8Array | undefined;
+  rawData?:
+    | Uint8Array
+    | undefined;
   /** For DataLocation EXTERNAL: "location", "offset", "length", "checksum" entries. */
   externalData: StringStringEntryProto[];
   /** Whether the data is inline or external. */
-  dataLocation?: TensorProto_DataLocation | undefined;
+  dataLocation?:
+    | TensorProto_DataLocation
+    | undefined;
   /** DOUBLE and COMPLEX128 values. */
   doubleData: number[];
   /** UINT32 and UINT64 values. */
@@ -266,9 +330,13 @@ export enum TensorProto_DataLocation {
 /** A sparse tensor in coordinate form. */
 export interface SparseTensorProto {
   /** The non-zero values: a 1-D tensor of NNZ elements; its name is the sparse tensor's name. */
-  values?: TensorProto | undefined;
+  values?:
+    | TensorProto
+    | undefined;
   /** INT64 indices: [NNZ] linearised, or [NNZ, rank] coordinates. */
-  indices?: TensorProto | undefined;
+  indices?:
+    | TensorProto
+    | undefined;
   /** The dense shape. */
   dims: number[];
 }
@@ -282,9 +350,10 @@ export interface TensorShapeProto_Dimension {
   value?:
     | //
     /** a known size */
-    { $case: 'dimValue'; value: number } //
+    { $case: "dimValue"; value: number }
+    | //
     /** a symbolic size, e.g. "batch" */
-    | { $case: 'dimParam'; value: string }
+    { $case: "dimParam"; value: string }
     | undefined;
   /** Optional meaning of the axis (e.g. "DATA_BATCH"). */
   denotation?: string | undefined;
@@ -295,14 +364,18 @@ export interface TensorShapeProto_Dimension {
  * sparse tensor (8) types are left out.
  */
 export interface TypeProto {
-  value?: { $case: 'tensorType'; value: TypeProto_Tensor } | undefined;
+  value?:
+    | { $case: "tensorType"; value: TypeProto_Tensor }
+    | undefined;
   /** Optional meaning of the value (e.g. "IMAGE"). */
   denotation?: string | undefined;
 }
 
 export interface TypeProto_Tensor {
   /** A TensorProto.DataType value; must not be UNDEFINED. */
-  elemType?: number | undefined;
+  elemType?:
+    | number
+    | undefined;
   /** The shape; absent means unknown rank. */
   shape?: TensorShapeProto | undefined;
 }
@@ -310,7 +383,9 @@ export interface TypeProto_Tensor {
 /** An operator set the model imports: (domain, version). */
 export interface OperatorSetIdProto {
   /** Empty (or "ai.onnx") for the default ONNX domain. */
-  domain?: string | undefined;
+  domain?:
+    | string
+    | undefined;
   /** The opset version (e.g. 17). */
   version?: number | undefined;
 }
@@ -318,7 +393,9 @@ export interface OperatorSetIdProto {
 /** A model-local function: a named subgraph that nodes call like an operator. */
 export interface FunctionProto {
   /** The function's op_type. */
-  name?: string | undefined;
+  name?:
+    | string
+    | undefined;
   /** Formal input names. */
   input: string[];
   /** Formal output names. */
@@ -330,13 +407,19 @@ export interface FunctionProto {
   /** The body. */
   node: NodeProto[];
   /** Human-readable documentation. */
-  docString?: string | undefined;
+  docString?:
+    | string
+    | undefined;
   /** Operator sets the body uses. */
   opsetImport: OperatorSetIdProto[];
   /** The function's domain (how nodes refer to it together with name). */
-  domain?: string | undefined;
+  domain?:
+    | string
+    | undefined;
   /** Distinguishes functions with the same (domain, name). */
-  overload?: string | undefined;
+  overload?:
+    | string
+    | undefined;
   /** Types of values inside the body. */
   valueInfo: ValueInfoProto[];
   /** Free-form key/value metadata. */
@@ -345,9 +428,9 @@ export interface FunctionProto {
 
 function createBaseAttributeProto(): AttributeProto {
   return {
-    name: '',
-    refAttrName: '',
-    docString: '',
+    name: "",
+    refAttrName: "",
+    docString: "",
     type: 0,
     f: 0,
     i: 0,
@@ -366,13 +449,13 @@ function createBaseAttributeProto(): AttributeProto {
 
 export const AttributeProto: MessageFns<AttributeProto> = {
   encode(message: AttributeProto, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.name !== undefined && message.name !== '') {
+    if (message.name !== undefined && message.name !== "") {
       writer.uint32(10).string(message.name);
     }
-    if (message.refAttrName !== undefined && message.refAttrName !== '') {
+    if (message.refAttrName !== undefined && message.refAttrName !== "") {
       writer.uint32(170).string(message.refAttrName);
     }
-    if (message.docString !== undefined && message.docString !== '') {
+    if (message.docString !== undefined && message.docString !== "") {
       writer.uint32(106).string(message.docString);
     }
     if (message.type !== undefined && message.type !== 0) {
@@ -421,7 +504,7 @@ export const AttributeProto: MessageFns<AttributeProto> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -595,19 +678,18 @@ export const AttributeProto: MessageFns<AttributeProto> = {
   },
   fromPartial(object: DeepPartial<AttributeProto>): AttributeProto {
     const message = createBaseAttributeProto();
-    message.name = object.name ?? '';
-    message.refAttrName = object.refAttrName ?? '';
-    message.docString = object.docString ?? '';
+    message.name = object.name ?? "";
+    message.refAttrName = object.refAttrName ?? "";
+    message.docString = object.docString ?? "";
     message.type = object.type ?? 0;
     message.f = object.f ?? 0;
     message.i = object.i ?? 0;
     message.s = object.s ?? new Uint8Array(0);
-    message.t = object.t !== undefined && object.t !== null ? TensorProto.fromPartial(object.t) : undefined;
-    message.g = object.g !== undefined && object.g !== null ? GraphProto.fromPartial(object.g) : undefined;
-    message.sparseTensor =
-      object.sparseTensor !== undefined && object.sparseTensor !== null
-        ? SparseTensorProto.fromPartial(object.sparseTensor)
-        : undefined;
+    message.t = (object.t !== undefined && object.t !== null) ? TensorProto.fromPartial(object.t) : undefined;
+    message.g = (object.g !== undefined && object.g !== null) ? GraphProto.fromPartial(object.g) : undefined;
+    message.sparseTensor = (object.sparseTensor !== undefined && object.sparseTensor !== null)
+      ? SparseTensorProto.fromPartial(object.sparseTensor)
+      : undefined;
     message.floats = object.floats?.map((e) => e) || [];
     message.ints = object.ints?.map((e) => e) || [];
     message.strings = object.strings?.map((e) => e) || [];
@@ -619,18 +701,18 @@ export const AttributeProto: MessageFns<AttributeProto> = {
 };
 
 function createBaseValueInfoProto(): ValueInfoProto {
-  return { name: '', type: undefined, docString: '', metadataProps: [] };
+  return { name: "", type: undefined, docString: "", metadataProps: [] };
 }
 
 export const ValueInfoProto: MessageFns<ValueInfoProto> = {
   encode(message: ValueInfoProto, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.name !== undefined && message.name !== '') {
+    if (message.name !== undefined && message.name !== "") {
       writer.uint32(10).string(message.name);
     }
     if (message.type !== undefined) {
       TypeProto.encode(message.type, writer.uint32(18).fork()).join();
     }
-    if (message.docString !== undefined && message.docString !== '') {
+    if (message.docString !== undefined && message.docString !== "") {
       writer.uint32(26).string(message.docString);
     }
     for (const v of message.metadataProps) {
@@ -643,7 +725,7 @@ export const ValueInfoProto: MessageFns<ValueInfoProto> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -701,9 +783,9 @@ export const ValueInfoProto: MessageFns<ValueInfoProto> = {
   },
   fromPartial(object: DeepPartial<ValueInfoProto>): ValueInfoProto {
     const message = createBaseValueInfoProto();
-    message.name = object.name ?? '';
-    message.type = object.type !== undefined && object.type !== null ? TypeProto.fromPartial(object.type) : undefined;
-    message.docString = object.docString ?? '';
+    message.name = object.name ?? "";
+    message.type = (object.type !== undefined && object.type !== null) ? TypeProto.fromPartial(object.type) : undefined;
+    message.docString = object.docString ?? "";
     message.metadataProps = object.metadataProps?.map((e) => StringStringEntryProto.fromPartial(e)) || [];
     return message;
   },
@@ -713,12 +795,12 @@ function createBaseNodeProto(): NodeProto {
   return {
     input: [],
     output: [],
-    name: '',
-    opType: '',
-    domain: '',
-    overload: '',
+    name: "",
+    opType: "",
+    domain: "",
+    overload: "",
     attribute: [],
-    docString: '',
+    docString: "",
     metadataProps: [],
   };
 }
@@ -731,22 +813,22 @@ export const NodeProto: MessageFns<NodeProto> = {
     for (const v of message.output) {
       writer.uint32(18).string(v!);
     }
-    if (message.name !== undefined && message.name !== '') {
+    if (message.name !== undefined && message.name !== "") {
       writer.uint32(26).string(message.name);
     }
-    if (message.opType !== undefined && message.opType !== '') {
+    if (message.opType !== undefined && message.opType !== "") {
       writer.uint32(34).string(message.opType);
     }
-    if (message.domain !== undefined && message.domain !== '') {
+    if (message.domain !== undefined && message.domain !== "") {
       writer.uint32(58).string(message.domain);
     }
-    if (message.overload !== undefined && message.overload !== '') {
+    if (message.overload !== undefined && message.overload !== "") {
       writer.uint32(66).string(message.overload);
     }
     for (const v of message.attribute) {
       AttributeProto.encode(v!, writer.uint32(42).fork()).join();
     }
-    if (message.docString !== undefined && message.docString !== '') {
+    if (message.docString !== undefined && message.docString !== "") {
       writer.uint32(50).string(message.docString);
     }
     for (const v of message.metadataProps) {
@@ -759,7 +841,7 @@ export const NodeProto: MessageFns<NodeProto> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -859,12 +941,12 @@ export const NodeProto: MessageFns<NodeProto> = {
     const message = createBaseNodeProto();
     message.input = object.input?.map((e) => e) || [];
     message.output = object.output?.map((e) => e) || [];
-    message.name = object.name ?? '';
-    message.opType = object.opType ?? '';
-    message.domain = object.domain ?? '';
-    message.overload = object.overload ?? '';
+    message.name = object.name ?? "";
+    message.opType = object.opType ?? "";
+    message.domain = object.domain ?? "";
+    message.overload = object.overload ?? "";
     message.attribute = object.attribute?.map((e) => AttributeProto.fromPartial(e)) || [];
-    message.docString = object.docString ?? '';
+    message.docString = object.docString ?? "";
     message.metadataProps = object.metadataProps?.map((e) => StringStringEntryProto.fromPartial(e)) || [];
     return message;
   },
@@ -874,11 +956,11 @@ function createBaseModelProto(): ModelProto {
   return {
     irVersion: 0,
     opsetImport: [],
-    producerName: '',
-    producerVersion: '',
-    domain: '',
+    producerName: "",
+    producerVersion: "",
+    domain: "",
     modelVersion: 0,
-    docString: '',
+    docString: "",
     graph: undefined,
     metadataProps: [],
     functions: [],
@@ -893,19 +975,19 @@ export const ModelProto: MessageFns<ModelProto> = {
     for (const v of message.opsetImport) {
       OperatorSetIdProto.encode(v!, writer.uint32(66).fork()).join();
     }
-    if (message.producerName !== undefined && message.producerName !== '') {
+    if (message.producerName !== undefined && message.producerName !== "") {
       writer.uint32(18).string(message.producerName);
     }
-    if (message.producerVersion !== undefined && message.producerVersion !== '') {
+    if (message.producerVersion !== undefined && message.producerVersion !== "") {
       writer.uint32(26).string(message.producerVersion);
     }
-    if (message.domain !== undefined && message.domain !== '') {
+    if (message.domain !== undefined && message.domain !== "") {
       writer.uint32(34).string(message.domain);
     }
     if (message.modelVersion !== undefined && message.modelVersion !== 0) {
       writer.uint32(40).int64(message.modelVersion);
     }
-    if (message.docString !== undefined && message.docString !== '') {
+    if (message.docString !== undefined && message.docString !== "") {
       writer.uint32(50).string(message.docString);
     }
     if (message.graph !== undefined) {
@@ -924,7 +1006,7 @@ export const ModelProto: MessageFns<ModelProto> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1032,13 +1114,14 @@ export const ModelProto: MessageFns<ModelProto> = {
     const message = createBaseModelProto();
     message.irVersion = object.irVersion ?? 0;
     message.opsetImport = object.opsetImport?.map((e) => OperatorSetIdProto.fromPartial(e)) || [];
-    message.producerName = object.producerName ?? '';
-    message.producerVersion = object.producerVersion ?? '';
-    message.domain = object.domain ?? '';
+    message.producerName = object.producerName ?? "";
+    message.producerVersion = object.producerVersion ?? "";
+    message.domain = object.domain ?? "";
     message.modelVersion = object.modelVersion ?? 0;
-    message.docString = object.docString ?? '';
-    message.graph =
-      object.graph !== undefined && object.graph !== null ? GraphProto.fromPartial(object.graph) : undefined;
+    message.docString = object.docString ?? "";
+    message.graph = (object.graph !== undefined && object.graph !== null)
+      ? GraphProto.fromPartial(object.graph)
+      : undefined;
     message.metadataProps = object.metadataProps?.map((e) => StringStringEntryProto.fromPartial(e)) || [];
     message.functions = object.functions?.map((e) => FunctionProto.fromPartial(e)) || [];
     return message;
@@ -1046,15 +1129,15 @@ export const ModelProto: MessageFns<ModelProto> = {
 };
 
 function createBaseStringStringEntryProto(): StringStringEntryProto {
-  return { key: '', value: '' };
+  return { key: "", value: "" };
 }
 
 export const StringStringEntryProto: MessageFns<StringStringEntryProto> = {
   encode(message: StringStringEntryProto, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.key !== undefined && message.key !== '') {
+    if (message.key !== undefined && message.key !== "") {
       writer.uint32(10).string(message.key);
     }
-    if (message.value !== undefined && message.value !== '') {
+    if (message.value !== undefined && message.value !== "") {
       writer.uint32(18).string(message.value);
     }
     return writer;
@@ -1064,7 +1147,7 @@ export const StringStringEntryProto: MessageFns<StringStringEntryProto> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1106,8 +1189,8 @@ export const StringStringEntryProto: MessageFns<StringStringEntryProto> = {
   },
   fromPartial(object: DeepPartial<StringStringEntryProto>): StringStringEntryProto {
     const message = createBaseStringStringEntryProto();
-    message.key = object.key ?? '';
-    message.value = object.value ?? '';
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
     return message;
   },
 };
@@ -1115,10 +1198,10 @@ export const StringStringEntryProto: MessageFns<StringStringEntryProto> = {
 function createBaseGraphProto(): GraphProto {
   return {
     node: [],
-    name: '',
+    name: "",
     initializer: [],
     sparseInitializer: [],
-    docString: '',
+    docString: "",
     input: [],
     output: [],
     valueInfo: [],
@@ -1131,7 +1214,7 @@ export const GraphProto: MessageFns<GraphProto> = {
     for (const v of message.node) {
       NodeProto.encode(v!, writer.uint32(10).fork()).join();
     }
-    if (message.name !== undefined && message.name !== '') {
+    if (message.name !== undefined && message.name !== "") {
       writer.uint32(18).string(message.name);
     }
     for (const v of message.initializer) {
@@ -1140,7 +1223,7 @@ export const GraphProto: MessageFns<GraphProto> = {
     for (const v of message.sparseInitializer) {
       SparseTensorProto.encode(v!, writer.uint32(122).fork()).join();
     }
-    if (message.docString !== undefined && message.docString !== '') {
+    if (message.docString !== undefined && message.docString !== "") {
       writer.uint32(82).string(message.docString);
     }
     for (const v of message.input) {
@@ -1162,7 +1245,7 @@ export const GraphProto: MessageFns<GraphProto> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1261,10 +1344,10 @@ export const GraphProto: MessageFns<GraphProto> = {
   fromPartial(object: DeepPartial<GraphProto>): GraphProto {
     const message = createBaseGraphProto();
     message.node = object.node?.map((e) => NodeProto.fromPartial(e)) || [];
-    message.name = object.name ?? '';
+    message.name = object.name ?? "";
     message.initializer = object.initializer?.map((e) => TensorProto.fromPartial(e)) || [];
     message.sparseInitializer = object.sparseInitializer?.map((e) => SparseTensorProto.fromPartial(e)) || [];
-    message.docString = object.docString ?? '';
+    message.docString = object.docString ?? "";
     message.input = object.input?.map((e) => ValueInfoProto.fromPartial(e)) || [];
     message.output = object.output?.map((e) => ValueInfoProto.fromPartial(e)) || [];
     message.valueInfo = object.valueInfo?.map((e) => ValueInfoProto.fromPartial(e)) || [];
@@ -1281,8 +1364,8 @@ function createBaseTensorProto(): TensorProto {
     int32Data: [],
     stringData: [],
     int64Data: [],
-    name: '',
-    docString: '',
+    name: "",
+    docString: "",
     rawData: new Uint8Array(0),
     externalData: [],
     dataLocation: 0,
@@ -1324,10 +1407,10 @@ export const TensorProto: MessageFns<TensorProto> = {
       }
       writer.join();
     }
-    if (message.name !== undefined && message.name !== '') {
+    if (message.name !== undefined && message.name !== "") {
       writer.uint32(66).string(message.name);
     }
-    if (message.docString !== undefined && message.docString !== '') {
+    if (message.docString !== undefined && message.docString !== "") {
       writer.uint32(98).string(message.docString);
     }
     if (message.rawData !== undefined && message.rawData.length !== 0) {
@@ -1363,7 +1446,7 @@ export const TensorProto: MessageFns<TensorProto> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1567,8 +1650,8 @@ export const TensorProto: MessageFns<TensorProto> = {
     message.int32Data = object.int32Data?.map((e) => e) || [];
     message.stringData = object.stringData?.map((e) => e) || [];
     message.int64Data = object.int64Data?.map((e) => e) || [];
-    message.name = object.name ?? '';
-    message.docString = object.docString ?? '';
+    message.name = object.name ?? "";
+    message.docString = object.docString ?? "";
     message.rawData = object.rawData ?? new Uint8Array(0);
     message.externalData = object.externalData?.map((e) => StringStringEntryProto.fromPartial(e)) || [];
     message.dataLocation = object.dataLocation ?? 0;
@@ -1601,7 +1684,7 @@ export const SparseTensorProto: MessageFns<SparseTensorProto> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1661,10 +1744,12 @@ export const SparseTensorProto: MessageFns<SparseTensorProto> = {
   },
   fromPartial(object: DeepPartial<SparseTensorProto>): SparseTensorProto {
     const message = createBaseSparseTensorProto();
-    message.values =
-      object.values !== undefined && object.values !== null ? TensorProto.fromPartial(object.values) : undefined;
-    message.indices =
-      object.indices !== undefined && object.indices !== null ? TensorProto.fromPartial(object.indices) : undefined;
+    message.values = (object.values !== undefined && object.values !== null)
+      ? TensorProto.fromPartial(object.values)
+      : undefined;
+    message.indices = (object.indices !== undefined && object.indices !== null)
+      ? TensorProto.fromPartial(object.indices)
+      : undefined;
     message.dims = object.dims?.map((e) => e) || [];
     return message;
   },
@@ -1686,7 +1771,7 @@ export const TensorShapeProto: MessageFns<TensorShapeProto> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1726,20 +1811,20 @@ export const TensorShapeProto: MessageFns<TensorShapeProto> = {
 };
 
 function createBaseTensorShapeProto_Dimension(): TensorShapeProto_Dimension {
-  return { value: undefined, denotation: '' };
+  return { value: undefined, denotation: "" };
 }
 
 export const TensorShapeProto_Dimension: MessageFns<TensorShapeProto_Dimension> = {
   encode(message: TensorShapeProto_Dimension, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.value?.$case) {
-      case 'dimValue':
+      case "dimValue":
         writer.uint32(8).int64(message.value.value);
         break;
-      case 'dimParam':
+      case "dimParam":
         writer.uint32(18).string(message.value.value);
         break;
     }
-    if (message.denotation !== undefined && message.denotation !== '') {
+    if (message.denotation !== undefined && message.denotation !== "") {
       writer.uint32(26).string(message.denotation);
     }
     return writer;
@@ -1749,7 +1834,7 @@ export const TensorShapeProto_Dimension: MessageFns<TensorShapeProto_Dimension> 
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1763,7 +1848,7 @@ export const TensorShapeProto_Dimension: MessageFns<TensorShapeProto_Dimension> 
               break;
             }
 
-            message.value = { $case: 'dimValue', value: longToNumber(reader.int64()) };
+            message.value = { $case: "dimValue", value: longToNumber(reader.int64()) };
             continue;
           }
           case 2: {
@@ -1771,7 +1856,7 @@ export const TensorShapeProto_Dimension: MessageFns<TensorShapeProto_Dimension> 
               break;
             }
 
-            message.value = { $case: 'dimParam', value: reader.string() };
+            message.value = { $case: "dimParam", value: reader.string() };
             continue;
           }
           case 3: {
@@ -1800,36 +1885,36 @@ export const TensorShapeProto_Dimension: MessageFns<TensorShapeProto_Dimension> 
   fromPartial(object: DeepPartial<TensorShapeProto_Dimension>): TensorShapeProto_Dimension {
     const message = createBaseTensorShapeProto_Dimension();
     switch (object.value?.$case) {
-      case 'dimValue': {
+      case "dimValue": {
         if (object.value?.value !== undefined && object.value?.value !== null) {
-          message.value = { $case: 'dimValue', value: object.value.value };
+          message.value = { $case: "dimValue", value: object.value.value };
         }
         break;
       }
-      case 'dimParam': {
+      case "dimParam": {
         if (object.value?.value !== undefined && object.value?.value !== null) {
-          message.value = { $case: 'dimParam', value: object.value.value };
+          message.value = { $case: "dimParam", value: object.value.value };
         }
         break;
       }
     }
-    message.denotation = object.denotation ?? '';
+    message.denotation = object.denotation ?? "";
     return message;
   },
 };
 
 function createBaseTypeProto(): TypeProto {
-  return { value: undefined, denotation: '' };
+  return { value: undefined, denotation: "" };
 }
 
 export const TypeProto: MessageFns<TypeProto> = {
   encode(message: TypeProto, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.value?.$case) {
-      case 'tensorType':
+      case "tensorType":
         TypeProto_Tensor.encode(message.value.value, writer.uint32(10).fork()).join();
         break;
     }
-    if (message.denotation !== undefined && message.denotation !== '') {
+    if (message.denotation !== undefined && message.denotation !== "") {
       writer.uint32(50).string(message.denotation);
     }
     return writer;
@@ -1839,7 +1924,7 @@ export const TypeProto: MessageFns<TypeProto> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1853,7 +1938,7 @@ export const TypeProto: MessageFns<TypeProto> = {
               break;
             }
 
-            message.value = { $case: 'tensorType', value: TypeProto_Tensor.decode(reader, reader.uint32()) };
+            message.value = { $case: "tensorType", value: TypeProto_Tensor.decode(reader, reader.uint32()) };
             continue;
           }
           case 6: {
@@ -1882,14 +1967,14 @@ export const TypeProto: MessageFns<TypeProto> = {
   fromPartial(object: DeepPartial<TypeProto>): TypeProto {
     const message = createBaseTypeProto();
     switch (object.value?.$case) {
-      case 'tensorType': {
+      case "tensorType": {
         if (object.value?.value !== undefined && object.value?.value !== null) {
-          message.value = { $case: 'tensorType', value: TypeProto_Tensor.fromPartial(object.value.value) };
+          message.value = { $case: "tensorType", value: TypeProto_Tensor.fromPartial(object.value.value) };
         }
         break;
       }
     }
-    message.denotation = object.denotation ?? '';
+    message.denotation = object.denotation ?? "";
     return message;
   },
 };
@@ -1913,7 +1998,7 @@ export const TypeProto_Tensor: MessageFns<TypeProto_Tensor> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -1956,19 +2041,20 @@ export const TypeProto_Tensor: MessageFns<TypeProto_Tensor> = {
   fromPartial(object: DeepPartial<TypeProto_Tensor>): TypeProto_Tensor {
     const message = createBaseTypeProto_Tensor();
     message.elemType = object.elemType ?? 0;
-    message.shape =
-      object.shape !== undefined && object.shape !== null ? TensorShapeProto.fromPartial(object.shape) : undefined;
+    message.shape = (object.shape !== undefined && object.shape !== null)
+      ? TensorShapeProto.fromPartial(object.shape)
+      : undefined;
     return message;
   },
 };
 
 function createBaseOperatorSetIdProto(): OperatorSetIdProto {
-  return { domain: '', version: 0 };
+  return { domain: "", version: 0 };
 }
 
 export const OperatorSetIdProto: MessageFns<OperatorSetIdProto> = {
   encode(message: OperatorSetIdProto, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.domain !== undefined && message.domain !== '') {
+    if (message.domain !== undefined && message.domain !== "") {
       writer.uint32(10).string(message.domain);
     }
     if (message.version !== undefined && message.version !== 0) {
@@ -1981,7 +2067,7 @@ export const OperatorSetIdProto: MessageFns<OperatorSetIdProto> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -2023,7 +2109,7 @@ export const OperatorSetIdProto: MessageFns<OperatorSetIdProto> = {
   },
   fromPartial(object: DeepPartial<OperatorSetIdProto>): OperatorSetIdProto {
     const message = createBaseOperatorSetIdProto();
-    message.domain = object.domain ?? '';
+    message.domain = object.domain ?? "";
     message.version = object.version ?? 0;
     return message;
   },
@@ -2031,16 +2117,16 @@ export const OperatorSetIdProto: MessageFns<OperatorSetIdProto> = {
 
 function createBaseFunctionProto(): FunctionProto {
   return {
-    name: '',
+    name: "",
     input: [],
     output: [],
     attribute: [],
     attributeProto: [],
     node: [],
-    docString: '',
+    docString: "",
     opsetImport: [],
-    domain: '',
-    overload: '',
+    domain: "",
+    overload: "",
     valueInfo: [],
     metadataProps: [],
   };
@@ -2048,7 +2134,7 @@ function createBaseFunctionProto(): FunctionProto {
 
 export const FunctionProto: MessageFns<FunctionProto> = {
   encode(message: FunctionProto, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.name !== undefined && message.name !== '') {
+    if (message.name !== undefined && message.name !== "") {
       writer.uint32(10).string(message.name);
     }
     for (const v of message.input) {
@@ -2066,16 +2152,16 @@ export const FunctionProto: MessageFns<FunctionProto> = {
     for (const v of message.node) {
       NodeProto.encode(v!, writer.uint32(58).fork()).join();
     }
-    if (message.docString !== undefined && message.docString !== '') {
+    if (message.docString !== undefined && message.docString !== "") {
       writer.uint32(66).string(message.docString);
     }
     for (const v of message.opsetImport) {
       OperatorSetIdProto.encode(v!, writer.uint32(74).fork()).join();
     }
-    if (message.domain !== undefined && message.domain !== '') {
+    if (message.domain !== undefined && message.domain !== "") {
       writer.uint32(82).string(message.domain);
     }
-    if (message.overload !== undefined && message.overload !== '') {
+    if (message.overload !== undefined && message.overload !== "") {
       writer.uint32(106).string(message.overload);
     }
     for (const v of message.valueInfo) {
@@ -2091,7 +2177,7 @@ export const FunctionProto: MessageFns<FunctionProto> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -2213,16 +2299,16 @@ export const FunctionProto: MessageFns<FunctionProto> = {
   },
   fromPartial(object: DeepPartial<FunctionProto>): FunctionProto {
     const message = createBaseFunctionProto();
-    message.name = object.name ?? '';
+    message.name = object.name ?? "";
     message.input = object.input?.map((e) => e) || [];
     message.output = object.output?.map((e) => e) || [];
     message.attribute = object.attribute?.map((e) => e) || [];
     message.attributeProto = object.attributeProto?.map((e) => AttributeProto.fromPartial(e)) || [];
     message.node = object.node?.map((e) => NodeProto.fromPartial(e)) || [];
-    message.docString = object.docString ?? '';
+    message.docString = object.docString ?? "";
     message.opsetImport = object.opsetImport?.map((e) => OperatorSetIdProto.fromPartial(e)) || [];
-    message.domain = object.domain ?? '';
-    message.overload = object.overload ?? '';
+    message.domain = object.domain ?? "";
+    message.overload = object.overload ?? "";
     message.valueInfo = object.valueInfo?.map((e) => ValueInfoProto.fromPartial(e)) || [];
     message.metadataProps = object.metadataProps?.map((e) => StringStringEntryProto.fromPartial(e)) || [];
     return message;
@@ -2231,25 +2317,20 @@ export const FunctionProto: MessageFns<FunctionProto> = {
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
-export type DeepPartial<T> = T extends Builtin
-  ? T
-  : T extends globalThis.Array<infer U>
-    ? globalThis.Array<DeepPartial<U>>
-    : T extends ReadonlyArray<infer U>
-      ? ReadonlyArray<DeepPartial<U>>
-      : T extends { $case: string; value: unknown }
-        ? { $case: T['$case']; value?: DeepPartial<T['value']> }
-        : T extends {}
-          ? { [K in keyof T]?: DeepPartial<T[K]> }
-          : Partial<T>;
+export type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
 
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());
   if (num > globalThis.Number.MAX_SAFE_INTEGER) {
-    throw new globalThis.Error('Value is larger than Number.MAX_SAFE_INTEGER');
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
   }
   if (num < globalThis.Number.MIN_SAFE_INTEGER) {
-    throw new globalThis.Error('Value is smaller than Number.MIN_SAFE_INTEGER');
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
   }
   return num;
 }
