@@ -1,6 +1,6 @@
 /**
  * A decode case shaped like CoIN's evaluation: coin-tiny with a byte-level BPE trained here
- * (deterministic), and prompts built by the eval prompt builder (COIN.md §6.1): BOS, the vicuna
+ * (deterministic), and prompts built by the eval prompt builder (docs/protocol.md#evaluation-runner): BOS, the vicuna
  * system text, `USER: <image>\n{question}\n{instruction} ASSISTANT:`. Every prompt starts with the
  * same tokens up to the image, which `sharedPrefix` can prefill once.
  */

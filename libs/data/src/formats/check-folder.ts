@@ -7,7 +7,7 @@ import { isCoinTask } from './validate.js';
 
 /**
  * The CoIN format check of a whole output folder: every `Instructions_<Variant>/<Task>/` found has
- * a train.json and the task's test.json/val.json, and every record in them is valid (§2.2, §2.3).
+ * a train.json and the task's test.json/val.json, and every record in them is valid (docs/file-formats.md#training-records, docs/file-formats.md#test-records).
  * Throws the first problem with file, record index and field; returns what was checked.
  */
 export interface CheckedFile {

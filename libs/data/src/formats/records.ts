@@ -1,5 +1,5 @@
 /**
- * CoIN's instruction records (COIN.md §2.2, §2.3). Ids keep their JSON type: the scorers key on
+ * CoIN's instruction records (docs/file-formats.md#training-records, docs/file-formats.md#test-records). Ids keep their JSON type: the scorers key on
  * them, and TextVQA/GQA/ScienceQA ids must equal the official ids exactly.
  */
 export type RecordId = string | number;
@@ -33,7 +33,7 @@ export interface TestRecord {
   readonly origin_answer_bbox?: string;
 }
 
-/** The eight CoIN tasks, in the default training order (COIN.md §1.1). */
+/** The eight CoIN tasks, in the default training order (docs/protocol.md#tasks-and-order). */
 export const COIN_TASKS = [
   'ScienceQA',
   'TextVQA',
@@ -46,7 +46,7 @@ export const COIN_TASKS = [
 ] as const;
 export type CoinTask = (typeof COIN_TASKS)[number];
 
-/** The instruction-file folder names of the three variants (COIN.md §2.1, §3). */
+/** The instruction-file folder names of the three variants (docs/file-formats.md#folder-layout, docs/protocol.md#instruction-templates). */
 export const INSTRUCTION_VARIANTS = ['original', 'diverse', '10type'] as const;
 export type InstructionVariant = (typeof INSTRUCTION_VARIANTS)[number];
 export const VARIANT_FOLDERS: Readonly<Record<InstructionVariant, string>> = {
@@ -55,7 +55,7 @@ export const VARIANT_FOLDERS: Readonly<Record<InstructionVariant, string>> = {
   '10type': 'Instructions_10Type',
 };
 
-/** The evaluation file each task's scripts read (COIN.md §1.1): val.json for TextVQA, VizWiz, VQAv2. */
+/** The evaluation file each task's scripts read (docs/protocol.md#tasks-and-order): val.json for TextVQA, VizWiz, VQAv2. */
 export const TEST_FILE_OF_TASK: Readonly<Record<CoinTask, 'test.json' | 'val.json'>> = {
   ScienceQA: 'test.json',
   TextVQA: 'val.json',
@@ -67,10 +67,10 @@ export const TEST_FILE_OF_TASK: Readonly<Record<CoinTask, 'test.json' | 'val.jso
   OCRVQA: 'test.json',
 };
 
-/** Tasks whose scorer compares against the test record's single `answer` (COIN.md §2.3). */
+/** Tasks whose scorer compares against the test record's single `answer` (docs/file-formats.md#test-records). */
 export const TASKS_WITH_SINGLE_ANSWER: ReadonlySet<CoinTask> = new Set(['ImageNet', 'VizWiz', 'VQAv2', 'OCRVQA']);
 
-/** One line of an evaluation runner's `merge.jsonl` (COIN.md §6.1). */
+/** One line of an evaluation runner's `merge.jsonl` (docs/file-formats.md#answer-records). */
 export interface AnswerRecord {
   readonly question_id: RecordId;
   /** The question text as given to the model. */

@@ -10,7 +10,7 @@ import {
 } from './records.js';
 
 /**
- * Checks of CoIN records (COIN.md §2.2, §2.3, §6.1). Each failure names the file, the record's
+ * Checks of CoIN records (docs/file-formats.md#training-records, docs/file-formats.md#test-records, docs/protocol.md#evaluation-runner). Each failure names the file, the record's
  * index in it and the field, so a researcher can open the file at the right place. Unknown extra
  * fields are kept: LLaVA tooling adds its own and the scorers ignore them.
  */
@@ -27,7 +27,7 @@ const BBOX_STRING = /^\[\s*(-?\d+(\.\d+)?([eE][+-]?\d+)?)\s*(,\s*-?\d+(\.\d+)?([
 export function recordError(where: RecordLocation, field: string, problem: string): CoinError {
   const at = where.line === undefined ? `record ${where.index}` : `line ${where.line}`;
   return new CoinError('RECORD.INVALID', 'INVALID_ARGUMENT', `${where.file}: ${at}: field "${field}": ${problem}`, {
-    hint: 'see COIN.md §2.2 (train records), §2.3 (test records) and §6.1 (answer records)',
+    hint: 'see docs/file-formats.md#training-records (train records), docs/file-formats.md#test-records (test records) and docs/file-formats.md#answer-records (answer records)',
     details: { file: where.file, index: where.index, line: where.line, field },
   });
 }
@@ -129,7 +129,7 @@ export function checkTrainRecord(value: unknown, where: RecordLocation): TrainRe
   return record as unknown as TrainRecord;
 }
 
-/** Parses a Grounding box string "[x1, y1, x2, y2]" (COIN.md §2.5); undefined when malformed. */
+/** Parses a Grounding box string "[x1, y1, x2, y2]" (docs/file-formats.md#test-records); undefined when malformed. */
 export function parseBoxString(text: string): [number, number, number, number] | undefined {
   if (!BBOX_STRING.test(text)) return undefined;
   const numbers = text

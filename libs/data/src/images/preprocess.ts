@@ -9,7 +9,7 @@ export const CLIP_STD = [0.26862954, 0.26130258, 0.27577711] as const;
 /**
  * `pad`: LLaVA-1.5's `image_aspect_ratio: pad` (expand2square with the mean colour, then the CLIP
  * processor). `crop`: the CLIP processor alone (resize shortest side, centre crop), as CoIN's
- * generic and ScienceQA evaluation runners do (COIN.md §6.1).
+ * generic and ScienceQA evaluation runners do (docs/protocol.md#evaluation-runner).
  */
 export type ImageMode = 'pad' | 'crop';
 
@@ -21,7 +21,7 @@ export interface PreprocessParams {
   readonly std?: readonly [number, number, number];
 }
 
-/** Training always pads (LLaVA-1.5). Evaluation differs per task (COIN.md §6.1 runner table). */
+/** Training always pads (LLaVA-1.5). Evaluation differs per task (docs/protocol.md#evaluation-runner runner table). */
 export const EVAL_IMAGE_MODE: Readonly<Record<CoinTask, ImageMode>> = {
   ScienceQA: 'crop',
   TextVQA: 'pad',

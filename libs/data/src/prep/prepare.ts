@@ -25,7 +25,7 @@ import { type ValidationReport, ValidationReportBuilder, writeValidationReport }
 export interface PrepareOptions {
   readonly out: string;
   readonly variant: InstructionVariant;
-  /** Volume fraction of the training split (COIN.md §3.4); 1 keeps everything. */
+  /** Volume fraction of the training split (docs/protocol.md#instruction-volume); 1 keeps everything. */
   readonly fraction: number;
   readonly seed: number;
   /** Progress output (a TTY gets a bar). */

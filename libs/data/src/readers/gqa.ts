@@ -4,7 +4,7 @@ import type { ValidationReportBuilder } from '../prep/validation-report.js';
 import { at, isObject, locate, type OpenedSource, type SourceItem, type SourceSplit } from './source.js';
 
 /**
- * GQA balanced questions (COIN.md §2.5): `{split}_balanced_questions.json` = object keyed by question
+ * GQA balanced questions (docs/file-formats.md#raw-source-datasets): `{split}_balanced_questions.json` = object keyed by question
  * id; images `images/<imageId>.jpg`. Train = train_balanced (over a gigabyte: streamed entry by
  * entry), test = testdev_balanced, whose file the GQA scorer also reads. Question ids stay strings.
  */

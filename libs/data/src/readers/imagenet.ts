@@ -6,7 +6,7 @@ import { readMat5, type MatStruct } from './mat5.js';
 import { firstExisting, locate, type OpenedSource, type SourceItem, type SourceSplit } from './source.js';
 
 /**
- * ImageNet ILSVRC-2012 (COIN.md §2.5). Layouts accepted:
+ * ImageNet ILSVRC-2012 (docs/file-formats.md#raw-source-datasets). Layouts accepted:
  *  - Kaggle's imagenet-object-localization-challenge: `LOC_synset_mapping.txt`, `LOC_val_solution.csv`,
  *    images under `ILSVRC/Data/CLS-LOC/{train,val}`;
  *  - the ILSVRC tars unpacked as `train/<wnid>/*.JPEG` + flat `val/`, with the LOC files beside them;

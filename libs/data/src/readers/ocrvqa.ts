@@ -4,7 +4,7 @@ import type { ValidationReportBuilder } from '../prep/validation-report.js';
 import { at, isObject, locate, type OpenedSource, type SourceItem, type SourceSplit } from './source.js';
 
 /**
- * OCR-VQA (COIN.md §2.5): `dataset.json` = object keyed by book id → `{imageURL, questions[],
+ * OCR-VQA (docs/file-formats.md#raw-source-datasets): `dataset.json` = object keyed by book id → `{imageURL, questions[],
  * answers[], title, authorName, genre, split}` with split 1 = train, 2 = val, 3 = test; images as
  * the dataset's loadDataset.py saves them, `images/<bookId><ext of imageURL>`. One item per
  * question, id `<bookId>_<k>` (as in CoIN's files).

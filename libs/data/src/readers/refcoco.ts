@@ -7,10 +7,10 @@ import { loadPickle } from './pickle.js';
 import { isObject, locate, type OpenOptions, type OpenedSource, type SourceItem, type SourceSplit } from './source.js';
 
 /**
- * RefCOCO / RefCOCO+ / RefCOCOg → CoIN's Grounding task (COIN.md §2.5). Each dataset folder (as the
+ * RefCOCO / RefCOCO+ / RefCOCOg → CoIN's Grounding task (docs/file-formats.md#raw-source-datasets). Each dataset folder (as the
  * `refer` toolkit's data/ holds them) has a pickled refs list (`refs(unc).p`, RefCOCOg `refs(umd).p`)
  * and COCO `instances.json`; images are COCO train2014. One item per sentence. Test = RefCOCO
- * testA+testB, RefCOCO+ testA+testB, RefCOCOg(umd) test (the 30,969 of §1.2).
+ * testA+testB, RefCOCO+ testA+testB, RefCOCOg(umd) test (the 30,969 of docs/protocol.md#sample-counts).
  */
 export const REFER_DATASETS = {
   RefCOCO: { folder: 'refcoco', refs: 'refs(unc).p', test: ['testA', 'testB'] },
@@ -20,7 +20,7 @@ export const REFER_DATASETS = {
 export type ReferDataset = keyof typeof REFER_DATASETS;
 
 /**
- * LLaVA-1.5's box convention (§2.5): corners, padded to a centred square of side max(W, H), divided
+ * LLaVA-1.5's box convention (docs/file-formats.md#test-records): corners, padded to a centred square of side max(W, H), divided
  * by the side; printed with 2 decimals as Python's "{:.2f}" does (round-half-even on exact ties).
  */
 export function normaliseBox(bbox: readonly number[], width: number, height: number): [number, number, number, number] {

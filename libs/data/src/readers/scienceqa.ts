@@ -13,13 +13,13 @@ import {
 } from './source.js';
 
 /**
- * ScienceQA (COIN.md §2.5): `problems.json` (pid → problem) + `pid_splits.json`, images at
+ * ScienceQA (docs/file-formats.md#raw-source-datasets): `problems.json` (pid → problem) + `pid_splits.json`, images at
  * `<split>/<pid>/image.png` (the official images archives unpack to train/ val/ test/, often under
  * images/). Pids stay strings: the scorer keys on them. Items without an image are text-only.
  *
  * Prompt layout follows LLaVA-1.5's "CQM-A" ScienceQA files, which CoIN's science runner is built
  * for: "Context: <hint>" (only when there is a hint), the question, then the options "A. ...";
- * the instruction line is appended by the template. CoIN's exact layout is unknown (§2.4 [?]).
+ * the instruction line is appended by the template. CoIN's exact layout is unknown (docs/file-formats.md#test-records [?]).
  */
 const LETTERS = 'ABCDE';
 const SPLIT_KEYS: Readonly<Record<SourceSplit, string>> = { train: 'train', test: 'test' };

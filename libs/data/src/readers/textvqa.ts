@@ -12,7 +12,7 @@ import {
 } from './source.js';
 
 /**
- * TextVQA 0.5.1 (COIN.md §2.5): `TextVQA_0.5.1_{train,val}.json` = `{..., data: [...]}`; images
+ * TextVQA 0.5.1 (docs/file-formats.md#raw-source-datasets): `TextVQA_0.5.1_{train,val}.json` = `{..., data: [...]}`; images
  * `train_images/<image_id>.jpg` (train and val share the folder). CoIN's val.json is the official
  * val split with the official numeric question ids; the scorer needs exactly 10 answers each, so
  * val items with another count are dropped and reported. The single `answer` we write is the

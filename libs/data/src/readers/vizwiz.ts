@@ -12,10 +12,10 @@ import {
 } from './source.js';
 
 /**
- * VizWiz VQA (COIN.md §2.5): `Annotations/{train,val}.json` = array of `{image, question,
+ * VizWiz VQA (docs/file-formats.md#raw-source-datasets): `Annotations/{train,val}.json` = array of `{image, question,
  * answers: [{answer, answer_confidence}×10], answerable, answer_type}`; images `{train,val}/<image>`.
  * CoIN evaluates on val (val.json). Ids are the image file names. The single answer is the
- * majority of the 10 (CoIN's choice is unknown, §2.5 [?]); "unanswerable" stays as written.
+ * majority of the 10 (CoIN's choice is unknown, docs/file-formats.md#raw-source-datasets [?]); "unanswerable" stays as written.
  */
 export async function openVizWiz(raw: string): Promise<OpenedSource> {
   raw = resolve(raw); // every path below is absolute: links and reports must not depend on the cwd

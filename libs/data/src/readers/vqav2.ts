@@ -12,9 +12,9 @@ import {
 } from './source.js';
 
 /**
- * VQAv2 (COIN.md §2.5): `v2_OpenEnded_mscoco_{train,val}2014_questions.json` + `v2_mscoco_{train,
+ * VQAv2 (docs/file-formats.md#raw-source-datasets): `v2_OpenEnded_mscoco_{train,val}2014_questions.json` + `v2_mscoco_{train,
  * val}2014_annotations.json`; COCO images `{train,val}2014/COCO_<split>2014_<12-digit id>.jpg`.
- * CoIN's val.json is VQAv2 val; the answer is `multiple_choice_answer` (§2.5 [?]). Questions are
+ * CoIN's val.json is VQAv2 val; the answer is `multiple_choice_answer` (docs/file-formats.md#raw-source-datasets [?]). Questions are
  * indexed (small), annotations streamed (hundreds of MB); questions that no annotation covers are
  * reported, not silently lost.
  */

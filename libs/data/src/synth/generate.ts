@@ -89,7 +89,7 @@ class ImageWriter {
   }
 }
 
-/** A synth item as record parts, its prompt through the shared templates (Original/Diverse/10Type, COIN.md §3), as real-data prep does. */
+/** A synth item as record parts, its prompt through the shared templates (Original/Diverse/10Type, docs/protocol.md#instruction-templates), as real-data prep does. */
 function recordParts(task: CoinTask, item: SynthItem, options: SynthOptions): RecordParts {
   const prompt = renderPrompt(task, options.variant, item.prompt, item.id, options.seed);
   return { id: item.id, image: item.imagePath, prompt, answer: item.answer, size: item.size };

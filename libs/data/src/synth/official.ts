@@ -1,8 +1,8 @@
 import type { SynthItem } from './tasks/types.js';
 
 /**
- * The official annotation files CoIN's scorers read (COIN.md §6.2, §6.3, §6.5), at the paths
- * where CoIN keeps them inside the image folder (`cl_dataset`, §2.1).
+ * The official annotation files CoIN's scorers read (docs/protocol.md#scorer-scienceqa, docs/protocol.md#scorer-textvqa, docs/protocol.md#scorer-gqa), at the paths
+ * where CoIN keeps them inside the image folder (`cl_dataset`, docs/file-formats.md#folder-layout).
  */
 export const OFFICIAL_FILES = {
   scienceqaProblems: 'ScienceQA/problems.json',

@@ -89,7 +89,7 @@ test('each class is drawn tightly inside its box (the Grounding answer box)', as
   }
 });
 
-test('normalisedBox pads to a centred square of side max(W, H) (COIN.md §2.5)', () => {
+test('normalisedBox pads to a centred square of side max(W, H) (docs/file-formats.md#test-records)', () => {
   // Landscape 100×50: y shifts by 25, all divided by 100.
   assert.deepEqual(normalisedBox({ x: 10, y: 10, w: 20, h: 20 }, 100, 50), [0.1, 0.35, 0.3, 0.55]);
   // Portrait 50×100: x shifts by 25.

@@ -3,11 +3,11 @@ import { type CoinTask, INSTRUCTION_VARIANTS, type InstructionVariant } from '..
 import { seededUnit } from './seeded-hash.js';
 
 /**
- * Instruction templates per task and variant (COIN.md §3). A template turns the task's question
+ * Instruction templates per task and variant (docs/protocol.md#instruction-templates). A template turns the task's question
  * (ScienceQA: question + context + options; Grounding: the referring sentence) into the prompt
- * text whose last line is the instruction (the judge prompt builder relies on that, §2.3).
+ * text whose last line is the instruction (the judge prompt builder relies on that, docs/file-formats.md#test-records).
  *
- * Provenance: only ImageNet's wordings are verified from the authors' files (§3.1-§3.3). Every
+ * Provenance: only ImageNet's wordings are verified from the authors' files (docs/protocol.md#instruction-templates). Every
  * other wording is ours, following the LLaVA-1.5 conventions the spec names (option-letter
  * instruction for ScienceQA, "single word or phrase" for VQA, LLaVA's RefCOCO box prompt).
  */
@@ -26,7 +26,7 @@ const LETTER = "Answer with the option's letter from the given choices directly.
 const SHORT = 'Answer the question using a single word or phrase.';
 const BOX = 'Please provide the bounding box coordinate of the region this sentence describes:';
 
-/** Original (Instructions_Original / Type1), §3.1. */
+/** Original (Instructions_Original / Type1), docs/protocol.md#original-templates. */
 const ORIGINAL: Readonly<Record<CoinTask, PromptTemplate>> = {
   ScienceQA: appendLine(LETTER),
   TextVQA: appendLine(SHORT),
@@ -38,7 +38,7 @@ const ORIGINAL: Readonly<Record<CoinTask, PromptTemplate>> = {
   OCRVQA: appendLine(SHORT),
 };
 
-/** Diverse (Instructions_Diverse / Type2), §3.2: one re-phrased instruction per task. */
+/** Diverse (Instructions_Diverse / Type2), docs/protocol.md#diverse-templates: one re-phrased instruction per task. */
 const DIVERSE: Readonly<Record<CoinTask, PromptTemplate>> = {
   ScienceQA: appendLine('Select the correct option and reply with its letter only.'),
   TextVQA: appendLine('Read the text in the image and answer with a word or a short phrase.'),
@@ -55,7 +55,7 @@ const DIVERSE: Readonly<Record<CoinTask, PromptTemplate>> = {
 };
 
 /**
- * ImageNet's 10Type phrasings, verified [hist] (§3.3 lists 11; the eleventh is the Diverse one,
+ * ImageNet's 10Type phrasings, verified [hist] (docs/protocol.md#10type-templates lists 11; the eleventh is the Diverse one,
  * which we leave out so that the ten are distinct from Type2).
  */
 const IMAGENET_10: readonly string[] = [
@@ -133,7 +133,7 @@ export function templatesFor(task: CoinTask, variant: InstructionVariant): reado
 
 /**
  * The prompt text of one item. 10Type picks a phrasing per item from a seeded hash of the item's
- * id (how CoIN chose is unknown, §3.3): deterministic, independent of file order.
+ * id (how CoIN chose is unknown, docs/protocol.md#10type-templates): deterministic, independent of file order.
  */
 export function renderPrompt(
   task: CoinTask,

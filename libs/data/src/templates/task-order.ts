@@ -2,7 +2,7 @@ import { CoinError } from '@coin/core';
 import { COIN_TASKS, type CoinTask } from '../formats/records.js';
 
 /**
- * Task orders (COIN.md §1.1, §3.5): the default order, the alphabetical order of the task-order
+ * Task orders (docs/protocol.md#tasks-and-order, docs/protocol.md#task-order): the default order, the alphabetical order of the task-order
  * experiment (dataset names, Grounding sorted as "RefCOCO"), or any order the user lists.
  */
 export const NAMED_TASK_ORDERS: Readonly<Record<string, readonly CoinTask[]>> = {

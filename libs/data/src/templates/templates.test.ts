@@ -6,7 +6,7 @@ import { parseVariant, renderPrompt, templatesFor } from './instructions.js';
 import { resolveTaskOrder } from './task-order.js';
 import { keptCount, parseFraction, selectVolume } from './volume.js';
 
-test('Original prompts follow COIN.md §2.4 / §3.1 exactly', () => {
+test('Original prompts follow docs/file-formats.md#test-records / docs/protocol.md#original-templates exactly', () => {
   assert.equal(
     renderPrompt('ImageNet', 'original', 'What is the object in the image?', 'x.JPEG'),
     'What is the object in the image?\nAnswer the question using a single word or phrase.',

@@ -2,7 +2,7 @@ import { CoinError } from '@coin/core';
 import { seededHash53 } from './seeded-hash.js';
 
 /**
- * The instruction-volume experiment (COIN.md §3.4): keep a fraction of each task's training
+ * The instruction-volume experiment (docs/protocol.md#instruction-volume): keep a fraction of each task's training
  * instructions. The sampling rule CoIN used is unknown; ours keeps exactly round(f·N) items (at
  * least one when N > 0), those with the smallest seeded hash of their id. So the choice is
  * deterministic, independent of file order, and nested: the 0.2 subset contains the 0.1 subset.

@@ -6,7 +6,7 @@ import { aggregateMetrics, continualMetrics } from './metrics.js';
 import { studentTQuantile, summarize } from './stats.js';
 
 const TASKS = ['ScienceQA', 'TextVQA', 'ImageNet', 'GQA', 'VizWiz', 'Grounding', 'VQAv2', 'OCRVQA'];
-// spec §9.3: LLaVA-7B LoRA, default order; row j = after stage j; ScienceQA off-diagonal values are n/a
+// docs/protocol.md#published-numbers: LLaVA-7B LoRA, default order; row j = after stage j; ScienceQA off-diagonal values are n/a
 const LLAVA_LORA: Cell[][] = [
   [82.45],
   [null, 49.99],
@@ -24,16 +24,16 @@ const near = (x: Cell, published: number): void => {
   assert.ok(Math.abs(x! - published) < 0.005 + 1e-9, `${x} vs ${published}`);
 };
 
-describe('continual metrics reproduce the spec §9 derived values', () => {
+describe('continual metrics reproduce the docs/protocol.md#published-numbers derived values', () => {
   const m = parseMatrixFile({ tasks: TASKS, matrix: LLAVA_LORA }, 'matrix.json').accuracy;
 
-  it('§9.3: final mean 28.74 and BWT −37.29 over all 8 tasks', () => {
+  it('docs/protocol.md#published-numbers: final mean 28.74 and BWT −37.29 over all 8 tasks', () => {
     const r = continualMetrics(m);
     near(r.final_average, 28.74);
     near(r.BWT, -37.29);
   });
 
-  it('§9.3/§9.4: tasks 2-8 give MAA 32.07, mean diagonal 58.35, mean final 29.80, BWT −33.30', () => {
+  it('docs/protocol.md#published-numbers: tasks 2-8 give MAA 32.07, mean diagonal 58.35, mean final 29.80, BWT −33.30', () => {
     const r = continualMetrics(selectTasks(m, TASKS.slice(1)));
     near(r.MAA, 32.07);
     near(r.MFT, 58.35);
@@ -41,7 +41,7 @@ describe('continual metrics reproduce the spec §9 derived values', () => {
     near(r.BWT, -33.3);
   });
 
-  it('§9.5: General-Knowledge scores, final mean 62.75 and BWT −12.43', () => {
+  it('docs/protocol.md#published-numbers: General-Knowledge scores, final mean 62.75 and BWT −12.43', () => {
     const diag = [92, 75, 97, 72, 42, 58, 75, 78];
     const fin = [82, 74, 55, 56, 47, 52, 58, 78];
     const judge = TASKS.map((_, j) =>

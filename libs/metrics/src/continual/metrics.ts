@@ -1,5 +1,5 @@
 /**
- * Continual-learning metrics over a results matrix (spec §7.2), T tasks, L = T-1 the last stage:
+ * Continual-learning metrics over a results matrix (docs/protocol.md#continual-metrics), T tasks, L = T-1 the last stage:
  *   AA_j = mean_{i≤j} a[j][i];  MAA = mean_j AA_j;  final average = AA_L;  MFT = mean_i a[i][i];
  *   BWT = mean_{i<L} (a[L][i] − a[i][i]);  forgetting = mean_{i<L} (max_{i≤j<L} a[j][i] − a[L][i]);
  *   FWT = mean_{i≥1} (a[i−1][i] − z[i]) against the zero-shot row z (needs the entries above the

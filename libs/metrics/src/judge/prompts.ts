@@ -1,5 +1,5 @@
 /**
- * Judge prompt construction (spec §8.1, CoIN's create_prompt.py): one [system, user] message pair
+ * Judge prompt construction (docs/protocol.md#judge-prompts, CoIN's create_prompt.py): one [system, user] message pair
  * per merge.jsonl line, matched to the test item by str(question_id), written as
  * prompt_to_eval.json (indent 4, ASCII-escaped, as Python's json.dump writes it).
  * CoIN rule: the question is the test text minus its last line (the instruction; a one-line text

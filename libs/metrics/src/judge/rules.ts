@@ -1,5 +1,5 @@
 /**
- * The judge rule texts of CoIN's rule.json (spec §8.1), verbatim: the judge sees them, so a
+ * The judge rule texts of CoIN's rule.json (docs/protocol.md#judge-prompts), verbatim: the judge sees them, so a
  * changed character changes the scores. Only the two CoIN rules are used; rule.json's LLaVA-bench
  * rules are not.
  */

@@ -1,5 +1,5 @@
 /**
- * Judge score parsing and aggregation (spec §8.3, CoIN's evaluate_score.py).
+ * Judge score parsing and aggregation (docs/protocol.md#judge-score-parsing, CoIN's evaluate_score.py).
  * coin, per judge text t (10 added to the denominator for every line):
  *   1. Python `float(t)` succeeds → add it if ≤ 10 (NaN and > 10 add nothing; negatives add);
  *   2. else if t contains "/" → the part before the first "/" is added if `str.isnumeric()` and

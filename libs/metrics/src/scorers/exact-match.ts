@@ -1,5 +1,5 @@
 /**
- * VizWiz and VQAv2 (spec §6.6): correct iff the output equals the single `answer` of the CoIN
+ * VizWiz and VQAv2 (docs/protocol.md#scorer-vizwiz-and-vqav2): correct iff the output equals the single `answer` of the CoIN
  * test file after upper-casing both (Python's `str.upper`); no trimming, no soft accuracy. VizWiz
  * looks the prediction's question_id up as is (an int id does not match a string one: the original
  * crashes), VQAv2 compares ids as `str()`. Both fidelities behave the same (no BUG? item).

@@ -1,5 +1,5 @@
 /**
- * GQA (spec §6.5): CoIN converts merge.jsonl to GQA's prediction format (output minus trailing
+ * GQA (docs/protocol.md#scorer-gqa): CoIN converts merge.jsonl to GQA's prediction format (output minus trailing
  * periods, lower-cased) and runs the official GQA evaluation against
  * testdev_balanced_questions.json over the predicted questions only. Balanced questions count;
  * prints Binary/Open/Accuracy, Validity and Plausibility (always 0.00%: their code is commented

@@ -1,5 +1,5 @@
 /**
- * Grounding / RefCOCO (spec §6.7). The ground truth `answer_bbox` loses its brackets and is split
+ * Grounding / RefCOCO (docs/protocol.md#scorer-grounding). The ground truth `answer_bbox` loses its brackets and is split
  * on commas into floats (Python `float()`: spaces, `_` between digits, "nan", "inf" all accepted).
  * Both boxes are multiplied by max(size) (Python's max: the first largest element) before the IoU,
  * so floating point decides ties at IoU = 0.5 exactly as in the original. Correct iff IoU > 0.5.

@@ -1,5 +1,5 @@
 /**
- * ImageNet (spec §6.4).
+ * ImageNet (docs/protocol.md#scorer-imagenet).
  * coin: the i-th prediction line is compared with the i-th test item (order, not question_id), and
  *   it is correct if the answer is a substring of the output or the output a substring of the
  *   answer (case-sensitive; an empty output is therefore always correct). Result.text = the two

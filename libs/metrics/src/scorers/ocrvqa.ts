@@ -1,5 +1,5 @@
 /**
- * OCR-VQA (spec §6.8): correct iff the lower-cased output equals the lower-cased answer.
+ * OCR-VQA (docs/protocol.md#scorer-ocrvqa): correct iff the lower-cased output equals the lower-cased answer.
  * coin: outputs containing "Unanswerable" are skipped (still in the denominator) and the printed
  *   sample count is always 0 (it prints the length of a list that is never filled).
  * strict (BUG? fixes): no skip; the real sample count is printed.

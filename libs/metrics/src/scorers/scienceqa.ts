@@ -1,5 +1,5 @@
 /**
- * ScienceQA (spec §6.2): option-letter parsing over the official test split. Both fidelities
+ * ScienceQA (docs/protocol.md#scorer-scienceqa): option-letter parsing over the official test split. Both fidelities
  * behave the same (the spec marks no BUG? here; the "a" → "A" article quirk is part of the metric).
  *
  * Parsing, in order: the whole output is one of A-E; or it is ≥3 code points, starts with an option

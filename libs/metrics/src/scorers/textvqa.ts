@@ -1,5 +1,5 @@
 /**
- * TextVQA (spec §6.3): VQA soft accuracy against the official val annotations' 10 answers, after
+ * TextVQA (docs/protocol.md#scorer-textvqa): VQA soft accuracy against the official val annotations' 10 answers, after
  * the EvalAI normaliser. Both fidelities behave the same (no BUG? item; the normaliser's quirks
  * are part of the published metric). Python ≥ 3.12 sums floats with compensation; we sum in plain
  * order like Python 3.11 and earlier (a last-ulp difference only at full precision).

@@ -1,5 +1,5 @@
 /**
- * The EvalAI / VQA answer normaliser that CoIN's TextVQA scorer uses (spec §6.3), reproduced with
+ * The EvalAI / VQA answer normaliser that CoIN's TextVQA scorer uses (docs/protocol.md#scorer-textvqa), reproduced with
  * its quirks, because published TextVQA numbers depend on them:
  * - `'s` is split off ("cat's" → "cat 's") before punctuation handling;
  * - a punctuation symbol is deleted when the text has it next to a space (or a digit,digit pattern,

@@ -10,7 +10,7 @@ import { hfTensorsToInternal } from './base-tensors.js';
 import { isAdapterName } from './internal-names.js';
 import { transpose2d } from './layout.js';
 
-/** File names in an adapter checkpoint directory (COIN.md §4.6, safetensors instead of .bin). */
+/** File names in an adapter checkpoint directory (docs/file-formats.md#checkpoints, safetensors instead of .bin). */
 export const ADAPTER_CONFIG_FILE = 'adapter_config.json';
 export const ADAPTER_WEIGHTS_FILE = 'adapter_model.safetensors';
 export const NON_LORA_FILE = 'non_lora_trainables.safetensors';
@@ -56,7 +56,7 @@ export async function saveAdapterCheckpoint(
 
 /**
  * Load what saveAdapterCheckpoint wrote (or a PEFT/CoIN directory converted to safetensors):
- * bit-exact round trip. non_lora_trainables keys are normalised with LLaVA's strip rule (§4.5);
+ * bit-exact round trip. non_lora_trainables keys are normalised with LLaVA's strip rule (docs/protocol.md#stage-chaining);
  * the file is optional. Corrupt or truncated files fail with DATA_LOSS (safetensors reader).
  * Half-precision tensors (LLaVA saves adapters in the training dtype, fp16 or bf16) come back as
  * float32, which the model computes in: the reader widens bfloat16, and float16 is widened here.

@@ -14,7 +14,7 @@ export interface AdapterSpec {
   readonly experts: number;
 }
 
-/** CoIN's MoELoRA config defaults (COIN.md §5.1): task_embedding_dim is accepted but unused. */
+/** CoIN's MoELoRA config defaults (docs/protocol.md#moelora): task_embedding_dim is accepted but unused. */
 export const MOE_TASK_EMBEDDING_DIM = 64;
 
 /**

@@ -9,7 +9,7 @@ import {
 
 /**
  * On-disk names: Hugging Face LLaMA / LLaVA for base weights and the projector, PEFT for LoRA
- * (COIN.md §4.6) and CoIN's MoELoRA (§5.3). Adapter files carry no adapter name (`.default` is
+ * (docs/file-formats.md#checkpoints) and CoIN's MoELoRA (docs/file-formats.md#checkpoints). Adapter files carry no adapter name (`.default` is
  * removed on save, as PEFT does); the loader accepts it anyway.
  */
 
@@ -168,7 +168,7 @@ export function internalBaseName(hfName: string, source = 'checkpoint'): string 
 }
 
 /**
- * COIN.md §4.5: keys of non_lora_trainables are stripped of a leading `base_model.`, then of a
+ * docs/protocol.md#stage-chaining: keys of non_lora_trainables are stripped of a leading `base_model.`, then of a
  * leading `model.` if the key starts with `model.model.`:
  * `base_model.model.model.mm_projector.0.weight` → `model.mm_projector.0.weight`.
  */

@@ -25,7 +25,7 @@ describe('adapter tensor names', () => {
     );
   });
 
-  it('spells the MoELoRA keys of COIN.md §5.3', () => {
+  it('spells the MoELoRA keys of docs/file-formats.md#checkpoints', () => {
     assert.equal(
       peftAdapterKey({ layer: 1, linear: 'v', part: 'lora_A', expert: 7 }),
       'base_model.model.model.layers.1.self_attn.v_proj.lora_A.loraA.7.mlp.weight',
@@ -110,7 +110,7 @@ describe('base and projector names', () => {
     assert.throws(() => internalBaseName('model.vision_tower.x'), isCode('CHECKPOINT.UNKNOWN_KEY'));
   });
 
-  it('uses LLaVA keys for non_lora_trainables and its strip rule on load (§4.5)', () => {
+  it('uses LLaVA keys for non_lora_trainables and its strip rule on load (docs/protocol.md#stage-chaining)', () => {
     assert.equal(nonLoraSavedKey(internalNames.projector(0, 'weight')), 'base_model.model.model.mm_projector.0.weight');
     assert.equal(stripNonLoraPrefix('base_model.model.model.mm_projector.0.weight'), 'model.mm_projector.0.weight');
     assert.equal(stripNonLoraPrefix('model.model.mm_projector.2.bias'), 'model.mm_projector.2.bias');

@@ -301,7 +301,7 @@ export class Generator {
     return this.recompute(feeds, maxNewTokens);
   }
 
-  /** The answers as CoIN's runners write them (COIN.md §6.1): new tokens decoded, specials skipped, stripped. */
+  /** The answers as CoIN's runners write them (docs/protocol.md#evaluation-runner): new tokens decoded, specials skipped, stripped. */
   async generateText(batch: PromptBatch, maxNewTokens: number, tokenizer: Tokenizer): Promise<string[]> {
     return (await this.generate(batch, maxNewTokens)).map((ids) => postprocessGeneration(tokenizer, ids));
   }

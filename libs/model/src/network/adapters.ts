@@ -5,7 +5,7 @@ import { LINEAR_NAMES, type LinearName } from '../checkpoint/internal-names.js';
 export const LINEAR_TARGETS = LINEAR_NAMES;
 export type LinearTarget = LinearName;
 
-/** How the model is tuned (COIN.md §4.2, §5). */
+/** How the model is tuned (docs/protocol.md#what-is-trained, docs/protocol.md#moelora). */
 export interface AdapterConfig {
   /** full: every decoder weight trains. lora / moelora: only adapters. Either way the projector too if trainProjector; never the vision tower. */
   readonly kind: 'lora' | 'moelora' | 'full';

@@ -77,7 +77,7 @@ function decoderWeights(cfg: DecoderConfig, drawFor: DrawFor): WeightMap {
 
 /**
  * Adapter weights for every targeted linear. LoRA (PEFT): A Kaiming-uniform with a = √5, i.e.
- * U(±1/√in), B zeros. MoELoRA (COIN.md §5.2): A ~ N(0, 0.01²), B zeros, router U(±1/√in)
+ * U(±1/√in), B zeros. MoELoRA (docs/protocol.md#moelora): A ~ N(0, 0.01²), B zeros, router U(±1/√in)
  * (PyTorch's default Linear init). Both start as a no-op because B = 0.
  */
 export function initAdapter(cfg: DecoderConfig, adapter: AdapterConfig, seed: number): WeightMap {
@@ -102,7 +102,7 @@ export function initAdapter(cfg: DecoderConfig, adapter: AdapterConfig, seed: nu
 
 /**
  * Names that train under `adapter`: the adapter weights, or for full tuning every decoder weight;
- * the projector too when `trainProjector`. The vision tower never trains (COIN.md §4.1: CLIP is
+ * the projector too when `trainProjector`. The vision tower never trains (docs/protocol.md#model: CLIP is
  * frozen, as in LLaVA's full fine-tuning).
  */
 export function trainableNames(weights: ReadonlyMap<string, TensorData>, adapter: AdapterConfig): string[] {

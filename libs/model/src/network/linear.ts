@@ -56,7 +56,7 @@ function loraBranch(ctx: ForwardContext, x: Value, path: string, a: AdapterConfi
 }
 
 /**
- * MoELoRA (COIN.md §5.2): Σ_e g_e(x)·s·B_e·A_e·drop_e(x), g = softmax(x·W_g) per token over E
+ * MoELoRA (docs/protocol.md#moelora): Σ_e g_e(x)·s·B_e·A_e·drop_e(x), g = softmax(x·W_g) per token over E
  * experts, s = α / r with the total rank. The experts' A are stored side by side as one [in, r]
  * matrix and the B stacked as [r, out], so without dropout the mixture is two MatMuls:
  * ((x·A) ⊙ g expanded over each expert's r/E columns)·B.

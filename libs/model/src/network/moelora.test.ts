@@ -7,7 +7,7 @@ import { linear } from './linear.js';
 import { Rng } from '@coin/core';
 import { WeightSource } from './weights.js';
 
-// COIN.md §5.2 written out directly: y_t = W0·x_t + Σ_e softmax(W_g·x_t)_e · (α/r) · B_e·A_e·x_t.
+// docs/protocol.md#moelora written out directly: y_t = W0·x_t + Σ_e softmax(W_g·x_t)_e · (α/r) · B_e·A_e·x_t.
 test('MoELoRA in the graph equals the spec formula expert by expert', async () => {
   const [IN, OUT, R, E, T] = [6, 5, 8, 4, 3];
   const re = R / E;

@@ -7,7 +7,7 @@ export interface CollateInput {
 }
 
 export interface CollateOptions {
-  /** Padding id: the tokenizer's padId (= unk, COIN.md §4.4). */
+  /** Padding id: the tokenizer's padId (= unk, docs/protocol.md#prompt-format-and-loss-masking). */
   readonly padId: number;
   /** Truncate every sequence to this many ids (LLaVA model_max_length). Default 2048. */
   readonly maxLength?: number;

@@ -16,7 +16,7 @@ import { VICUNA_V1_SYSTEM } from './vicuna.js';
 
 const tok = new ByteLevelBpeTokenizer(trainByteLevelBpe(englishLikeCorpus(300), { vocabSize: 500 }));
 
-describe('evaluation prompt (COIN.md §6.1)', () => {
+describe('evaluation prompt (docs/protocol.md#evaluation-runner)', () => {
   it('generic and loader runners prefix <image>\\n to the text as given', () => {
     const p = buildEvalPrompt(
       { question_id: 1, image: 'x.jpg', text: 'What is this?\nAnswer with one word.' },
@@ -93,7 +93,7 @@ describe('evaluation prompt (COIN.md §6.1)', () => {
     );
   });
 
-  it('has the §6.1 settings per task', () => {
+  it('has the docs/protocol.md#evaluation-runner settings per task', () => {
     assert.deepEqual(EVAL_SETTINGS.ScienceQA, { runner: 'science', imageMode: 'crop', maxNewTokens: 1024 });
     assert.deepEqual(EVAL_SETTINGS.TextVQA, { runner: 'loader', imageMode: 'pad', maxNewTokens: 128 });
     assert.equal(EVAL_SETTINGS.Grounding.runner, 'generic');

@@ -5,7 +5,7 @@ import { IMAGE_SENTINEL_ID, tokenizeWithImage } from './image-tokens.js';
 import { renderVicunaV1 } from './vicuna.js';
 
 /**
- * COIN.md §6.1 runner kinds. `science` (model_vqa_science) strips `<image>` from the text and
+ * docs/protocol.md#evaluation-runner runner kinds. `science` (model_vqa_science) strips `<image>` from the text and
  * re-adds it only when the item has an image; `loader` (model_vqa_loader) and `generic`
  * (model_vqa) always prefix `<image>\n` to the text as given.
  */
@@ -18,7 +18,7 @@ export interface EvalSettings {
   readonly maxNewTokens: number;
 }
 
-/** The §6.1 table. */
+/** The docs/protocol.md#evaluation-runner table. */
 export const EVAL_SETTINGS: Readonly<Record<CoinTask, EvalSettings>> = {
   ScienceQA: { runner: 'science', imageMode: 'crop', maxNewTokens: 1024 },
   TextVQA: { runner: 'loader', imageMode: 'pad', maxNewTokens: 128 },
@@ -92,7 +92,7 @@ export function commonLeadingTokens(prompts: readonly (readonly number[])[]): nu
 }
 
 /**
- * §6.1 output post-processing: decode only the new tokens with special tokens skipped, strip;
+ * docs/protocol.md#evaluation-runner output post-processing: decode only the new tokens with special tokens skipped, strip;
  * the model_vqa* runners then remove a trailing `</s>` (text that spelled it out) and strip again.
  */
 export function postprocessGeneration(

@@ -34,7 +34,7 @@ const record = (human: string, answer: string, image = true): TrainRecord => ({
 const labelledText = (tok: Tokenizer, s: TrainingSample): string =>
   tok.decode(s.labels.filter((l) => l !== IGNORE_INDEX));
 
-describe('vicuna_v1 rendering (COIN.md §4.4)', () => {
+describe('vicuna_v1 rendering (docs/protocol.md#prompt-format-and-loss-masking)', () => {
   it('renders the single-turn training string and the open eval turn', () => {
     assert.equal(
       renderVicunaV1(['<image>\nWhat is it?', 'A cat'], '</s>'),
@@ -47,7 +47,7 @@ describe('vicuna_v1 rendering (COIN.md §4.4)', () => {
     );
   });
 
-  it('moves <image> to the front wherever it is, then strips (§2.2)', () => {
+  it('moves <image> to the front wherever it is, then strips (docs/file-formats.md#training-records)', () => {
     assert.equal(moveImageTokenToFront('What colour is it?\n<image>'), '<image>\nWhat colour is it?');
     assert.equal(moveImageTokenToFront('  Is <image> this\u0085 '), '<image>\nIs  this');
     assert.equal(moveImageTokenToFront('no image here '), 'no image here ');

@@ -10,7 +10,7 @@ import {
 } from './vicuna.js';
 
 /**
- * How the answer span is found (COIN.md §4.4).
+ * How the answer span is found (docs/protocol.md#prompt-format-and-loss-masking).
  * - `prefix` (default): the instruction is `tokens(… "ASSISTANT:")`, checked to be an exact prefix
  *   of the round's tokens; correct for any tokenizer.
  * - `llava` (fidelity): LLaVA's arithmetic, `len(tokens(… "ASSISTANT: ")) − 2`. The −2 is BOS plus
@@ -43,7 +43,7 @@ export interface TrainingSample {
   readonly text: string;
 }
 
-/** COIN.md §4.4: render, tokenise and mask one training record. */
+/** docs/protocol.md#prompt-format-and-loss-masking: render, tokenise and mask one training record. */
 export function buildTrainingSample(
   record: TrainRecord,
   tokenizer: Tokenizer,
@@ -91,7 +91,7 @@ export function buildTrainingSample(
   }
   for (let i = cur; i < labels.length; i++) labels[i] = IGNORE_INDEX;
 
-  // LLaVA compares with the non-pad length (pad = unk, COIN.md §4.4): a literal unk in the text is
+  // LLaVA compares with the non-pad length (pad = unk, docs/protocol.md#prompt-format-and-loss-masking): a literal unk in the text is
   // not counted there, so such a sample is flagged.
   const total = inputIds.reduce((n, id) => n + (id === tokenizer.padId ? 0 : 1), 0);
   let mismatch = false;

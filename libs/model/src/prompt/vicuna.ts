@@ -2,7 +2,7 @@ import { invalidArgument, pyStrip } from '@coin/core';
 import { type ConversationTurn } from '@coin/data';
 import { IMAGE_TOKEN } from '../tokenizer/tokenizer.js';
 
-/** COIN.md §4.4: the vicuna_v1 system text (LLaVA conv_vicuna_v1, template `v1`). */
+/** docs/protocol.md#prompt-format-and-loss-masking: the vicuna_v1 system text (LLaVA conv_vicuna_v1, template `v1`). */
 export const VICUNA_V1_SYSTEM =
   "A chat between a curious user and an artificial intelligence assistant. The assistant gives helpful, detailed, and polite answers to the user's questions.";
 export const USER_ROLE = 'USER';
@@ -11,7 +11,7 @@ export const ASSISTANT_ROLE = 'ASSISTANT';
 export const TURN_SEPARATOR = ' ';
 
 /**
- * COIN.md §2.2: a turn that mentions `<image>` gets it removed wherever it is and re-inserted as
+ * docs/file-formats.md#training-records: a turn that mentions `<image>` gets it removed wherever it is and re-inserted as
  * the prefix `<image>\n`, then the whole is stripped (LLaVA preprocess_multimodal).
  */
 export function moveImageTokenToFront(text: string): string {

@@ -71,7 +71,7 @@ export class HfJsonTokenizer implements Tokenizer {
     this.eosId = require('EOS', find('eos', [names.eos, '</s>', '<|end_of_text|>', '<|endoftext|>']));
     const unk = find('unk', [names.unk, '<unk>']);
     this.unkId = unk ?? this.eosId;
-    // COIN.md §4.4: pad = unk. Tokenizers without an unk token pad with the configured pad or EOS.
+    // docs/protocol.md#prompt-format-and-loss-masking: pad = unk. Tokenizers without an unk token pad with the configured pad or EOS.
     this.padId = unk ?? find('pad', [names.pad]) ?? this.eosId;
   }
 

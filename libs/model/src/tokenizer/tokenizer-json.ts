@@ -102,7 +102,7 @@ export function byteLevelBpeTokenizerConfig(model: ByteLevelBpeModel): Record<st
     bos_token: has(BOS_TOKEN),
     eos_token: has(EOS_TOKEN),
     unk_token: has(UNK_TOKEN),
-    // COIN.md §4.4: LLaVA pads with the unk token; `<pad>` exists in the vocabulary but is unused.
+    // docs/protocol.md#prompt-format-and-loss-masking: LLaVA pads with the unk token; `<pad>` exists in the vocabulary but is unused.
     pad_token: has(UNK_TOKEN) ?? has(PAD_TOKEN),
     add_bos_token: true,
     add_eos_token: false,

@@ -19,7 +19,7 @@ export interface Tokenizer {
   readonly bosId: number;
   readonly eosId: number;
   readonly unkId: number;
-  /** Padding id. COIN.md §4.4: pad token = unk token (LLaVA sets `pad_token = unk_token`). */
+  /** Padding id. docs/protocol.md#prompt-format-and-loss-masking: pad token = unk token (LLaVA sets `pad_token = unk_token`). */
   readonly padId: number;
   /** Special strings (`<s>`, `</s>`, ...) in `text` are matched exactly and become their ids. */
   encode(text: string, options?: EncodeOptions): number[];

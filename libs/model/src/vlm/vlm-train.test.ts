@@ -63,7 +63,7 @@ async function trainColours(adapter: AdapterConfig, steps: number, lr: number) {
 test('micro VLM, full tuning: learns an answer that only the image determines, the vision tower frozen', async () => {
   const { names, start, end } = await trainColours(adapterConfig({ kind: 'full' }), 150, 3e-3);
   assert.ok(names.includes('tok_embeddings') && names.some((n) => n.startsWith('projector.')));
-  assert.ok(!names.some((n) => n.startsWith('vision.')), 'CLIP stays frozen (COIN.md §4.1)');
+  assert.ok(!names.some((n) => n.startsWith('vision.')), 'CLIP stays frozen (docs/protocol.md#model)');
   assert.ok(end < 0.1 * start && end < 0.25, `loss ${start.toFixed(3)} → ${end.toFixed(3)}`);
 });
 

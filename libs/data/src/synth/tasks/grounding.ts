@@ -9,7 +9,7 @@ import { pad, type GenContext, type SynthItem } from './types.js';
 /**
  * RefCOCO-like referring expressions answered with a box. Images are often not square, as COCO
  * photos are, so the box normalisation matters: corners are shifted as if the image were padded
- * to a centred square of side max(W, H) and divided by that side (COIN.md §2.5), printed with
+ * to a centred square of side max(W, H) and divided by that side (docs/file-formats.md#test-records), printed with
  * two decimals: "[x1, y1, x2, y2]".
  */
 export function normalisedBox(box: Box, width: number, height: number): [number, number, number, number] {

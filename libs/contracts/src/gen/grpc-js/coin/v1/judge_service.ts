@@ -21,7 +21,7 @@ import {
 import { Operation } from "./operation.js";
 import { JudgeCell, JudgeSpec } from "./run.js";
 
-/** The judge worker: rates an evaluation cell's answers against the ground truth (COIN.md §8). */
+/** The judge worker: rates an evaluation cell's answers against the ground truth (docs/protocol.md#the-judge). */
 
 /** Request of JudgeService.JudgeEvalCell. */
 export interface JudgeEvalCellRequest {

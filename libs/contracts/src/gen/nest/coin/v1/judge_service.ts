@@ -10,7 +10,7 @@ import { Observable } from "rxjs";
 import { Operation } from "./operation.js";
 import { JudgeCell, JudgeSpec } from "./run.js";
 
-/** The judge worker: rates an evaluation cell's answers against the ground truth (COIN.md §8). */
+/** The judge worker: rates an evaluation cell's answers against the ground truth (docs/protocol.md#the-judge). */
 
 /** Request of JudgeService.JudgeEvalCell. */
 export interface JudgeEvalCellRequest {

@@ -19,16 +19,16 @@ import { ErrorInfo, Progress, State } from "./common.js";
 export enum Method {
   /** METHOD_UNSPECIFIED - Not set; servers reject it. */
   METHOD_UNSPECIFIED = 0,
-  /** METHOD_LORA - One LoRA adapter, carried from stage to stage (COIN.md §4.2). */
+  /** METHOD_LORA - One LoRA adapter, carried from stage to stage (docs/protocol.md#what-is-trained). */
   METHOD_LORA = 1,
-  /** METHOD_MOELORA - Mixture-of-experts LoRA with a router (COIN.md §5). */
+  /** METHOD_MOELORA - Mixture-of-experts LoRA with a router (docs/protocol.md#moelora). */
   METHOD_MOELORA = 2,
   /** METHOD_FULL - Full fine-tuning of the language model. */
   METHOD_FULL = 3,
   UNRECOGNIZED = -1,
 }
 
-/** Which phrasing of the answer-format instructions the data uses (COIN.md §3). */
+/** Which phrasing of the answer-format instructions the data uses (docs/protocol.md#instruction-templates). */
 export enum InstructionVariant {
   /** INSTRUCTION_VARIANT_UNSPECIFIED - Not set; servers treat it as ORIGINAL. */
   INSTRUCTION_VARIANT_UNSPECIFIED = 0,
@@ -41,7 +41,7 @@ export enum InstructionVariant {
   UNRECOGNIZED = -1,
 }
 
-/** Where the judge's General-Knowledge scores come from (COIN.md §8). */
+/** Where the judge's General-Knowledge scores come from (docs/protocol.md#the-judge). */
 export enum JudgeBackend {
   /** JUDGE_BACKEND_UNSPECIFIED - Not set; servers treat it as RUBRIC. */
   JUDGE_BACKEND_UNSPECIFIED = 0,
@@ -56,7 +56,7 @@ export enum JudgeBackend {
 
 /**
  * Training hyper-parameters. Every field is optional: unset means the method's default
- * (COIN.md §4.3 scaled to the model), so a spec states only what it changes.
+ * (docs/protocol.md#training-hyper-parameters scaled to the model), so a spec states only what it changes.
  */
 export interface HyperParameters {
   /** Peak learning rate of the adapter (or of all weights for METHOD_FULL), e.g. 2e-4. */
@@ -129,7 +129,7 @@ export interface RunSpec {
   method: Method;
   /**
    * CoIN task ids in training order, e.g. ["ScienceQA", "TextVQA", ...]; empty means the default
-   * order of COIN.md §1.1.
+   * order of docs/protocol.md#tasks-and-order.
    */
   taskOrder: string[];
   /** The instruction phrasing of the training and test data. */
@@ -210,7 +210,7 @@ export interface EvalCell {
   task: string;
   /** Lifecycle state. */
   state: State;
-  /** The task's metric on the literal answers, 0 to 100 (COIN.md §6). */
+  /** The task's metric on the literal answers, 0 to 100 (docs/protocol.md#scorers). */
   accuracy: number;
   /** Test samples scored. */
   sampleCount: number;
@@ -222,7 +222,7 @@ export interface EvalCell {
   error?: ErrorInfo | undefined;
 }
 
-/** One cell of the General-Knowledge matrix: judge score on task i after stage j (COIN.md §8). */
+/** One cell of the General-Knowledge matrix: judge score on task i after stage j (docs/protocol.md#the-judge). */
 export interface JudgeCell {
   /** Resource name: runs/{run}/stages/{stage}/judgements/{task}. */
   name: string;
@@ -248,7 +248,7 @@ export interface JudgeCell {
   error?: ErrorInfo | undefined;
 }
 
-/** Continual-learning summary of a finished run (COIN.md §7.2), for both matrices. */
+/** Continual-learning summary of a finished run (docs/protocol.md#continual-metrics), for both matrices. */
 export interface RunMetrics {
   /** Average accuracy after the last stage, AA_T. */
   finalAverageAccuracy: number;
