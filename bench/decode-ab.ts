@@ -4,10 +4,10 @@
  * Two cached generators side by side, for changes too small for single runs on a shared machine:
  * rounds alternate which goes first, and the result is the median of the per-round ratios B ÷ A
  * with its interquartile range, plus whether both produced the same tokens. A variant is a JSON
- * object of generator options: fuseDecode, cpuKernels (booleans), decodeAttention ('graph' or
- * 'kernel'), decodeLoops (Loops in sequence), threads (intra-op threads), spin (boolean),
- * sharedPrefix (true: the tokens every prompt of the batch starts with are prefilled once); {} is
- * the default generator. `--model coin` is coin-tiny on CoIN-shaped eval prompts
+ * object of generator options: provider ('cpu' or 'cuda': the CUDA form of the graph, run on the
+ * CPU), threads (intra-op threads), spin (boolean), sharedPrefix (true: the tokens every prompt of
+ * the batch starts with are prefilled once); {} is the default generator. Experiments on the graph
+ * itself add their variant here, in bench/, until the measurements decide. `--model coin` is coin-tiny on CoIN-shaped eval prompts
  * (lib/coin-eval-case.ts); `--new` sets the new tokens per sample (default 63).
  */
 import { commonLeadingTokens, type GeneratorOptions } from '@coin/model';
@@ -49,21 +49,16 @@ function parseVariant(name: string, text: string | undefined): { options: Partia
     const bad = (want: string): never => fail(`--${name}: ${key} must be ${want}, got ${JSON.stringify(value)}`);
     const count = (): number =>
       typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : bad('a positive integer');
-    if (key === 'fuseDecode' || key === 'cpuKernels' || key === 'spin' || key === 'sharedPrefix') {
+    if (key === 'spin' || key === 'sharedPrefix') {
       const flag = typeof value === 'boolean' ? value : bad('true or false');
       if (key === 'spin') session.spin = flag;
-      else if (key === 'sharedPrefix') shared = flag;
-      else out[key] = flag;
-    } else if (key === 'decodeAttention') {
-      out.decodeAttention = value === 'graph' || value === 'kernel' ? value : bad("'graph' or 'kernel'");
+      else shared = flag;
+    } else if (key === 'provider') {
+      out.provider = value === 'cpu' || value === 'cuda' ? value : bad("'cpu' or 'cuda'");
     } else if (key === 'threads') {
       session.threads = count();
-    } else if (key === 'decodeLoops') {
-      out.decodeLoops = count();
     } else {
-      fail(
-        `--${name}: unknown option ${key} (known: fuseDecode, cpuKernels, decodeAttention, decodeLoops, threads, spin, sharedPrefix)`,
-      );
+      fail(`--${name}: unknown option ${key} (known: provider, threads, spin, sharedPrefix)`);
     }
   }
   return { options: Object.keys(session).length ? { ...out, session } : out, shared };

@@ -58,13 +58,14 @@ export function promptBatch(c: DecodeCase, batch: number): PromptBatch {
   };
 }
 
-/** A generator for the case (random weights from seed 3), with extra options. */
+/** A generator for the case (random weights from seed 3), with extra options: the cached one, or the recompute reference. */
 export function makeGenerator(
   c: DecodeCase,
   batch: number,
   options: Partial<GeneratorOptions> = {},
+  kind: 'cached' | 'reference' = 'cached',
 ): Promise<Generator> {
-  return Generator.create({
+  const all: GeneratorOptions = {
     config: c.config,
     weights: initModel(c.config, 3),
     batch,
@@ -72,7 +73,8 @@ export function makeGenerator(
     eosId: -1,
     padId: 0,
     ...options,
-  });
+  };
+  return kind === 'cached' ? Generator.create(all) : Generator.reference(all);
 }
 
 /**

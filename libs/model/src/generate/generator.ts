@@ -1,6 +1,12 @@
 import { CoinError } from '@coin/core';
 import { serializeModel, tensor } from '@coin/onnx';
-import { createSession, type HostTensor, type RuntimeSession, type SessionOptions } from '@coin/runtime';
+import {
+  createSession,
+  type ExecutionProvider,
+  type HostTensor,
+  type RuntimeSession,
+  type SessionOptions,
+} from '@coin/runtime';
 import { postprocessGeneration } from '../prompt/eval-prompt.js';
 import { IMAGE_SENTINEL_ID } from '../prompt/image-tokens.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
@@ -121,11 +127,14 @@ function untilEos(columns: BigInt64Array, steps: number, batch: number, eosId: n
   });
 }
 
-export interface GeneratorOptions extends Omit<GenerateGraphOptions, 'sharedCache'> {
+export interface GeneratorOptions extends Omit<GenerateGraphOptions, 'sharedCache' | 'provider'> {
   readonly padId: number;
-  /** 'cached' (default): the one-run KV-cache graph; 'recompute': a full forward per new token (the baseline). */
-  readonly mode?: 'cached' | 'recompute';
   readonly session?: SessionOptions;
+  /**
+   * The provider the cached graph is built for (GenerateGraphOptions): by default the session's.
+   * 'cuda' on a CPU session runs the CUDA form of the graph on the CPU (tests and benchmarks do).
+   */
+  readonly provider?: ExecutionProvider;
   /**
    * Token ids every prompt starts with (in CoIN, BOS and the vicuna system text): their keys and
    * values are computed once, when the generator is created, and each generation runs its prefill
@@ -214,7 +223,22 @@ async function computeSharedPrefix(
   }
 }
 
-/** Greedy generation for a fixed batch size, with the cached (one-run) or the recompute graph. */
+/** The options checked, with the generator's own copy of the shared prefix. */
+function checkedOptions(options: GeneratorOptions): GeneratorOptions {
+  checkIds(options);
+  // A copy: the prefix's keys and values are computed from these ids, and prompts are checked against them later.
+  const sharedPrefix = options.sharedPrefix && Object.freeze([...options.sharedPrefix]);
+  if (sharedPrefix !== undefined)
+    checkSharedPrefix(sharedPrefix, options.config.decoder.vocab, options.config.decoder.maxSeq);
+  return { ...options, sharedPrefix };
+}
+
+/**
+ * Greedy generation for a fixed batch size: `create` builds the cached generator (prefill and
+ * decode Loops, one ORT run per generation), `reference` the recompute one (a full forward per
+ * new token, driven from the host), the plain no-cache baseline that the cached graph's tokens
+ * are tested against.
+ */
 export class Generator {
   /** Positions an image sentinel expands to: the vision config's patch count. */
   private readonly imageTokens: number;
@@ -222,40 +246,32 @@ export class Generator {
   private constructor(
     private readonly options: GeneratorOptions,
     private readonly session: RuntimeSession,
-    private readonly mode: 'cached' | 'recompute',
+    private readonly cached: boolean,
   ) {
     this.imageTokens = imageTokens(options.config.vision);
   }
 
   static async create(options: GeneratorOptions): Promise<Generator> {
-    checkIds(options);
-    const mode = options.mode ?? 'cached';
-    // ORT's CUDA contrib kernels take other inputs (its GroupQueryAttention no attention bias or position ids).
-    const cuda = options.session?.executionProvider === 'cuda';
-    if (cuda && (options.cpuKernels === true || options.decodeAttention === 'kernel')) {
+    const o = checkedOptions(options);
+    const sessionProvider = o.session?.executionProvider ?? 'cpu';
+    if (sessionProvider === 'cuda' && o.provider === 'cpu') {
       throw new CoinError(
         'GENERATE.BAD_OPTIONS',
         'INVALID_ARGUMENT',
-        "ORT's CPU kernels (cpuKernels, decodeAttention 'kernel') do not run on the CUDA provider",
-        { hint: 'leave cpuKernels and decodeAttention unset on CUDA' },
+        "a graph built for provider 'cpu' uses ORT's CPU kernels, which do not run on the CUDA provider",
+        { hint: 'leave provider unset: it follows the session' },
       );
     }
-    const graphOptions = cuda ? { ...options, cpuKernels: false } : options;
-    // A copy: the prefix's keys and values are computed from these ids now, and prompts are checked against them later.
-    const sharedPrefix = options.sharedPrefix && Object.freeze([...options.sharedPrefix]);
-    if (sharedPrefix !== undefined)
-      checkSharedPrefix(sharedPrefix, options.config.decoder.vocab, options.config.decoder.maxSeq);
-    const sharedCache =
-      mode === 'cached' && sharedPrefix
-        ? await computeSharedPrefix(graphOptions, sharedPrefix, options.session)
-        : undefined;
-    const model =
-      mode === 'cached' ? buildGenerateGraph({ ...graphOptions, sharedCache }) : buildNextTokenGraph(graphOptions);
-    return new Generator(
-      { ...options, sharedPrefix },
-      await createSession(serializeModel(model), options.session),
-      mode,
-    );
+    const graphOptions = { ...o, provider: o.provider ?? sessionProvider };
+    const sharedCache = o.sharedPrefix && (await computeSharedPrefix(graphOptions, o.sharedPrefix, o.session));
+    const model = buildGenerateGraph({ ...graphOptions, sharedCache });
+    return new Generator(o, await createSession(serializeModel(model), o.session), true);
+  }
+
+  /** The recompute reference: whole prompts (a shared prefix is only checked), one full forward per new token. */
+  static async reference(options: GeneratorOptions): Promise<Generator> {
+    const o = checkedOptions(options);
+    return new Generator(o, await createSession(serializeModel(buildNextTokenGraph(o)), o.session), false);
   }
 
   /** New tokens per prompt, without the end token. */
@@ -279,7 +295,7 @@ export class Generator {
     const shared = o.sharedPrefix ?? [];
     if (shared.length) checkStartsWith(batch, shared);
     // The cached graph holds the shared prefix already and takes what follows it.
-    const skip = this.mode === 'cached' ? shared.length : 0;
+    const skip = this.cached ? shared.length : 0;
     const fed = skip ? { ...batch, prompts: batch.prompts.map((p) => p.slice(skip)) } : batch;
     const feeds = leftPad(fed, this.imageTokens, o.padId, o.withImages, o.config.vision.imageSize);
     const longest = skip + (feeds[VLM_INPUTS.ids].dims[1] as number) + maxNewTokens;
@@ -290,7 +306,7 @@ export class Generator {
         `prompt + ${maxNewTokens} new tokens = ${longest} positions, over the model's ${o.config.decoder.maxSeq}`,
       );
     }
-    if (this.mode === 'cached') {
+    if (this.cached) {
       const out = await this.session.run({
         ...feeds,
         [GENERATE_IO.maxNew]: { dtype: 'int64', dims: [], data: BigInt64Array.of(BigInt(maxNewTokens)) },
@@ -301,7 +317,7 @@ export class Generator {
     return this.recompute(feeds, maxNewTokens);
   }
 
-  /** The answers as CoIN's runners write them (COIN.md §6.1): new tokens decoded, specials skipped, stripped. */
+  /** The answers as CoIN's runners write them: new tokens decoded, specials skipped, stripped. */
   async generateText(batch: PromptBatch, maxNewTokens: number, tokenizer: Tokenizer): Promise<string[]> {
     return (await this.generate(batch, maxNewTokens)).map((ids) => postprocessGeneration(tokenizer, ids));
   }
