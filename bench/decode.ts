@@ -8,19 +8,18 @@
  * the row's rounds: how fast this shared machine was then, so rows from different hours can be
  * compared.
  */
-import { createMatmulCeilingProbe, type MatmulCeilingProbe } from '@coin/runtime';
-import { DECODE_CASES, type DecodeCase, makeGenerator, NEW_TOKENS, promptBatch, timedRun } from './lib/decode-cases.js';
+import { createMatmulCeilingProbe } from '@coin/runtime';
+import {
+  DECODE_CASES,
+  type DecodeCase,
+  makeGenerator,
+  NEW_TOKENS,
+  probeOnce,
+  promptBatch,
+  timedRun,
+} from './lib/decode-cases.js';
 import { arg } from './lib/args.js';
 import { median, round } from './lib/stats.js';
-import { setTimeout as sleep } from 'node:timers/promises';
-
-const PROBE_PAUSE_MS = 50;
-
-/** GFLOP/s of three probe MatMuls, once the generators' spinning workers have stopped (as before a timed generation). */
-async function probeOnce(probe: MatmulCeilingProbe): Promise<number> {
-  await sleep(PROBE_PAUSE_MS);
-  return (await probe.measure(3, 0)).gflops;
-}
 
 /** Tokens per second of the cached and the recompute generator, timed in alternating rounds. */
 async function measure(
