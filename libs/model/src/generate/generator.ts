@@ -33,7 +33,7 @@ export interface PromptBatch {
  * Left-pads a batch so every prompt ends at the last position, expanding each image sentinel into
  * `imageTokens` positions that take the image features.
  */
-export function leftPad(
+function leftPad(
   batch: PromptBatch,
   imageTokens: number,
   padId: number,
