@@ -3,15 +3,17 @@
  *
  * Two cached generators side by side, for changes too small for single runs on a shared machine:
  * rounds alternate which goes first, and the result is the median of the per-round ratios B ÷ A
- * with its interquartile range, plus whether both produced the same tokens. A variant is a JSON
- * object of generator options: fuseDecode, cpuKernels (booleans), decodeAttention ('graph' or
- * 'kernel'), decodeLoops (Loops in sequence), threads (intra-op threads), spin (boolean),
- * sharedPrefix (true: the tokens every prompt of the batch starts with are prefilled once); {} is
- * the default generator. `--model coin` is coin-tiny on CoIN-shaped eval prompts
+ * with its interquartile range, whether both produced the same tokens, and `ceiling_gflops` (the
+ * 1024³ MatMul probe before and after the rounds: the machine's speed meanwhile). A variant is a JSON
+ * object of generator options: provider ('cpu' or 'cuda': the CUDA form of the graph, run on the
+ * CPU), threads (intra-op threads), spin (boolean), sharedPrefix (true: the tokens every prompt of
+ * the batch starts with are prefilled once); {} is the default generator. Experiments on the graph
+ * itself add their variant here, in bench/, until the measurements decide. `--model coin` is coin-tiny on CoIN-shaped eval prompts
  * (lib/coin-eval-case.ts); `--new` sets the new tokens per sample (default 63).
  */
 import { commonLeadingTokens, type GeneratorOptions } from '@coin/model';
-import { DECODE_CASES, makeGenerator, NEW_TOKENS, promptBatch, timedRun } from './lib/decode-cases.js';
+import { createMatmulCeilingProbe } from '@coin/runtime';
+import { DECODE_CASES, makeGenerator, NEW_TOKENS, probeOnce, promptBatch, timedRun } from './lib/decode-cases.js';
 import { coinEvalCase } from './lib/coin-eval-case.js';
 import { arg } from './lib/args.js';
 import { median, round } from './lib/stats.js';
@@ -49,21 +51,16 @@ function parseVariant(name: string, text: string | undefined): { options: Partia
     const bad = (want: string): never => fail(`--${name}: ${key} must be ${want}, got ${JSON.stringify(value)}`);
     const count = (): number =>
       typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : bad('a positive integer');
-    if (key === 'fuseDecode' || key === 'cpuKernels' || key === 'spin' || key === 'sharedPrefix') {
+    if (key === 'spin' || key === 'sharedPrefix') {
       const flag = typeof value === 'boolean' ? value : bad('true or false');
       if (key === 'spin') session.spin = flag;
-      else if (key === 'sharedPrefix') shared = flag;
-      else out[key] = flag;
-    } else if (key === 'decodeAttention') {
-      out.decodeAttention = value === 'graph' || value === 'kernel' ? value : bad("'graph' or 'kernel'");
+      else shared = flag;
+    } else if (key === 'provider') {
+      out.provider = value === 'cpu' || value === 'cuda' ? value : bad("'cpu' or 'cuda'");
     } else if (key === 'threads') {
       session.threads = count();
-    } else if (key === 'decodeLoops') {
-      out.decodeLoops = count();
     } else {
-      fail(
-        `--${name}: unknown option ${key} (known: fuseDecode, cpuKernels, decodeAttention, decodeLoops, threads, spin, sharedPrefix)`,
-      );
+      fail(`--${name}: unknown option ${key} (known: provider, threads, spin, sharedPrefix)`);
     }
   }
   return { options: Object.keys(session).length ? { ...out, session } : out, shared };
@@ -89,6 +86,10 @@ const make = (v: ReturnType<typeof parseVariant>) =>
 const [genA, genB] = [await make(a), await make(b)];
 await genA.generate(input, newTokens);
 await genB.generate(input, newTokens);
+const probe = await createMatmulCeilingProbe(1024);
+await probe.measure(2);
+// The machine-speed probe runs before and after the rounds, not between them (it evicts the weights from L3).
+const ceiling = [await probeOnce(probe)];
 const tokS = { a: [] as number[], b: [] as number[] };
 const ratios: number[] = [];
 let same = true;
@@ -101,7 +102,8 @@ for (let r = 0; r < rounds; r++) {
   ratios.push(got.b!.tokS / got.a!.tokS);
   same &&= JSON.stringify(got.a!.tokens) === JSON.stringify(got.b!.tokens);
 }
-await Promise.all([genA.release(), genB.release()]);
+ceiling.push(await probeOnce(probe));
+await Promise.all([genA.release(), genB.release(), probe.release()]);
 const sorted = [...ratios].sort((x, y) => x - y);
 const quartile = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 const result = {
@@ -116,6 +118,7 @@ const result = {
   q1: round(quartile(0.25), 3),
   q3: round(quartile(0.75), 3),
   same_tokens: same,
+  ceiling_gflops: round(median(ceiling), 0),
 };
 if (process.argv.includes('--json')) console.log(JSON.stringify(result));
 else {
@@ -124,6 +127,6 @@ else {
     `decode-ab: ${new Date().toISOString()}, model ${model}, batch ${batch}, ${newTokens} new tokens${shared}, ${rounds} rounds; A ${arg('a')}, B ${arg('b')}`,
   );
   console.log(
-    `A ${result.a_tok_s} tok/s   B ${result.b_tok_s} tok/s   B/A paired median ${result.b_over_a} (IQR ${result.q1}–${result.q3})   tokens ${same ? 'identical' : 'DIFFER'}`,
+    `A ${result.a_tok_s} tok/s   B ${result.b_tok_s} tok/s   B/A paired median ${result.b_over_a} (IQR ${result.q1}–${result.q3})   tokens ${same ? 'identical' : 'DIFFER'}   ceiling_gflops ${result.ceiling_gflops}`,
   );
 }

@@ -1,26 +1,25 @@
 /**
  * npm run bench -- decode [--json] [--reps N] [--model tiny|B] [--batch N]
  *
- * Greedy decoding throughput: the KV cache kept inside ONNX Loops (one `run` per generation)
- * against full recompute (one forward over the whole sequence per new token), for the coin-tiny
+ * Greedy decoding throughput: the cached generator (prefill and decode Loops, one `run` per
+ * generation) against the recompute reference (one forward over the whole sequence per new token), for the coin-tiny
  * preset and the tensor-engine config B shape (lib/decode-cases.ts), 63 new tokens, batch 1 and 32.
  * Each row also gives `ceiling_gflops`, a 1024³ MatMul probe (train-step's) run before and after
  * the row's rounds: how fast this shared machine was then, so rows from different hours can be
  * compared.
  */
-import { createMatmulCeilingProbe, type MatmulCeilingProbe } from '@coin/runtime';
-import { DECODE_CASES, type DecodeCase, makeGenerator, NEW_TOKENS, promptBatch, timedRun } from './lib/decode-cases.js';
+import { createMatmulCeilingProbe } from '@coin/runtime';
+import {
+  DECODE_CASES,
+  type DecodeCase,
+  makeGenerator,
+  NEW_TOKENS,
+  probeOnce,
+  promptBatch,
+  timedRun,
+} from './lib/decode-cases.js';
 import { arg } from './lib/args.js';
 import { median, round } from './lib/stats.js';
-import { setTimeout as sleep } from 'node:timers/promises';
-
-const PROBE_PAUSE_MS = 50;
-
-/** GFLOP/s of three probe MatMuls, once the generators' spinning workers have stopped (as before a timed generation). */
-async function probeOnce(probe: MatmulCeilingProbe): Promise<number> {
-  await sleep(PROBE_PAUSE_MS);
-  return (await probe.measure(3, 0)).gflops;
-}
 
 /** Tokens per second of the cached and the recompute generator, timed in alternating rounds. */
 async function measure(
@@ -29,10 +28,7 @@ async function measure(
   reps: number,
   recomputeReps: number,
 ): Promise<{ kv: number; recompute: number; speedup: number; low: number; high: number; ceiling: number }> {
-  const [cached, recompute] = [
-    await makeGenerator(c, batch, { mode: 'cached' }),
-    await makeGenerator(c, batch, { mode: 'recompute' }),
-  ];
+  const [cached, recompute] = [await makeGenerator(c, batch), await makeGenerator(c, batch, {}, 'reference')];
   const probe = await createMatmulCeilingProbe(1024);
   await probe.measure(2);
   const input = promptBatch(c, batch);

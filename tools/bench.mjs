@@ -1,17 +1,33 @@
 #!/usr/bin/env node
-// `npm run bench -- <name> [args]`: runs bench/<name>.ts through swc-node.
+// `npm run bench -- <name> [args]`: runs bench/<name>.ts through swc-node; `--help` lists the benchmarks.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** One line per benchmark for `--help`; bench/README.md says how each measures and holds its latest figures. */
+const SUMMARIES = {
+  'train-step': 'one training step (forward + backward + AdamW) against a 1024³ MatMul ceiling and TensorFlow.js',
+  decode: 'greedy decoding tokens/s: the cached generator against the recompute reference, batch 1 and 32',
+  'decode-ab': 'two cached generator variants in alternating rounds: the paired ratio B ÷ A and its IQR',
+};
+
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const [name, ...args] = process.argv.slice(2);
 const available = readdirSync(join(root, 'bench'))
   .filter((f) => f.endsWith('.ts'))
-  .map((f) => f.slice(0, -3));
+  .map((f) => f.slice(0, -3))
+  .sort();
+const listing = () =>
+  `usage: npm run bench -- <name> [args] [--json]\n\nbenchmarks (bench/README.md: method, targets, latest figures):\n${available
+    .map((b) => `  ${b.padEnd(12)} ${SUMMARIES[b] ?? '(no summary: add one to tools/bench.mjs)'}`)
+    .join('\n')}`;
+if (name === '--help' || name === '-h') {
+  console.log(listing());
+  process.exit(0);
+}
 if (!name || !available.includes(name)) {
-  console.error(`usage: npm run bench -- <name> [--json]\n  benchmarks: ${available.join(', ')}`);
+  console.error(`${name ? `unknown benchmark: ${name}\n` : ''}${listing()}`);
   process.exit(2);
 }
 const script = join(root, 'bench', `${name}.ts`);

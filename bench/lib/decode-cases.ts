@@ -13,6 +13,7 @@ import {
   PRESETS,
   withVocabAndSeq,
 } from '@coin/model';
+import type { MatmulCeilingProbe } from '@coin/runtime';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** New tokens per sample; the end token is never produced (eos = −1), so every run makes exactly this many. */
@@ -58,13 +59,14 @@ export function promptBatch(c: DecodeCase, batch: number): PromptBatch {
   };
 }
 
-/** A generator for the case (random weights from seed 3), with extra options. */
+/** A generator for the case (random weights from seed 3), with extra options: the cached one, or the recompute reference. */
 export function makeGenerator(
   c: DecodeCase,
   batch: number,
   options: Partial<GeneratorOptions> = {},
+  kind: 'cached' | 'reference' = 'cached',
 ): Promise<Generator> {
-  return Generator.create({
+  const all: GeneratorOptions = {
     config: c.config,
     weights: initModel(c.config, 3),
     batch,
@@ -72,7 +74,8 @@ export function makeGenerator(
     eosId: -1,
     padId: 0,
     ...options,
-  });
+  };
+  return kind === 'cached' ? Generator.create(all) : Generator.reference(all);
 }
 
 /**
@@ -94,4 +97,13 @@ export async function timedRun(
   const ms = performance.now() - t0;
   if (tokens.some((o) => o.length !== newTokens)) throw new Error(`expected ${newTokens} tokens per sample`);
   return { tokS: (batch * newTokens) / (ms / 1000), tokens };
+}
+
+/**
+ * GFLOP/s of three probe MatMuls (the 1024³ ceiling probe), once the generators' spinning workers
+ * have stopped, as before a timed generation: how fast the shared machine is right now.
+ */
+export async function probeOnce(probe: MatmulCeilingProbe): Promise<number> {
+  await sleep(PAUSE_MS);
+  return (await probe.measure(3, 0)).gflops;
 }

@@ -14,8 +14,6 @@ export * from './network/presets.js';
 export * from './vlm/vlm-batch.js';
 export * from './vlm/vlm-forward.js';
 export * from './vlm/vlm-train.js';
-export * from './generate/prefill.js';
-export * from './generate/decode-loop.js';
 export * from './generate/generate-graph.js';
 export * from './generate/generator.js';
 export * from './network/merge.js';

@@ -1,9 +1,9 @@
 import type { RotaryTables } from '@coin/autodiff';
 import { attr, GraphBuilder, tensor, type Value } from '@coin/onnx';
 import { type DecoderConfig, headDim } from '../network/config.js';
-import { decoderStack, type LayerAttend } from '../network/decoder.js';
+import type { LayerAttend } from '../network/decoder.js';
 import type { ForwardContext } from '../network/linear.js';
-import { type FusedStepWeights, fusedStack } from './fused-decode.js';
+import { generationStack } from './generation-stack.js';
 import {
   attendedBias,
   eosConstant,
@@ -13,7 +13,7 @@ import {
   runDecodeLoop,
   stepStart,
 } from './decode-step.js';
-import { fusedRope, type HalfTables, ropeAt } from './prefill.js';
+import { type HalfTables, stackRope } from './prefill.js';
 
 export interface DecodeLoopInputs {
   /** Trip count: how many more tokens to generate after the first. int64 scalar. */
@@ -23,27 +23,22 @@ export interface DecodeLoopInputs {
   readonly mask: Value; // [B, P] int64 key mask of the prompt
   readonly cache: ReadonlyArray<{ k: Value; v: Value }>; // per layer [B, H, P, D], from the prefill
   readonly tables: RotaryTables;
-  /** Fused step weights (fused-decode.ts); absent = the layer-by-layer step (unmerged adapters). */
-  readonly fused?: FusedStepWeights;
-  /** With `fused`: rotary by ORT's com.microsoft RotaryEmbedding kernel over these tables. */
+  /** Rotary by ORT's com.microsoft RotaryEmbedding kernel over these tables (CPU); absent = graph ops. */
   readonly kernelTables?: HalfTables;
 }
 
 /**
- * Greedy decoding as ONNX Loops inside the one graph: a whole generation is a single `run`, with
- * no per-token host round trip. Each step attends with one softmax over two parts of the cache:
- * a prefix the Loop only reads (the body takes it from the outer scope, never copied) and the
- * tokens generated in this Loop, which are loop-carried and grow by one position per step (ORT
- * copies a carried tensor to grow it, so a step's copy covers only them). The steps run as `loops`
- * Loops in sequence, ⌈steps / loops⌉ each while steps last: the first Loop's prefix is the prompt,
- * and between Loops the generated part joins the prefix once, so the per-step copies stay short
- * (two Loops halve them; paired 1.047 at batch 32 against one, bench/README.md). The join copies
- * the prefix even when the Loop before it ran no steps. Decoding stops once every sample has
- * produced the end token (later Loops then do not run); finished samples keep emitting it. Returns
- * the tokens after the first, [steps', B].
- *
- * (Tried: blocks of 16 steps as an inner Loop inside an outer one. ORT ran the nested body's
- * MatMuls 20–35 % slower than the same ops one Loop deep.)
+ * Greedy decoding as two ONNX Loops inside the one graph: a whole generation is a single `run`,
+ * with no per-token host round trip. Each step attends with one softmax over two parts of the
+ * cache: a prefix the Loop only reads (the body takes it from the outer scope, never copied) and
+ * the tokens generated in this Loop, which are loop-carried and grow by one position per step
+ * (ORT copies a carried tensor to grow it, so a step's copy covers only them). The first Loop
+ * runs ⌈steps / 2⌉ steps over the prompt's cache; then its generated part joins the prefix once
+ * and the second Loop runs the rest, so the per-step copies stay half as long as with one Loop
+ * (three Loops measured no better than two: the longer prefix copies eat the rest). The join
+ * copies the prefix even when the first Loop ran no steps. Decoding stops once every sample has
+ * produced the end token (the second Loop then does not run); finished samples keep emitting it.
+ * Returns the tokens after the first, [steps', B].
  */
 export function decodeLoop(
   ctx: ForwardContext,
@@ -51,74 +46,61 @@ export function decodeLoop(
   batch: number,
   eosId: number,
   x: DecodeLoopInputs,
-  loops: number,
 ): Value {
   const b = ctx.b;
   const H = cfg.heads;
   const D = headDim(cfg);
   const eos = eosConstant(b, eosId);
-  let prefix = cachePrefix(
+  const promptPrefix = cachePrefix(
     b,
     'P',
     promptKeyBias(b, x.mask),
     x.cache.map((c) => c.k),
     x.cache.map((c) => c.v),
   );
-  let state = firstState(b, eos, { token: x.firstToken, positions: x.firstPositions });
   const empty = b.op('ConstantOfShape', [b.i64([batch, H, 0, D])], { value: attr.tensor(tensor('float32', [1], [0])) }); // [B, H, 0, D]
-  const caches = Array.from({ length: 2 * cfg.layers }, () => empty);
-  const tokens: Value[] = [];
-  loopTrips(b, x.steps, loops).forEach((trip, j) => {
-    const tag = j === 0 ? '' : `_loop${j}`;
-    const out = runDecodeLoop(
-      b,
-      batch,
-      trip,
-      state,
-      caches,
-      { dtype: 'float32', shape: [batch, H, `G${tag}_end`, D] },
-      decodeStepBody(ctx, cfg, batch, eos, x, prefix, tag),
-      `steps${tag}`,
-    );
-    tokens.push(out.tokens);
-    state = out;
-    if (j + 1 < loops) {
-      const generated = b.op('Shape', [out.caches[0]], { start: attr.int(2), end: attr.int(3) }); // [1]
-      const dim = `prefix${j + 1}`;
-      const joined = (past: Value, now: Value) =>
-        b.op(
-          'Concat',
-          [past, now],
-          { axis: attr.int(2) },
-          { types: [{ dtype: 'float32', shape: [batch, H, dim, D] }] },
-        );
-      prefix = cachePrefix(
-        b,
-        dim,
-        b.op(
-          'Concat',
-          [prefix.bias, attendedBias(b, batch, generated)],
-          { axis: attr.int(-1) },
-          { types: [{ dtype: 'float32', shape: [batch, 1, 1, dim] }] },
-        ),
-        prefix.keys.map((k, l) => joined(k, out.caches[l])),
-        prefix.values.map((v, l) => joined(v, out.caches[cfg.layers + l])),
-      );
-    }
-  });
-  return tokens.length === 1
-    ? tokens[0]
-    : b.op('Concat', tokens, { axis: attr.int(0) }, { types: [{ dtype: 'int64', shape: ['steps_all', batch] }] });
-}
-
-/** Trip counts of `loops` Loops sharing `steps` (int64 scalar): ⌈steps / loops⌉ each while steps last. */
-function loopTrips(b: GraphBuilder, steps: Value, loops: number): Value[] {
-  if (loops === 1) return [steps];
-  const share = b.op('Div', [b.op('Add', [steps, b.scalar('int64', loops - 1)]), b.scalar('int64', loops)]);
-  return Array.from({ length: loops }, (_, j) => {
-    const left = j === 0 ? steps : b.op('Sub', [steps, b.op('Mul', [share, b.scalar('int64', j)])]);
-    return b.op('Max', [b.scalar('int64', 0), b.op('Min', [share, left])]);
-  });
+  const noneGenerated = Array.from({ length: 2 * cfg.layers }, () => empty);
+  const firstSteps = b.op('Div', [b.op('Add', [x.steps, b.scalar('int64', 1)]), b.scalar('int64', 2)]); // ⌈steps / 2⌉
+  const first = runDecodeLoop(
+    b,
+    batch,
+    firstSteps,
+    firstState(b, eos, { token: x.firstToken, positions: x.firstPositions }),
+    noneGenerated,
+    { dtype: 'float32', shape: [batch, H, 'G_end', D] },
+    decodeStepBody(ctx, cfg, batch, eos, x, promptPrefix, ''),
+  );
+  const generated = b.op('Shape', [first.caches[0]], { start: attr.int(2), end: attr.int(3) }); // [1]
+  const joined = (past: Value, now: Value) =>
+    b.op('Concat', [past, now], { axis: attr.int(2) }, { types: [{ dtype: 'float32', shape: [batch, H, 'P2', D] }] });
+  const longerPrefix = cachePrefix(
+    b,
+    'P2',
+    b.op(
+      'Concat',
+      [promptPrefix.bias, attendedBias(b, batch, generated)],
+      { axis: attr.int(-1) },
+      { types: [{ dtype: 'float32', shape: [batch, 1, 1, 'P2'] }] },
+    ),
+    promptPrefix.keys.map((k, l) => joined(k, first.caches[l])),
+    promptPrefix.values.map((v, l) => joined(v, first.caches[cfg.layers + l])),
+  );
+  const second = runDecodeLoop(
+    b,
+    batch,
+    b.op('Sub', [x.steps, firstSteps]),
+    first,
+    noneGenerated,
+    { dtype: 'float32', shape: [batch, H, 'G_end_2', D] },
+    decodeStepBody(ctx, cfg, batch, eos, x, longerPrefix, '_2'),
+    'steps_2',
+  );
+  return b.op(
+    'Concat',
+    [first.tokens, second.tokens],
+    { axis: attr.int(0) },
+    { types: [{ dtype: 'int64', shape: ['steps_all', batch] }] },
+  );
 }
 
 /** The part of the cache a Loop only reads: the prompt, then what earlier Loops generated. */
@@ -211,23 +193,13 @@ function decodeStepBody(
     );
     return body.op('Add', [body.op('MatMul', [pPrefix, prefix.values[l]]), body.op('MatMul', [pGenerated, V])]); // [B, H, 1, D]
   };
-  const normed = x.fused
-    ? fusedStack(
-        body,
-        cfg,
-        x.fused,
-        embedded,
-        { rope: fusedRope(body, x.tables, positions, x.kernelTables), attend },
-        { singleToken: true },
-      )
-    : decoderStack(
-        step,
-        cfg,
-        embedded,
-        ropeAt(body, x.tables, positions),
-        (l, q, k, v) => attend(l, body.op('Mul', [q, body.scalar('float32', 1 / Math.sqrt(D))]), k, v),
-        { singleToken: true },
-      );
+  const normed = generationStack(
+    step,
+    cfg,
+    embedded,
+    { rope: stackRope(body, x.tables, positions, x.kernelTables), attend },
+    { singleToken: true },
+  );
   finishStep(step, cfg, eos, { pos, finished }, normed, [...newK, ...newV], tag);
   return body.build();
 }

@@ -1,4 +1,5 @@
 import { CoinError } from '@coin/core';
+import type { ExecutionProvider } from '@coin/runtime';
 import { attr, GraphBuilder, type Model, type TensorData, tensor, type Value } from '@coin/onnx';
 import type { AdapterConfig } from '../network/adapters.js';
 import { headDim, type ModelConfig } from '../network/config.js';
@@ -9,7 +10,7 @@ import { VLM_INPUTS } from '../vlm/vlm-batch.js';
 import { declareVlmInputs, vlmEmbeddings } from '../vlm/vlm-forward.js';
 import { decodeLoop } from './decode-loop.js';
 import { gqaDecodeLoop, gqaHeadSizeFits } from './gqa-decode-loop.js';
-import { canFuseDecode, fuseDecodeWeights } from './fused-decode.js';
+import { canPackQkv, packQkvWeights } from './generation-stack.js';
 import { greedy, halfTables, lastPosition, prefill, ropeTables, type SharedPrefix } from './prefill.js';
 
 /** Graph inputs and outputs of the generation graphs. */
@@ -26,32 +27,12 @@ export interface GenerateGraphOptions {
   readonly withImages: boolean;
   readonly eosId: number;
   /**
-   * Decode steps on fused weights (fused-decode.ts) where the weights allow it (default true);
-   * false keeps the layer-by-layer step, for comparison.
+   * The execution provider the cached graphs are built for (default 'cpu'). On 'cpu' they use
+   * ORT's com.microsoft CPU kernels: RotaryEmbedding in every layer, and GroupQueryAttention for
+   * the decode steps at batch 1. The CUDA versions of those kernels take other inputs, so on
+   * 'cuda' rotary and attention are graph ops, which every provider runs.
    */
-  readonly fuseDecode?: boolean;
-  /**
-   * How decode steps attend, on fused weights: 'graph' = graph ops over the prompt's cache and a
-   * growing generated cache (decode-loop.ts); 'kernel' = ORT's com.microsoft GroupQueryAttention
-   * (CPU kernel; gqa-decode-loop.ts). Default: 'kernel' at batch 1 with cpuKernels when the head
-   * size is a multiple of 16, where it measured faster; 'graph' otherwise (larger batches measured
-   * slower with the kernel).
-   */
-  readonly decodeAttention?: 'graph' | 'kernel';
-  /**
-   * Use ORT's com.microsoft CPU kernels where they measured faster (default true; the Generator
-   * turns it off on CUDA, whose kernels take other inputs): RotaryEmbedding in the fused prefill
-   * and decode steps, and GroupQueryAttention as the default decodeAttention at batch 1.
-   */
-  readonly cpuKernels?: boolean;
-  /**
-   * With 'graph' attention: how many Loops in sequence share the decode steps (decode-loop.ts),
-   * 1–16, default 2. Between Loops the generated cache joins the read-only prefix, so the
-   * per-step cache copies stay shorter; each join copies the prefix once, even after a Loop that
-   * ran no steps. 'kernel' attention takes only 1. The cached graph's option: recompute has no
-   * Loops and ignores a valid value, but refuses an invalid one as the cached graph does.
-   */
-  readonly decodeLoops?: number;
+  readonly provider?: ExecutionProvider;
   /**
    * Keys and values of a token prefix every prompt starts with, computed once by the shared-prefix
    * graph (buildSharedPrefixGraph with the same options): the prompts fed to the graph are then
@@ -66,52 +47,6 @@ export interface SharedPrefixCache {
   readonly layers: ReadonlyArray<{ k: TensorData; v: TensorData }>;
 }
 
-/** Decode Loops in sequence by default: two measured faster than one at batch 32, three no better than two. */
-const DEFAULT_DECODE_LOOPS = 2;
-const MAX_DECODE_LOOPS = 16;
-
-/** The decode attention to build: the kernel only on fused weights with a head size it accepts. */
-function chooseDecodeAttention(o: GenerateGraphOptions, fused: boolean): 'graph' | 'kernel' {
-  const fits = fused && gqaHeadSizeFits(headDim(o.config.decoder));
-  if (o.decodeAttention === 'kernel' && !fits) {
-    throw new CoinError(
-      'GENERATE.BAD_OPTIONS',
-      'INVALID_ARGUMENT',
-      `decodeAttention 'kernel' needs fused weights (float32, no biases, adapters merged, fuseDecode not false) and a head size that is a multiple of 16 (head size ${headDim(o.config.decoder)})`,
-      { hint: "leave decodeAttention unset, or use 'graph'" },
-    );
-  }
-  return o.decodeAttention ?? (fits && o.batch === 1 && o.cpuKernels !== false ? 'kernel' : 'graph');
-}
-
-/** Refuses a decodeLoops that is not a whole number in 1–16 (both graphs check it, though recompute has no Loops). */
-function checkDecodeLoopsRange(n: number | undefined): void {
-  if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > MAX_DECODE_LOOPS)) {
-    throw new CoinError(
-      'GENERATE.BAD_OPTIONS',
-      'INVALID_ARGUMENT',
-      `decodeLoops must be a whole number from 1 to ${MAX_DECODE_LOOPS}, got ${n}`,
-      { hint: `leave it unset for the default (${DEFAULT_DECODE_LOOPS})` },
-    );
-  }
-}
-
-/** The decode Loop count: a whole number in 1–16, and only for graph attention (the kernel carries the whole cache in one Loop). */
-function chooseDecodeLoops(o: GenerateGraphOptions, attention: 'graph' | 'kernel'): number {
-  const n = o.decodeLoops;
-  checkDecodeLoopsRange(n);
-  if (n === undefined) return attention === 'graph' ? DEFAULT_DECODE_LOOPS : 1;
-  if (attention === 'kernel' && n !== 1) {
-    throw new CoinError(
-      'GENERATE.BAD_OPTIONS',
-      'INVALID_ARGUMENT',
-      `decodeLoops ${n} needs graph attention; the GroupQueryAttention kernel (decodeAttention 'kernel', the default at batch 1) decodes in one Loop`,
-      { hint: "set decodeAttention: 'graph', or leave decodeLoops unset" },
-    );
-  }
-  return n;
-}
-
 /** Prompt inputs with a run-time length: left-padded [B, T] ids and mask (+ image inputs). */
 function promptEmbeddings(ctx: ForwardContext, o: GenerateGraphOptions): { embeds: Value; mask: Value } {
   const { b } = ctx;
@@ -123,22 +58,26 @@ function promptEmbeddings(ctx: ForwardContext, o: GenerateGraphOptions): { embed
   return { embeds: embedTokens(ctx, ids), mask: b.input(VLM_INPUTS.attention, 'int64', [o.batch, 'T']) };
 }
 
-/** `fused`: the fused decode weights (fused-decode.ts), served by the same source as the model's. */
-function context(b: GraphBuilder, o: GenerateGraphOptions, fused?: ReadonlyMap<string, TensorData>): ForwardContext {
-  return { b, w: new WeightSource(b, fused ? new Map([...o.weights, ...fused]) : o.weights), adapter: o.adapter };
+/** `packed`: the packed q, k, v weights (generation-stack.ts), served by the same source as the model's. */
+function context(b: GraphBuilder, o: GenerateGraphOptions, packed?: ReadonlyMap<string, TensorData>): ForwardContext {
+  return { b, w: new WeightSource(b, packed ? new Map([...o.weights, ...packed]) : o.weights), adapter: o.adapter };
 }
 
-/** What the cached graphs share: weights (fused where they can be), rotary tables, the decode attention. */
+/**
+ * What the cached graphs share: weights (q, k, v packed where they can be), rotary tables, and
+ * which of ORT's CPU kernels run. Rotary by the kernel everywhere on CPU. GroupQueryAttention for
+ * the decode steps at batch 1 only: it copies the whole cache into its output every step, which
+ * costs more than its fewer nodes save from batch 2 up (bench/README.md, decode).
+ */
 function cachedGraphParts(b: GraphBuilder, o: GenerateGraphOptions) {
-  const fuse = o.fuseDecode !== false && canFuseDecode(o.config.decoder, o.weights, o.adapter);
-  const ctx = context(b, o, fuse ? fuseDecodeWeights(o.config.decoder, o.weights) : undefined);
-  const fused = fuse ? ctx.w : undefined;
-  const attention = chooseDecodeAttention(o, fuse);
-  const tables = ropeTables(b, o.config.decoder);
-  // ORT's kernels take the rotary tables' first halves; they rotate in the fused prefill and steps.
-  const kernelTables = fused && (o.cpuKernels !== false || attention === 'kernel') ? halfTables(b, tables) : undefined;
-  const rotaryKernel = o.cpuKernels !== false ? kernelTables : undefined;
-  return { ctx, fused, attention, tables, kernelTables, rotaryKernel };
+  const cfg = o.config.decoder;
+  const ctx = context(b, o, canPackQkv(cfg, o.weights, o.adapter) ? packQkvWeights(cfg, o.weights) : undefined);
+  const tables = ropeTables(b, cfg);
+  const cpu = (o.provider ?? 'cpu') === 'cpu';
+  // ORT's kernels take the rotary tables' first halves.
+  const kernelTables = cpu ? halfTables(b, tables) : undefined;
+  const attentionKernel = cpu && o.batch === 1 && gqaHeadSizeFits(headDim(cfg));
+  return { ctx, tables, kernelTables, attentionKernel };
 }
 
 /** Graph inputs and outputs of the shared-prefix graph. */
@@ -155,14 +94,13 @@ export const SHARED_PREFIX_IO = {
  */
 export function buildSharedPrefixGraph(o: GenerateGraphOptions, length: number): Model {
   const b = new GraphBuilder(`${o.config.name}_shared_prefix`);
-  const { ctx, fused, attention, tables, rotaryKernel } = cachedGraphParts(b, o);
-  chooseDecodeLoops(o, attention); // refuse bad options here, before the prefix is computed for nothing
+  const { ctx, tables, kernelTables } = cachedGraphParts(b, o);
   const ids = b.input(SHARED_PREFIX_IO.ids, 'int64', [1, length]);
   const mask = b.constant(tensor('int64', [1, length], new BigInt64Array(length).fill(1n)), 'prefix_mask');
   const { cache } = prefill(ctx, o.config.decoder, embedTokens(ctx, ids), mask, tables, {
+    generationStack: true,
     lastOnly: true,
-    fused,
-    kernelTables: rotaryKernel,
+    kernelTables,
   });
   cache.forEach(({ k, v }, l) => {
     b.output(k, SHARED_PREFIX_IO.key(l));
@@ -198,8 +136,7 @@ function sharedPrefix(b: GraphBuilder, cache: SharedPrefixCache, layers: number)
  */
 export function buildGenerateGraph(o: GenerateGraphOptions): Model {
   const b = new GraphBuilder(`${o.config.name}_generate`);
-  const { ctx, fused, attention, tables, kernelTables, rotaryKernel } = cachedGraphParts(b, o);
-  const loops = chooseDecodeLoops(o, attention);
+  const { ctx, tables, kernelTables, attentionKernel } = cachedGraphParts(b, o);
   const { embeds, mask: promptMask } = promptEmbeddings(ctx, o);
   const maxNew = b.input(GENERATE_IO.maxNew, 'int64', []);
   const shared = o.sharedCache && sharedPrefix(b, o.sharedCache, o.config.decoder.layers);
@@ -208,28 +145,19 @@ export function buildGenerateGraph(o: GenerateGraphOptions): Model {
     cache,
     keyMask: mask,
   } = prefill(ctx, o.config.decoder, embeds, promptMask, tables, {
+    generationStack: true,
     lastOnly: true,
-    fused,
-    kernelTables: rotaryKernel,
+    kernelTables,
     shared,
   });
   const first = greedy(b, lmHead(ctx, o.config.decoder, b.op('Squeeze', [hidden, b.i64([1])]))); // [B]
   const firstPositions = b.op('ReduceSum', [mask, b.i64([1])], { keepdims: attr.int(0) }); // [B]: real prompt tokens
   const steps = b.op('Sub', [maxNew, b.scalar('int64', 1)]);
-  const loopInputs = {
-    steps,
-    firstToken: first,
-    firstPositions,
-    mask,
-    cache,
-    tables,
-    fused,
-    kernelTables: rotaryKernel,
-  };
+  const loopInputs = { steps, firstToken: first, firstPositions, mask, cache, tables, kernelTables };
   const rest =
-    fused && kernelTables && attention === 'kernel'
-      ? gqaDecodeLoop(ctx, o.config.decoder, o.batch, o.eosId, { ...loopInputs, fused, kernelTables })
-      : decodeLoop(ctx, o.config.decoder, o.batch, o.eosId, loopInputs, loops); // [M'-1, B]
+    attentionKernel && kernelTables
+      ? gqaDecodeLoop(ctx, o.config.decoder, o.batch, o.eosId, { ...loopInputs, kernelTables })
+      : decodeLoop(ctx, o.config.decoder, o.batch, o.eosId, loopInputs); // [M'-1, B]
   const all = b.op(
     'Concat',
     [b.op('Unsqueeze', [first, b.i64([0])]), rest],
@@ -245,7 +173,6 @@ export function buildGenerateGraph(o: GenerateGraphOptions): Model {
  * greedy next token [B]. The host appends it and runs again: every step recomputes everything.
  */
 export function buildNextTokenGraph(o: GenerateGraphOptions): Model {
-  checkDecodeLoopsRange(o.decodeLoops);
   const b = new GraphBuilder(`${o.config.name}_next_token`);
   const ctx = context(b, o);
   const { embeds, mask } = promptEmbeddings(ctx, o);

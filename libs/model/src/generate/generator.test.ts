@@ -55,8 +55,8 @@ for (const withImages of [false, true]) {
       pixels: withImages ? Float32Array.from({ length: 4 * 3 * 32 * 32 }, () => rng.next() * 2 - 1) : undefined,
     };
     const common = { config, weights, batch: 4, withImages, eosId: EOS, padId: 0, session: { threads: 1 } };
-    const cached = await Generator.create({ ...common, mode: 'cached' });
-    const recompute = await Generator.create({ ...common, mode: 'recompute' });
+    const cached = await Generator.create(common);
+    const recompute = await Generator.reference(common);
     const a = await cached.generate(batch, 20);
     const b = await recompute.generate(batch, 20);
     assert.deepEqual(a, b);
@@ -65,7 +65,7 @@ for (const withImages of [false, true]) {
       'something was generated',
     );
     // A prompt decodes the same alone as inside a padded batch.
-    const single = await Generator.create({ ...common, batch: 1, mode: 'cached' });
+    const single = await Generator.create({ ...common, batch: 1 });
     const alone = await single.generate(
       { prompts: [batch.prompts[1]], pixels: batch.pixels?.slice(3 * 32 * 32, 2 * 3 * 32 * 32) },
       20,
@@ -75,170 +75,152 @@ for (const withImages of [false, true]) {
   });
 }
 
-test('fused (rotary kernel or graph ops) and layer-by-layer decode steps agree with recompute at every length, and when samples stop at different steps', async () => {
+/** Weights with an unmerged LoRA on every linear whose B is non-zero, so that it changes the output. */
+function withLora(seed: number) {
+  const adapter = adapterConfig({
+    kind: 'lora',
+    rank: 4,
+    alpha: 8,
+    targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'],
+  });
+  const all = new Map([...weights, ...initAdapter(config.decoder, adapter, seed)]);
+  for (const [name, t] of all)
+    if (name.endsWith('lora_B')) (t.data as Float32Array).forEach((_, i, a) => (a[i] = Math.sin(i + seed) * 0.2));
+  return { weights: all, adapter };
+}
+
+test('the cached graph (rotary kernel on CPU, graph rotary in the CUDA form, unmerged LoRA) agrees with recompute at every length, and when samples stop at different steps', async () => {
   const rng = new Rng(3);
   const batch = { prompts: prompts(rng, 3, false) };
   const common = { config, weights, batch: 3, withImages: false, padId: 0, session: { threads: 1 } };
-  const make = (eosId: number, mode: 'cached' | 'recompute', fuseDecode = true, cpuKernels = true) =>
-    Generator.create({ ...common, eosId, mode, fuseDecode, cpuKernels });
+  const lora = { ...common, ...withLora(5), eosId: -1 };
   const endless = {
-    fused: await make(-1, 'cached'),
-    graphRotary: await make(-1, 'cached', true, false),
-    plain: await make(-1, 'cached', false),
-    recompute: await make(-1, 'recompute'),
+    cpu: await Generator.create({ ...common, eosId: -1 }),
+    cudaForm: await Generator.create({ ...common, eosId: -1, provider: 'cuda' }),
+    recompute: await Generator.reference({ ...common, eosId: -1 }),
+    lora: await Generator.create(lora),
+    loraRecompute: await Generator.reference(lora),
   };
-  const rotaryKernels = (cpuKernels: boolean) =>
-    opTypes(buildGenerateGraph({ config, weights, batch: 3, withImages: false, eosId: EOS, cpuKernels }).graph).filter(
-      (t) => t === 'RotaryEmbedding',
-    ).length;
+  const rotaryKernels = (provider: 'cpu' | 'cuda') =>
+    countOps(
+      buildGenerateGraph({ config, weights, batch: 3, withImages: false, eosId: EOS, provider }),
+      'RotaryEmbedding',
+    );
   assert.deepEqual(
-    [rotaryKernels(true), rotaryKernels(false)],
+    [rotaryKernels('cpu'), rotaryKernels('cuda')],
     [3 * config.decoder.layers, 0],
-    'the kernel rotates in every layer of the prefill and of both decode Loops, only when asked',
+    'the kernel rotates in every layer of the prefill and of both decode Loops, on CPU only',
   );
   const reference = await endless.recompute.generate(batch, 2 * LONG + 3);
+  const loraReference = await endless.loraRecompute.generate(batch, 2 * LONG + 3);
+  assert.notDeepEqual(loraReference, reference, 'the adapter changes the output');
   for (const n of [1, 2, LONG, LONG + 1, LONG + 2, 2 * LONG + 1, 2 * LONG + 3]) {
     const expected = reference.map((seq) => seq.slice(0, n));
-    assert.deepEqual(await endless.fused.generate(batch, n), expected, `fused, ${n} new tokens`);
+    assert.deepEqual(await endless.cpu.generate(batch, n), expected, `CPU kernels, ${n} new tokens`);
+    assert.deepEqual(await endless.cudaForm.generate(batch, n), expected, `the CUDA form, ${n} new tokens`);
     assert.deepEqual(
-      await endless.graphRotary.generate(batch, n),
-      expected,
-      `fused with rotary as graph ops, ${n} new tokens`,
+      await endless.lora.generate(batch, n),
+      loraReference.map((seq) => seq.slice(0, n)),
+      `unmerged LoRA, ${n} new tokens`,
     );
-    assert.deepEqual(await endless.plain.generate(batch, n), expected, `layer by layer, ${n} new tokens`);
   }
   // Samples that finish at different steps: the end token is the one the second sample emits at
   // step LONG + 2; the others go on, finish earlier, or never.
   const eos = reference[1][LONG + 1];
-  const stopping = { fused: await make(eos, 'cached'), recompute: await make(eos, 'recompute') };
+  const stopping = {
+    cached: await Generator.create({ ...common, eosId: eos }),
+    recompute: await Generator.reference({ ...common, eosId: eos }),
+  };
   const cut = await stopping.recompute.generate(batch, 2 * LONG + 3);
   assert.ok(cut[1].length <= LONG + 1, 'the second sample stops early');
-  assert.deepEqual(await stopping.fused.generate(batch, 2 * LONG + 3), cut);
+  assert.deepEqual(await stopping.cached.generate(batch, 2 * LONG + 3), cut);
   await Promise.all([...Object.values(endless), ...Object.values(stopping)].map((g) => g.release()));
 });
 
-test('decoding split over 1, 2, 3 or 5 Loops in sequence agrees with recompute, when later Loops get no steps, and when a sample stops inside the first Loop or the second', async () => {
+test('decoding over two Loops in sequence agrees with recompute when the second gets no steps, and when a sample stops inside the first Loop or the second', async () => {
   const rng = new Rng(4);
   const batch = { prompts: prompts(rng, 3, false) };
   const common = { config, weights, batch: 3, withImages: false, padId: 0, session: { threads: 1 } };
-  const loopCount = (decodeLoops?: number) =>
-    countOps(buildGenerateGraph({ config, weights, batch: 3, withImages: false, eosId: EOS, decodeLoops }), 'Loop');
-  assert.deepEqual([loopCount(), loopCount(1), loopCount(3)], [2, 1, 3], 'two Loops by default, else as asked');
-  const recompute = await Generator.create({ ...common, eosId: -1, mode: 'recompute' });
+  assert.equal(countOps(buildGenerateGraph({ config, weights, batch: 3, withImages: false, eosId: EOS }), 'Loop'), 2);
+  const recompute = await Generator.reference({ ...common, eosId: -1 });
   const reference = await recompute.generate(batch, 2 * LONG + 3);
-  for (const decodeLoops of [1, 2, 3, 5]) {
-    const g = await Generator.create({ ...common, eosId: -1, decodeLoops });
-    // 1 and 2 new tokens leave later Loops without steps; 4 gives five Loops one step or none each.
-    for (const n of [1, 2, 4, LONG + 2, 2 * LONG + 3])
-      assert.deepEqual(
-        await g.generate(batch, n),
-        reference.map((seq) => seq.slice(0, n)),
-        `${decodeLoops} Loops, ${n} new tokens`,
-      );
-    await g.release();
-  }
-  // 2·LONG + 3 new tokens over three Loops: token 0 comes from the prefill, tokens 1–12 from the
-  // first Loop, 13–24 from the second. The first sample stops inside the first Loop, then inside
-  // the second; the others stop wherever that token first comes to them, or go on.
+  const cached = await Generator.create({ ...common, eosId: -1 });
+  // 1 and 2 new tokens leave the second Loop without steps; 3 gives each Loop one step.
+  for (const n of [1, 2, 3, LONG + 2, 2 * LONG + 3])
+    assert.deepEqual(
+      await cached.generate(batch, n),
+      reference.map((seq) => seq.slice(0, n)),
+      `${n} new tokens`,
+    );
+  await cached.release();
+  // 2·LONG + 3 new tokens: token 0 comes from the prefill, tokens 1–17 from the first Loop, 18–34
+  // from the second. The first sample stops inside the first Loop, then inside the second; the
+  // others stop wherever that token first comes to them, or go on.
   for (const [first, last] of [
-    [1, 12],
-    [13, 24],
+    [1, 17],
+    [18, 34],
   ]) {
     // A token the first sample emits here for the first time: it stops right there.
     const at = reference[0].findIndex((t, i) => i >= first && reference[0].indexOf(t) === i);
     assert.ok(at >= first && at <= last, `a new token between ${first} and ${last}`);
     const eos = reference[0][at];
     const stopping = {
-      loops: await Generator.create({ ...common, eosId: eos, decodeLoops: 3 }),
-      recompute: await Generator.create({ ...common, eosId: eos, mode: 'recompute' }),
+      cached: await Generator.create({ ...common, eosId: eos }),
+      recompute: await Generator.reference({ ...common, eosId: eos }),
     };
     const expected = await stopping.recompute.generate(batch, 2 * LONG + 3);
     assert.equal(expected[0].length, at, 'the first sample stops where intended');
-    assert.deepEqual(await stopping.loops.generate(batch, 2 * LONG + 3), expected, `end token from token ${at}`);
+    assert.deepEqual(await stopping.cached.generate(batch, 2 * LONG + 3), expected, `end token from token ${at}`);
     await Promise.all(Object.values(stopping).map((g) => g.release()));
   }
   await recompute.release();
-  for (const n of [0, 1.5, 17]) {
-    assert.throws(
-      () => buildGenerateGraph({ config, weights, batch: 3, withImages: false, eosId: EOS, decodeLoops: n }),
-      badOptions(/decodeLoops must be a whole number from 1 to 16/),
-    );
-    // Recompute has no Loops, but a bad value is still a caller's mistake worth saying.
-    await assert.rejects(
-      Generator.create({ ...common, eosId: EOS, mode: 'recompute', decodeLoops: n }),
-      badOptions(/decodeLoops must be a whole number from 1 to 16/),
-    );
-  }
 });
 
-test("ORT's GroupQueryAttention decode steps (the default at batch 1) agree with recompute, with images, padding and samples that stop", async () => {
-  // Head size 16: the smallest the kernel takes (micro's 24 is refused, below).
+test("ORT's GroupQueryAttention decode steps (batch 1 on CPU) agree with recompute, with images and samples that stop", async () => {
+  // Head size 16: the smallest the kernel takes (micro's 24 decodes with graph attention, below).
   const cfg = { ...config, decoder: { ...config.decoder, heads: 3 } };
   const w = sharpenedWeights(cfg, 11);
-  const graph = buildGenerateGraph({ config: cfg, weights: w, batch: 1, withImages: false, eosId: EOS });
-  assert.ok(opTypes(graph.graph).includes('GroupQueryAttention'), 'batch 1 decodes with the kernel by default');
-  const usesKernel = (o: { batch: number; cpuKernels?: boolean }) =>
-    opTypes(buildGenerateGraph({ config: cfg, weights: w, withImages: false, eosId: EOS, ...o }).graph).includes(
+  const usesKernel = (o: { config: typeof config; batch: number; provider?: 'cpu' | 'cuda' }) =>
+    opTypes(buildGenerateGraph({ weights: w, withImages: false, eosId: EOS, ...o }).graph).includes(
       'GroupQueryAttention',
     );
   assert.deepEqual(
-    [usesKernel({ batch: 2 }), usesKernel({ batch: 1, cpuKernels: false })],
-    [false, false],
-    'not from batch 2 up, nor without cpuKernels',
+    [
+      usesKernel({ config: cfg, batch: 1 }),
+      usesKernel({ config: cfg, batch: 2 }),
+      usesKernel({ config: cfg, batch: 1, provider: 'cuda' }),
+      usesKernel({ config, batch: 1 }),
+    ],
+    [true, false, false, false],
+    'at batch 1 on CPU with a head size it takes; not from batch 2 up, in the CUDA form, or at head size 24',
   );
   const rng = new Rng(5);
-  for (const batchSize of [1, 3]) {
-    const batch = {
-      prompts: prompts(rng, batchSize, true),
-      pixels: Float32Array.from({ length: batchSize * 3 * 32 * 32 }, () => rng.next() * 2 - 1),
-    };
-    const common = { config: cfg, weights: w, batch: batchSize, withImages: true, padId: 0, session: { threads: 1 } };
-    const reference = await Generator.create({ ...common, eosId: -1, mode: 'recompute' });
-    const kernel = await Generator.create({ ...common, eosId: -1, decodeAttention: 'kernel' });
-    const expected = await reference.generate(batch, 2 * LONG + 3);
-    for (const n of [1, 2, LONG + 1, 2 * LONG + 3])
-      assert.deepEqual(
-        await kernel.generate(batch, n),
-        expected.map((seq) => seq.slice(0, n)),
-        `batch ${batchSize}, ${n} new tokens`,
-      );
-    const eos = expected[0][LONG];
-    const stopping = {
-      kernel: await Generator.create({ ...common, eosId: eos, decodeAttention: 'kernel' }),
-      recompute: await Generator.create({ ...common, eosId: eos, mode: 'recompute' }),
-    };
+  const batch = {
+    prompts: prompts(rng, 1, true),
+    pixels: Float32Array.from({ length: 3 * 32 * 32 }, () => rng.next() * 2 - 1),
+  };
+  const common = { config: cfg, weights: w, batch: 1, withImages: true, padId: 0, session: { threads: 1 } };
+  const reference = await Generator.reference({ ...common, eosId: -1 });
+  const kernel = await Generator.create({ ...common, eosId: -1 });
+  const expected = await reference.generate(batch, 2 * LONG + 3);
+  for (const n of [1, 2, LONG + 1, 2 * LONG + 3])
     assert.deepEqual(
-      await stopping.kernel.generate(batch, 2 * LONG + 3),
-      await stopping.recompute.generate(batch, 2 * LONG + 3),
+      await kernel.generate(batch, n),
+      expected.map((seq) => seq.slice(0, n)),
+      `${n} new tokens`,
     );
-    await Promise.all([reference, kernel, ...Object.values(stopping)].map((g) => g.release()));
-  }
-  assert.throws(
-    () => buildGenerateGraph({ config, weights, batch: 1, withImages: false, eosId: EOS, decodeAttention: 'kernel' }),
-    badOptions(/head size 24/),
+  const eos = expected[0][LONG];
+  const stopping = {
+    kernel: await Generator.create({ ...common, eosId: eos }),
+    recompute: await Generator.reference({ ...common, eosId: eos }),
+  };
+  assert.deepEqual(
+    await stopping.kernel.generate(batch, 2 * LONG + 3),
+    await stopping.recompute.generate(batch, 2 * LONG + 3),
   );
-  assert.throws(
-    () => buildGenerateGraph({ config: cfg, weights: w, batch: 1, withImages: false, eosId: EOS, decodeLoops: 2 }),
-    badOptions(/decodeLoops 2 needs graph attention/),
-  );
-  assert.equal(
-    countOps(
-      buildGenerateGraph({ config: cfg, weights: w, batch: 1, withImages: false, eosId: EOS, decodeLoops: 1 }),
-      'Loop',
-    ),
-    1,
-  );
+  await Promise.all([reference, kernel, ...Object.values(stopping)].map((g) => g.release()));
   await assert.rejects(
-    Generator.create({
-      config: cfg,
-      weights: w,
-      batch: 1,
-      withImages: false,
-      eosId: EOS,
-      padId: 0,
-      decodeAttention: 'kernel',
-      session: { executionProvider: 'cuda' },
-    }),
+    Generator.create({ ...common, eosId: EOS, provider: 'cpu', session: { executionProvider: 'cuda' } }),
     badOptions(/CUDA/),
   );
 });
@@ -297,8 +279,8 @@ test('generation stops at the end token and refuses prompts that do not fit or h
     [{ padId: 1.5 }, /padId 1.5/],
     [{ eosId: 2.5 }, /eosId must be a whole number, got 2.5/],
   ] as const) {
-    for (const mode of ['cached', 'recompute'] as const)
-      await assert.rejects(Generator.create({ ...options, ...bad, mode }), refused('GENERATE.BAD_OPTIONS', re));
+    for (const make of [Generator.create, Generator.reference])
+      await assert.rejects(make({ ...options, ...bad }), refused('GENERATE.BAD_OPTIONS', re));
   }
   assert.equal(
     (await withImages.generate({ prompts: [[1, IMAGE_SENTINEL_ID, 5]], pixels: new Float32Array(3 * 32 * 32) }, 3))[0]

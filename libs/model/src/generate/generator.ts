@@ -1,6 +1,12 @@
 import { CoinError } from '@coin/core';
 import { serializeModel, tensor } from '@coin/onnx';
-import { createSession, type HostTensor, type RuntimeSession, type SessionOptions } from '@coin/runtime';
+import {
+  createSession,
+  type ExecutionProvider,
+  type HostTensor,
+  type RuntimeSession,
+  type SessionOptions,
+} from '@coin/runtime';
 import { postprocessGeneration } from '../prompt/eval-prompt.js';
 import { IMAGE_SENTINEL_ID } from '../prompt/image-tokens.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
@@ -15,117 +21,18 @@ import {
   SHARED_PREFIX_IO,
   type SharedPrefixCache,
 } from './generate-graph.js';
+import { appendColumn, checkPrompts, checkStartsWith, leftPad, type PromptBatch, untilEos } from './prompt-feeds.js';
 
-export interface PromptBatch {
-  /** Token ids per sample; IMAGE_SENTINEL_ID marks where the image's tokens go. */
-  readonly prompts: readonly (readonly number[])[];
-  /** [B, 3, S, S] pixels for graphs with images (zeros for text-only samples). */
-  readonly pixels?: Float32Array;
-}
+export type { PromptBatch } from './prompt-feeds.js';
 
-/**
- * Left-pads a batch so every prompt ends at the last position, expanding each image sentinel into
- * `imageTokens` positions that take the image features.
- */
-export function leftPad(
-  batch: PromptBatch,
-  imageTokens: number,
-  padId: number,
-  withImages: boolean,
-  imageSize = 0,
-): Record<string, HostTensor> {
-  const B = batch.prompts.length;
-  const lengths = batch.prompts.map((p) => p.length + (p.includes(IMAGE_SENTINEL_ID) ? imageTokens - 1 : 0));
-  const T = Math.max(...lengths);
-  const ids = new BigInt64Array(B * T).fill(BigInt(padId));
-  const mask = new BigInt64Array(B * T);
-  const imageIndex = new BigInt64Array(B * T);
-  const imageMask = new Uint8Array(B * T);
-  batch.prompts.forEach((prompt, b) => {
-    let t = T - lengths[b];
-    for (const id of prompt) {
-      if (id === IMAGE_SENTINEL_ID) {
-        if (!withImages)
-          throw new CoinError(
-            'GENERATE.NO_IMAGE_INPUT',
-            'INVALID_ARGUMENT',
-            `prompt ${b} has an image but the graph takes text only`,
-          );
-        for (let k = 0; k < imageTokens; k++, t++) {
-          mask[b * T + t] = 1n;
-          imageMask[b * T + t] = 1;
-          imageIndex[b * T + t] = BigInt(b * imageTokens + k);
-        }
-        continue;
-      }
-      ids[b * T + t] = BigInt(id);
-      mask[b * T + t] = 1n;
-      t++;
-    }
-  });
-  const feeds: Record<string, HostTensor> = {
-    [VLM_INPUTS.ids]: { dtype: 'int64', dims: [B, T], data: ids },
-    [VLM_INPUTS.attention]: { dtype: 'int64', dims: [B, T], data: mask },
-  };
-  if (withImages) {
-    const pixels = batch.pixels ?? new Float32Array(B * 3 * imageSize * imageSize);
-    feeds[VLM_INPUTS.pixels] = { dtype: 'float32', dims: [B, 3, imageSize, imageSize], data: pixels };
-    feeds[VLM_INPUTS.imageIndex] = { dtype: 'int64', dims: [B, T], data: imageIndex };
-    feeds[VLM_INPUTS.imageMask] = { dtype: 'bool', dims: [B, T], data: imageMask };
-  }
-  return feeds;
-}
-
-/**
- * Refuses what ONNX Runtime would only report as a failed kernel: empty prompts, ids outside the
- * vocabulary, more than one image per prompt, pixels of the wrong size.
- */
-function checkPrompts(batch: PromptBatch, vocab: number, pixelsPerImage: number): void {
-  const bad = (message: string, hint?: string) =>
-    new CoinError('GENERATE.BAD_PROMPT', 'INVALID_ARGUMENT', message, { hint });
-  batch.prompts.forEach((prompt, b) => {
-    if (prompt.length === 0) throw bad(`prompt ${b} is empty`, 'every prompt needs at least one token (BOS)');
-    let images = 0;
-    prompt.forEach((id, i) => {
-      if (id === IMAGE_SENTINEL_ID) images++;
-      else if (!Number.isInteger(id) || id < 0 || id >= vocab)
-        throw bad(
-          `prompt ${b}, position ${i}: token id ${id} is outside the vocabulary [0, ${vocab})`,
-          "encode prompts with the model's own tokenizer",
-        );
-    });
-    if (images > 1) throw bad(`prompt ${b} has ${images} images; a prompt takes at most one`);
-    if (images && pixelsPerImage && !batch.pixels)
-      throw bad(
-        `prompt ${b} has an image but no pixels were given`,
-        "pass the batch's pixels [B, 3, S, S] (zeros for text-only samples)",
-      );
-  });
-  if (pixelsPerImage && batch.pixels && batch.pixels.length !== batch.prompts.length * pixelsPerImage) {
-    throw bad(
-      `pixels hold ${batch.pixels.length} values; batch ${batch.prompts.length} × ${pixelsPerImage} (3 × size × size) expected`,
-    );
-  }
-}
-
-/** Cuts each sample's tokens at the first end token (excluded), as HF generate's output is then decoded. */
-function untilEos(columns: BigInt64Array, steps: number, batch: number, eosId: number): number[][] {
-  return Array.from({ length: batch }, (_, b) => {
-    const out: number[] = [];
-    for (let s = 0; s < steps; s++) {
-      const tok = Number(columns[s * batch + b]);
-      if (tok === eosId) break;
-      out.push(tok);
-    }
-    return out;
-  });
-}
-
-export interface GeneratorOptions extends Omit<GenerateGraphOptions, 'sharedCache'> {
+export interface GeneratorOptions extends Omit<GenerateGraphOptions, 'sharedCache' | 'provider'> {
   readonly padId: number;
-  /** 'cached' (default): the one-run KV-cache graph; 'recompute': a full forward per new token (the baseline). */
-  readonly mode?: 'cached' | 'recompute';
   readonly session?: SessionOptions;
+  /**
+   * The provider the cached graph is built for (GenerateGraphOptions): by default the session's.
+   * 'cuda' on a CPU session runs the CUDA form of the graph on the CPU (tests and benchmarks do).
+   */
+  readonly provider?: ExecutionProvider;
   /**
    * Token ids every prompt starts with (in CoIN, BOS and the vicuna system text): their keys and
    * values are computed once, when the generator is created, and each generation runs its prefill
@@ -171,25 +78,6 @@ function checkSharedPrefix(prefix: readonly number[], vocab: number, maxSeq: num
   });
 }
 
-/** Every prompt must start with the shared prefix and go on past it. */
-function checkStartsWith(batch: PromptBatch, prefix: readonly number[]): void {
-  const bad = (message: string) =>
-    new CoinError('GENERATE.BAD_PROMPT', 'INVALID_ARGUMENT', message, {
-      hint: 'build every prompt with the same leading tokens, or create the generator without sharedPrefix',
-    });
-  batch.prompts.forEach((prompt, b) => {
-    const differs = prefix.findIndex((id, i) => prompt[i] !== id);
-    if (prompt.length < prefix.length && differs === prompt.length)
-      throw bad(
-        `prompt ${b} holds ${prompt.length} tokens and ends inside the generator's ${prefix.length}-token shared prefix`,
-      );
-    if (differs >= 0)
-      throw bad(`prompt ${b} does not start with the generator's shared prefix: they differ at position ${differs}`);
-    if (prompt.length === prefix.length)
-      throw bad(`prompt ${b} ends where the shared prefix ends; it needs at least one token after it`);
-  });
-}
-
 /** Runs the shared-prefix graph once: the prefix's keys and values, per layer. */
 async function computeSharedPrefix(
   o: GenerateGraphOptions,
@@ -214,7 +102,22 @@ async function computeSharedPrefix(
   }
 }
 
-/** Greedy generation for a fixed batch size, with the cached (one-run) or the recompute graph. */
+/** The options checked, with the generator's own copy of the shared prefix. */
+function checkedOptions(options: GeneratorOptions): GeneratorOptions {
+  checkIds(options);
+  // A copy: the prefix's keys and values are computed from these ids, and prompts are checked against them later.
+  const sharedPrefix = options.sharedPrefix && Object.freeze([...options.sharedPrefix]);
+  if (sharedPrefix !== undefined)
+    checkSharedPrefix(sharedPrefix, options.config.decoder.vocab, options.config.decoder.maxSeq);
+  return { ...options, sharedPrefix };
+}
+
+/**
+ * Greedy generation for a fixed batch size: `create` builds the cached generator (prefill and
+ * decode Loops, one ORT run per generation), `reference` the recompute one (a full forward per
+ * new token, driven from the host), the plain no-cache baseline that the cached graph's tokens
+ * are tested against.
+ */
 export class Generator {
   /** Positions an image sentinel expands to: the vision config's patch count. */
   private readonly imageTokens: number;
@@ -222,40 +125,32 @@ export class Generator {
   private constructor(
     private readonly options: GeneratorOptions,
     private readonly session: RuntimeSession,
-    private readonly mode: 'cached' | 'recompute',
+    private readonly cached: boolean,
   ) {
     this.imageTokens = imageTokens(options.config.vision);
   }
 
   static async create(options: GeneratorOptions): Promise<Generator> {
-    checkIds(options);
-    const mode = options.mode ?? 'cached';
-    // ORT's CUDA contrib kernels take other inputs (its GroupQueryAttention no attention bias or position ids).
-    const cuda = options.session?.executionProvider === 'cuda';
-    if (cuda && (options.cpuKernels === true || options.decodeAttention === 'kernel')) {
+    const o = checkedOptions(options);
+    const sessionProvider = o.session?.executionProvider ?? 'cpu';
+    if (sessionProvider === 'cuda' && o.provider === 'cpu') {
       throw new CoinError(
         'GENERATE.BAD_OPTIONS',
         'INVALID_ARGUMENT',
-        "ORT's CPU kernels (cpuKernels, decodeAttention 'kernel') do not run on the CUDA provider",
-        { hint: 'leave cpuKernels and decodeAttention unset on CUDA' },
+        "a graph built for provider 'cpu' uses ORT's CPU kernels, which do not run on the CUDA provider",
+        { hint: 'leave provider unset: it follows the session' },
       );
     }
-    const graphOptions = cuda ? { ...options, cpuKernels: false } : options;
-    // A copy: the prefix's keys and values are computed from these ids now, and prompts are checked against them later.
-    const sharedPrefix = options.sharedPrefix && Object.freeze([...options.sharedPrefix]);
-    if (sharedPrefix !== undefined)
-      checkSharedPrefix(sharedPrefix, options.config.decoder.vocab, options.config.decoder.maxSeq);
-    const sharedCache =
-      mode === 'cached' && sharedPrefix
-        ? await computeSharedPrefix(graphOptions, sharedPrefix, options.session)
-        : undefined;
-    const model =
-      mode === 'cached' ? buildGenerateGraph({ ...graphOptions, sharedCache }) : buildNextTokenGraph(graphOptions);
-    return new Generator(
-      { ...options, sharedPrefix },
-      await createSession(serializeModel(model), options.session),
-      mode,
-    );
+    const graphOptions = { ...o, provider: o.provider ?? sessionProvider };
+    const sharedCache = o.sharedPrefix && (await computeSharedPrefix(graphOptions, o.sharedPrefix, o.session));
+    const model = buildGenerateGraph({ ...graphOptions, sharedCache });
+    return new Generator(o, await createSession(serializeModel(model), o.session), true);
+  }
+
+  /** The recompute reference: whole prompts (a shared prefix is only checked), one full forward per new token. */
+  static async reference(options: GeneratorOptions): Promise<Generator> {
+    const o = checkedOptions(options);
+    return new Generator(o, await createSession(serializeModel(buildNextTokenGraph(o)), o.session), false);
   }
 
   /** New tokens per prompt, without the end token. */
@@ -279,7 +174,7 @@ export class Generator {
     const shared = o.sharedPrefix ?? [];
     if (shared.length) checkStartsWith(batch, shared);
     // The cached graph holds the shared prefix already and takes what follows it.
-    const skip = this.mode === 'cached' ? shared.length : 0;
+    const skip = this.cached ? shared.length : 0;
     const fed = skip ? { ...batch, prompts: batch.prompts.map((p) => p.slice(skip)) } : batch;
     const feeds = leftPad(fed, this.imageTokens, o.padId, o.withImages, o.config.vision.imageSize);
     const longest = skip + (feeds[VLM_INPUTS.ids].dims[1] as number) + maxNewTokens;
@@ -290,7 +185,7 @@ export class Generator {
         `prompt + ${maxNewTokens} new tokens = ${longest} positions, over the model's ${o.config.decoder.maxSeq}`,
       );
     }
-    if (this.mode === 'cached') {
+    if (this.cached) {
       const out = await this.session.run({
         ...feeds,
         [GENERATE_IO.maxNew]: { dtype: 'int64', dims: [], data: BigInt64Array.of(BigInt(maxNewTokens)) },
@@ -328,29 +223,4 @@ export class Generator {
   release(): Promise<void> {
     return this.session.release();
   }
-}
-
-/** Appends one token per sample (a new last position, real, not an image). */
-function appendColumn(feeds: Record<string, HostTensor>, tokens: BigInt64Array): Record<string, HostTensor> {
-  const [B, T] = feeds[VLM_INPUTS.ids].dims as number[];
-  const grow = (name: string, fill: (b: number) => bigint | number, Kind: typeof BigInt64Array | typeof Uint8Array) => {
-    const src = feeds[name];
-    if (!src) return undefined;
-    const data = new Kind(B * (T + 1));
-    for (let b = 0; b < B; b++) {
-      (data as Uint8Array).set(src.data.subarray(b * T, (b + 1) * T) as Uint8Array, b * (T + 1));
-      (data as unknown as Array<bigint | number>)[b * (T + 1) + T] = fill(b);
-    }
-    return { dtype: src.dtype, dims: [B, T + 1], data } as HostTensor;
-  };
-  const out: Record<string, HostTensor> = { ...feeds };
-  out[VLM_INPUTS.ids] = grow(VLM_INPUTS.ids, (b) => tokens[b], BigInt64Array)!;
-  out[VLM_INPUTS.attention] = grow(VLM_INPUTS.attention, () => 1n, BigInt64Array)!;
-  const index = grow(VLM_INPUTS.imageIndex, () => 0n, BigInt64Array);
-  const mask = grow(VLM_INPUTS.imageMask, () => 0, Uint8Array);
-  if (index && mask) {
-    out[VLM_INPUTS.imageIndex] = index;
-    out[VLM_INPUTS.imageMask] = mask;
-  }
-  return out;
 }

@@ -11,7 +11,7 @@ import {
   runDecodeLoop,
   stepStart,
 } from './decode-step.js';
-import { type FusedStepWeights, fusedStack } from './fused-decode.js';
+import { generationStack } from './generation-stack.js';
 import type { HalfTables } from './prefill.js';
 
 /** ORT's kernel rotates only head sizes that are multiples of 16. */
@@ -34,7 +34,7 @@ export function gqaDecodeLoop(
   cfg: DecoderConfig,
   batch: number,
   eosId: number,
-  x: DecodeLoopInputs & { fused: FusedStepWeights; kernelTables: HalfTables },
+  x: DecodeLoopInputs & { kernelTables: HalfTables },
 ): Value {
   const b = ctx.b;
   const H = cfg.heads;
@@ -100,7 +100,7 @@ export function gqaDecodeLoop(
     present[1].push(v);
     return out;
   };
-  const normed = fusedStack(body, cfg, x.fused, embedded, { packed }, { singleToken: true });
+  const normed = generationStack(step, cfg, embedded, { packed }, { singleToken: true });
   finishStep(step, cfg, eos, { pos, finished }, normed, [...present[0], ...present[1]]);
   const caches = [...x.cache.map((c) => c.k), ...x.cache.map((c) => c.v)];
   const start = firstState(b, eos, { token: x.firstToken, positions: x.firstPositions });

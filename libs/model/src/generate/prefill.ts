@@ -3,7 +3,7 @@ import { attr, type GraphBuilder, tensor, type Value } from '@coin/onnx';
 import { type DecoderConfig, headDim } from '../network/config.js';
 import { decoderStack, type LayerAttend, type Rope } from '../network/decoder.js';
 import type { ForwardContext } from '../network/linear.js';
-import { type FusedStepWeights, fusedStack, type KernelRope } from './fused-decode.js';
+import { generationStack, type KernelRope } from './generation-stack.js';
 import { lastAlong } from '../network/last-position.js';
 
 /** Rotary tables for every position the model supports, gathered by position at run time. */
@@ -28,8 +28,8 @@ export function halfTables(b: GraphBuilder, tables: RotaryTables): HalfTables {
   return { cos: half(tables.cos), sin: half(tables.sin) };
 }
 
-/** The rotary a fused stack takes at `positions`: ORT's kernel over half tables when given, else the graph tables gathered there. */
-export function fusedRope(
+/** The rotary the generation stack takes at `positions`: ORT's kernel over half tables when given, else the graph tables gathered there. */
+export function stackRope(
   b: GraphBuilder,
   tables: RotaryTables,
   positions: Value,
@@ -57,9 +57,12 @@ export interface PrefillOptions {
    * a quarter of a 4-layer prefill's MLP work is skipped.
    */
   readonly lastOnly?: boolean;
-  /** Run on the fused decode weights (fused-decode.ts) instead of layer by layer. */
-  readonly fused?: FusedStepWeights;
-  /** With `fused`: rotary by ORT's com.microsoft RotaryEmbedding kernel over these tables. */
+  /**
+   * Run the generation stack (generation-stack.ts), as the cached graphs do; otherwise the
+   * training forward's decoderStack, which the recompute reference runs.
+   */
+  readonly generationStack?: boolean;
+  /** With `generationStack`: rotary by ORT's com.microsoft RotaryEmbedding kernel over these tables. */
   readonly kernelTables?: HalfTables;
   /** Keys and values of a prefix every prompt shares, computed once: the prompt tokens come after it. */
   readonly shared?: SharedPrefix;
@@ -130,7 +133,7 @@ export function prefill(
   options: PrefillOptions = {},
 ): PrefillResult {
   const { b } = ctx;
-  const { lastOnly = false, fused, shared } = options;
+  const { lastOnly = false, shared } = options;
   const own = positionsFromMask(b, mask);
   const positions = shared
     ? b.op('Add', [own, b.constant(tensor('int64', [], [shared.length]), 'shared_prefix_length')])
@@ -143,21 +146,20 @@ export function prefill(
       : [ownK, ownV];
     cache.push({ k, v });
     // With lastOnly, the last layer's one query sees every real key: no causal mask, only the
-    // padding. Fused weights hand over q already scaled.
+    // padding. The generation stack hands over q already scaled.
     return attention(b, q, k, v, {
       causal: !(lastOnly && l === cfg.layers - 1),
       keyPadding: keyMask,
-      scale: fused ? 1 : undefined,
+      scale: options.generationStack ? 1 : undefined,
       leadingKeys: shared?.length,
     });
   };
-  const hidden = fused
-    ? fusedStack(
-        b,
+  const hidden = options.generationStack
+    ? generationStack(
+        ctx,
         cfg,
-        fused,
         embeds,
-        { rope: fusedRope(b, tables, positions, options.kernelTables), attend },
+        { rope: stackRope(b, tables, positions, options.kernelTables), attend },
         { singleToken: false, lastOnly },
       )
     : decoderStack(ctx, cfg, embeds, ropeAt(b, tables, positions), attend, { lastOnly });

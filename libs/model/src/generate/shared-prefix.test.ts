@@ -40,10 +40,10 @@ async function compare(
   };
   const common = { ...options, batch: batchSize, session: { threads: 1 } };
   const generators = [
-    await Generator.create({ ...common, mode: 'recompute' }),
-    await Generator.create({ ...common }),
+    await Generator.reference(common),
+    await Generator.create(common),
     await Generator.create({ ...common, sharedPrefix: SHARED }),
-    await Generator.create({ ...common, sharedPrefix: SHARED, mode: 'recompute' }),
+    await Generator.reference({ ...common, sharedPrefix: SHARED }),
   ];
   const out = [];
   for (const g of generators) out.push(await g.generate(batch, maxNew));
@@ -51,19 +51,14 @@ async function compare(
   return out;
 }
 
-test('a shared prefix computed once gives the tokens of whole-prompt decoding: images, padding, 1–3 Loops, samples that stop', async () => {
+test('a shared prefix computed once gives the tokens of whole-prompt decoding: images, padding, both Loops, samples that stop', async () => {
   const weights = sharpenedWeights(config, 7);
   const base = { config, weights, withImages: true, padId: 0 };
-  for (const decodeLoops of [1, 2, 3]) {
-    const [reference, plain, shared, sharedRecompute] = await compare(
-      { ...base, eosId: -1, decodeLoops },
-      4,
-      decodeLoops,
-      30,
-    );
+  for (const seed of [1, 2, 3]) {
+    const [reference, plain, shared, sharedRecompute] = await compare({ ...base, eosId: -1 }, 4, seed, 30);
     assert.ok(reference.every((seq) => seq.length === 30));
-    assert.deepEqual(plain, reference, `${decodeLoops} Loops without a shared prefix`);
-    assert.deepEqual(shared, reference, `${decodeLoops} Loops with a shared prefix`);
+    assert.deepEqual(plain, reference, `seed ${seed}, without a shared prefix`);
+    assert.deepEqual(shared, reference, `seed ${seed}, with a shared prefix`);
     assert.deepEqual(sharedRecompute, reference, 'recompute runs whole prompts either way');
   }
   // Samples stopping at different steps: the end token is one the reference emits mid-way.
@@ -77,7 +72,7 @@ test('a shared prefix computed once gives the tokens of whole-prompt decoding: i
   assert.deepEqual(shared, stopped);
 });
 
-test('a shared prefix with unmerged LoRA (layer-by-layer steps), and at batch 1 with the GroupQueryAttention kernel', async () => {
+test('a shared prefix with unmerged LoRA, with the GroupQueryAttention kernel at batch 1, and in the CUDA form', async () => {
   const adapter = adapterConfig({
     kind: 'lora',
     rank: 4,
@@ -94,7 +89,7 @@ test('a shared prefix with unmerged LoRA (layer-by-layer steps), and at batch 1 
     20,
   );
   assert.deepEqual(shared, reference, 'unmerged LoRA');
-  // The kernel also at batch 3, where padding sits between the shared prefix and the prompts' own tokens.
+  // Head size 16: the kernel at batch 1; at batch 3, graph attention with padding between the shared prefix and the prompts' own tokens.
   for (const batchSize of [1, 3]) {
     const kernel = await compare(
       {
@@ -103,24 +98,21 @@ test('a shared prefix with unmerged LoRA (layer-by-layer steps), and at batch 1 
         withImages: true,
         padId: 0,
         eosId: -1,
-        decodeAttention: 'kernel',
       },
       batchSize,
       6,
       30,
     );
-    assert.deepEqual(kernel[2], kernel[0], `batch ${batchSize}, kernel attention`);
+    assert.deepEqual(kernel[2], kernel[0], `batch ${batchSize}, head size 16`);
   }
-  // Graph rotary (the form CUDA runs) and the layer-by-layer step on plain weights.
-  for (const variant of [{ cpuKernels: false }, { fuseDecode: false }]) {
-    const [reference, , shared] = await compare(
-      { config, weights: sharpenedWeights(config, 13), withImages: true, padId: 5, eosId: -1, ...variant },
-      3,
-      8,
-      20,
-    );
-    assert.deepEqual(shared, reference, JSON.stringify(variant));
-  }
+  // Graph rotary and attention, the form CUDA runs.
+  const [reference16, , cudaForm] = await compare(
+    { config, weights: sharpenedWeights(config, 13), withImages: true, padId: 5, eosId: -1, provider: 'cuda' },
+    3,
+    8,
+    20,
+  );
+  assert.deepEqual(cudaForm, reference16, 'the CUDA form');
 });
 
 test('a shared prefix the model cannot take, and prompts that do not start with it, are refused clearly', async () => {
@@ -141,12 +133,8 @@ test('a shared prefix the model cannot take, and prompts that do not start with 
     Generator.create({ ...base, sharedPrefix: new Array(79).fill(3) }),
     badOptions(/79 tokens; the model takes 80 positions in all/),
   );
-  await assert.rejects(
-    Generator.create({ ...base, sharedPrefix: [1], decodeLoops: 0 }),
-    badOptions(/decodeLoops must be a whole number/),
-  );
-  for (const mode of ['cached', 'recompute'] as const) {
-    const g = await Generator.create({ ...base, mode, sharedPrefix: [1, 7, 8] });
+  for (const make of [Generator.create, Generator.reference]) {
+    const g = await make({ ...base, sharedPrefix: [1, 7, 8] });
     const badPrompt = (re: RegExp) => (e: unknown) =>
       (e as { code?: string }).code === 'GENERATE.BAD_PROMPT' && re.test((e as Error).message);
     await assert.rejects(

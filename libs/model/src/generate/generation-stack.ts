@@ -1,39 +1,36 @@
 import { applyRotary, mergeHeads, rmsNorm, silu, splitHeads } from '@coin/autodiff';
 import { attr, type GraphBuilder, type TensorData, tensor, type Value } from '@coin/onnx';
-import { internalNames, LINEAR_NAMES, type LinearName } from '../checkpoint/internal-names.js';
+import { internalNames, type LinearName } from '../checkpoint/internal-names.js';
 import { type DecoderConfig, headDim } from '../network/config.js';
 import type { AdapterConfig } from '../network/adapters.js';
 import type { LayerAttend, Rope } from '../network/decoder.js';
+import { type ForwardContext, linear } from '../network/linear.js';
 import { lastAlong } from '../network/last-position.js';
 
 /**
- * The generation graph's fused weights (prefill and decode steps share them, so the graph holds
- * one copy): one MatMul for q, k and v instead of three, which counts most in single-token steps (a
- * batch-1 step is bound by reading the weights and by per-node overhead, not by FLOPs):
- *
- *   qkv [C, 3C] = [Wq·s | Wk | Wv]   (s = 1/√D: q comes out pre-scaled for the scores)
- *
- * Rotary then runs once on q and k together. Gate and up stay two MatMuls: fused as [Wgate | Wup]
- * they needed a Split of the [B, T, 2F] product, which cost more than the MatMul it saved (paired
- * 1.036 at batch 32 with them apart, neutral at batch 1; bench/README.md). (Folding the
- * rotate-half matrix into the weights as well, [.. | Wq·R·s | Wk·R], saves that small MatMul but
- * reads 2C more columns per layer and token: slower at batch 1, where a step is bound by reading
- * the weights.) Built on the host once per generator; graph-only names, never written to a
- * checkpoint.
+ * The decoder stack of the cached generation graphs (prefill and decode steps), shaped for
+ * inference: q, k and v come from one [B, T, 3C] projection with q pre-scaled by s = 1/√D,
+ * rotary turns q and k together, and the residual adds run inside ORT's
+ * SkipSimplifiedLayerNormalization. With merged float32 weights and no biases the projection is
+ * one MatMul by [Wq·s | Wk | Wv], packed on the host once per generator (graph-only names, never
+ * written to a checkpoint); with an unmerged adapter (LoRA, MoELoRA) or q/k/v biases it is the three
+ * projections with their adapters, concatenated. Gate and up stay two MatMuls: one MatMul by
+ * [Wgate | Wup] needs a Split of its product that costs more than it saves. The recompute
+ * reference runs the training forward's decoderStack instead.
  */
-export const FUSED_NAMES = {
+export const PACKED_NAMES = {
   qkv: (layer: number): string => `decode.layers.${layer}.qkv`,
 };
 
-/** Whether the fused graph can stand in for the layer-by-layer one: merged float32 weights, no biases. */
-export function canFuseDecode(
+/** Whether q, k and v can be one MatMul by packed weights: merged float32 weights, no biases on them. */
+export function canPackQkv(
   cfg: DecoderConfig,
   weights: ReadonlyMap<string, TensorData>,
   adapter?: AdapterConfig,
 ): boolean {
   if (adapter && adapter.kind !== 'full') return false;
   for (let l = 0; l < cfg.layers; l++) {
-    for (const t of LINEAR_NAMES) {
+    for (const t of ['q', 'k', 'v'] as const) {
       if (
         weights.has(`${internalNames.linear(l, t)}.bias`) ||
         weights.get(internalNames.linearWeight(l, t))?.dtype !== 'float32'
@@ -60,29 +57,23 @@ function concatColumns(rows: number, parts: ReadonlyArray<{ w: TensorData; scale
   return tensor('float32', [rows, total], out);
 }
 
-/** The fused decode weights for every layer, from merged float32 weights. */
-export function fuseDecodeWeights(
-  cfg: DecoderConfig,
-  weights: ReadonlyMap<string, TensorData>,
-): Map<string, TensorData> {
+/** The packed [Wq·s | Wk | Wv] of every layer, from merged float32 weights. */
+export function packQkvWeights(cfg: DecoderConfig, weights: ReadonlyMap<string, TensorData>): Map<string, TensorData> {
   const s = 1 / Math.sqrt(headDim(cfg));
   const get = (l: number, t: LinearName) => {
     const w = weights.get(internalNames.linearWeight(l, t));
-    if (!w || w.dtype !== 'float32') throw new Error(`decode fusion needs float32 ${internalNames.linearWeight(l, t)}`);
+    if (!w || w.dtype !== 'float32')
+      throw new Error(`packing q, k and v needs float32 ${internalNames.linearWeight(l, t)}`);
     return w;
   };
-  const fused = new Map<string, TensorData>();
+  const packed = new Map<string, TensorData>();
   for (let l = 0; l < cfg.layers; l++) {
-    fused.set(
-      FUSED_NAMES.qkv(l),
+    packed.set(
+      PACKED_NAMES.qkv(l),
       concatColumns(cfg.dim, [{ w: get(l, 'q'), scale: s }, { w: get(l, 'k') }, { w: get(l, 'v') }]),
     );
   }
-  return fused;
-}
-
-export interface FusedStepWeights {
-  get(name: string): Value;
+  return packed;
 }
 
 /** x + skip, then RMSNorm·gamma, as ORT's SkipSimplifiedLayerNormalization: [normed, sum]. */
@@ -127,45 +118,55 @@ function rotate(b: GraphBuilder, qk: Value, rope: Rope | KernelRope): Value {
 }
 
 /**
- * How a fused layer attends. `rope` + `attend`: q (pre-scaled), k and v are split into heads
+ * How a layer attends. `rope` + `attend`: q (pre-scaled), k and v are split into heads
  * [B, H, T, D] and rotated (graph ops or the rotary kernel), and `attend` returns [B, H, Tq, D].
- * `packed` (single-token steps only): the packed projection [B, 1, 3C] = [q·s | k | v] goes to one
+ * `packed` (single-token steps only): the projection [B, 1, 3C] = [q·s | k | v] goes to one
  * kernel that rotates, caches and attends, returning [B, 1, C].
  */
-export type FusedAttention =
+export type StackAttention =
   | { readonly rope: Rope | KernelRope; readonly attend: LayerAttend }
   | { readonly packed: (layer: number, qkv: Value) => Value };
 
-export interface FusedStackOptions {
+export interface StackOptions {
   /** One token per sample (decoding: [B, 1, C], heads by Reshape alone) or a whole prompt. */
   readonly singleToken: boolean;
   /** Finish the last layer for the last position only (prefill: its keys and values still cover every position). */
   readonly lastOnly?: boolean;
 }
 
+/** [q·s | k | v] of layer l, [B, T, 3C]: one MatMul by the packed weights when the context holds them. */
+function projectQkv(ctx: ForwardContext, cfg: DecoderConfig, l: number, x: Value): Value {
+  const { b, w } = ctx;
+  if (w.has(PACKED_NAMES.qkv(l))) return b.op('MatMul', [x, w.get(PACKED_NAMES.qkv(l))]);
+  const project = (t: LinearName) => linear(ctx, x, internalNames.linear(l, t), t);
+  const q = b.op('Mul', [project('q'), b.scalar(x.dtype, 1 / Math.sqrt(headDim(cfg)))]);
+  return b.op('Concat', [q, project('k'), project('v')], { axis: attr.int(-1) });
+}
+
 /**
- * The decoder stack on fused weights: embeddings x [B, T, C] → final-norm hidden [B, T, C] (or
- * [B, 1, C] with lastOnly). Per layer: one MatMul for q, k and v, then attention (see
- * FusedAttention: q (pre-scaled) is [B, H, 1, D] in a lastOnly final layer); the residual add
- * fused into the next norm.
+ * The generation stack: embeddings x [B, T, C] → final-norm hidden [B, T, C] (or [B, 1, C] with
+ * lastOnly). Per layer: the [q·s | k | v] projection, then attention (see StackAttention; q is
+ * [B, H, 1, D] in a lastOnly final layer), the residual add fused into the next norm.
  */
-export function fusedStack(
-  b: GraphBuilder,
+export function generationStack(
+  ctx: ForwardContext,
   cfg: DecoderConfig,
-  w: FusedStepWeights,
   x: Value,
-  attention: FusedAttention,
-  o: FusedStackOptions,
+  attention: StackAttention,
+  o: StackOptions,
 ): Value {
   if ('packed' in attention && (!o.singleToken || o.lastOnly))
     throw new Error('packed attention runs single-token steps only (no lastOnly)');
+  const { b, w } = ctx;
   const H = cfg.heads;
   const D = headDim(cfg);
   let residual = x;
   let normed = rmsNorm(b, x, w.get(internalNames.attnNorm(0)), cfg.normEps);
   for (let l = 0; l < cfg.layers; l++) {
     ({ residual, normed } = b.scope(`layer${l}`, () => {
-      const qkv = b.op('MatMul', [normed, w.get(FUSED_NAMES.qkv(l))]); // [B, T, 3C]
+      const project = (t: 'o' | 'gate' | 'up' | 'down', input: Value) =>
+        linear(ctx, input, internalNames.linear(l, t), t);
+      const qkv = projectQkv(ctx, cfg, l, normed); // [B, T, 3C]
       const finalOnly = o.lastOnly === true && l === cfg.layers - 1;
       let att: Value; // [B, Tq, C]
       if ('packed' in attention) {
@@ -179,21 +180,13 @@ export function fusedStack(
           o.singleToken || finalOnly ? b.op('Reshape', [heardFrom, b.i64([0, 1, cfg.dim])]) : mergeHeads(b, heardFrom);
       }
       const into = finalOnly ? lastAlong(b, residual, 1) : residual;
-      const afterAttention = skipNorm(
-        b,
-        into,
-        b.op('MatMul', [att, w.get(internalNames.linearWeight(l, 'o'))]),
-        w.get(internalNames.ffnNorm(l)),
-        cfg.normEps,
-      );
-      const project = (t: 'gate' | 'up') =>
-        b.op('MatMul', [afterAttention.normed, w.get(internalNames.linearWeight(l, t))]);
-      const down = b.op('MatMul', [
-        b.op('Mul', [silu(b, project('gate')), project('up')]),
-        w.get(internalNames.linearWeight(l, 'down')),
+      const afterAttention = skipNorm(b, into, project('o', att), w.get(internalNames.ffnNorm(l)), cfg.normEps);
+      const gated = b.op('Mul', [
+        silu(b, project('gate', afterAttention.normed)),
+        project('up', afterAttention.normed),
       ]);
       const nextGamma = l + 1 < cfg.layers ? internalNames.attnNorm(l + 1) : internalNames.norm;
-      const next = skipNorm(b, afterAttention.sum, down, w.get(nextGamma), cfg.normEps);
+      const next = skipNorm(b, afterAttention.sum, project('down', gated), w.get(nextGamma), cfg.normEps);
       return { residual: next.sum, normed: next.normed };
     }));
   }

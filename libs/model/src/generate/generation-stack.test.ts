@@ -6,17 +6,17 @@ import { adapterConfig } from '../network/adapters.js';
 import { headDim } from '../network/config.js';
 import { initModel } from '../network/init.js';
 import { PRESETS } from '../network/presets.js';
-import { canFuseDecode, FUSED_NAMES, fuseDecodeWeights } from './fused-decode.js';
+import { canPackQkv, PACKED_NAMES, packQkvWeights } from './generation-stack.js';
 
 const cfg = PRESETS.micro.decoder;
 const weights = initModel(PRESETS.micro, 11);
 
-test('fused decode weights lay out [Wq/√D | Wk | Wv] row by row, and nothing else', () => {
-  const fused = fuseDecodeWeights(cfg, weights);
+test('packed q, k, v weights lay out [Wq/√D | Wk | Wv] row by row, and nothing else', () => {
+  const packed = packQkvWeights(cfg, weights);
   const C = cfg.dim;
   const s = 1 / Math.sqrt(headDim(cfg));
   for (let l = 0; l < cfg.layers; l++) {
-    const qkv = fused.get(FUSED_NAMES.qkv(l))!;
+    const qkv = packed.get(PACKED_NAMES.qkv(l))!;
     assert.deepEqual(qkv.dims, [C, 3 * C]);
     const w = (t: 'q' | 'k' | 'v') => weights.get(internalNames.linearWeight(l, t))!.data as Float32Array;
     for (const r of [0, 1, C - 1]) {
@@ -30,24 +30,24 @@ test('fused decode weights lay out [Wq/√D | Wk | Wv] row by row, and nothing e
     }
   }
   assert.deepEqual(
-    [...fused.keys()],
-    Array.from({ length: cfg.layers }, (_, l) => FUSED_NAMES.qkv(l)),
+    [...packed.keys()],
+    Array.from({ length: cfg.layers }, (_, l) => PACKED_NAMES.qkv(l)),
   );
 });
 
-test('decode fusion applies to merged or fully tuned weights only, and never with biases', () => {
-  assert.equal(canFuseDecode(cfg, weights), true);
-  assert.equal(canFuseDecode(cfg, weights, adapterConfig({ kind: 'full' })), true);
-  assert.equal(canFuseDecode(cfg, weights, adapterConfig({ kind: 'lora' })), false);
-  assert.equal(canFuseDecode(cfg, weights, adapterConfig({ kind: 'moelora', rank: 8 })), false);
+test('q, k and v are packed for merged or fully tuned weights only, and never with biases on them', () => {
+  assert.equal(canPackQkv(cfg, weights), true);
+  assert.equal(canPackQkv(cfg, weights, adapterConfig({ kind: 'full' })), true);
+  assert.equal(canPackQkv(cfg, weights, adapterConfig({ kind: 'lora' })), false);
+  assert.equal(canPackQkv(cfg, weights, adapterConfig({ kind: 'moelora', rank: 8 })), false);
   const withBias = new Map(weights);
   withBias.set(`${internalNames.linear(0, 'k')}.bias`, tensor('float32', [cfg.dim]));
-  assert.equal(canFuseDecode(cfg, withBias), false);
+  assert.equal(canPackQkv(cfg, withBias), false);
   const withDownBias = new Map(weights);
   withDownBias.set(`${internalNames.linear(cfg.layers - 1, 'down')}.bias`, tensor('float32', [cfg.dim]));
-  assert.equal(canFuseDecode(cfg, withDownBias), false, 'a bias on o or down would be dropped by the fused MatMuls');
+  assert.equal(canPackQkv(cfg, withDownBias), true, 'down keeps its own MatMul and bias');
   const half = new Map(weights);
   const q = weights.get(internalNames.linearWeight(0, 'q'))!;
   half.set(internalNames.linearWeight(0, 'q'), tensor('float16', q.dims));
-  assert.equal(canFuseDecode(cfg, half), false);
+  assert.equal(canPackQkv(cfg, half), false);
 });
