@@ -86,6 +86,39 @@ for (const [signal, status] of [
   });
 }
 
+/** A GQA raw folder with `n` questions on `n` distinct images: slow enough to interrupt. */
+async function bigGqa(raw: string, n: number): Promise<void> {
+  await mkdir(join(raw, 'images'), { recursive: true });
+  const png = await readFile(join(FIXTURES, 'gqa', 'images', '2354786.jpg')); // a tiny PNG, as GQA names it
+  const questions: Record<string, { imageId: string; question: string; answer: string }> = {};
+  for (let i = 0; i < n; i++) {
+    questions[String(i)] = { imageId: `img${i}`, question: `Is thing ${i} red?`, answer: 'yes' };
+    await writeFile(join(raw, 'images', `img${i}.jpg`), png);
+  }
+  await writeFile(join(raw, 'train_balanced_questions.json'), JSON.stringify(questions));
+  await writeFile(join(raw, 'testdev_balanced_questions.json'), JSON.stringify({ t0: questions['0'] }));
+}
+
+test('prep GQA interrupted by SIGINT: temp folder removed, earlier output untouched', async () => {
+  const out = join(dir, 'interrupt-gqa', 'out');
+  const fixture = ['prep', 'GQA', '--raw', join(FIXTURES, 'gqa'), '--out', out, '--no-progress'];
+  assert.equal((await runCli(fixture)).code, 0);
+  const before = await readFile(join(out, 'manifest.json'), 'utf8');
+  const raw = join(dir, 'interrupt-gqa', 'raw');
+  await bigGqa(raw, 4000);
+  const run = spawnCli(['prep', 'GQA', '--raw', raw, '--out', out, '--no-progress']);
+  let exited = false;
+  void run.done.then(() => (exited = true));
+  await waitForTemp(out, () => exited);
+  run.child.kill('SIGINT');
+  const r = await run.done;
+  assert.equal(r.code, 130, `code ${r.code}, signal ${r.signal}: ${r.stderr}`);
+  assert.match(r.stderr, /interrupted \(SIGINT\): prep GQA stopped; its temporary files were removed/);
+  assert.deepEqual(await tempsBeside(out), []);
+  assert.equal(await readFile(join(out, 'manifest.json'), 'utf8'), before);
+  await verifyManifest(out);
+});
+
 /** A pid that is surely not running: a child that has already exited. */
 async function deadPid(): Promise<number> {
   const child = spawnCli(['--version']);
