@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -9,6 +9,46 @@ import { basename, dirname, join } from 'node:path';
  */
 export function tempPathBeside(target: string): string {
   return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+/** The owner's pid in a name tempPathBeside(target) made, or undefined for any other name. */
+function tempOwner(target: string, name: string): number | undefined {
+  const prefix = `.${basename(target)}.tmp-`;
+  if (!name.startsWith(prefix)) return undefined;
+  const match = /^(\d+)-[0-9a-f]{8}$/.exec(name.slice(prefix.length));
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Whether a process with this pid runs (EPERM: it does, as another user). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes what killed runs left beside `target`: temp paths (tempPathBeside) whose owner process
+ * no longer runs. A live run's temp path is kept, whoever owns it. Returns the removed paths.
+ */
+export async function removeStaleTempsBeside(target: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dirname(target));
+  } catch {
+    return []; // no folder, nothing left behind
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const owner = tempOwner(target, name);
+    if (owner === undefined || owner === process.pid || isRunning(owner)) continue;
+    const path = join(dirname(target), name);
+    await rm(path, { recursive: true, force: true });
+    removed.push(path);
+  }
+  return removed;
 }
 
 /**

@@ -14,3 +14,12 @@ test('CoinError carries a stable code, a kind and a hint', () => {
 test('CoinError rejects codes that are not AREA.WHAT', () => {
   assert.throws(() => new CoinError('bad code', 'INTERNAL', 'x'), /AREA\.WHAT/);
 });
+
+test('a run cancelled by a signal exits 128 + its number, as shells report it', () => {
+  const cancelled = (signal?: string) =>
+    new CoinError('CLI.INTERRUPTED', 'CANCELLED', 'stopped', { details: signal ? { signal } : {} });
+  assert.equal(exitCodeFor(cancelled('SIGINT')), 130);
+  assert.equal(exitCodeFor(cancelled('SIGTERM')), 143);
+  assert.equal(exitCodeFor(cancelled()), EXIT_FAILURE);
+  assert.equal(exitCodeFor(cancelled('SIGNOPE')), EXIT_FAILURE);
+});

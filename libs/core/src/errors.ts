@@ -1,3 +1,5 @@
+import { constants } from 'node:os';
+
 /**
  * Errors with stable codes. Every failure a user can cause (bad input, missing file, wrong flag)
  * is a CoinError: it says what was wrong and how to fix it, and the CLI and gRPC layers map its
@@ -11,6 +13,7 @@ export type ErrorKind =
   | 'UNAVAILABLE' // a dependency (broker, store, provider) cannot be reached or is not installed
   | 'DATA_LOSS' // stored data is corrupt or truncated
   | 'UNIMPLEMENTED'
+  | 'CANCELLED' // stopped on request (Ctrl-C, a kill); details.signal names the signal
   | 'INTERNAL'; // a bug in CoIN-TS
 
 export interface CoinErrorOptions {
@@ -66,6 +69,16 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
+/**
+ * A run stopped by a signal exits 128 + the signal's number (130 for SIGINT, 143 for SIGTERM), as
+ * shells report a process the signal killed, so scripts and `make` see it as interrupted.
+ */
 export function exitCodeFor(e: unknown): number {
-  return isCoinError(e) && e.kind === 'INVALID_ARGUMENT' ? EXIT_USAGE : EXIT_FAILURE;
+  if (!isCoinError(e)) return EXIT_FAILURE;
+  if (e.kind === 'CANCELLED') {
+    const signal = e.details.signal;
+    const number = typeof signal === 'string' ? constants.signals[signal as NodeJS.Signals] : undefined;
+    return number === undefined ? EXIT_FAILURE : 128 + number;
+  }
+  return e.kind === 'INVALID_ARGUMENT' ? EXIT_USAGE : EXIT_FAILURE;
 }

@@ -5,3 +5,4 @@ export * from './random.js';
 export * from './python-format.js';
 export * from './python-whitespace.js';
 export * from './json-object.js';
+export * from './output-target.js';

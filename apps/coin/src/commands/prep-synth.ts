@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { invalidArgument } from '@coin/core';
 import { integerFlag } from './flags.js';
+import { runInterruptible } from './interrupts.js';
 import {
   DEFAULT_SYNTH_OPTIONS,
   INSTRUCTION_VARIANTS,
@@ -73,7 +74,7 @@ export function registerPrepSynth(prep: Command, ctx: CliContext): void {
     .option('--fraction <f>', "fraction of each task's training items kept, in (0, 1]", String(d.fraction))
     .option('--image-size <px>', 'image size in pixels (longer side), 32..1024', String(d.imageSize))
     .option('--pretrain <n>', 'captioned pretraining images per task', String(d.pretrain))
-    .option('--force', 'replace --out if it exists and is not empty')
+    .option('--force', 'replace --out if it is an earlier `coin prep` output holding nothing else')
     .addHelpText(
       'after',
       '\nWrites <out>/Instructions_<Variant>/<Task>/train.json + test.json|val.json, images and the official\n' +
@@ -83,10 +84,13 @@ export function registerPrepSynth(prep: Command, ctx: CliContext): void {
     .action(async (flags: SynthFlags) => {
       const options = parseSynthFlags(flags);
       const started = Date.now();
-      const result = await prepareSynth(flags.out, options, {
-        force: flags.force,
-        progress: ctx.stderr as NodeJS.WritableStream & { isTTY?: boolean },
-      });
+      const result = await runInterruptible({ what: 'prep synth', out: flags.out }, (signal) =>
+        prepareSynth(flags.out, options, {
+          force: flags.force,
+          progress: ctx.stderr as NodeJS.WritableStream & { isTTY?: boolean },
+          signal,
+        }),
+      );
       const bytes = result.manifest.files.reduce((sum, f) => sum + f.size, 0);
       ctx.stdout.write(result.summary);
       ctx.stdout.write(

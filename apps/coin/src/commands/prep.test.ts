@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { collect, readTestFile, readTrainFile, verifyManifest } from '@coin/data';
+import sharp from 'sharp';
 import { runCli } from '../testing/run-cli.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../../libs/data/src/readers/fixtures/', import.meta.url));
@@ -61,7 +62,7 @@ test('missing images are listed in the report and warned about, not silently dro
   const r = await runCli(['prep', 'TextVQA', '--raw', join(FIXTURES, 'textvqa'), '--out', out, '--no-progress']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /missing images: 1\n {2}TextVQA\/train 2: .*missing0000000000\.jpg/);
-  assert.match(r.stderr, /warning: 2 record\(s\) dropped and 1 with missing images/);
+  assert.match(r.stderr, /warning: 2 record\(s\) dropped, 1 with missing images and 0 with corrupt images/);
   const report = JSON.parse(await readFile(join(out, 'reports/TextVQA/validation_report.json'), 'utf8')) as {
     missingImages: Array<{ id: number }>;
   };
@@ -109,4 +110,44 @@ test('missing source files name what was expected (exit 1, NOT_FOUND)', async ()
   assert.equal(r.code, 1);
   assert.match(r.stderr, /RefCOCO refs: refs\(unc\)\.p or refcoco\/refs\(unc\)\.p/);
   assert.match(r.stderr, /COCO train2014 images \(or pass --images\)/);
+});
+
+test('a missing --raw folder is bad input (exit 2) naming the folder', async () => {
+  const raw = join(dir, 'no-such-raw');
+  const r = await runCli(['prep', 'GQA', '--raw', raw, '--out', join(dir, 'no-raw-out'), '--no-progress']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, new RegExp(`--raw ${raw.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a directory`));
+});
+
+test('corrupt images are decoded, reported by path and not written as fine records', async () => {
+  const raw = join(dir, 'gqa-corrupt');
+  await cp(join(FIXTURES, 'gqa'), raw, { recursive: true });
+  // A real JPEG cut in half (premature end) and a file that is no image at all.
+  const pixels = Buffer.alloc(32 * 32 * 3, 90);
+  const jpeg = await sharp(pixels, { raw: { width: 32, height: 32, channels: 3 } })
+    .jpeg()
+    .toBuffer();
+  const truncated = join(raw, 'images', '2354786.jpg');
+  const garbage = join(raw, 'images', 'n288870.jpg');
+  await writeFile(truncated, jpeg.subarray(0, jpeg.length >> 1));
+  await writeFile(garbage, 'this is not an image\n');
+  const out = join(dir, 'gqa-corrupt-out');
+  const r = await runCli(['prep', 'GQA', '--raw', raw, '--out', out, '--no-progress']);
+  assert.equal(r.code, 0, r.stderr);
+  // Reported per record, as missing images are: one train record on the truncated file, two test
+  // records on the garbage one.
+  assert.match(r.stdout, /corrupt images: 3\n/);
+  assert.ok(r.stdout.includes(truncated), r.stdout);
+  assert.ok(r.stdout.includes(garbage), r.stdout);
+  assert.match(r.stderr, /with corrupt images/);
+  const report = JSON.parse(await readFile(join(out, 'reports/GQA/validation_report.json'), 'utf8')) as {
+    corruptImages: Array<{ path: string; reason: string }>;
+    counts: Record<string, number>;
+  };
+  assert.deepEqual([...new Set(report.corruptImages.map((c) => c.path))].sort(), [truncated, garbage].sort());
+  // Only the records on the one intact image (2375429) were written.
+  const train = await collect(readTrainFile(join(out, 'Instructions_Original/GQA/train.json')));
+  const tests = await collect(readTestFile(join(out, 'Instructions_Original/GQA/test.json'), 'GQA'));
+  for (const record of [...train, ...tests]) assert.match(String(record.image), /2375429/);
+  assert.equal(report.counts['GQA/train'] + report.counts['GQA/test'], train.length + tests.length);
 });

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { DATASETS, type DatasetEntry, parseFraction, parseVariant, prepareDataset, VARIANT_FOLDERS } from '@coin/data';
+import { checkOutputDir } from '@coin/core';
 import type { CliContext } from '../context.js';
 import { integerFlag } from './flags.js';
+import { runInterruptible } from './interrupts.js';
 import { registerPrepSynth } from './prep-synth.js';
 
 /**
@@ -40,20 +42,26 @@ function registerDataset(prep: Command, ctx: CliContext, entry: DatasetEntry): v
       const variant = parseVariant(flags.variant);
       const fraction = parseFraction(flags.fraction);
       const seed = integerFlag('seed', flags.seed, 0, 0xffffffff, 0);
-      const source = await entry.open(flags.raw, { images: flags.images });
+      // A bad --out is answered before the raw files are read (prepareDataset checks it again
+      // when it creates the folders).
+      await checkOutputDir(flags.out, { flag: '--out', beside: true });
       const stderr = ctx.stderr as NodeJS.WritableStream & { isTTY?: boolean };
-      const result = await prepareDataset(source, {
-        out: flags.out,
-        variant,
-        fraction,
-        seed,
-        progress: flags.progress === false ? undefined : stderr,
+      const result = await runInterruptible({ what: `prep ${entry.name}`, out: flags.out }, async (signal) => {
+        const source = await entry.open(flags.raw, { images: flags.images });
+        return prepareDataset(source, {
+          out: flags.out,
+          variant,
+          fraction,
+          seed,
+          progress: flags.progress === false ? undefined : stderr,
+          signal,
+        });
       });
       ctx.stdout.write(result.summary);
-      const { dropped, missingImages } = result.report;
-      if (dropped.length > 0 || missingImages.length > 0) {
+      const { dropped, missingImages, corruptImages } = result.report;
+      if (dropped.length > 0 || missingImages.length > 0 || corruptImages.length > 0) {
         ctx.stderr.write(
-          `coin: warning: ${dropped.length} record(s) dropped and ${missingImages.length} with missing images; see ${result.out}/reports/${entry.name}/validation_report.json\n`,
+          `coin: warning: ${dropped.length} record(s) dropped, ${missingImages.length} with missing images and ${corruptImages.length} with corrupt images; see ${result.out}/reports/${entry.name}/validation_report.json\n`,
         );
       }
       ctx.stdout.write(

@@ -1,6 +1,6 @@
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { CoinError } from '@coin/core';
+import { checkOutputDir, CoinError, makeOutputDir, type OutputTarget } from '@coin/core';
 import {
   FIDELITIES,
   parseTaskName,
@@ -24,6 +24,27 @@ interface ScoreOptions {
   fidelity: Fidelity;
   json?: boolean;
   verdicts?: string;
+}
+
+/**
+ * Checks every output path before scoring, so a bad one is exit 2 at once, never after the work.
+ * The folders are created after scoring (makeOutputDir), so the writers' own mkdir only ever sees
+ * folders that exist.
+ */
+async function checkOutputPaths(opts: ScoreOptions): Promise<OutputTarget[]> {
+  const targets: OutputTarget[] = [];
+  if (opts.outputDir !== undefined) targets.push(await checkOutputDir(opts.outputDir, { flag: '--output-dir' }));
+  const files: Array<[string, string | undefined]> = [
+    ['--output-file', opts.outputFile],
+    ['--output-result', opts.outputResult],
+    ['--verdicts', opts.verdicts],
+  ];
+  for (const [flag, file] of files) {
+    if (file === undefined) continue;
+    if (file.trim() === '') throw new CoinError('OUTPUT.EMPTY_PATH', 'INVALID_ARGUMENT', `${flag} is empty`);
+    targets.push(await checkOutputDir(dirname(resolve(file)), { flag }));
+  }
+  return targets;
 }
 
 /**
@@ -56,7 +77,7 @@ export function registerScoreCommand(program: Command, ctx: CliContext): void {
     )
     .option('--json', 'print one JSON object {task, fidelity, samples, correct, accuracy} instead')
     .option('--verdicts <file>', 'also write one JSON line per scored item (id, prediction, expected, score, note)')
-    .action((taskName: string, opts: ScoreOptions) => {
+    .action(async (taskName: string, opts: ScoreOptions) => {
       const task = parseTaskName(taskName);
       if (task !== 'ScienceQA' && (opts.outputFile || opts.outputResult)) {
         throw new CoinError(
@@ -66,6 +87,7 @@ export function registerScoreCommand(program: Command, ctx: CliContext): void {
           { hint: 'use --output-dir' },
         );
       }
+      const targets = await checkOutputPaths(opts);
       const report = scoreTaskFromFiles(
         task,
         {
@@ -77,6 +99,7 @@ export function registerScoreCommand(program: Command, ctx: CliContext): void {
         },
         opts.fidelity,
       );
+      for (const target of targets) await makeOutputDir(target);
       for (const file of report.files) {
         const override =
           file.name === 'output.jsonl'

@@ -2,3 +2,4 @@ export * from './decode.js';
 export * from './resize.js';
 export * from './preprocess.js';
 export * from './cache.js';
+export * from './verify.js';

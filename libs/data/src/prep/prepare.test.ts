@@ -161,3 +161,30 @@ test('checkCoinFolder passes a prep output and names the bad record of a broken 
   await rm(testPath);
   await assert.rejects(checkCoinFolder(out), (e: unknown) => e instanceof CoinError && e.code === 'CHECK.FILE_MISSING');
 });
+
+test('an abort half-way stops the run: the reason is thrown, no temp directory, the earlier output as it was', async () => {
+  const out = join(root, 'abort');
+  await prepareDataset(await openScienceQA(RAW), { out, variant: 'original', fraction: 1, seed: 0 });
+  const before = await readFile(join(out, 'manifest.json'), 'utf8');
+  const controller = new AbortController();
+  const reason = new CoinError('CLI.INTERRUPTED', 'CANCELLED', 'stopped');
+  const endless: OpenedSource = {
+    ...failingSource(0),
+    async *items() {
+      for (let i = 0; ; i++) {
+        if (i === 5) controller.abort(reason); // as a signal handler would, between two records
+        yield { id: `g${i}`, question: 'q', answer: 'a' };
+      }
+    },
+  };
+  await assert.rejects(
+    prepareDataset(endless, { out, variant: 'original', fraction: 1, seed: 0, signal: controller.signal }),
+    (e: unknown) => e === reason,
+  );
+  assert.equal(await readFile(join(out, 'manifest.json'), 'utf8'), before);
+  await verifyManifest(out);
+  assert.deepEqual(
+    (await readdir(root)).filter((n) => n.startsWith('.abort')),
+    [],
+  );
+});

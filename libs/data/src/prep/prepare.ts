@@ -1,12 +1,20 @@
 import { copyFile, mkdir, readdir, rename, rm, stat, symlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { CoinError, isObject, tempPathBeside } from '@coin/core';
+import {
+  checkOutputDir,
+  CoinError,
+  isObject,
+  makeParentDirs,
+  removeStaleTempsBeside,
+  tempPathBeside,
+} from '@coin/core';
 import { writeTestFile, writeTrainFile } from '../formats/coin-files.js';
 import { buildTestRecord, buildTrainRecord, type RecordParts } from '../formats/build-records.js';
 import { type InstructionVariant, type RecordId, TEST_FILE_OF_TASK, VARIANT_FOLDERS } from '../formats/records.js';
 import {
   type ImageLink,
   ImageChecker,
+  type ImageState,
   type OpenedSource,
   type SourceItem,
   type SourceSplit,
@@ -30,6 +38,8 @@ export interface PrepareOptions {
   readonly seed: number;
   /** Progress output (a TTY gets a bar). */
   readonly progress?: { write(s: string): unknown; isTTY?: boolean };
+  /** Stops the run between records and steps; the temp folder is removed and --out left untouched. */
+  readonly signal?: AbortSignal;
 }
 
 export interface PrepareResult {
@@ -42,11 +52,18 @@ export interface PrepareResult {
 
 export const PREP_MANIFEST_KIND = 'coin-prep';
 
+/** Images being decoded at once while records stream by (sharp decodes on its own threads). */
+const IMAGE_LOOKAHEAD = 16;
+
 export async function prepareDataset(source: OpenedSource, options: PrepareOptions): Promise<PrepareResult> {
-  const out = resolve(options.out);
+  const target = await checkOutputDir(options.out, { flag: '--out', beside: true });
+  const out = target.path;
   const existing = await checkOutDir(out);
+  await removeStaleTempsBeside(out);
+  options.signal?.throwIfAborted();
+  await makeParentDirs(target);
   const temp = tempPathBeside(out);
-  await mkdir(temp, { recursive: true });
+  await mkdir(temp);
   try {
     const report = new ValidationReportBuilder(source.dataset);
     for (const n of source.notes) report.note(n);
@@ -56,6 +73,7 @@ export async function prepareDataset(source: OpenedSource, options: PrepareOptio
     await writeSplit(source, 'train', join(temp, taskDir, 'train.json'), options, report, images);
     await writeSplit(source, 'test', join(temp, taskDir, TEST_FILE_OF_TASK[source.task]), options, report, images);
     for (const c of source.copies) {
+      options.signal?.throwIfAborted();
       await mkdir(dirname(join(temp, c.to)), { recursive: true });
       await copyFile(c.from, join(temp, c.to));
     }
@@ -67,6 +85,8 @@ export async function prepareDataset(source: OpenedSource, options: PrepareOptio
     const params = {
       [source.dataset]: { variant: options.variant, fraction: options.fraction, seed: options.seed, task: source.task },
     };
+    // The last point to stop: moving into place must not be cut short.
+    options.signal?.throwIfAborted();
     const manifest = await moveIntoPlace(temp, out, existing, produced, frozen.counts, params);
     return { out, counts: frozen.counts, report: frozen, summary, manifest };
   } finally {
@@ -134,21 +154,44 @@ async function writeSplit(
   }
   const progress = options.progress ? new Progress(options.progress, `${source.dataset} ${split}`) : undefined;
   const seen = new Set<RecordId>();
-  /** The items to write, as record parts: first of each id, kept by the fraction, image present. */
-  async function* parts(): AsyncIterable<RecordParts> {
+  /** The items to consider: first of each id, kept by the fraction. */
+  async function* candidates(): AsyncIterable<SourceItem> {
     for await (const item of source.items(split, report)) {
+      options.signal?.throwIfAborted();
       progress?.tick();
       if (seen.has(item.id)) {
         report.drop({ split: name, id: item.id, reason: 'duplicate id' });
         continue;
       }
       seen.add(item.id);
-      if (!keep(item.id)) continue;
-      if (item.image !== undefined && item.imageFile !== undefined && !(await images.exists(item.imageFile))) {
-        report.missingImage({ split: name, id: item.id, image: item.image, lookedFor: item.imageFile });
-        continue;
-      }
-      yield recordParts(source, item, options);
+      if (keep(item.id)) yield item;
+    }
+  }
+  /** A record's parts, or undefined (reported) when its image is missing or corrupt. */
+  async function withImage(item: SourceItem, state: Promise<ImageState> | undefined): Promise<RecordParts | undefined> {
+    const found = await state;
+    if (found !== undefined && !found.ok) {
+      const image = item.image ?? '';
+      const path = item.imageFile ?? '';
+      if (found.problem === 'missing') report.missingImage({ split: name, id: item.id, image, lookedFor: path });
+      else report.corruptImage({ split: name, id: item.id, image, path, reason: found.reason ?? 'cannot be decoded' });
+      return undefined;
+    }
+    return recordParts(source, item, options);
+  }
+  /** The items to write, in source order; images are decoded IMAGE_LOOKAHEAD items ahead, in parallel. */
+  async function* parts(): AsyncIterable<RecordParts> {
+    const window: Array<[SourceItem, Promise<ImageState> | undefined]> = [];
+    for await (const item of candidates()) {
+      const state = item.image !== undefined && item.imageFile !== undefined ? images.check(item.imageFile) : undefined;
+      window.push([item, state]);
+      if (window.length < IMAGE_LOOKAHEAD) continue;
+      const ready = await withImage(...window.shift()!);
+      if (ready) yield ready;
+    }
+    for (const [item, state] of window) {
+      const ready = await withImage(item, state);
+      if (ready) yield ready;
     }
   }
   async function* mapped<T>(build: (p: RecordParts) => T): AsyncIterable<T> {

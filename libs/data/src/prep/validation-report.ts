@@ -28,6 +28,18 @@ export interface MissingImage {
   readonly lookedFor: string;
 }
 
+/** An image that exists but does not decode whole (truncated, garbage, unsupported format). */
+export interface CorruptImage {
+  readonly split: string;
+  readonly id: string | number;
+  /** The path the record refers to (CoIN-relative). */
+  readonly image: string;
+  /** The file on this machine. */
+  readonly path: string;
+  /** What the decoder said. */
+  readonly reason: string;
+}
+
 export interface ValidationReport {
   readonly kind: string;
   /** Records written, per split ('ScienceQA/train': 12726). */
@@ -36,6 +48,8 @@ export interface ValidationReport {
   readonly sourceCounts: Record<string, number>;
   readonly dropped: readonly DroppedRecord[];
   readonly missingImages: readonly MissingImage[];
+  /** Records dropped because their image is corrupt. */
+  readonly corruptImages: readonly CorruptImage[];
   readonly notes: readonly string[];
 }
 
@@ -45,6 +59,7 @@ export class ValidationReportBuilder {
   readonly sourceCounts: Record<string, number> = {};
   readonly dropped: DroppedRecord[] = [];
   readonly missingImages: MissingImage[] = [];
+  readonly corruptImages: CorruptImage[] = [];
   readonly notes: string[] = [];
 
   constructor(readonly kind: string) {}
@@ -65,6 +80,10 @@ export class ValidationReportBuilder {
     this.missingImages.push(image);
   }
 
+  corruptImage(image: CorruptImage): void {
+    this.corruptImages.push(image);
+  }
+
   note(text: string): void {
     this.notes.push(text);
   }
@@ -76,12 +95,13 @@ export class ValidationReportBuilder {
       sourceCounts: sortedCounts(this.sourceCounts),
       dropped: this.dropped,
       missingImages: this.missingImages,
+      corruptImages: this.corruptImages,
       notes: this.notes,
     };
   }
 }
 
-/** The human-readable summary: counts, then dropped records grouped by reason, then missing images. */
+/** The human-readable summary: counts, dropped records grouped by reason, missing images, corrupt images. */
 export function summarizeValidationReport(report: ValidationReport, maxListed = 20): string {
   const lines: string[] = [`CoIN prep validation report: ${report.kind}`, '', 'records written (read from source):'];
   for (const split of Object.keys({ ...report.sourceCounts, ...report.counts }).sort()) {
@@ -102,6 +122,11 @@ export function summarizeValidationReport(report: ValidationReport, maxListed = 
     lines.push(`  ${m.split} ${JSON.stringify(m.id)}: ${m.lookedFor}`);
   if (report.missingImages.length > maxListed)
     lines.push(`  ... ${report.missingImages.length - maxListed} more in ${VALIDATION_REPORT_FILE}`);
+  lines.push('', `corrupt images: ${report.corruptImages.length}`);
+  for (const c of report.corruptImages.slice(0, maxListed))
+    lines.push(`  ${c.split} ${JSON.stringify(c.id)}: ${c.path} (${c.reason})`);
+  if (report.corruptImages.length > maxListed)
+    lines.push(`  ... ${report.corruptImages.length - maxListed} more in ${VALIDATION_REPORT_FILE}`);
   if (report.notes.length > 0) lines.push('', 'notes:', ...report.notes.map((n) => `  ${n}`));
   return `${lines.join('\n')}\n`;
 }

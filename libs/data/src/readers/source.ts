@@ -2,6 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { CoinError } from '@coin/core';
 import type { CoinTask, RecordId } from '../formats/records.js';
+import { imageFileProblem } from '../images/verify.js';
 import type { ValidationReportBuilder } from '../prep/validation-report.js';
 
 /**
@@ -83,7 +84,7 @@ export async function locate<K extends string>(
   expected: Readonly<Record<K, Expected>>,
 ): Promise<Record<K, string>> {
   if (!(await exists(raw, 'dir'))) {
-    throw new CoinError('PREP.RAW_NOT_FOUND', 'NOT_FOUND', `--raw ${raw} is not a directory`, {
+    throw new CoinError('PREP.RAW_NOT_FOUND', 'INVALID_ARGUMENT', `--raw ${raw} is not a directory`, {
       hint: `point --raw at the ${dataset} folder as its official archive unpacks`,
       details: { raw },
     });
@@ -123,12 +124,20 @@ export async function firstExisting(
   return undefined;
 }
 
+/** What prep found at an item's image path. */
+export type ImageState =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly problem: 'missing' | 'corrupt'; readonly reason?: string };
+
 /**
  * Checks that images exist, listing each folder once (a stat per image would be a million system
- * calls for ImageNet).
+ * calls for ImageNet), and that each decodes whole: a truncated or garbage file would otherwise
+ * pass as fine and fail training hours later. Each file is checked once however many records
+ * share it (GQA asks dozens of questions per image).
  */
 export class ImageChecker {
   private readonly listings = new Map<string, Promise<Set<string>>>();
+  private readonly states = new Map<string, Promise<ImageState>>();
 
   async exists(file: string): Promise<boolean> {
     const dir = dirname(file);
@@ -141,6 +150,22 @@ export class ImageChecker {
       this.listings.set(dir, listing);
     }
     return (await listing).has(basename(file));
+  }
+
+  /** Starts checking `file` (if not already) and resolves with what was found. */
+  check(file: string): Promise<ImageState> {
+    let state = this.states.get(file);
+    if (state === undefined) {
+      state = this.inspect(file);
+      this.states.set(file, state);
+    }
+    return state;
+  }
+
+  private async inspect(file: string): Promise<ImageState> {
+    if (!(await this.exists(file))) return { ok: false, problem: 'missing' };
+    const reason = await imageFileProblem(file);
+    return reason === undefined ? { ok: true } : { ok: false, problem: 'corrupt', reason };
   }
 }
 

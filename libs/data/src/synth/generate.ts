@@ -77,8 +77,13 @@ export function generateItem(task: CoinTask, seed: number, split: Split, index: 
 
 class ImageWriter {
   private readonly dirs = new Set<string>();
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    /** Checked before every image: the one step a large world repeats thousands of times. */
+    private readonly signal?: AbortSignal,
+  ) {}
   async write(relative: string, bytes: Buffer): Promise<void> {
+    this.signal?.throwIfAborted();
     const path = join(this.root, relative);
     const dir = dirname(path);
     if (!this.dirs.has(dir)) {
@@ -103,9 +108,10 @@ export async function writeSynthWorld(
   dir: string,
   options: SynthOptions,
   progress?: ProgressSink,
+  signal?: AbortSignal,
 ): Promise<SynthTaskOutput[]> {
   ensureFonts();
-  const images = new ImageWriter(join(dir, SYNTH_LAYOUT.images));
+  const images = new ImageWriter(join(dir, SYNTH_LAYOUT.images), signal);
   const outputs: SynthTaskOutput[] = [];
   for (const task of COIN_TASKS) {
     // Items are cheap until rendered: generate every training item, keep the volume fraction

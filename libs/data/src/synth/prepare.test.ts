@@ -145,15 +145,21 @@ test('fraction keeps a seeded subset of training items; variants change the inst
   });
 });
 
-test('an existing non-empty --out is kept unless forced; nothing half-written is left', async () => {
+test('an existing non-empty --out is kept unless forced, and forced only when it is a prep output', async () => {
   await withTemp(async (dir) => {
     const out = join(dir, 'out');
     await mkdir(out);
     await writeFile(join(out, 'keep.txt'), 'mine');
     await assert.rejects(prepareSynth(out, SMALL), (e: Error & { code?: string }) => e.code === 'PREP.OUT_EXISTS');
+    await assert.rejects(
+      prepareSynth(out, SMALL, { force: true }),
+      (e: Error & { code?: string }) => e.code === 'PREP.FORCE_REFUSED',
+    );
     assert.equal(await readFile(join(out, 'keep.txt'), 'utf8'), 'mine');
-    await prepareSynth(out, SMALL, { force: true });
-    await assert.rejects(readFile(join(out, 'keep.txt')));
+    await rm(join(out, 'keep.txt'));
+    await prepareSynth(out, SMALL);
+    await prepareSynth(out, { ...SMALL, seed: 9 }, { force: true });
+    assert.equal(((await verifyManifest(out)).params as { seed: number }).seed, 9);
     assert.deepEqual(await readdir(dir), ['out']);
   });
 });

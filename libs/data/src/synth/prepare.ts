@@ -1,9 +1,10 @@
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { CoinError } from '@coin/core';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { checkOutputDir, CoinError, makeParentDirs, removeStaleTempsBeside } from '@coin/core';
 import { COIN_TASKS } from '../formats/records.js';
 import { tempPathBeside } from '../prep/atomic-write.js';
 import { writeManifest, type Manifest } from '../prep/manifest.js';
+import { assertReplaceable } from '../prep/replace-check.js';
 import { ValidationReportBuilder, writeValidationReport } from '../prep/validation-report.js';
 import { checkSynthWorld } from './check.js';
 import { SYNTH_LAYOUT, writeSynthWorld, type ProgressSink, type SynthOptions } from './generate.js';
@@ -16,41 +17,48 @@ export interface PrepareSynthResult {
   readonly stats: Record<string, number>;
 }
 
-async function isEmptyDir(path: string): Promise<boolean | undefined> {
-  try {
-    const s = await stat(path);
-    if (!s.isDirectory()) return false;
-    return (await readdir(path)).length === 0;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+async function isEmptyDir(path: string): Promise<boolean> {
+  return (await readdir(path)).length === 0;
+}
+
+export interface PrepareSynthOptions {
+  /** Replace a non-empty `out`; allowed only for an earlier prep output (see assertReplaceable). */
+  readonly force?: boolean;
+  readonly progress?: ProgressSink;
+  /** Stops the run between images and steps; the temp folder is removed and `out` left untouched. */
+  readonly signal?: AbortSignal;
 }
 
 /**
  * `coin prep synth`: generates the world in a hidden temp folder beside `out`, checks it, writes
- * the validation report and the manifest (last), then renames the folder to `out`. A failure at
- * any point removes the temp folder; `out` is never half-written. An existing non-empty `out` is
- * replaced only with `force`.
+ * the validation report and the manifest (last), then renames the folder to `out`. A failure or
+ * an abort at any point removes the temp folder; `out` is never half-written. An existing
+ * non-empty `out` is replaced only with `force`, and only when it is an earlier prep output.
  */
 export async function prepareSynth(
   out: string,
   options: SynthOptions,
-  opts: { force?: boolean; progress?: ProgressSink } = {},
+  opts: PrepareSynthOptions = {},
 ): Promise<PrepareSynthResult> {
-  const existing = await isEmptyDir(out);
+  const target = await checkOutputDir(out, { flag: '--out', beside: true });
+  const existing = target.exists ? await isEmptyDir(out) : undefined;
   if (existing === false && !opts.force) {
     throw new CoinError('PREP.OUT_EXISTS', 'ALREADY_EXISTS', `output folder ${out} exists and is not empty`, {
       hint: 'choose another --out, remove the folder, or pass --force to replace it',
       details: { out },
     });
   }
-  await mkdir(dirname(out), { recursive: true });
+  if (existing === false) await assertReplaceable(out);
+  await removeStaleTempsBeside(out);
+  opts.signal?.throwIfAborted();
+  await makeParentDirs(target);
   const staging = tempPathBeside(out);
   await mkdir(staging);
   try {
-    const tasks = await writeSynthWorld(staging, options, opts.progress);
+    const tasks = await writeSynthWorld(staging, options, opts.progress, opts.signal);
+    opts.signal?.throwIfAborted();
     const check = await checkSynthWorld(staging, options.variant);
+    opts.signal?.throwIfAborted();
     const report = new ValidationReportBuilder('synth');
     for (const t of tasks) {
       report.countSource(`${t.task}/train`, t.trainBeforeFraction);
@@ -84,6 +92,8 @@ export async function prepareSynth(
       counts,
       extra: { generator: 'coin-synth', generatorVersion: 1 },
     });
+    // The last point to stop: from here on `out` is replaced, which must not be cut short.
+    opts.signal?.throwIfAborted();
     if (existing === true) await rm(out, { recursive: true });
     if (existing === false) {
       const old = tempPathBeside(out);
