@@ -8,7 +8,6 @@ export * from './network/linear.js';
 export * from './network/decoder.js';
 export * from './network/init.js';
 export * from './network/lm-train.js';
-export * from './network/toy-tasks.js';
 export * from './network/vision.js';
 export * from './network/presets.js';
 export * from './vlm/vlm-batch.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CoinError } from '@coin/core';
 import { type HostTensor, readSafetensorsFile, writeSafetensorsFile } from '@coin/runtime';
-import { seededRandom } from '../tokenizer/test-corpus.js';
+import { seededRandom } from '../testing/test-corpus.js';
 import { type AdapterSpec } from './adapter-config.js';
 import {
   ADAPTER_CONFIG_FILE,

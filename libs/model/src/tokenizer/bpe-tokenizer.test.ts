@@ -8,7 +8,7 @@ import { trainByteLevelBpe } from './bpe-train.js';
 import { ByteLevelBpeTokenizer } from './bpe-tokenizer.js';
 import { HfJsonTokenizer } from './hf-tokenizer.js';
 import { loadTokenizer, saveByteLevelBpe } from './load.js';
-import { englishLikeCorpus, HOSTILE_STRINGS, randomUnicodeStrings, seededRandom } from './test-corpus.js';
+import { englishLikeCorpus, HOSTILE_STRINGS, randomUnicodeStrings, seededRandom } from '../testing/test-corpus.js';
 import { type Tokenizer } from './tokenizer.js';
 
 const corpus = [...englishLikeCorpus(1500), ...HOSTILE_STRINGS, ...randomUnicodeStrings(200)];

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { CoinError } from '@coin/core';
 import { trainByteLevelBpe } from './bpe-train.js';
 import { modelVocab } from './bpe-model.js';
-import { englishLikeCorpus, seededRandom } from './test-corpus.js';
+import { englishLikeCorpus, seededRandom } from '../testing/test-corpus.js';
 import { COIN_SPECIAL_TOKENS } from './tokenizer.js';
 
 describe('trainByteLevelBpe', () => {
