@@ -1,5 +1,6 @@
 export * from './tokenizer/index.js';
 export * from './prompt/index.js';
+export * from './internal-names.js';
 export * from './checkpoint/index.js';
 export * from './network/config.js';
 export * from './network/adapters.js';

@@ -15,7 +15,7 @@ import {
   saveAdapterCheckpoint,
 } from './adapter-checkpoint.js';
 import { adapterTensorsFromPeft, adapterTensorsToPeft } from './adapter-tensors.js';
-import { internalNames, type LinearName } from './internal-names.js';
+import { internalNames, type LinearName } from '../internal-names.js';
 
 const isCode = (code: string) => (e: unknown) => e instanceof CoinError && e.code === code;
 const f32 = (dims: number[], values: ArrayLike<number>): HostTensor => ({

@@ -1,6 +1,6 @@
 import { CoinError, isObject } from '@coin/core';
 import { linearFromTargetModule, peftTargetModule } from './hf-names.js';
-import { LINEAR_NAMES, type LinearName } from './internal-names.js';
+import { LINEAR_NAMES, type LinearName } from '../internal-names.js';
 
 /** What an adapter checkpoint needs to know about its adapter (a subset of the model's AdapterConfig). */
 export interface AdapterSpec {

@@ -5,7 +5,7 @@ import {
   internalNames,
   LINEAR_NAMES,
   type LinearName,
-} from './internal-names.js';
+} from '../internal-names.js';
 
 /**
  * On-disk names: Hugging Face LLaMA / LLaVA for base weights and the projector, PEFT for LoRA

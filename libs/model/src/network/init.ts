@@ -1,7 +1,7 @@
 import { tensor, type TensorData } from '@coin/onnx';
 import { type AdapterConfig, LINEAR_TARGETS, type LinearTarget } from './adapters.js';
 import { type DecoderConfig, imageTokens, type ModelConfig, type VisionConfig } from './config.js';
-import { internalNames as names, isAdapterName } from '../checkpoint/internal-names.js';
+import { internalNames as names, isAdapterName } from '../internal-names.js';
 import { Rng } from '@coin/core';
 import { visionBlocksToRun, visionNames } from './vision.js';
 import type { WeightMap } from './weights.js';
