@@ -9,7 +9,7 @@ import { crossEntropy } from './composites/cross-entropy.js';
 import { layerNorm, rmsNorm } from './composites/norms.js';
 import { applyRotary, rotaryTables } from './composites/rotary.js';
 import { PRIMITIVES } from './registry.js';
-import { seededRandom, uniformValues as uniform } from '@coin/core';
+import { Rng, uniformValues as uniform } from '@coin/core';
 
 /**
  * One table for every primitive and composite: build f(params) in a graph, append the symbolic
@@ -202,14 +202,14 @@ const usedOps = new Set<string>();
 for (const c of CASES) {
   test(`gradient: ${c.name}`, async () => {
     const dtype = c.dtype ?? 'float64';
-    const rand = seededRandom(c.name.length * 7919 + 17);
+    const rng = new Rng(c.name.length * 7919 + 17);
     const b = new GraphBuilder('gradcheck');
     const params: Record<string, Value> = {};
     for (const [name, dims] of Object.entries(c.params)) params[name] = b.input(name, dtype, dims);
     const out = c.build(b, params);
     for (const n of b.nodeList) usedOps.add(n.opType);
     const outDims = out.shape as number[];
-    const r = b.constant(tensor(out.dtype, outDims, uniform(rand, numel(outDims))), 'r');
+    const r = b.constant(tensor(out.dtype, outDims, uniform(rng, numel(outDims))), 'r');
     const loss = b.op('ReduceSum', [b.op('Mul', [out, r])], { keepdims: attr.int(0) });
     b.output(loss, 'loss');
     const grads = gradients(b, loss, Object.values(params));
@@ -218,7 +218,7 @@ for (const c of CASES) {
 
     const [lo, hi] = c.range ?? [-1, 1];
     const values: Record<string, number[]> = {};
-    for (const [name, dims] of Object.entries(c.params)) values[name] = uniform(rand, numel(dims), lo, hi);
+    for (const [name, dims] of Object.entries(c.params)) values[name] = uniform(rng, numel(dims), lo, hi);
     const feeds = () =>
       Object.fromEntries(Object.entries(c.params).map(([n, dims]) => [n, toHost(dtype, dims, values[n])]));
     const analytic = await session.run(feeds());

@@ -1,5 +1,5 @@
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
-import type { Rng } from './prng.js';
+import type { Rng } from '@coin/core';
 import { css, drawObject, type Box, type Rgb } from './draw.js';
 import { ensureFonts, FONT_FAMILY_CONDENSED } from './fonts.js';
 import { BACKGROUNDS, COLOURS, OBJECT_CLASSES, type Colour, type ObjectClass } from './world.js';
