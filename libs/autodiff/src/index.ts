@@ -1,13 +1,9 @@
-export * from './primitive.js';
-export * from './helpers.js';
-export * from './registry.js';
-export * from './backward.js';
-export * from './composites/norms.js';
-export * from './composites/activations.js';
-export * from './composites/attention.js';
-export * from './composites/rotary.js';
-export * from './composites/cross-entropy.js';
-export * from './training/flat-layout.js';
-export * from './training/adamw.js';
-export * from './training/assemble.js';
-export * from './training/runner.js';
+// What other packages use: the composites that model code builds networks from, and training.
+// The primitives, their gradient rules and gradients() are internal to buildTrainGraph.
+export { layerNorm, rmsNorm } from './composites/norms.js';
+export { geluErf, silu } from './composites/activations.js';
+export { attention, maskBias, mergeHeads, splitHeads } from './composites/attention.js';
+export { applyRotary, type RotaryTables, rotaryTables } from './composites/rotary.js';
+export { crossEntropy } from './composites/cross-entropy.js';
+export { buildTrainGraph, type TrainGraphSpec } from './training/assemble.js';
+export { TrainRunner } from './training/runner.js';
