@@ -49,7 +49,7 @@ export function expandToSquare(img: RgbImage, fill: readonly [number, number, nu
  * CLIPImageProcessor's resize: shortest side to `size`, the other side `int(size * long / short)`
  * (truncated, as HF's get_resize_output_image_size does).
  */
-export function resizeShortestSide(img: RgbImage, size: number): RgbImage {
+function resizeShortestSide(img: RgbImage, size: number): RgbImage {
   const { width, height } = img;
   if (width <= height) return resizeBicubic(img, size, Math.trunc((size * height) / width));
   return resizeBicubic(img, Math.trunc((size * width) / height), size);

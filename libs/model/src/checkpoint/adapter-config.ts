@@ -127,7 +127,7 @@ function isEmptyObject(value: unknown): boolean {
   return isObject(value) && Object.keys(value).length === 0;
 }
 
-export function validateAdapterSpec(spec: AdapterSpec, source: string): void {
+function validateAdapterSpec(spec: AdapterSpec, source: string): void {
   const bad = (field: string, message: string): CoinError =>
     new CoinError('CHECKPOINT.BAD_ADAPTER_CONFIG', 'INVALID_ARGUMENT', `${source}: ${field} ${message}`, {
       details: { source, field },

@@ -44,7 +44,7 @@ const shapesOnly: DrawFor = () => {
 };
 
 /** In/out widths of each adaptable linear of a decoder block. */
-export function linearShape(cfg: DecoderConfig, t: LinearTarget): [number, number] {
+function linearShape(cfg: DecoderConfig, t: LinearTarget): [number, number] {
   if (t === 'gate' || t === 'up') return [cfg.dim, cfg.ffn];
   if (t === 'down') return [cfg.ffn, cfg.dim];
   return [cfg.dim, cfg.dim];
