@@ -1,5 +1,6 @@
 export * from './tokenizer/index.js';
 export * from './prompt/index.js';
+export * from './internal-names.js';
 export * from './checkpoint/index.js';
 export * from './network/config.js';
 export * from './network/adapters.js';
@@ -8,7 +9,6 @@ export * from './network/linear.js';
 export * from './network/decoder.js';
 export * from './network/init.js';
 export * from './network/lm-train.js';
-export * from './network/toy-tasks.js';
 export * from './network/vision.js';
 export * from './network/presets.js';
 export * from './vlm/vlm-batch.js';

@@ -4,7 +4,7 @@ import { CoinError } from '@coin/core';
 import { DoubleBuffer, flatLayout, layoutOf, packFlat, unpackFlat, viewOf } from './flat-params.js';
 import { createSession } from './session.js';
 import { hostTensor, tensorsBitEqual } from './tensor.js';
-import { flatSgdModel } from './test-models.js';
+import { flatSgdModel } from './testing/test-models.js';
 
 const shapes = { 'b.weight': [2, 3], 'a.bias': [3], 'c.scale': [] } as const;
 

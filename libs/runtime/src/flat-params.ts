@@ -140,7 +140,7 @@ export function viewOf(layout: FlatLayout, flat: Float32Array, name: string): Ty
 }
 
 /** The flat buffer as a 1-D graph input/output tensor ([total]). */
-export function flatTensor(flat: Float32Array): TypedHostTensor<'float32'> {
+function flatTensor(flat: Float32Array): TypedHostTensor<'float32'> {
   return hostTensor('float32', [flat.length], flat);
 }
 

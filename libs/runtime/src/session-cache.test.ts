@@ -5,7 +5,7 @@ import { CoinError } from '@coin/core';
 import { GraphBuilder, serializeModel } from '@coin/onnx';
 import { SessionCache } from './session-cache.js';
 import { hostTensor } from './tensor.js';
-import { affineModel } from './test-models.js';
+import { affineModel } from './testing/test-models.js';
 
 const feeds = () => ({
   X: hostTensor('float32', [1, 3], new Float32Array([1, 1, 1])),

@@ -7,7 +7,7 @@ import { CoinError } from '@coin/core';
 import { attr, GraphBuilder, serializeModel } from '@coin/onnx';
 import { createSession, ortSessionOptions, type RuntimeSession } from './session.js';
 import { hostTensor } from './tensor.js';
-import { affineModel, float64Model, gatherModel } from './test-models.js';
+import { affineModel, float64Model, gatherModel } from './testing/test-models.js';
 
 function isCoin(code: string, re?: RegExp) {
   return (e: unknown) => {

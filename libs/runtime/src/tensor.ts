@@ -62,7 +62,7 @@ export function allocate<D extends DType>(dtype: D, length: number): DTypeArrays
 }
 
 /** True when `data` is the typed array class that holds `dtype`. */
-export function dataMatchesDType(dtype: DType, data: TensorData): boolean {
+function dataMatchesDType(dtype: DType, data: TensorData): boolean {
   return data instanceof DTYPE_ARRAYS[dtype];
 }
 

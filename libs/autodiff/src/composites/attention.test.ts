@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { GraphBuilder, serializeModel, type Shape } from '@coin/onnx';
 import { createSession } from '@coin/runtime';
-import { seededRandom, uniformValues } from '@coin/core';
+import { Rng, uniformValues } from '@coin/core';
 import { attention } from './attention.js';
 
 const [B, H, D] = [2, 2, 4];
@@ -51,8 +51,8 @@ async function run(T: number, leading: number, staticShapes: boolean): Promise<{
   const padding = b.input('pad', 'int64', [B, staticShapes ? S : keys]);
   b.output(attention(b, q, k, v, { causal: true, keyPadding: padding, leadingKeys: leading }), 'y');
   const session = await createSession(serializeModel(b.model()), { threads: 1 });
-  const random = seededRandom(7);
-  const [qd, kd, vd] = [T, S, S].map((n) => Float32Array.from(uniformValues(random, B * H * n * D, -1, 1)));
+  const rng = new Rng(7);
+  const [qd, kd, vd] = [T, S, S].map((n) => Float32Array.from(uniformValues(rng, B * H * n * D, -1, 1)));
   // Sample 1's last key is padding (no query's row is then all masked).
   const pad = BigInt64Array.from({ length: B * S }, (_, i) => (i === 2 * S - 1 ? 0n : 1n));
   const out = await session.run({

@@ -30,7 +30,7 @@ export function mergeHeads(b: GraphBuilder, x: Value): Value {
 }
 
 /** A [T, S] boolean constant: query t may see key s when s ≤ t + offset. */
-export function causalMask(b: GraphBuilder, queries: number, keys: number): Value {
+function causalMask(b: GraphBuilder, queries: number, keys: number): Value {
   const offset = keys - queries;
   const allowed = Array.from({ length: queries * keys }, (_, i) => (i % keys <= Math.floor(i / keys) + offset ? 1 : 0));
   return b.constant(tensor('bool', [queries, keys], allowed), 'causal_mask', `causal:${queries}x${keys}`);
@@ -41,7 +41,7 @@ export function causalMask(b: GraphBuilder, queries: number, keys: number): Valu
  * or [T, leading + T] when `leading` keys come before the queries' own and every query sees them
  * (`keys`: that second dimension's name, for shape inference).
  */
-export function dynamicCausalMask(b: GraphBuilder, like: Value, leading = 0, keys: Dim = 'keys'): Value {
+function dynamicCausalMask(b: GraphBuilder, like: Value, leading = 0, keys: Dim = 'keys'): Value {
   const len1 = b.op('Shape', [like], { start: attr.int(2), end: attr.int(3) }); // [1]: T
   const len = b.op('Squeeze', [len1, b.i64([0])]); // scalar T
   const range = b.op('Range', [

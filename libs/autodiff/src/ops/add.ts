@@ -1,10 +1,7 @@
-import type { GraphBuilder, Value } from '@coin/onnx';
 import { unbroadcast } from '../helpers.js';
 import { dy, input, type Primitive } from '../primitive.js';
 
 /** https://onnx.ai/onnx/operators/onnx__Add.html — Y = A + B (broadcasting). */
-export const add = (b: GraphBuilder, x: Value, y: Value): Value => b.op('Add', [x, y]);
-
 export const Add: Primitive = {
   opType: 'Add',
   grad: (c) => [

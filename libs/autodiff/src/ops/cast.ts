@@ -1,12 +1,12 @@
-import { attr, type DType, type GraphBuilder, isFloat, ONNX_DTYPE_CODE, type Value } from '@coin/onnx';
+import { isFloat } from '@coin/onnx';
 import { castTo } from '../helpers.js';
 import { dy, input, type Primitive } from '../primitive.js';
 
-/** https://onnx.ai/onnx/operators/onnx__Cast.html */
-export const cast = (b: GraphBuilder, x: Value, to: DType): Value =>
-  b.op('Cast', [x], { to: attr.int(ONNX_DTYPE_CODE[to]) });
-
-/** Between float types the gradient is cast back; from integers there is nothing to differentiate. */
+/**
+ * https://onnx.ai/onnx/operators/onnx__Cast.html
+ *
+ * Between float types the gradient is cast back; from integers there is nothing to differentiate.
+ */
 export const Cast: Primitive = {
   opType: 'Cast',
   grad: (c) => {

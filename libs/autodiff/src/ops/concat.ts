@@ -1,11 +1,11 @@
-import { attr, getInt, type GraphBuilder, normalizeAxis, type Value } from '@coin/onnx';
+import { attr, getInt, normalizeAxis } from '@coin/onnx';
 import { dy, input, type Primitive } from '../primitive.js';
 
-/** https://onnx.ai/onnx/operators/onnx__Concat.html */
-export const concat = (b: GraphBuilder, xs: readonly Value[], axis: number): Value =>
-  b.op('Concat', xs, { axis: attr.int(axis) });
-
-/** dY is split back into the pieces' sizes along the axis (static sizes). */
+/**
+ * https://onnx.ai/onnx/operators/onnx__Concat.html
+ *
+ * dY is split back into the pieces' sizes along the axis (static sizes).
+ */
 export const Concat: Primitive = {
   opType: 'Concat',
   grad: (c) => {

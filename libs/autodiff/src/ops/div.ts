@@ -1,10 +1,7 @@
-import type { GraphBuilder, Value } from '@coin/onnx';
 import { unbroadcast } from '../helpers.js';
 import { dy, input, type Primitive } from '../primitive.js';
 
 /** https://onnx.ai/onnx/operators/onnx__Div.html — Y = A / B. dA = dY / B, dB = −dY⊙Y / B. */
-export const div = (b: GraphBuilder, x: Value, y: Value): Value => b.op('Div', [x, y]);
-
 export const Div: Primitive = {
   opType: 'Div',
   grad: (c) => {

@@ -1,10 +1,7 @@
-import type { GraphBuilder, Value } from '@coin/onnx';
 import { scalarLike } from '../helpers.js';
 import { dy, input, type Primitive } from '../primitive.js';
 
 /** https://onnx.ai/onnx/operators/onnx__Erf.html — dX = dY⊙(2/√π)⊙exp(−X²). ORT has no float64 Erf kernel. */
-export const erf = (b: GraphBuilder, x: Value): Value => b.op('Erf', [x]);
-
 export const Erf: Primitive = {
   opType: 'Erf',
   grad: (c) => {

@@ -1,7 +1,4 @@
-import type { GraphBuilder, Value } from '@coin/onnx';
 import { dy, type Primitive } from '../primitive.js';
 
 /** https://onnx.ai/onnx/operators/onnx__Exp.html — dX = dY⊙Y (reuses the forward output). */
-export const exp = (b: GraphBuilder, x: Value): Value => b.op('Exp', [x]);
-
 export const Exp: Primitive = { opType: 'Exp', grad: (c) => [c.b.op('Mul', [dy(c), c.outputs[0]])] };

@@ -1,12 +1,12 @@
-import { attr, getInt, type GraphBuilder, type Value } from '@coin/onnx';
+import { attr, getInt } from '@coin/onnx';
 import { zerosLike } from '../helpers.js';
 import { dy, input, type Primitive } from '../primitive.js';
 
-/** https://onnx.ai/onnx/operators/onnx__GatherElements.html — e.g. picking each target's log-probability. */
-export const gatherElements = (b: GraphBuilder, data: Value, indices: Value, axis: number): Value =>
-  b.op('GatherElements', [data, indices], { axis: attr.int(axis) });
-
-/** dData = ScatterElements(zeros, indices, dY, reduction=add). */
+/**
+ * https://onnx.ai/onnx/operators/onnx__GatherElements.html — e.g. picking each target's log-probability.
+ *
+ * dData = ScatterElements(zeros, indices, dY, reduction=add).
+ */
 export const GatherElements: Primitive = {
   opType: 'GatherElements',
   grad: (c) => {

@@ -1,12 +1,10 @@
-import { attr, getInt, type GraphBuilder, type Value } from '@coin/onnx';
+import { attr, getInt } from '@coin/onnx';
 import { zerosLike } from '../helpers.js';
 import { dy, input, type Primitive } from '../primitive.js';
 
-/** https://onnx.ai/onnx/operators/onnx__Gather.html — e.g. an embedding lookup table[ids]. */
-export const gather = (b: GraphBuilder, data: Value, indices: Value, axis = 0): Value =>
-  b.op('Gather', [data, indices], { axis: attr.int(axis) });
-
 /**
+ * https://onnx.ai/onnx/operators/onnx__Gather.html — e.g. an embedding lookup table[ids].
+ *
  * Axis 0 (embeddings): dData sums the dY rows of each id, as ScatterElements(zeros, ids spread over
  * each row, dY rows, axis 0, reduction=add). Not ScatterND with reduction=add: ORT's CPU kernel
  * runs that in parallel over the rows and loses updates when ids repeat (a real batch, on 2

@@ -2,15 +2,15 @@ import { attr, getFloat, getInt, type GraphBuilder, type Value } from '@coin/onn
 import { scalarLike, unbroadcast } from '../helpers.js';
 import { dy, input, type Primitive } from '../primitive.js';
 
-/** https://onnx.ai/onnx/operators/onnx__Gemm.html — Y = α·op(A)·op(B) + β·C. */
-export const gemm = (b: GraphBuilder, a: Value, w: Value, bias?: Value, transB = false): Value =>
-  b.op('Gemm', bias ? [a, w, bias] : [a, w], transB ? { transB: attr.int(1) } : {});
-
 function scaled(b: GraphBuilder, v: Value, k: number): Value {
   return k === 1 ? v : b.op('Mul', [v, scalarLike(b, v, k)]);
 }
 
-/** Each gradient is itself a Gemm with the transposes folded into its flags. */
+/**
+ * https://onnx.ai/onnx/operators/onnx__Gemm.html — Y = α·op(A)·op(B) + β·C.
+ *
+ * Each gradient is itself a Gemm with the transposes folded into its flags.
+ */
 export const Gemm: Primitive = {
   opType: 'Gemm',
   grad: (c) => {

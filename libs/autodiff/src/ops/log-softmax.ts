@@ -1,11 +1,11 @@
-import { attr, getInt, type GraphBuilder, type Value } from '@coin/onnx';
+import { attr, getInt } from '@coin/onnx';
 import { dy, type Primitive } from '../primitive.js';
 
-/** https://onnx.ai/onnx/operators/onnx__LogSoftmax.html (opset ≥ 13: over one axis, default −1). */
-export const logSoftmax = (b: GraphBuilder, x: Value, axis = -1): Value =>
-  b.op('LogSoftmax', [x], { axis: attr.int(axis) });
-
-/** dX = dY − exp(Y) ⊙ Σ_axis dY: stable, since exp(Y) is the softmax and never overflows. */
+/**
+ * https://onnx.ai/onnx/operators/onnx__LogSoftmax.html (opset ≥ 13: over one axis, default −1).
+ *
+ * dX = dY − exp(Y) ⊙ Σ_axis dY: stable, since exp(Y) is the softmax and never overflows.
+ */
 export const LogSoftmax: Primitive = {
   opType: 'LogSoftmax',
   grad: (c) => {

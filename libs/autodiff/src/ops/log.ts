@@ -1,7 +1,4 @@
-import type { GraphBuilder, Value } from '@coin/onnx';
 import { dy, input, type Primitive } from '../primitive.js';
 
 /** https://onnx.ai/onnx/operators/onnx__Log.html — dX = dY / X. */
-export const log = (b: GraphBuilder, x: Value): Value => b.op('Log', [x]);
-
 export const Log: Primitive = { opType: 'Log', grad: (c) => [c.b.op('Div', [dy(c), input(c, 0)])] };

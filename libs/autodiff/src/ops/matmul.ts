@@ -2,9 +2,6 @@ import { attr, type GraphBuilder, type Value } from '@coin/onnx';
 import { unbroadcast } from '../helpers.js';
 import { dy, input, type Primitive } from '../primitive.js';
 
-/** https://onnx.ai/onnx/operators/onnx__MatMul.html — numpy matmul, rank ≥ 2 here. */
-export const matMul = (b: GraphBuilder, x: Value, w: Value): Value => b.op('MatMul', [x, w]);
-
 /** Swaps the last two axes. */
 function transposeLast2(b: GraphBuilder, v: Value): Value {
   const rank = v.shape!.length;
@@ -20,6 +17,8 @@ function flattenLeading(b: GraphBuilder, v: Value): Value {
 }
 
 /**
+ * https://onnx.ai/onnx/operators/onnx__MatMul.html — numpy matmul, rank ≥ 2 here.
+ *
  * dA = dY · Bᵀ, dB = Aᵀ · dY, each summed over broadcast batch axes. A 2-D weight B under a
  * batched A (the linear layer case) gets its gradient from flattened A and dY: one
  * [K, B·T] × [B·T, N] product instead of a batched one followed by a reduction.

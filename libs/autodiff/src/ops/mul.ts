@@ -1,10 +1,7 @@
-import type { GraphBuilder, Value } from '@coin/onnx';
 import { unbroadcast } from '../helpers.js';
 import { dy, input, type Primitive } from '../primitive.js';
 
 /** https://onnx.ai/onnx/operators/onnx__Mul.html — Y = A ⊙ B (broadcasting). dA = dY⊙B, dB = dY⊙A. */
-export const mul = (b: GraphBuilder, x: Value, y: Value): Value => b.op('Mul', [x, y]);
-
 export const Mul: Primitive = {
   opType: 'Mul',
   grad: (c) => {

@@ -1,10 +1,7 @@
-import type { GraphBuilder, Value } from '@coin/onnx';
 import { castTo, scalarLike, unbroadcast } from '../helpers.js';
 import { dy, input, type Primitive } from '../primitive.js';
 
 /** https://onnx.ai/onnx/operators/onnx__Pow.html — Y = X^P. dX = dY⊙P⊙X^(P−1), dP = dY⊙Y⊙ln X. */
-export const pow = (b: GraphBuilder, x: Value, p: Value): Value => b.op('Pow', [x, p]);
-
 export const Pow: Primitive = {
   opType: 'Pow',
   grad: (c) => {

@@ -1,12 +1,12 @@
-import { attr, getInt, type GraphBuilder, type Value } from '@coin/onnx';
+import { attr, getInt, type Value } from '@coin/onnx';
 import { castTo, reduceAxes } from '../helpers.js';
 import { dy, input, type Primitive } from '../primitive.js';
 
-/** https://onnx.ai/onnx/operators/onnx__ReduceMax.html (axes as input since opset 18). */
-export const reduceMax = (b: GraphBuilder, x: Value, axes: readonly number[], keepdims = true): Value =>
-  b.op('ReduceMax', [x, b.i64(axes)], { keepdims: attr.int(keepdims ? 1 : 0) });
-
-/** The gradient goes to the maximal elements, split evenly between ties. */
+/**
+ * https://onnx.ai/onnx/operators/onnx__ReduceMax.html (axes as input since opset 18).
+ *
+ * The gradient goes to the maximal elements, split evenly between ties.
+ */
 export const ReduceMax: Primitive = {
   opType: 'ReduceMax',
   grad: (c) => {

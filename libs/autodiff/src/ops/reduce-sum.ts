@@ -1,10 +1,6 @@
-import { attr, getInt, type GraphBuilder, type Value } from '@coin/onnx';
+import { getInt, type Value } from '@coin/onnx';
 import { reduceAxes } from '../helpers.js';
 import { dy, input, type Primitive } from '../primitive.js';
-
-/** https://onnx.ai/onnx/operators/onnx__ReduceSum.html (axes as input since opset 13). */
-export const reduceSum = (b: GraphBuilder, x: Value, axes: readonly number[], keepdims = true): Value =>
-  b.op('ReduceSum', [x, b.i64(axes)], { keepdims: attr.int(keepdims ? 1 : 0) });
 
 /** The output gradient with the reduced axes restored as size 1, expanded to X's shape. */
 export function expandReduced(c: Parameters<Primitive['grad']>[0]): Value {
@@ -16,4 +12,5 @@ export function expandReduced(c: Parameters<Primitive['grad']>[0]): Value {
   return b.op('Expand', [kept, b.op('Shape', [x])], {}, { types: [{ dtype: g.dtype, shape: x.shape }] });
 }
 
+/** https://onnx.ai/onnx/operators/onnx__ReduceSum.html (axes as input since opset 13). */
 export const ReduceSum: Primitive = { opType: 'ReduceSum', grad: (c) => [expandReduced(c)] };

@@ -1,10 +1,7 @@
-import type { GraphBuilder, Value } from '@coin/onnx';
 import { scalarLike } from '../helpers.js';
 import { dy, input, type Primitive } from '../primitive.js';
 
 /** https://onnx.ai/onnx/operators/onnx__Relu.html — dX = dY where X > 0, else 0. */
-export const relu = (b: GraphBuilder, x: Value): Value => b.op('Relu', [x]);
-
 export const Relu: Primitive = {
   opType: 'Relu',
   grad: (c) => {

@@ -1,10 +1,7 @@
-import type { GraphBuilder, Value } from '@coin/onnx';
 import { scalarLike } from '../helpers.js';
 import { dy, type Primitive } from '../primitive.js';
 
 /** https://onnx.ai/onnx/operators/onnx__Sigmoid.html — dX = dY⊙Y⊙(1 − Y). */
-export const sigmoid = (b: GraphBuilder, x: Value): Value => b.op('Sigmoid', [x]);
-
 export const Sigmoid: Primitive = {
   opType: 'Sigmoid',
   grad: (c) => {

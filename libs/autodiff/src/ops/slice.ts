@@ -1,16 +1,11 @@
-import { type GraphBuilder, normalizeAxis, toNumbers, type Value } from '@coin/onnx';
+import { normalizeAxis, toNumbers } from '@coin/onnx';
 import { dy, input, type Primitive } from '../primitive.js';
 
-/** https://onnx.ai/onnx/operators/onnx__Slice.html (starts/ends/axes/steps as constant inputs). */
-export const slice = (
-  b: GraphBuilder,
-  x: Value,
-  starts: readonly number[],
-  ends: readonly number[],
-  axes: readonly number[],
-): Value => b.op('Slice', [x, b.i64(starts), b.i64(ends), b.i64(axes)]);
-
-/** dX = dY zero-padded back to X's shape (step 1 and static shapes only). */
+/**
+ * https://onnx.ai/onnx/operators/onnx__Slice.html (starts/ends/axes/steps as constant inputs).
+ *
+ * dX = dY zero-padded back to X's shape (step 1 and static shapes only).
+ */
 export const Slice: Primitive = {
   opType: 'Slice',
   grad: (c) => {

@@ -1,10 +1,11 @@
-import { attr, getInt, type GraphBuilder, type Value } from '@coin/onnx';
+import { attr, getInt } from '@coin/onnx';
 import { dy, type Primitive } from '../primitive.js';
 
-/** https://onnx.ai/onnx/operators/onnx__Softmax.html (opset ≥ 13: over one axis, default −1). */
-export const softmax = (b: GraphBuilder, x: Value, axis = -1): Value => b.op('Softmax', [x], { axis: attr.int(axis) });
-
-/** dX = Y ⊙ (dY − Σ_axis dY⊙Y). */
+/**
+ * https://onnx.ai/onnx/operators/onnx__Softmax.html (opset ≥ 13: over one axis, default −1).
+ *
+ * dX = Y ⊙ (dY − Σ_axis dY⊙Y).
+ */
 export const Softmax: Primitive = {
   opType: 'Softmax',
   grad: (c) => {

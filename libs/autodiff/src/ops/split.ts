@@ -1,12 +1,12 @@
-import { attr, getInt, type GraphBuilder, normalizeAxis, type Value } from '@coin/onnx';
+import { attr, getInt, normalizeAxis } from '@coin/onnx';
 import { zerosLike } from '../helpers.js';
 import { input, type Primitive } from '../primitive.js';
 
-/** https://onnx.ai/onnx/operators/onnx__Split.html (split sizes as input since opset 13). */
-export const split = (b: GraphBuilder, x: Value, sizes: readonly number[], axis: number): Value[] =>
-  b.opN('Split', [x, b.i64(sizes)], sizes.length, { axis: attr.int(axis) });
-
-/** dX = Concat of the pieces' gradients; a piece that does not reach the loss contributes zeros. */
+/**
+ * https://onnx.ai/onnx/operators/onnx__Split.html (split sizes as input since opset 13).
+ *
+ * dX = Concat of the pieces' gradients; a piece that does not reach the loss contributes zeros.
+ */
 export const Split: Primitive = {
   opType: 'Split',
   grad: (c) => {

@@ -1,10 +1,7 @@
-import type { GraphBuilder, Value } from '@coin/onnx';
 import { unbroadcast } from '../helpers.js';
 import { dy, input, type Primitive } from '../primitive.js';
 
 /** https://onnx.ai/onnx/operators/onnx__Sub.html — Y = A − B (broadcasting). */
-export const sub = (b: GraphBuilder, x: Value, y: Value): Value => b.op('Sub', [x, y]);
-
 export const Sub: Primitive = {
   opType: 'Sub',
   grad: (c) => [

@@ -1,10 +1,7 @@
-import type { GraphBuilder, Value } from '@coin/onnx';
 import { scalarLike } from '../helpers.js';
 import { dy, type Primitive } from '../primitive.js';
 
 /** https://onnx.ai/onnx/operators/onnx__Tanh.html — dX = dY⊙(1 − Y²). */
-export const tanh = (b: GraphBuilder, x: Value): Value => b.op('Tanh', [x]);
-
 export const Tanh: Primitive = {
   opType: 'Tanh',
   grad: (c) => {

@@ -1,11 +1,11 @@
-import { attr, getInts, type GraphBuilder, type Value } from '@coin/onnx';
+import { attr, getInts } from '@coin/onnx';
 import { dy, input, type Primitive } from '../primitive.js';
 
-/** https://onnx.ai/onnx/operators/onnx__Transpose.html */
-export const transpose = (b: GraphBuilder, x: Value, perm: readonly number[]): Value =>
-  b.op('Transpose', [x], { perm: attr.ints(perm) });
-
-/** dX = Transpose(dY, inverse permutation). */
+/**
+ * https://onnx.ai/onnx/operators/onnx__Transpose.html
+ *
+ * dX = Transpose(dY, inverse permutation).
+ */
 export const Transpose: Primitive = {
   opType: 'Transpose',
   grad: (c) => {

@@ -1,10 +1,7 @@
-import type { GraphBuilder, Value } from '@coin/onnx';
 import { scalarLike, unbroadcast } from '../helpers.js';
 import { dy, input, type Primitive } from '../primitive.js';
 
 /** https://onnx.ai/onnx/operators/onnx__Where.html — Y = cond ? A : B. */
-export const where = (b: GraphBuilder, cond: Value, x: Value, y: Value): Value => b.op('Where', [cond, x, y]);
-
 export const Where: Primitive = {
   opType: 'Where',
   grad: (c) => {

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { attr, type GraphBuilder, type Value } from '@coin/onnx';
 import type { HostTensor } from '@coin/runtime';
-import { seededRandom, uniformValues as uniform } from '@coin/core';
+import { Rng, uniformValues as uniform } from '@coin/core';
 import type { TrainGraphSpec } from './assemble.js';
 import { TrainRunner } from './runner.js';
 
@@ -27,10 +27,10 @@ function spec(batch: number, optimizer: TrainGraphSpec['optimizer']): TrainGraph
   };
 }
 
-function batchOf(rand: () => number, n: number): Record<string, HostTensor> {
+function batchOf(rng: Rng, n: number): Record<string, HostTensor> {
   return {
-    x: { dtype: 'float32', dims: [n, IN], data: Float32Array.from(uniform(rand, n * IN)) },
-    y: { dtype: 'float32', dims: [n, OUT], data: Float32Array.from(uniform(rand, n * OUT)) },
+    x: { dtype: 'float32', dims: [n, IN], data: Float32Array.from(uniform(rng, n * IN)) },
+    y: { dtype: 'float32', dims: [n, OUT], data: Float32Array.from(uniform(rng, n * OUT)) },
   };
 }
 
@@ -72,18 +72,18 @@ function referenceStep(
 }
 
 test('AdamW with clipping and decoupled weight decay matches a float64 host reference over 5 steps', async () => {
-  const rand = seededRandom(3);
+  const rng = new Rng(3);
   const n = 8;
   const options = { wd: 0.1, clip: 0.5 };
   const runner = await TrainRunner.create(spec(n, { weightDecay: options.wd, maxGradNorm: options.clip }), {
     threads: 1,
   });
-  let W = uniform(rand, IN * OUT);
-  let c = uniform(rand, OUT);
+  let W = uniform(rng, IN * OUT);
+  let c = uniform(rng, OUT);
   runner.setParams({ W, c });
   const state = { m: new Array<number>(IN * OUT + OUT).fill(0), v: new Array<number>(IN * OUT + OUT).fill(0) };
   for (let t = 1; t <= 5; t++) {
-    const batch = batchOf(rand, n);
+    const batch = batchOf(rng, n);
     const got = await runner.step(batch, 0.05);
     const want = referenceStep(W, c, batch, n, state, t, 0.05, options);
     ({ W, c } = want);
@@ -106,14 +106,14 @@ test('AdamW with clipping and decoupled weight decay matches a float64 host refe
 });
 
 test('gradient accumulation over micro-batches equals one step on the whole batch', async () => {
-  const rand = seededRandom(4);
+  const rng = new Rng(4);
   const whole = await TrainRunner.create(spec(8, {}), { threads: 1 });
   const micro = await TrainRunner.create(spec(4, {}), { threads: 1, accumulation: 2 });
-  const init = { W: uniform(rand, IN * OUT), c: uniform(rand, OUT) };
+  const init = { W: uniform(rng, IN * OUT), c: uniform(rng, OUT) };
   whole.setParams(init);
   micro.setParams(init);
   for (let s = 0; s < 3; s++) {
-    const big = batchOf(rand, 8);
+    const big = batchOf(rng, 8);
     const half = (k: number): Record<string, HostTensor> => ({
       x: { dtype: 'float32', dims: [4, IN], data: (big.x.data as Float32Array).slice(k * 4 * IN, (k + 1) * 4 * IN) },
       y: { dtype: 'float32', dims: [4, OUT], data: (big.y.data as Float32Array).slice(k * 4 * OUT, (k + 1) * 4 * OUT) },

@@ -1,4 +1,3 @@
-import type { CoinTask } from '../formats/records.js';
 import { decodeImage, type RgbImage } from './decode.js';
 import { resizeBicubic } from './resize.js';
 
@@ -20,19 +19,6 @@ export interface PreprocessParams {
   readonly mean?: readonly [number, number, number];
   readonly std?: readonly [number, number, number];
 }
-
-/** Training always pads (LLaVA-1.5). Evaluation differs per task (docs/protocol.md#evaluation-runner runner table). */
-export const EVAL_IMAGE_MODE: Readonly<Record<CoinTask, ImageMode>> = {
-  ScienceQA: 'crop',
-  TextVQA: 'pad',
-  ImageNet: 'crop',
-  GQA: 'pad',
-  VizWiz: 'pad',
-  Grounding: 'crop',
-  VQAv2: 'crop',
-  OCRVQA: 'pad',
-};
-export const TRAIN_IMAGE_MODE: ImageMode = 'pad';
 
 /** LLaVA's fill colour: `tuple(int(x * 255) for x in image_mean)`, i.e. truncated, (122, 116, 104) for CLIP. */
 export function padColour(mean: readonly number[] = CLIP_MEAN): [number, number, number] {
@@ -63,7 +49,7 @@ export function expandToSquare(img: RgbImage, fill: readonly [number, number, nu
  * CLIPImageProcessor's resize: shortest side to `size`, the other side `int(size * long / short)`
  * (truncated, as HF's get_resize_output_image_size does).
  */
-export function resizeShortestSide(img: RgbImage, size: number): RgbImage {
+function resizeShortestSide(img: RgbImage, size: number): RgbImage {
   const { width, height } = img;
   if (width <= height) return resizeBicubic(img, size, Math.trunc((size * height) / width));
   return resizeBicubic(img, Math.trunc((size * width) / height), size);

@@ -47,7 +47,7 @@ export interface ManifestProblem {
 }
 
 /** Streams a file through sha256 (images and GQA-sized JSON must not be read into memory). */
-export async function sha256File(path: string): Promise<string> {
+async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');

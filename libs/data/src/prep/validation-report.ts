@@ -102,7 +102,7 @@ export class ValidationReportBuilder {
 }
 
 /** The human-readable summary: counts, dropped records grouped by reason, missing images, corrupt images. */
-export function summarizeValidationReport(report: ValidationReport, maxListed = 20): string {
+function summarizeValidationReport(report: ValidationReport, maxListed = 20): string {
   const lines: string[] = [`CoIN prep validation report: ${report.kind}`, '', 'records written (read from source):'];
   for (const split of Object.keys({ ...report.sourceCounts, ...report.counts }).sort()) {
     lines.push(`  ${split}: ${report.counts[split] ?? 0} (${report.sourceCounts[split] ?? 0})`);

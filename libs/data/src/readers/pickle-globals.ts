@@ -1,4 +1,4 @@
-import type { PickleValue } from './pickle.js';
+import type { PickleValue } from './pickle-value.js';
 
 /**
  * The only globals a pickle may name (see pickle.ts): builtins that rebuild plain data.

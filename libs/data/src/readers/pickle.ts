@@ -1,6 +1,9 @@
 import { PickleCursor } from './pickle-cursor.js';
 import { SAFE_GLOBAL_NAMES, SAFE_GLOBALS, SafeCallable } from './pickle-globals.js';
+import type { PickleValue } from './pickle-value.js';
 import { decodePy2String, longFromBytes, parseIntText, rawUnicodeEscape, unquotePy2Repr } from './pickle-literals.js';
+
+export type { PickleValue };
 
 /**
  * A safe reader for Python pickles of plain data, enough for the RefCOCO family's `refs(unc).p` /
@@ -9,21 +12,8 @@ import { decodePy2String, longFromBytes, parseIntText, rawUnicodeEscape, unquote
  * STACK_GLOBAL are accepted only for a few builtins that rebuild plain data (set, frozenset,
  * bytearray, and `_codecs.encode`, which Python 3 uses for bytes at protocol 2), and every other
  * global, BUILD, INST, OBJ, NEWOBJ, EXT*, or out-of-band buffer is refused with PICKLE.UNSAFE.
- *
- * Python values become: None → null, bool → boolean, int → number (bigint past 2^53), float → number,
- * str → string, bytes/bytearray → Uint8Array, list/tuple → array, dict → plain object (int keys
- * become strings), set/frozenset → Set.
+ * Python values become PickleValue (pickle-value.ts).
  */
-export type PickleValue =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | Uint8Array
-  | PickleValue[]
-  | Set<PickleValue>
-  | { [key: string]: PickleValue };
 
 const MARK = Symbol('mark');
 type StackItem = PickleValue | typeof MARK | SafeCallable;

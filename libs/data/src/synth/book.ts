@@ -1,5 +1,5 @@
 import { createCanvas } from '@napi-rs/canvas';
-import type { Rng } from './prng.js';
+import type { Rng } from '@coin/core';
 import { css, drawObject, type Rgb } from './draw.js';
 import { drawText } from './scene.js';
 import {

@@ -9,7 +9,7 @@ export function objectPhrase(o: PlacedObject, withSize = true): string {
   return `${withSize ? `${o.size} ` : ''}${o.colour.name} ${o.cls.name}`;
 }
 
-export function horizontalPlace(o: PlacedObject, width: number): string {
+function horizontalPlace(o: PlacedObject, width: number): string {
   const cx = o.box.x + o.box.w / 2;
   return cx < width / 3 ? 'on the left' : cx > (2 * width) / 3 ? 'on the right' : 'in the middle';
 }

@@ -11,7 +11,7 @@ import {
 import { writeTestFile, writeTrainFile } from '../formats/coin-files.js';
 import { writeJsonlFile } from '../formats/json-writer.js';
 import { Progress } from '../prep/progress.js';
-import { Rng } from './prng.js';
+import { Rng } from '@coin/core';
 import { ensureFonts } from './fonts.js';
 import { renderPrompt } from '../templates/instructions.js';
 import { selectVolume } from '../templates/volume.js';

@@ -1,4 +1,3 @@
-export * from './prng.js';
 export * from './world.js';
 export { drawObject, type Box, type Rgb } from './draw.js';
 export * from './scene.js';

@@ -1,5 +1,5 @@
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
-import type { Rng } from './prng.js';
+import type { Rng } from '@coin/core';
 import { css, drawObject, type Box, type Rgb } from './draw.js';
 import { ensureFonts, FONT_FAMILY_CONDENSED } from './fonts.js';
 import { BACKGROUNDS, COLOURS, OBJECT_CLASSES, type Colour, type ObjectClass } from './world.js';
@@ -138,7 +138,7 @@ export function renderScene(scene: Scene): Buffer {
 }
 
 /** Three box-blur passes (≈ Gaussian), done on the pixels here so the result is exact everywhere. */
-export function boxBlur(ctx: SKRSContext2D, width: number, height: number, radius: number): void {
+function boxBlur(ctx: SKRSContext2D, width: number, height: number, radius: number): void {
   const img = ctx.getImageData(0, 0, width, height);
   const src = img.data;
   let a = Float32Array.from(src);

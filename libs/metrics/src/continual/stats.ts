@@ -49,7 +49,7 @@ function betaContinuedFraction(x: number, a: number, b: number): number {
 }
 
 /** Regularised incomplete beta I_x(a, b). */
-export function regularizedBeta(x: number, a: number, b: number): number {
+function regularizedBeta(x: number, a: number, b: number): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
   const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
@@ -58,7 +58,7 @@ export function regularizedBeta(x: number, a: number, b: number): number {
 }
 
 /** P(T ≤ t) for Student's t with ν degrees of freedom. */
-export function studentTCdf(t: number, nu: number): number {
+function studentTCdf(t: number, nu: number): number {
   const tail = 0.5 * regularizedBeta(nu / (nu + t * t), nu / 2, 0.5);
   return t >= 0 ? 1 - tail : tail;
 }

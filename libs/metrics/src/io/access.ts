@@ -5,7 +5,7 @@
 import { isDict, pyKey, pyRepr, type PyDict, type PyValue } from '../python/json.js';
 import { badInput, type Source } from './errors.js';
 
-export function asDict(v: PyValue, src: Source, what: string): PyDict {
+function asDict(v: PyValue, src: Source, what: string): PyDict {
   if (!isDict(v)) throw badInput(src, `${what} must be a JSON object, got ${typeName(v)}`, 'crash with TypeError');
   return v;
 }

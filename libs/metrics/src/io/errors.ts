@@ -6,7 +6,7 @@ export interface Source {
   readonly line?: number;
 }
 
-export function describeSource(src: Source): string {
+function describeSource(src: Source): string {
   return src.line === undefined ? src.file : `${src.file}:${src.line}`;
 }
 

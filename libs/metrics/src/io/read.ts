@@ -67,7 +67,7 @@ export function readPyJsonFile(file: string, what: string): PyValue {
 }
 
 /** Universal-newline line splitting, as Python's text-mode iteration does. The last empty piece is dropped. */
-export function splitPyLines(text: string): string[] {
+function splitPyLines(text: string): string[] {
   const lines = text.split(/\r\n|\r|\n/);
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   return lines;

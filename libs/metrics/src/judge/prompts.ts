@@ -17,7 +17,7 @@ export interface JudgeMessage {
 }
 
 /** The user message's fixed block layout. */
-export function judgeUserContent(question: string, groundTruth: string, answer: string, rule: JudgeRule): string {
+function judgeUserContent(question: string, groundTruth: string, answer: string, rule: JudgeRule): string {
   const { role, prompt } = JUDGE_RULES[rule];
   return (
     '[Context]\n' +

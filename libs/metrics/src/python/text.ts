@@ -29,7 +29,7 @@ function ch(cp: number): string {
 }
 
 /** A code point with Numeric_Type Decimal, Digit or Numeric (what `isnumeric()` tests per char). */
-export function isPyNumericChar(cp: number): boolean {
+function isPyNumericChar(cp: number): boolean {
   if (cp >= 0x80 && isAfterUnicode14(cp)) return false;
   return NUMBER_CHAR.test(ch(cp)) || EXTRA_NUMERIC.has(cp);
 }

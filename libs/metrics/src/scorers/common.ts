@@ -3,7 +3,7 @@ import { badInput, type Source } from '../io/errors.js';
 import type { ScoreReport } from './types.js';
 
 /** The two lines (plus print's newline) most CoIN scorers print: 'Samples: {}\nAccuracy: {:.2f}%\n'. */
-export function samplesAccuracyText(samples: number, accuracy: number): string {
+function samplesAccuracyText(samples: number, accuracy: number): string {
   return `Samples: ${samples}\nAccuracy: ${formatPython2f(accuracy)}%\n`;
 }
 

@@ -3,9 +3,8 @@ import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CoinError } from '@coin/core';
+import { CoinError, Rng } from '@coin/core';
 import { type HostTensor, readSafetensorsFile, writeSafetensorsFile } from '@coin/runtime';
-import { seededRandom } from '../tokenizer/test-corpus.js';
 import { type AdapterSpec } from './adapter-config.js';
 import {
   ADAPTER_CONFIG_FILE,
@@ -15,7 +14,7 @@ import {
   saveAdapterCheckpoint,
 } from './adapter-checkpoint.js';
 import { adapterTensorsFromPeft, adapterTensorsToPeft } from './adapter-tensors.js';
-import { internalNames, type LinearName } from './internal-names.js';
+import { internalNames, type LinearName } from '../internal-names.js';
 
 const isCode = (code: string) => (e: unknown) => e instanceof CoinError && e.code === code;
 const f32 = (dims: number[], values: ArrayLike<number>): HostTensor => ({
@@ -29,9 +28,9 @@ const iota = (dims: number[]): HostTensor =>
     Array.from({ length: dims[0] * dims[1] }, (_, i) => i),
   );
 
-function randomTensor(random: () => number, dims: number[]): HostTensor {
+function randomTensor(rng: Rng, dims: number[]): HostTensor {
   const data = new Float32Array(dims.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < data.length; i++) data[i] = (random() - 0.5) * 10 ** Math.floor(random() * 8 - 4);
+  for (let i = 0; i < data.length; i++) data[i] = (rng.next() - 0.5) * 10 ** Math.floor(rng.next() * 8 - 4);
   data[0] = -0; // bit-exactness includes the sign of zero and NaN payloads
   if (data.length > 1) new Uint32Array(data.buffer)[1] = 0x7fc0_1234;
   return { dtype: 'float32', dims, data };
@@ -39,23 +38,23 @@ function randomTensor(random: () => number, dims: number[]): HostTensor {
 
 /** Adapter + projector weights for a 2-layer model of width 6, MLP width 10, vision width 5. */
 function randomWeights(spec: AdapterSpec, seed: number): Map<string, HostTensor> {
-  const random = seededRandom(seed);
+  const rng = new Rng(seed);
   const shape = (t: LinearName): [number, number] =>
     t === 'gate' || t === 'up' ? [6, 10] : t === 'down' ? [10, 6] : [6, 6];
   const w = new Map<string, HostTensor>();
   for (let l = 0; l < 2; l++) {
     for (const t of spec.targets) {
       const [fin, fout] = shape(t);
-      w.set(internalNames.adapter(l, t, 'lora_A'), randomTensor(random, [fin, spec.rank]));
-      w.set(internalNames.adapter(l, t, 'lora_B'), randomTensor(random, [spec.rank, fout]));
+      w.set(internalNames.adapter(l, t, 'lora_A'), randomTensor(rng, [fin, spec.rank]));
+      w.set(internalNames.adapter(l, t, 'lora_B'), randomTensor(rng, [spec.rank, fout]));
       if (spec.kind === 'moelora')
-        w.set(internalNames.adapter(l, t, 'lora_router'), randomTensor(random, [fin, spec.experts]));
+        w.set(internalNames.adapter(l, t, 'lora_router'), randomTensor(rng, [fin, spec.experts]));
     }
   }
-  w.set(internalNames.projector(0, 'weight'), randomTensor(random, [5, 6]));
-  w.set(internalNames.projector(0, 'bias'), randomTensor(random, [6]));
-  w.set(internalNames.projector(2, 'weight'), randomTensor(random, [6, 6]));
-  w.set(internalNames.projector(2, 'bias'), randomTensor(random, [6]));
+  w.set(internalNames.projector(0, 'weight'), randomTensor(rng, [5, 6]));
+  w.set(internalNames.projector(0, 'bias'), randomTensor(rng, [6]));
+  w.set(internalNames.projector(2, 'weight'), randomTensor(rng, [6, 6]));
+  w.set(internalNames.projector(2, 'bias'), randomTensor(rng, [6]));
   return w;
 }
 

@@ -7,7 +7,7 @@ import { type AdapterSpec, parsePeftAdapterConfig, peftAdapterConfig } from './a
 import { adapterTensorsFromPeft, adapterTensorsToPeft } from './adapter-tensors.js';
 import { hfBaseName, nonLoraSavedKey } from './hf-names.js';
 import { hfTensorsToInternal } from './base-tensors.js';
-import { isAdapterName } from './internal-names.js';
+import { isAdapterName } from '../internal-names.js';
 import { transpose2d } from './layout.js';
 
 /** File names in an adapter checkpoint directory (docs/file-formats.md#checkpoints, safetensors instead of .bin). */

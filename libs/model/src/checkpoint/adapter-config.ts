@@ -1,6 +1,6 @@
 import { CoinError, isObject } from '@coin/core';
 import { linearFromTargetModule, peftTargetModule } from './hf-names.js';
-import { LINEAR_NAMES, type LinearName } from './internal-names.js';
+import { LINEAR_NAMES, type LinearName } from '../internal-names.js';
 
 /** What an adapter checkpoint needs to know about its adapter (a subset of the model's AdapterConfig). */
 export interface AdapterSpec {
@@ -127,7 +127,7 @@ function isEmptyObject(value: unknown): boolean {
   return isObject(value) && Object.keys(value).length === 0;
 }
 
-export function validateAdapterSpec(spec: AdapterSpec, source: string): void {
+function validateAdapterSpec(spec: AdapterSpec, source: string): void {
   const bad = (field: string, message: string): CoinError =>
     new CoinError('CHECKPOINT.BAD_ADAPTER_CONFIG', 'INVALID_ARGUMENT', `${source}: ${field} ${message}`, {
       details: { source, field },

@@ -2,7 +2,7 @@ import { CoinError } from '@coin/core';
 import { type HostTensor } from '@coin/runtime';
 import { type AdapterSpec } from './adapter-config.js';
 import { parsePeftAdapterKey, peftAdapterKey, type PeftTensorRef } from './hf-names.js';
-import { type AdapterPart, internalNames, type LinearName, parseInternalAdapterName } from './internal-names.js';
+import { type AdapterPart, internalNames, type LinearName, parseInternalAdapterName } from '../internal-names.js';
 import { requireMatrix, sliceRows, stackRows, transpose2d } from './layout.js';
 
 /**
@@ -27,7 +27,7 @@ export function adapterTensorsToPeft(
         'INVALID_ARGUMENT',
         `${JSON.stringify(name)} is not an adapter tensor name`,
         {
-          hint: 'Adapter tensors are named layers.{L}.attn|mlp.{linear}.lora_A|lora_B|lora_router (see checkpoint/internal-names.ts).',
+          hint: 'Adapter tensors are named layers.{L}.attn|mlp.{linear}.lora_A|lora_B|lora_router (see libs/model/src/internal-names.ts).',
           details: { name },
         },
       );

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { CoinError } from '@coin/core';
 import { type HostTensor } from '@coin/runtime';
 import { hfTensorsToInternal, internalTensorsToHf } from './base-tensors.js';
-import { internalNames } from './internal-names.js';
+import { internalNames } from '../internal-names.js';
 
 const t = (dims: number[]): HostTensor => ({
   dtype: 'float32',

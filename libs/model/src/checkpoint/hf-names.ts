@@ -5,7 +5,7 @@ import {
   internalNames,
   LINEAR_NAMES,
   type LinearName,
-} from './internal-names.js';
+} from '../internal-names.js';
 
 /**
  * On-disk names: Hugging Face LLaMA / LLaVA for base weights and the projector, PEFT for LoRA
@@ -37,7 +37,7 @@ export function linearFromTargetModule(module: string): LinearName | undefined {
 }
 
 /** `base_model.model.model.layers.{L}.self_attn.q_proj`: the module path PEFT keys start with. */
-export function peftModulePath(layer: number, linear: LinearName): string {
+function peftModulePath(layer: number, linear: LinearName): string {
   return `${PEFT_PREFIX}model.layers.${layer}.${HF_LINEAR[linear]}`;
 }
 

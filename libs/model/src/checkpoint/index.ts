@@ -1,4 +1,3 @@
-export * from './internal-names.js';
 export * from './hf-names.js';
 export * from './adapter-config.js';
 export * from './adapter-tensors.js';

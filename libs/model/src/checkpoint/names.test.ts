@@ -9,7 +9,7 @@ import {
   peftAdapterKey,
   stripNonLoraPrefix,
 } from './hf-names.js';
-import { internalNames, LINEAR_NAMES, parseInternalAdapterName } from './internal-names.js';
+import { internalNames, LINEAR_NAMES, parseInternalAdapterName } from '../internal-names.js';
 
 const isCode = (code: string) => (e: unknown) => e instanceof CoinError && e.code === code;
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { tensor } from '@coin/onnx';
-import { internalNames } from '../checkpoint/internal-names.js';
+import { internalNames } from '../internal-names.js';
 import { adapterConfig } from '../network/adapters.js';
 import { headDim } from '../network/config.js';
 import { initModel } from '../network/init.js';

@@ -1,6 +1,6 @@
 import { applyRotary, mergeHeads, rmsNorm, silu, splitHeads } from '@coin/autodiff';
 import { attr, type GraphBuilder, type TensorData, tensor, type Value } from '@coin/onnx';
-import { internalNames, type LinearName } from '../checkpoint/internal-names.js';
+import { internalNames, type LinearName } from '../internal-names.js';
 import { type DecoderConfig, headDim } from '../network/config.js';
 import type { AdapterConfig } from '../network/adapters.js';
 import type { LayerAttend, Rope } from '../network/decoder.js';

@@ -11,7 +11,7 @@ import { buildEvalPrompt, evalSharedPrefix, postprocessGeneration } from '../pro
 import { VICUNA_V1_SYSTEM } from '../prompt/vicuna.js';
 import { ByteLevelBpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
 import { trainByteLevelBpe } from '../tokenizer/bpe-train.js';
-import { englishLikeCorpus } from '../tokenizer/test-corpus.js';
+import { englishLikeCorpus } from '../testing/test-corpus.js';
 import { buildGenerateGraph } from './generate-graph.js';
 import { Generator } from './generator.js';
 import { sharpenedWeights } from './sharpened-weights.js';

@@ -6,7 +6,7 @@ import { decoderConfig } from './config.js';
 import { initAdapter, initDecoder } from './init.js';
 import { lmTrainSpec } from './lm-train.js';
 import { Rng } from '@coin/core';
-import { toyBatch } from './toy-tasks.js';
+import { toyBatch } from '../testing/toy-tasks.js';
 
 const cfg = decoderConfig({ vocab: 16, dim: 32, layers: 1, heads: 2, maxSeq: 13 });
 

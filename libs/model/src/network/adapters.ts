@@ -1,5 +1,5 @@
 import { CoinError } from '@coin/core';
-import { LINEAR_NAMES, type LinearName } from '../checkpoint/internal-names.js';
+import { LINEAR_NAMES, type LinearName } from '../internal-names.js';
 
 /** The linear layers of a LLaMA block that an adapter may target (PEFT's target_modules). */
 export const LINEAR_TARGETS = LINEAR_NAMES;

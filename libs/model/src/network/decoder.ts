@@ -10,7 +10,7 @@ import {
 } from '@coin/autodiff';
 import { attr, type Value } from '@coin/onnx';
 import { type DecoderConfig, headDim } from './config.js';
-import { internalNames as names } from '../checkpoint/internal-names.js';
+import { internalNames as names } from '../internal-names.js';
 import { lastAlong } from './last-position.js';
 import { type ForwardContext, linear } from './linear.js';
 

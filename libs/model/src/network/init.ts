@@ -1,7 +1,7 @@
 import { tensor, type TensorData } from '@coin/onnx';
 import { type AdapterConfig, LINEAR_TARGETS, type LinearTarget } from './adapters.js';
 import { type DecoderConfig, imageTokens, type ModelConfig, type VisionConfig } from './config.js';
-import { internalNames as names, isAdapterName } from '../checkpoint/internal-names.js';
+import { internalNames as names, isAdapterName } from '../internal-names.js';
 import { Rng } from '@coin/core';
 import { visionBlocksToRun, visionNames } from './vision.js';
 import type { WeightMap } from './weights.js';
@@ -16,7 +16,7 @@ function normal(rng: Rng, dims: number[], std: number): TensorData {
 function uniform(rng: Rng, dims: number[], bound: number): TensorData {
   const n = dims.reduce((a, d) => a * d, 1);
   const data = new Float32Array(n);
-  for (let i = 0; i < n; i++) data[i] = rng.uniform(-bound, bound);
+  for (let i = 0; i < n; i++) data[i] = rng.range(-bound, bound);
   return { dtype: 'float32', dims, data };
 }
 
@@ -32,7 +32,7 @@ type DrawFor = (part: 'decoder' | 'vision' | 'projector') => Draw;
 
 function seeded(seed: number): DrawFor {
   return (part) => {
-    const rng = new Rng(seed).fork(part);
+    const rng = Rng.for(seed, part);
     return { normal: (dims, std) => normal(rng, dims, std), uniform: (dims, bound) => uniform(rng, dims, bound) };
   };
 }
@@ -44,7 +44,7 @@ const shapesOnly: DrawFor = () => {
 };
 
 /** In/out widths of each adaptable linear of a decoder block. */
-export function linearShape(cfg: DecoderConfig, t: LinearTarget): [number, number] {
+function linearShape(cfg: DecoderConfig, t: LinearTarget): [number, number] {
   if (t === 'gate' || t === 'up') return [cfg.dim, cfg.ffn];
   if (t === 'down') return [cfg.ffn, cfg.dim];
   return [cfg.dim, cfg.dim];
@@ -83,7 +83,7 @@ function decoderWeights(cfg: DecoderConfig, drawFor: DrawFor): WeightMap {
 export function initAdapter(cfg: DecoderConfig, adapter: AdapterConfig, seed: number): WeightMap {
   const w: WeightMap = new Map();
   if (adapter.kind === 'full') return w;
-  const rng = new Rng(seed).fork(`adapter:${adapter.kind}`);
+  const rng = Rng.for(seed, `adapter:${adapter.kind}`);
   for (let l = 0; l < cfg.layers; l++) {
     for (const t of adapter.targets) {
       const [fin, fout] = linearShape(cfg, t);

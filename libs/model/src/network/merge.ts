@@ -1,6 +1,6 @@
 import { CoinError } from '@coin/core';
 import type { TensorData } from '@coin/onnx';
-import { isAdapterName } from '../checkpoint/internal-names.js';
+import { isAdapterName } from '../internal-names.js';
 import { type AdapterConfig, adapterScaling } from './adapters.js';
 
 /**

@@ -26,8 +26,6 @@ export const PRESETS: Readonly<Record<'micro' | 'tiny' | 'small', ModelConfig>> 
   },
 };
 
-export type PresetName = keyof typeof PRESETS;
-
 /** The preset with the tokenizer's vocabulary size (and optionally another longest sequence). */
 export function withVocabAndSeq(config: ModelConfig, vocab: number, maxSeq = config.decoder.maxSeq): ModelConfig {
   return { ...config, decoder: { ...config.decoder, vocab, maxSeq } };

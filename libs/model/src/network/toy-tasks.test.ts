@@ -7,7 +7,7 @@ import { decoderConfig } from './config.js';
 import { initAdapter, initDecoder } from './init.js';
 import { lmTrainSpec } from './lm-train.js';
 import { Rng } from '@coin/core';
-import { toyBatch, type ToyTask } from './toy-tasks.js';
+import { toyBatch, type ToyTask } from '../testing/toy-tasks.js';
 
 // The engine end to end on tasks with a known optimum: full fine-tuning from random init learns
 // to copy; LoRA on q,v of the frozen copy model then learns a task the base gets wrong: answering

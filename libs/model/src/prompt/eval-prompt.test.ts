@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { CoinError } from '@coin/core';
 import { trainByteLevelBpe } from '../tokenizer/bpe-train.js';
 import { ByteLevelBpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
-import { englishLikeCorpus } from '../tokenizer/test-corpus.js';
+import { englishLikeCorpus } from '../testing/test-corpus.js';
 import {
   buildEvalPrompt,
   commonLeadingTokens,
@@ -51,7 +51,7 @@ describe('evaluation prompt (docs/protocol.md#evaluation-runner)', () => {
 
   it('evalSharedPrefix: every prompt of every runner starts with it, and it covers BOS, the system text and USER:', async () => {
     const { HfJsonTokenizer } = await import('../tokenizer/hf-tokenizer.js');
-    const { llamaStyleJson } = await import('../tokenizer/llama-fixture.js');
+    const { llamaStyleJson } = await import('../testing/llama-fixture.js');
     const llama = new HfJsonTokenizer(llamaStyleJson(), { bos_token: '<s>', eos_token: '</s>', unk_token: '<unk>' });
     const questions = ['Which is a mammal?\nA. trout\nB. cat', '42?', '  leading spaces', '"quoted"', 'ÿes', 'x'];
     for (const tokenizer of [tok, llama]) {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CoinError } from '@coin/core';
+import { CoinError, Rng } from '@coin/core';
 import { type TrainRecord } from '@coin/data';
 import { trainByteLevelBpe } from '../tokenizer/bpe-train.js';
 import { ByteLevelBpeTokenizer } from '../tokenizer/bpe-tokenizer.js';
 import { HfJsonTokenizer } from '../tokenizer/hf-tokenizer.js';
-import { llamaStyleJson } from '../tokenizer/llama-fixture.js';
-import { englishLikeCorpus, seededRandom } from '../tokenizer/test-corpus.js';
+import { llamaStyleJson } from '../testing/llama-fixture.js';
+import { englishLikeCorpus } from '../testing/test-corpus.js';
 import { type Tokenizer } from '../tokenizer/tokenizer.js';
 import { IGNORE_INDEX, IMAGE_SENTINEL_ID, tokenizeWithImage } from './image-tokens.js';
 import { buildTrainingSample, type TrainingSample } from './training-sample.js';
@@ -102,10 +102,10 @@ describe('buildTrainingSample', () => {
   });
 
   it('the LLaVA −2 rule and the prefix rule agree on CoIN-like samples for both tokenizers', () => {
-    const random = seededRandom(4);
+    const rng = new Rng(4);
     const answers = ['A', 'B.', 'red', 'Yes', '[0.12, 0.34, 0.56, 0.78]', 'golden retriever', '42', "it's 3"];
     for (const [i, question] of englishLikeCorpus(150, 8).entries()) {
-      const answer = answers[Math.floor(random() * answers.length)];
+      const answer = rng.pick(answers);
       const rec = record(i % 3 === 0 ? question : `${question}\n<image>`, answer, i % 5 !== 0);
       for (const tok of [ours, llama]) {
         const prefix = buildTrainingSample(rec, tok);

@@ -3,12 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CoinError } from '@coin/core';
+import { CoinError, Rng } from '@coin/core';
 import { trainByteLevelBpe } from './bpe-train.js';
 import { ByteLevelBpeTokenizer } from './bpe-tokenizer.js';
 import { HfJsonTokenizer } from './hf-tokenizer.js';
 import { loadTokenizer, saveByteLevelBpe } from './load.js';
-import { englishLikeCorpus, HOSTILE_STRINGS, randomUnicodeStrings, seededRandom } from './test-corpus.js';
+import { englishLikeCorpus, HOSTILE_STRINGS, randomUnicodeStrings } from '../testing/test-corpus.js';
 import { type Tokenizer } from './tokenizer.js';
 
 const corpus = [...englishLikeCorpus(1500), ...HOSTILE_STRINGS, ...randomUnicodeStrings(200)];
@@ -51,12 +51,12 @@ describe('ByteLevelBpeTokenizer', () => {
   });
 
   it('encodes 1 MB of text fast (word cache)', () => {
-    const random = seededRandom(5);
+    const rng = new Rng(5);
     const parts: string[] = [];
     let length = 0;
     const sentences = englishLikeCorpus(3000, 11);
     while (length < 1_000_000) {
-      const s = sentences[Math.floor(random() * sentences.length)];
+      const s = rng.pick(sentences);
       parts.push(s);
       length += s.length + 1;
     }

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CoinError } from '@coin/core';
+import { CoinError, Rng } from '@coin/core';
 import { trainByteLevelBpe } from './bpe-train.js';
 import { modelVocab } from './bpe-model.js';
-import { englishLikeCorpus, seededRandom } from './test-corpus.js';
+import { englishLikeCorpus } from '../testing/test-corpus.js';
 import { COIN_SPECIAL_TOKENS } from './tokenizer.js';
 
 describe('trainByteLevelBpe', () => {
@@ -11,8 +11,8 @@ describe('trainByteLevelBpe', () => {
     const corpus = englishLikeCorpus(400);
     const a = trainByteLevelBpe(corpus, { vocabSize: 400 });
     const b = trainByteLevelBpe(corpus, { vocabSize: 400 });
-    const random = seededRandom(9);
-    const shuffled = [...corpus].sort(() => random() - 0.5);
+    const rng = new Rng(9);
+    const shuffled = rng.shuffle(corpus);
     const c = trainByteLevelBpe(shuffled, { vocabSize: 400 });
     assert.deepEqual(a, b);
     assert.deepEqual(a, c);

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { CoinError } from '@coin/core';
 import { HfJsonTokenizer } from './hf-tokenizer.js';
 import { loadTokenizer } from './load.js';
-import { llamaStyleJson } from './llama-fixture.js';
+import { llamaStyleJson } from '../testing/llama-fixture.js';
 import { postprocessGeneration } from '../prompt/eval-prompt.js';
 import { type Tokenizer } from './tokenizer.js';
 

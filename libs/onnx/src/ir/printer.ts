@@ -1,5 +1,5 @@
 import { formatShape } from '../shape/dims.js';
-import type { Attribute, Graph, Model, Value } from './graph.js';
+import type { Attribute, Graph, Value } from './graph.js';
 import { numel } from './tensor.js';
 
 /** A readable listing of a graph for debugging: one line per node with the output types. */
@@ -34,10 +34,6 @@ export function printGraph(graph: Graph, indent = ''): string {
   for (const v of graph.outputs) lines.push(`${indent}  output %${v.name}: ${typeOf(v)}`);
   lines.push(`${indent}}`);
   return lines.join('\n');
-}
-
-export function printModel(model: Model): string {
-  return `# opset ${model.opset}, ir ${model.irVersion}, producer ${model.producer}\n${printGraph(model.graph)}`;
 }
 
 function formatAttribute(a: Attribute): string {

@@ -23,7 +23,7 @@ function bad(message: string): CoinError {
   });
 }
 
-export function tensorFromProto(t: TensorProto, external?: ExternalDataSource): TensorData {
+function tensorFromProto(t: TensorProto, external?: ExternalDataSource): TensorData {
   const dtype = dtypeFromOnnxCode(t.dataType ?? 0);
   const dims = t.dims.map(Number);
   const n = numel(dims);
@@ -101,7 +101,7 @@ function attributeFromProto(a: AttributeProto, external?: ExternalDataSource): A
   }
 }
 
-export function graphFromProto(g: GraphProto, external?: ExternalDataSource): Graph {
+function graphFromProto(g: GraphProto, external?: ExternalDataSource): Graph {
   const initializers = new Map(g.initializer.map((t) => [t.name ?? '', tensorFromProto(t, external)] as const));
   const nodes: Node[] = g.node.map((n, i) => ({
     name: n.name || `node_${i}`,

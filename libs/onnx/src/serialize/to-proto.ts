@@ -29,7 +29,7 @@ export interface ExternalDataSink {
 
 const encoder = new TextEncoder();
 
-export function tensorToProto(name: string, t: TensorData, external?: ExternalDataSink): TensorProto {
+function tensorToProto(name: string, t: TensorData, external?: ExternalDataSink): TensorProto {
   const bytes = tensorBytes(t);
   const base = { name, dims: [...t.dims], dataType: ONNX_DTYPE_CODE[t.dtype] };
   if (external && bytes.byteLength >= external.thresholdBytes) {
@@ -91,7 +91,7 @@ function attributeToProto(name: string, a: Attribute, external?: ExternalDataSin
   }
 }
 
-export function graphToProto(g: Graph, external?: ExternalDataSink): GraphProto {
+function graphToProto(g: Graph, external?: ExternalDataSink): GraphProto {
   return GraphProto.fromPartial({
     name: g.name,
     input: g.inputs.map(valueInfo),

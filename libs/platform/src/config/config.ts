@@ -64,7 +64,6 @@ const configSchema = z
   .strict();
 
 export type CoinConfig = z.infer<typeof configSchema>;
-export type CoinConfigInput = z.input<typeof configSchema>;
 
 type Setter = (target: Record<string, unknown>, raw: string) => void;
 

@@ -3,7 +3,7 @@ import { OBJECT_CLASSES } from '../world.js';
 import { centreX, describeScene } from '../describe.js';
 import type { Box } from '../draw.js';
 import { normaliseBox } from '../../readers/refcoco.js';
-import type { Rng } from '../prng.js';
+import type { Rng } from '@coin/core';
 import { pad, type GenContext, type SynthItem } from './types.js';
 
 /**
@@ -38,7 +38,7 @@ export function referringExpression(rng: Rng, scene: Scene, target: PlacedObject
 }
 
 function imageShape(rng: Rng, size: number): [number, number] {
-  const r = rng.float();
+  const r = rng.next();
   const short = Math.round(size * 0.75);
   return r < 0.45 ? [size, short] : r < 0.8 ? [short, size] : [size, size];
 }

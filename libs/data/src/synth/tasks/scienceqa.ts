@@ -1,4 +1,4 @@
-import type { Rng } from '../prng.js';
+import type { Rng } from '@coin/core';
 import { placeObjects, randomBackground, renderScene, type Scene } from '../scene.js';
 import { COLOUR_MIXES, OBJECT_CLASSES, type Category, type ObjectClass } from '../world.js';
 import { article, describeScene } from '../describe.js';
@@ -156,7 +156,7 @@ function colourMix(ctx: GenContext): Question {
 
 function makeQuestion(ctx: GenContext): Question {
   for (;;) {
-    const r = ctx.rng.float();
+    const r = ctx.rng.next();
     // ≈ 60% with an image, 40% text-only.
     const q =
       r < 0.25

@@ -1,7 +1,7 @@
 import { placeObjects, placeSign, randomBackground, renderScene, type Scene } from '../scene.js';
 import { SIGN_WORDS } from '../world.js';
 import { describeScene } from '../describe.js';
-import type { Rng } from '../prng.js';
+import type { Rng } from '@coin/core';
 import { idOffset, pad, type GenContext, type SynthItem } from './types.js';
 
 /**
@@ -20,7 +20,7 @@ const QUESTIONS = [
 function humanAnswers(rng: Rng, word: string): string[] {
   const answers: string[] = [];
   for (let k = 0; k < 10; k++) {
-    const r = rng.float();
+    const r = rng.next();
     if (r < 0.8) answers.push(word);
     else if (r < 0.88) answers.push(word.toUpperCase());
     else if (r < 0.94) answers.push(`${word} sign`);

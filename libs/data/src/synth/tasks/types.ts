@@ -1,5 +1,5 @@
 import type { CoinTask, RecordId } from '../../formats/records.js';
-import type { Rng } from '../prng.js';
+import type { Rng } from '@coin/core';
 
 export type Split = 'train' | 'test';
 

@@ -1,7 +1,7 @@
 import { placeObjects, randomBackground, renderScene, type PlacedObject, type Scene } from '../scene.js';
 import { COLOURS, OBJECT_CLASSES } from '../world.js';
 import { article, objectPhrase } from '../describe.js';
-import type { Rng } from '../prng.js';
+import type { Rng } from '@coin/core';
 import { pad, type GenContext, type SynthItem } from './types.js';
 
 /**

@@ -24,7 +24,6 @@ export const LINEAR_NAMES = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const;
 export type LinearName = (typeof LINEAR_NAMES)[number];
 
 export type AdapterPart = 'lora_A' | 'lora_B' | 'lora_router';
-export const ADAPTER_PARTS: readonly AdapterPart[] = ['lora_A', 'lora_B', 'lora_router'];
 
 export const internalNames = {
   embed: 'tok_embeddings',

@@ -3,7 +3,7 @@
  * Not exported from the package.
  */
 import { attr, GraphBuilder, serializeModel, tensor } from '@coin/onnx';
-import { type FlatLayout } from './flat-params.js';
+import { type FlatLayout } from '../flat-params.js';
 
 /** Y[N, 4] = X[N, 3] · W[3, 4] + B[4] (B an initializer, N symbolic). */
 export function affineModel(bias: readonly number[] = [0.5, -1, 2, 0]): Uint8Array {

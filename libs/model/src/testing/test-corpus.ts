@@ -1,10 +1,9 @@
-import { seededRandom } from '@coin/core';
+import { Rng } from '@coin/core';
 
 /**
  * Deterministic text for tokenizer tests: CoIN-like prompts and answers plus hostile Unicode
  * (emoji with ZWJ and skin tones, CJK, combining marks, RTL, control characters, odd spaces).
  */
-export { seededRandom };
 
 export const HOSTILE_STRINGS: readonly string[] = [
   '',
@@ -63,23 +62,23 @@ const WORDS = [
 
 /** `count` CoIN-like sentences, deterministic in `seed`. */
 export function englishLikeCorpus(count: number, seed = 1): string[] {
-  const random = seededRandom(seed);
+  const rng = new Rng(seed);
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
-    const n = 3 + Math.floor(random() * 14);
+    const n = 3 + rng.int(14);
     let s = '';
     for (let j = 0; j < n; j++) {
-      if (j > 0) s += random() < 0.08 ? '\n' : ' ';
-      s += WORDS[Math.floor(random() * WORDS.length)];
+      if (j > 0) s += rng.chance(0.08) ? '\n' : ' ';
+      s += rng.pick(WORDS);
     }
-    out.push(s + (random() < 0.5 ? '?' : '.'));
+    out.push(s + (rng.chance(0.5) ? '?' : '.'));
   }
   return out;
 }
 
 /** Random strings of well-formed Unicode code points from many blocks (no lone surrogates). */
 export function randomUnicodeStrings(count: number, seed = 2): string[] {
-  const random = seededRandom(seed);
+  const rng = new Rng(seed);
   const ranges: [number, number][] = [
     [0x00, 0x7f],
     [0x80, 0x24f],
@@ -96,13 +95,13 @@ export function randomUnicodeStrings(count: number, seed = 2): string[] {
   ];
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
-    const n = Math.floor(random() * 40);
+    const n = rng.int(40);
     let s = '';
     for (let j = 0; j < n; j++) {
-      const [lo, hi] = ranges[Math.floor(random() * ranges.length)];
-      let cp = lo + Math.floor(random() * (hi - lo + 1));
+      const [lo, hi] = rng.pick(ranges);
+      let cp = lo + rng.int(hi - lo + 1);
       if (cp >= 0xd800 && cp <= 0xdfff) cp = 0x20;
-      s += random() < 0.2 ? ' ' : String.fromCodePoint(cp);
+      s += rng.chance(0.2) ? ' ' : String.fromCodePoint(cp);
     }
     out.push(s);
   }

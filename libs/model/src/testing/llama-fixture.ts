@@ -1,4 +1,4 @@
-import { type TokenizerJson } from './tokenizer-json.js';
+import { type TokenizerJson } from '../tokenizer/tokenizer-json.js';
 
 /**
  * A miniature LLaMA/Vicuna tokenizer.json: the same pipeline as the real file (Prepend + Replace

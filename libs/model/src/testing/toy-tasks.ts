@@ -23,10 +23,7 @@ export function toyBatch(
   const ids = new BigInt64Array(batch * seq);
   const labels = new BigInt64Array(batch * seq).fill(-100n);
   for (let s = 0; s < batch; s++) {
-    const symbols = Array.from(
-      { length: n },
-      () => TOY_FIRST_SYMBOL + Math.floor(rng.next() * (vocab - TOY_FIRST_SYMBOL)),
-    );
+    const symbols = Array.from({ length: n }, () => TOY_FIRST_SYMBOL + rng.int(vocab - TOY_FIRST_SYMBOL));
     const span = vocab - TOY_FIRST_SYMBOL;
     const answer =
       task === 'copy'
