@@ -64,3 +64,14 @@ test('the installed `coin` bin runs from the repository root (npx coin)', () => 
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /Commands:[\s\S]*score/);
 });
+
+test('the CLI does not load reflect-metadata (it has no Nest DI)', async () => {
+  await runCli(['--version']);
+  assert.equal(typeof (Reflect as { getMetadata?: unknown }).getMetadata, 'undefined');
+});
+
+test('coin config --help points to the configuration reference', async () => {
+  const r = await runCli(['config', '--help']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /docs\/configuration\.md/);
+});
