@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { CoinError, formatPython2f } from '@coin/core';
 import {
   aggregateMetrics,
+  checkSameTasks,
   continualMetrics,
   parseMatrixFile,
   selectCells,
@@ -16,6 +17,8 @@ import type { CliContext } from '../context.js';
 
 interface RunMetrics {
   readonly file: string;
+  /** The tasks the metrics cover (after --tasks), for the check that aggregated runs agree. */
+  readonly tasks: readonly string[];
   readonly accuracy: ContinualMetrics;
   readonly judge?: ContinualMetrics;
 }
@@ -35,6 +38,7 @@ function loadRun(file: string, tasks: readonly string[] | undefined): RunMetrics
     tasks ? selectCells(r, m.accuracy, tasks) : r;
   return {
     file,
+    tasks: pick(m.accuracy).tasks,
     accuracy: continualMetrics(pick(m.accuracy), row(m.zeroShot)),
     judge: m.judge ? continualMetrics(pick(m.judge), row(m.judgeZeroShot)) : undefined,
   };
@@ -47,18 +51,24 @@ function describe(title: string, m: ContinualMetrics): string {
     `${title}\n` +
     `  MAA: ${fmt(m.MAA)}\n  final average: ${fmt(m.final_average)}\n  MFT (mean diagonal): ${fmt(m.MFT)}\n` +
     `  BWT: ${fmt(m.BWT)}\n  forgetting: ${fmt(m.forgetting)}\n` +
-    (m.FWT !== undefined ? `  FWT: ${fmt(m.FWT)}\n` : '') +
+    `  FWT: ${fmt(m.FWT)}${m.FWT_unavailable ? ` (${m.FWT_unavailable})` : ''}\n` +
     `  AA per stage: ${m.AA.map(fmt).join(' ')}\n`
   );
 }
 
-function describeAggregate(title: string, agg: Partial<Record<string, Summary>>): string {
+function describeAggregate(
+  title: string,
+  agg: Partial<Record<string, Summary>>,
+  runs: readonly ContinualMetrics[],
+): string {
+  const fwtGap = runs.find((r) => r.FWT_unavailable)?.FWT_unavailable;
   let out = `${title}\n`;
   for (const [k, s] of Object.entries(agg)) {
-    if (!s) continue;
+    if (!s || (k === 'FWT' && s.n === 0)) continue;
     const ci = s.ci95 ? ` (95% CI ${fmt(s.ci95[0])} .. ${fmt(s.ci95[1])})` : '';
     out += `  ${k}: ${fmt(s.mean)} ± ${fmt(s.std)}${ci}, n=${s.n}\n`;
   }
+  if (!agg.FWT?.n && fwtGap) out += `  FWT: n/a (${fwtGap})\n`;
   return out;
 }
 
@@ -91,6 +101,7 @@ export function registerMetricsCommand(program: Command, ctx: CliContext): void 
           );
         return;
       }
+      checkSameTasks(runs);
       const aggregate = aggregateMetrics(runs.map((r) => r.accuracy));
       const judgeRuns = runs.filter((r) => r.judge).map((r) => r.judge!);
       const judgeAggregate = judgeRuns.length > 0 ? aggregateMetrics(judgeRuns) : undefined;
@@ -100,8 +111,12 @@ export function registerMetricsCommand(program: Command, ctx: CliContext): void 
         );
       } else {
         ctx.stdout.write(
-          describeAggregate(`accuracy over ${runs.length} runs`, aggregate) +
-            (judgeAggregate ? describeAggregate(`judge over ${judgeRuns.length} runs`, judgeAggregate) : ''),
+          describeAggregate(
+            `accuracy over ${runs.length} runs`,
+            aggregate,
+            runs.map((r) => r.accuracy),
+          ) +
+            (judgeAggregate ? describeAggregate(`judge over ${judgeRuns.length} runs`, judgeAggregate, judgeRuns) : ''),
         );
       }
     });

@@ -17,6 +17,8 @@ export interface ContinualMetrics {
   readonly BWT: Cell;
   readonly forgetting: Cell;
   readonly FWT?: Cell;
+  /** Why FWT is n/a (undefined or null), in words a user can act on. */
+  readonly FWT_unavailable?: string;
 }
 
 function mean(xs: readonly Cell[]): Cell {
@@ -50,13 +52,25 @@ export function continualMetrics(m: ResultsMatrix, zeroShot?: readonly Cell[]): 
     BWT: mean(bwtTerms),
     forgetting: mean(forgetTerms),
   };
-  if (!zeroShot) return result;
+  if (!zeroShot) return { ...result, FWT_unavailable: FWT_NEEDS_ZERO_SHOT };
   const fwtTerms: Cell[] = [];
   for (let i = 1; i < t; i += 1) {
     const before = cell(m, i - 1, i);
     fwtTerms.push(before !== null && zeroShot[i] !== null ? before - zeroShot[i]! : null);
   }
-  return { ...result, FWT: mean(fwtTerms) };
+  const FWT = mean(fwtTerms);
+  return FWT === null ? { ...result, FWT, FWT_unavailable: fwtGap(m, t) } : { ...result, FWT };
+}
+
+const FWT_NEEDS_ZERO_SHOT = 'needs "zero_shot" in matrix.json: the base model\'s score on each task before training';
+
+/** Why FWT has no terms although a zero-shot row was given. */
+function fwtGap(m: ResultsMatrix, t: number): string {
+  if (t < 2) return 'needs at least two tasks';
+  const square = m.rows.every((r) => r.length === t);
+  if (!square)
+    return 'needs the scores above the diagonal, a[i-1][i] (each task one stage before it is trained): give the full square matrix';
+  return 'every a[i-1][i] or its zero_shot[i] is null';
 }
 
 export const SCALAR_METRICS = ['MAA', 'final_average', 'MFT', 'BWT', 'forgetting', 'FWT'] as const;
