@@ -22,14 +22,18 @@ export function buildProgram(ctx: CliContext): Command {
  * instead of printing commander's own "error: …" line; help and usage go to our streams.
  */
 function routeErrors(cmd: Command, ctx: CliContext): void {
+  let helpForError = false;
   cmd
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
       outputError: () => {}, // printed by reportError from the thrown CoinError
     })
+    .on('afterHelp', (context: { error: boolean }) => {
+      helpForError = context.error;
+    })
     .exitOverride((err) => {
-      throw fromCommanderError(err, cmd);
+      throw fromCommanderError(err, cmd, helpForError);
     });
   for (const sub of cmd.commands) routeErrors(sub, ctx);
 }

@@ -54,6 +54,16 @@ describe('coin metrics refuses nonsense', () => {
   });
 });
 
+describe('coin metrics names the file it cannot use', () => {
+  it('a missing file and a file that is not JSON', async () => {
+    const missing = join(dir, 'none.json');
+    refused(await runCli(['metrics', '--matrix', missing]), 'METRICS.FILE_NOT_READABLE', /none\.json \(ENOENT\)/);
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{"tasks": [');
+    refused(await runCli(['metrics', '--matrix', broken]), 'METRICS.BAD_MATRIX', /broken\.json is not valid JSON/);
+  });
+});
+
 describe('coin metrics says why FWT is n/a', () => {
   it('without a zero_shot row', async () => {
     const r = await runCli(['metrics', '--matrix', matrixFile({ tasks: ['x', 'y'], matrix: [[80], [40, 60]] })]);

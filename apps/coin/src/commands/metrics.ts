@@ -24,13 +24,34 @@ interface RunMetrics {
 }
 
 function loadRun(file: string, tasks: readonly string[] | undefined): RunMetrics {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    throw new CoinError(
+      'METRICS.FILE_NOT_READABLE',
+      'INVALID_ARGUMENT',
+      `cannot read the matrix file ${file} (${code})`,
+      {
+        hint: 'check the path given with --matrix',
+        details: { file },
+      },
+    );
+  }
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
+    value = JSON.parse(text);
   } catch (e) {
-    throw new CoinError('METRICS.BAD_MATRIX', 'INVALID_ARGUMENT', `cannot read ${file}: ${(e as Error).message}`, {
-      hint: 'give a matrix.json file',
-    });
+    throw new CoinError(
+      'METRICS.BAD_MATRIX',
+      'INVALID_ARGUMENT',
+      `${file} is not valid JSON: ${(e as Error).message}`,
+      {
+        hint: 'fix the JSON syntax at the position shown',
+        details: { file },
+      },
+    );
   }
   const m = parseMatrixFile(value, file);
   const pick = (x: ResultsMatrix): ResultsMatrix => (tasks ? selectTasks(x, tasks) : x);

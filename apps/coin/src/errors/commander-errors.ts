@@ -3,7 +3,7 @@
  * formatter as ours (see report.ts): one shape, a stable CLI.* code, a hint naming the command's
  * `--help`, and exit code 2.
  */
-import type { Command, CommanderError, Option } from 'commander';
+import { type Command, CommanderError, type Option } from 'commander';
 import { CoinError } from '@coin/core';
 
 /** Commander's error codes and ours. Missing here: help, version (exit 0) and `commander.help`. */
@@ -55,13 +55,27 @@ function hintFor(err: CommanderError, cmd: Command, suggestion?: string, choices
 }
 
 /**
- * The CoinError for a commander error raised while parsing `cmd`; help and version (exit 0) stay
- * CommanderErrors, which the CLI treats as success.
+ * The CoinError for a commander error raised while parsing `cmd`; help and version stay
+ * CommanderErrors with exit code 0, which the CLI treats as success. `helpForError` says whether
+ * the help just printed was the usage-error kind (on stderr): commander's own exit code for help
+ * echoes the global process.exitCode, which in-process callers such as tests may have set.
  */
-export function fromCommanderError(err: CommanderError, cmd: Command): CoinError | CommanderError {
+export function fromCommanderError(
+  err: CommanderError,
+  cmd: Command,
+  helpForError: boolean,
+): CoinError | CommanderError {
+  if (err.code === 'commander.help' && !helpForError) return new CommanderError(0, err.code, err.message);
   if (err.exitCode === 0) return err;
   if (err.code === 'commander.help') {
-    // A command group called without a command: commander has printed its help on stderr.
+    // Commander has printed the group's help on stderr: for `coin help <name>` with an unknown
+    // name, or for a command group called without a command.
+    const [first, asked] = cmd.args;
+    if (first === 'help' && asked !== undefined) {
+      return new CoinError('CLI.UNKNOWN_COMMAND', 'INVALID_ARGUMENT', `unknown command '${asked}'`, {
+        hint: 'pick one of the commands listed above',
+      });
+    }
     return new CoinError('CLI.MISSING_COMMAND', 'INVALID_ARGUMENT', `\`${commandPath(cmd)}\` needs a command`, {
       hint: 'pick one of the commands listed above',
     });

@@ -35,6 +35,9 @@ describe("commander's errors come out in our format", () => {
     usage(await runCli(['metrcs']), 'CLI.UNKNOWN_COMMAND', /unknown command 'metrcs'/, /did you mean `coin metrics`/);
     usage(await runCli(['judge', 'promts']), 'CLI.UNKNOWN_COMMAND', /'promts'/, /did you mean `coin judge prompts`/);
     usage(await runCli(['run']), 'CLI.UNKNOWN_COMMAND', /unknown command 'run'/, /coin --help/);
+    const help = await runCli(['help', 'run']);
+    assert.equal(help.code, 2);
+    assert.match(help.stderr, /\ncoin: error: unknown command 'run'\n {2}hint: .+\n {2}code: CLI\.UNKNOWN_COMMAND\n$/);
   });
 
   it('unknown option wins over a missing required option', async () => {
@@ -86,6 +89,18 @@ describe("commander's errors come out in our format", () => {
 });
 
 describe('--help and --version succeed on stdout', () => {
+  it('even in a process whose exitCode is already set (commander reads it)', async () => {
+    const before = process.exitCode;
+    process.exitCode = 1;
+    try {
+      const r = await runCli(['help', 'score']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /Usage: coin score/);
+    } finally {
+      process.exitCode = before;
+    }
+  });
+
   it('exit 0, nothing on stderr', async () => {
     for (const argv of [['--help'], ['metrics', '--help'], ['judge', 'prompts', '--help'], ['help', 'score'], ['-V']]) {
       const r = await runCli(argv);
