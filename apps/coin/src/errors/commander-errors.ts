@@ -31,26 +31,30 @@ const usageHint = (cmd: Command): string => `see \`${commandPath(cmd)} --help\``
  * Commander writes "error: <what>" and, on some lines of its own, "(Did you mean x?)" and
  * "Allowed choices are a, b.": split them so that the suggestion and the choices become the hint.
  */
-function parseMessage(raw: string): { what: string; suggestion?: string; choices?: string } {
+function parseMessage(raw: string): { what: string; suggestions: string[]; choices?: string } {
   const lines = raw.split('\n');
   let what = lines[0].replace(/^error: /, '');
   const choices = /^(.*\.) Allowed choices are (.*)\.$/.exec(what);
   if (choices) what = choices[1].replace(/\.$/, '');
-  const suggestion = lines
+  // "(Did you mean x?)" or "(Did you mean one of x, y?)"
+  const similar = lines
     .slice(1)
-    .map((l) => /^\(Did you mean (.+)\?\)$/.exec(l)?.[1])
+    .map((l) => /^\(Did you mean (?:one of )?(.+)\?\)$/.exec(l)?.[1])
     .find(Boolean);
-  return { what, suggestion, choices: choices?.[2] };
+  return { what, suggestions: similar ? similar.split(', ') : [], choices: choices?.[2] };
 }
 
-function hintFor(err: CommanderError, cmd: Command, suggestion?: string, choices?: string): string {
+/** "x", or "one of x, y" */
+const oneOf = (names: readonly string[]): string => (names.length > 1 ? `one of ${names.join(', ')}` : names[0]);
+
+function hintFor(err: CommanderError, cmd: Command, suggestions: readonly string[], choices?: string): string {
   if (choices) return `choose one of ${choices}`;
   if (err.code === 'commander.unknownCommand') {
-    return suggestion
-      ? `did you mean \`${commandPath(cmd)} ${suggestion}\`?`
+    return suggestions.length > 0
+      ? `did you mean ${oneOf(suggestions.map((s) => `\`${commandPath(cmd)} ${s}\``))}?`
       : `run \`${commandPath(cmd)} --help\` to list the commands`;
   }
-  if (suggestion) return `did you mean ${suggestion}? ${usageHint(cmd)}`;
+  if (suggestions.length > 0) return `did you mean ${oneOf(suggestions)}? ${usageHint(cmd)}`;
   return usageHint(cmd);
 }
 
@@ -80,9 +84,9 @@ export function fromCommanderError(
       hint: 'pick one of the commands listed above',
     });
   }
-  const { what, suggestion, choices } = parseMessage(err.message);
+  const { what, suggestions, choices } = parseMessage(err.message);
   return new CoinError(CODES[err.code] ?? 'CLI.BAD_USAGE', 'INVALID_ARGUMENT', what, {
-    hint: hintFor(err, cmd, suggestion, choices),
+    hint: hintFor(err, cmd, suggestions, choices),
     details: { commander: err.code },
   });
 }

@@ -34,6 +34,12 @@ describe("commander's errors come out in our format", () => {
   it('unknown command, with "did you mean" when one is close', async () => {
     usage(await runCli(['metrcs']), 'CLI.UNKNOWN_COMMAND', /unknown command 'metrcs'/, /did you mean `coin metrics`/);
     usage(await runCli(['judge', 'promts']), 'CLI.UNKNOWN_COMMAND', /'promts'/, /did you mean `coin judge prompts`/);
+    usage(
+      await runCli(['prep', 'refcocox']),
+      'CLI.UNKNOWN_COMMAND',
+      /'refcocox'/,
+      /^did you mean one of `coin prep refcoco`, `coin prep refcoco\+`, `coin prep refcocog`\?$/,
+    );
     usage(await runCli(['run']), 'CLI.UNKNOWN_COMMAND', /unknown command 'run'/, /coin --help/);
     const help = await runCli(['help', 'run']);
     assert.equal(help.code, 2);
