@@ -54,6 +54,14 @@ describe('coin metrics refuses nonsense', () => {
   });
 });
 
+describe('coin metrics refuses the same run twice', () => {
+  it('one file given twice would double its weight and narrow the interval', async () => {
+    const a = matrixFile({ tasks: ['x', 'y'], matrix: [[80], [40, 60]] });
+    const again = join(dir, '.', `${a.slice(dir.length + 1)}`);
+    refused(await runCli(['metrics', '--matrix', a, again]), 'METRICS.DUPLICATE_RUN', /m\d+\.json is given twice/);
+  });
+});
+
 describe('coin metrics names the file it cannot use', () => {
   it('a missing file and a file that is not JSON', async () => {
     const missing = join(dir, 'none.json');
@@ -69,6 +77,12 @@ describe('coin metrics says why FWT is n/a', () => {
     const r = await runCli(['metrics', '--matrix', matrixFile({ tasks: ['x', 'y'], matrix: [[80], [40, 60]] })]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /\n {2}FWT: n\/a \(needs "zero_shot"/);
+  });
+
+  it('for the judge, naming judge_zero_shot', async () => {
+    const file = matrixFile({ tasks: ['x', 'y'], matrix: [[80], [40, 60]], judge: [[80], [40, 60]] });
+    const r = await runCli(['metrics', '--matrix', file]);
+    assert.match(r.stdout, /judge[^\n]*\n(?: {2}.*\n)* {2}FWT: n\/a \(needs "judge_zero_shot"/);
   });
 
   it('with zero_shot but a lower-triangular matrix', async () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CoinError, formatPython2f } from '@coin/core';
 import {
@@ -61,8 +62,21 @@ function loadRun(file: string, tasks: readonly string[] | undefined): RunMetrics
     file,
     tasks: pick(m.accuracy).tasks,
     accuracy: continualMetrics(pick(m.accuracy), row(m.zeroShot)),
-    judge: m.judge ? continualMetrics(pick(m.judge), row(m.judgeZeroShot)) : undefined,
+    judge: m.judge ? continualMetrics(pick(m.judge), row(m.judgeZeroShot), 'judge_zero_shot') : undefined,
   };
+}
+
+/** The same file twice would count one run twice: a smaller interval for nothing. */
+function checkDistinctFiles(files: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const file of files) {
+    const key = resolve(file);
+    if (seen.has(key))
+      throw new CoinError('METRICS.DUPLICATE_RUN', 'INVALID_ARGUMENT', `${file} is given twice to --matrix`, {
+        hint: 'give each run once',
+      });
+    seen.add(key);
+  }
 }
 
 const fmt = (x: Cell | undefined): string => (x === null || x === undefined ? 'n/a' : formatPython2f(x));
@@ -111,6 +125,7 @@ export function registerMetricsCommand(program: Command, ctx: CliContext): void 
         ?.split(',')
         .map((s) => s.trim())
         .filter(Boolean);
+      checkDistinctFiles(opts.matrix);
       const runs = opts.matrix.map((f) => loadRun(f, tasks));
       if (runs.length === 1) {
         const [r] = runs;

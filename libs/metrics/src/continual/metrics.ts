@@ -29,7 +29,12 @@ function mean(xs: readonly Cell[]): Cell {
   return s / vals.length;
 }
 
-export function continualMetrics(m: ResultsMatrix, zeroShot?: readonly Cell[]): ContinualMetrics {
+/** @param zeroShotKey the matrix.json key of `zeroShot`, named when FWT is n/a for want of it. */
+export function continualMetrics(
+  m: ResultsMatrix,
+  zeroShot?: readonly Cell[],
+  zeroShotKey = 'zero_shot',
+): ContinualMetrics {
   const t = m.tasks.length;
   const last = t - 1;
   const AA = m.tasks.map((_, j) => mean(Array.from({ length: j + 1 }, (_, i) => cell(m, j, i))));
@@ -52,7 +57,10 @@ export function continualMetrics(m: ResultsMatrix, zeroShot?: readonly Cell[]): 
     BWT: mean(bwtTerms),
     forgetting: mean(forgetTerms),
   };
-  if (!zeroShot) return { ...result, FWT_unavailable: FWT_NEEDS_ZERO_SHOT };
+  if (!zeroShot) {
+    const reason = `needs "${zeroShotKey}" in matrix.json: the base model's score on each task before training`;
+    return { ...result, FWT_unavailable: reason };
+  }
   const fwtTerms: Cell[] = [];
   for (let i = 1; i < t; i += 1) {
     const before = cell(m, i - 1, i);
@@ -61,8 +69,6 @@ export function continualMetrics(m: ResultsMatrix, zeroShot?: readonly Cell[]): 
   const FWT = mean(fwtTerms);
   return FWT === null ? { ...result, FWT, FWT_unavailable: fwtGap(m, t) } : { ...result, FWT };
 }
-
-const FWT_NEEDS_ZERO_SHOT = 'needs "zero_shot" in matrix.json: the base model\'s score on each task before training';
 
 /** Why FWT has no terms although a zero-shot row was given. */
 function fwtGap(m: ResultsMatrix, t: number): string {
