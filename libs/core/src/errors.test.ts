@@ -8,6 +8,7 @@ test('CoinError carries a stable code, a kind and a hint', () => {
   assert.equal(e.describe(), 'no dataset "gqa"\n  hint: run `coin prep synth` first');
   assert.equal(exitCodeFor(e), EXIT_USAGE);
   assert.equal(exitCodeFor(new CoinError('RUN.FAILED', 'INTERNAL', 'x')), EXIT_FAILURE);
+  assert.equal(exitCodeFor(new CoinError('METRICS.WRITE_FAILED', 'UNAVAILABLE', 'disk full')), EXIT_FAILURE);
   assert.equal(exitCodeFor(new Error('plain')), EXIT_FAILURE);
 });
 

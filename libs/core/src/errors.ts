@@ -66,6 +66,10 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
+/**
+ * INVALID_ARGUMENT (bad usage or bad input: fix the command) exits 2; every other failure exits 1,
+ * a disk that refuses a write (UNAVAILABLE) included: the same command may work once it is fixed.
+ */
 export function exitCodeFor(e: unknown): number {
   return isCoinError(e) && e.kind === 'INVALID_ARGUMENT' ? EXIT_USAGE : EXIT_FAILURE;
 }

@@ -14,8 +14,7 @@ import { CoinError, exitCodeFor, isCoinError } from '@coin/core';
 const BUG_HINT = 'this is a bug in CoIN-TS; rerun with --verbose and report the output';
 
 export function formatError(e: CoinError): string {
-  const hint = e.hint ? `  hint: ${e.hint}\n` : '';
-  return `coin: error: ${e.message}\n${hint}  code: ${e.code}\n`;
+  return `coin: error: ${e.describe()}\n  code: ${e.code}\n`;
 }
 
 /** Writes `e` to `stderr` and returns the exit code. */
