@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { type CoinConfig, createLogger, loadConfig, type Logger } from '@coin/platform';
+import { type CoinConfig, type CoinConfigInput, createLogger, loadConfig, type Logger } from '@coin/platform';
 
 const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
+
+/** The CLI is read by people: it logs pretty unless the config file or COIN_LOG_FORMAT says json. */
+const CLI_DEFAULTS: CoinConfigInput = { log: { format: 'pretty' } };
 
 /**
  * What every command gets: output streams, the environment (read here, once, at the edge), and the
@@ -28,7 +31,7 @@ export class CliContext {
 
   /** The validated config; throws CONFIG.* errors that the CLI prints as usage errors. */
   getConfig(): CoinConfig {
-    this.config ??= loadConfig(this.env, this.configPath);
+    this.config ??= loadConfig(this.env, this.configPath, CLI_DEFAULTS);
     return this.config;
   }
 
@@ -36,9 +39,7 @@ export class CliContext {
     if (!this.logger) {
       const config = this.getConfig();
       const level = this.verbose ? 'debug' : config.log.level;
-      // The CLI is read by people: pretty unless the config explicitly asks for JSON via COIN_LOG_FORMAT.
-      const format = this.env.COIN_LOG_FORMAT === 'json' ? 'json' : 'pretty';
-      this.logger = createLogger({ level, format, name: 'coin', destination: this.stderr });
+      this.logger = createLogger({ level, format: config.log.format, name: 'coin', destination: this.stderr });
     }
     return this.logger;
   }

@@ -19,10 +19,11 @@ test('coin --help lists every subcommand, and each has its own --help', async ()
   }
 });
 
-test('no arguments prints the help and exits 2; --version exits 0', async () => {
+test('no arguments prints the help on stderr and exits 2; --version exits 0', async () => {
   const none = await runCli([]);
   assert.equal(none.code, 2);
-  assert.match(none.stdout, /Usage: coin/);
+  assert.equal(none.stdout, '', 'a usage error leaves stdout clean, as `coin judge` without a command does');
+  assert.match(none.stderr, /^Usage: coin[\s\S]*\ncoin: error: `coin` needs a command\n/);
   const version = await runCli(['--version']);
   assert.equal(version.code, 0);
   assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
@@ -63,4 +64,15 @@ test('the installed `coin` bin runs from the repository root (npx coin)', () => 
   });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /Commands:[\s\S]*score/);
+});
+
+test('the CLI does not load reflect-metadata (it has no Nest DI)', async () => {
+  await runCli(['--version']);
+  assert.equal(typeof (Reflect as { getMetadata?: unknown }).getMetadata, 'undefined');
+});
+
+test('coin config --help points to the configuration reference', async () => {
+  const r = await runCli(['config', '--help']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /docs\/configuration\.md/);
 });

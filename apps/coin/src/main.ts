@@ -1,8 +1,9 @@
-import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, exitCodeFor, isCoinError } from '@coin/core';
+import { EXIT_OK } from '@coin/core';
 import { registerCommands } from './commands/index.js';
 import { CliContext } from './context.js';
+import { fromCommanderError } from './errors/commander-errors.js';
+import { reportError } from './errors/report.js';
 
 /** Builds the `coin` program. Exported for tests, which drive it without a child process. */
 export function buildProgram(ctx: CliContext): Command {
@@ -10,16 +11,31 @@ export function buildProgram(ctx: CliContext): Command {
     .description('CoIN-TS: the CoIN continual instruction tuning benchmark for multimodal LLMs')
     .version(ctx.version, '-V, --version', 'print the version')
     .option('--config <file>', 'JSON config file (else COIN_CONFIG; see `coin config --help`)')
-    .option('-v, --verbose', 'debug logging')
-    .showHelpAfterError('(run the command with --help for usage)')
+    .option('-v, --verbose', 'debug logging, and stack traces of internal errors');
+  registerCommands(program, ctx);
+  routeErrors(program, ctx);
+  return program;
+}
+
+/**
+ * Every command, however deep, hands its parse errors to the one formatter in errors/report.ts
+ * instead of printing commander's own "error: …" line; help and usage go to our streams.
+ */
+function routeErrors(cmd: Command, ctx: CliContext): void {
+  let helpForError = false;
+  cmd
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
+      outputError: () => {}, // printed by reportError from the thrown CoinError
     })
-    .exitOverride();
-  registerCommands(program, ctx);
-  for (const sub of program.commands) sub.exitOverride().configureOutput(program.configureOutput());
-  return program;
+    .on('afterHelp', (context: { error: boolean }) => {
+      helpForError = context.error;
+    })
+    .exitOverride((err) => {
+      throw fromCommanderError(err, cmd, helpForError);
+    });
+  for (const sub of cmd.commands) routeErrors(sub, ctx);
 }
 
 /** Runs the CLI and returns the process exit code: 0 ok, 1 failure, 2 bad usage. Never throws. */
@@ -28,28 +44,15 @@ export async function main(
   env: Readonly<Record<string, string | undefined>>,
   ctx = CliContext.fromProcess(env),
 ): Promise<number> {
-  const program = buildProgram(ctx);
-  if (argv.length === 0) {
-    program.outputHelp();
-    return EXIT_USAGE;
-  }
   try {
+    const program = buildProgram(ctx);
+    // No command at all is the same usage error as `coin judge` without one: help on stderr, exit 2.
+    if (argv.length === 0) program.help({ error: true });
     await program.parseAsync([...argv], { from: 'user' });
     return EXIT_OK;
   } catch (e) {
-    if (e instanceof CommanderError) {
-      // --help and --version end through here too, with exit code 0.
-      return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
-    }
-    if (isCoinError(e)) {
-      ctx.stderr.write(`coin: error: ${e.describe()}\n`);
-      return exitCodeFor(e);
-    }
-    const message = e instanceof Error ? e.message : String(e);
-    ctx.stderr.write(
-      `coin: internal error: ${message}\n  this is a bug in CoIN-TS; rerun with --verbose and report the output\n`,
-    );
-    if (ctx.verbose && e instanceof Error && e.stack) ctx.stderr.write(`${e.stack}\n`);
-    return EXIT_FAILURE;
+    // --help and --version end through here too, with exit code 0.
+    if (e instanceof CommanderError && e.exitCode === 0) return EXIT_OK;
+    return reportError(e, ctx.stderr, ctx.verbose);
   }
 }

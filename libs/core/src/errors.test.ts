@@ -8,7 +8,17 @@ test('CoinError carries a stable code, a kind and a hint', () => {
   assert.equal(e.describe(), 'no dataset "gqa"\n  hint: run `coin prep synth` first');
   assert.equal(exitCodeFor(e), EXIT_USAGE);
   assert.equal(exitCodeFor(new CoinError('RUN.FAILED', 'INTERNAL', 'x')), EXIT_FAILURE);
+  assert.equal(exitCodeFor(new CoinError('METRICS.WRITE_FAILED', 'UNAVAILABLE', 'disk full')), EXIT_FAILURE);
   assert.equal(exitCodeFor(new Error('plain')), EXIT_FAILURE);
+});
+
+test('bad input exits 2: malformed, a named input missing, an output already there; a failure of ours or the disk exits 1', () => {
+  for (const kind of ['INVALID_ARGUMENT', 'NOT_FOUND', 'ALREADY_EXISTS'] as const) {
+    assert.equal(exitCodeFor(new CoinError('PREP.X', kind, 'x')), EXIT_USAGE, kind);
+  }
+  for (const kind of ['FAILED_PRECONDITION', 'UNAVAILABLE', 'DATA_LOSS', 'UNIMPLEMENTED', 'INTERNAL'] as const) {
+    assert.equal(exitCodeFor(new CoinError('PREP.X', kind, 'x')), EXIT_FAILURE, kind);
+  }
 });
 
 test('CoinError rejects codes that are not AREA.WHAT', () => {

@@ -70,9 +70,14 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
 /**
- * A run stopped by a signal exits 128 + the signal's number (130 for SIGINT, 143 for SIGTERM), as
- * shells report a process the signal killed, so scripts and `make` see it as interrupted.
+ * Bad input exits 2: something malformed (INVALID_ARGUMENT), a named input that does not exist
+ * (NOT_FOUND) or an output that already does (ALREADY_EXISTS); the user fixes the command. Every
+ * other failure exits 1, a disk that refuses a write (UNAVAILABLE) included. A run stopped by a
+ * signal exits 128 + the signal's number (130 for SIGINT, 143 for SIGTERM), as shells report a
+ * process the signal killed, so scripts and `make` see it as interrupted.
  */
+const BAD_INPUT_KINDS: ReadonlySet<ErrorKind> = new Set(['INVALID_ARGUMENT', 'NOT_FOUND', 'ALREADY_EXISTS']);
+
 export function exitCodeFor(e: unknown): number {
   if (!isCoinError(e)) return EXIT_FAILURE;
   if (e.kind === 'CANCELLED') {
@@ -80,5 +85,5 @@ export function exitCodeFor(e: unknown): number {
     const number = typeof signal === 'string' ? constants.signals[signal as NodeJS.Signals] : undefined;
     return number === undefined ? EXIT_FAILURE : 128 + number;
   }
-  return e.kind === 'INVALID_ARGUMENT' ? EXIT_USAGE : EXIT_FAILURE;
+  return BAD_INPUT_KINDS.has(e.kind) ? EXIT_USAGE : EXIT_FAILURE;
 }

@@ -8,7 +8,8 @@ export function registerConfigCommand(program: Command, ctx: CliContext): void {
     .description('validate and print the resolved configuration (defaults < --config file < COIN_* variables)')
     .addHelpText(
       'after',
-      `\nEnvironment variables:\n  ${Object.keys(ENVIRONMENT).join('\n  ')}\n  COIN_CONFIG (path of the JSON config file)\n`,
+      `\nEnvironment variables:\n  ${Object.keys(ENVIRONMENT).join('\n  ')}\n  COIN_CONFIG (path of the JSON config file)\n` +
+        '\nEvery key, its default, its COIN_* variable and an example file: docs/configuration.md\n',
     )
     .action(() => {
       const config = ctx.getConfig();

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CoinError, formatPython2f } from '@coin/core';
 import {
   aggregateMetrics,
+  checkSameTasks,
   continualMetrics,
   parseMatrixFile,
   selectCells,
@@ -16,18 +18,41 @@ import type { CliContext } from '../context.js';
 
 interface RunMetrics {
   readonly file: string;
+  /** The tasks the metrics cover (after --tasks), for the check that aggregated runs agree. */
+  readonly tasks: readonly string[];
   readonly accuracy: ContinualMetrics;
   readonly judge?: ContinualMetrics;
 }
 
 function loadRun(file: string, tasks: readonly string[] | undefined): RunMetrics {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    throw new CoinError(
+      'METRICS.FILE_NOT_READABLE',
+      'INVALID_ARGUMENT',
+      `cannot read the matrix file ${file} (${code})`,
+      {
+        hint: 'check the path given with --matrix',
+        details: { file },
+      },
+    );
+  }
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
+    value = JSON.parse(text);
   } catch (e) {
-    throw new CoinError('METRICS.BAD_MATRIX', 'INVALID_ARGUMENT', `cannot read ${file}: ${(e as Error).message}`, {
-      hint: 'give a matrix.json file',
-    });
+    throw new CoinError(
+      'METRICS.BAD_MATRIX',
+      'INVALID_ARGUMENT',
+      `${file} is not valid JSON: ${(e as Error).message}`,
+      {
+        hint: 'fix the JSON syntax at the position shown',
+        details: { file },
+      },
+    );
   }
   const m = parseMatrixFile(value, file);
   const pick = (x: ResultsMatrix): ResultsMatrix => (tasks ? selectTasks(x, tasks) : x);
@@ -35,9 +60,23 @@ function loadRun(file: string, tasks: readonly string[] | undefined): RunMetrics
     tasks ? selectCells(r, m.accuracy, tasks) : r;
   return {
     file,
+    tasks: pick(m.accuracy).tasks,
     accuracy: continualMetrics(pick(m.accuracy), row(m.zeroShot)),
-    judge: m.judge ? continualMetrics(pick(m.judge), row(m.judgeZeroShot)) : undefined,
+    judge: m.judge ? continualMetrics(pick(m.judge), row(m.judgeZeroShot), 'judge_zero_shot') : undefined,
   };
+}
+
+/** The same file twice would count one run twice: a smaller interval for nothing. */
+function checkDistinctFiles(files: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const file of files) {
+    const key = resolve(file);
+    if (seen.has(key))
+      throw new CoinError('METRICS.DUPLICATE_RUN', 'INVALID_ARGUMENT', `${file} is given twice to --matrix`, {
+        hint: 'give each run once',
+      });
+    seen.add(key);
+  }
 }
 
 const fmt = (x: Cell | undefined): string => (x === null || x === undefined ? 'n/a' : formatPython2f(x));
@@ -47,18 +86,24 @@ function describe(title: string, m: ContinualMetrics): string {
     `${title}\n` +
     `  MAA: ${fmt(m.MAA)}\n  final average: ${fmt(m.final_average)}\n  MFT (mean diagonal): ${fmt(m.MFT)}\n` +
     `  BWT: ${fmt(m.BWT)}\n  forgetting: ${fmt(m.forgetting)}\n` +
-    (m.FWT !== undefined ? `  FWT: ${fmt(m.FWT)}\n` : '') +
+    `  FWT: ${fmt(m.FWT)}${m.FWT_unavailable ? ` (${m.FWT_unavailable})` : ''}\n` +
     `  AA per stage: ${m.AA.map(fmt).join(' ')}\n`
   );
 }
 
-function describeAggregate(title: string, agg: Partial<Record<string, Summary>>): string {
+function describeAggregate(
+  title: string,
+  agg: Partial<Record<string, Summary>>,
+  runs: readonly ContinualMetrics[],
+): string {
+  const fwtGap = runs.find((r) => r.FWT_unavailable)?.FWT_unavailable;
   let out = `${title}\n`;
   for (const [k, s] of Object.entries(agg)) {
-    if (!s) continue;
+    if (!s || (k === 'FWT' && s.n === 0)) continue;
     const ci = s.ci95 ? ` (95% CI ${fmt(s.ci95[0])} .. ${fmt(s.ci95[1])})` : '';
     out += `  ${k}: ${fmt(s.mean)} ± ${fmt(s.std)}${ci}, n=${s.n}\n`;
   }
+  if (!agg.FWT?.n && fwtGap) out += `  FWT: n/a (${fwtGap})\n`;
   return out;
 }
 
@@ -80,6 +125,7 @@ export function registerMetricsCommand(program: Command, ctx: CliContext): void 
         ?.split(',')
         .map((s) => s.trim())
         .filter(Boolean);
+      checkDistinctFiles(opts.matrix);
       const runs = opts.matrix.map((f) => loadRun(f, tasks));
       if (runs.length === 1) {
         const [r] = runs;
@@ -91,6 +137,7 @@ export function registerMetricsCommand(program: Command, ctx: CliContext): void 
           );
         return;
       }
+      checkSameTasks(runs);
       const aggregate = aggregateMetrics(runs.map((r) => r.accuracy));
       const judgeRuns = runs.filter((r) => r.judge).map((r) => r.judge!);
       const judgeAggregate = judgeRuns.length > 0 ? aggregateMetrics(judgeRuns) : undefined;
@@ -100,8 +147,12 @@ export function registerMetricsCommand(program: Command, ctx: CliContext): void 
         );
       } else {
         ctx.stdout.write(
-          describeAggregate(`accuracy over ${runs.length} runs`, aggregate) +
-            (judgeAggregate ? describeAggregate(`judge over ${judgeRuns.length} runs`, judgeAggregate) : ''),
+          describeAggregate(
+            `accuracy over ${runs.length} runs`,
+            aggregate,
+            runs.map((r) => r.accuracy),
+          ) +
+            (judgeAggregate ? describeAggregate(`judge over ${judgeRuns.length} runs`, judgeAggregate, judgeRuns) : ''),
         );
       }
     });

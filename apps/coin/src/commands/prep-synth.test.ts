@@ -42,9 +42,9 @@ test('coin prep synth writes a complete, verified world into --out', async () =>
     assert.equal(grounding.length, 3);
     for (const g of grounding) assert.match(g.answer_bbox, /^\[\d\.\d\d, \d\.\d\d, \d\.\d\d, \d\.\d\d\]$/);
     assert.deepEqual(await readdir(dir), ['world']);
-    // A second run into the same --out is refused (exit 1, folder untouched) unless --force.
+    // A second run into the same --out is refused (bad input, exit 2; folder untouched) unless --force.
     const again = await runCli(['prep', 'synth', '--out', out, '--train', '8', '--test', '3']);
-    assert.equal(again.code, 1);
+    assert.equal(again.code, 2, again.stderr);
     assert.match(again.stderr, /exists and is not empty[\s\S]*--force/);
     await verifyManifest(out);
   } finally {

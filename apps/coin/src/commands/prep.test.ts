@@ -105,9 +105,9 @@ test('malformed source JSON fails with file:line:column and leaves --out untouch
   assert.ok(!(await readdir(dir)).some((n) => n.startsWith('gqa-out') || n.startsWith('.gqa-out')));
 });
 
-test('missing source files name what was expected (exit 1, NOT_FOUND)', async () => {
+test('missing source files name what was expected (bad input: exit 2)', async () => {
   const r = await runCli(['prep', 'RefCOCO', '--raw', join(FIXTURES, 'gqa'), '--out', join(dir, 'ref')]);
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /RefCOCO refs: refs\(unc\)\.p or refcoco\/refs\(unc\)\.p/);
   assert.match(r.stderr, /COCO train2014 images \(or pass --images\)/);
 });

@@ -22,12 +22,16 @@ export interface MatrixFile {
   readonly judgeZeroShot?: readonly Cell[];
 }
 
-function bad(file: string, message: string): CoinError {
-  return new CoinError('METRICS.BAD_MATRIX', 'INVALID_ARGUMENT', `${file}: ${message}`, {
-    hint: 'expected {"tasks": [...], "matrix": [[a00], [a10, a11], ...]} with optional "zero_shot", "judge", "judge_zero_shot"',
-    details: { file },
-  });
+const SHAPE_HINT =
+  'expected {"tasks": [...], "matrix": [[a00], [a10, a11], ...]} with optional "zero_shot", "judge", "judge_zero_shot"';
+
+function bad(file: string, message: string, hint = SHAPE_HINT): CoinError {
+  return new CoinError('METRICS.BAD_MATRIX', 'INVALID_ARGUMENT', `${file}: ${message}`, { hint, details: { file } });
 }
+
+/** Scores are percentages, as CoIN's scorers print them (docs/protocol.md): 0 to 100. */
+const MIN_SCORE = 0;
+const MAX_SCORE = 100;
 
 function cells(value: unknown, file: string, what: string, length: number): Cell[] {
   if (!Array.isArray(value) || value.length !== length)
@@ -36,8 +40,24 @@ function cells(value: unknown, file: string, what: string, length: number): Cell
     if (x === null) return null;
     if (typeof x !== 'number' || !Number.isFinite(x))
       throw bad(file, `${what}[${k}] must be a finite number or null, got ${JSON.stringify(x)}`);
+    if (x < MIN_SCORE || x > MAX_SCORE)
+      throw bad(
+        file,
+        `${what}[${k}] must be a score from ${MIN_SCORE} to ${MAX_SCORE}, got ${x}`,
+        'scores are percentages, e.g. 87.5 for 87.5% (null marks a stage that was not evaluated)',
+      );
     return x;
   });
+}
+
+/** The first name that occurs twice, if any. */
+function duplicateOf(names: readonly string[]): string | undefined {
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) return n;
+    seen.add(n);
+  }
+  return undefined;
 }
 
 function rowsOf(value: unknown, file: string, key: string, t: number): Cell[][] {
@@ -55,6 +75,9 @@ export function parseMatrixFile(value: unknown, file: string): MatrixFile {
   const tasks = o.tasks;
   if (!Array.isArray(tasks) || tasks.length === 0 || !tasks.every((x) => typeof x === 'string'))
     throw bad(file, '"tasks" must be a non-empty list of task names');
+  const twice = duplicateOf(tasks);
+  if (twice !== undefined)
+    throw bad(file, `task "${twice}" appears twice in "tasks"`, 'each task is trained once: one name per stage');
   const t = tasks.length;
   return {
     accuracy: { tasks, rows: rowsOf(o.matrix, file, 'matrix', t) },
@@ -71,6 +94,14 @@ export function cell(m: ResultsMatrix, j: number, i: number): Cell {
 
 /** The matrix restricted to some tasks (and their stages), e.g. CoIN's tasks 2-8 without ScienceQA. */
 export function selectTasks(m: ResultsMatrix, names: readonly string[]): ResultsMatrix {
+  const twice = duplicateOf(names);
+  if (names.length === 0 || twice !== undefined)
+    throw new CoinError(
+      'METRICS.BAD_TASKS',
+      'INVALID_ARGUMENT',
+      twice === undefined ? 'the task selection is empty' : `task "${twice}" appears twice in the task selection`,
+      { hint: `name each task once, from: ${m.tasks.join(', ')}` },
+    );
   const idx = names.map((n) => {
     const k = m.tasks.indexOf(n);
     if (k < 0)
@@ -97,4 +128,27 @@ export function selectCells(
     .map((n) => m.tasks.indexOf(n))
     .sort((a, b) => a - b)
     .map((k) => row[k]);
+}
+
+/** One run of a continual experiment: where it came from and the tasks it covers. */
+export interface RunTasks {
+  readonly file: string;
+  readonly tasks: readonly string[];
+}
+
+/**
+ * Aggregation over seeds and task orders compares runs of the same tasks; runs of different tasks
+ * would average unrelated numbers. The order may differ, the set may not.
+ */
+export function checkSameTasks(runs: readonly RunTasks[]): void {
+  const [first, ...rest] = runs;
+  const key = (r: RunTasks): string => JSON.stringify([...r.tasks].sort());
+  const other = rest.find((r) => key(r) !== key(first));
+  if (!other) return;
+  throw new CoinError(
+    'METRICS.TASKS_DIFFER',
+    'INVALID_ARGUMENT',
+    `cannot aggregate runs of different tasks: ${other.file} has tasks ${other.tasks.join(', ')} but ${first.file} has ${first.tasks.join(', ')}`,
+    { hint: 'aggregate runs of the same tasks (in any order), or pick the common ones with --tasks' },
+  );
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CoinError } from '@coin/core';
-import { type Cell, parseMatrixFile, selectTasks } from './matrix.js';
+import { type Cell, checkSameTasks, parseMatrixFile, selectTasks } from './matrix.js';
 import { aggregateMetrics, continualMetrics } from './metrics.js';
 import { studentTQuantile, summarize } from './stats.js';
 
@@ -84,12 +84,41 @@ describe('continual metrics reproduce the docs/protocol.md#published-numbers der
       { tasks: ['a'], matrix: [['x']] },
       { tasks: [], matrix: [] },
       { tasks: ['a'], matrix: [[1]], extra: 1 },
+      { tasks: ['a'], matrix: [[100.5]] }, // scores are percentages
+      { tasks: ['a', 'b'], matrix: [[1], [1, 2]], zero_shot: [0, -0.5] },
+      { tasks: ['a', 'a'], matrix: [[1], [1, 2]] },
     ]) {
       assert.throws(
         () => parseMatrixFile(bad, 'bad.json'),
         (e: unknown) => e instanceof CoinError && e.message.startsWith('bad.json: '),
       );
     }
+  });
+});
+
+describe('task lists', () => {
+  const m = parseMatrixFile({ tasks: ['a', 'b', 'c'], matrix: [[1], [2, 3], [4, 5, 6]] }, 'm.json').accuracy;
+
+  it('a selection names each task once and at least one', () => {
+    const badTasks = (e: unknown) => e instanceof CoinError && e.code === 'METRICS.BAD_TASKS';
+    assert.throws(() => selectTasks(m, ['b', 'b']), badTasks);
+    assert.throws(() => selectTasks(m, []), badTasks);
+  });
+
+  it('aggregated runs cover the same tasks, in any order', () => {
+    checkSameTasks([
+      { file: 'a.json', tasks: ['a', 'b'] },
+      { file: 'b.json', tasks: ['b', 'a'] },
+    ]);
+    assert.throws(
+      () =>
+        checkSameTasks([
+          { file: 'a.json', tasks: ['a', 'b'] },
+          { file: 'b.json', tasks: ['a', 'c'] },
+        ]),
+      (e: unknown) =>
+        e instanceof CoinError && e.code === 'METRICS.TASKS_DIFFER' && /b\.json has tasks a, c/.test(e.message),
+    );
   });
 });
 

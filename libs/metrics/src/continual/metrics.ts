@@ -17,6 +17,8 @@ export interface ContinualMetrics {
   readonly BWT: Cell;
   readonly forgetting: Cell;
   readonly FWT?: Cell;
+  /** Why FWT is n/a (undefined or null), in words a user can act on. */
+  readonly FWT_unavailable?: string;
 }
 
 function mean(xs: readonly Cell[]): Cell {
@@ -27,7 +29,12 @@ function mean(xs: readonly Cell[]): Cell {
   return s / vals.length;
 }
 
-export function continualMetrics(m: ResultsMatrix, zeroShot?: readonly Cell[]): ContinualMetrics {
+/** @param zeroShotKey the matrix.json key of `zeroShot`, named when FWT is n/a for want of it. */
+export function continualMetrics(
+  m: ResultsMatrix,
+  zeroShot?: readonly Cell[],
+  zeroShotKey = 'zero_shot',
+): ContinualMetrics {
   const t = m.tasks.length;
   const last = t - 1;
   const AA = m.tasks.map((_, j) => mean(Array.from({ length: j + 1 }, (_, i) => cell(m, j, i))));
@@ -50,13 +57,26 @@ export function continualMetrics(m: ResultsMatrix, zeroShot?: readonly Cell[]): 
     BWT: mean(bwtTerms),
     forgetting: mean(forgetTerms),
   };
-  if (!zeroShot) return result;
+  if (!zeroShot) {
+    const reason = `needs "${zeroShotKey}" in matrix.json: the base model's score on each task before training`;
+    return { ...result, FWT_unavailable: reason };
+  }
   const fwtTerms: Cell[] = [];
   for (let i = 1; i < t; i += 1) {
     const before = cell(m, i - 1, i);
     fwtTerms.push(before !== null && zeroShot[i] !== null ? before - zeroShot[i]! : null);
   }
-  return { ...result, FWT: mean(fwtTerms) };
+  const FWT = mean(fwtTerms);
+  return FWT === null ? { ...result, FWT, FWT_unavailable: fwtGap(m, t) } : { ...result, FWT };
+}
+
+/** Why FWT has no terms although a zero-shot row was given. */
+function fwtGap(m: ResultsMatrix, t: number): string {
+  if (t < 2) return 'needs at least two tasks';
+  const square = m.rows.every((r) => r.length === t);
+  if (!square)
+    return 'needs the scores above the diagonal, a[i-1][i] (each task one stage before it is trained): give the full square matrix';
+  return 'every a[i-1][i] or its zero_shot[i] is null';
 }
 
 export const SCALAR_METRICS = ['MAA', 'final_average', 'MFT', 'BWT', 'forgetting', 'FWT'] as const;

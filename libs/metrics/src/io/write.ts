@@ -8,8 +8,9 @@ export function writeFileAtomic(path: string, content: string): void {
   try {
     writeFileAtomicSync(path, content);
   } catch (e) {
-    throw new CoinError('METRICS.WRITE_FAILED', 'INVALID_ARGUMENT', `cannot write ${path}: ${(e as Error).message}`, {
-      hint: 'check that the output folder is writable',
+    // A disk that refuses a write is a failure (exit 1), not bad input: the same command may work tomorrow.
+    throw new CoinError('METRICS.WRITE_FAILED', 'UNAVAILABLE', `cannot write ${path}: ${(e as Error).message}`, {
+      hint: 'check that the output folder is writable and has free space',
       cause: e,
     });
   }
@@ -22,12 +23,9 @@ export function writeOutputFile(path: string, file: OutputFile): void {
       mkdirSync(dirname(path), { recursive: true });
       appendFileSync(path, file.content, 'utf8');
     } catch (e) {
-      throw new CoinError(
-        'METRICS.WRITE_FAILED',
-        'INVALID_ARGUMENT',
-        `cannot append to ${path}: ${(e as Error).message}`,
-        { cause: e },
-      );
+      throw new CoinError('METRICS.WRITE_FAILED', 'UNAVAILABLE', `cannot append to ${path}: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
   } else {
     writeFileAtomic(path, file.content);

@@ -1,3 +1,5 @@
+import { CoinError } from '@coin/core';
+
 /** LLaMA-style decoder hyper-parameters. */
 export interface DecoderConfig {
   readonly vocab: number;
@@ -32,12 +34,21 @@ export interface ModelConfig {
 }
 
 export function headDim(c: DecoderConfig | VisionConfig): number {
-  if (c.dim % c.heads !== 0) throw new Error(`dim ${c.dim} is not divisible by heads ${c.heads}`);
+  if (c.dim % c.heads !== 0)
+    throw new CoinError('MODEL.BAD_CONFIG', 'INVALID_ARGUMENT', `dim ${c.dim} is not divisible by heads ${c.heads}`, {
+      hint: 'choose a head count that divides the width',
+    });
   return c.dim / c.heads;
 }
 
 export function imageTokens(v: VisionConfig): number {
-  if (v.imageSize % v.patch !== 0) throw new Error(`image size ${v.imageSize} is not a multiple of patch ${v.patch}`);
+  if (v.imageSize % v.patch !== 0)
+    throw new CoinError(
+      'MODEL.BAD_CONFIG',
+      'INVALID_ARGUMENT',
+      `image size ${v.imageSize} is not a multiple of patch ${v.patch}`,
+      { hint: 'choose an image size that is a whole number of patches' },
+    );
   return (v.imageSize / v.patch) ** 2;
 }
 

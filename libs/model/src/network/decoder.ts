@@ -1,3 +1,4 @@
+import { CoinError } from '@coin/core';
 import {
   applyRotary,
   attention,
@@ -119,7 +120,15 @@ export function decoderForward(
   options: DecoderRunOptions = {},
 ): Value {
   const t = (embeds.shape as number[])[1];
-  if (t > cfg.maxSeq) throw new Error(`sequence length ${t} exceeds the decoder's maxSeq ${cfg.maxSeq}`);
+  if (t > cfg.maxSeq)
+    throw new CoinError(
+      'MODEL.SEQUENCE_TOO_LONG',
+      'INVALID_ARGUMENT',
+      `sequence length ${t} exceeds the decoder's maxSeq ${cfg.maxSeq}`,
+      {
+        hint: 'shorten the input: prompt, image tokens and generated tokens together must fit maxSeq',
+      },
+    );
   const rope = rotaryTables(ctx.b, t, headDim(cfg), embeds.dtype, cfg.ropeBase);
   return decoderStack(ctx, cfg, embeds, rope, (_, q, k, v) =>
     attention(ctx.b, q, k, v, { causal: true, keyPadding: options.keyPadding }),

@@ -1,11 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { CoinError } from '@coin/core';
-import { type CoinConfig, resolveConfig } from './config.js';
+import { type CoinConfig, type CoinConfigInput, resolveConfig } from './config.js';
 
-/** Reads the optional JSON config file (explicit path, else COIN_CONFIG), then resolves the config. */
-export function loadConfig(env: Readonly<Record<string, string | undefined>>, explicitPath?: string): CoinConfig {
+/**
+ * Reads the optional JSON config file (explicit path, else COIN_CONFIG), then resolves the config
+ * over `processDefaults` (see resolveConfig).
+ */
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  explicitPath?: string,
+  processDefaults?: CoinConfigInput,
+): CoinConfig {
   const path = explicitPath ?? env.COIN_CONFIG;
-  if (!path) return resolveConfig(undefined, env);
+  if (!path) return resolveConfig(undefined, env, processDefaults);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -32,5 +39,5 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ex
       },
     );
   }
-  return resolveConfig(values, env);
+  return resolveConfig(values, env, processDefaults);
 }

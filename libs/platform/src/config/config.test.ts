@@ -63,3 +63,12 @@ test('a config file that is not JSON reports the file', () => {
   writeFileSync(file, '{"mode": "cluster"}');
   assert.equal(loadConfig({ COIN_CONFIG: file }).mode, 'cluster');
 });
+
+test('a process brings its own defaults, below the file and COIN_* (the CLI logs pretty)', () => {
+  const cli = { log: { format: 'pretty' } } as const;
+  assert.equal(resolveConfig(undefined, {}, cli).log.format, 'pretty');
+  assert.equal(resolveConfig(undefined, { COIN_LOG_FORMAT: 'json' }, cli).log.format, 'json');
+  assert.equal(resolveConfig({ log: { format: 'json' } }, {}, cli).log.format, 'json');
+  assert.equal(resolveConfig(undefined, {}, cli).log.level, 'info');
+  assert.equal(loadConfig({ COIN_LOG_FORMAT: 'json' }, undefined, cli).log.format, 'json');
+});

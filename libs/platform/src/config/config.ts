@@ -64,6 +64,7 @@ const configSchema = z
   .strict();
 
 export type CoinConfig = z.infer<typeof configSchema>;
+export type CoinConfigInput = z.input<typeof configSchema>;
 
 type Setter = (target: Record<string, unknown>, raw: string) => void;
 
@@ -123,8 +124,14 @@ function mergeDeep(base: Record<string, unknown>, over: Record<string, unknown>)
 /**
  * Validates and resolves the configuration. `env` is passed in (the caller hands over
  * `process.env` once, at the process edge) so that tests and services never read it elsewhere.
+ * `processDefaults` are one process's own defaults, below the file and the variables: the CLI,
+ * read by people, logs `pretty` unless the file or COIN_LOG_FORMAT asks for `json`.
  */
-export function resolveConfig(fileValues: unknown, env: Readonly<Record<string, string | undefined>>): CoinConfig {
+export function resolveConfig(
+  fileValues: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+  processDefaults: CoinConfigInput = {},
+): CoinConfig {
   if (
     fileValues !== undefined &&
     (typeof fileValues !== 'object' || fileValues === null || Array.isArray(fileValues))
@@ -151,7 +158,8 @@ export function resolveConfig(fileValues: unknown, env: Readonly<Record<string, 
       },
     );
   }
-  const merged = mergeDeep((fileValues ?? {}) as Record<string, unknown>, fromEnv);
+  const fromFile = mergeDeep(processDefaults as Record<string, unknown>, (fileValues ?? {}) as Record<string, unknown>);
+  const merged = mergeDeep(fromFile, fromEnv);
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
