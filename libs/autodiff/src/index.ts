@@ -1,9 +1,12 @@
 // What other packages use: the composites that model code builds networks from, and training.
-// The primitives, their gradient rules and gradients() are internal to buildTrainGraph.
+// The primitives and their gradient rules are internal; gradients() is exported so that layers
+// above can check the gradients of their own graph terms (training penalties) against finite
+// differences in float64, as gradcheck.test.ts does here.
 export { layerNorm, rmsNorm } from './composites/norms.js';
 export { geluErf, silu } from './composites/activations.js';
 export { attention, maskBias, mergeHeads, splitHeads } from './composites/attention.js';
 export { applyRotary, type RotaryTables, rotaryTables } from './composites/rotary.js';
 export { crossEntropy } from './composites/cross-entropy.js';
+export { gradients } from './backward.js';
 export { buildTrainGraph, type TrainGraphSpec } from './training/assemble.js';
 export { TrainRunner } from './training/runner.js';
