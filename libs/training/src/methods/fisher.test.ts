@@ -1,0 +1,37 @@
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+import { flatLayout } from '@coin/runtime';
+import { accumulateFisher, FisherEstimate } from './fisher.js';
+
+test('Fisher: the mean of squared gradients, per parameter, in the parameter dims', () => {
+  const layout = flatLayout({ w: [2, 2], c: [1] }); // buffer order by name: c, then w
+  const f = new FisherEstimate(layout);
+  f.add(Float32Array.from([1, 1, 2, 3, 4]));
+  f.add(Float32Array.from([3, -1, 0, 1, -2]));
+  assert.equal(f.batches, 2);
+  const byName = f.byName();
+  assert.deepEqual([...byName.get('c')!.data], [5]);
+  assert.deepEqual([...byName.get('w')!.data], [1, 2, 5, 10]);
+  assert.deepEqual(byName.get('w')!.dims, [2, 2]);
+  assert.throws(() => f.add(new Float32Array(3)), RangeError);
+});
+
+test('Fisher across stages: a running sum; new parameters join; a shape change is refused', () => {
+  const t = (values: number[]) => ({
+    dtype: 'float32' as const,
+    dims: [values.length],
+    data: Float32Array.from(values),
+  });
+  const first = accumulateFisher(undefined, new Map([['a', t([1, 2])]]));
+  const second = accumulateFisher(
+    first,
+    new Map([
+      ['a', t([0.5, 0.5])],
+      ['b', t([3])],
+    ]),
+  );
+  assert.deepEqual([...second.get('a')!.data], [1.5, 2.5]);
+  assert.deepEqual([...second.get('b')!.data], [3]);
+  assert.deepEqual([...first.get('a')!.data], [1, 2], 'the carried map is not modified');
+  assert.throws(() => accumulateFisher(second, new Map([['b', t([1, 2])]])), { code: 'METHOD.STATE_MISMATCH' });
+});
