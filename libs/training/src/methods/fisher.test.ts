@@ -1,19 +1,28 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { flatLayout } from '@coin/runtime';
 import { accumulateFisher, FisherEstimate } from './fisher.js';
 
 test('Fisher: the mean of squared gradients, per parameter, in the parameter dims', () => {
-  const layout = flatLayout({ w: [2, 2], c: [1] }); // buffer order by name: c, then w
-  const f = new FisherEstimate(layout);
-  f.add(Float32Array.from([1, 1, 2, 3, 4]));
-  f.add(Float32Array.from([3, -1, 0, 1, -2]));
+  const f = new FisherEstimate(
+    new Map([
+      ['w', [2, 2]],
+      ['c', [1]],
+    ]),
+  );
+  const grad = (c: number[], w: number[]) =>
+    new Map([
+      ['c', Float32Array.from(c)],
+      ['w', Float32Array.from(w)],
+      ['x', new Float32Array(1)],
+    ]);
+  f.add(grad([1], [1, 2, 3, 4]));
+  f.add(grad([3], [-1, 0, 1, -2]));
   assert.equal(f.batches, 2);
   const byName = f.byName();
   assert.deepEqual([...byName.get('c')!.data], [5]);
   assert.deepEqual([...byName.get('w')!.data], [1, 2, 5, 10]);
   assert.deepEqual(byName.get('w')!.dims, [2, 2]);
-  assert.throws(() => f.add(new Float32Array(3)), RangeError);
+  assert.throws(() => f.add(new Map([['c', new Float32Array(1)]])), RangeError, 'a missing gradient is an error');
 });
 
 test('Fisher across stages: a running sum; new parameters join; a shape change is refused', () => {

@@ -1,6 +1,5 @@
 import { CoinError } from '@coin/core';
 import type { TensorData } from '@coin/onnx';
-import type { FlatLayout } from '@coin/runtime';
 
 /**
  * The diagonal empirical Fisher of one stage: the mean of squared gradients over the stage's
@@ -11,17 +10,22 @@ import type { FlatLayout } from '@coin/runtime';
  * estimate where it is cheap enough. Accumulated in float64 (thousands of small squares).
  */
 export class FisherEstimate {
-  private readonly sum: Float64Array;
+  private readonly sums: Map<string, Float64Array>;
   private count = 0;
 
-  constructor(readonly layout: FlatLayout) {
-    this.sum = new Float64Array(layout.total);
+  /** `dims`: the parameters to estimate, by name. */
+  constructor(private readonly dims: ReadonlyMap<string, readonly number[]>) {
+    this.sums = new Map([...dims].map(([n, d]) => [n, new Float64Array(d.reduce((a, x) => a * x, 1))]));
   }
 
-  add(grad: Float32Array): void {
-    if (grad.length !== this.sum.length)
-      throw new RangeError(`gradient of ${grad.length} values for a layout of ${this.sum.length}`);
-    for (let i = 0; i < grad.length; i++) this.sum[i] += grad[i] * grad[i];
+  /** One batch's gradient, by name (names not estimated are ignored). */
+  add(grad: ReadonlyMap<string, Float32Array>): void {
+    for (const [name, sum] of this.sums) {
+      const g = grad.get(name);
+      if (!g || g.length !== sum.length)
+        throw new RangeError(`the gradient of ${name} has ${g?.length ?? 0} values, the parameter ${sum.length}`);
+      for (let i = 0; i < g.length; i++) sum[i] += g[i] * g[i];
+    }
     this.count += 1;
   }
 
@@ -33,11 +37,10 @@ export class FisherEstimate {
   byName(): Map<string, TensorData> {
     const scale = this.count === 0 ? 0 : 1 / this.count;
     return new Map(
-      this.layout.entries.map((e) => {
-        const data = new Float32Array(e.size);
-        for (let i = 0; i < e.size; i++) data[i] = this.sum[e.offset + i] * scale;
-        return [e.name, { dtype: 'float32', dims: e.dims, data }];
-      }),
+      [...this.sums].map(([name, sum]) => [
+        name,
+        { dtype: 'float32', dims: this.dims.get(name)!, data: Float32Array.from(sum, (x) => x * scale) },
+      ]),
     );
   }
 }
