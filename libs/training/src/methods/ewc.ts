@@ -23,7 +23,8 @@ const LAMBDA: Readonly<Record<PresetName, number>> = { micro: 1e4, tiny: 1e4, sm
  * Elastic weight consolidation (Kirkpatrick et al. 2017) on the carried LoRA: after each stage the
  * diagonal Fisher is estimated over the stage's batches (FisherEstimate) and added to the carried
  * sum; the next stages pay λ/2 · Σ F (θ − θ*)² for moving the anchored weights. Under `coin`
- * fidelity the projector restarts from the base at every stage, so it is not anchored.
+ * fidelity the projector restarts from the base at every stage, so it is not anchored
+ * (docs/protocol.md#continual-learning-methods).
  */
 export const ewc: ContinualMethod<EwcHyper, EwcState> = {
   name: 'ewc',

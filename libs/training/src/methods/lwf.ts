@@ -24,7 +24,8 @@ type Ctx = StageContext<LwfHyper, LwfState>;
  * task's data, the student's answer-token distributions are pulled toward those of the previous
  * stage's model (the teacher: base + the previous stage's trained adapter and projector, exactly
  * the model evaluated after that stage, also under `coin` fidelity where the student's projector
- * restarts). Teacher logits are computed per batch on the host and fed to the training graph.
+ * restarts). Teacher logits are computed per batch on the host and fed to the training graph
+ * (docs/protocol.md#continual-learning-methods).
  */
 export const lwf: ContinualMethod<LwfHyper, LwfState> = {
   name: 'lwf',

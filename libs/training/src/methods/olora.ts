@@ -21,7 +21,8 @@ export interface OloraState {
  * column space orthogonal to the earlier A's. The state keeps each stage's adapter separately;
  * the stage's checkpoint holds the stack of all of them as one LoRA (A's side by side, B's stacked,
  * rank k·r, α k·α so s = α/r is unchanged): x·[A_1…A_k]·[B_1;…;B_k]·s = Σ_j x·A_j·B_j·s, exactly
- * the merged model, and loadable as any PEFT LoRA for evaluation.
+ * the merged model, and loadable as any PEFT LoRA for evaluation
+ * (docs/protocol.md#continual-learning-methods).
  */
 export const olora: ContinualMethod<OloraHyper, OloraState> = {
   name: 'olora',

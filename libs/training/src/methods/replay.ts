@@ -13,7 +13,7 @@ const PER_TASK: Readonly<Record<PresetName, number>> = { micro: 8, tiny: 32, sma
 /**
  * Experience replay: the LoRA baseline, with a seeded memory of N samples of every earlier task
  * mixed into each stage's data (ReplayMemory: a pure function of seed, task and data, so a resumed
- * run draws the same memory and no state is stored).
+ * run draws the same memory and no state is stored); docs/protocol.md#continual-learning-methods.
  */
 export const replay: ContinualMethod<ReplayHyper> = {
   name: 'replay',
