@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { CoinError } from '@coin/core';
 import { loadBaseCheckpoint, loadTokenizer } from '@coin/model';
 import { BASE_MANIFEST_FILE } from './base-store.js';
-import { type PretrainEvent, pretrainBase } from './pretrain.js';
+import { findBase, type PretrainEvent, pretrainBase } from './pretrain.js';
 import { smallWorld } from './testing-world.js';
 
 let world: { root: string; data: string };
@@ -28,7 +28,11 @@ const pretrain = (store: string, seed = 3, onEvent?: (e: PretrainEvent) => void)
     onEvent,
   });
 
+const lookup = (store: string, seed = 3) =>
+  findBase({ preset: 'micro', storeDir: join(world.root, store), dataDir: world.data, seed, hyper: HYPER });
+
 test('micro pretraining: the caption loss falls, the held-out loss is reported, the folder is complete', async () => {
+  assert.equal(await lookup('store-a'), undefined);
   const trainEvents: number[] = [];
   const r = await pretrain('store-a', 3, (e) => {
     if (e.phase === 'train') trainEvents.push(e.loss);
@@ -61,6 +65,11 @@ test('micro pretraining: the caption loss falls, the held-out loss is reported, 
   assert.equal(trained, false);
   assert.equal(again.dir, r.dir);
   assert.deepEqual(again.manifest, m);
+  assert.deepEqual(await lookup('store-a'), { dir: r.dir, manifest: m });
+  assert.equal(await lookup('store-a', 4), undefined);
+  // Without --data, a store that has no default world yet has no base either (and gets no world).
+  assert.equal(await findBase({ preset: 'micro', storeDir: join(world.root, 'store-a') }), undefined);
+  assert.deepEqual(await readdir(join(world.root, 'store-a')), ['models']);
 });
 
 test('pretraining is deterministic from the seed: same seed, identical bytes; another seed, another key', async () => {

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TrainRunner } from '@coin/autodiff';
 import { CoinError, removeStaleTempsBeside, sha256Hex, tempPathBeside, unitKey, writeFileAtomic } from '@coin/core';
@@ -81,26 +81,7 @@ export interface PretrainResult {
  */
 export async function pretrainBase(options: PretrainOptions): Promise<PretrainResult> {
   const started = Date.now();
-  const seed = options.seed ?? 0;
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
-    throw new CoinError(
-      'PRETRAIN.BAD_OPTION',
-      'INVALID_ARGUMENT',
-      `seed must be an integer in [0, 4294967295], got ${seed}`,
-    );
-  if (!(options.preset in PRESETS))
-    throw new CoinError('PRETRAIN.BAD_PRESET', 'INVALID_ARGUMENT', `unknown preset ${JSON.stringify(options.preset)}`);
-  const hyper = pretrainHyper(options.preset, options.hyper);
-  const dataDir = options.dataDir ?? (await defaultWorld(options));
-  const dataHash = await dataManifestHash(dataDir);
-  await readFile(join(dataDir, CAPTIONS_FILE)).catch((cause: unknown) => {
-    throw new CoinError('PRETRAIN.NO_DATA', 'NOT_FOUND', `no pretraining corpus at ${join(dataDir, CAPTIONS_FILE)}`, {
-      cause,
-      hint: 'a CoIN-Synth world has one (`coin prep synth --pretrain N`)',
-    });
-  });
-  const key = baseKey({ preset: options.preset, seed, data: dataHash, hyper: { ...hyper } });
-  const dir = baseDir(options.storeDir, key);
+  const { seed, hyper, dataDir, dataHash, key, dir } = await resolveBase(options, true);
   const existing = await readBaseManifest(dir);
   if (existing) return { dir, key, cached: true, manifest: existing, seconds: (Date.now() - started) / 1000 };
 
@@ -123,6 +104,63 @@ export async function pretrainBase(options: PretrainOptions): Promise<PretrainRe
   } catch (e) {
     await rm(staging, { recursive: true, force: true });
     throw e;
+  }
+}
+
+/**
+ * The base that pretrainBase would return for these options, if it has been made: its folder and
+ * manifest, or undefined. Never trains and never generates the default world (`coin train` looks a
+ * base up with this before deciding to pretrain one).
+ */
+export async function findBase(options: PretrainOptions): Promise<{ dir: string; manifest: BaseManifest } | undefined> {
+  const resolved = await resolveBase(options, false);
+  if (!resolved) return undefined;
+  const manifest = await readBaseManifest(resolved.dir);
+  return manifest ? { dir: resolved.dir, manifest } : undefined;
+}
+
+/** Options checked, data located and hashed, and the key and folder they give. */
+async function resolveBase(
+  options: PretrainOptions,
+  generateWorld: true,
+): Promise<{ seed: number; hyper: PretrainHyper; dataDir: string; dataHash: string; key: string; dir: string }>;
+async function resolveBase(
+  options: PretrainOptions,
+  generateWorld: false,
+): Promise<
+  { seed: number; hyper: PretrainHyper; dataDir: string; dataHash: string; key: string; dir: string } | undefined
+>;
+async function resolveBase(options: PretrainOptions, generateWorld: boolean) {
+  const seed = options.seed ?? 0;
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    throw new CoinError(
+      'PRETRAIN.BAD_OPTION',
+      'INVALID_ARGUMENT',
+      `seed must be an integer in [0, 4294967295], got ${seed}`,
+    );
+  if (!(options.preset in PRESETS))
+    throw new CoinError('PRETRAIN.BAD_PRESET', 'INVALID_ARGUMENT', `unknown preset ${JSON.stringify(options.preset)}`);
+  const hyper = pretrainHyper(options.preset, options.hyper);
+  let dataDir = options.dataDir;
+  if (dataDir === undefined) {
+    if (!generateWorld && !(await exists(join(defaultWorldDir(options.storeDir), 'manifest.json')))) return undefined;
+    dataDir = await defaultWorld(options);
+  }
+  const dataHash = await dataManifestHash(dataDir);
+  if (!(await exists(join(dataDir, CAPTIONS_FILE))))
+    throw new CoinError('PRETRAIN.NO_DATA', 'NOT_FOUND', `no pretraining corpus at ${join(dataDir, CAPTIONS_FILE)}`, {
+      hint: 'a CoIN-Synth world has one (`coin prep synth --pretrain N`)',
+    });
+  const key = baseKey({ preset: options.preset, seed, data: dataHash, hyper: { ...hyper } });
+  return { seed, hyper, dataDir, dataHash, key, dir: baseDir(options.storeDir, key) };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -228,15 +266,15 @@ async function pretrainInto(
  * of its options: data/synth-<key>/. prepareSynth writes it beside and renames it into place.
  */
 async function defaultWorld(options: PretrainOptions): Promise<string> {
+  const dir = defaultWorldDir(options.storeDir);
+  if (await exists(join(dir, 'manifest.json'))) return dir;
+  options.onEvent?.({ phase: 'world' });
+  await mkdir(join(options.storeDir, 'data'), { recursive: true });
+  await prepareSynth(dir, DEFAULT_SYNTH_OPTIONS, { progress: options.worldProgress, signal: options.signal });
+  return dir;
+}
+
+function defaultWorldDir(storeDir: string): string {
   const key = unitKey({ kind: 'coin-synth', options: DEFAULT_SYNTH_OPTIONS }, 'coin-synth-v1');
-  const dir = join(options.storeDir, 'data', `synth-${key.slice(0, 16)}`);
-  try {
-    await readFile(join(dir, 'manifest.json'));
-    return dir;
-  } catch {
-    options.onEvent?.({ phase: 'world' });
-    await mkdir(join(options.storeDir, 'data'), { recursive: true });
-    await prepareSynth(dir, DEFAULT_SYNTH_OPTIONS, { progress: options.worldProgress, signal: options.signal });
-    return dir;
-  }
+  return join(storeDir, 'data', `synth-${key.slice(0, 16)}`);
 }
