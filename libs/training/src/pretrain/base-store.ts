@@ -54,6 +54,8 @@ export interface BaseManifest {
   /** Mean caption loss on the held-out captions before and after pretraining. */
   readonly heldOutLoss: number;
   readonly initialHeldOutLoss: number;
+  /** The final model's held-out loss with every image blanked (zeros): above heldOutLoss when it reads the images. */
+  readonly blindHeldOutLoss: number;
   /** Mean training loss over the first and the last tenth of the steps. */
   readonly trainLoss: { readonly first: number; readonly last: number };
 }

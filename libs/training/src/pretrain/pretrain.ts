@@ -192,13 +192,17 @@ async function pretrainInto(
     runner.setParams(
       Object.fromEntries(spec.trainable.map((p) => [p.name, weights.get(p.name)!.data as Float32Array])),
     );
-    const heldOutLoss = async (): Promise<number> => {
+    // `blind`: the same captions with every image blanked, so the gap to the real loss is what
+    // the model reads from the pixels (not just caption statistics).
+    const heldOutLoss = async (blind = false): Promise<number> => {
       onEvent?.({ phase: 'eval' });
       const params = runner.getParams();
       let sum = 0;
       let count = 0;
       for (let i = 0; i < set.heldOut.length; i += hyper.batch) {
-        const items = set.heldOut.slice(i, i + hyper.batch);
+        const items = set.heldOut
+          .slice(i, i + hyper.batch)
+          .map((it) => (blind && it.pixels ? { ...it, pixels: new Float32Array(it.pixels.length) } : it));
         const positions = labelledPositions(items);
         const feeds = pretrainBatch(items, hyper.batch, set.seq, config, tokenizer.padId);
         sum += (await evaluator.loss(feeds, params, dims)) * positions;
@@ -228,6 +232,7 @@ async function pretrainInto(
       onEvent?.({ phase: 'train', step, steps: hyper.steps, loss, lr, elapsedMs: Date.now() - trainStarted });
     }
     const finalHeldOutLoss = await heldOutLoss();
+    const blindHeldOutLoss = await heldOutLoss(true);
     const trained = runner.getParams();
     const finalWeights = new Map<string, TensorData>(
       [...weights].map(([name, t]) => [name, trained[name] ? { ...t, data: trained[name] } : t]),
@@ -252,6 +257,7 @@ async function pretrainInto(
       samples: { train: set.train.length, heldOut: set.heldOut.length, truncated: set.truncated },
       heldOutLoss: finalHeldOutLoss,
       initialHeldOutLoss,
+      blindHeldOutLoss,
       trainLoss: { first: mean(losses.slice(0, tenth)), last: mean(losses.slice(-tenth)) },
     };
     await writeFileAtomic(join(out, BASE_MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
