@@ -1,0 +1,97 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+// The launcher (bin/coin.js) and the build (tools/build-cli.mjs), run on a copy of the workspace's
+// sources in a temporary folder, so that editing a source there leaves the checkout alone.
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const copy = mkdtempSync(join(tmpdir(), 'coin-launcher-'));
+before(copyWorkspace);
+after(() => rmSync(copy, { recursive: true, force: true }));
+
+function copyWorkspace(): void {
+  for (const file of ['tools/build-cli.mjs', 'tsconfig.base.json', 'package.json'])
+    cpSync(join(root, file), join(copy, file));
+  for (const group of ['libs', 'apps']) {
+    cpSync(join(root, group), join(copy, group), {
+      recursive: true,
+      filter: (src) => !/\/(node_modules|dist)$/.test(src),
+    });
+  }
+  symlinkSync(join(root, 'proto'), join(copy, 'proto'));
+  // node_modules: the checkout's packages, except that @coin/* are the copy's projects.
+  mkdirSync(join(copy, 'node_modules/@coin'), { recursive: true });
+  for (const entry of readdirSync(join(root, 'node_modules'))) {
+    if (entry !== '@coin') symlinkSync(join(root, 'node_modules', entry), join(copy, 'node_modules', entry));
+  }
+  for (const group of ['libs', 'apps']) {
+    for (const dir of readdirSync(join(copy, group))) {
+      const { name } = JSON.parse(readFileSync(join(copy, group, dir, 'package.json'), 'utf8')) as { name: string };
+      symlinkSync(join(copy, group, dir), join(copy, 'node_modules', name));
+    }
+  }
+}
+
+function coin(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [join(copy, 'apps/coin/bin/coin.js'), ...args], {
+    cwd: copy,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return r;
+}
+
+const NOTICE = /sources changed since the last build/;
+
+test('coin builds dist/ on first use, runs it, and rebuilds after a source is edited', () => {
+  const first = coin(['--help']);
+  assert.match(first.stderr, NOTICE);
+  assert.match(first.stdout, /Commands:[\s\S]*score/);
+  assert.ok(existsSync(join(copy, 'dist/apps/coin/src/main.js')));
+
+  const second = coin(['--help']);
+  assert.equal(second.stderr, '', 'an unchanged tree is not rebuilt');
+  assert.equal(second.stdout, first.stdout);
+
+  const main = join(copy, 'apps/coin/src/main.ts');
+  writeFileSync(main, readFileSync(main, 'utf8').replace('CoIN-TS: the CoIN', 'EDITED: the CoIN'));
+  const edited = coin(['--help']);
+  assert.match(edited.stderr, NOTICE);
+  assert.match(edited.stdout, /EDITED: the CoIN/);
+
+  // A new module in a library (a folder's mtime changes) and a changed import of it.
+  mkdirSync(join(copy, 'libs/core/src/extra'));
+  writeFileSync(join(copy, 'libs/core/src/extra/banner.ts'), "export const BANNER: string = 'NEW MODULE';\n");
+  const index = join(copy, 'libs/core/src/index.ts');
+  writeFileSync(index, `${readFileSync(index, 'utf8')}export { BANNER } from './extra/banner.js';\n`);
+  writeFileSync(main, readFileSync(main, 'utf8').replace("'EDITED: the CoIN", "BANNER + ': the CoIN"));
+  writeFileSync(main, `import { BANNER } from '@coin/core';\n${readFileSync(main, 'utf8')}`);
+  const added = coin(['--help']);
+  assert.match(added.stderr, NOTICE);
+  assert.match(added.stdout, /NEW MODULE: the CoIN/);
+});
+
+test('COIN_FROM_SOURCE=1 runs the TypeScript sources through swc-node, without dist/', () => {
+  const main = join(copy, 'apps/coin/src/main.ts');
+  writeFileSync(main, readFileSync(main, 'utf8').replace(': the CoIN', ': FROM SOURCE, the CoIN'));
+  rmSync(join(copy, 'dist'), { recursive: true, force: true });
+  const r = coin(['--help'], { COIN_FROM_SOURCE: '1' });
+  assert.equal(r.stderr, '');
+  assert.match(r.stdout, /: FROM SOURCE, the CoIN/);
+  assert.equal(existsSync(join(copy, 'dist')), false);
+});
