@@ -1,4 +1,4 @@
-import { createCanvas } from '@napi-rs/canvas';
+import { canvasModule } from './canvas.js';
 import type { Rng } from './prng.js';
 import { css, drawObject, type Rgb } from './draw.js';
 import { drawText } from './scene.js';
@@ -54,7 +54,7 @@ export function makeBook(rng: Rng): Book {
 export function renderBook(book: Book, size: number): Buffer {
   const width = Math.round(size * 0.75);
   const height = size;
-  const canvas = createCanvas(width, height);
+  const canvas = canvasModule().createCanvas(width, height);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = css(book.cover);
   ctx.fillRect(0, 0, width, height);
