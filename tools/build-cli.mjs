@@ -51,7 +51,7 @@ function projects() {
   return found;
 }
 
-/** Every path the build reads, with its mtime: project folders, package.json files, all of src/. */
+/** Every path the build reads, with its mtime: project folders, package.json files, src/ but tests. */
 function scanInputs() {
   const inputs = {};
   const note = (rel) => {
@@ -63,7 +63,7 @@ function scanInputs() {
     for (const entry of readdirSync(join(ROOT, rel), { withFileTypes: true })) {
       const child = join(rel, entry.name);
       if (entry.isDirectory()) walk(child);
-      else if (entry.isFile()) note(child);
+      else if (entry.isFile() && !entry.name.endsWith('.test.ts')) note(child);
     }
   };
   note('libs/');
@@ -142,7 +142,7 @@ export async function build({ clean = false } = {}) {
   const jobs = [];
   const inSrc = (rel) => /^(libs|apps)\/[^/]+\/src\//.test(rel) && !rel.endsWith('/');
   for (const rel of Object.keys(inputs).filter(inSrc)) {
-    if (rel.endsWith('.test.ts') || !changed(rel)) continue;
+    if (!changed(rel)) continue;
     if (isSource(rel)) {
       const out = join(DIST, rel.replace(/\.ts$/, '.js'));
       jobs.push(
