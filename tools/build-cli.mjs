@@ -12,7 +12,7 @@
 // land on the same relative spots, with dist/proto a link to proto/.
 //
 // Incremental and cheap to check: dist/.manifest.json records the mtime of every source file and
-// folder; `isStale` stats them (a few ms), a folder's mtime catching added and removed files.
+// folder; `staleReason` stats them (a few ms), a folder's mtime catching added and removed files.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -86,18 +86,20 @@ function readManifest() {
   }
 }
 
-/** True when dist/ is missing or any recorded input changed, appeared or vanished since the build. */
-export function isStale() {
+/** Why dist/ must be (re)built, or undefined when it is current: no build yet, or an input changed. */
+export function staleReason() {
   const m = readManifest();
-  if (!m) return true;
+  if (!m) return 'dist/ is not built yet';
   for (const [rel, mtime] of Object.entries(m.inputs)) {
+    let now;
     try {
-      if (statSync(join(ROOT, rel)).mtimeMs !== mtime) return true;
+      now = statSync(join(ROOT, rel)).mtimeMs;
     } catch {
-      return true;
+      return `${rel} was removed since the last build`;
     }
+    if (now !== mtime) return `${rel} changed since the last build`;
   }
-  return false;
+  return undefined;
 }
 
 /** Writes a file through a temporary name, so a `coin` started meanwhile never reads half a file. */

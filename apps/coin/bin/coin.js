@@ -11,20 +11,27 @@ const appDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const root = dirname(dirname(appDir));
 // Node 22.1+ keeps V8's compiled code between runs; Node 20 has no such cache.
 module.enableCompileCache?.();
+// An internal error's stack (printed with --verbose) then names the .ts lines, not dist/'s.
+const args = process.argv.slice(2);
+if (args.includes('--verbose') || args.includes('-v')) process.setSourceMapsEnabled(true);
 
 async function loadMain() {
   if (process.env.COIN_FROM_SOURCE !== '1') {
-    const { build, isStale } = await import(pathToFileURL(join(root, 'tools/build-cli.mjs')).href);
-    try {
-      if (isStale()) {
-        process.stderr.write('coin: sources changed since the last build; compiling them to dist/\n');
+    const { build, staleReason } = await import(pathToFileURL(join(root, 'tools/build-cli.mjs')).href);
+    const reason = staleReason();
+    let built = true;
+    if (reason) {
+      process.stderr.write(`coin: ${reason}; compiling the sources to dist/\n`);
+      try {
         await build();
+      } catch (e) {
+        // A read-only checkout, say; a source swc cannot parse fails the same way below, with its error.
+        const why = e instanceof Error ? e.message : String(e);
+        process.stderr.write(`coin: could not build dist/ (${why}); compiling TypeScript on the fly\n`);
+        built = false;
       }
-      return (await import(pathToFileURL(join(root, 'dist/apps/coin/src/main.js')).href)).main;
-    } catch (e) {
-      const reason = e instanceof Error ? e.message : String(e);
-      process.stderr.write(`coin: could not build dist/ (${reason}); compiling TypeScript on the fly\n`);
     }
+    if (built) return (await import(pathToFileURL(join(root, 'dist/apps/coin/src/main.js')).href)).main;
   }
   process.env.SWC_NODE_PROJECT ??= join(appDir, 'tsconfig.json');
   module.register('@swc-node/register/esm', pathToFileURL(join(appDir, 'package.json')));
@@ -32,4 +39,4 @@ async function loadMain() {
 }
 
 const main = await loadMain();
-process.exitCode = await main(process.argv.slice(2), process.env);
+process.exitCode = await main(args, process.env);

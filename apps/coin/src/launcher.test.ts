@@ -56,10 +56,11 @@ function coin(args: string[], env: Record<string, string> = {}) {
   return r;
 }
 
-const NOTICE = /sources changed since the last build/;
+const NOTICE = /; compiling the sources to dist\/\n$/;
 
 test('coin builds dist/ on first use, runs it, and rebuilds after a source is edited', () => {
   const first = coin(['--help']);
+  assert.match(first.stderr, /^coin: dist\/ is not built yet; compiling/);
   assert.match(first.stderr, NOTICE);
   assert.match(first.stdout, /Commands:[\s\S]*score/);
   assert.ok(existsSync(join(copy, 'dist/apps/coin/src/main.js')));
@@ -71,6 +72,7 @@ test('coin builds dist/ on first use, runs it, and rebuilds after a source is ed
   const main = join(copy, 'apps/coin/src/main.ts');
   writeFileSync(main, readFileSync(main, 'utf8').replace('CoIN-TS: the CoIN', 'EDITED: the CoIN'));
   const edited = coin(['--help']);
+  assert.match(edited.stderr, /^coin: apps\/coin\/src\/main.ts changed since the last build/);
   assert.match(edited.stderr, NOTICE);
   assert.match(edited.stdout, /EDITED: the CoIN/);
 
@@ -94,4 +96,17 @@ test('COIN_FROM_SOURCE=1 runs the TypeScript sources through swc-node, without d
   assert.equal(r.stderr, '');
   assert.match(r.stdout, /: FROM SOURCE, the CoIN/);
   assert.equal(existsSync(join(copy, 'dist')), false);
+});
+
+test('a rebuild that fails leaves a notice and runs the sources on the fly', () => {
+  coin(['--version']); // builds dist/ afresh (the test before removed it)
+  const main = join(copy, 'apps/coin/src/main.ts');
+  writeFileSync(main, readFileSync(main, 'utf8').replace('the CoIN continual', 'the NOT REBUILT continual'));
+  // A file where the build must create a folder: the rebuild fails as on a read-only checkout.
+  rmSync(join(copy, 'dist/apps/coin/src'), { recursive: true });
+  writeFileSync(join(copy, 'dist/apps/coin/src'), '');
+  const r = coin(['--help']);
+  assert.match(r.stderr, /^coin: apps\/coin\/src\/main.ts changed since the last build; compiling/);
+  assert.match(r.stderr, /\ncoin: could not build dist\/ \(.+\); compiling TypeScript on the fly\n$/);
+  assert.match(r.stdout, /the NOT REBUILT continual/);
 });
