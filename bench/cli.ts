@@ -1,5 +1,5 @@
 /**
- * npm run bench -- cli [--json] [--runs N]
+ * npm run bench -- cli [--json] [--runs N] [--baseline COMMIT]
  *
  * Start-up time of `coin --help`, each call a fresh Node process: the launcher as `npx coin` runs
  * it (compiled JavaScript from dist/, tools/build-cli.mjs) against the same launcher with
@@ -8,8 +8,12 @@
  * so a slow spell of the shared machine slows all of them; `ratio` is the median of the per-round
  * ratios (on-the-fly ÷ compiled). `ceiling_gflops` is the 1024³ MatMul probe the other benchmarks
  * print (median of a reading before and one after the rounds): how busy the machine was.
+ * `--baseline COMMIT` adds that commit's `coin --help` (its tree unpacked to a temporary folder,
+ * sharing this checkout's node_modules) to the rounds, e.g. the last commit before dist/ existed.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createMatmulCeilingProbe } from '@coin/runtime';
@@ -26,14 +30,37 @@ interface Variant {
   readonly env: Record<string, string>;
 }
 
-const VARIANTS: readonly Variant[] = [
+const VARIANTS: Variant[] = [
   { name: 'compiled', args: [BIN, '--help'], env: {} },
   { name: 'on-the-fly', args: [BIN, '--help'], env: { COIN_FROM_SOURCE: '1' } },
   { name: 'node -e ""', args: ['-e', ''], env: {} },
 ];
 
-/** Wall-clock seconds of one fresh process, which must exit 0. */
-function timeOnce(v: Variant): number {
+function run(command: string, args: readonly string[]): void {
+  const r = spawnSync(command, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${r.status ?? r.signal}`);
+}
+
+/** The tree of `commit` in a temporary folder, its node_modules this checkout's but for @coin/*. */
+function unpackCommit(commit: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'coin-bench-baseline-'));
+  run('git', ['archive', '--format=tar', '-o', join(dir, 'tree.tar'), commit]);
+  run('tar', ['-xf', join(dir, 'tree.tar'), '-C', dir]);
+  mkdirSync(join(dir, 'node_modules/@coin'), { recursive: true });
+  for (const entry of readdirSync(join(ROOT, 'node_modules'))) {
+    if (entry !== '@coin') symlinkSync(join(ROOT, 'node_modules', entry), join(dir, 'node_modules', entry));
+  }
+  for (const group of ['libs', 'apps']) {
+    for (const project of readdirSync(join(dir, group))) {
+      const { name } = JSON.parse(readFileSync(join(dir, group, project, 'package.json'), 'utf8')) as { name: string };
+      symlinkSync(join(dir, group, project), join(dir, 'node_modules', name));
+    }
+  }
+  return dir;
+}
+
+/** Wall-clock seconds of one fresh process, which must exit 0 (and print nothing on stderr, when timed). */
+function timeOnce(v: Variant, warmUp = false): number {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, v.args, {
     cwd: ROOT,
@@ -41,7 +68,7 @@ function timeOnce(v: Variant): number {
     env: { PATH: process.env.PATH ?? '', ...v.env },
   });
   const seconds = (performance.now() - t0) / 1000;
-  if (r.status !== 0 || r.stderr !== '') {
+  if (r.status !== 0 || (r.stderr !== '' && !warmUp)) {
     throw new Error(`${v.name} exited ${r.status ?? r.signal} with stderr:\n${r.stderr}`);
   }
   return seconds;
@@ -56,13 +83,17 @@ async function ceilingGflops(): Promise<number> {
 
 const json = process.argv.includes('--json');
 const runs = Number(arg('runs') ?? 15);
+const baseline = arg('baseline');
+const baselineDir = baseline ? unpackCommit(baseline) : undefined;
+if (baselineDir)
+  VARIANTS.push({ name: `${baseline}`, args: [join(baselineDir, 'apps/coin/bin/coin.js'), '--help'], env: {} });
 
 // Brings dist/ up to date first, so that no timed run rebuilds it.
 const { build } = (await import(pathToFileURL(join(ROOT, 'tools/build-cli.mjs')).href)) as {
   build: () => Promise<number>;
 };
 await build();
-for (const v of VARIANTS) timeOnce(v); // warm-up: files in the page cache
+for (const v of VARIANTS) timeOnce(v, true); // warm-up: files in the page cache (a baseline with dist/ builds it)
 
 const ceiling = [await ceilingGflops()];
 const samples = new Map<string, number[]>(VARIANTS.map((v) => [v.name, []]));
@@ -70,9 +101,11 @@ for (let r = 0; r < runs; r++) {
   for (const v of VARIANTS) samples.get(v.name)?.push(timeOnce(v));
 }
 ceiling.push(await ceilingGflops());
+if (baselineDir) rmSync(baselineDir, { recursive: true, force: true });
 
 const compiled = samples.get('compiled') ?? [];
-const ratios = (samples.get('on-the-fly') ?? []).map((s, i) => s / compiled[i]);
+/** Median over rounds of a variant's time ÷ the compiled launcher's in the same round. */
+const ratioToCompiled = (name: string) => median((samples.get(name) ?? []).map((s, i) => s / compiled[i]));
 const rows = VARIANTS.map((v) => {
   const xs = samples.get(v.name) ?? [];
   const { q1, q3 } = quartiles(xs);
@@ -81,7 +114,8 @@ const rows = VARIANTS.map((v) => {
 const summary = {
   runs,
   node: process.version,
-  ratio: round(median(ratios), 1),
+  ratio: round(ratioToCompiled('on-the-fly'), 1),
+  ...(baseline ? { baseline, ratio_baseline: round(ratioToCompiled(baseline), 1) } : {}),
   target_met: median(compiled) <= TARGET_S,
   ceiling_gflops: round(median(ceiling), 0),
 };
@@ -97,7 +131,8 @@ if (json) {
       `${row.variant.padEnd(12)} ${row.median_s.toFixed(3).padStart(9)}   ${row.q1_s.toFixed(3)}–${row.q3_s.toFixed(3)}`,
     );
   }
+  const vsBaseline = baseline ? `, ${baseline}/compiled ${summary.ratio_baseline}` : '';
   console.log(
-    `ratio on-the-fly/compiled ${summary.ratio} (median of rounds); compiled ≤ ${TARGET_S} s: ${summary.target_met ? 'yes' : 'no'}; ceiling_gflops ${summary.ceiling_gflops}`,
+    `ratios (median of rounds): on-the-fly/compiled ${summary.ratio}${vsBaseline}; compiled ≤ ${TARGET_S} s: ${summary.target_met ? 'yes' : 'no'}; ceiling_gflops ${summary.ceiling_gflops}`,
   );
 }
