@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Compiles every project's sources (libs/*, apps/*) to JavaScript in dist/, so that `coin` starts
 // without compiling TypeScript. `npm run build` runs it, and so does `npm ci` (the root `prepare`
-// script); the `coin` launcher calls `ensureBuilt` first, which rebuilds what changed since.
+// script); the `coin` launcher asks `staleReason` first and calls `build` when a source changed.
 //
 // dist/ mirrors the workspace: dist/libs/core/src/errors.js comes from libs/core/src/errors.ts,
 // each project gets a package.json whose `exports` name the .js files, and dist/node_modules/@coin/*
@@ -13,8 +13,18 @@
 //
 // Incremental and cheap to check: dist/.manifest.json records the mtime of every source file and
 // folder; `staleReason` stats them (a few ms), a folder's mtime catching added and removed files.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
-import { writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -110,10 +120,20 @@ function writeAtomic(path, data) {
   renameSync(tmp, path);
 }
 
+/** A symbolic link at `path` to `target`; left alone when there, as another build may have made it. */
 function link(target, path) {
+  try {
+    if (readlinkSync(path) === target) return;
+  } catch {
+    // Not there yet, or not a link.
+  }
   rmSync(path, { recursive: true, force: true });
   mkdirSync(dirname(path), { recursive: true });
-  symlinkSync(target, path);
+  try {
+    symlinkSync(target, path);
+  } catch (e) {
+    if (e.code !== 'EEXIST' || readlinkSync(path) !== target) throw e;
+  }
 }
 
 /** A project's package.json for dist/: the same, with its exports pointing at .js files. */
@@ -181,7 +201,7 @@ export async function build({ clean = false } = {}) {
       link(relative(join(DIST, dir), join(ROOT, dir, 'node_modules')), join(DIST, dir, 'node_modules'));
     }
   }
-  if (!existsSync(join(DIST, 'proto'))) link('../proto', join(DIST, 'proto'));
+  link('../proto', join(DIST, 'proto'));
   writeAtomic(MANIFEST, `${JSON.stringify({ format: FORMAT, inputs }, null, 0)}\n`);
   return jobs.length;
 }
