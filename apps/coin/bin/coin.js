@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Launcher for `npx coin`: runs the compiled CLI in dist/ (tools/build-cli.mjs; `npm ci` builds it).
 // When a source changed since that build, it first recompiles what changed (well under a second),
-// so an edited .ts file takes effect on the next call. COIN_FROM_SOURCE=1 skips dist/ and compiles
-// the TypeScript on the fly with swc-node instead (2–4 s a call), as does a failed rebuild.
+// so an edited .ts file takes effect on the next call; silently, as stderr belongs to the command
+// (--verbose names the reason). COIN_FROM_SOURCE=1 skips dist/ and compiles the TypeScript on the
+// fly with swc-node instead (1–3 s a call), as does a failed rebuild, with a notice.
 import module from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -13,7 +14,8 @@ const root = dirname(dirname(appDir));
 module.enableCompileCache?.();
 // An internal error's stack (printed with --verbose) then names the .ts lines, not dist/'s.
 const args = process.argv.slice(2);
-if (args.includes('--verbose') || args.includes('-v')) process.setSourceMapsEnabled(true);
+const verbose = args.includes('--verbose') || args.includes('-v');
+if (verbose) process.setSourceMapsEnabled(true);
 
 async function loadMain() {
   if (process.env.COIN_FROM_SOURCE !== '1') {
@@ -21,7 +23,7 @@ async function loadMain() {
     const reason = staleReason();
     let built = true;
     if (reason) {
-      process.stderr.write(`coin: ${reason}; compiling the sources to dist/\n`);
+      if (verbose) process.stderr.write(`coin: ${reason}; compiling the sources to dist/\n`);
       try {
         await build();
       } catch (e) {
