@@ -2,9 +2,8 @@
  * npm run bench -- cli [--json] [--runs N] [--baseline COMMIT]
  *
  * Start-up time of `coin --help`, each call a fresh Node process: the launcher as `npx coin` runs
- * it (compiled JavaScript from dist/, tools/build-cli.mjs) against the same launcher with
- * COIN_FROM_SOURCE=1 (the TypeScript compiled on the fly by swc-node, as every call did before
- * dist/), plus `node -e ''`, the floor no CLI can go below. The three alternate within each round,
+ * it (compiled JavaScript from dist/, tools/build-cli.mjs) against bin/coin-from-source.js (the
+ * TypeScript compiled on the fly by swc-node, the launcher every call ran before dist/), plus `node -e ''`, the floor no CLI can go below. The three alternate within each round,
  * so a slow spell of the shared machine slows all of them; `ratio` is the median of the per-round
  * ratios (on-the-fly ÷ compiled). `ceiling_gflops` is the 1024³ MatMul probe the other benchmarks
  * print (median of a reading before and one after the rounds): how busy the machine was.
@@ -22,18 +21,18 @@ import { median, quartiles, round } from './lib/stats.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const BIN = join(ROOT, 'apps/coin/bin/coin.js');
+const FROM_SOURCE_BIN = join(ROOT, 'apps/coin/bin/coin-from-source.js');
 const TARGET_S = 0.5;
 
 interface Variant {
   readonly name: string;
   readonly args: readonly string[];
-  readonly env: Record<string, string>;
 }
 
 const VARIANTS: Variant[] = [
-  { name: 'compiled', args: [BIN, '--help'], env: {} },
-  { name: 'on-the-fly', args: [BIN, '--help'], env: { COIN_FROM_SOURCE: '1' } },
-  { name: 'node -e ""', args: ['-e', ''], env: {} },
+  { name: 'compiled', args: [BIN, '--help'] },
+  { name: 'on-the-fly', args: [FROM_SOURCE_BIN, '--help'] },
+  { name: 'node -e ""', args: ['-e', ''] },
 ];
 
 function run(command: string, args: readonly string[]): void {
@@ -65,7 +64,7 @@ function timeOnce(v: Variant, warmUp = false): number {
   const r = spawnSync(process.execPath, v.args, {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', ...v.env },
+    env: { PATH: process.env.PATH ?? '' },
   });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0 || (r.stderr !== '' && !warmUp)) {
@@ -85,8 +84,7 @@ const json = process.argv.includes('--json');
 const runs = Number(arg('runs') ?? 15);
 const baseline = arg('baseline');
 const baselineDir = baseline ? unpackCommit(baseline) : undefined;
-if (baselineDir)
-  VARIANTS.push({ name: `${baseline}`, args: [join(baselineDir, 'apps/coin/bin/coin.js'), '--help'], env: {} });
+if (baselineDir) VARIANTS.push({ name: `${baseline}`, args: [join(baselineDir, 'apps/coin/bin/coin.js'), '--help'] });
 
 // Brings dist/ up to date first, so that no timed run rebuilds it.
 const { build } = (await import(pathToFileURL(join(ROOT, 'tools/build-cli.mjs')).href)) as {

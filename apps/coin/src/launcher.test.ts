@@ -46,15 +46,17 @@ function copyWorkspace(): void {
   }
 }
 
-function coin(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [join(copy, 'apps/coin/bin/coin.js'), ...args], {
+function run(bin: string, args: string[]) {
+  const r = spawnSync(process.execPath, [join(copy, 'apps/coin/bin', bin), ...args], {
     cwd: copy,
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '' },
   });
   assert.equal(r.status, 0, r.stderr);
   return r;
 }
+
+const coin = (args: string[]) => run('coin.js', args);
 
 test('coin builds dist/ on first use, runs it, and rebuilds after a source is edited', () => {
   const first = coin(['--help']);
@@ -83,11 +85,11 @@ test('coin builds dist/ on first use, runs it, and rebuilds after a source is ed
   assert.match(coin(['--help']).stdout, /NEW MODULE: the CoIN/);
 });
 
-test('COIN_FROM_SOURCE=1 runs the TypeScript sources through swc-node, without dist/', () => {
+test('coin-from-source.js runs the TypeScript sources through swc-node, without dist/', () => {
   const main = join(copy, 'apps/coin/src/main.ts');
   writeFileSync(main, readFileSync(main, 'utf8').replace(': the CoIN', ': FROM SOURCE, the CoIN'));
   rmSync(join(copy, 'dist'), { recursive: true, force: true });
-  const r = coin(['--help'], { COIN_FROM_SOURCE: '1' });
+  const r = run('coin-from-source.js', ['--help']);
   assert.equal(r.stderr, '');
   assert.match(r.stdout, /: FROM SOURCE, the CoIN/);
   assert.equal(existsSync(join(copy, 'dist')), false);
