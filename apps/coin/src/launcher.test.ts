@@ -85,6 +85,26 @@ test('coin builds dist/ on first use, runs it, and rebuilds after a source is ed
   assert.match(coin(['--help']).stdout, /NEW MODULE: the CoIN/);
 });
 
+// Packages `coin --help` must not load: each takes 30–150 ms, and every command registers on import.
+const LOADED_ON_USE = ['sharp', '@napi-rs/canvas', 'zod', 'pino', 'pino-pretty', 'onnxruntime-node'];
+
+test('coin --help imports none of the packages that load on first use', () => {
+  // A resolve hook in the child that throws on any of them; loaded lazily, they are never resolved.
+  const hook = `const banned = new Set(${JSON.stringify(LOADED_ON_USE)});
+    export async function resolve(specifier, context, next) {
+      if (banned.has(specifier)) throw new Error('coin --help imported ' + specifier + ' (import it where it is used)');
+      return next(specifier, context);
+    }`;
+  const register = `import { register } from 'node:module';
+    register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
+  const r = spawnSync(
+    process.execPath,
+    [`--import=data:text/javascript,${encodeURIComponent(register)}`, join(copy, 'apps/coin/bin/coin.js'), '--help'],
+    { cwd: copy, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } },
+  );
+  assert.equal(r.status, 0, r.stderr);
+});
+
 test('coin-from-source.js runs the TypeScript sources through swc-node, without dist/', () => {
   const main = join(copy, 'apps/coin/src/main.ts');
   writeFileSync(main, readFileSync(main, 'utf8').replace(': the CoIN', ': FROM SOURCE, the CoIN'));
