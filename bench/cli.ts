@@ -84,7 +84,8 @@ const json = process.argv.includes('--json');
 const runs = Number(arg('runs') ?? 15);
 const baseline = arg('baseline');
 const baselineDir = baseline ? unpackCommit(baseline) : undefined;
-if (baselineDir) VARIANTS.push({ name: `${baseline}`, args: [join(baselineDir, 'apps/coin/bin/coin.js'), '--help'] });
+if (baseline && baselineDir)
+  VARIANTS.push({ name: baseline, args: [join(baselineDir, 'apps/coin/bin/coin.js'), '--help'] });
 
 // Brings dist/ up to date first, so that no timed run rebuilds it.
 const { build } = (await import(pathToFileURL(join(ROOT, 'tools/build-cli.mjs')).href)) as {
@@ -95,11 +96,14 @@ for (const v of VARIANTS) timeOnce(v, true); // warm-up: files in the page cache
 
 const ceiling = [await ceilingGflops()];
 const samples = new Map<string, number[]>(VARIANTS.map((v) => [v.name, []]));
-for (let r = 0; r < runs; r++) {
-  for (const v of VARIANTS) samples.get(v.name)?.push(timeOnce(v));
+try {
+  for (let r = 0; r < runs; r++) {
+    for (const v of VARIANTS) samples.get(v.name)?.push(timeOnce(v));
+  }
+} finally {
+  if (baselineDir) rmSync(baselineDir, { recursive: true, force: true });
 }
 ceiling.push(await ceilingGflops());
-if (baselineDir) rmSync(baselineDir, { recursive: true, force: true });
 
 const compiled = samples.get('compiled') ?? [];
 /** Median over rounds of a variant's time ÷ the compiled launcher's in the same round. */
