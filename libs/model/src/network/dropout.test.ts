@@ -29,7 +29,7 @@ async function maskSession(base: number, p: number) {
 
 const differing = (a: Uint8Array, b: Uint8Array) => a.reduce((n, v, i) => n + (v !== b[i] ? 1 : 0), 0) / a.length;
 
-test('the graph draws exactly the host reference masks (fmix32 in int64 ops)', async () => {
+test('the graph draws exactly the host reference masks (int32 wrap-around and truncating Div included)', async () => {
   const s = await maskSession(7, P);
   for (const seed of [0, 1, 123_456_789, 2 ** 40 + 5, Number.MAX_SAFE_INTEGER]) {
     const [q, v] = await s.masks(seed);
@@ -64,6 +64,22 @@ test('same seed → same mask in a new session; other seeds, modules and bases �
   // Neighbouring elements are not correlated (a counter hash that failed to mix would show here).
   near(differing(q1.subarray(1), q1.subarray(0, -1)), 'adjacent elements');
   await Promise.all([first.release(), second.release(), otherBase.release()]);
+});
+
+test('over many seeds, masks of neighbouring seeds, of two modules and of adjacent elements look independent', () => {
+  // |disagreement − 0.5| / σ of independent p = 0.5 masks averages √(2/π) ≈ 0.80; a hash whose
+  // rounds stay nearly linear in the counter scores above 10 here.
+  const sigma = 0.5 / Math.sqrt(COUNT);
+  const score = { seeds: 0, modules: 0, adjacent: 0 };
+  const pairs = 50;
+  for (let seed = 0; seed < pairs; seed++) {
+    const a = hostKeepMask(seed, 'layers.1.mlp.up', 3, COUNT, 0.5);
+    score.seeds += Math.abs(differing(a, hostKeepMask(seed + 1, 'layers.1.mlp.up', 3, COUNT, 0.5)) - 0.5) / sigma;
+    score.modules += Math.abs(differing(a, hostKeepMask(seed, 'layers.1.mlp.gate', 3, COUNT, 0.5)) - 0.5) / sigma;
+    score.adjacent += Math.abs(differing(a.subarray(1), a.subarray(0, -1)) - 0.5) / sigma;
+  }
+  for (const [what, total] of Object.entries(score))
+    assert.ok(total / pairs > 0.5 && total / pairs < 1.15, `${what}: mean |dev| / σ = ${total / pairs}`);
 });
 
 test('dropoutSeedFeed refuses a seed that is not a non-negative safe integer', () => {
