@@ -93,3 +93,22 @@ test('a stage snapshot at step K, restored into new runners, ends bit-identical 
   await train(reseeded, KILL_AT, STEPS, 1);
   assert.throws(() => assertBitIdentical(straight.snapshot(), reseeded.snapshot()));
 });
+
+test('gradient() of the micro VLM (dropout on) is the gradient the step graph measures, and changes nothing', async () => {
+  const state = freshState();
+  const runner = await TrainRunner.create(specs[0], { threads: 1, state });
+  const batch = microBatch(0, 0, 0);
+  const before = state.snapshot();
+  const { loss, grad } = await runner.gradient(batch);
+  assertBitIdentical(before, state.snapshot());
+  const norm = Math.sqrt(grad.reduce((a, g) => a + g * g, 0));
+  const step = await runner.step(batch, 1e-3);
+  assert.ok(Math.abs(step.loss - loss) <= 1e-6 * loss, `loss ${step.loss} vs ${loss}`);
+  assert.ok(Math.abs(step.gradNorm - norm) <= 1e-4 * norm, `grad norm ${step.gradNorm} vs ${norm}`);
+  // Both groups receive gradient: LoRA B starts at zero, so A's gradient is zero on step 1, but B's is not.
+  const entry = (name: string) => state.layout.byName.get(name)!;
+  const nonzero = (name: string) =>
+    grad.subarray(entry(name).offset, entry(name).offset + entry(name).size).some((g) => g !== 0);
+  assert.ok(nonzero('layers.0.attn.q.lora_B') && nonzero('projector.0.weight'));
+  await runner.release();
+});
