@@ -31,17 +31,22 @@ const MASK32 = TWO32 - 1;
 const FMIX_M1 = 0x85ebca6b;
 const FMIX_M2 = 0xc2b2ae35;
 
-/** The feed of the seed input for one step (or one micro-batch). */
-export function dropoutSeedFeed(seed: number): Record<string, HostTensor> {
+function checkSeed(seed: number, what: string): void {
   if (!Number.isSafeInteger(seed) || seed < 0)
-    throw new CoinError('MODEL.BAD_DROPOUT_SEED', 'INVALID_ARGUMENT', `dropout seed ${seed} is not an integer ≥ 0`, {
-      hint: 'derive it from the stage seed and the step, e.g. seed * 1_000_003 + step',
+    throw new CoinError('MODEL.BAD_DROPOUT_SEED', 'INVALID_ARGUMENT', `${what} ${seed} is not an integer ≥ 0`, {
+      hint: 'seeds are safe integers ≥ 0; derive a step seed from the stage seed, the step and the micro-batch',
     });
+}
+
+/** The feed of the seed input for one step (or one micro-batch: each needs its own seed). */
+export function dropoutSeedFeed(seed: number): Record<string, HostTensor> {
+  checkSeed(seed, 'dropout seed');
   return { [DROPOUT_SEED_INPUT]: { dtype: 'int64', dims: [], data: new BigInt64Array([BigInt(seed)]) } };
 }
 
 /** Declares the seed input on a training graph. */
 export function declareDropoutSeed(b: GraphBuilder, base: number): DropoutStream {
+  checkSeed(base, 'base dropout seed');
   return { seed: b.input(DROPOUT_SEED_INPUT, 'int64', []), base };
 }
 
