@@ -7,3 +7,4 @@ export { applyRotary, type RotaryTables, rotaryTables } from './composites/rotar
 export { crossEntropy } from './composites/cross-entropy.js';
 export { buildTrainGraph, type TrainGraphSpec } from './training/assemble.js';
 export { TrainRunner } from './training/runner.js';
+export { TRAIN_IO } from './training/assemble.js';
