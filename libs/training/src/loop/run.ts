@@ -19,7 +19,7 @@ import type {
 } from '../methods/method.js';
 import { GradientProbe } from './gradient.js';
 import { ImageStore, prepareSamples, readTaskSamples } from './samples.js';
-import { inLayoutOrder, type StepLog, stagePlan, trainStage } from './stage.js';
+import { flatten, inLayoutOrder, type StepLog, stagePlan, trainStage } from './stage.js';
 import {
   checkStageMatches,
   clearResume,
@@ -71,6 +71,8 @@ export interface StageRecord {
   readonly steps: number;
   readonly losses: readonly number[];
   readonly truncated: number;
+  /** Samples the stage trained on, per task (replay's memory shows up under the past tasks). */
+  readonly samplesPerTask: Readonly<Record<string, number>>;
   /** True when the stage was found finished in `out` and loaded instead of trained. */
   readonly loaded: boolean;
 }
@@ -117,7 +119,7 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
       const loaded = await loadStageCheckpoint(dir, finished);
       carried = finished.checkpoint === 'base' ? trainedOf(loaded.weights, method, ctx) : loaded.weights;
       state = loaded.state && method.decodeState ? method.decodeState(loaded.state, ctx) : undefined;
-      records.push({ plan: p, dir, steps: finished.steps, losses: [], truncated: 0, loaded: true });
+      records.push({ plan: p, dir, steps: finished.steps, losses: [], truncated: 0, samplesPerTask: {}, loaded: true });
       continue;
     }
     const setup = await method.prepareStage(ctx);
@@ -182,7 +184,7 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
       o.onStageStart?.(p, k, 0);
     }
     const flat = inLayoutOrder(trained);
-    const probe = new GradientProbe((b, s) => stageTrainSpec(graph, b, s), flatOf(flat), session);
+    const probe = new GradientProbe((b, s) => stageTrainSpec(graph, b, s), flatten(flat), session);
     const outcome: StageOutcome = {
       setup,
       trained,
@@ -228,7 +230,7 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
     await clearResume(rdir);
     o.onStageEnd?.(p, k, dir);
     carried = new Map(trained);
-    records.push({ plan: p, dir, steps, losses, truncated, loaded: false });
+    records.push({ plan: p, dir, steps, losses, truncated, samplesPerTask: countByTask(samples), loaded: false });
   }
   await clearResume(`${o.out}/.resume`);
   return records;
@@ -265,14 +267,8 @@ function trainedOf(
   return out;
 }
 
-function flatOf(weights: ReadonlyMap<string, TensorData>): Float32Array {
-  let total = 0;
-  for (const t of weights.values()) total += t.data.length;
-  const out = new Float32Array(total);
-  let offset = 0;
-  for (const t of weights.values()) {
-    out.set(t.data as Float32Array, offset);
-    offset += t.data.length;
-  }
-  return out;
+function countByTask(samples: readonly StageSample[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const s of samples) counts[s.task] = (counts[s.task] ?? 0) + 1;
+  return counts;
 }
