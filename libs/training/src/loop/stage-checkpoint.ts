@@ -105,14 +105,14 @@ export function checkStageMatches(dir: string, meta: StageMeta, want: { base: st
   if (meta.preset !== want.preset)
     throw new CoinError(
       'TRAIN.WRONG_PRESET',
-      'FAILED_PRECONDITION',
+      'INVALID_ARGUMENT',
       `checkpoint ${dir} was trained at preset ${meta.preset}, not ${want.preset}`,
       { hint: `use --preset ${meta.preset}, or another --out` },
     );
   if (meta.base !== want.base)
     throw new CoinError(
       'TRAIN.WRONG_BASE',
-      'FAILED_PRECONDITION',
+      'INVALID_ARGUMENT',
       `checkpoint ${dir} was trained from base ${meta.base.slice(0, 12)}…, not ${want.base.slice(0, 12)}…`,
       { hint: 'load it against the base it was trained from (--base), or train again into another --out' },
     );

@@ -8,6 +8,8 @@ import {
   initModel,
   PRESETS,
   renderVicunaV1,
+  saveBaseCheckpoint,
+  saveByteLevelBpe,
   conversationMessages,
   trainByteLevelBpe,
   withVocabAndSeq,
@@ -23,6 +25,8 @@ export interface MicroWorld {
   readonly dir: string;
   readonly data: string;
   readonly base: BaseModel;
+  /** Writes the base as a folder `coin train --base` reads (checkpoint + tokenizer). */
+  writeBase(dir: string): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -34,15 +38,21 @@ export async function microWorld(tasks: readonly string[], train = 12, seed = 3)
   for (const t of tasks)
     for (const r of await collect(readTrainFile(trainFilePath(data, 'original', t))))
       corpus.push(renderVicunaV1(conversationMessages(r.conversations, r.id), '</s>'));
-  const tokenizer = new ByteLevelBpeTokenizer(trainByteLevelBpe(corpus, { vocabSize: PRESETS.micro.decoder.vocab }));
+  const bpe = trainByteLevelBpe(corpus, { vocabSize: PRESETS.micro.decoder.vocab });
+  const tokenizer = new ByteLevelBpeTokenizer(bpe);
   // The untrained tokenizer spends ~30 tokens on the system text: room for the longest synth prompt.
   const config = withVocabAndSeq(PRESETS.micro, tokenizer.vocabSize, 160);
   const weights = initModel(config, seed);
   const key = sha256Hex(`micro-test-base|${seed}|${tokenizer.vocabSize}`);
+  const writeBase = async (to: string) => {
+    await saveBaseCheckpoint(to, config, weights);
+    await saveByteLevelBpe(to, bpe);
+  };
   return {
     dir,
     data,
     base: { config, weights, tokenizer, key },
+    writeBase,
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }
