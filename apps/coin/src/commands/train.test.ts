@@ -104,3 +104,10 @@ describe('coin train (micro, 2 tasks)', () => {
     assert.match(r.stderr, /exists and is not empty[\s\S]*--resume/);
   });
 });
+
+it('runtime.threads from the config reaches the session options every command passes to ORT', async () => {
+  const { CliContext } = await import('../context.js');
+  const { PassThrough } = await import('node:stream');
+  const ctx = new CliContext(new PassThrough(), new PassThrough(), { COIN_THREADS: '3' });
+  assert.deepEqual(ctx.sessionOptions(), { threads: 3, executionProvider: 'cpu' });
+});

@@ -142,7 +142,7 @@ export function registerTrainCommand(program: Command, ctx: CliContext): void {
         dataDir: flags.data,
         base,
         out,
-        session: { threads: config.runtime.threads, executionProvider: config.runtime.executionProvider },
+        session: ctx.sessionOptions(),
         checkpointEvery,
         resume: flags.resume,
         onStageStart: (stage, index, steps) => progress.start(`${index}/${tasks.length} ${stage.name}`, steps),
