@@ -34,7 +34,7 @@ describe('ContinualMethod hooks', () => {
         calls.push(`samples ${ctx.stage}: ${current.length} + past ${past.map((p) => p.task).join(',')}`);
         return [...current, ...past.flatMap((p) => p.samples.slice(0, 2))];
       },
-      extraInputs: (_ctx, shape) => [{ name: 'toy_weight', dtype: 'float32', dims: [] }].filter(() => shape.batch > 0),
+      extraInputs: () => [{ name: 'toy_weight', dtype: 'float32' as const, dims: [] }],
       extraFeeds: async (batch) => {
         assert.ok(batch.feeds.input_ids && batch.samples.length > 0);
         return { toy_weight: { dtype: 'float32', dims: [], data: new Float32Array([weight]) } };
