@@ -20,13 +20,20 @@ export interface AdamWState {
   readonly grad: Value; // [N]
   /** 1-based step number, float32 scalar. */
   readonly step: Value;
-  readonly lr: Value; // scalar
+  /** One learning rate per group, in the order of `layoutParams(...).groups`. */
+  readonly lr: Value; // [G]
 }
 
 /**
  * Appends one AdamW update over flat vectors: global-norm clipping, moments, bias correction
  * (β^step from the step input) and decoupled weight decay, in PyTorch's arithmetic order:
  * p ← p·(1 − lr·wd) − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + eps).
+ *
+ * Per-group rates: the step size lr / (1 − β₁ᵗ) is computed on the [G] rate vector and spread to
+ * the [N] elements by one Gather through a constant group-index map. That is a single pass over N
+ * inside ORT, where a per-element rate vector built on the host would cost a JS loop over N plus
+ * an N-float feed every step (schedules change the rates every step). With one group the [1]
+ * vector broadcasts and no Gather is built at all.
  */
 export function adamwUpdate(
   b: GraphBuilder,
@@ -50,10 +57,18 @@ export function adamwUpdate(
     const bc1 = b.op('Sub', [f(1), b.op('Pow', [f(config.beta1), s.step])]);
     const bc2 = b.op('Sub', [f(1), b.op('Pow', [f(config.beta2), s.step])]);
     const denom = b.op('Add', [b.op('Div', [b.op('Sqrt', [v]), b.op('Sqrt', [bc2])]), f(config.eps)]);
-    const stepSize = b.op('Div', [s.lr, bc1]);
+    const total = slots.reduce((a, sl) => a + sl.size, 0);
+    const groupCount = slots.reduce((a, sl) => Math.max(a, sl.groupIndex + 1), 1);
+    let perElement = (x: Value) => x; // [G] → broadcastable against [N]
+    if (groupCount > 1) {
+      const index = new Int32Array(total);
+      for (const sl of slots) index.fill(sl.groupIndex, sl.offset, sl.offset + sl.size);
+      const map = b.constant({ dtype: 'int32', dims: [total], data: index }, 'group_index'); // [N]
+      perElement = (x: Value) => b.op('Gather', [x, map], { axis: attr.int(0) }); // [N]
+    }
+    const stepSize = perElement(b.op('Div', [s.lr, bc1])); // [N] or [1]
     let p = s.params;
     if (config.weightDecay > 0) {
-      const total = slots.reduce((a, sl) => a + sl.size, 0);
       const allDecay = slots.every((sl) => sl.decay);
       let decay: Value = f(config.weightDecay);
       if (!allDecay) {
@@ -61,7 +76,7 @@ export function adamwUpdate(
         for (const sl of slots) if (sl.decay) mask.fill(config.weightDecay, sl.offset, sl.offset + sl.size);
         decay = b.constant({ dtype: 'float32', dims: [total], data: mask }, 'decay_mask');
       }
-      p = b.op('Mul', [p, b.op('Sub', [f(1), b.op('Mul', [s.lr, decay])])]);
+      p = b.op('Mul', [p, b.op('Sub', [f(1), b.op('Mul', [perElement(s.lr), decay])])]);
     }
     const params = b.op('Sub', [p, b.op('Mul', [stepSize, b.op('Div', [m, denom])])]);
     return { params, m, v, gradNorm };

@@ -1,3 +1,4 @@
+import { CoinError } from '@coin/core';
 import { attr, GraphBuilder, type Model, type Value } from '@coin/onnx';
 import type { FlatLayout } from '@coin/runtime';
 import { gradients } from '../backward.js';
@@ -19,6 +20,7 @@ export const TRAIN_IO = {
   vOut: 'adam_v_out',
   gradNorm: 'grad_norm',
   gradAccOut: 'grad_acc_out',
+  grad: 'grad',
 } as const;
 
 export interface TrainGraphSpec {
@@ -37,20 +39,25 @@ export interface TrainGraphSpec {
  * step: forward + backward + AdamW in one graph (no accumulation).
  * accumulate: forward + backward, adding the flat gradient into grad_acc.
  * apply: AdamW on an accumulated gradient scaled by grad_scale (1 / micro-batches).
+ * gradient: forward + backward only, returning the loss and the flat unclipped gradient (EWC's
+ * Fisher, gradient checks); no optimizer state goes in or out.
  */
-export type TrainGraphKind = 'step' | 'accumulate' | 'apply';
+export type TrainGraphKind = 'step' | 'accumulate' | 'apply' | 'gradient';
 
 export interface TrainGraph {
   readonly kind: TrainGraphKind;
   readonly model: Model;
   /** Where each trainable parameter lies in the flat vectors (`layout.total` scalars). */
   readonly layout: FlatLayout;
+  /** Learning-rate groups in the order of the `lr` input ([G]); empty for `gradient`/`accumulate`. */
+  readonly groups: readonly string[];
 }
 
 export function buildTrainGraph(spec: TrainGraphSpec, kind: TrainGraphKind): TrainGraph {
-  const { layout, slots } = layoutParams(spec.trainable);
+  const { layout, slots, groups } = layoutParams(spec.trainable);
   const total = layout.total;
-  if (total === 0) throw new Error(`training graph ${spec.name}: no trainable parameters`);
+  if (total === 0)
+    throw new CoinError('TRAIN.NO_PARAMS', 'INVALID_ARGUMENT', `training graph ${spec.name}: no trainable parameters`);
   const config = { ...DEFAULT_ADAMW, ...spec.optimizer };
   const b = new GraphBuilder(`${spec.name}_${kind}`);
   const params = b.input(TRAIN_IO.params, 'float32', [total]);
@@ -81,18 +88,22 @@ export function buildTrainGraph(spec: TrainGraphSpec, kind: TrainGraphKind): Tra
     if (kind === 'accumulate') {
       const acc = b.input(TRAIN_IO.gradAcc, 'float32', [total]);
       b.output(b.op('Add', [acc, flatGrad]), TRAIN_IO.gradAccOut);
-      return { kind, model: b.model({ docString: `gradient accumulation for ${spec.name}` }), layout };
+      return { kind, model: b.model({ docString: `gradient accumulation for ${spec.name}` }), layout, groups: [] };
+    }
+    if (kind === 'gradient') {
+      b.output(flatGrad, TRAIN_IO.grad);
+      return { kind, model: b.model({ docString: `loss and gradient of ${spec.name}` }), layout, groups: [] };
     }
   }
 
   const m = b.input(TRAIN_IO.m, 'float32', [total]);
   const v = b.input(TRAIN_IO.v, 'float32', [total]);
   const step = b.input(TRAIN_IO.step, 'float32', []);
-  const lr = b.input(TRAIN_IO.lr, 'float32', []);
+  const lr = b.input(TRAIN_IO.lr, 'float32', [groups.length]); // one rate per group
   const updated = adamwUpdate(b, { params, m, v, grad: flatGrad, step, lr }, config, slots);
   b.output(updated.params, TRAIN_IO.paramsOut);
   b.output(updated.m, TRAIN_IO.mOut);
   b.output(updated.v, TRAIN_IO.vOut);
   b.output(updated.gradNorm, TRAIN_IO.gradNorm);
-  return { kind, model: b.model({ docString: `${kind} for ${spec.name}` }), layout };
+  return { kind, model: b.model({ docString: `${kind} for ${spec.name}` }), layout, groups };
 }

@@ -2,13 +2,14 @@ import { CoinError } from '@coin/core';
 import { serializeModel } from '@coin/onnx';
 import {
   createSession,
-  DoubleBuffer,
   type FlatLayout,
   type HostTensor,
   type RuntimeSession,
   type SessionOptions,
 } from '@coin/runtime';
 import { buildTrainGraph, TRAIN_IO, type TrainGraph, type TrainGraphSpec } from './assemble.js';
+import { type LearningRates, rateVector } from './group-rates.js';
+import { TrainState } from './train-state.js';
 
 export interface StepResult {
   readonly loss: number;
@@ -16,96 +17,107 @@ export interface StepResult {
   readonly gradNorm: number;
 }
 
+export interface GradientResult {
+  readonly loss: number;
+  /** Flat unclipped gradient in layout order ([total]); a fresh array the caller keeps. */
+  readonly grad: Float32Array;
+}
+
+export interface TrainRunnerOptions extends SessionOptions {
+  /** > 1 also builds the accumulate/apply pair for `stepAccumulated`. */
+  readonly accumulation?: number;
+  /** Share parameters and optimizer state with other runners (other batch shapes); default a new one. */
+  readonly state?: TrainState;
+}
+
+type Feeds = Readonly<Record<string, HostTensor>>;
+
 const scalarF32 = (x: number): HostTensor => ({ dtype: 'float32', dims: [], data: new Float32Array([x]) });
 
 /**
- * Runs training graphs in ONNX Runtime and owns the optimizer state on the host: parameters and
- * both Adam moments as three flat float32 vectors (libs/runtime DoubleBuffers). ORT reads the
- * front buffers and writes the new values straight into the back ones as preallocated outputs;
- * a swap makes them current. No per-step allocation, one copy each way.
+ * Runs the training graphs of one batch shape in ONNX Runtime against a TrainState (parameters,
+ * Adam moments, step) that several runners may share. ORT reads the state's front buffers and
+ * writes the new values straight into the back ones as preallocated outputs; the state's commit
+ * makes them current. No per-step allocation, one copy each way.
  */
 export class TrainRunner {
-  private readonly params: DoubleBuffer;
-  private readonly m: DoubleBuffer;
-  private readonly v: DoubleBuffer;
-  private gradAcc: DoubleBuffer | undefined;
-  private stepCount = 0;
+  private gradientSession: Promise<RuntimeSession> | undefined;
 
   private constructor(
-    readonly layout: FlatLayout,
+    private readonly spec: TrainGraphSpec,
+    private readonly options: SessionOptions,
+    readonly state: TrainState,
+    /** Learning-rate groups in the order of the graph's rate vector. */
+    readonly groups: readonly string[],
     private readonly stepSession: RuntimeSession,
     private readonly accumulateSession: RuntimeSession | undefined,
     private readonly applySession: RuntimeSession | undefined,
-  ) {
-    this.params = new DoubleBuffer(layout);
-    this.m = new DoubleBuffer(layout);
-    this.v = new DoubleBuffer(layout);
-  }
+  ) {}
 
-  /** Builds and loads the graphs; `accumulation` > 1 also builds the accumulate/apply pair. */
-  static async create(
-    spec: TrainGraphSpec,
-    options: SessionOptions & { accumulation?: number } = {},
-  ): Promise<TrainRunner> {
-    const load = async (g: TrainGraph) => createSession(serializeModel(g.model), options);
+  /** Builds and loads the graphs; the gradient graph is built on the first `gradient()` call. */
+  static async create(spec: TrainGraphSpec, options: TrainRunnerOptions = {}): Promise<TrainRunner> {
+    const { accumulation, state: shared, ...sessionOptions } = options;
+    const load = async (g: TrainGraph) => createSession(serializeModel(g.model), sessionOptions);
     const step = buildTrainGraph(spec, 'step');
-    const withAccumulation = (options.accumulation ?? 1) > 1;
+    const state = shared ?? new TrainState(step.layout);
+    state.checkLayout(step.layout, `training graph ${spec.name}`);
+    const withAccumulation = (accumulation ?? 1) > 1;
     return new TrainRunner(
-      step.layout,
+      spec,
+      sessionOptions,
+      state,
+      step.groups,
       await load(step),
       withAccumulation ? await load(buildTrainGraph(spec, 'accumulate')) : undefined,
       withAccumulation ? await load(buildTrainGraph(spec, 'apply')) : undefined,
     );
   }
 
+  get layout(): FlatLayout {
+    return this.state.layout;
+  }
+
   get total(): number {
-    return this.layout.total;
+    return this.state.total;
+  }
+
+  /** Optimizer steps taken by the shared state. */
+  get steps(): number {
+    return this.state.step;
+  }
+
+  /** The batch inputs this runner's graphs take (the forward's inputs, e.g. ids, labels, a dropout seed). */
+  get batchInputs(): readonly string[] {
+    const own = new Set<string>(Object.values(TRAIN_IO));
+    return this.stepSession.inputNames.filter((n) => !own.has(n));
   }
 
   /** Sets parameter values by name (others keep theirs); resets nothing else. */
   setParams(values: Readonly<Record<string, ArrayLike<number>>>): void {
-    for (const [name, data] of Object.entries(values)) {
-      const entry = this.layout.byName.get(name);
-      if (!entry)
-        throw new CoinError('TRAIN.UNKNOWN_PARAM', 'INVALID_ARGUMENT', `no trainable parameter named ${name}`);
-      if (data.length !== entry.size)
-        throw new CoinError(
-          'TRAIN.BAD_PARAM',
-          'INVALID_ARGUMENT',
-          `parameter ${name} needs ${entry.size} values, got ${data.length}`,
-        );
-      this.params.front.set(data, entry.offset);
-    }
+    this.state.setParams(values);
   }
 
   /** A copy of every parameter, by name. */
   getParams(): Record<string, Float32Array> {
-    return Object.fromEntries(
-      this.layout.entries.map((e) => [e.name, this.params.front.slice(e.offset, e.offset + e.size)]),
-    );
+    return this.state.getParams();
   }
 
-  get steps(): number {
-    return this.stepCount;
-  }
-
-  /** One optimizer step on one batch. */
-  async step(batch: Readonly<Record<string, HostTensor>>, lr: number): Promise<StepResult> {
-    this.stepCount += 1;
-    const out = await this.stepSession.run(
-      { ...batch, ...this.stateFeeds(), [TRAIN_IO.step]: scalarF32(this.stepCount), [TRAIN_IO.lr]: scalarF32(lr) },
-      { outputs: this.stateOutputs() },
-    );
-    this.swap();
-    return { loss: Number(out[TRAIN_IO.loss].data[0]), gradNorm: Number(out[TRAIN_IO.gradNorm].data[0]) };
+  /** One optimizer step on one batch; `rates` is one rate for all groups or one per group. */
+  async step(batch: Feeds, rates: LearningRates): Promise<StepResult> {
+    const lr = this.rateTensor(rates);
+    return this.state.exclusive(async () => {
+      const out = await this.stepSession.run(
+        { ...batch, ...this.stateFeeds(), [TRAIN_IO.step]: scalarF32(this.state.step + 1), [TRAIN_IO.lr]: lr },
+        { outputs: this.stateOutputs() },
+      );
+      this.state.commit();
+      return { loss: Number(out[TRAIN_IO.loss].data[0]), gradNorm: Number(out[TRAIN_IO.gradNorm].data[0]) };
+    });
   }
 
   /** One optimizer step on the mean gradient of several micro-batches. Returns the mean loss. */
-  async stepAccumulated(
-    microBatches: ReadonlyArray<Readonly<Record<string, HostTensor>>>,
-    lr: number,
-  ): Promise<StepResult> {
-    if (microBatches.length === 1) return this.step(microBatches[0], lr);
+  async stepAccumulated(microBatches: readonly Feeds[], rates: LearningRates): Promise<StepResult> {
+    if (microBatches.length === 1) return this.step(microBatches[0], rates);
     if (!this.accumulateSession || !this.applySession) {
       throw new CoinError(
         'TRAIN.NO_ACCUMULATION',
@@ -114,55 +126,77 @@ export class TrainRunner {
         { hint: 'pass accumulation > 1 to TrainRunner.create' },
       );
     }
-    const acc = (this.gradAcc ??= new DoubleBuffer(this.layout));
-    acc.front.fill(0);
-    let loss = 0;
-    for (const batch of microBatches) {
-      const out = await this.accumulateSession.run(
-        { ...batch, [TRAIN_IO.params]: this.params.frontTensor(), [TRAIN_IO.gradAcc]: acc.frontTensor() },
-        { outputs: { [TRAIN_IO.gradAccOut]: acc.backTensor() } },
+    const [accumulate, apply] = [this.accumulateSession, this.applySession];
+    const lr = this.rateTensor(rates);
+    return this.state.exclusive(async () => {
+      const acc = this.state.accumulator();
+      acc.front.fill(0);
+      let loss = 0;
+      for (const batch of microBatches) {
+        const out = await accumulate.run(
+          { ...batch, [TRAIN_IO.params]: this.state.params.frontTensor(), [TRAIN_IO.gradAcc]: acc.frontTensor() },
+          { outputs: { [TRAIN_IO.gradAccOut]: acc.backTensor() } },
+        );
+        loss += Number(out[TRAIN_IO.loss].data[0]);
+        acc.swap();
+      }
+      const out = await apply.run(
+        {
+          ...this.stateFeeds(),
+          [TRAIN_IO.gradAcc]: acc.frontTensor(),
+          [TRAIN_IO.gradScale]: scalarF32(1 / microBatches.length),
+          [TRAIN_IO.step]: scalarF32(this.state.step + 1),
+          [TRAIN_IO.lr]: lr,
+        },
+        { outputs: this.stateOutputs() },
       );
-      loss += Number(out[TRAIN_IO.loss].data[0]);
-      acc.swap();
-    }
-    this.stepCount += 1;
-    const out = await this.applySession.run(
-      {
-        ...this.stateFeeds(),
-        [TRAIN_IO.gradAcc]: acc.frontTensor(),
-        [TRAIN_IO.gradScale]: scalarF32(1 / microBatches.length),
-        [TRAIN_IO.step]: scalarF32(this.stepCount),
-        [TRAIN_IO.lr]: scalarF32(lr),
-      },
-      { outputs: this.stateOutputs() },
-    );
-    this.swap();
-    return { loss: loss / microBatches.length, gradNorm: Number(out[TRAIN_IO.gradNorm].data[0]) };
+      this.state.commit();
+      return { loss: loss / microBatches.length, gradNorm: Number(out[TRAIN_IO.gradNorm].data[0]) };
+    });
+  }
+
+  /** The loss and flat gradient at the current parameters, without an update (EWC's Fisher). */
+  async gradient(batch: Feeds): Promise<GradientResult> {
+    this.gradientSession ??= createSession(serializeModel(buildTrainGraph(this.spec, 'gradient').model), this.options);
+    const session = await this.gradientSession;
+    return this.state.exclusive(async () => {
+      const grad = new Float32Array(this.state.total);
+      const out = await session.run(
+        { ...batch, [TRAIN_IO.params]: this.state.params.frontTensor() },
+        { outputs: { [TRAIN_IO.grad]: { dtype: 'float32', dims: [grad.length], data: grad } } },
+      );
+      return { loss: Number(out[TRAIN_IO.loss].data[0]), grad };
+    });
   }
 
   async release(): Promise<void> {
-    await Promise.all([this.stepSession, this.accumulateSession, this.applySession].map((s) => s?.release()));
+    const sessions: Array<Promise<RuntimeSession> | RuntimeSession | undefined> = [
+      this.stepSession,
+      this.accumulateSession,
+      this.applySession,
+      this.gradientSession,
+    ];
+    this.gradientSession = undefined;
+    await Promise.all(sessions.map(async (s) => (await s)?.release()));
+  }
+
+  private rateTensor(rates: LearningRates): HostTensor {
+    return { dtype: 'float32', dims: [this.groups.length], data: rateVector(this.groups, rates) };
   }
 
   private stateFeeds(): Record<string, HostTensor> {
     return {
-      [TRAIN_IO.params]: this.params.frontTensor(),
-      [TRAIN_IO.m]: this.m.frontTensor(),
-      [TRAIN_IO.v]: this.v.frontTensor(),
+      [TRAIN_IO.params]: this.state.params.frontTensor(),
+      [TRAIN_IO.m]: this.state.m.frontTensor(),
+      [TRAIN_IO.v]: this.state.v.frontTensor(),
     };
   }
 
   private stateOutputs(): Record<string, HostTensor> {
     return {
-      [TRAIN_IO.paramsOut]: this.params.backTensor(),
-      [TRAIN_IO.mOut]: this.m.backTensor(),
-      [TRAIN_IO.vOut]: this.v.backTensor(),
+      [TRAIN_IO.paramsOut]: this.state.params.backTensor(),
+      [TRAIN_IO.mOut]: this.state.m.backTensor(),
+      [TRAIN_IO.vOut]: this.state.v.backTensor(),
     };
-  }
-
-  private swap(): void {
-    this.params.swap();
-    this.m.swap();
-    this.v.swap();
   }
 }
