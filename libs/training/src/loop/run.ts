@@ -149,6 +149,7 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
     };
     const padId = base.tokenizer.padId;
     const rdir = resumeDir(o.out, k, p.name);
+    const owner = { base: base.key, preset: o.preset, method: method.name, seed: o.seed };
     let trained: ReadonlyMap<string, TensorData> = setup.initialWeights;
     let losses: number[] = [];
     let steps = 0;
@@ -174,8 +175,10 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
         session,
         onStep: o.onStep,
         resumable:
-          (o.checkpointEvery ?? 0) > 0 ? { every: o.checkpointEvery!, save: (s) => saveResume(rdir, s) } : undefined,
-        resumeFrom: o.resume ? await loadResume(rdir) : undefined,
+          (o.checkpointEvery ?? 0) > 0
+            ? { every: o.checkpointEvery!, save: (s) => saveResume(rdir, s, owner) }
+            : undefined,
+        resumeFrom: o.resume ? await loadResume(rdir, owner) : undefined,
       });
       trained = r.trained;
       losses = r.losses;

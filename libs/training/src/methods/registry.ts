@@ -1,6 +1,6 @@
 import { full } from './full.js';
 import { lora } from './lora.js';
-import { type AnyMethod, MethodRegistry } from './method.js';
+import { type AnyMethod, MethodRegistry, registryEntry } from './method.js';
 import { moelora } from './moelora.js';
 import { multitask } from './multitask.js';
 import { zeroshot } from './zeroshot.js';
@@ -10,9 +10,9 @@ import { zeroshot } from './zeroshot.js';
  * the loop and the CLI read everything else from the entry.
  */
 const ALL: readonly AnyMethod[] = [
-  lora as unknown as AnyMethod,
-  moelora as unknown as AnyMethod,
-  full as unknown as AnyMethod,
+  registryEntry(lora),
+  registryEntry(moelora),
+  registryEntry(full),
   multitask,
   zeroshot,
 ];
