@@ -6,3 +6,6 @@ export * from './loop/base-model.js';
 export * from './loop/stage.js';
 export * from './loop/stage-checkpoint.js';
 export * from './loop/training-defaults.js';
+export * from './loop/samples.js';
+export * from './loop/batch-feeds.js';
+export * from './loop/train-graph.js';

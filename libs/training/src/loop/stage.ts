@@ -97,17 +97,30 @@ export async function trainStage(o: StageTrainOptions): Promise<StageResult> {
   const losses: number[] = [];
   try {
     if (o.resumeFrom) engine.restore(o.resumeFrom);
+    // The next step's batches (tokens laid out, images decoded) are built while ORT runs this one.
+    const build = (k: number): Promise<StageBatch[]> =>
+      Promise.all(
+        plan[k].micro.map((rows) =>
+          buildMicroBatch(
+            rows.map((i) => o.samples[i]),
+            plan[k].batch,
+            plan[k].seq,
+            o.config,
+            o.padId,
+            o.images,
+          ),
+        ),
+      );
+    let next = engine.steps < plan.length ? build(engine.steps) : undefined;
     for (let k = engine.steps; k < plan.length; k++) {
       const step = plan[k];
       const started = performance.now();
+      const batches = await next!;
+      next = k + 1 < plan.length ? build(k + 1) : undefined;
+      next?.catch(() => undefined); // a failure surfaces when the next step awaits it
       const micro: Record<string, HostTensor>[] = [];
-      let tokens = 0;
-      for (const rows of step.micro) {
-        const prepared = rows.map((i) => o.samples[i]);
-        tokens += prepared.reduce((n, s) => n + s.length, 0);
-        const batch = await buildMicroBatch(prepared, step.batch, step.seq, o.config, o.padId, o.images);
-        micro.push({ ...batch.feeds, ...(await o.extraFeeds?.(batch)) });
-      }
+      for (const batch of batches) micro.push({ ...batch.feeds, ...(await o.extraFeeds?.(batch)) });
+      const tokens = step.micro.flat().reduce((n, i) => n + o.samples[i].length, 0);
       const rates = schedule.rateAt(k + 1);
       // One seed per micro-batch, a function of the position in the stage only (the graph mixes in
       // the stage's base seed): a resumed stage feeds the same ones.
