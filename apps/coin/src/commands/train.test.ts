@@ -109,6 +109,21 @@ describe('coin train (micro, 2 tasks)', () => {
     assert.equal(meta.base, 'k1');
   });
 
+  it('Ctrl-C stops a run with exit 130 and --resume finishes it', async () => {
+    const out = join(world.dir, 'interrupted');
+    const argv = args(out, '--epochs', '6', '--checkpoint-every', '1');
+    const running = runCli(argv, env());
+    while (!(await exists(join(out, 'train-log.jsonl')))) await new Promise((r) => setTimeout(r, 5));
+    process.emit('SIGINT', 'SIGINT'); // as Node delivers it: the handler gets the signal's name
+    const stopped = await running;
+    assert.equal(stopped.code, 130, stopped.stderr);
+    assert.match(stopped.stderr, /train stopped; finished stages and the latest snapshot[\s\S]*--resume/);
+    assert.equal(await exists(join(out, '2-VQAv2', 'adapter_config.json')), false);
+    const resumed = await runCli([...argv, '--resume'], env());
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.ok(await exists(join(out, '2-VQAv2', 'adapter_config.json')));
+  });
+
   it('refuses a non-empty --out without --resume', async () => {
     const out = join(world.dir, 'busy');
     await mkdir(out);

@@ -130,7 +130,11 @@ export function registerTrainCommand(program: Command, ctx: CliContext): void {
     const base = await loadBase(baseDir, flags.preset);
     const progress = new StageProgress(ctx.stderr as NodeJS.WritableStream & { isTTY?: boolean });
     const log = join(out, 'train-log.jsonl');
-    await runInterruptible({ what: 'train', out: `${out} (resume with --resume)` }, async (signal) => {
+    const leaves = {
+      message: `finished stages and the latest snapshot of the running one are in ${out}`,
+      hint: 'run the same command with --resume to continue where it stopped',
+    };
+    await runInterruptible({ what: 'train', out, leaves }, async (signal) => {
       const records = await runContinual({
         method,
         hyper,
