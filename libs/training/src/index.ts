@@ -9,3 +9,5 @@ export * from './loop/training-defaults.js';
 export * from './loop/samples.js';
 export * from './loop/batch-feeds.js';
 export * from './loop/train-graph.js';
+export * from './pretrain/index.js';
+export * from './sequence/index.js';

@@ -3,6 +3,10 @@ import type { TrainRecord } from '@coin/data';
 import type { AdapterConfig, ModelConfig } from '@coin/model';
 import type { DType, GraphBuilder, TensorData, Value } from '@coin/onnx';
 import type { HostTensor, SessionOptions } from '@coin/runtime';
+import type { PresetName } from '../pretrain/pretrain-defaults.js';
+
+/** The built-in presets (one name for pretraining and the stage loop). */
+export type { PresetName };
 
 /**
  * A continual-learning method as a strategy the stage loop calls at fixed points
@@ -127,7 +131,6 @@ export interface ContinualMethod<H extends MethodHyper = MethodHyper, S = unknow
 /** The method's own hyper-parameters: flat, JSON-serialisable (recorded in each checkpoint). */
 export type MethodHyper = Readonly<Record<string, number | string | boolean>>;
 
-export type PresetName = 'micro' | 'tiny' | 'small';
 export type Fidelity = 'coin' | 'strict';
 
 /**
