@@ -1,5 +1,5 @@
 /**
- * npm run bench -- stage [--json] [--preset tiny] [--samples 96] [--reps 3]
+ * npm run bench -- stage [--json] [--preset tiny] [--samples 96] [--reps 3] [--warm-images]
  *
  * One LoRA stage of the stage loop (libs/training `trainStage`) on CoIN-Synth's ImageNet task, and
  * the bare `TrainRunner.step` of the same (batch, seq) shapes measured in the same process.
@@ -39,6 +39,7 @@ import {
   METHODS,
   prepareSamples,
   readTaskSamples,
+  stageBuckets,
   stagePlan,
   stageTrainSpec,
   trainFilePath,
@@ -84,15 +85,19 @@ try {
   const graph = { config, adapter, trainable, frozen, weightDecay: 0, maxGradNorm: 1 };
   const makeSpec = (b: number, s: number) => stageTrainSpec(graph, b, s);
   const images = new ImageStore(data, config.vision.imageSize);
+  const buckets = stageBuckets(preset, training.batchSize, config.decoder.maxSeq);
   const { prepared } = prepareSamples(
     await readTaskSamples(data, 'original', TASK),
     tokenizer,
     config,
-    config.decoder.maxSeq,
+    Math.max(...buckets.map((b) => b.seq)),
   );
   const seed = 5;
-  const plan = stagePlan({ samples: prepared, training, seed, stage: TASK, config });
+  const plan = stagePlan({ samples: prepared, training, seed, stage: TASK, buckets });
 
+  // --warm-images: every image decoded before the stage, as a second epoch finds them.
+  if (process.argv.includes('--warm-images'))
+    for (const p of prepared) if (p.sample.record.image) await images.pixels(p.sample.record.image);
   // The stage, timed step by step.
   const stepMs: number[] = [];
   let last = performance.now();
@@ -102,6 +107,7 @@ try {
     padId: tokenizer.padId,
     images,
     samples: prepared,
+    buckets,
     training,
     fidelity: 'coin',
     seed,

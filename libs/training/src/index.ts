@@ -11,3 +11,4 @@ export * from './loop/batch-feeds.js';
 export * from './loop/train-graph.js';
 export * from './pretrain/index.js';
 export * from './sequence/index.js';
+export * from './loop/batches.js';

@@ -27,7 +27,7 @@ describe('runContinual (micro, 2 tasks)', () => {
   const options = (method: string, out: string, extra: Partial<ContinualRunOptions> = {}): ContinualRunOptions => ({
     method: METHODS.get(method),
     hyper: METHODS.resolve(method, 'micro', {}),
-    training: { ...trainingDefaults('micro'), ...METHODS.get(method).training?.({}, 'micro'), epochs: 3 },
+    training: { ...trainingDefaults('micro'), ...METHODS.get(method).training?.({}, 'micro'), epochs: 3, batchSize: 4 },
     preset: 'micro',
     fidelity: 'coin',
     seed: 1,

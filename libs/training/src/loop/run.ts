@@ -34,7 +34,8 @@ import {
 } from './stage-checkpoint.js';
 import { stageTrainSpec } from './train-graph.js';
 import { buildMicroBatch } from './batch-feeds.js';
-import { bucketSeqs } from './batches.js';
+import { bucketFor } from '../sequence/default-buckets.js';
+import { stageBuckets } from './batches.js';
 
 export interface BaseModel {
   readonly config: ModelConfig;
@@ -130,7 +131,9 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
       .flatMap((q) => q.tasks)
       .map((t) => ({ task: t, samples: byTask.get(t)! }));
     const samples = (await method.stageSamples?.(ctx, current, past)) ?? current;
-    const { prepared, truncated } = prepareSamples(samples, base.tokenizer, base.config, base.config.decoder.maxSeq);
+    const buckets = stageBuckets(o.preset, o.training.batchSize, base.config.decoder.maxSeq);
+    const longest = Math.max(...buckets.map((b) => b.seq));
+    const { prepared, truncated } = prepareSamples(samples, base.tokenizer, base.config, longest);
     const stageSeed = Rng.for(o.seed, 'stage', k).nextU32();
     const graph = {
       config: base.config,
@@ -158,8 +161,7 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
       o.onStageStart?.(
         p,
         k,
-        stagePlan({ samples: prepared, training: o.training, seed: stageSeed, stage: p.name, config: base.config })
-          .length,
+        stagePlan({ samples: prepared, training: o.training, seed: stageSeed, stage: p.name, buckets }).length,
       );
       const r = await trainStage({
         stage: p.name,
@@ -167,6 +169,7 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
         padId,
         images,
         samples: prepared,
+        buckets,
         training: o.training,
         fidelity: o.fidelity,
         seed: stageSeed,
@@ -192,18 +195,15 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
       setup,
       trained,
       samples,
-      // In sample order, each batch in the smallest of the stage's buckets that holds it (few graphs).
+      // In sample order, each batch in the shortest bucket that holds it (few gradient graphs).
       batches: async function* () {
-        const bs = o.training.batchSize;
-        const seqs = bucketSeqs(
-          prepared.map((r) => r.length),
-          base.config.decoder.maxSeq,
-        );
-        for (let i = 0; i < prepared.length; i += bs) {
-          const rows = prepared.slice(i, i + bs);
-          const longest = Math.max(...rows.map((r) => r.length));
-          const seq = seqs.find((q) => q >= longest) ?? seqs[seqs.length - 1];
-          yield buildMicroBatch(rows, bs, seq, base.config, padId, images);
+        for (let i = 0; i < prepared.length; ) {
+          const bucket = bucketFor(prepared[i].length, buckets);
+          const rows = prepared.slice(i, i + bucket.batch);
+          const fit = bucketFor(Math.max(...rows.map((r) => r.length)), buckets);
+          const taken = rows.slice(0, Math.min(rows.length, fit.batch));
+          yield buildMicroBatch(taken, fit.batch, fit.seq, base.config, padId, images);
+          i += taken.length;
         }
       },
       gradient: (batch) => probe.gradient(batch),

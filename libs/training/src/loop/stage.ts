@@ -5,7 +5,8 @@ import type { TensorData } from '@coin/onnx';
 import type { HostTensor, SessionOptions } from '@coin/runtime';
 import type { Fidelity, StageBatch, TrainingHyper } from '../methods/method.js';
 import { deepSpeedWarmupLr, type LrSchedule, warmupCosine } from '../schedule/lr-schedule.js';
-import { bucketSeqs, planEpoch, type StepPlan } from './batches.js';
+import type { SequenceBucket } from '../sequence/default-buckets.js';
+import { planEpoch, type StepPlan } from './batches.js';
 import { buildMicroBatch } from './batch-feeds.js';
 import { StageEngine, type TrainSnapshot } from './engine.js';
 import type { ImageStore, PreparedSample } from './samples.js';
@@ -27,6 +28,8 @@ export interface StageTrainOptions {
   readonly padId: number;
   readonly images: ImageStore;
   readonly samples: readonly PreparedSample[];
+  /** The (batch, seq) shapes the stage runs in (stageBuckets); samples are cut to the longest. */
+  readonly buckets: readonly SequenceBucket[];
   readonly training: TrainingHyper;
   readonly fidelity: Fidelity;
   /** Seed of this stage's data order and dropout; derived from the run seed and the stage. */
@@ -53,23 +56,14 @@ export interface StageResult {
 
 /** The whole stage's step plan: every epoch's seeded order, bucketed (docs/protocol.md#training-hyper-parameters). */
 export function stagePlan(
-  o: Pick<StageTrainOptions, 'samples' | 'training' | 'seed' | 'stage' | 'config'>,
+  o: Pick<StageTrainOptions, 'samples' | 'training' | 'seed' | 'stage' | 'buckets'>,
 ): StepPlan[] {
   const lengths = o.samples.map((s) => s.length);
-  const seqs = bucketSeqs(lengths, o.config.decoder.maxSeq);
+  const shortest = Math.min(...o.buckets.map((b) => b.seq));
+  const samplesPerStep = o.buckets.find((b) => b.seq === shortest)!.batch * o.training.accumulation;
   const steps: StepPlan[] = [];
-  for (let epoch = 0; epoch < o.training.epochs; epoch++) {
-    steps.push(
-      ...planEpoch({
-        lengths,
-        seqs,
-        batchSize: o.training.batchSize,
-        accumulation: o.training.accumulation,
-        seed: o.seed,
-        label: [o.stage, epoch],
-      }),
-    );
-  }
+  for (let epoch = 0; epoch < o.training.epochs; epoch++)
+    steps.push(...planEpoch({ lengths, buckets: o.buckets, samplesPerStep, seed: o.seed, label: [o.stage, epoch] }));
   return steps;
 }
 
@@ -93,7 +87,9 @@ export async function trainStage(o: StageTrainOptions): Promise<StageResult> {
   const plan = stagePlan(o);
   const schedule = stageSchedule(o.fidelity, o.training, plan.length);
   const initial = Object.fromEntries([...o.trainable].map(([n, t]) => [n, t.data as Float32Array]));
-  const engine = StageEngine.create(o.makeSpec, initial, { ...o.session, accumulation: o.training.accumulation });
+  // Steps of long samples take more micro-batches than `accumulation`: the runners accumulate up to the most any step has.
+  const accumulation = Math.max(1, ...plan.map((p) => p.micro.length));
+  const engine = StageEngine.create(o.makeSpec, initial, { ...o.session, accumulation });
   const losses: number[] = [];
   try {
     if (o.resumeFrom) engine.restore(o.resumeFrom);
@@ -124,7 +120,7 @@ export async function trainStage(o: StageTrainOptions): Promise<StageResult> {
       const rates = schedule.rateAt(k + 1);
       // One seed per micro-batch, a function of the position in the stage only (the graph mixes in
       // the stage's base seed): a resumed stage feeds the same ones.
-      const seeds = micro.map((_, i) => k * o.training.accumulation + i);
+      const seeds = micro.map((_, i) => k * accumulation + i);
       const r = await engine.step(step.batch, step.seq, micro, rates, seeds);
       losses.push(r.loss);
       const seconds = (performance.now() - started) / 1000;

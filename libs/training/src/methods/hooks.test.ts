@@ -70,7 +70,7 @@ describe('ContinualMethod hooks', () => {
     const options = (weight: number, out: string) => ({
       method: penalised(weight),
       hyper: { ...lora.defaults('micro'), dropout: 0 },
-      training: { ...trainingDefaults('micro'), epochs: 1 },
+      training: { ...trainingDefaults('micro'), epochs: 1, batchSize: 4 },
       preset: 'micro' as const,
       fidelity: 'coin' as const,
       seed: 4,
