@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { checkOutputDir, CoinError, invalidArgument } from '@coin/core';
-import { COIN_TASKS } from '@coin/data';
+import { COIN_TASKS, INSTRUCTION_VARIANTS, type InstructionVariant } from '@coin/data';
 import {
   findStoredBase,
   loadBase,
@@ -25,6 +25,7 @@ interface TrainFlags {
   method: string;
   base?: string;
   fidelity: 'coin' | 'strict';
+  variant: InstructionVariant;
   seed: string;
   epochs?: string;
   batchSize?: string;
@@ -89,6 +90,11 @@ export function registerTrainCommand(program: Command, ctx: CliContext): void {
         .choices(['coin', 'strict'])
         .default('coin'),
     )
+    .addOption(
+      new Option('--variant <v>', 'instruction variant of the training files')
+        .choices(INSTRUCTION_VARIANTS)
+        .default('original'),
+    )
     .option('--seed <s>', 'seed of data order, adapter init and dropout', '0')
     .option('--epochs <n>', 'epochs per stage (default 1, as CoIN)')
     .option('--batch-size <n>', 'samples per micro-batch (default per preset)')
@@ -144,6 +150,7 @@ export function registerTrainCommand(program: Command, ctx: CliContext): void {
         seed,
         tasks,
         dataDir: flags.data,
+        variant: flags.variant,
         base,
         out,
         session: ctx.sessionOptions(),

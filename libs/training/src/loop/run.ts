@@ -228,6 +228,7 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
       stage: k,
       name: p.name,
       tasks: p.tasks,
+      variant,
       evaluation: method.evaluation,
       checkpoint: weights.kind,
       hyper: o.hyper,

@@ -1,6 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoinError, writeFileAtomic } from '@coin/core';
+import type { InstructionVariant } from '@coin/data';
 import {
   ADAPTER_CONFIG_FILE,
   BASE_CONFIG_FILE,
@@ -27,6 +28,8 @@ export interface StageMeta {
   readonly stage: number;
   readonly name: string;
   readonly tasks: readonly string[];
+  /** Instruction variant of the training files (original, diverse, 10type). */
+  readonly variant: InstructionVariant;
   readonly evaluation: 'merged' | 'unmerged';
   readonly checkpoint: 'adapter' | 'base';
   readonly hyper: MethodHyper;

@@ -51,7 +51,6 @@ export interface StageResult {
   readonly trained: Map<string, TensorData>;
   readonly steps: number;
   readonly losses: number[];
-  readonly truncated?: number;
 }
 
 /** The whole stage's step plan: every epoch's seeded order, bucketed (docs/protocol.md#training-hyper-parameters). */
