@@ -38,13 +38,18 @@ interface TrainFlags {
 
 const PRESET_NAMES = ['micro', 'tiny', 'small'] as const;
 
-/** Every method flag of every registered method, once: `--lora-rank <value>` → its attribute name. */
+/** Every method flag of every registered method, once, its help naming the methods that take it. */
 function methodOptions(): Map<string, Option> {
-  const options = new Map<string, Option>();
+  const owners = new Map<string, { help: string; methods: string[] }>();
   for (const name of METHODS.names)
-    for (const f of METHODS.get(name).flags)
-      if (!options.has(f.name)) options.set(f.name, new Option(`--${f.name} <value>`, `${name}: ${f.help}`));
-  return options;
+    for (const f of METHODS.get(name).flags) {
+      const o = owners.get(f.name) ?? { help: f.help, methods: [] };
+      o.methods.push(name);
+      owners.set(f.name, o);
+    }
+  return new Map(
+    [...owners].map(([flag, o]) => [flag, new Option(`--${flag} <value>`, `${o.methods.join(', ')}: ${o.help}`)]),
+  );
 }
 
 function parseTasks(text: string): string[] {
