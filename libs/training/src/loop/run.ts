@@ -24,7 +24,7 @@ import {
   checkStageMatches,
   clearResume,
   loadResume,
-  loadStageCheckpoint,
+  loadStageCarry,
   readStageMeta,
   resumeDir,
   saveResume,
@@ -118,8 +118,8 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
     const finished = o.resume ? await readStageMeta(dir) : undefined;
     if (finished) {
       checkStageMatches(dir, finished, { base: base.key, preset: o.preset });
-      const loaded = await loadStageCheckpoint(dir, finished);
-      carried = finished.checkpoint === 'base' ? trainedOf(loaded.weights, ctx) : loaded.weights;
+      const loaded = await loadStageCarry(dir, finished);
+      carried = loaded.carried;
       state = loaded.state && method.decodeState ? method.decodeState(loaded.state, ctx) : undefined;
       records.push({ plan: p, dir, steps: finished.steps, losses: [], truncated: 0, samplesPerTask: {}, loaded: true });
       continue;
@@ -213,7 +213,8 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
     } finally {
       await probe.release();
     }
-    const weights: CheckpointWeights = method.checkpointWeights?.(ctx, outcome) ?? {
+    const custom = method.checkpointWeights?.(ctx, outcome);
+    const weights: CheckpointWeights = custom ?? {
       kind: 'adapter',
       adapter: setup.adapter,
       weights: trained,
@@ -236,7 +237,10 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
       steps,
     };
     const encoded = state !== undefined && method.encodeState ? method.encodeState(state) : undefined;
-    await writeStageCheckpoint(dir, meta, weights, base.config, encoded);
+    // A method's own adapter layout may not hold `trained` as is (a base checkpoint holds it whole):
+    // keep it beside, so a resumed run carries exactly what an uninterrupted one does.
+    const carry = custom && custom.kind === 'adapter' ? trained : undefined;
+    await writeStageCheckpoint(dir, meta, weights, base.config, encoded, carry);
     await clearResume(rdir);
     o.onStageEnd?.(p, k, dir);
     carried = new Map(trained);
@@ -264,13 +268,6 @@ export function chainedStart(
     start.set(n, t);
   }
   return start;
-}
-
-/** A base checkpoint (full tuning) holds every weight; the next stage carries all but the frozen vision tower. */
-function trainedOf(weights: ReadonlyMap<string, TensorData>, ctx: StageContext): Map<string, TensorData> {
-  const out = new Map<string, TensorData>();
-  for (const [n, t] of weights) if (!n.startsWith('vision.') || !ctx.base.has(n)) out.set(n, t);
-  return out;
 }
 
 function countByTask(samples: readonly StageSample[]): Record<string, number> {
