@@ -124,6 +124,8 @@ export interface ContinualMethod<H extends MethodHyper = MethodHyper, S = unknow
    * What the stage's checkpoint holds. Default: `{ kind: 'adapter', adapter: setup.adapter,
    * weights: outcome.trained }` (PEFT layout: adapter weights + non-LoRA trainables). Full tuning
    * writes `kind: 'base'` with every base weight; olora may write its merged stack as one adapter.
+   * When a method returns an adapter of its own, the loop also keeps `outcome.trained` beside it
+   * (`carry.safetensors`), so that a run resumed after this stage carries exactly what it trained.
    */
   checkpointWeights?(ctx: StageContext<H, S>, outcome: StageOutcome): CheckpointWeights;
 }
