@@ -13,3 +13,4 @@ export { DEFAULT_GROUP, type ParamSpec } from './training/flat-layout.js';
 export type { LearningRates } from './training/group-rates.js';
 export { type GradientResult, type StepResult, TrainRunner, type TrainRunnerOptions } from './training/runner.js';
 export { TrainState, type TrainSnapshot } from './training/train-state.js';
+export { TRAIN_IO } from './training/assemble.js';

@@ -1,7 +1,14 @@
 export * from './schedule/lr-schedule.js';
 export * from './methods/method.js';
 export * from './methods/registry.js';
+export * from './loop/run.js';
+export * from './loop/base-model.js';
+export * from './loop/stage.js';
+export * from './loop/stage-checkpoint.js';
+export * from './loop/training-defaults.js';
+export * from './loop/samples.js';
+export * from './loop/batch-feeds.js';
+export * from './loop/train-graph.js';
 export * from './pretrain/index.js';
 export * from './sequence/index.js';
-// The method interface and the pretraining both name the presets (the same union): one export.
-export type { PresetName } from './methods/method.js';
+export * from './loop/batches.js';

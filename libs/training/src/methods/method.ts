@@ -3,6 +3,10 @@ import type { TrainRecord } from '@coin/data';
 import type { AdapterConfig, ModelConfig } from '@coin/model';
 import type { DType, GraphBuilder, TensorData, Value } from '@coin/onnx';
 import type { HostTensor, SessionOptions } from '@coin/runtime';
+import type { PresetName } from '../pretrain/pretrain-defaults.js';
+
+/** The built-in presets (one name for pretraining and the stage loop). */
+export type { PresetName };
 
 /**
  * A continual-learning method as a strategy the stage loop calls at fixed points
@@ -120,6 +124,8 @@ export interface ContinualMethod<H extends MethodHyper = MethodHyper, S = unknow
    * What the stage's checkpoint holds. Default: `{ kind: 'adapter', adapter: setup.adapter,
    * weights: outcome.trained }` (PEFT layout: adapter weights + non-LoRA trainables). Full tuning
    * writes `kind: 'base'` with every base weight; olora may write its merged stack as one adapter.
+   * When a method returns an adapter of its own, the loop also keeps `outcome.trained` beside it
+   * (`carry.safetensors`), so that a run resumed after this stage carries exactly what it trained.
    */
   checkpointWeights?(ctx: StageContext<H, S>, outcome: StageOutcome): CheckpointWeights;
 }
@@ -127,7 +133,6 @@ export interface ContinualMethod<H extends MethodHyper = MethodHyper, S = unknow
 /** The method's own hyper-parameters: flat, JSON-serialisable (recorded in each checkpoint). */
 export type MethodHyper = Readonly<Record<string, number | string | boolean>>;
 
-export type PresetName = 'micro' | 'tiny' | 'small';
 export type Fidelity = 'coin' | 'strict';
 
 /**
@@ -278,6 +283,15 @@ export type CheckpointWeights =
 
 /** A method as the registry holds it (its hyper-parameter and state types erased). */
 export type AnyMethod = ContinualMethod<MethodHyper, unknown>;
+
+/**
+ * A typed method as a registry entry. The loop only ever hands a method the hyper-parameters its
+ * own `defaults` and `flags` produced and the state its own `afterStage` returned, so erasing the
+ * types here is sound; it is the one place that does it.
+ */
+export function registryEntry<H extends MethodHyper, S>(method: ContinualMethod<H, S>): AnyMethod {
+  return method as unknown as AnyMethod;
+}
 
 /** The error every bad method flag raises (the CLI exits 2 on it). */
 export function methodFlagError(method: string, flag: string, message: string, hint?: string): CoinError {
