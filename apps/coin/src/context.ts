@@ -35,6 +35,15 @@ export class CliContext {
     return this.config;
   }
 
+  /**
+   * ORT session options from the config (`runtime.threads`, `runtime.executionProvider`): every
+   * command that creates sessions passes these, so the configured thread count reaches ORT.
+   */
+  sessionOptions(): { threads: number; executionProvider: 'cpu' | 'cuda' } {
+    const { threads, executionProvider } = this.getConfig().runtime;
+    return { threads, executionProvider };
+  }
+
   getLogger(): Logger {
     if (!this.logger) {
       const config = this.getConfig();

@@ -6,6 +6,7 @@ import { registerPrepCommand } from './prep.js';
 import { registerScoreCommand } from './score.js';
 import { registerJudgeCommand } from './judge.js';
 import { registerMetricsCommand } from './metrics.js';
+import { registerTrainCommand } from './train.js';
 
 /**
  * Every `coin` subcommand, registered in one list. A subcommand exists only once the capability
@@ -17,6 +18,7 @@ const COMMANDS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [
   registerScoreCommand,
   registerJudgeCommand,
   registerMetricsCommand,
+  registerTrainCommand,
 ];
 
 export function registerCommands(program: Command, ctx: CliContext): void {

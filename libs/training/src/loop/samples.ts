@@ -1,0 +1,98 @@
+import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CoinError } from '@coin/core';
+import {
+  collect,
+  type InstructionVariant,
+  preprocessImage,
+  readTrainFile,
+  SYNTH_LAYOUT,
+  VARIANT_FOLDERS,
+} from '@coin/data';
+import { buildTrainingSample, imageTokens, type ModelConfig, type Tokenizer } from '@coin/model';
+import type { StageSample } from '../methods/method.js';
+
+/** A sample tokenised for the model: ids and labels already cut to fit the longest bucket. */
+export interface PreparedSample {
+  readonly sample: StageSample;
+  readonly inputIds: readonly number[];
+  readonly labels: readonly number[];
+  /** Positions it takes in the decoder: text tokens plus the image's N tokens for its sentinel. */
+  readonly length: number;
+}
+
+/** Where a CoIN data folder keeps a task's training file (docs/file-formats.md). */
+export function trainFilePath(dataDir: string, variant: InstructionVariant, task: string): string {
+  return join(dataDir, VARIANT_FOLDERS[variant], task, 'train.json');
+}
+
+/** Every record of a task's training file, tagged with the task and its index in the file. */
+export async function readTaskSamples(
+  dataDir: string,
+  variant: InstructionVariant,
+  task: string,
+): Promise<StageSample[]> {
+  const path = trainFilePath(dataDir, variant, task);
+  try {
+    await access(path);
+  } catch {
+    throw new CoinError('TRAIN.DATA_NOT_FOUND', 'NOT_FOUND', `no training file for task ${task}: ${path}`, {
+      hint: 'point --data at a folder written by `coin prep` (e.g. `coin prep synth --out DIR`)',
+    });
+  }
+  const records = await collect(readTrainFile(path));
+  return records.map((record, index) => ({ task, index, record }));
+}
+
+/**
+ * Tokenises samples with the base's tokenizer. A sample longer than `maxSeq` positions loses its
+ * text tail, as LLaVA truncates to model_max_length (the image sits at the front and is never
+ * cut); `truncated` counts them so that a run can report it instead of failing mid-way.
+ */
+export function prepareSamples(
+  samples: readonly StageSample[],
+  tokenizer: Tokenizer,
+  config: ModelConfig,
+  maxSeq: number,
+): { prepared: PreparedSample[]; truncated: number } {
+  const extra = imageTokens(config.vision) - 1;
+  let truncated = 0;
+  const prepared = samples.map((sample) => {
+    const t = buildTrainingSample(sample.record, tokenizer);
+    const imageExtra = t.imagePosition >= 0 ? extra : 0;
+    const keep = maxSeq - imageExtra;
+    if (t.inputIds.length > keep) truncated++;
+    const inputIds = t.inputIds.slice(0, keep);
+    return { sample, inputIds, labels: t.labels.slice(0, keep), length: inputIds.length + imageExtra };
+  });
+  return { prepared, truncated };
+}
+
+/**
+ * Preprocessed pixels of the images a stage uses, kept in memory ([3, S, S] each; pad mode, as
+ * LLaVA's training pads to a square with the mean colour before the CLIP processor).
+ */
+export class ImageStore {
+  private readonly cache = new Map<string, Float32Array>();
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly size: number,
+  ) {}
+
+  async pixels(image: string): Promise<Float32Array> {
+    let t = this.cache.get(image);
+    if (!t) {
+      const path = join(this.dataDir, SYNTH_LAYOUT.images, image);
+      let bytes: Uint8Array;
+      try {
+        bytes = await readFile(path);
+      } catch (cause) {
+        throw new CoinError('TRAIN.IMAGE_NOT_FOUND', 'NOT_FOUND', `cannot read image ${path}`, { cause });
+      }
+      t = await preprocessImage(bytes, { size: this.size, mode: 'pad' }, path);
+      this.cache.set(image, t);
+    }
+    return t;
+  }
+}

@@ -1,0 +1,163 @@
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CoinError, writeFileAtomic } from '@coin/core';
+import {
+  ADAPTER_CONFIG_FILE,
+  BASE_CONFIG_FILE,
+  loadAdapterCheckpoint,
+  loadBaseCheckpoint,
+  type ModelConfig,
+  saveAdapterCheckpoint,
+  saveBaseCheckpoint,
+} from '@coin/model';
+import type { TensorData } from '@coin/onnx';
+import { readSafetensorsFile, writeSafetensorsFile } from '@coin/runtime';
+import type { CheckpointWeights, Fidelity, MethodHyper, PresetName, TrainingHyper } from '../methods/method.js';
+import type { TrainSnapshot } from './engine.js';
+
+/** What a stage checkpoint records about the run that wrote it (`coin_stage.json`). */
+export interface StageMeta {
+  readonly format: 'coin-stage/1';
+  readonly method: string;
+  readonly fidelity: Fidelity;
+  readonly preset: PresetName;
+  readonly seed: number;
+  /** The base model's key: a checkpoint only loads against the base it was trained from. */
+  readonly base: string;
+  readonly stage: number;
+  readonly name: string;
+  readonly tasks: readonly string[];
+  readonly evaluation: 'merged' | 'unmerged';
+  readonly checkpoint: 'adapter' | 'base';
+  readonly hyper: MethodHyper;
+  readonly training: TrainingHyper;
+  readonly steps: number;
+}
+
+export const STAGE_META_FILE = 'coin_stage.json';
+export const METHOD_STATE_FILE = 'method_state.safetensors';
+const RESUME_FILE = 'resume.safetensors';
+
+/** `<out>/<k>-<name>`: one folder per stage, in run order. */
+export function stageDir(out: string, stage: number, name: string): string {
+  return join(out, `${stage}-${name}`);
+}
+
+/** Where a stage keeps its resumable snapshot while it runs (removed when the stage completes). */
+export function resumeDir(out: string, stage: number, name: string): string {
+  return join(out, '.resume', `${stage}-${name}`);
+}
+
+/**
+ * Writes a stage's checkpoint: the weights (PEFT layout for adapters, a base checkpoint for full
+ * tuning), the method's state, and the metadata; the file that marks the folder complete
+ * (adapter_config.json or coin_config.json) goes last, as saveAdapterCheckpoint orders it.
+ */
+export async function writeStageCheckpoint(
+  dir: string,
+  meta: StageMeta,
+  weights: CheckpointWeights,
+  config: ModelConfig,
+  state: ReadonlyMap<string, TensorData> | undefined,
+): Promise<void> {
+  if (state) await writeSafetensorsFile(join(dir, METHOD_STATE_FILE), Object.fromEntries(state));
+  await writeFileAtomic(join(dir, STAGE_META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
+  if (weights.kind === 'base') {
+    await saveBaseCheckpoint(dir, config, weights.weights);
+    return;
+  }
+  const a = weights.adapter;
+  if (a.kind === 'full') throw new Error('an adapter checkpoint needs a lora or moelora adapter');
+  const spec = {
+    kind: a.kind,
+    rank: a.rank,
+    alpha: a.alpha,
+    dropout: a.dropout,
+    targets: a.targets,
+    experts: a.experts,
+  };
+  await saveAdapterCheckpoint(dir, { spec, weights: new Map(weights.weights) }, { baseModel: meta.base });
+}
+
+/** A complete stage folder's metadata, or undefined when the stage has not finished. */
+export async function readStageMeta(dir: string): Promise<StageMeta | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, STAGE_META_FILE), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const meta = JSON.parse(text) as StageMeta;
+  const marker = meta.checkpoint === 'base' ? BASE_CONFIG_FILE : ADAPTER_CONFIG_FILE;
+  try {
+    await readFile(join(dir, marker));
+  } catch {
+    return undefined;
+  }
+  return meta;
+}
+
+/**
+ * Refuses a checkpoint trained from another base or at another preset: its weights would load
+ * (the shapes may even match) and silently mean something else.
+ */
+export function checkStageMatches(dir: string, meta: StageMeta, want: { base: string; preset: PresetName }): void {
+  if (meta.preset !== want.preset)
+    throw new CoinError(
+      'TRAIN.WRONG_PRESET',
+      'INVALID_ARGUMENT',
+      `checkpoint ${dir} was trained at preset ${meta.preset}, not ${want.preset}`,
+      { hint: `use --preset ${meta.preset}, or another --out` },
+    );
+  if (meta.base !== want.base)
+    throw new CoinError(
+      'TRAIN.WRONG_BASE',
+      'INVALID_ARGUMENT',
+      `checkpoint ${dir} was trained from base ${meta.base.slice(0, 12)}…, not ${want.base.slice(0, 12)}…`,
+      { hint: 'load it against the base it was trained from (--base), or train again into another --out' },
+    );
+}
+
+/** The weights a finished stage carries (its checkpoint's tensors) and the method's state. */
+export async function loadStageCheckpoint(
+  dir: string,
+  meta: StageMeta,
+): Promise<{ weights: Map<string, TensorData>; state: Map<string, TensorData> | undefined }> {
+  const weights =
+    meta.checkpoint === 'base'
+      ? (await loadBaseCheckpoint(dir)).weights
+      : new Map([...(await loadAdapterCheckpoint(dir)).weights] as Array<[string, TensorData]>);
+  let state: Map<string, TensorData> | undefined;
+  try {
+    state = new Map(Object.entries((await readSafetensorsFile(join(dir, METHOD_STATE_FILE))).tensors));
+  } catch (e) {
+    if (!(e instanceof CoinError && e.code === 'SAFETENSORS.NOT_FOUND')) throw e;
+  }
+  return { weights, state };
+}
+
+export async function saveResume(dir: string, s: TrainSnapshot): Promise<void> {
+  const flat = (data: Float32Array) => ({ dtype: 'float32' as const, dims: [data.length], data });
+  await writeSafetensorsFile(
+    join(dir, RESUME_FILE),
+    { params: flat(s.params), m: flat(s.m), v: flat(s.v) },
+    {
+      step: String(s.step),
+    },
+  );
+}
+
+export async function loadResume(dir: string): Promise<TrainSnapshot | undefined> {
+  try {
+    const f = await readSafetensorsFile(join(dir, RESUME_FILE));
+    const get = (n: string) => f.tensors[n].data as Float32Array;
+    return { params: get('params'), m: get('m'), v: get('v'), step: Number(f.metadata.step) };
+  } catch (e) {
+    if (e instanceof CoinError && e.code === 'SAFETENSORS.NOT_FOUND') return undefined;
+    throw e;
+  }
+}
+
+export async function clearResume(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,162 @@
+import type { TrainGraphSpec } from '@coin/autodiff';
+import { CoinError } from '@coin/core';
+import type { ModelConfig } from '@coin/model';
+import type { TensorData } from '@coin/onnx';
+import type { HostTensor, SessionOptions } from '@coin/runtime';
+import type { Fidelity, StageBatch, TrainingHyper } from '../methods/method.js';
+import { deepSpeedWarmupLr, type LrSchedule, warmupCosine } from '../schedule/lr-schedule.js';
+import { bucketSeqs, planEpoch, type StepPlan } from './batches.js';
+import { buildMicroBatch } from './batch-feeds.js';
+import { StageEngine, type TrainSnapshot } from './engine.js';
+import type { ImageStore, PreparedSample } from './samples.js';
+
+/** One row of `train-log.jsonl` and of the progress callback. */
+export interface StepLog {
+  readonly stage: string;
+  readonly step: number; // 1-based optimizer step within the stage
+  readonly steps: number; // optimizer steps in the stage
+  readonly loss: number;
+  readonly lr: number; // the default group's rate
+  readonly grad_norm: number;
+  readonly tok_s: number; // real (non-padding) positions per second over this step
+}
+
+export interface StageTrainOptions {
+  readonly stage: string;
+  readonly config: ModelConfig;
+  readonly padId: number;
+  readonly images: ImageStore;
+  readonly samples: readonly PreparedSample[];
+  readonly training: TrainingHyper;
+  readonly fidelity: Fidelity;
+  /** Seed of this stage's data order and dropout; derived from the run seed and the stage. */
+  readonly seed: number;
+  /** Trainable names in flat order with their starting values. */
+  readonly trainable: ReadonlyMap<string, TensorData>;
+  readonly makeSpec: (batch: number, seq: number) => TrainGraphSpec;
+  readonly extraFeeds?: (batch: StageBatch) => Promise<Record<string, HostTensor>>;
+  readonly session: SessionOptions;
+  /** Called after every optimizer step (after any resumable checkpoint of that step); may throw to stop. */
+  readonly onStep?: (row: StepLog) => void;
+  /** Resumable checkpoints: every `every` steps `save` receives the state and the steps taken. */
+  readonly resumable?: { readonly every: number; save(s: TrainSnapshot): Promise<void> };
+  /** A snapshot to continue from (the data order is rebuilt from the seed and skipped to it). */
+  readonly resumeFrom?: TrainSnapshot;
+}
+
+export interface StageResult {
+  readonly trained: Map<string, TensorData>;
+  readonly flat: Float32Array;
+  readonly steps: number;
+  readonly losses: number[];
+  readonly truncated?: number;
+}
+
+/** The whole stage's step plan: every epoch's seeded order, bucketed (docs/protocol.md#training-hyper-parameters). */
+export function stagePlan(
+  o: Pick<StageTrainOptions, 'samples' | 'training' | 'seed' | 'stage' | 'config'>,
+): StepPlan[] {
+  const lengths = o.samples.map((s) => s.length);
+  const seqs = bucketSeqs(lengths, o.config.decoder.maxSeq);
+  const steps: StepPlan[] = [];
+  for (let epoch = 0; epoch < o.training.epochs; epoch++) {
+    steps.push(
+      ...planEpoch({
+        lengths,
+        seqs,
+        batchSize: o.training.batchSize,
+        accumulation: o.training.accumulation,
+        seed: o.seed,
+        label: [o.stage, epoch],
+      }),
+    );
+  }
+  return steps;
+}
+
+/** `coin`: CoIN's effective DeepSpeed WarmupLR; `strict`: warm-up + cosine, projector at its own peak. */
+export function stageSchedule(fidelity: Fidelity, training: TrainingHyper, totalSteps: number): LrSchedule {
+  const base = { totalSteps, warmupRatio: training.warmupRatio };
+  return fidelity === 'coin'
+    ? deepSpeedWarmupLr({ ...base, peak: { default: training.lr, projector: training.lr } })
+    : warmupCosine({ ...base, peak: { default: training.lr, projector: training.projectorLr } });
+}
+
+/**
+ * Trains one stage: a fresh optimizer over the method's trainable set, the seeded plan of steps,
+ * the schedule of the fidelity, and resumable snapshots. A resumed stage rebuilds the same plan,
+ * restores the state and continues at the next step, so it ends with the same bits as a stage that
+ * never stopped.
+ */
+export async function trainStage(o: StageTrainOptions): Promise<StageResult> {
+  if (o.samples.length === 0)
+    throw new CoinError('TRAIN.NO_SAMPLES', 'INVALID_ARGUMENT', `stage ${o.stage} has no training samples`);
+  const plan = stagePlan(o);
+  const schedule = stageSchedule(o.fidelity, o.training, plan.length);
+  const ordered = inLayoutOrder(o.trainable);
+  const initial = flatten(ordered);
+  const engine = StageEngine.create(o.makeSpec, initial, { ...o.session, accumulation: o.training.accumulation });
+  const losses: number[] = [];
+  try {
+    if (o.resumeFrom) engine.restore(o.resumeFrom);
+    for (let k = engine.steps; k < plan.length; k++) {
+      const step = plan[k];
+      const started = performance.now();
+      const micro: Record<string, HostTensor>[] = [];
+      let tokens = 0;
+      for (const rows of step.micro) {
+        const prepared = rows.map((i) => o.samples[i]);
+        tokens += prepared.reduce((n, s) => n + s.length, 0);
+        const batch = await buildMicroBatch(prepared, step.batch, step.seq, o.config, o.padId, o.images);
+        micro.push({ ...batch.feeds, ...(await o.extraFeeds?.(batch)) });
+      }
+      const rates = schedule.rateAt(k + 1);
+      const r = await engine.step(step.batch, step.seq, micro, rates);
+      losses.push(r.loss);
+      const seconds = (performance.now() - started) / 1000;
+      if (o.resumable && (k + 1) % o.resumable.every === 0 && k + 1 < plan.length)
+        await o.resumable.save(engine.snapshot());
+      o.onStep?.({
+        stage: o.stage,
+        step: k + 1,
+        steps: plan.length,
+        loss: r.loss,
+        lr: rates.default,
+        grad_norm: r.gradNorm,
+        tok_s: tokens / Math.max(seconds, 1e-9),
+      });
+    }
+    const flat = engine.params().slice();
+    return { trained: unflatten(ordered, flat), flat, steps: plan.length, losses };
+  } finally {
+    await engine.release();
+  }
+}
+
+/** The weights in the flat vectors' order: by name, as libs/runtime's flatLayout sorts them. */
+export function inLayoutOrder(weights: ReadonlyMap<string, TensorData>): Map<string, TensorData> {
+  return new Map([...weights].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** `weights` (in layout order) as one flat vector. */
+export function flatten(weights: ReadonlyMap<string, TensorData>): Float32Array {
+  let total = 0;
+  for (const t of weights.values()) total += t.data.length;
+  const out = new Float32Array(total);
+  let offset = 0;
+  for (const t of weights.values()) {
+    out.set(t.data as Float32Array, offset);
+    offset += t.data.length;
+  }
+  return out;
+}
+
+export function unflatten(like: ReadonlyMap<string, TensorData>, flat: Float32Array): Map<string, TensorData> {
+  const out = new Map<string, TensorData>();
+  let offset = 0;
+  for (const [name, t] of like) {
+    out.set(name, { dtype: 'float32', dims: t.dims, data: flat.slice(offset, offset + t.data.length) });
+    offset += t.data.length;
+  }
+  return out;
+}

@@ -1,0 +1,54 @@
+import { adapterConfig, LINEAR_TARGETS, PRESETS } from '@coin/model';
+import { carriedAdapterSetup, scaledRank } from './adapter-setup.js';
+import { numberFlag } from './flags.js';
+import type { ContinualMethod, PresetName } from './method.js';
+
+export interface LoraHyper {
+  readonly rank: number;
+  readonly alpha: number;
+  readonly dropout: number;
+  readonly [key: string]: number;
+}
+
+/** CoIN's r 128 / α 256 / dropout 0.05 on every linear, scaled to the preset's width (scaledRank). */
+export function loraDefaults(preset: PresetName): LoraHyper {
+  const rank = scaledRank(PRESETS[preset].decoder.dim, 4);
+  return { rank, alpha: 2 * rank, dropout: 0.05 };
+}
+
+export const LORA_FLAGS = [
+  numberFlag<LoraHyper>('lora', 'lora-rank', 'rank', 'LoRA rank r (default: CoIN’s 128 scaled to the width)', {
+    integer: true,
+    min: 1,
+  }),
+  numberFlag<LoraHyper>('lora', 'lora-alpha', 'alpha', 'LoRA alpha; the update is scaled by alpha / r (default 2r)', {
+    min: Number.MIN_VALUE,
+  }),
+  numberFlag<LoraHyper>('lora', 'lora-dropout', 'dropout', 'dropout on the LoRA input (CoIN 0.05)', {
+    min: 0,
+    below: 1,
+  }),
+];
+
+/**
+ * CoIN's baseline: one LoRA on every linear of the decoder plus the projector, trained through all
+ * stages in order and never merged between them (docs/protocol.md#stage-chaining).
+ */
+export const lora: ContinualMethod<LoraHyper> = {
+  name: 'lora',
+  summary: 'one LoRA carried through every stage (CoIN’s baseline)',
+  evaluation: 'merged',
+  flags: LORA_FLAGS,
+  defaults: loraDefaults,
+  prepareStage: (ctx) =>
+    carriedAdapterSetup(
+      ctx,
+      adapterConfig({
+        kind: 'lora',
+        rank: ctx.hyper.rank,
+        alpha: ctx.hyper.alpha,
+        dropout: ctx.hyper.dropout,
+        targets: LINEAR_TARGETS,
+      }),
+    ),
+};
