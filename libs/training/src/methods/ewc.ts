@@ -1,5 +1,7 @@
 import type { TensorData } from '@coin/onnx';
-import { carriedLoraStage, type LoraHyper, loraDefaults, numberFlag } from './carried-lora.js';
+import { numberFlag } from './flags.js';
+import { type LoraHyper, lora, loraDefaults } from './lora.js';
+import { loraFlags } from './lora-adapter.js';
 import { accumulateFisher, FisherEstimate } from './fisher.js';
 import type { ContinualMethod, PresetName, StageContext } from './method.js';
 import { type EwcAnchor, ewcPenalty } from './penalties/ewc-penalty.js';
@@ -31,10 +33,13 @@ export const ewc: ContinualMethod<EwcHyper, EwcState> = {
   summary: 'LoRA plus a quadratic penalty weighted by the diagonal Fisher of earlier stages',
   evaluation: 'merged',
   flags: [
-    numberFlag('ewc', 'ewc-lambda', 'ewcLambda', 'λ of the penalty λ/2 · Σ F (θ − θ*)² (0 = plain LoRA)', { min: 0 }),
+    ...loraFlags<EwcHyper>(),
+    numberFlag<EwcHyper>('ewc', 'ewc-lambda', 'ewcLambda', 'λ of the penalty λ/2 · Σ F (θ − θ*)² (0 = plain LoRA)', {
+      min: 0,
+    }),
   ],
   defaults: (preset) => ({ ...loraDefaults(preset), ewcLambda: LAMBDA[preset] }),
-  prepareStage: carriedLoraStage,
+  prepareStage: lora.prepareStage,
   extraLoss(g, ctx) {
     if (!ctx.state || ctx.hyper.ewcLambda === 0) return undefined;
     return ewcPenalty(g.b, g.params, anchors(ctx), ctx.hyper.ewcLambda);
