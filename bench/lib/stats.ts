@@ -14,3 +14,14 @@ export function round(x: number, digits: number): number {
   const k = 10 ** digits;
   return Math.round(x * k) / k;
 }
+
+/** First and third quartiles (linear interpolation between order statistics). */
+export function quartiles(xs: readonly number[]): { q1: number; q3: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (p: number) => {
+    const i = p * (s.length - 1);
+    const lo = Math.floor(i);
+    return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (i - lo);
+  };
+  return { q1: at(0.25), q3: at(0.75) };
+}

@@ -8,8 +8,9 @@ export { attention, maskBias, mergeHeads, splitHeads } from './composites/attent
 export { applyRotary, type RotaryTables, rotaryTables } from './composites/rotary.js';
 export { crossEntropy } from './composites/cross-entropy.js';
 export { gradients } from './backward.js';
-export { buildTrainGraph, TRAIN_IO, type TrainGraphKind, type TrainGraphSpec } from './training/assemble.js';
+export { buildTrainGraph, type TrainGraphKind, type TrainGraphSpec } from './training/assemble.js';
 export { DEFAULT_GROUP, type ParamSpec } from './training/flat-layout.js';
 export type { LearningRates } from './training/group-rates.js';
 export { type GradientResult, type StepResult, TrainRunner, type TrainRunnerOptions } from './training/runner.js';
 export { TrainState, type TrainSnapshot } from './training/train-state.js';
+export { TRAIN_IO } from './training/assemble.js';

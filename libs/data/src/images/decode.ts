@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import { CoinError } from '@coin/core';
 
 /** An 8-bit RGB image, rows top to bottom, pixels interleaved: data[(y * width + x) * 3 + c]. */
@@ -15,6 +14,8 @@ export interface RgbImage {
  * convert does not apply it either.
  */
 export async function decodeImage(bytes: Uint8Array, source = '<bytes>'): Promise<RgbImage> {
+  // Imported here, not on top: loading the native addon takes ~100 ms that `coin --help` need not pay.
+  const { default: sharp } = await import('sharp');
   let raw: { data: Buffer; info: { width: number; height: number; channels: number } };
   try {
     raw = await sharp(bytes, { failOn: 'error' })

@@ -1,5 +1,5 @@
-import { createCanvas } from '@napi-rs/canvas';
 import type { Rng } from '@coin/core';
+import { canvasModule } from './canvas.js';
 import { css, drawObject, type Rgb } from './draw.js';
 import { drawText } from './scene.js';
 import {
@@ -54,7 +54,7 @@ export function makeBook(rng: Rng): Book {
 export function renderBook(book: Book, size: number): Buffer {
   const width = Math.round(size * 0.75);
   const height = size;
-  const canvas = createCanvas(width, height);
+  const canvas = canvasModule().createCanvas(width, height);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = css(book.cover);
   ctx.fillRect(0, 0, width, height);

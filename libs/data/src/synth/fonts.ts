@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { GlobalFonts } from '@napi-rs/canvas';
 import { CoinError } from '@coin/core';
+import { canvasModule } from './canvas.js';
 
 /**
  * Fonts are registered from explicit files so that rendering never depends on fontconfig's
@@ -31,7 +31,7 @@ export function ensureFonts(dir = FONT_DIR): void {
         },
       );
     }
-    GlobalFonts.registerFromPath(path, alias);
+    canvasModule().GlobalFonts.registerFromPath(path, alias);
   }
   registered = true;
 }

@@ -1,5 +1,6 @@
-import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
+import type { SKRSContext2D } from '@napi-rs/canvas';
 import type { Rng } from '@coin/core';
+import { canvasModule } from './canvas.js';
 import { css, drawObject, type Box, type Rgb } from './draw.js';
 import { ensureFonts, FONT_FAMILY_CONDENSED } from './fonts.js';
 import { BACKGROUNDS, COLOURS, OBJECT_CLASSES, type Colour, type ObjectClass } from './world.js';
@@ -120,7 +121,7 @@ export function drawText(ctx: SKRSContext2D, text: string, box: Box, ink: Rgb, m
 
 /** Renders a scene to PNG bytes. */
 export function renderScene(scene: Scene): Buffer {
-  const canvas = createCanvas(scene.width, scene.height);
+  const canvas = canvasModule().createCanvas(scene.width, scene.height);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = css(scene.background);
   ctx.fillRect(0, 0, scene.width, scene.height);

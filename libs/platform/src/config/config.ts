@@ -1,6 +1,7 @@
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
+import type { z as Zod } from 'zod';
 import { CoinError } from '@coin/core';
 
 /**
@@ -8,63 +9,74 @@ import { CoinError } from '@coin/core';
  * JSON file (`--config` / COIN_CONFIG), then COIN_* environment variables. Unknown keys and unknown
  * COIN_* variables are rejected, so a typo is an error instead of a silently ignored setting.
  */
-const configSchema = z
-  .object({
-    /** embedded: one machine, in-process bus, local store. cluster: Kafka, S3, Kubernetes. */
-    mode: z.enum(['embedded', 'cluster']).default('embedded'),
-    /** Local object store root in embedded mode. */
-    storeDir: z
-      .string()
-      .min(1)
-      .default(join(homedir(), '.cache', 'coin')),
-    log: z
-      .object({
-        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
-        /** json for services, pretty for a terminal. */
-        format: z.enum(['json', 'pretty']).default('json'),
-      })
-      .strict()
-      .default({ level: 'info', format: 'json' }),
-    runtime: z
-      .object({
-        executionProvider: z.enum(['cpu', 'cuda']).default('cpu'),
-        /** ONNX Runtime intra-op threads; 0 = one per core. */
-        threads: z.number().int().min(0).max(1024).default(0),
-      })
-      .strict()
-      .default({ executionProvider: 'cpu', threads: 0 }),
-    kafka: z
-      .object({
-        brokers: z.array(z.string().regex(/^[^:\s]+:\d+$/, 'host:port')).default([]),
-        clientId: z.string().min(1).default('coin'),
-      })
-      .strict()
-      .default({ brokers: [], clientId: 'coin' }),
-    s3: z
-      .object({
-        endpoint: z.string().url().optional(),
-        region: z.string().default('us-east-1'),
-        bucket: z.string().min(3).default('coin'),
-        accessKey: z.string().optional(),
-        secretKey: z.string().optional(),
-      })
-      .strict()
-      .default({ region: 'us-east-1', bucket: 'coin' }),
-    kubernetes: z
-      .object({
-        namespace: z
-          .string()
-          .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS-1123 label')
-          .default('coin'),
-        trainerImage: z.string().optional(),
-      })
-      .strict()
-      .default({ namespace: 'coin' }),
-  })
-  .strict();
+function buildSchema(z: typeof Zod) {
+  return z
+    .object({
+      /** embedded: one machine, in-process bus, local store. cluster: Kafka, S3, Kubernetes. */
+      mode: z.enum(['embedded', 'cluster']).default('embedded'),
+      /** Local object store root in embedded mode. */
+      storeDir: z
+        .string()
+        .min(1)
+        .default(join(homedir(), '.cache', 'coin')),
+      log: z
+        .object({
+          level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
+          /** json for services, pretty for a terminal. */
+          format: z.enum(['json', 'pretty']).default('json'),
+        })
+        .strict()
+        .default({ level: 'info', format: 'json' }),
+      runtime: z
+        .object({
+          executionProvider: z.enum(['cpu', 'cuda']).default('cpu'),
+          /** ONNX Runtime intra-op threads; 0 = one per core. */
+          threads: z.number().int().min(0).max(1024).default(0),
+        })
+        .strict()
+        .default({ executionProvider: 'cpu', threads: 0 }),
+      kafka: z
+        .object({
+          brokers: z.array(z.string().regex(/^[^:\s]+:\d+$/, 'host:port')).default([]),
+          clientId: z.string().min(1).default('coin'),
+        })
+        .strict()
+        .default({ brokers: [], clientId: 'coin' }),
+      s3: z
+        .object({
+          endpoint: z.string().url().optional(),
+          region: z.string().default('us-east-1'),
+          bucket: z.string().min(3).default('coin'),
+          accessKey: z.string().optional(),
+          secretKey: z.string().optional(),
+        })
+        .strict()
+        .default({ region: 'us-east-1', bucket: 'coin' }),
+      kubernetes: z
+        .object({
+          namespace: z
+            .string()
+            .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS-1123 label')
+            .default('coin'),
+          trainerImage: z.string().optional(),
+        })
+        .strict()
+        .default({ namespace: 'coin' }),
+    })
+    .strict();
+}
 
-export type CoinConfig = z.infer<typeof configSchema>;
-export type CoinConfigInput = z.input<typeof configSchema>;
+type ConfigSchema = ReturnType<typeof buildSchema>;
+let schema: ConfigSchema | undefined;
+
+/** Built on first use: zod takes ~70 ms to load, which commands that read no config (--help) need not pay. */
+function configSchema(): ConfigSchema {
+  schema ??= buildSchema((createRequire(import.meta.url)('zod') as { z: typeof Zod }).z);
+  return schema;
+}
+
+export type CoinConfig = Zod.infer<ConfigSchema>;
+export type CoinConfigInput = Zod.input<ConfigSchema>;
 
 type Setter = (target: Record<string, unknown>, raw: string) => void;
 
@@ -160,7 +172,7 @@ export function resolveConfig(
   }
   const fromFile = mergeDeep(processDefaults as Record<string, unknown>, (fileValues ?? {}) as Record<string, unknown>);
   const merged = mergeDeep(fromFile, fromEnv);
-  const parsed = configSchema.safeParse(merged);
+  const parsed = configSchema().safeParse(merged);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const where = issue.path.join('.') || '<root>';

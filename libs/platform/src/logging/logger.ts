@@ -1,7 +1,13 @@
-import { pino, type Logger, type LoggerOptions } from 'pino';
-import { PinoPretty } from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type * as Pino from 'pino';
+import type * as Pretty from 'pino-pretty';
+import type { DestinationStream, Logger, LoggerOptions } from 'pino';
 
 export type { Logger } from 'pino';
+
+// Required when the first logger is made, not on import: every `coin` call imports this library,
+// most never log, and the two packages take ~50 ms to load.
+const require = createRequire(import.meta.url);
 
 export interface LoggerSettings {
   readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -15,8 +21,10 @@ export interface LoggerSettings {
 
 /** The only place pino is configured. */
 export function createLogger(settings: LoggerSettings): Logger {
+  const { pino } = require('pino') as typeof Pino;
   const options: LoggerOptions = { level: settings.level, name: settings.name, base: undefined };
   if (settings.format === 'pretty') {
+    const { PinoPretty } = require('pino-pretty') as typeof Pretty;
     // In-process and synchronous: no worker thread, nothing lost when the CLI exits.
     const pretty = PinoPretty({
       sync: true,
@@ -28,5 +36,5 @@ export function createLogger(settings: LoggerSettings): Logger {
     return pino(options, pretty);
   }
   const destination = settings.destination ?? pino.destination({ fd: 2, sync: true });
-  return pino(options, destination as pino.DestinationStream);
+  return pino(options, destination as DestinationStream);
 }

@@ -1,51 +1,42 @@
-import { TrainRunner, type TrainGraphSpec } from '@coin/autodiff';
-import type { DoubleBuffer, FlatLayout, HostTensor, SessionOptions } from '@coin/runtime';
+import { TrainRunner, type TrainGraphSpec, TrainState, type TrainSnapshot } from '@coin/autodiff';
+import type { HostTensor, SessionOptions } from '@coin/runtime';
 
-/** The optimizer state of a stage, exactly: parameters, Adam moments, optimizer steps taken. */
-export interface TrainSnapshot {
-  readonly params: Float32Array;
-  readonly m: Float32Array;
-  readonly v: Float32Array;
-  readonly step: number;
-}
-
+export type { TrainSnapshot };
 export type Feeds = Readonly<Record<string, HostTensor>>;
 
 /**
- * One parameter and optimizer state trained through several (batch, seq) graphs. This is the
- * agreed runner interface (`TrainState` shared by several `TrainRunner`s, snapshot/restore,
- * per-group rates) as the loop needs it.
- *
- * Until libs/autodiff's shared state lands, it is bridged here over today's runner: one runner per
- * shape, the state copied into whichever runner takes the next step (a few memcpys of the
- * trainable vector per shape switch), and per-group rates reduced to the `default` group's rate
- * (exact for `coin` fidelity, which runs every group at one rate).
+ * One parameter and optimizer state (libs/autodiff's TrainState) trained through the runners of
+ * a stage's few (batch, seq) shapes, each built on first use and sharing that state.
  */
 export class StageEngine {
   private readonly runners = new Map<string, TrainRunner>();
-  private active: TrainRunner | undefined;
 
   private constructor(
     private readonly makeSpec: (batch: number, seq: number) => TrainGraphSpec,
     private readonly options: SessionOptions & { accumulation: number },
-    private state: TrainSnapshot,
+    private readonly state: TrainState,
   ) {}
 
-  /** `initial`: the starting parameters in the spec's flat order; moments zero, step 0. */
+  /** `initial`: the starting parameters by name; moments zero, step 0 (a fresh optimizer). */
   static create(
     makeSpec: (batch: number, seq: number) => TrainGraphSpec,
-    initial: Float32Array,
+    initial: Readonly<Record<string, ArrayLike<number>>>,
     options: SessionOptions & { accumulation: number },
   ): StageEngine {
-    const zeros = () => new Float32Array(initial.length);
-    return new StageEngine(makeSpec, options, { params: initial.slice(), m: zeros(), v: zeros(), step: 0 });
+    // The layout depends only on the trainable set, which every shape shares: any shape's spec gives it.
+    const state = TrainState.for(makeSpec(1, 8).trainable);
+    state.setParams(initial);
+    return new StageEngine(makeSpec, options, state);
   }
 
   get steps(): number {
-    return this.sync().step;
+    return this.state.step;
   }
 
-  /** One optimizer step over the micro-batches (all of shape [batch, seq]). */
+  /**
+   * One optimizer step over the micro-batches (all of shape [batch, seq]). `rates` per group; groups
+   * the trainable set lacks (a projector that does not train) are dropped.
+   */
   async step(
     batch: number,
     seq: number,
@@ -53,25 +44,21 @@ export class StageEngine {
     rates: Readonly<Record<string, number>>,
   ): Promise<{ loss: number; gradNorm: number }> {
     const runner = await this.runnerFor(batch, seq);
-    const lr = rates.default ?? Object.values(rates)[0];
-    return runner.stepAccumulated(micro, lr);
+    const own = Object.fromEntries(runner.groups.map((g) => [g, rates[g] ?? rates.default]));
+    return runner.stepAccumulated(micro, own);
   }
 
-  /** A copy of the state (exact bits). */
   snapshot(): TrainSnapshot {
-    const s = this.sync();
-    return { params: s.params.slice(), m: s.m.slice(), v: s.v.slice(), step: s.step };
+    return this.state.snapshot();
   }
 
   restore(s: TrainSnapshot): void {
-    this.sync();
-    this.state = { params: s.params.slice(), m: s.m.slice(), v: s.v.slice(), step: s.step };
-    this.active = undefined;
+    this.state.restore(s);
   }
 
-  /** The current parameters, flat. */
-  params(): Float32Array {
-    return this.sync().params;
+  /** The current parameters by name (copies). */
+  params(): Record<string, Float32Array> {
+    return this.state.getParams();
   }
 
   async release(): Promise<void> {
@@ -83,43 +70,9 @@ export class StageEngine {
     const key = `${batch}x${seq}`;
     let runner = this.runners.get(key);
     if (!runner) {
-      runner = await TrainRunner.create(this.makeSpec(batch, seq), this.options);
+      runner = await TrainRunner.create(this.makeSpec(batch, seq), { ...this.options, state: this.state });
       this.runners.set(key, runner);
-    }
-    if (runner !== this.active) {
-      const s = this.sync();
-      const inner = internals(runner);
-      inner.params.front.set(s.params);
-      inner.m.front.set(s.m);
-      inner.v.front.set(s.v);
-      inner.stepCount = s.step;
-      this.active = runner;
     }
     return runner;
   }
-
-  /** Pulls the state out of the runner that stepped last. */
-  private sync(): TrainSnapshot {
-    if (this.active) {
-      const inner = internals(this.active);
-      this.state.params.set(inner.params.front);
-      this.state.m.set(inner.m.front);
-      this.state.v.set(inner.v.front);
-      this.state = { ...this.state, step: inner.stepCount };
-    }
-    return this.state;
-  }
-}
-
-/** Today's runner keeps its state private; this bridge goes when `TrainState` lands. */
-interface RunnerInternals {
-  readonly layout: FlatLayout;
-  readonly params: DoubleBuffer;
-  readonly m: DoubleBuffer;
-  readonly v: DoubleBuffer;
-  stepCount: number;
-}
-
-function internals(r: TrainRunner): RunnerInternals {
-  return r as unknown as RunnerInternals;
 }

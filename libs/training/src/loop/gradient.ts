@@ -13,7 +13,7 @@ export class GradientProbe {
 
   constructor(
     private readonly makeSpec: (batch: number, seq: number) => TrainGraphSpec,
-    private readonly params: Float32Array,
+    private readonly params: ReadonlyMap<string, TensorData>,
     private readonly options: SessionOptions,
   ) {}
 
@@ -26,10 +26,12 @@ export class GradientProbe {
       this.sessions.set(key, s);
     }
     const flat = (data: Float32Array): TensorData => ({ dtype: 'float32', dims: [data.length], data });
+    const packed = new Float32Array(s.layout.total);
+    for (const e of s.layout.entries) packed.set(this.params.get(e.name)!.data as Float32Array, e.offset);
     const out = await s.session.run({
       ...batch.feeds,
-      [TRAIN_IO.params]: flat(this.params),
-      [TRAIN_IO.gradAcc]: flat(new Float32Array(this.params.length)),
+      [TRAIN_IO.params]: flat(packed),
+      [TRAIN_IO.gradAcc]: flat(new Float32Array(s.layout.total)),
     });
     const all = out[TRAIN_IO.gradAccOut].data as Float32Array;
     const grad = new Map<string, Float32Array>();

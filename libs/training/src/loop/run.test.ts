@@ -129,6 +129,17 @@ describe('runContinual (micro, 2 tasks)', () => {
     assert.ok(sameBits(seen[1], trained1));
   });
 
+  it('strict fidelity: the projector trains at its own rate (0 keeps it, coin trains it at the LoRA rate)', async () => {
+    const projectorAfterStage1 = async (fidelity: 'coin' | 'strict') => {
+      const o = options('lora', `rates-${fidelity}`, { fidelity, tasks: TASKS.slice(0, 1) });
+      const [r] = await runContinual({ ...o, training: { ...o.training, epochs: 1, projectorLr: 0 } });
+      return (await loadStageCheckpoint(r.dir, (await readStageMeta(r.dir))!)).weights.get(PROJECTOR)!;
+    };
+    const base = world.base.weights.get(PROJECTOR)!;
+    assert.ok(sameBits(await projectorAfterStage1('strict'), base));
+    assert.ok(!sameBits(await projectorAfterStage1('coin'), base));
+  });
+
   it('a stage killed mid-way and resumed ends bit-identical to an uninterrupted run', async () => {
     // Dropout off: today's graphs draw dropout masks from a per-session stream (see engine.ts).
     const hyper = { ...METHODS.resolve('lora', 'micro', { 'lora-dropout': '0' }) };

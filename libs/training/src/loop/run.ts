@@ -19,7 +19,7 @@ import type {
 } from '../methods/method.js';
 import { GradientProbe } from './gradient.js';
 import { ImageStore, prepareSamples, readTaskSamples } from './samples.js';
-import { flatten, inLayoutOrder, type StepLog, stagePlan, trainStage } from './stage.js';
+import { type StepLog, stagePlan, trainStage } from './stage.js';
 import {
   checkStageMatches,
   clearResume,
@@ -183,8 +183,7 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
     } else {
       o.onStageStart?.(p, k, 0);
     }
-    const flat = inLayoutOrder(trained);
-    const probe = new GradientProbe((b, s) => stageTrainSpec(graph, b, s), flatten(flat), session);
+    const probe = new GradientProbe((b, s) => stageTrainSpec(graph, b, s), trained, session);
     const outcome: StageOutcome = {
       setup,
       trained,

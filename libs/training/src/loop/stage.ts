@@ -46,7 +46,6 @@ export interface StageTrainOptions {
 
 export interface StageResult {
   readonly trained: Map<string, TensorData>;
-  readonly flat: Float32Array;
   readonly steps: number;
   readonly losses: number[];
   readonly truncated?: number;
@@ -93,8 +92,7 @@ export async function trainStage(o: StageTrainOptions): Promise<StageResult> {
     throw new CoinError('TRAIN.NO_SAMPLES', 'INVALID_ARGUMENT', `stage ${o.stage} has no training samples`);
   const plan = stagePlan(o);
   const schedule = stageSchedule(o.fidelity, o.training, plan.length);
-  const ordered = inLayoutOrder(o.trainable);
-  const initial = flatten(ordered);
+  const initial = Object.fromEntries([...o.trainable].map(([n, t]) => [n, t.data as Float32Array]));
   const engine = StageEngine.create(o.makeSpec, initial, { ...o.session, accumulation: o.training.accumulation });
   const losses: number[] = [];
   try {
@@ -126,37 +124,11 @@ export async function trainStage(o: StageTrainOptions): Promise<StageResult> {
         tok_s: tokens / Math.max(seconds, 1e-9),
       });
     }
-    const flat = engine.params().slice();
-    return { trained: unflatten(ordered, flat), flat, steps: plan.length, losses };
+    const params = engine.params();
+    const trained = new Map<string, TensorData>();
+    for (const [n, t] of o.trainable) trained.set(n, { dtype: 'float32', dims: t.dims, data: params[n] });
+    return { trained, steps: plan.length, losses };
   } finally {
     await engine.release();
   }
-}
-
-/** The weights in the flat vectors' order: by name, as libs/runtime's flatLayout sorts them. */
-export function inLayoutOrder(weights: ReadonlyMap<string, TensorData>): Map<string, TensorData> {
-  return new Map([...weights].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
-/** `weights` (in layout order) as one flat vector. */
-export function flatten(weights: ReadonlyMap<string, TensorData>): Float32Array {
-  let total = 0;
-  for (const t of weights.values()) total += t.data.length;
-  const out = new Float32Array(total);
-  let offset = 0;
-  for (const t of weights.values()) {
-    out.set(t.data as Float32Array, offset);
-    offset += t.data.length;
-  }
-  return out;
-}
-
-export function unflatten(like: ReadonlyMap<string, TensorData>, flat: Float32Array): Map<string, TensorData> {
-  const out = new Map<string, TensorData>();
-  let offset = 0;
-  for (const [name, t] of like) {
-    out.set(name, { dtype: 'float32', dims: t.dims, data: flat.slice(offset, offset + t.data.length) });
-    offset += t.data.length;
-  }
-  return out;
 }

@@ -35,7 +35,13 @@ export function stageTrainSpec(o: StageGraphOptions, batch: number, seq: number)
   const { config } = o;
   return {
     name: `${config.name}_stage_${batch}x${seq}`,
-    trainable: [...o.trainable].map(([name, t]) => ({ name, dims: t.dims, decay: t.dims.length > 1 })),
+    // The projector is its own rate group (strict fidelity gives it its own peak, docs/protocol.md#training-hyper-parameters).
+    trainable: [...o.trainable].map(([name, t]) => ({
+      name,
+      dims: t.dims,
+      decay: t.dims.length > 1,
+      group: name.startsWith('projector.') ? 'projector' : 'default',
+    })),
     optimizer: { weightDecay: o.weightDecay, maxGradNorm: o.maxGradNorm },
     forward: (b, params) => {
       const ctx = { b, w: new WeightSource(b, o.frozen, params), adapter: o.adapter, dropoutSeed: o.dropoutSeed };
