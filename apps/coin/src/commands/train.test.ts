@@ -95,6 +95,20 @@ describe('coin train (micro, 2 tasks)', () => {
     });
   }
 
+  it('finds the preset’s finished base in the store and records the key of its manifest', async () => {
+    const stored = join(world.dir, 'store', 'models', 'k1');
+    await world.writeBase(stored);
+    const unfinished = join(world.dir, 'store', 'models', 'k2'); // no manifest: pretraining did not finish
+    await world.writeBase(unfinished);
+    await writeFile(join(stored, 'manifest.json'), JSON.stringify({ format: 'coin-base-manifest-v1', key: 'k1' }));
+    const out = join(world.dir, 'from-store');
+    const argv = args(out, '--tasks', 'ImageNet', '--epochs', '1').filter((a) => a !== '--base' && a !== base);
+    const r = await runCli(argv, env());
+    assert.equal(r.code, 0, r.stderr);
+    const meta = JSON.parse(await readFile(join(out, '1-ImageNet', 'coin_stage.json'), 'utf8'));
+    assert.equal(meta.base, 'k1');
+  });
+
   it('refuses a non-empty --out without --resume', async () => {
     const out = join(world.dir, 'busy');
     await mkdir(out);

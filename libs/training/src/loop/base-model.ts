@@ -6,11 +6,24 @@ import type { PresetName } from '../methods/method.js';
 import type { BaseModel } from './run.js';
 
 const TOKENIZER_FILE = 'tokenizer.json';
+/** Written last by `coin pretrain` into a base folder; it holds the base's key. */
+const MANIFEST_FILE = 'manifest.json';
+
+/** The key `coin pretrain` recorded (sha256 of its inputs), if the folder has its manifest. */
+async function manifestKey(dir: string): Promise<string | undefined> {
+  try {
+    const json = JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8')) as { key?: unknown };
+    return typeof json.key === 'string' ? json.key : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * A base model folder: a base checkpoint (coin_config.json + model.safetensors) and its
- * tokenizer.json. Its key is the sha256 of those three files, so two folders holding the same
- * model agree and any change to weights, config or tokenizer gives another key.
+ * tokenizer.json. Its key is the one `coin pretrain` recorded in manifest.json (the sha256 of the
+ * base's inputs); a folder without that manifest is keyed by the sha256 of its three files, so any
+ * change to weights, config or tokenizer gives another key.
  */
 export async function loadBase(dir: string, preset: PresetName): Promise<BaseModel> {
   const { config, weights } = await loadBaseCheckpoint(dir);
@@ -30,11 +43,15 @@ export async function loadBase(dir: string, preset: PresetName): Promise<BaseMod
       'INVALID_ARGUMENT',
       `base ${dir}: the tokenizer has ${tokenizer.vocabSize} tokens, the model ${config.decoder.vocab}`,
     );
+  const key = (await manifestKey(dir)) ?? (await contentKey(dir));
+  return { config, weights, tokenizer, key };
+}
+
+async function contentKey(dir: string): Promise<string> {
   const parts = await Promise.all(
     [BASE_CONFIG_FILE, BASE_WEIGHTS_FILE, TOKENIZER_FILE].map((f) => readFile(join(dir, f))),
   );
-  const key = sha256Hex(parts.map((p) => sha256Hex(p)).join('|'));
-  return { config, weights, tokenizer, key };
+  return sha256Hex(parts.map((p) => sha256Hex(p)).join('|'));
 }
 
 /**
@@ -55,7 +72,8 @@ export async function findStoredBase(storeDir: string, preset: PresetName): Prom
       const json = JSON.parse(await readFile(join(root, e, BASE_CONFIG_FILE), 'utf8')) as {
         config?: { name?: string };
       };
-      if (json.config?.name === PRESETS[preset].name) found.push(join(root, e));
+      // Only finished bases: pretraining writes the manifest last.
+      if (json.config?.name === PRESETS[preset].name && (await manifestKey(join(root, e)))) found.push(join(root, e));
     } catch {
       // not a base folder
     }

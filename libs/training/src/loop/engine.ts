@@ -5,6 +5,12 @@ export type { TrainSnapshot };
 export type Feeds = Readonly<Record<string, HostTensor>>;
 
 /**
+ * The per-step dropout seed input of training graphs whose adapter has dropout (the runner
+ * engineer's `DROPOUT_SEED_INPUT` of @coin/model: an int64 scalar). Graphs without it get no feed.
+ */
+const DROPOUT_SEED_INPUT = 'dropout_seed';
+
+/**
  * One parameter and optimizer state (libs/autodiff's TrainState) trained through the runners of
  * a stage's few (batch, seq) shapes, each built on first use and sharing that state.
  */
@@ -35,17 +41,22 @@ export class StageEngine {
 
   /**
    * One optimizer step over the micro-batches (all of shape [batch, seq]). `rates` per group; groups
-   * the trainable set lacks (a projector that does not train) are dropped.
+   * the trainable set lacks (a projector that does not train) are dropped. `dropoutSeeds[i]` seeds
+   * micro-batch i's dropout masks, so that a resumed stage draws the masks it would have drawn.
    */
   async step(
     batch: number,
     seq: number,
     micro: readonly Feeds[],
     rates: Readonly<Record<string, number>>,
+    dropoutSeeds: readonly number[],
   ): Promise<{ loss: number; gradNorm: number }> {
     const runner = await this.runnerFor(batch, seq);
     const own = Object.fromEntries(runner.groups.map((g) => [g, rates[g] ?? rates.default]));
-    return runner.stepAccumulated(micro, own);
+    const seeded = runner.batchInputs.includes(DROPOUT_SEED_INPUT)
+      ? micro.map((feeds, i) => ({ ...feeds, [DROPOUT_SEED_INPUT]: seedTensor(dropoutSeeds[i]) }))
+      : micro;
+    return runner.stepAccumulated(seeded, own);
   }
 
   snapshot(): TrainSnapshot {
@@ -75,4 +86,8 @@ export class StageEngine {
     }
     return runner;
   }
+}
+
+function seedTensor(seed: number): HostTensor {
+  return { dtype: 'int64', dims: [], data: new BigInt64Array([BigInt(seed)]) };
 }

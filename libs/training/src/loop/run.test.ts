@@ -156,6 +156,10 @@ describe('runContinual (micro, 2 tasks)', () => {
       /killed/,
     );
     assert.equal(await readStageMeta(join(killed.out, '2-VQAv2')), undefined, 'stage 2 left unfinished');
+    await assert.rejects(
+      runContinual({ ...killed, seed: 2, resume: true }),
+      /TRAIN\.RESUME_MISMATCH|ran lora with seed 1/,
+    );
     const steps: number[] = [];
     const resumed = await runContinual({ ...killed, resume: true, onStep: (row) => steps.push(row.step) });
     assert.equal(steps[0], 5, 'continued after the snapshot at step 4');

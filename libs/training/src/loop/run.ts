@@ -34,6 +34,7 @@ import {
 } from './stage-checkpoint.js';
 import { stageTrainSpec } from './train-graph.js';
 import { buildMicroBatch } from './batch-feeds.js';
+import { bucketSeqs } from './batches.js';
 
 export interface BaseModel {
   readonly config: ModelConfig;
@@ -117,7 +118,7 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
     if (finished) {
       checkStageMatches(dir, finished, { base: base.key, preset: o.preset });
       const loaded = await loadStageCheckpoint(dir, finished);
-      carried = finished.checkpoint === 'base' ? trainedOf(loaded.weights, method, ctx) : loaded.weights;
+      carried = finished.checkpoint === 'base' ? trainedOf(loaded.weights, ctx) : loaded.weights;
       state = loaded.state && method.decodeState ? method.decodeState(loaded.state, ctx) : undefined;
       records.push({ plan: p, dir, steps: finished.steps, losses: [], truncated: 0, samplesPerTask: {}, loaded: true });
       continue;
@@ -149,6 +150,7 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
     };
     const padId = base.tokenizer.padId;
     const rdir = resumeDir(o.out, k, p.name);
+    const owner = { base: base.key, preset: o.preset, method: method.name, seed: o.seed };
     let trained: ReadonlyMap<string, TensorData> = setup.initialWeights;
     let losses: number[] = [];
     let steps = 0;
@@ -174,8 +176,10 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
         session,
         onStep: o.onStep,
         resumable:
-          (o.checkpointEvery ?? 0) > 0 ? { every: o.checkpointEvery!, save: (s) => saveResume(rdir, s) } : undefined,
-        resumeFrom: o.resume ? await loadResume(rdir) : undefined,
+          (o.checkpointEvery ?? 0) > 0
+            ? { every: o.checkpointEvery!, save: (s) => saveResume(rdir, s, owner) }
+            : undefined,
+        resumeFrom: o.resume ? await loadResume(rdir, owner) : undefined,
       });
       trained = r.trained;
       losses = r.losses;
@@ -188,11 +192,17 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
       setup,
       trained,
       samples,
+      // In sample order, each batch in the smallest of the stage's buckets that holds it (few graphs).
       batches: async function* () {
         const bs = o.training.batchSize;
+        const seqs = bucketSeqs(
+          prepared.map((r) => r.length),
+          base.config.decoder.maxSeq,
+        );
         for (let i = 0; i < prepared.length; i += bs) {
           const rows = prepared.slice(i, i + bs);
-          const seq = Math.min(base.config.decoder.maxSeq, Math.ceil(Math.max(...rows.map((r) => r.length)) / 8) * 8);
+          const longest = Math.max(...rows.map((r) => r.length));
+          const seq = seqs.find((q) => q >= longest) ?? seqs[seqs.length - 1];
           yield buildMicroBatch(rows, bs, seq, base.config, padId, images);
         }
       },
@@ -255,12 +265,8 @@ export function chainedStart(
   return start;
 }
 
-/** For a base checkpoint, the weights that differ in role from the base: what the stage trained. */
-function trainedOf(
-  weights: ReadonlyMap<string, TensorData>,
-  _method: AnyMethod,
-  ctx: StageContext,
-): Map<string, TensorData> {
+/** A base checkpoint (full tuning) holds every weight; the next stage carries all but the frozen vision tower. */
+function trainedOf(weights: ReadonlyMap<string, TensorData>, ctx: StageContext): Map<string, TensorData> {
   const out = new Map<string, TensorData>();
   for (const [n, t] of weights) if (!n.startsWith('vision.') || !ctx.base.has(n)) out.set(n, t);
   return out;

@@ -101,7 +101,11 @@ export async function readStageMeta(dir: string): Promise<StageMeta | undefined>
  * Refuses a checkpoint trained from another base or at another preset: its weights would load
  * (the shapes may even match) and silently mean something else.
  */
-export function checkStageMatches(dir: string, meta: StageMeta, want: { base: string; preset: PresetName }): void {
+export function checkStageMatches(
+  dir: string,
+  meta: Pick<StageMeta, 'base' | 'preset'>,
+  want: Pick<StageMeta, 'base' | 'preset'>,
+): void {
   if (meta.preset !== want.preset)
     throw new CoinError(
       'TRAIN.WRONG_PRESET',
@@ -136,20 +140,36 @@ export async function loadStageCheckpoint(
   return { weights, state };
 }
 
-export async function saveResume(dir: string, s: TrainSnapshot): Promise<void> {
-  const flat = (data: Float32Array) => ({ dtype: 'float32' as const, dims: [data.length], data });
-  await writeSafetensorsFile(
-    join(dir, RESUME_FILE),
-    { params: flat(s.params), m: flat(s.m), v: flat(s.v) },
-    {
-      step: String(s.step),
-    },
-  );
+/** Who wrote a resumable snapshot: a snapshot of another run must not continue this one. */
+export interface ResumeOwner {
+  readonly base: string;
+  readonly preset: PresetName;
+  readonly method: string;
+  readonly seed: number;
 }
 
-export async function loadResume(dir: string): Promise<TrainSnapshot | undefined> {
+/**
+ * The stage's optimizer state after `s.step` steps. The data order needs no state of its own: it
+ * is rebuilt from the stage seed and skipped to `step`, as are the per-step dropout seeds.
+ */
+export async function saveResume(dir: string, s: TrainSnapshot, owner: ResumeOwner): Promise<void> {
+  const flat = (data: Float32Array) => ({ dtype: 'float32' as const, dims: [data.length], data });
+  const tensors = { params: flat(s.params), m: flat(s.m), v: flat(s.v) };
+  await writeSafetensorsFile(join(dir, RESUME_FILE), tensors, { step: String(s.step), owner: JSON.stringify(owner) });
+}
+
+export async function loadResume(dir: string, owner: ResumeOwner): Promise<TrainSnapshot | undefined> {
   try {
     const f = await readSafetensorsFile(join(dir, RESUME_FILE));
+    const theirs = JSON.parse(f.metadata.owner ?? '{}') as ResumeOwner;
+    checkStageMatches(dir, theirs, owner);
+    if (theirs.method !== owner.method || theirs.seed !== owner.seed)
+      throw new CoinError(
+        'TRAIN.RESUME_MISMATCH',
+        'INVALID_ARGUMENT',
+        `the interrupted stage in ${dir} ran ${theirs.method} with seed ${theirs.seed}, not ${owner.method} with seed ${owner.seed}`,
+        { hint: 'resume with the flags of the interrupted run, or train into another --out' },
+      );
     const get = (n: string) => f.tensors[n].data as Float32Array;
     return { params: get('params'), m: get('m'), v: get('v'), step: Number(f.metadata.step) };
   } catch (e) {

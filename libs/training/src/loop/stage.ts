@@ -109,7 +109,10 @@ export async function trainStage(o: StageTrainOptions): Promise<StageResult> {
         micro.push({ ...batch.feeds, ...(await o.extraFeeds?.(batch)) });
       }
       const rates = schedule.rateAt(k + 1);
-      const r = await engine.step(step.batch, step.seq, micro, rates);
+      // One seed per micro-batch, a function of the position in the stage only (the graph mixes in
+      // the stage's base seed): a resumed stage feeds the same ones.
+      const seeds = micro.map((_, i) => k * o.training.accumulation + i);
+      const r = await engine.step(step.batch, step.seq, micro, rates, seeds);
       losses.push(r.loss);
       const seconds = (performance.now() - started) / 1000;
       if (o.resumable && (k + 1) % o.resumable.every === 0 && k + 1 < plan.length)

@@ -279,6 +279,15 @@ export type CheckpointWeights =
 /** A method as the registry holds it (its hyper-parameter and state types erased). */
 export type AnyMethod = ContinualMethod<MethodHyper, unknown>;
 
+/**
+ * A typed method as a registry entry. The loop only ever hands a method the hyper-parameters its
+ * own `defaults` and `flags` produced and the state its own `afterStage` returned, so erasing the
+ * types here is sound; it is the one place that does it.
+ */
+export function registryEntry<H extends MethodHyper, S>(method: ContinualMethod<H, S>): AnyMethod {
+  return method as unknown as AnyMethod;
+}
+
 /** The error every bad method flag raises (the CLI exits 2 on it). */
 export function methodFlagError(method: string, flag: string, message: string, hint?: string): CoinError {
   return new CoinError('METHOD.BAD_FLAG', 'INVALID_ARGUMENT', `--${flag} (method ${method}): ${message}`, { hint });

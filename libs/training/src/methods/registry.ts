@@ -2,7 +2,7 @@ import { ewc } from './ewc.js';
 import { full } from './full.js';
 import { lora } from './lora.js';
 import { lwf } from './lwf.js';
-import { type AnyMethod, MethodRegistry } from './method.js';
+import { type AnyMethod, MethodRegistry, registryEntry } from './method.js';
 import { moelora } from './moelora.js';
 import { multitask } from './multitask.js';
 import { olora } from './olora.js';
@@ -14,15 +14,15 @@ import { zeroshot } from './zeroshot.js';
  * the loop and the CLI read everything else from the entry.
  */
 const ALL: readonly AnyMethod[] = [
-  lora as unknown as AnyMethod,
-  moelora as unknown as AnyMethod,
-  full as unknown as AnyMethod,
+  registryEntry(lora),
+  registryEntry(moelora),
+  registryEntry(full),
   multitask,
   zeroshot,
-  replay as unknown as AnyMethod,
-  ewc as unknown as AnyMethod,
-  lwf as unknown as AnyMethod,
-  olora as unknown as AnyMethod,
+  registryEntry(replay),
+  registryEntry(ewc),
+  registryEntry(lwf),
+  registryEntry(olora),
 ];
 
 export const METHODS = new MethodRegistry(ALL);

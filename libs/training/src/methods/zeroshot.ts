@@ -1,5 +1,5 @@
 import { lora } from './lora.js';
-import type { ContinualMethod } from './method.js';
+import { type ContinualMethod, registryEntry } from './method.js';
 
 /**
  * The lower-bound row: no tuning at all. Every stage writes a checkpoint of a fresh LoRA (B = 0,
@@ -7,7 +7,7 @@ import type { ContinualMethod } from './method.js';
  * base model itself.
  */
 export const zeroshot: ContinualMethod = {
-  ...(lora as unknown as ContinualMethod),
+  ...registryEntry(lora),
   name: 'zeroshot',
   summary: 'no tuning: the base model evaluated after every stage (lower bound)',
   plan: (tasks) => tasks.map((t) => ({ name: t, tasks: [t], train: false })),
