@@ -6,6 +6,7 @@ import { registerPrepCommand } from './prep.js';
 import { registerScoreCommand } from './score.js';
 import { registerJudgeCommand } from './judge.js';
 import { registerMetricsCommand } from './metrics.js';
+import { registerPretrainCommand } from './pretrain.js';
 import { registerTrainCommand } from './train.js';
 
 /**
@@ -18,6 +19,7 @@ const COMMANDS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [
   registerScoreCommand,
   registerJudgeCommand,
   registerMetricsCommand,
+  registerPretrainCommand,
   registerTrainCommand,
 ];
 

@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { checkOutputDir, CoinError, invalidArgument } from '@coin/core';
-import { COIN_TASKS } from '@coin/data';
+import { COIN_TASKS, INSTRUCTION_VARIANTS, type InstructionVariant } from '@coin/data';
 import {
   findStoredBase,
   loadBase,
@@ -25,6 +25,7 @@ interface TrainFlags {
   method: string;
   base?: string;
   fidelity: 'coin' | 'strict';
+  variant: InstructionVariant;
   seed: string;
   epochs?: string;
   batchSize?: string;
@@ -37,13 +38,18 @@ interface TrainFlags {
 
 const PRESET_NAMES = ['micro', 'tiny', 'small'] as const;
 
-/** Every method flag of every registered method, once: `--lora-rank <value>` → its attribute name. */
+/** Every method flag of every registered method, once, its help naming the methods that take it. */
 function methodOptions(): Map<string, Option> {
-  const options = new Map<string, Option>();
+  const owners = new Map<string, { help: string; methods: string[] }>();
   for (const name of METHODS.names)
-    for (const f of METHODS.get(name).flags)
-      if (!options.has(f.name)) options.set(f.name, new Option(`--${f.name} <value>`, `${name}: ${f.help}`));
-  return options;
+    for (const f of METHODS.get(name).flags) {
+      const o = owners.get(f.name) ?? { help: f.help, methods: [] };
+      o.methods.push(name);
+      owners.set(f.name, o);
+    }
+  return new Map(
+    [...owners].map(([flag, o]) => [flag, new Option(`--${flag} <value>`, `${o.methods.join(', ')}: ${o.help}`)]),
+  );
 }
 
 function parseTasks(text: string): string[] {
@@ -89,6 +95,11 @@ export function registerTrainCommand(program: Command, ctx: CliContext): void {
         .choices(['coin', 'strict'])
         .default('coin'),
     )
+    .addOption(
+      new Option('--variant <v>', 'instruction variant of the training files')
+        .choices(INSTRUCTION_VARIANTS)
+        .default('original'),
+    )
     .option('--seed <s>', 'seed of data order, adapter init and dropout', '0')
     .option('--epochs <n>', 'epochs per stage (default 1, as CoIN)')
     .option('--batch-size <n>', 'samples per micro-batch (default per preset)')
@@ -130,7 +141,11 @@ export function registerTrainCommand(program: Command, ctx: CliContext): void {
     const base = await loadBase(baseDir, flags.preset);
     const progress = new StageProgress(ctx.stderr as NodeJS.WritableStream & { isTTY?: boolean });
     const log = join(out, 'train-log.jsonl');
-    await runInterruptible({ what: 'train', out: `${out} (resume with --resume)` }, async (signal) => {
+    const leaves = {
+      message: `finished stages and the latest snapshot of the running one are in ${out}`,
+      hint: 'run the same command with --resume to continue where it stopped',
+    };
+    await runInterruptible({ what: 'train', out, leaves }, async (signal) => {
       const records = await runContinual({
         method,
         hyper,
@@ -140,6 +155,7 @@ export function registerTrainCommand(program: Command, ctx: CliContext): void {
         seed,
         tasks,
         dataDir: flags.data,
+        variant: flags.variant,
         base,
         out,
         session: ctx.sessionOptions(),

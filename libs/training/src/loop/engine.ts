@@ -1,14 +1,9 @@
 import { TrainRunner, type TrainGraphSpec, TrainState, type TrainSnapshot } from '@coin/autodiff';
+import { DROPOUT_SEED_INPUT, dropoutSeedFeed } from '@coin/model';
 import type { HostTensor, SessionOptions } from '@coin/runtime';
 
 export type { TrainSnapshot };
 export type Feeds = Readonly<Record<string, HostTensor>>;
-
-/**
- * The per-step dropout seed input of training graphs whose adapter has dropout (the runner
- * engineer's `DROPOUT_SEED_INPUT` of @coin/model: an int64 scalar). Graphs without it get no feed.
- */
-const DROPOUT_SEED_INPUT = 'dropout_seed';
 
 /**
  * One parameter and optimizer state (libs/autodiff's TrainState) trained through the runners of
@@ -54,7 +49,7 @@ export class StageEngine {
     const runner = await this.runnerFor(batch, seq);
     const own = Object.fromEntries(runner.groups.map((g) => [g, rates[g] ?? rates.default]));
     const seeded = runner.batchInputs.includes(DROPOUT_SEED_INPUT)
-      ? micro.map((feeds, i) => ({ ...feeds, [DROPOUT_SEED_INPUT]: seedTensor(dropoutSeeds[i]) }))
+      ? micro.map((feeds, i) => ({ ...feeds, ...dropoutSeedFeed(dropoutSeeds[i]) }))
       : micro;
     return runner.stepAccumulated(seeded, own);
   }
@@ -86,8 +81,4 @@ export class StageEngine {
     }
     return runner;
   }
-}
-
-function seedTensor(seed: number): HostTensor {
-  return { dtype: 'int64', dims: [], data: new BigInt64Array([BigInt(seed)]) };
 }
