@@ -17,7 +17,12 @@ describe('continual methods through runContinual (micro, 2 tasks)', () => {
   });
   after(() => world.cleanup());
 
-  const run = (method: string, out: string, flags: Record<string, string> = {}) => {
+  const run = (
+    method: string,
+    out: string,
+    flags: Record<string, string> = {},
+    extra: Partial<ContinualRunOptions> = {},
+  ) => {
     const o: ContinualRunOptions = {
       method: METHODS.get(method),
       hyper: METHODS.resolve(method, 'micro', flags),
@@ -30,6 +35,7 @@ describe('continual methods through runContinual (micro, 2 tasks)', () => {
       base: world.base,
       out: join(world.dir, out),
       session: { threads: 1 },
+      ...extra,
     };
     return runContinual(o);
   };
@@ -68,6 +74,35 @@ describe('continual methods through runContinual (micro, 2 tasks)', () => {
       const without = await run(method, `${method}-0`, { [flag]: '0' });
       assert.deepEqual(withTerm[0].losses, without[0].losses, 'stage 1 has no term');
       assert.notDeepEqual(withTerm[1].losses, without[1].losses, 'stage 2 pays the term');
+    });
+  }
+
+  // The state a method carries (Fisher and anchor, teacher weights, earlier adapters) is stored with
+  // stage 1 and decoded on resume: a run killed in stage 2 and resumed ends bit-identical.
+  for (const method of ['ewc', 'lwf', 'olora']) {
+    it(`${method}: killed in stage 2 and resumed, every stage ends bit-identical`, async () => {
+      const whole = await run(method, `${method}-whole`, {}, { checkpointEvery: 2 });
+      const kill: Partial<ContinualRunOptions> = {
+        checkpointEvery: 2,
+        onStep: (row) => {
+          if (row.stage === 'VQAv2' && row.step === 5) throw new Error('killed');
+        },
+      };
+      await assert.rejects(run(method, `${method}-killed`, {}, kill), /killed/);
+      const resumed = await run(method, `${method}-killed`, {}, { checkpointEvery: 2, resume: true });
+      assert.ok(resumed[0].loaded && !resumed[1].loaded);
+      for (let k = 0; k < 2; k++) {
+        const load = async (dir: string) => (await loadStageCheckpoint(dir, (await readStageMeta(dir))!)).weights;
+        const [a, b] = [await load(whole[k].dir), await load(resumed[k].dir)];
+        assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort());
+        for (const [name, t] of a)
+          assert.ok(
+            Buffer.from((t.data as Float32Array).buffer).equals(
+              Buffer.from((b.get(name)!.data as Float32Array).buffer),
+            ),
+            `${method} stage ${k + 1}: ${name}`,
+          );
+      }
     });
   }
 });
