@@ -1,6 +1,8 @@
 import type { TensorData } from '@coin/onnx';
 import type { HostTensor } from '@coin/runtime';
-import { carriedLoraStage, type LoraHyper, loraAdapter, loraDefaults, numberFlag } from './carried-lora.js';
+import { numberFlag } from './flags.js';
+import { type LoraHyper, lora, loraDefaults } from './lora.js';
+import { loraAdapter, loraFlags } from './lora-adapter.js';
 import { LWF_TEACHER_INPUT, LwfTeacher } from './lwf-teacher.js';
 import type { ContinualMethod, StageContext } from './method.js';
 import { distillationLoss } from './penalties/distillation.js';
@@ -34,14 +36,21 @@ export const lwf: ContinualMethod<LwfHyper, LwfState> = {
   // Li & Hoiem's λ_o = 1 and Hinton's T = 2, at every preset.
   defaults: (preset) => ({ ...loraDefaults(preset), lwfAlpha: 1, lwfTemperature: 2 }),
   flags: [
-    numberFlag('lwf', 'lwf-alpha', 'lwfAlpha', 'α, the weight of the distillation term (0 = plain LoRA)', { min: 0 }),
-    numberFlag('lwf', 'lwf-temperature', 'lwfTemperature', 'T, the softmax temperature of teacher and student', {
+    ...loraFlags<LwfHyper>(),
+    numberFlag<LwfHyper>('lwf', 'lwf-alpha', 'lwfAlpha', 'α, the weight of the distillation term (0 = plain LoRA)', {
       min: 0,
-      exclusiveMin: true,
-      max: 100,
     }),
+    numberFlag<LwfHyper>(
+      'lwf',
+      'lwf-temperature',
+      'lwfTemperature',
+      'T, the softmax temperature of teacher and student',
+      {
+        min: Number.MIN_VALUE,
+      },
+    ),
   ],
-  prepareStage: carriedLoraStage,
+  prepareStage: lora.prepareStage,
   extraInputs: (ctx, shape) =>
     active(ctx)
       ? [{ name: LWF_TEACHER_INPUT, dtype: 'float32', dims: [shape.batch, shape.seq, ctx.config.decoder.vocab] }]

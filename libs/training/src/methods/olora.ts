@@ -1,6 +1,9 @@
 import { type AdapterConfig, adapterConfig, isAdapterName, mergeLora } from '@coin/model';
 import type { TensorData } from '@coin/onnx';
-import { type LoraHyper, loraAdapter, loraDefaults, numberFlag, splitTrainable } from './carried-lora.js';
+import { carriedAdapterSetup } from './adapter-setup.js';
+import { numberFlag } from './flags.js';
+import { type LoraHyper, loraDefaults } from './lora.js';
+import { loraAdapter, loraFlags } from './lora-adapter.js';
 import type { ContinualMethod } from './method.js';
 import { freshAdapter } from './olora-adapters.js';
 import { orthogonalityPenalty } from './penalties/orthogonality.js';
@@ -31,7 +34,8 @@ export const olora: ContinualMethod<OloraHyper, OloraState> = {
   // O-LoRA's λ1 = 0.5, at every preset.
   defaults: (preset) => ({ ...loraDefaults(preset), oloraLambda: 0.5 }),
   flags: [
-    numberFlag(
+    ...loraFlags<OloraHyper>(),
+    numberFlag<OloraHyper>(
       'olora',
       'olora-lambda',
       'oloraLambda',
@@ -49,7 +53,7 @@ export const olora: ContinualMethod<OloraHyper, OloraState> = {
     let weights = new Map([...ctx.start].filter(([n]) => !isAdapterName(n)));
     for (const stage of earlier) weights = mergeLora(new Map([...weights, ...stage]), adapter);
     for (const [n, t] of freshAdapter(ctx.config.decoder, adapter, ctx.seed, ctx.stage)) weights.set(n, t);
-    return splitTrainable(weights, adapter);
+    return carriedAdapterSetup({ ...ctx, start: weights }, adapter);
   },
   extraLoss(g, ctx) {
     if (!ctx.state || ctx.hyper.oloraLambda === 0) return undefined;

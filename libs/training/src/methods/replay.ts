@@ -1,4 +1,6 @@
-import { carriedLoraStage, type LoraHyper, loraDefaults, numberFlag } from './carried-lora.js';
+import { numberFlag } from './flags.js';
+import { type LoraHyper, lora, loraDefaults } from './lora.js';
+import { loraFlags } from './lora-adapter.js';
 import type { ContinualMethod, PresetName, StageSample } from './method.js';
 import { ReplayMemory } from './replay-memory.js';
 
@@ -20,13 +22,20 @@ export const replay: ContinualMethod<ReplayHyper> = {
   summary: 'LoRA plus a seeded memory of N samples per earlier task mixed into each stage',
   evaluation: 'merged',
   flags: [
-    numberFlag('replay', 'replay-per-task', 'replayPerTask', 'samples kept per earlier task (0 = plain LoRA)', {
-      min: 0,
-      integer: true,
-    }),
+    ...loraFlags<ReplayHyper>(),
+    numberFlag<ReplayHyper>(
+      'replay',
+      'replay-per-task',
+      'replayPerTask',
+      'samples kept per earlier task (0 = plain LoRA)',
+      {
+        min: 0,
+        integer: true,
+      },
+    ),
   ],
   defaults: (preset) => ({ ...loraDefaults(preset), replayPerTask: PER_TASK[preset] }),
-  prepareStage: carriedLoraStage,
+  prepareStage: lora.prepareStage,
   stageSamples(ctx, current, past) {
     const memory = new ReplayMemory<StageSample>(ctx.hyper.replayPerTask, ctx.seed);
     for (const t of past) memory.remember(t.task, t.samples);

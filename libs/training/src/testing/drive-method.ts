@@ -20,11 +20,11 @@ import { METHODS } from '../methods/registry.js';
 import { colourBatch, MICRO, MICRO_BATCH, MICRO_SEQ, microBase } from './micro-vlm.js';
 
 /**
- * A stand-in for the stage loop, for the methods' tests until they run through the real one: it
- * calls a ContinualMethod's hooks in the documented order on micro colour tasks (a task = a set of
- * colours; the answer names the image's colour), trains with plain AdamW steps, and reports per
- * stage the losses and the method's extra term before and after training (measured by a probe graph
- * that also gives the cross-entropy's gradient for `outcome.gradient`).
+ * A minimal driver of a ContinualMethod's hooks, beside the real loop (runContinual, tested in
+ * methods-run.test.ts): it calls them in the documented order on micro colour tasks (a task = a set
+ * of colours; the answer names the image's colour), trains with plain AdamW steps, and reports what
+ * the loop does not: the method's extra term itself, before and after each stage (measured by a
+ * probe graph that also gives the cross-entropy's gradient for `outcome.gradient`).
  */
 export interface StageReport {
   readonly losses: number[];
