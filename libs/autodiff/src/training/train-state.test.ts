@@ -1,41 +1,23 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { CoinError, Rng, uniformValues as uniform } from '@coin/core';
-import { attr, type GraphBuilder, type Value } from '@coin/onnx';
-import type { HostTensor } from '@coin/runtime';
 import type { TrainGraphSpec } from './assemble.js';
 import type { ParamSpec } from './flat-layout.js';
 import { TrainRunner } from './runner.js';
 import { TrainState } from './train-state.js';
+import { LSQ_IN, LSQ_OUT, leastSquaresBatch, leastSquaresSpec } from '../testing/least-squares.js';
 
 // Least squares, loss = mean((x·W + c − y)²), with W and c in groups of their own.
-const IN = 4;
-const OUT = 3;
+const IN = LSQ_IN;
+const OUT = LSQ_OUT;
 const TRAINABLE: ParamSpec[] = [
   { name: 'W', dims: [IN, OUT], group: 'weights' },
   { name: 'c', dims: [OUT], decay: false, group: 'bias' },
 ];
 
-function spec(batch: number, trainable: ParamSpec[] = TRAINABLE): TrainGraphSpec {
-  return {
-    name: 'lsq',
-    trainable,
-    optimizer: { weightDecay: 0.1 },
-    forward: (b: GraphBuilder, p: ReadonlyMap<string, Value>) => {
-      const x = b.input('x', 'float32', [batch, IN]);
-      const y = b.input('y', 'float32', [batch, OUT]);
-      const err = b.op('Sub', [b.op('Add', [b.op('MatMul', [x, p.get('W')!]), p.get('c')!]), y]);
-      return b.op('ReduceMean', [b.op('Mul', [err, err])], { keepdims: attr.int(0) });
-    },
-  };
-}
-
-function batchOf(rng: Rng, n: number): Record<string, HostTensor> {
-  return {
-    x: { dtype: 'float32', dims: [n, IN], data: Float32Array.from(uniform(rng, n * IN)) },
-    y: { dtype: 'float32', dims: [n, OUT], data: Float32Array.from(uniform(rng, n * OUT)) },
-  };
-}
+const spec = (batch: number, trainable: ParamSpec[] = TRAINABLE): TrainGraphSpec =>
+  leastSquaresSpec(batch, trainable, { weightDecay: 0.1 });
+const batchOf = leastSquaresBatch;
 
 const init = (seed: number) => {
   const rng = new Rng(seed);

@@ -1,38 +1,24 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { attr, type GraphBuilder, type Value } from '@coin/onnx';
 import type { HostTensor } from '@coin/runtime';
 import { Rng, uniformValues as uniform } from '@coin/core';
 import type { TrainGraphSpec } from './assemble.js';
+import { LSQ_IN, LSQ_OUT, leastSquaresBatch, leastSquaresSpec } from '../testing/least-squares.js';
 import { TrainRunner } from './runner.js';
 
 // A least-squares model: loss = mean((x·W + c − y)²) with W [4, 3], c [3].
-const IN = 4;
-const OUT = 3;
-
-function spec(batch: number, optimizer: TrainGraphSpec['optimizer']): TrainGraphSpec {
-  return {
-    name: 'lsq',
-    trainable: [
+const IN = LSQ_IN;
+const OUT = LSQ_OUT;
+const spec = (batch: number, optimizer: TrainGraphSpec['optimizer']): TrainGraphSpec =>
+  leastSquaresSpec(
+    batch,
+    [
       { name: 'W', dims: [IN, OUT] },
       { name: 'c', dims: [OUT], decay: false },
     ],
     optimizer,
-    forward: (b: GraphBuilder, p: ReadonlyMap<string, Value>) => {
-      const x = b.input('x', 'float32', [batch, IN]);
-      const y = b.input('y', 'float32', [batch, OUT]);
-      const err = b.op('Sub', [b.op('Add', [b.op('MatMul', [x, p.get('W')!]), p.get('c')!]), y]);
-      return b.op('ReduceMean', [b.op('Mul', [err, err])], { keepdims: attr.int(0) });
-    },
-  };
-}
-
-function batchOf(rng: Rng, n: number): Record<string, HostTensor> {
-  return {
-    x: { dtype: 'float32', dims: [n, IN], data: Float32Array.from(uniform(rng, n * IN)) },
-    y: { dtype: 'float32', dims: [n, OUT], data: Float32Array.from(uniform(rng, n * OUT)) },
-  };
-}
+  );
+const batchOf = leastSquaresBatch;
 
 /** Host reference: gradient of the mean squared error and PyTorch's AdamW arithmetic, in float64. */
 function referenceStep(
