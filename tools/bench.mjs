@@ -10,6 +10,7 @@ const SUMMARIES = {
   'train-step': 'one training step (forward + backward + AdamW) against a 1024³ MatMul ceiling and TensorFlow.js',
   decode: 'greedy decoding tokens/s: the cached generator against the recompute reference, batch 1 and 32',
   'decode-ab': 'two cached generator variants in alternating rounds: the paired ratio B ÷ A and its IQR',
+  cli: 'start-up of `coin --help`: the compiled launcher against on-the-fly compiling and bare node',
 };
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
