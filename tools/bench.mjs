@@ -11,6 +11,7 @@ const SUMMARIES = {
   decode: 'greedy decoding tokens/s: the cached generator against the recompute reference, batch 1 and 32',
   'decode-ab': 'two cached generator variants in alternating rounds: the paired ratio B ÷ A and its IQR',
   cli: 'start-up of `coin --help`: the compiled launcher against on-the-fly compiling and bare node',
+  'seq-lengths': "expanded token lengths of every CoIN-Synth task under each preset's tokenizer, against maxSeq",
 };
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');

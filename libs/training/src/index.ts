@@ -6,3 +6,7 @@ export * from './loop/base-model.js';
 export * from './loop/stage.js';
 export * from './loop/stage-checkpoint.js';
 export * from './loop/training-defaults.js';
+export * from './pretrain/index.js';
+export * from './sequence/index.js';
+// Both the method interface and pretraining name the presets (the same three): one export.
+export type { PresetName } from './methods/method.js';

@@ -7,6 +7,7 @@ import { registerScoreCommand } from './score.js';
 import { registerJudgeCommand } from './judge.js';
 import { registerMetricsCommand } from './metrics.js';
 import { registerTrainCommand } from './train.js';
+import { registerPretrainCommand } from './pretrain.js';
 
 /**
  * Every `coin` subcommand, registered in one list. A subcommand exists only once the capability
@@ -19,6 +20,7 @@ const COMMANDS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [
   registerJudgeCommand,
   registerMetricsCommand,
   registerTrainCommand,
+  registerPretrainCommand,
 ];
 
 export function registerCommands(program: Command, ctx: CliContext): void {

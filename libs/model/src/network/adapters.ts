@@ -16,6 +16,11 @@ export interface AdapterConfig {
   readonly experts: number; // MoELoRA only
   /** Whether the vision→language projector trains (CoIN: yes). */
   readonly trainProjector: boolean;
+  /**
+   * `full` only: the vision tower trains too. Only the base model's pretraining sets it (our tower
+   * starts from random weights, where LLaVA's CLIP arrives pretrained); every CoIN stage keeps it frozen.
+   */
+  readonly trainVision?: boolean;
 }
 
 /** CoIN's released setting scaled to a model of width `dim`: r 128, α 256 on every linear. */
@@ -46,6 +51,8 @@ export function adapterConfig(partial: Partial<AdapterConfig> & Pick<AdapterConf
 export function validateAdapter(c: AdapterConfig): void {
   const bad = (message: string, hint?: string) =>
     new CoinError('ADAPTER.INVALID', 'INVALID_ARGUMENT', message, { hint });
+  if (c.trainVision && c.kind !== 'full')
+    throw bad(`only full tuning can train the vision tower, got kind ${c.kind}`, 'trainVision is for pretraining');
   if (c.kind === 'full') return;
   if (!Number.isInteger(c.rank) || c.rank < 1) throw bad(`adapter rank must be a positive integer, got ${c.rank}`);
   if (typeof c.alpha !== 'number' || !Number.isFinite(c.alpha) || c.alpha <= 0) {

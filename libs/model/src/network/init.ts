@@ -102,15 +102,19 @@ export function initAdapter(cfg: DecoderConfig, adapter: AdapterConfig, seed: nu
 
 /**
  * Names that train under `adapter`: the adapter weights, or for full tuning every decoder weight;
- * the projector too when `trainProjector`. The vision tower never trains (docs/protocol.md#model: CLIP is
- * frozen, as in LLaVA's full fine-tuning).
+ * the projector too when `trainProjector`. The vision tower trains only in pretraining
+ * (`trainVision`); in every stage it is frozen (docs/protocol.md#model: CLIP is frozen, as in
+ * LLaVA's full fine-tuning).
  */
 export function trainableNames(weights: ReadonlyMap<string, TensorData>, adapter: AdapterConfig): string[] {
   const projector = (n: string) => n.startsWith('projector.');
   const names = [...weights.keys()];
   if (adapter.kind === 'full')
     return names.filter(
-      (n) => !isAdapterName(n) && !n.startsWith('vision.') && (!projector(n) || adapter.trainProjector),
+      (n) =>
+        !isAdapterName(n) &&
+        (!n.startsWith('vision.') || adapter.trainVision === true) &&
+        (!projector(n) || adapter.trainProjector),
     );
   return names.filter((n) => isAdapterName(n) || (adapter.trainProjector && projector(n)));
 }

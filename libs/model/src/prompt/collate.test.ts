@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CoinError } from '@coin/core';
-import { collate, toInt64 } from './collate.js';
+import { collate, keptLength, toInt64 } from './collate.js';
 import { IGNORE_INDEX, IMAGE_SENTINEL_ID } from './image-tokens.js';
 import { modalityLength } from './modality-length.js';
 
@@ -36,6 +36,20 @@ describe('collate', () => {
     assert.equal(batch.seqLen, 2);
     assert.deepEqual([...batch.inputIds], [1, 7, 1, 5]);
     assert.deepEqual([...batch.imagePositions], [-1, -1]);
+    assert.equal(batch.truncated, 2);
+  });
+
+  it('with imageTokens, bounds the expanded length: the text tail goes, the image stays whole, cuts are counted', () => {
+    // a expands to 6 − 1 + 4 = 9 positions: maxLength 8 drops the final EOS, 7 the answer too.
+    const eight = collate([a, b], { padId: 0, maxLength: 8, imageTokens: 4 });
+    assert.deepEqual([...eight.lengths], [5, 3]);
+    assert.deepEqual([...eight.imagePositions], [2, -1]);
+    assert.equal(eight.truncated, 1);
+    assert.equal(collate([a, b], { padId: 0, maxLength: 9, imageTokens: 4 }).truncated, 0);
+    // An image that cannot fit whole is dropped with the rest, never cut in half.
+    assert.equal(keptLength(a.inputIds, 5, 4), 2);
+    assert.equal(keptLength(a.inputIds, 6, 4), 3);
+    assert.equal(keptLength(a.inputIds, 6), 6);
   });
 
   it('refuses an empty batch and a sample whose labels do not match its ids', () => {

@@ -55,7 +55,7 @@ export function vlmBatch(
         'INVALID_ARGUMENT',
         `sample ${b} needs ${len} positions (with ${imageTokens} image tokens), the bucket holds ${seq}`,
         {
-          hint: 'use a larger sequence bucket or a smaller maxLength when collating',
+          hint: 'collate with maxLength = the bucket length and imageTokens = N: it truncates as LLaVA does and counts the cuts',
         },
       );
     }

@@ -67,6 +67,14 @@ test('micro VLM, full tuning: learns an answer that only the image determines, t
   assert.ok(end < 0.1 * start && end < 0.25, `loss ${start.toFixed(3)} → ${end.toFixed(3)}`);
 });
 
+test('micro VLM, pretraining (full + trainVision): the vision tower trains too, and only there', async () => {
+  const adapter = adapterConfig({ kind: 'full', trainVision: true });
+  const { names, start, end } = await trainColours(adapter, 40, 3e-3);
+  assert.ok(names.includes('vision.patch_embed.weight') && names.includes('tok_embeddings'));
+  assert.ok(end < 0.5 * start, `loss ${start.toFixed(3)} → ${end.toFixed(3)}`);
+  assert.throws(() => adapterConfig({ kind: 'lora', trainVision: true }), /only full tuning/);
+});
+
 test('full tuning without trainProjector leaves the projector frozen too', () => {
   const weights = initModel(config, 1);
   const names = trainableNames(weights, adapterConfig({ kind: 'full', trainProjector: false }));

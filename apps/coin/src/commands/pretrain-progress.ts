@@ -1,0 +1,48 @@
+import type { PretrainEvent } from '@coin/training';
+
+interface Stream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
+
+const PHASES: Readonly<Record<string, string>> = {
+  world: 'generating the default CoIN-Synth world',
+  tokenizer: 'training the tokenizer',
+  load: 'reading captions and images',
+  eval: 'held-out caption loss',
+};
+
+function clock(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+/**
+ * Draws pretraining's progress from the library's events: on a TTY one line redrawn in place
+ * (bar, step, loss, ETA), otherwise a plain line every `logIntervalMs`. The loss shown is a running
+ * mean over the last steps, which reads better than one noisy batch.
+ */
+export function pretrainProgress(stream: Stream, label: string, logIntervalMs = 10_000): (e: PretrainEvent) => void {
+  const tty = stream.isTTY === true;
+  let lastDraw = 0;
+  const recent: number[] = [];
+  return (e) => {
+    if (e.phase !== 'train') {
+      stream.write(`${tty ? '\r\x1b[K' : ''}${label}: ${PHASES[e.phase]}…\n`);
+      return;
+    }
+    recent.push(e.loss);
+    if (recent.length > 20) recent.shift();
+    const now = Date.now();
+    const last = e.step === e.steps;
+    if (!last && now - lastDraw < (tty ? 200 : logIntervalMs)) return;
+    lastDraw = now;
+    const loss = recent.reduce((a, b) => a + b, 0) / recent.length;
+    const eta = (e.elapsedMs / e.step) * (e.steps - e.step);
+    const width = 24;
+    const filled = Math.round((width * e.step) / e.steps);
+    const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
+    const text = `${label} ${bar} ${e.step}/${e.steps} loss ${loss.toFixed(3)} ${last ? `in ${clock(e.elapsedMs)}` : `ETA ${clock(eta)}`}`;
+    stream.write(tty ? `\r\x1b[K${text}${last ? '\n' : ''}` : `${text}\n`);
+  };
+}

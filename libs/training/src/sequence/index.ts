@@ -1,0 +1,2 @@
+export * from './sequence-lengths.js';
+export * from './default-buckets.js';
