@@ -11,6 +11,7 @@ const SUMMARIES = {
   decode: 'greedy decoding tokens/s: the cached generator against the recompute reference, batch 1 and 32',
   'decode-ab': 'two cached generator variants in alternating rounds: the paired ratio B ÷ A and its IQR',
   cli: 'start-up of `coin --help`: the compiled launcher against on-the-fly compiling and bare node',
+  stage: 'a real coin-tiny LoRA stage on CoIN-Synth against bare TrainRunner steps of the same shapes: loop_overhead',
   'seq-lengths': "expanded token lengths of every CoIN-Synth task under each preset's tokenizer, against maxSeq",
 };
 

@@ -1,0 +1,272 @@
+/**
+ * npm run bench -- stage [--json] [--task T] [--train N] [--rounds R] [--base DIR]
+ *
+ * A real coin-tiny LoRA stage (libs/training's `trainStage`: seeded plan, length buckets, sample
+ * building, image decode + preprocessing, the schedule, callbacks) on a CoIN-Synth task written
+ * into a temporary folder, against the bare `TrainRunner` steps of the same plan: the same
+ * (batch, seq) shapes in the same order, one shared TrainState, feeds built beforehand. The two
+ * alternate round after round in one process, with the 1024³ MatMul ceiling probe between rounds.
+ *
+ * Steady state only: the first step of each shape (graph build + session creation, paid once per
+ * shape and stage) is left out of both sides and reported as `setup_s`. `loop_overhead` = the
+ * stage's wall time over the steady steps ÷ the bare runner time of the same steps, per round;
+ * the median of the rounds. The base: `--base DIR`, else the store's tiny base (`coin pretrain`),
+ * else a freshly initialised tiny model with a tokenizer trained on the world (timing is the same;
+ * the output says which).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildTrainGraph, type TrainGraphSpec, TrainRunner, TrainState } from '@coin/autodiff';
+import { Rng } from '@coin/core';
+import { DEFAULT_SYNTH_OPTIONS, prepareSynth } from '@coin/data';
+import { ByteLevelBpeTokenizer, initModel, PRESETS, withVocabAndSeq } from '@coin/model';
+import { countMatmulFlops } from '@coin/onnx';
+import { createMatmulCeilingProbe, type HostTensor } from '@coin/runtime';
+import {
+  type BaseModel,
+  buildMicroBatch,
+  findStoredBase,
+  ImageStore,
+  loadBase,
+  METHODS,
+  prepareSamples,
+  readTaskSamples,
+  type StageContext,
+  stagePlan,
+  stageSchedule,
+  stageTrainSpec,
+  trainStage,
+  trainingDefaults,
+  trainWorldTokenizer,
+} from '@coin/training';
+import { arg } from './lib/args.js';
+import { median, quartiles, round } from './lib/stats.js';
+
+const PRESET = 'tiny' as const;
+const SEED = 0;
+
+async function loadOrInitBase(world: string): Promise<{ base: BaseModel; source: string }> {
+  const explicit = arg('base');
+  if (explicit) return { base: await loadBase(explicit, PRESET), source: `pretrained (${explicit})` };
+  const store = process.env.COIN_STORE ?? join(process.env.HOME ?? tmpdir(), '.cache/coin');
+  try {
+    const dir = await findStoredBase(store, PRESET);
+    return { base: await loadBase(dir, PRESET), source: `pretrained (${dir})` };
+  } catch {
+    // No finished base in the store: a fresh one times the same graphs.
+  }
+  const tokenizer = new ByteLevelBpeTokenizer(await trainWorldTokenizer(world, PRESETS[PRESET].decoder.vocab));
+  const config = withVocabAndSeq(PRESETS[PRESET], tokenizer.vocabSize);
+  return {
+    base: { config, weights: initModel(config, SEED), tokenizer, key: 'fresh' },
+    source: 'freshly initialised (no pretrained tiny base found; timing only)',
+  };
+}
+
+async function main() {
+  const json = process.argv.includes('--json');
+  const task = arg('task') ?? 'TextVQA';
+  const train = Number(arg('train') ?? 160);
+  const rounds = Number(arg('rounds') ?? 3);
+  const dir = await mkdtemp(join(tmpdir(), 'coin-bench-stage-'));
+  try {
+    const world = join(dir, 'world');
+    await prepareSynth(world, { ...DEFAULT_SYNTH_OPTIONS, seed: SEED, train, test: 1, pretrain: 4 });
+    const { base, source } = await loadOrInitBase(world);
+    const { config } = base;
+    const method = METHODS.get('lora');
+    const hyper = method.defaults(PRESET);
+    const training = trainingDefaults(PRESET);
+    const session = {};
+    const ctx: StageContext = {
+      preset: PRESET,
+      config,
+      fidelity: 'coin',
+      seed: SEED,
+      stage: 1,
+      plan: [{ name: task, tasks: [task], train: true }],
+      hyper,
+      training,
+      base: base.weights,
+      start: new Map(base.weights),
+      state: undefined,
+      session,
+      rng: (label) => Rng.for(SEED, 'method', method.name, 1, label),
+    };
+    const setup = await method.prepareStage(ctx);
+    const { prepared } = prepareSamples(
+      await readTaskSamples(world, 'original', task),
+      base.tokenizer,
+      config,
+      config.decoder.maxSeq,
+    );
+    const stageSeed = Rng.for(SEED, 'stage', 1).nextU32();
+    const graph = {
+      config,
+      adapter: setup.adapter,
+      trainable: setup.initialWeights,
+      frozen: setup.frozenWeights,
+      weightDecay: training.weightDecay,
+      maxGradNorm: training.maxGradNorm,
+      dropoutSeed: stageSeed,
+    };
+    const makeSpec = (b: number, s: number): TrainGraphSpec => stageTrainSpec(graph, b, s);
+    const plan = stagePlan({ samples: prepared, training, seed: stageSeed, stage: task, config });
+    const schedule = stageSchedule('coin', training, plan.length);
+    // Steady steps: every step but the first of its shape (that one builds the graph and session).
+    const seen = new Set<string>();
+    const steady = plan.map((p) => {
+      const key = `${p.batch}x${p.seq}`;
+      const again = seen.has(key);
+      seen.add(key);
+      return again;
+    });
+    const steadyCount = steady.filter(Boolean).length;
+    const flopsByShape = new Map<string, number>();
+    for (const key of seen) {
+      const [b, s] = key.split('x').map(Number);
+      flopsByShape.set(key, countMatmulFlops(buildTrainGraph(makeSpec(b, s), 'step').model.graph));
+    }
+    const steadyFlops = plan.reduce((n, p, k) => n + (steady[k] ? flopsByShape.get(`${p.batch}x${p.seq}`)! : 0), 0);
+    const steadyTokens = plan.reduce(
+      (n, p, k) => n + (steady[k] ? p.micro.flat().reduce((t, i) => t + prepared[i].length, 0) : 0),
+      0,
+    );
+
+    // The bare side: runners per shape on one state, every step's feeds built up front.
+    const initial = Object.fromEntries([...setup.initialWeights].map(([n, t]) => [n, t.data as Float32Array]));
+    const state = TrainState.for(makeSpec(1, 8).trainable);
+    state.setParams(initial);
+    const start = state.snapshot();
+    const runners = new Map<string, TrainRunner>();
+    for (const key of seen) {
+      const [b, s] = key.split('x').map(Number);
+      runners.set(key, await TrainRunner.create(makeSpec(b, s), { ...session, accumulation: 1, state }));
+    }
+    const images = new ImageStore(world, config.vision.imageSize);
+    // Host cost of a step's feeds (collate, image read + decode + preprocess, vlmBatch): with each
+    // image decoded for the first time (as in a one-epoch stage) and again from the cache.
+    const buildAll = async (): Promise<{ feeds: Record<string, HostTensor>[][]; ms: number[] }> => {
+      const feeds: Record<string, HostTensor>[][] = [];
+      const ms: number[] = [];
+      for (const p of plan) {
+        const t0 = performance.now();
+        const micro: Record<string, HostTensor>[] = [];
+        for (const rows of p.micro) {
+          const rowsOf = rows.map((i) => prepared[i]);
+          micro.push((await buildMicroBatch(rowsOf, p.batch, p.seq, config, base.tokenizer.padId, images)).feeds);
+        }
+        ms.push(performance.now() - t0);
+        feeds.push(micro);
+      }
+      return { feeds, ms };
+    };
+    const cold = await buildAll();
+    const warm = await buildAll();
+    const bareFeeds = cold.feeds;
+    const bare = async (): Promise<number> => {
+      state.restore(start);
+      let ms = 0;
+      for (let k = 0; k < plan.length; k++) {
+        const p = plan[k];
+        const runner = runners.get(`${p.batch}x${p.seq}`)!;
+        const rates = schedule.rateAt(k + 1);
+        const own = Object.fromEntries(runner.groups.map((g) => [g, rates[g] ?? rates.default]));
+        const t0 = performance.now();
+        await runner.stepAccumulated(bareFeeds[k], own);
+        if (steady[k]) ms += performance.now() - t0;
+      }
+      return ms;
+    };
+    const stage = async (): Promise<{ steadyMs: number; setupMs: number }> => {
+      const intervals: number[] = [];
+      let last = performance.now();
+      await trainStage({
+        stage: task,
+        config,
+        padId: base.tokenizer.padId,
+        images: new ImageStore(world, config.vision.imageSize), // each round decodes its images, as a stage does
+        samples: prepared,
+        training,
+        fidelity: 'coin',
+        seed: stageSeed,
+        trainable: setup.initialWeights,
+        makeSpec,
+        session,
+        onStep: () => {
+          const now = performance.now();
+          intervals.push(now - last);
+          last = now;
+        },
+      });
+      if (process.argv.includes('--verbose'))
+        console.error(`stage intervals ms: ${intervals.map((t) => t.toFixed(0)).join(' ')}`);
+      const steadyMs = intervals.reduce((n, t, k) => n + (steady[k] ? t : 0), 0);
+      return { steadyMs, setupMs: intervals.reduce((n, t, k) => n + (steady[k] ? 0 : t), 0) };
+    };
+
+    const probe = await createMatmulCeilingProbe(1024);
+    await bare(); // warm the bare runners (their first runs)
+    await probe.measure(2);
+    const ratios: number[] = [];
+    const stageMs: number[] = [];
+    const bareMs: number[] = [];
+    const setupMs: number[] = [];
+    const ceiling: number[] = [(await probe.measure(3, 0)).gflops];
+    const loads: number[] = [loadavg()[0]];
+    for (let r = 0; r < rounds; r++) {
+      let s: { steadyMs: number; setupMs: number };
+      let b: number;
+      if (r % 2 === 0) {
+        s = await stage();
+        b = await bare();
+      } else {
+        b = await bare();
+        s = await stage();
+      }
+      ratios.push(s.steadyMs / b);
+      stageMs.push(s.steadyMs);
+      bareMs.push(b);
+      setupMs.push(s.setupMs);
+      ceiling.push((await probe.measure(3, 0)).gflops);
+      loads.push(loadavg()[0]);
+    }
+    await Promise.all([...runners.values()].map((x) => x.release()).concat(probe.release()));
+
+    const stepMs = median(stageMs) / steadyCount;
+    const ceilingGflops = median(ceiling);
+    const q = quartiles(ratios);
+    const row = {
+      preset: PRESET,
+      method: 'lora',
+      tok_s: round((steadyTokens / median(stageMs)) * 1000, 0),
+      step_ms: round(stepMs, 1),
+      ceiling_ratio: round(steadyFlops / steadyCount / (stepMs / 1000) / 1e9 / ceilingGflops, 3),
+      loop_overhead: round(median(ratios), 3),
+      loop_overhead_iqr: [round(q.q1, 3), round(q.q3, 3)],
+      bare_step_ms: round(median(bareMs) / steadyCount, 1),
+      feeds_ms_cold: round(median(cold.ms), 1),
+      feeds_ms_warm: round(median(warm.ms), 1),
+      ceiling_gflops: round(ceilingGflops, 0),
+      load_1m: round(median(loads), 2),
+      task,
+      samples: prepared.length,
+      steps: plan.length,
+      steady_steps: steadyCount,
+      shapes: [...seen],
+      setup_s: round(median(setupMs) / 1000, 2),
+      rounds,
+      base: source,
+    };
+    if (json) console.log(JSON.stringify(row));
+    else {
+      console.log(`stage: ${new Date().toISOString()}, node ${process.version}, base ${source}`);
+      for (const [k, v] of Object.entries(row)) console.log(`  ${k.padEnd(18)} ${JSON.stringify(v)}`);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
