@@ -97,15 +97,38 @@ export async function trainStage(o: StageTrainOptions): Promise<StageResult> {
   const losses: number[] = [];
   try {
     if (o.resumeFrom) engine.restore(o.resumeFrom);
+    // The next step's batches are started before this step runs: their image reads and decodes
+    // (libuv's threads) overlap ORT's run instead of following it. The batches depend on the
+    // plan alone, never on the state, so the order of work changes no bit.
+    const prefetch = (k: number): Promise<StageBatch[]> | undefined => {
+      if (k >= plan.length) return undefined;
+      const step = plan[k];
+      const p = Promise.all(
+        step.micro.map((rows) =>
+          buildMicroBatch(
+            rows.map((i) => o.samples[i]),
+            step.batch,
+            step.seq,
+            o.config,
+            o.padId,
+            o.images,
+          ),
+        ),
+      );
+      p.catch(() => undefined); // a failure surfaces when the step awaits it, not as an unhandled rejection
+      return p;
+    };
+    let next = prefetch(engine.steps);
     for (let k = engine.steps; k < plan.length; k++) {
       const step = plan[k];
       const started = performance.now();
+      const batches = await next!;
+      next = prefetch(k + 1);
       const micro: Record<string, HostTensor>[] = [];
       let tokens = 0;
-      for (const rows of step.micro) {
-        const prepared = rows.map((i) => o.samples[i]);
-        tokens += prepared.reduce((n, s) => n + s.length, 0);
-        const batch = await buildMicroBatch(prepared, step.batch, step.seq, o.config, o.padId, o.images);
+      for (const batch of batches) {
+        tokens += step.micro[micro.length].reduce((n, i) => n + o.samples[i].length, 0);
+        // Method feeds (a teacher's logits) are made at their step, in order, as before.
         micro.push({ ...batch.feeds, ...(await o.extraFeeds?.(batch)) });
       }
       const rates = schedule.rateAt(k + 1);
