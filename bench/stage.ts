@@ -8,9 +8,13 @@
  * alternate round after round in one process, with the 1024³ MatMul ceiling probe between rounds.
  *
  * Steady state only: the first step of each shape (graph build + session creation, paid once per
- * shape and stage) is left out of both sides and reported as `setup_s`. `loop_overhead` = the
- * stage's wall time over the steady steps ÷ the bare runner time of the same steps, per round;
- * the median of the rounds. The base: `--base DIR`, else the store's tiny base (`coin pretrain`),
+ * shape and stage) is left out of both sides and reported as `setup_s`. Per round, the stage's
+ * median wall time per steady step (from one progress callback to the next: batch building, feeds,
+ * schedule, the run, callbacks) ÷ the bare runners' median step over the same steps: medians,
+ * because other jobs on the shared cores slow a few steps at a time by 2-3×. `loop_overhead` is
+ * the median of the rounds against runners warmed by earlier rounds (as `train-step` times them);
+ * `loop_overhead_fresh` against runners built again before each pass, as new as the stage's own
+ * sessions (whose second to fourth runs are slower), which leaves the loop's host work alone. The base: `--base DIR`, else the store's tiny base (`coin pretrain`),
  * else a freshly initialised tiny model with a tokenizer trained on the world (timing is the same;
  * the output says which).
  */
@@ -140,10 +144,14 @@ async function main() {
     state.setParams(initial);
     const start = state.snapshot();
     const runners = new Map<string, TrainRunner>();
-    for (const key of seen) {
-      const [b, s] = key.split('x').map(Number);
-      runners.set(key, await TrainRunner.create(makeSpec(b, s), { ...session, accumulation: 1, state }));
-    }
+    const buildRunners = async () => {
+      await Promise.all([...runners.values()].map((x) => x.release()));
+      for (const key of seen) {
+        const [b, s] = key.split('x').map(Number);
+        runners.set(key, await TrainRunner.create(makeSpec(b, s), { ...session, accumulation: 1, state }));
+      }
+    };
+    await buildRunners();
     const images = new ImageStore(world, config.vision.imageSize);
     // Host cost of a step's feeds (collate, image read + decode + preprocess, vlmBatch): with each
     // image decoded for the first time (as in a one-epoch stage) and again from the cache.
@@ -165,9 +173,13 @@ async function main() {
     const cold = await buildAll();
     const warm = await buildAll();
     const bareFeeds = cold.feeds;
-    const bare = async (): Promise<number> => {
+    // `fresh`: runners built again first (outside the timing), so that their first runs after the
+    // first of each shape are as cold as the stage's own new sessions.
+    const bare = async (fresh = false): Promise<number> => {
+      if (fresh) await buildRunners();
       state.restore(start);
-      let ms = 0;
+      const times: number[] = [];
+      const steadyTimes: number[] = [];
       for (let k = 0; k < plan.length; k++) {
         const p = plan[k];
         const runner = runners.get(`${p.batch}x${p.seq}`)!;
@@ -175,9 +187,14 @@ async function main() {
         const own = Object.fromEntries(runner.groups.map((g) => [g, rates[g] ?? rates.default]));
         const t0 = performance.now();
         await runner.stepAccumulated(bareFeeds[k], own);
-        if (steady[k]) ms += performance.now() - t0;
+        const t = performance.now() - t0;
+        times.push(t);
+        if (steady[k]) steadyTimes.push(t);
       }
-      return ms;
+      if (process.argv.includes('--verbose'))
+        console.error(`bare${fresh ? ' (fresh)' : ''} step ms: ${times.map((t) => t.toFixed(0)).join(' ')}`);
+      // A typical step (the median: other jobs' bursts hit a few steps hard) times the step count.
+      return median(steadyTimes) * steadyCount;
     };
     const stage = async (): Promise<{ steadyMs: number; setupMs: number }> => {
       const intervals: number[] = [];
@@ -202,7 +219,7 @@ async function main() {
       });
       if (process.argv.includes('--verbose'))
         console.error(`stage intervals ms: ${intervals.map((t) => t.toFixed(0)).join(' ')}`);
-      const steadyMs = intervals.reduce((n, t, k) => n + (steady[k] ? t : 0), 0);
+      const steadyMs = median(intervals.filter((_, k) => steady[k])) * steadyCount;
       return { steadyMs, setupMs: intervals.reduce((n, t, k) => n + (steady[k] ? 0 : t), 0) };
     };
 
@@ -210,6 +227,7 @@ async function main() {
     await bare(); // warm the bare runners (their first runs)
     await probe.measure(2);
     const ratios: number[] = [];
+    const freshRatios: number[] = [];
     const stageMs: number[] = [];
     const bareMs: number[] = [];
     const setupMs: number[] = [];
@@ -218,14 +236,18 @@ async function main() {
     for (let r = 0; r < rounds; r++) {
       let s: { steadyMs: number; setupMs: number };
       let b: number;
+      let f: number;
       if (r % 2 === 0) {
         s = await stage();
         b = await bare();
+        f = await bare(true);
       } else {
+        f = await bare(true);
         b = await bare();
         s = await stage();
       }
       ratios.push(s.steadyMs / b);
+      freshRatios.push(s.steadyMs / f);
       stageMs.push(s.steadyMs);
       bareMs.push(b);
       setupMs.push(s.setupMs);
@@ -245,6 +267,8 @@ async function main() {
       ceiling_ratio: round(steadyFlops / steadyCount / (stepMs / 1000) / 1e9 / ceilingGflops, 3),
       loop_overhead: round(median(ratios), 3),
       loop_overhead_iqr: [round(q.q1, 3), round(q.q3, 3)],
+      // Against bare runners as new as the stage's: what the loop's host work alone adds.
+      loop_overhead_fresh: round(median(freshRatios), 3),
       bare_step_ms: round(median(bareMs) / steadyCount, 1),
       feeds_ms_cold: round(median(cold.ms), 1),
       feeds_ms_warm: round(median(warm.ms), 1),
