@@ -1,5 +1,5 @@
 /**
- * npm run bench -- stage [--json] [--task T] [--train N] [--rounds R] [--base DIR]
+ * npm run bench -- stage [--json] [--task T] [--train N] [--rounds R] [--base DIR] [--no-spin] [--verbose]
  *
  * A real coin-tiny LoRA stage (libs/training's `trainStage`: seeded plan, length buckets, sample
  * building, image decode + preprocessing, the schedule, callbacks) on a CoIN-Synth task written
@@ -82,7 +82,8 @@ async function main() {
     const method = METHODS.get('lora');
     const hyper = method.defaults(PRESET);
     const training = trainingDefaults(PRESET);
-    const session = {};
+    // --no-spin: ORT's idle intra-op threads sleep at once (both sides), instead of spinning a while.
+    const session = process.argv.includes('--no-spin') ? { spin: false } : {};
     const ctx: StageContext = {
       preset: PRESET,
       config,
@@ -281,6 +282,7 @@ async function main() {
       shapes: [...seen],
       setup_s: round(median(setupMs) / 1000, 2),
       rounds,
+      spin: !process.argv.includes('--no-spin'),
       base: source,
     };
     if (json) console.log(JSON.stringify(row));
