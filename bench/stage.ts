@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { buildTrainGraph, type TrainGraphSpec, TrainRunner, TrainState } from '@coin/autodiff';
 import { Rng } from '@coin/core';
 import { DEFAULT_SYNTH_OPTIONS, prepareSynth } from '@coin/data';
-import { ByteLevelBpeTokenizer, initModel, PRESETS, withVocabAndSeq } from '@coin/model';
+import { ByteLevelBpeTokenizer, dropoutSeedFeed, initModel, PRESETS, withVocabAndSeq } from '@coin/model';
 import { countMatmulFlops } from '@coin/onnx';
 import { createMatmulCeilingProbe, type HostTensor } from '@coin/runtime';
 import {
@@ -37,6 +37,7 @@ import {
   prepareSamples,
   readTaskSamples,
   type StageContext,
+  stageBuckets,
   stagePlan,
   stageSchedule,
   stageTrainSpec,
@@ -100,11 +101,12 @@ async function main() {
       rng: (label) => Rng.for(SEED, 'method', method.name, 1, label),
     };
     const setup = await method.prepareStage(ctx);
+    const buckets = stageBuckets(PRESET, training.batchSize, config.decoder.maxSeq);
     const { prepared } = prepareSamples(
       await readTaskSamples(world, 'original', task),
       base.tokenizer,
       config,
-      config.decoder.maxSeq,
+      Math.max(...buckets.map((b) => b.seq)),
     );
     const stageSeed = Rng.for(SEED, 'stage', 1).nextU32();
     const graph = {
@@ -117,7 +119,7 @@ async function main() {
       dropoutSeed: stageSeed,
     };
     const makeSpec = (b: number, s: number): TrainGraphSpec => stageTrainSpec(graph, b, s);
-    const plan = stagePlan({ samples: prepared, training, seed: stageSeed, stage: task, config });
+    const plan = stagePlan({ samples: prepared, training, seed: stageSeed, stage: task, buckets });
     const schedule = stageSchedule('coin', training, plan.length);
     // Steady steps: every step but the first of its shape (that one builds the graph and session).
     const seen = new Set<string>();
@@ -164,7 +166,9 @@ async function main() {
         const micro: Record<string, HostTensor>[] = [];
         for (const rows of p.micro) {
           const rowsOf = rows.map((i) => prepared[i]);
-          micro.push((await buildMicroBatch(rowsOf, p.batch, p.seq, config, base.tokenizer.padId, images)).feeds);
+          const b = await buildMicroBatch(rowsOf, p.batch, p.seq, config, base.tokenizer.padId, images);
+          // The dropout seed is a per-step input of the graph (any value times the same).
+          micro.push({ ...b.feeds, ...dropoutSeedFeed(feeds.length * training.accumulation + micro.length) });
         }
         ms.push(performance.now() - t0);
         feeds.push(micro);
@@ -203,6 +207,7 @@ async function main() {
       await trainStage({
         stage: task,
         config,
+        buckets,
         padId: base.tokenizer.padId,
         images: new ImageStore(world, config.vision.imageSize), // each round decodes its images, as a stage does
         samples: prepared,

@@ -104,4 +104,6 @@ export const NON_DIFFERENTIABLE = new Set([
   'Ceil',
   'Round',
   'RandomUniformLike',
+  'BitwiseAnd',
+  'BitwiseXor',
 ]);

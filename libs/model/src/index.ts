@@ -6,6 +6,7 @@ export * from './network/config.js';
 export * from './network/adapters.js';
 export * from './network/weights.js';
 export * from './network/linear.js';
+export { DROPOUT_SEED_INPUT, dropoutSeedFeed } from './network/dropout.js';
 export * from './network/decoder.js';
 export * from './network/init.js';
 export * from './network/lm-train.js';

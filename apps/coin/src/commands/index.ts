@@ -6,8 +6,8 @@ import { registerPrepCommand } from './prep.js';
 import { registerScoreCommand } from './score.js';
 import { registerJudgeCommand } from './judge.js';
 import { registerMetricsCommand } from './metrics.js';
-import { registerTrainCommand } from './train.js';
 import { registerPretrainCommand } from './pretrain.js';
+import { registerTrainCommand } from './train.js';
 
 /**
  * Every `coin` subcommand, registered in one list. A subcommand exists only once the capability
@@ -19,8 +19,8 @@ const COMMANDS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [
   registerScoreCommand,
   registerJudgeCommand,
   registerMetricsCommand,
-  registerTrainCommand,
   registerPretrainCommand,
+  registerTrainCommand,
 ];
 
 export function registerCommands(program: Command, ctx: CliContext): void {

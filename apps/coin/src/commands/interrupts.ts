@@ -7,6 +7,8 @@ export interface Interruptible {
   readonly what: string;
   /** The output it writes (untouched when stopped): the message says so. */
   readonly out: string;
+  /** What a stop leaves instead, where it is not "untouched" (a resumable run), and what to do then. */
+  readonly leaves?: { readonly message: string; readonly hint: string };
 }
 
 /**
@@ -37,7 +39,7 @@ function interrupted(job: Interruptible, signal: NodeJS.Signals): CoinError {
   return new CoinError(
     'CLI.INTERRUPTED',
     'CANCELLED',
-    `interrupted (${signal}): ${job.what} stopped; its temporary files were removed and ${job.out} is untouched`,
-    { hint: 'run the same command again to start over', details: { signal } },
+    `interrupted (${signal}): ${job.what} stopped; ${job.leaves?.message ?? `its temporary files were removed and ${job.out} is untouched`}`,
+    { hint: job.leaves?.hint ?? 'run the same command again to start over', details: { signal } },
   );
 }

@@ -55,6 +55,9 @@ test('coin pretrain trains micro into the store, copies it to --out, and finds i
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stdout, /^found /);
     assert.equal(second.stderr, '', 'no progress without a terminal or --progress');
+    const taken = await runCli([...args, '--out', join(dir, 'base')], env);
+    assert.equal(taken.code, 2, taken.stderr);
+    assert.match(taken.stderr, /base exists and is not empty/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

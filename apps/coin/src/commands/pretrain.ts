@@ -1,7 +1,6 @@
 import { cp, readdir, rename, rm } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { checkOutputDir, CoinError, makeParentDirs, removeStaleTempsBeside, tempPathBeside } from '@coin/core';
-import { PRESET_NAMES, presetName, pretrainBase, pretrainHyper } from '@coin/training';
 import type { CliContext } from '../context.js';
 import { integerFlag } from './flags.js';
 import { runInterruptible } from './interrupts.js';
@@ -21,7 +20,7 @@ export function registerPretrainCommand(program: Command, ctx: CliContext): void
   program
     .command('pretrain')
     .description('pretrain a base model (tokenizer, vision tower, projector, decoder) on a CoIN-Synth world')
-    .requiredOption('--preset <p>', `model preset: ${PRESET_NAMES.join('|')}`)
+    .requiredOption('--preset <p>', 'model preset: micro|tiny|small')
     .option('--data <dir>', 'a `coin prep synth` world (default: the default world, generated into the store once)')
     .option('--seed <s>', 'seed (0..4294967295); same seed and data give identical bytes', '0')
     .option('--out <dir>', 'also copy the base folder here (must not exist or be empty)')
@@ -34,6 +33,8 @@ export function registerPretrainCommand(program: Command, ctx: CliContext): void
         'tokenizer hash, held-out caption loss). The key hashes every input, so a second run returns at once.\n',
     )
     .action(async (flags: PretrainFlags) => {
+      // Loaded here, not at the top: it brings ONNX Runtime and sharp, which `coin --help` must not load.
+      const { presetName, pretrainBase, pretrainHyper } = await import('@coin/training');
       const preset = presetName(flags.preset);
       const seed = integerFlag('seed', flags.seed, 0, 0xffffffff);
       const steps = flags.steps === undefined ? undefined : integerFlag('steps', flags.steps, 1, 1_000_000, 600);

@@ -109,6 +109,21 @@ describe('coin train (micro, 2 tasks)', () => {
     assert.equal(meta.base, 'k1');
   });
 
+  it('Ctrl-C stops a run with exit 130 and --resume finishes it', async () => {
+    const out = join(world.dir, 'interrupted');
+    const argv = args(out, '--epochs', '6', '--checkpoint-every', '1');
+    const running = runCli(argv, env());
+    while (!(await exists(join(out, 'train-log.jsonl')))) await new Promise((r) => setTimeout(r, 5));
+    process.emit('SIGINT', 'SIGINT'); // as Node delivers it: the handler gets the signal's name
+    const stopped = await running;
+    assert.equal(stopped.code, 130, stopped.stderr);
+    assert.match(stopped.stderr, /train stopped; finished stages and the latest snapshot[\s\S]*--resume/);
+    assert.equal(await exists(join(out, '2-VQAv2', 'adapter_config.json')), false);
+    const resumed = await runCli([...argv, '--resume'], env());
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.ok(await exists(join(out, '2-VQAv2', 'adapter_config.json')));
+  });
+
   it('refuses a non-empty --out without --resume', async () => {
     const out = join(world.dir, 'busy');
     await mkdir(out);
@@ -124,4 +139,33 @@ it('runtime.threads from the config reaches the session options every command pa
   const { PassThrough } = await import('node:stream');
   const ctx = new CliContext(new PassThrough(), new PassThrough(), { COIN_THREADS: '3' });
   assert.deepEqual(ctx.sessionOptions(), { threads: 3, executionProvider: 'cpu' });
+});
+
+it('coin pretrain then coin train: the stored base is found and its key recorded in every stage', async () => {
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(join(tmpdir(), 'coin-pretrain-train-'));
+  try {
+    const env = { COIN_THREADS: '1', COIN_STORE: join(dir, 'store') };
+    const world = join(dir, 'world');
+    const prep = await runCli(
+      ['prep', 'synth', '--out', world, '--train', '8', '--test', '2', '--pretrain', '4', '--variant', 'diverse'],
+      env,
+    );
+    assert.equal(prep.code, 0, prep.stderr);
+    const pre = await runCli(['pretrain', '--preset', 'micro', '--data', world, '--steps', '4'], env);
+    assert.equal(pre.code, 0, pre.stderr);
+    const out = join(dir, 'run');
+    const argv = ['train', '--preset', 'micro', '--data', world, '--tasks', 'VQAv2,GQA', '--method', 'lora'];
+    const r = await runCli([...argv, '--variant', 'diverse', '--out', out], env);
+    assert.equal(r.code, 0, r.stderr);
+    const key = /models\/([0-9a-f]{64})/.exec(pre.stdout)![1];
+    for (const stage of ['1-VQAv2', '2-GQA']) {
+      const meta = JSON.parse(await readFile(join(out, stage, 'coin_stage.json'), 'utf8'));
+      assert.equal(meta.base, key);
+      assert.equal(meta.variant, 'diverse');
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

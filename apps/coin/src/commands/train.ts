@@ -3,16 +3,8 @@ import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { checkOutputDir, CoinError, invalidArgument } from '@coin/core';
-import { COIN_TASKS } from '@coin/data';
-import {
-  findStoredBase,
-  loadBase,
-  METHODS,
-  type PresetName,
-  runContinual,
-  type StepLog,
-  trainingDefaults,
-} from '@coin/training';
+import { COIN_TASKS, INSTRUCTION_VARIANTS, type InstructionVariant } from '@coin/data';
+import type { MethodRegistry, PresetName, StepLog } from '@coin/training';
 import type { CliContext } from '../context.js';
 import { integerFlag } from './flags.js';
 import { runInterruptible } from './interrupts.js';
@@ -25,6 +17,7 @@ interface TrainFlags {
   method: string;
   base?: string;
   fidelity: 'coin' | 'strict';
+  variant: InstructionVariant;
   seed: string;
   epochs?: string;
   batchSize?: string;
@@ -37,13 +30,18 @@ interface TrainFlags {
 
 const PRESET_NAMES = ['micro', 'tiny', 'small'] as const;
 
-/** Every method flag of every registered method, once: `--lora-rank <value>` → its attribute name. */
-function methodOptions(): Map<string, Option> {
-  const options = new Map<string, Option>();
+/** Every method flag of every registered method, once, its help naming the methods that take it. */
+function methodOptions(METHODS: MethodRegistry): Map<string, Option> {
+  const owners = new Map<string, { help: string; methods: string[] }>();
   for (const name of METHODS.names)
-    for (const f of METHODS.get(name).flags)
-      if (!options.has(f.name)) options.set(f.name, new Option(`--${f.name} <value>`, `${name}: ${f.help}`));
-  return options;
+    for (const f of METHODS.get(name).flags) {
+      const o = owners.get(f.name) ?? { help: f.help, methods: [] };
+      o.methods.push(name);
+      owners.set(f.name, o);
+    }
+  return new Map(
+    [...owners].map(([flag, o]) => [flag, new Option(`--${flag} <value>`, `${o.methods.join(', ')}: ${o.help}`)]),
+  );
 }
 
 function parseTasks(text: string): string[] {
@@ -75,19 +73,25 @@ function parseTasks(text: string): string[] {
  * is written.
  */
 export function registerTrainCommand(program: Command, ctx: CliContext): void {
-  const methodFlags = methodOptions();
+  const methodOption = new Option('--method <name>', 'continual-learning method').makeOptionMandatory();
+  const methodFlags = new Map<string, Option>();
   const cmd = program
     .command('train')
     .description('train the CoIN stages in order with a continual-learning method')
     .addOption(new Option('--preset <name>', 'model preset').choices(PRESET_NAMES).makeOptionMandatory())
     .requiredOption('--data <dir>', 'CoIN data folder (e.g. from `coin prep synth`)')
     .requiredOption('--tasks <list>', `comma-separated tasks in stage order (${COIN_TASKS.join(',')})`)
-    .addOption(new Option('--method <name>', 'continual-learning method').choices(METHODS.names).makeOptionMandatory())
+    .addOption(methodOption)
     .option('--base <dir>', 'base model folder (default: the preset’s base in the store, from `coin pretrain`)')
     .addOption(
       new Option('--fidelity <mode>', 'coin: CoIN’s effective behaviour; strict: its BUG? items fixed')
         .choices(['coin', 'strict'])
         .default('coin'),
+    )
+    .addOption(
+      new Option('--variant <v>', 'instruction variant of the training files')
+        .choices(INSTRUCTION_VARIANTS)
+        .default('original'),
     )
     .option('--seed <s>', 'seed of data order, adapter init and dropout', '0')
     .option('--epochs <n>', 'epochs per stage (default 1, as CoIN)')
@@ -96,8 +100,20 @@ export function registerTrainCommand(program: Command, ctx: CliContext): void {
     .option('--checkpoint-every <n>', 'resumable snapshot every N optimizer steps inside a stage (0 = off)', '50')
     .option('--resume', 'continue the run in --out: finished stages load, an interrupted one continues')
     .requiredOption('--out <dir>', 'run folder: one checkpoint folder per stage and train-log.jsonl');
-  for (const o of methodFlags.values()) cmd.addOption(o);
+  // The methods (and with them ONNX Runtime) load only when `train` runs or shows its help: `coin
+  // --help` must not load them. Their names and flags come from the registry, so a new method needs
+  // no change here.
+  program.hook('preSubcommand', async (_root, sub) => {
+    if (sub !== cmd || methodFlags.size > 0) return;
+    const { METHODS } = await import('@coin/training');
+    methodOption.choices(METHODS.names);
+    for (const [flag, option] of methodOptions(METHODS)) {
+      methodFlags.set(flag, option);
+      cmd.addOption(option);
+    }
+  });
   cmd.action(async (flags: TrainFlags) => {
+    const { findStoredBase, loadBase, METHODS, runContinual, trainingDefaults } = await import('@coin/training');
     const method = METHODS.get(flags.method);
     const tasks = parseTasks(flags.tasks);
     const raw: Record<string, string> = {};
@@ -130,7 +146,11 @@ export function registerTrainCommand(program: Command, ctx: CliContext): void {
     const base = await loadBase(baseDir, flags.preset);
     const progress = new StageProgress(ctx.stderr as NodeJS.WritableStream & { isTTY?: boolean });
     const log = join(out, 'train-log.jsonl');
-    await runInterruptible({ what: 'train', out: `${out} (resume with --resume)` }, async (signal) => {
+    const leaves = {
+      message: `finished stages and the latest snapshot of the running one are in ${out}`,
+      hint: 'run the same command with --resume to continue where it stopped',
+    };
+    await runInterruptible({ what: 'train', out, leaves }, async (signal) => {
       const records = await runContinual({
         method,
         hyper,
@@ -140,6 +160,7 @@ export function registerTrainCommand(program: Command, ctx: CliContext): void {
         seed,
         tasks,
         dataDir: flags.data,
+        variant: flags.variant,
         base,
         out,
         session: ctx.sessionOptions(),

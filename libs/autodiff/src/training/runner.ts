@@ -106,6 +106,13 @@ export class TrainRunner {
   async step(batch: Feeds, rates: LearningRates): Promise<StepResult> {
     const lr = this.rateTensor(rates);
     return this.state.exclusive(async () => {
+      if (this.state.pendingMicroBatches > 0)
+        throw new CoinError(
+          'TRAIN.ACCUMULATION_PENDING',
+          'FAILED_PRECONDITION',
+          `${this.state.pendingMicroBatches} accumulated micro-batches are not applied yet`,
+          { hint: 'finish the step with applyAccumulated(rates) first' },
+        );
       const out = await this.stepSession.run(
         { ...batch, ...this.stateFeeds(), [TRAIN_IO.step]: scalarF32(this.state.step + 1), [TRAIN_IO.lr]: lr },
         { outputs: this.stateOutputs() },
@@ -118,46 +125,65 @@ export class TrainRunner {
   /** One optimizer step on the mean gradient of several micro-batches. Returns the mean loss. */
   async stepAccumulated(microBatches: readonly Feeds[], rates: LearningRates): Promise<StepResult> {
     if (microBatches.length === 1) return this.step(microBatches[0], rates);
-    if (!this.accumulateSession || !this.applySession) {
-      throw new CoinError(
-        'TRAIN.NO_ACCUMULATION',
-        'FAILED_PRECONDITION',
-        'this runner was created without gradient accumulation',
-        { hint: 'pass accumulation > 1 to TrainRunner.create' },
-      );
-    }
-    const [accumulate, apply] = [this.accumulateSession, this.applySession];
-    const lr = this.rateTensor(rates);
+    this.accumulation(); // refuse before running anything
+    let loss = 0;
+    for (const batch of microBatches) loss += await this.accumulate(batch);
+    const { gradNorm } = await this.applyAccumulated(rates);
+    return { loss: loss / microBatches.length, gradNorm };
+  }
+
+  /**
+   * Adds one micro-batch's gradient to the shared state's accumulator and returns its loss. Any
+   * runner of the state (any bucket) may add the next one; `applyAccumulated` ends the step.
+   */
+  async accumulate(batch: Feeds): Promise<number> {
+    const { accumulate } = this.accumulation();
     return this.state.exclusive(async () => {
       const acc = this.state.accumulator();
-      acc.front.fill(0);
-      let loss = 0;
-      for (const batch of microBatches) {
-        const out = await accumulate.run(
-          { ...batch, [TRAIN_IO.params]: this.state.params.frontTensor(), [TRAIN_IO.gradAcc]: acc.frontTensor() },
-          { outputs: { [TRAIN_IO.gradAccOut]: acc.backTensor() } },
-        );
-        loss += Number(out[TRAIN_IO.loss].data[0]);
-        acc.swap();
-      }
+      const out = await accumulate.run(
+        { ...batch, [TRAIN_IO.params]: this.state.params.frontTensor(), [TRAIN_IO.gradAcc]: acc.frontTensor() },
+        { outputs: { [TRAIN_IO.gradAccOut]: acc.backTensor() } },
+      );
+      this.state.addedMicroBatch();
+      return Number(out[TRAIN_IO.loss].data[0]);
+    });
+  }
+
+  /** One optimizer step on the mean of the micro-batch gradients accumulated since the last step. */
+  async applyAccumulated(rates: LearningRates): Promise<{ readonly gradNorm: number; readonly microBatches: number }> {
+    const { apply } = this.accumulation();
+    const lr = this.rateTensor(rates);
+    return this.state.exclusive(async () => {
+      const count = this.state.pendingMicroBatches;
+      if (count === 0)
+        throw new CoinError('TRAIN.NOTHING_ACCUMULATED', 'FAILED_PRECONDITION', 'no micro-batch was accumulated', {
+          hint: 'call accumulate(batch) first',
+        });
       const out = await apply.run(
         {
           ...this.stateFeeds(),
-          [TRAIN_IO.gradAcc]: acc.frontTensor(),
-          [TRAIN_IO.gradScale]: scalarF32(1 / microBatches.length),
+          [TRAIN_IO.gradAcc]: this.state.accumulator().frontTensor(),
+          [TRAIN_IO.gradScale]: scalarF32(1 / count),
           [TRAIN_IO.step]: scalarF32(this.state.step + 1),
           [TRAIN_IO.lr]: lr,
         },
         { outputs: this.stateOutputs() },
       );
       this.state.commit();
-      return { loss: loss / microBatches.length, gradNorm: Number(out[TRAIN_IO.gradNorm].data[0]) };
+      return { gradNorm: Number(out[TRAIN_IO.gradNorm].data[0]), microBatches: count };
     });
   }
 
   /** The loss and flat gradient at the current parameters, without an update (EWC's Fisher). */
   async gradient(batch: Feeds): Promise<GradientResult> {
-    this.gradientSession ??= createSession(serializeModel(buildTrainGraph(this.spec, 'gradient').model), this.options);
+    if (!this.gradientSession) {
+      const loading = createSession(serializeModel(buildTrainGraph(this.spec, 'gradient').model), this.options);
+      this.gradientSession = loading;
+      // A failed load is not cached: the next call tries again (and release() has nothing to free).
+      loading.catch(() => {
+        if (this.gradientSession === loading) this.gradientSession = undefined;
+      });
+    }
     const session = await this.gradientSession;
     return this.state.exclusive(async () => {
       const grad = new Float32Array(this.state.total);
@@ -177,7 +203,19 @@ export class TrainRunner {
       this.gradientSession,
     ];
     this.gradientSession = undefined;
-    await Promise.all(sessions.map(async (s) => (await s)?.release()));
+    await Promise.all(sessions.map(async (s) => (await Promise.resolve(s).catch(() => undefined))?.release()));
+  }
+
+  private accumulation(): { accumulate: RuntimeSession; apply: RuntimeSession } {
+    if (!this.accumulateSession || !this.applySession) {
+      throw new CoinError(
+        'TRAIN.NO_ACCUMULATION',
+        'FAILED_PRECONDITION',
+        'this runner was created without gradient accumulation',
+        { hint: 'pass accumulation > 1 to TrainRunner.create' },
+      );
+    }
+    return { accumulate: this.accumulateSession, apply: this.applySession };
   }
 
   private rateTensor(rates: LearningRates): HostTensor {

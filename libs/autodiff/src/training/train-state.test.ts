@@ -164,3 +164,36 @@ test('gradient() matches central finite differences of the float64 loss and chan
   assert.equal(after.step, 0);
   await runner.release();
 });
+
+test('the micro-batches of one step may come from runners of different shapes', async () => {
+  const state = TrainState.for(TRAINABLE);
+  state.setParams(init(4));
+  const big = await TrainRunner.create(spec(8), { threads: 1, state, accumulation: 2 });
+  const small = await TrainRunner.create(spec(4), { threads: 1, state, accumulation: 2 });
+  const [b8, b4] = [batchOf(new Rng(7), 8), batchOf(new Rng(8), 4)];
+  const [g8, g4] = [(await big.gradient(b8)).grad, (await small.gradient(b4)).grad];
+  const mean = g8.map((g, i) => (g + g4[i]) / 2);
+  const want = Math.sqrt(mean.reduce((a, g) => a + g * g, 0));
+  await big.accumulate(b8);
+  await small.accumulate(b4);
+  assert.equal(state.pendingMicroBatches, 2);
+  const refused = (e: unknown) => e instanceof CoinError && e.code === 'TRAIN.ACCUMULATION_PENDING';
+  assert.throws(() => state.snapshot(), refused);
+  await assert.rejects(big.step(b8, 0.01), refused);
+  const { gradNorm, microBatches } = await small.applyAccumulated(0.01);
+  assert.equal(microBatches, 2);
+  assert.ok(Math.abs(gradNorm - want) < 1e-5 * want, `grad norm ${gradNorm} vs ${want}`);
+  assert.equal(state.step, 1);
+  assert.equal(state.pendingMicroBatches, 0);
+  // The next step starts from a zeroed accumulator: one micro-batch gives exactly its own norm.
+  await big.accumulate(b8);
+  const g8now = (await big.gradient(b8)).grad;
+  const { gradNorm: single } = await big.applyAccumulated(0.01);
+  const wantSingle = Math.sqrt(g8now.reduce((a, g) => a + g * g, 0));
+  assert.ok(Math.abs(single - wantSingle) < 1e-5 * wantSingle, `grad norm ${single} vs ${wantSingle}`);
+  await assert.rejects(
+    big.applyAccumulated(0.01),
+    (e: unknown) => e instanceof CoinError && e.code === 'TRAIN.NOTHING_ACCUMULATED',
+  );
+  await Promise.all([big.release(), small.release()]);
+});

@@ -24,6 +24,7 @@ export class TrainState {
   readonly v: DoubleBuffer;
   private stepCount = 0;
   private scratch: DoubleBuffer | undefined;
+  private pending = 0;
   private busy = false;
 
   constructor(readonly layout: FlatLayout) {
@@ -89,9 +90,23 @@ export class TrainState {
     this.m.front.fill(0);
     this.v.front.fill(0);
     this.stepCount = 0;
+    this.pending = 0;
   }
 
+  /** Micro-batch gradients summed in the accumulator and not yet applied. */
+  get pendingMicroBatches(): number {
+    return this.pending;
+  }
+
+  /** A copy of the state between optimizer steps (refused while micro-batches are pending). */
   snapshot(): TrainSnapshot {
+    if (this.pending > 0)
+      throw new CoinError(
+        'TRAIN.ACCUMULATION_PENDING',
+        'FAILED_PRECONDITION',
+        `${this.pending} accumulated micro-batches are not applied yet; a snapshot would lose them`,
+        { hint: 'snapshot after applyAccumulated()' },
+      );
     return {
       params: this.params.front.slice(),
       m: this.m.front.slice(),
@@ -117,6 +132,7 @@ export class TrainState {
     this.m.front.set(snapshot.m);
     this.v.front.set(snapshot.v);
     this.stepCount = snapshot.step;
+    this.pending = 0;
   }
 
   /**
@@ -128,6 +144,7 @@ export class TrainState {
     this.m.swap();
     this.v.swap();
     this.stepCount += 1;
+    this.pending = 0;
   }
 
   /**
@@ -149,8 +166,19 @@ export class TrainState {
     }
   }
 
-  /** A gradient accumulator shared by the runners of this state (one accumulation at a time). */
+  /**
+   * The gradient accumulator shared by the runners of this state, so that the micro-batches of one
+   * optimizer step may come from different (batch, seq) buckets. Zeroed when the first micro-batch
+   * of a step starts; `addedMicroBatch()` counts each one after ORT wrote the sum into `back`.
+   */
   accumulator(): DoubleBuffer {
-    return (this.scratch ??= new DoubleBuffer(this.layout));
+    const acc = (this.scratch ??= new DoubleBuffer(this.layout));
+    if (this.pending === 0) acc.front.fill(0);
+    return acc;
+  }
+
+  addedMicroBatch(): void {
+    this.scratch!.swap();
+    this.pending += 1;
   }
 }

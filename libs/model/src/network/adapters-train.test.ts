@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { TrainRunner } from '@coin/autodiff';
 import { adapterConfig } from './adapters.js';
+import { dropoutSeedFeed } from './dropout.js';
 import { decoderConfig } from './config.js';
 import { initAdapter, initDecoder } from './init.js';
 import { lmTrainSpec } from './lm-train.js';
@@ -25,7 +26,10 @@ async function losses(kind: 'lora' | 'moelora', dropoutSeed: number | undefined,
   runner.setParams(Object.fromEntries(spec.trainable.map((p) => [p.name, weights.get(p.name)!.data as Float32Array])));
   const rng = new Rng(4);
   const out: number[] = [];
-  for (let s = 0; s < steps; s++) out.push((await runner.step(toyBatch('copy', rng, 8, 6, 16), 1e-2)).loss);
+  for (let s = 0; s < steps; s++) {
+    const seed = dropoutSeed === undefined ? {} : dropoutSeedFeed(s);
+    out.push((await runner.step({ ...toyBatch('copy', rng, 8, 6, 16), ...seed }, 1e-2)).loss);
+  }
   await runner.release();
   return out;
 }
@@ -36,7 +40,8 @@ for (const kind of ['lora', 'moelora'] as const) {
     const b = await losses(kind, 11, 40);
     const c = await losses(kind, 12, 40);
     assert.deepEqual(a, b, 'same seed, same losses bit for bit');
-    assert.notDeepEqual(a, c, 'another seed draws other masks');
+    assert.notDeepEqual(a, c, 'another base seed draws other masks');
+    assert.notDeepEqual(a, await losses(kind, undefined, 40), 'dropout is on');
     const mean = (xs: number[]) => xs.reduce((x, y) => x + y) / xs.length;
     assert.ok(mean(a.slice(-5)) < mean(a.slice(0, 5)), `loss falls: ${mean(a.slice(0, 5))} → ${mean(a.slice(-5))}`);
   });

@@ -1,5 +1,6 @@
 import { attr, type GraphBuilder, type Value } from '@coin/onnx';
 import { type AdapterConfig, adapterScaling, type LinearTarget } from './adapters.js';
+import { type DropoutStream, dropoutKeepMask } from './dropout.js';
 import type { WeightSource } from './weights.js';
 
 /** What every layer builder needs: weights, the adapter in use, and whether dropout is on. */
@@ -7,28 +8,23 @@ export interface ForwardContext {
   readonly b: GraphBuilder;
   readonly w: WeightSource;
   readonly adapter?: AdapterConfig;
-  /** Set while training: seeds the graph's dropout masks. Undefined = inference, no dropout. */
-  readonly dropoutSeed?: number;
+  /** Set while training with dropout: the per-step seed input. Undefined = no dropout. */
+  readonly dropout?: DropoutStream;
 }
 
-/** FNV-1a of a label: distinct, stable dropout streams per module. */
-function labelHash(label: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
+/** Whether a training graph over this adapter draws dropout masks (and so takes the seed input). */
+export function adapterHasDropout(adapter: AdapterConfig): boolean {
+  return adapter.kind !== 'full' && adapter.dropout > 0;
 }
 
 /**
- * Inverted dropout with an in-graph random mask. ORT's RandomUniformLike with a fixed seed draws a
- * reproducible stream per session, so the same seed and step count give the same masks.
+ * Inverted dropout whose mask is a pure function of the step's seed input, the element position
+ * and the module label (./dropout.ts), so resuming in a new session draws the same masks.
  */
 export function dropout(ctx: ForwardContext, x: Value, p: number, label: string): Value {
-  if (ctx.dropoutSeed === undefined || p === 0) return x;
+  if (ctx.dropout === undefined || p === 0) return x;
   const { b } = ctx;
-  // The seed attribute is a float: keep it an integer below 2^24 so float32 holds it exactly.
-  const seed = (((ctx.dropoutSeed >>> 0) ^ labelHash(label)) >>> 0) % 16777213;
-  const u = b.op('RandomUniformLike', [x], { seed: attr.float(seed) });
-  const keep = b.op('Cast', [b.op('GreaterOrEqual', [u, b.scalar(x.dtype, p)])], {
+  const keep = b.op('Cast', [dropoutKeepMask(b, ctx.dropout, x, p, label)], {
     to: attr.int(x.dtype === 'float64' ? 11 : 1),
   });
   return b.op('Mul', [x, b.op('Mul', [keep, b.scalar(x.dtype, 1 / (1 - p))])]);
@@ -70,7 +66,7 @@ function moeLoraBranch(ctx: ForwardContext, x: Value, path: string, a: AdapterCo
   // Reshape targets copy the leading dims (0 = keep), so run-time lengths (generation) work too.
   const lead = x.shape!.slice(0, -1).map(() => 0);
   let h: Value; // [..., E, r_e]
-  if (ctx.dropoutSeed !== undefined && a.dropout > 0) {
+  if (ctx.dropout !== undefined && a.dropout > 0) {
     // Independent masks per expert: x repeated over experts, then a batched product per expert.
     const rank = x.shape!.length;
     const xe = b.op('Expand', [b.op('Unsqueeze', [x, b.i64([rank - 1])]), b.i64([...lead.map(() => 1), e, 1])]); // [..., E, in]

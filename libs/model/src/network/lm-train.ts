@@ -1,9 +1,11 @@
-import { crossEntropy, type TrainGraphSpec } from '@coin/autodiff';
+import { crossEntropy, DEFAULT_GROUP, type TrainGraphSpec } from '@coin/autodiff';
 import type { GraphBuilder, TensorData, Value } from '@coin/onnx';
 import type { AdapterConfig } from './adapters.js';
 import type { DecoderConfig } from './config.js';
 import { decoderForward, embedTokens, lmHead } from './decoder.js';
+import { declareDropoutSeed } from './dropout.js';
 import { trainableNames } from './init.js';
+import { adapterHasDropout, type ForwardContext } from './linear.js';
 import { WeightSource } from './weights.js';
 
 /** Batch inputs of the text-only LM training graph. */
@@ -16,7 +18,10 @@ export interface LmTrainOptions {
   readonly adapter: AdapterConfig;
   readonly batch: number;
   readonly seq: number;
-  /** Dropout seed (only matters when the adapter has dropout). */
+  /**
+   * Turns dropout on (when the adapter has any) and is mixed into every module's mask key; the
+   * graph then takes DROPOUT_SEED_INPUT, fed per step with dropoutSeedFeed(seed).
+   */
   readonly dropoutSeed?: number;
   readonly name?: string;
 }
@@ -31,7 +36,7 @@ export function lmTrainSpec(o: LmTrainOptions): TrainGraphSpec {
     trainable: trainableParams(o.weights, o.adapter),
     forward: (b, params) => {
       // Trainable names resolve to `params` first (WeightSource), the rest to frozen initializers.
-      const ctx = { b, w: new WeightSource(b, o.weights, params), adapter: o.adapter, dropoutSeed: o.dropoutSeed };
+      const ctx = trainContext(b, o, params);
       const ids = b.input(LM_INPUTS.ids, 'int64', [o.batch, o.seq]);
       const labels = b.input(LM_INPUTS.labels, 'int64', [o.batch, o.seq]);
       const hidden = decoderForward(ctx, o.cfg, embedTokens(ctx, ids)); // [B, T, C]
@@ -40,7 +45,32 @@ export function lmTrainSpec(o: LmTrainOptions): TrainGraphSpec {
   };
 }
 
-/** The spec's trainable list: each trainable weight with its dims, weight decay on matrices only. */
+/** The forward context of a training graph; declares the dropout seed input when dropout is on. */
+export function trainContext(
+  b: GraphBuilder,
+  o: {
+    readonly weights: ReadonlyMap<string, TensorData>;
+    readonly adapter: AdapterConfig;
+    readonly dropoutSeed?: number;
+  },
+  params: ReadonlyMap<string, Value>,
+): ForwardContext {
+  const withDropout = o.dropoutSeed !== undefined && adapterHasDropout(o.adapter);
+  return {
+    b,
+    w: new WeightSource(b, o.weights, params),
+    adapter: o.adapter,
+    dropout: withDropout ? declareDropoutSeed(b, o.dropoutSeed!) : undefined,
+  };
+}
+
+/** The learning-rate group of the projector (LLaVA's mm_projector_lr); everything else is 'default'. */
+export const PROJECTOR_GROUP = 'projector';
+
+/**
+ * The spec's trainable list: each trainable weight with its dims, weight decay on matrices only,
+ * and the projector in a learning-rate group of its own.
+ */
 export function trainableParams(
   weights: ReadonlyMap<string, TensorData>,
   adapter: AdapterConfig,
@@ -49,6 +79,7 @@ export function trainableParams(
     name: n,
     dims: weights.get(n)!.dims,
     decay: weights.get(n)!.dims.length > 1,
+    group: n.startsWith('projector.') ? PROJECTOR_GROUP : DEFAULT_GROUP,
   }));
 }
 

@@ -3,8 +3,7 @@ import type { TensorData } from '@coin/onnx';
 import type { AdapterConfig } from '../network/adapters.js';
 import type { ModelConfig } from '../network/config.js';
 import { lmHead } from '../network/decoder.js';
-import { shiftedLmLoss, trainableParams } from '../network/lm-train.js';
-import { WeightSource } from '../network/weights.js';
+import { shiftedLmLoss, trainableParams, trainContext } from '../network/lm-train.js';
 import { VLM_INPUTS } from './vlm-batch.js';
 import { declareVlmInputs, vlmHidden } from './vlm-forward.js';
 
@@ -14,6 +13,7 @@ export interface VlmTrainOptions {
   readonly adapter: AdapterConfig;
   readonly batch: number;
   readonly seq: number;
+  /** Dropout on (when the adapter has any) with this base seed; see LmTrainOptions.dropoutSeed. */
   readonly dropoutSeed?: number;
 }
 
@@ -28,7 +28,7 @@ export function vlmTrainSpec(o: VlmTrainOptions): TrainGraphSpec {
     name: `${config.name}_train`,
     trainable: trainableParams(o.weights, o.adapter),
     forward: (b, params) => {
-      const ctx = { b, w: new WeightSource(b, o.weights, params), adapter: o.adapter, dropoutSeed: o.dropoutSeed };
+      const ctx = trainContext(b, o, params);
       const inputs = declareVlmInputs(b, config, batch, seq);
       const labels = b.input(VLM_INPUTS.labels, 'int64', [batch, seq]);
       return shiftedLmLoss(

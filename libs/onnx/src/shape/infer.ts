@@ -211,6 +211,8 @@ const RULES: Readonly<Record<string, Rule>> = {
   Min: broadcastSameType,
   Sum: broadcastSameType,
   Mod: broadcastSameType,
+  BitwiseAnd: broadcastSameType,
+  BitwiseXor: broadcastSameType,
   Equal: broadcastBool,
   Less: broadcastBool,
   Greater: broadcastBool,

@@ -3,20 +3,13 @@ import { join } from 'node:path';
 import { CoinError, sha256Hex } from '@coin/core';
 import { BASE_CONFIG_FILE, BASE_WEIGHTS_FILE, loadBaseCheckpoint, loadTokenizer, PRESETS } from '@coin/model';
 import type { PresetName } from '../methods/method.js';
+import { readBaseManifest } from '../pretrain/base-store.js';
 import type { BaseModel } from './run.js';
 
 const TOKENIZER_FILE = 'tokenizer.json';
-/** Written last by `coin pretrain` into a base folder; it holds the base's key. */
-const MANIFEST_FILE = 'manifest.json';
-
-/** The key `coin pretrain` recorded (sha256 of its inputs), if the folder has its manifest. */
+/** The key `coin pretrain` recorded (sha256 of its inputs), if the folder has its finished manifest. */
 async function manifestKey(dir: string): Promise<string | undefined> {
-  try {
-    const json = JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8')) as { key?: unknown };
-    return typeof json.key === 'string' ? json.key : undefined;
-  } catch {
-    return undefined;
-  }
+  return (await readBaseManifest(dir))?.key;
 }
 
 /**

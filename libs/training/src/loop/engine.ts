@@ -1,4 +1,5 @@
 import { TrainRunner, type TrainGraphSpec, TrainState, type TrainSnapshot } from '@coin/autodiff';
+import { DROPOUT_SEED_INPUT, dropoutSeedFeed } from '@coin/model';
 import type { HostTensor, SessionOptions } from '@coin/runtime';
 
 export type { TrainSnapshot };
@@ -35,17 +36,22 @@ export class StageEngine {
 
   /**
    * One optimizer step over the micro-batches (all of shape [batch, seq]). `rates` per group; groups
-   * the trainable set lacks (a projector that does not train) are dropped.
+   * the trainable set lacks (a projector that does not train) are dropped. `dropoutSeeds[i]` seeds
+   * micro-batch i's dropout masks, so that a resumed stage draws the masks it would have drawn.
    */
   async step(
     batch: number,
     seq: number,
     micro: readonly Feeds[],
     rates: Readonly<Record<string, number>>,
+    dropoutSeeds: readonly number[],
   ): Promise<{ loss: number; gradNorm: number }> {
     const runner = await this.runnerFor(batch, seq);
     const own = Object.fromEntries(runner.groups.map((g) => [g, rates[g] ?? rates.default]));
-    return runner.stepAccumulated(micro, own);
+    const seeded = runner.batchInputs.includes(DROPOUT_SEED_INPUT)
+      ? micro.map((feeds, i) => ({ ...feeds, ...dropoutSeedFeed(dropoutSeeds[i]) }))
+      : micro;
+    return runner.stepAccumulated(seeded, own);
   }
 
   snapshot(): TrainSnapshot {

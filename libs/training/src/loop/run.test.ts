@@ -12,6 +12,7 @@ import { trainingDefaults } from './training-defaults.js';
 
 const TASKS = ['ImageNet', 'VQAv2'];
 const PROJECTOR = 'projector.0.weight';
+const LORA_A = 'layers.1.mlp.down.lora_A';
 
 const sameBits = (a: TensorData, b: TensorData): boolean =>
   Buffer.from((a.data as Float32Array).buffer).equals(Buffer.from((b.data as Float32Array).buffer));
@@ -26,7 +27,7 @@ describe('runContinual (micro, 2 tasks)', () => {
   const options = (method: string, out: string, extra: Partial<ContinualRunOptions> = {}): ContinualRunOptions => ({
     method: METHODS.get(method),
     hyper: METHODS.resolve(method, 'micro', {}),
-    training: { ...trainingDefaults('micro'), ...METHODS.get(method).training?.({}, 'micro'), epochs: 3 },
+    training: { ...trainingDefaults('micro'), ...METHODS.get(method).training?.({}, 'micro'), epochs: 3, batchSize: 4 },
     preset: 'micro',
     fidelity: 'coin',
     seed: 1,
@@ -103,16 +104,20 @@ describe('runContinual (micro, 2 tasks)', () => {
   /** The projector each stage starts from, as the method sees it. */
   const projectorStarts = async (fidelity: 'coin' | 'strict') => {
     const seen: TensorData[] = [];
+    const adapters: Array<TensorData | undefined> = [];
     const spy: AnyMethod = {
       ...(lora as unknown as AnyMethod),
       prepareStage: (ctx) => {
         seen.push(ctx.start.get(PROJECTOR)!);
+        adapters.push(ctx.start.get(LORA_A));
         return lora.prepareStage(ctx as never);
       },
     };
     const o = options('lora', `chain-${fidelity}`, { fidelity, method: spy });
     const records = await runContinual({ ...o, training: { ...o.training, epochs: 1 } });
     const stage1 = (await loadStageCheckpoint(records[0].dir, (await readStageMeta(records[0].dir))!)).weights;
+    assert.equal(adapters[0], undefined, 'stage 1 starts without an adapter');
+    assert.ok(sameBits(adapters[1]!, stage1.get(LORA_A)!), 'stage 2 starts from stage 1’s LoRA');
     return { seen, trained1: stage1.get(PROJECTOR)! };
   };
 
@@ -141,8 +146,9 @@ describe('runContinual (micro, 2 tasks)', () => {
   });
 
   it('a stage killed mid-way and resumed ends bit-identical to an uninterrupted run', async () => {
-    // Dropout off: today's graphs draw dropout masks from a per-session stream (see engine.ts).
-    const hyper = { ...METHODS.resolve('lora', 'micro', { 'lora-dropout': '0' }) };
+    // With LoRA dropout (0.05): the resumed sessions must draw the masks of the steps they redo.
+    const hyper = METHODS.resolve('lora', 'micro', {});
+    assert.ok(Number(hyper.dropout) > 0);
     const base = (out: string) => ({ ...options('lora', out), hyper, checkpointEvery: 2 });
     const whole = await runContinual(base('whole'));
     const killed = base('killed');

@@ -24,7 +24,7 @@ import {
   checkStageMatches,
   clearResume,
   loadResume,
-  loadStageCheckpoint,
+  loadStageCarry,
   readStageMeta,
   resumeDir,
   saveResume,
@@ -34,6 +34,8 @@ import {
 } from './stage-checkpoint.js';
 import { stageTrainSpec } from './train-graph.js';
 import { buildMicroBatch } from './batch-feeds.js';
+import { bucketFor } from '../sequence/default-buckets.js';
+import { stageBuckets } from './batches.js';
 
 export interface BaseModel {
   readonly config: ModelConfig;
@@ -116,8 +118,8 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
     const finished = o.resume ? await readStageMeta(dir) : undefined;
     if (finished) {
       checkStageMatches(dir, finished, { base: base.key, preset: o.preset });
-      const loaded = await loadStageCheckpoint(dir, finished);
-      carried = finished.checkpoint === 'base' ? trainedOf(loaded.weights, method, ctx) : loaded.weights;
+      const loaded = await loadStageCarry(dir, finished);
+      carried = loaded.carried;
       state = loaded.state && method.decodeState ? method.decodeState(loaded.state, ctx) : undefined;
       records.push({ plan: p, dir, steps: finished.steps, losses: [], truncated: 0, samplesPerTask: {}, loaded: true });
       continue;
@@ -129,7 +131,9 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
       .flatMap((q) => q.tasks)
       .map((t) => ({ task: t, samples: byTask.get(t)! }));
     const samples = (await method.stageSamples?.(ctx, current, past)) ?? current;
-    const { prepared, truncated } = prepareSamples(samples, base.tokenizer, base.config, base.config.decoder.maxSeq);
+    const buckets = stageBuckets(o.preset, o.training.batchSize, base.config.decoder.maxSeq);
+    const longest = Math.max(...buckets.map((b) => b.seq));
+    const { prepared, truncated } = prepareSamples(samples, base.tokenizer, base.config, longest);
     const stageSeed = Rng.for(o.seed, 'stage', k).nextU32();
     const graph = {
       config: base.config,
@@ -157,8 +161,7 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
       o.onStageStart?.(
         p,
         k,
-        stagePlan({ samples: prepared, training: o.training, seed: stageSeed, stage: p.name, config: base.config })
-          .length,
+        stagePlan({ samples: prepared, training: o.training, seed: stageSeed, stage: p.name, buckets }).length,
       );
       const r = await trainStage({
         stage: p.name,
@@ -166,6 +169,7 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
         padId,
         images,
         samples: prepared,
+        buckets,
         training: o.training,
         fidelity: o.fidelity,
         seed: stageSeed,
@@ -191,12 +195,15 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
       setup,
       trained,
       samples,
+      // In sample order, each batch in the shortest bucket that holds it (few gradient graphs).
       batches: async function* () {
-        const bs = o.training.batchSize;
-        for (let i = 0; i < prepared.length; i += bs) {
-          const rows = prepared.slice(i, i + bs);
-          const seq = Math.min(base.config.decoder.maxSeq, Math.ceil(Math.max(...rows.map((r) => r.length)) / 8) * 8);
-          yield buildMicroBatch(rows, bs, seq, base.config, padId, images);
+        for (let i = 0; i < prepared.length; ) {
+          const bucket = bucketFor(prepared[i].length, buckets);
+          const rows = prepared.slice(i, i + bucket.batch);
+          const fit = bucketFor(Math.max(...rows.map((r) => r.length)), buckets);
+          const taken = rows.slice(0, Math.min(rows.length, fit.batch));
+          yield buildMicroBatch(taken, fit.batch, fit.seq, base.config, padId, images);
+          i += taken.length;
         }
       },
       gradient: (batch) => probe.gradient(batch),
@@ -206,7 +213,8 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
     } finally {
       await probe.release();
     }
-    const weights: CheckpointWeights = method.checkpointWeights?.(ctx, outcome) ?? {
+    const custom = method.checkpointWeights?.(ctx, outcome);
+    const weights: CheckpointWeights = custom ?? {
       kind: 'adapter',
       adapter: setup.adapter,
       weights: trained,
@@ -221,6 +229,7 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
       stage: k,
       name: p.name,
       tasks: p.tasks,
+      variant,
       evaluation: method.evaluation,
       checkpoint: weights.kind,
       hyper: o.hyper,
@@ -228,7 +237,10 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
       steps,
     };
     const encoded = state !== undefined && method.encodeState ? method.encodeState(state) : undefined;
-    await writeStageCheckpoint(dir, meta, weights, base.config, encoded);
+    // A method's own adapter layout may not hold `trained` as is (a base checkpoint holds it whole):
+    // keep it beside, so a resumed run carries exactly what an uninterrupted one does.
+    const carry = custom && custom.kind === 'adapter' ? trained : undefined;
+    await writeStageCheckpoint(dir, meta, weights, base.config, encoded, carry);
     await clearResume(rdir);
     o.onStageEnd?.(p, k, dir);
     carried = new Map(trained);
@@ -256,17 +268,6 @@ export function chainedStart(
     start.set(n, t);
   }
   return start;
-}
-
-/** For a base checkpoint, the weights that differ in role from the base: what the stage trained. */
-function trainedOf(
-  weights: ReadonlyMap<string, TensorData>,
-  _method: AnyMethod,
-  ctx: StageContext,
-): Map<string, TensorData> {
-  const out = new Map<string, TensorData>();
-  for (const [n, t] of weights) if (!n.startsWith('vision.') || !ctx.base.has(n)) out.set(n, t);
-  return out;
 }
 
 function countByTask(samples: readonly StageSample[]): Record<string, number> {

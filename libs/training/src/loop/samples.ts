@@ -9,7 +9,7 @@ import {
   SYNTH_LAYOUT,
   VARIANT_FOLDERS,
 } from '@coin/data';
-import { buildTrainingSample, imageTokens, type ModelConfig, type Tokenizer } from '@coin/model';
+import { buildTrainingSample, imageTokens, keptLength, type ModelConfig, type Tokenizer } from '@coin/model';
 import type { StageSample } from '../methods/method.js';
 
 /** A sample tokenised for the model: ids and labels already cut to fit the longest bucket. */
@@ -46,8 +46,8 @@ export async function readTaskSamples(
 
 /**
  * Tokenises samples with the base's tokenizer. A sample longer than `maxSeq` positions loses its
- * text tail, as LLaVA truncates to model_max_length (the image sits at the front and is never
- * cut); `truncated` counts them so that a run can report it instead of failing mid-way.
+ * text tail, as LLaVA truncates to model_max_length (`keptLength`: the image stays whole);
+ * `truncated` counts them so that a run can report it instead of failing mid-way.
  */
 export function prepareSamples(
   samples: readonly StageSample[],
@@ -55,15 +55,15 @@ export function prepareSamples(
   config: ModelConfig,
   maxSeq: number,
 ): { prepared: PreparedSample[]; truncated: number } {
-  const extra = imageTokens(config.vision) - 1;
+  const n = imageTokens(config.vision);
   let truncated = 0;
   const prepared = samples.map((sample) => {
     const t = buildTrainingSample(sample.record, tokenizer);
-    const imageExtra = t.imagePosition >= 0 ? extra : 0;
-    const keep = maxSeq - imageExtra;
-    if (t.inputIds.length > keep) truncated++;
+    const keep = keptLength(t.inputIds, maxSeq, n);
+    if (keep < t.inputIds.length) truncated++;
     const inputIds = t.inputIds.slice(0, keep);
-    return { sample, inputIds, labels: t.labels.slice(0, keep), length: inputIds.length + imageExtra };
+    const hasImage = t.imagePosition >= 0 && t.imagePosition < keep;
+    return { sample, inputIds, labels: t.labels.slice(0, keep), length: keep + (hasImage ? n - 1 : 0) };
   });
   return { prepared, truncated };
 }

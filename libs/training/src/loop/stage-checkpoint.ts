@@ -1,6 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoinError, writeFileAtomic } from '@coin/core';
+import type { InstructionVariant } from '@coin/data';
 import {
   ADAPTER_CONFIG_FILE,
   BASE_CONFIG_FILE,
@@ -27,6 +28,8 @@ export interface StageMeta {
   readonly stage: number;
   readonly name: string;
   readonly tasks: readonly string[];
+  /** Instruction variant of the training files (original, diverse, 10type). */
+  readonly variant: InstructionVariant;
   readonly evaluation: 'merged' | 'unmerged';
   readonly checkpoint: 'adapter' | 'base';
   readonly hyper: MethodHyper;
@@ -36,6 +39,8 @@ export interface StageMeta {
 
 export const STAGE_META_FILE = 'coin_stage.json';
 export const METHOD_STATE_FILE = 'method_state.safetensors';
+/** What the stage trained, where the checkpoint holds something else (a method's own layout). */
+export const CARRY_FILE = 'carry.safetensors';
 const RESUME_FILE = 'resume.safetensors';
 
 /** `<out>/<k>-<name>`: one folder per stage, in run order. */
@@ -59,8 +64,10 @@ export async function writeStageCheckpoint(
   weights: CheckpointWeights,
   config: ModelConfig,
   state: ReadonlyMap<string, TensorData> | undefined,
+  carry?: ReadonlyMap<string, TensorData>,
 ): Promise<void> {
   if (state) await writeSafetensorsFile(join(dir, METHOD_STATE_FILE), Object.fromEntries(state));
+  if (carry) await writeSafetensorsFile(join(dir, CARRY_FILE), Object.fromEntries(carry));
   await writeFileAtomic(join(dir, STAGE_META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
   if (weights.kind === 'base') {
     await saveBaseCheckpoint(dir, config, weights.weights);
@@ -131,13 +138,32 @@ export async function loadStageCheckpoint(
     meta.checkpoint === 'base'
       ? (await loadBaseCheckpoint(dir)).weights
       : new Map([...(await loadAdapterCheckpoint(dir)).weights] as Array<[string, TensorData]>);
-  let state: Map<string, TensorData> | undefined;
+  return { weights, state: await optionalTensors(join(dir, METHOD_STATE_FILE)) };
+}
+
+/**
+ * What a finished stage hands the next one: `carry.safetensors` where the method wrote a layout of
+ * its own, else the checkpoint's weights (a base checkpoint's minus the frozen vision tower).
+ */
+export async function loadStageCarry(
+  dir: string,
+  meta: StageMeta,
+): Promise<{ carried: Map<string, TensorData>; state: Map<string, TensorData> | undefined }> {
+  const state = await optionalTensors(join(dir, METHOD_STATE_FILE));
+  const carry = await optionalTensors(join(dir, CARRY_FILE));
+  if (carry) return { carried: carry, state };
+  const { weights } = await loadStageCheckpoint(dir, meta);
+  if (meta.checkpoint === 'base') for (const n of [...weights.keys()]) if (n.startsWith('vision.')) weights.delete(n);
+  return { carried: weights, state };
+}
+
+async function optionalTensors(path: string): Promise<Map<string, TensorData> | undefined> {
   try {
-    state = new Map(Object.entries((await readSafetensorsFile(join(dir, METHOD_STATE_FILE))).tensors));
+    return new Map(Object.entries((await readSafetensorsFile(path)).tensors));
   } catch (e) {
-    if (!(e instanceof CoinError && e.code === 'SAFETENSORS.NOT_FOUND')) throw e;
+    if (e instanceof CoinError && e.code === 'SAFETENSORS.NOT_FOUND') return undefined;
+    throw e;
   }
-  return { weights, state };
 }
 
 /** Who wrote a resumable snapshot: a snapshot of another run must not continue this one. */

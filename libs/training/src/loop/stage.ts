@@ -5,7 +5,8 @@ import type { TensorData } from '@coin/onnx';
 import type { HostTensor, SessionOptions } from '@coin/runtime';
 import type { Fidelity, StageBatch, TrainingHyper } from '../methods/method.js';
 import { deepSpeedWarmupLr, type LrSchedule, warmupCosine } from '../schedule/lr-schedule.js';
-import { bucketSeqs, planEpoch, type StepPlan } from './batches.js';
+import type { SequenceBucket } from '../sequence/default-buckets.js';
+import { planEpoch, type StepPlan } from './batches.js';
 import { buildMicroBatch } from './batch-feeds.js';
 import { StageEngine, type TrainSnapshot } from './engine.js';
 import type { ImageStore, PreparedSample } from './samples.js';
@@ -27,6 +28,8 @@ export interface StageTrainOptions {
   readonly padId: number;
   readonly images: ImageStore;
   readonly samples: readonly PreparedSample[];
+  /** The (batch, seq) shapes the stage runs in (stageBuckets); samples are cut to the longest. */
+  readonly buckets: readonly SequenceBucket[];
   readonly training: TrainingHyper;
   readonly fidelity: Fidelity;
   /** Seed of this stage's data order and dropout; derived from the run seed and the stage. */
@@ -48,28 +51,18 @@ export interface StageResult {
   readonly trained: Map<string, TensorData>;
   readonly steps: number;
   readonly losses: number[];
-  readonly truncated?: number;
 }
 
 /** The whole stage's step plan: every epoch's seeded order, bucketed (docs/protocol.md#training-hyper-parameters). */
 export function stagePlan(
-  o: Pick<StageTrainOptions, 'samples' | 'training' | 'seed' | 'stage' | 'config'>,
+  o: Pick<StageTrainOptions, 'samples' | 'training' | 'seed' | 'stage' | 'buckets'>,
 ): StepPlan[] {
   const lengths = o.samples.map((s) => s.length);
-  const seqs = bucketSeqs(lengths, o.config.decoder.maxSeq);
+  const shortest = Math.min(...o.buckets.map((b) => b.seq));
+  const samplesPerStep = o.buckets.find((b) => b.seq === shortest)!.batch * o.training.accumulation;
   const steps: StepPlan[] = [];
-  for (let epoch = 0; epoch < o.training.epochs; epoch++) {
-    steps.push(
-      ...planEpoch({
-        lengths,
-        seqs,
-        batchSize: o.training.batchSize,
-        accumulation: o.training.accumulation,
-        seed: o.seed,
-        label: [o.stage, epoch],
-      }),
-    );
-  }
+  for (let epoch = 0; epoch < o.training.epochs; epoch++)
+    steps.push(...planEpoch({ lengths, buckets: o.buckets, samplesPerStep, seed: o.seed, label: [o.stage, epoch] }));
   return steps;
 }
 
@@ -93,46 +86,41 @@ export async function trainStage(o: StageTrainOptions): Promise<StageResult> {
   const plan = stagePlan(o);
   const schedule = stageSchedule(o.fidelity, o.training, plan.length);
   const initial = Object.fromEntries([...o.trainable].map(([n, t]) => [n, t.data as Float32Array]));
-  const engine = StageEngine.create(o.makeSpec, initial, { ...o.session, accumulation: o.training.accumulation });
+  // Steps of long samples take more micro-batches than `accumulation`: the runners accumulate up to the most any step has.
+  const accumulation = Math.max(1, ...plan.map((p) => p.micro.length));
+  const engine = StageEngine.create(o.makeSpec, initial, { ...o.session, accumulation });
   const losses: number[] = [];
   try {
     if (o.resumeFrom) engine.restore(o.resumeFrom);
-    // The next step's batches are started before this step runs: their image reads and decodes
-    // (libuv's threads) overlap ORT's run instead of following it. The batches depend on the
-    // plan alone, never on the state, so the order of work changes no bit.
-    const prefetch = (k: number): Promise<StageBatch[]> | undefined => {
-      if (k >= plan.length) return undefined;
-      const step = plan[k];
-      const p = Promise.all(
-        step.micro.map((rows) =>
+    // The next step's batches (tokens laid out, images decoded) are built while ORT runs this one.
+    const build = (k: number): Promise<StageBatch[]> =>
+      Promise.all(
+        plan[k].micro.map((rows) =>
           buildMicroBatch(
             rows.map((i) => o.samples[i]),
-            step.batch,
-            step.seq,
+            plan[k].batch,
+            plan[k].seq,
             o.config,
             o.padId,
             o.images,
           ),
         ),
       );
-      p.catch(() => undefined); // a failure surfaces when the step awaits it, not as an unhandled rejection
-      return p;
-    };
-    let next = prefetch(engine.steps);
+    let next = engine.steps < plan.length ? build(engine.steps) : undefined;
     for (let k = engine.steps; k < plan.length; k++) {
       const step = plan[k];
       const started = performance.now();
       const batches = await next!;
-      next = prefetch(k + 1);
+      next = k + 1 < plan.length ? build(k + 1) : undefined;
+      next?.catch(() => undefined); // a failure surfaces when the next step awaits it
       const micro: Record<string, HostTensor>[] = [];
-      let tokens = 0;
-      for (const batch of batches) {
-        tokens += step.micro[micro.length].reduce((n, i) => n + o.samples[i].length, 0);
-        // Method feeds (a teacher's logits) are made at their step, in order, as before.
-        micro.push({ ...batch.feeds, ...(await o.extraFeeds?.(batch)) });
-      }
+      for (const batch of batches) micro.push({ ...batch.feeds, ...(await o.extraFeeds?.(batch)) });
+      const tokens = step.micro.flat().reduce((n, i) => n + o.samples[i].length, 0);
       const rates = schedule.rateAt(k + 1);
-      const r = await engine.step(step.batch, step.seq, micro, rates);
+      // One seed per micro-batch, a function of the position in the stage only (the graph mixes in
+      // the stage's base seed): a resumed stage feeds the same ones.
+      const seeds = micro.map((_, i) => k * accumulation + i);
+      const r = await engine.step(step.batch, step.seq, micro, rates, seeds);
       losses.push(r.loss);
       const seconds = (performance.now() - started) / 1000;
       if (o.resumable && (k + 1) % o.resumable.every === 0 && k + 1 < plan.length)

@@ -1,4 +1,4 @@
-import type { TrainGraphSpec } from '@coin/autodiff';
+import { DEFAULT_GROUP, type TrainGraphSpec } from '@coin/autodiff';
 import {
   type AdapterConfig,
   declareVlmInputs,
@@ -7,7 +7,8 @@ import {
   shiftedLmLoss,
   VLM_INPUTS,
   vlmHidden,
-  WeightSource,
+  PROJECTOR_GROUP,
+  trainContext,
 } from '@coin/model';
 import type { TensorData, Value } from '@coin/onnx';
 import type { InputSpec, LossGraph } from '../methods/method.js';
@@ -40,11 +41,12 @@ export function stageTrainSpec(o: StageGraphOptions, batch: number, seq: number)
       name,
       dims: t.dims,
       decay: t.dims.length > 1,
-      group: name.startsWith('projector.') ? 'projector' : 'default',
+      group: name.startsWith('projector.') ? PROJECTOR_GROUP : DEFAULT_GROUP,
     })),
     optimizer: { weightDecay: o.weightDecay, maxGradNorm: o.maxGradNorm },
     forward: (b, params) => {
-      const ctx = { b, w: new WeightSource(b, o.frozen, params), adapter: o.adapter, dropoutSeed: o.dropoutSeed };
+      // Declares the per-step dropout seed input when the adapter has dropout (fed by the engine).
+      const ctx = trainContext(b, { weights: o.frozen, adapter: o.adapter, dropoutSeed: o.dropoutSeed }, params);
       const inputs = declareVlmInputs(b, config, batch, seq);
       const labels = b.input(VLM_INPUTS.labels, 'int64', [batch, seq]);
       const logits = lmHead(ctx, config.decoder, vlmHidden(ctx, config, inputs)); // [B, T, V]

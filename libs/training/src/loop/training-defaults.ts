@@ -1,4 +1,5 @@
 import type { PresetName, TrainingHyper } from '../methods/method.js';
+import { DEFAULT_BUCKETS } from '../sequence/default-buckets.js';
 
 /**
  * The loop's per-preset defaults (docs/protocol.md#training-hyper-parameters). CoIN trains one
@@ -10,7 +11,8 @@ export function trainingDefaults(preset: PresetName): TrainingHyper {
   const lr = { micro: 3e-3, tiny: 1e-3, small: 5e-4 }[preset];
   return {
     epochs: 1,
-    batchSize: { micro: 4, tiny: 8, small: 8 }[preset],
+    // The shortest default bucket's micro-batch (sequence/default-buckets.ts); longer buckets hold fewer.
+    batchSize: Math.max(...DEFAULT_BUCKETS[preset].map((b) => b.batch)),
     accumulation: 1,
     lr,
     projectorLr: lr / 10,

@@ -19,12 +19,14 @@ export function carriedAdapterSetup(ctx: StageContext, adapter: AdapterConfig): 
 }
 
 /**
- * CoIN's LoRA setting (r 128, α 256 on LLaMA-7B's width 4096) scaled to a preset: the rank keeps
- * CoIN's share of the width (128 / 4096 = 1/32), is at least `floor` (a rank of 1 or 2 leaves too
- * little room to learn a task) and a multiple of `multiple` (MoELoRA's experts split it evenly);
- * α = 2r keeps CoIN's scaling α / r = 2, so the adapter's contribution has the same magnitude.
+ * CoIN's LoRA rank scaled to a preset's decoder width. CoIN's r 128 is 1/32 of LLaMA-7B's width
+ * 4096; that share gives micro (48) a rank of 1.5 and tiny (128) 4, too little room for a small
+ * model to learn a task in one epoch. The presets keep a larger share instead: width / 8 rounded up
+ * to a power of two (micro 8, tiny 16, small 32), as the regularisation methods' carried LoRA does,
+ * so every row of a results table trains the same adapter; at least `multiple` and a multiple of it
+ * (MoELoRA's E experts split the rank evenly). α = 2r everywhere keeps CoIN's scaling α / r = 2.
  */
-export function scaledRank(width: number, floor: number, multiple = 1): number {
-  const r = Math.max(floor, Math.round(width / 32));
-  return Math.ceil(r / multiple) * multiple;
+export function scaledRank(width: number, multiple = 1): number {
+  const r = 2 ** Math.ceil(Math.log2(width / 8));
+  return Math.max(multiple, Math.ceil(r / multiple) * multiple);
 }

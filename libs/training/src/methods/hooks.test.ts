@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { join } from 'node:path';
 import { attr, type TensorData } from '@coin/onnx';
 import { runContinual } from '../loop/run.js';
-import { readStageMeta } from '../loop/stage-checkpoint.js';
+import { loadStageCarry, readStageMeta } from '../loop/stage-checkpoint.js';
 import { trainingDefaults } from '../loop/training-defaults.js';
 import { type MicroWorld, microWorld } from '../testing/micro-world.js';
 import { lora } from './lora.js';
@@ -70,7 +70,7 @@ describe('ContinualMethod hooks', () => {
     const options = (weight: number, out: string) => ({
       method: penalised(weight),
       hyper: { ...lora.defaults('micro'), dropout: 0 },
-      training: { ...trainingDefaults('micro'), epochs: 1 },
+      training: { ...trainingDefaults('micro'), epochs: 1, batchSize: 4 },
       preset: 'micro' as const,
       fidelity: 'coin' as const,
       seed: 4,
@@ -89,5 +89,55 @@ describe('ContinualMethod hooks', () => {
     // The extra term is in the trained loss: a heavy penalty on B gives another first loss.
     const plain = await runContinual(options(0, 'plain'));
     assert.notEqual(plain[1].losses[1], records[1].losses[1]);
+  });
+
+  it('a method with its own checkpoint layout resumes a later stage from exactly what it trained', async () => {
+    const inner = lora as unknown as AnyMethod;
+    const onlyB: AnyMethod = {
+      ...inner,
+      name: 'only-b',
+      // A layout of its own: the checkpoint keeps the B matrices and the projector, not A.
+      checkpointWeights: (_ctx, outcome) => ({
+        kind: 'adapter',
+        adapter: outcome.setup.adapter,
+        weights: new Map([...outcome.trained].filter(([n]) => !n.endsWith('lora_A'))),
+      }),
+    };
+    const options = (out: string) => ({
+      method: onlyB,
+      hyper: lora.defaults('micro'),
+      training: { ...trainingDefaults('micro'), epochs: 2, batchSize: 4 },
+      preset: 'micro' as const,
+      fidelity: 'strict' as const,
+      seed: 9,
+      tasks: TASKS,
+      dataDir: world.data,
+      base: world.base,
+      out: join(world.dir, out),
+      session: { threads: 1 },
+      checkpointEvery: 2,
+    });
+    const whole = await runContinual(options('only-b-whole'));
+    const killed = options('only-b-killed');
+    await assert.rejects(
+      runContinual({
+        ...killed,
+        onStep: (row) => {
+          if (row.stage === 'VQAv2' && row.step === 3) throw new Error('killed');
+        },
+      }),
+      /killed/,
+    );
+    const resumed = await runContinual({ ...killed, resume: true });
+    // Stage 2 of the resumed run started from stage 1's carry (its checkpoint lacks A) and ends as the whole run.
+    assert.ok(resumed[0].loaded);
+    const a = (await loadStageCarry(whole[1].dir, (await readStageMeta(whole[1].dir))!)).carried;
+    const b = (await loadStageCarry(resumed[1].dir, (await readStageMeta(resumed[1].dir))!)).carried;
+    assert.ok([...a.keys()].some((n) => n.endsWith('lora_A')));
+    for (const [name, t] of a)
+      assert.ok(
+        Buffer.from((t.data as Float32Array).buffer).equals(Buffer.from((b.get(name)!.data as Float32Array).buffer)),
+        name,
+      );
   });
 });

@@ -12,7 +12,7 @@ export interface LoraHyper {
 
 /** CoIN's r 128 / α 256 / dropout 0.05 on every linear, scaled to the preset's width (scaledRank). */
 export function loraDefaults(preset: PresetName): LoraHyper {
-  const rank = scaledRank(PRESETS[preset].decoder.dim, 4);
+  const rank = scaledRank(PRESETS[preset].decoder.dim);
   return { rank, alpha: 2 * rank, dropout: 0.05 };
 }
 

@@ -3,6 +3,10 @@ import type { TrainRecord } from '@coin/data';
 import type { AdapterConfig, ModelConfig } from '@coin/model';
 import type { DType, GraphBuilder, TensorData, Value } from '@coin/onnx';
 import type { HostTensor, SessionOptions } from '@coin/runtime';
+import type { PresetName } from '../pretrain/pretrain-defaults.js';
+
+/** The built-in presets (one name for pretraining and the stage loop). */
+export type { PresetName };
 
 /**
  * A continual-learning method as a strategy the stage loop calls at fixed points
@@ -120,6 +124,8 @@ export interface ContinualMethod<H extends MethodHyper = MethodHyper, S = unknow
    * What the stage's checkpoint holds. Default: `{ kind: 'adapter', adapter: setup.adapter,
    * weights: outcome.trained }` (PEFT layout: adapter weights + non-LoRA trainables). Full tuning
    * writes `kind: 'base'` with every base weight; olora may write its merged stack as one adapter.
+   * When a method returns an adapter of its own, the loop also keeps `outcome.trained` beside it
+   * (`carry.safetensors`), so that a run resumed after this stage carries exactly what it trained.
    */
   checkpointWeights?(ctx: StageContext<H, S>, outcome: StageOutcome): CheckpointWeights;
 }
@@ -127,7 +133,6 @@ export interface ContinualMethod<H extends MethodHyper = MethodHyper, S = unknow
 /** The method's own hyper-parameters: flat, JSON-serialisable (recorded in each checkpoint). */
 export type MethodHyper = Readonly<Record<string, number | string | boolean>>;
 
-export type PresetName = 'micro' | 'tiny' | 'small';
 export type Fidelity = 'coin' | 'strict';
 
 /**

@@ -15,7 +15,7 @@ const EXPERTS = 8; // CoIN's released scripts
 
 /** CoIN's E 8 / r 128 / α 256 scaled as for LoRA, the rank rounded up to a multiple of E. */
 function moeDefaults(preset: PresetName): MoeLoraHyper {
-  const rank = scaledRank(PRESETS[preset].decoder.dim, EXPERTS, EXPERTS);
+  const rank = scaledRank(PRESETS[preset].decoder.dim, EXPERTS);
   return { rank, alpha: 2 * rank, dropout: 0.05, experts: EXPERTS };
 }
 

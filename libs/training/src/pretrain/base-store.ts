@@ -11,6 +11,8 @@ export const BASE_MANIFEST_FORMAT = 'coin-base-manifest-v1';
 /** Everything a base model depends on; its key is the sha256 of these (canonical JSON) and the code version. */
 export interface BaseKeyInputs {
   readonly preset: string;
+  /** The preset's architecture itself, so that editing a preset never reuses an old base. */
+  readonly model: unknown;
   readonly seed: number;
   /** sha256 of the data folder's manifest.json (which lists the sha256 of every file). */
   readonly data: string;

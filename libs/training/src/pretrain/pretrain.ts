@@ -151,7 +151,13 @@ async function resolveBase(options: PretrainOptions, generateWorld: boolean) {
     throw new CoinError('PRETRAIN.NO_DATA', 'NOT_FOUND', `no pretraining corpus at ${join(dataDir, CAPTIONS_FILE)}`, {
       hint: 'a CoIN-Synth world has one (`coin prep synth --pretrain N`)',
     });
-  const key = baseKey({ preset: options.preset, seed, data: dataHash, hyper: { ...hyper } });
+  const key = baseKey({
+    preset: options.preset,
+    model: PRESETS[options.preset],
+    seed,
+    data: dataHash,
+    hyper: { ...hyper },
+  });
   return { seed, hyper, dataDir, dataHash, key, dir: baseDir(options.storeDir, key) };
 }
 

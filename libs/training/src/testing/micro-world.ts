@@ -40,8 +40,7 @@ export async function microWorld(tasks: readonly string[], train = 12, seed = 3)
       corpus.push(renderVicunaV1(conversationMessages(r.conversations, r.id), '</s>'));
   const bpe = trainByteLevelBpe(corpus, { vocabSize: PRESETS.micro.decoder.vocab });
   const tokenizer = new ByteLevelBpeTokenizer(bpe);
-  // The untrained tokenizer spends ~30 tokens on the system text: room for the longest synth prompt.
-  const config = withVocabAndSeq(PRESETS.micro, tokenizer.vocabSize, 160);
+  const config = withVocabAndSeq(PRESETS.micro, tokenizer.vocabSize);
   const weights = initModel(config, seed);
   const key = sha256Hex(`micro-test-base|${seed}|${tokenizer.vocabSize}`);
   const writeBase = async (to: string) => {
