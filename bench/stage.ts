@@ -1,173 +1,303 @@
 /**
- * npm run bench -- stage [--json] [--preset tiny] [--samples 96] [--reps 3] [--warm-images]
+ * npm run bench -- stage [--json] [--task T] [--train N] [--rounds R] [--base DIR] [--no-spin] [--verbose]
  *
- * One LoRA stage of the stage loop (libs/training `trainStage`) on CoIN-Synth's ImageNet task, and
- * the bare `TrainRunner.step` of the same (batch, seq) shapes measured in the same process.
- * Prints {preset, method, tok_s, step_ms, ceiling_ratio, loop_overhead}:
- *   step_ms        median wall time of a stage step (batch building, images, the step, logging),
- *                  leaving out each shape's first step, where its graphs are built;
- *   loop_overhead  Σ those steps' wall times ÷ Σ the bare step time of each one's shape: what the
- *                  loop adds around ORT (≤ 1.10 is the target);
- *   tok_s          real (non-padding) positions per second over the same steps;
- *   ceiling_ratio  the bare steps' achieved MatMul GFLOP/s ÷ a 1024³ float32 MatMul in ORT.
- * The base is freshly initialised (the timing does not depend on its weights) with a BPE tokenizer
- * trained on the world's conversations.
+ * A real coin-tiny LoRA stage (libs/training's `trainStage`: seeded plan, length buckets, sample
+ * building, image decode + preprocessing, the schedule, callbacks) on a CoIN-Synth task written
+ * into a temporary folder, against the bare `TrainRunner` steps of the same plan: the same
+ * (batch, seq) shapes in the same order, one shared TrainState, feeds built beforehand. The two
+ * alternate round after round in one process, with the 1024³ MatMul ceiling probe between rounds.
+ *
+ * Steady state only: the first step of each shape (graph build + session creation, paid once per
+ * shape and stage) is left out of both sides and reported as `setup_s`. Per round, the stage's
+ * median wall time per steady step (from one progress callback to the next: batch building, feeds,
+ * schedule, the run, callbacks) ÷ the bare runners' median step over the same steps: medians,
+ * because other jobs on the shared cores slow a few steps at a time by 2-3×. `loop_overhead` is
+ * the median of the rounds against runners warmed by earlier rounds (as `train-step` times them);
+ * `loop_overhead_fresh` against runners built again before each pass, as new as the stage's own
+ * sessions (whose second to fourth runs are slower), which leaves the loop's host work alone. The base: `--base DIR`, else the store's tiny base (`coin pretrain`),
+ * else a freshly initialised tiny model with a tokenizer trained on the world (timing is the same;
+ * the output says which).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildTrainGraph, TrainRunner } from '@coin/autodiff';
-import { collect, DEFAULT_SYNTH_OPTIONS, prepareSynth, readTrainFile } from '@coin/data';
+import { buildTrainGraph, type TrainGraphSpec, TrainRunner, TrainState } from '@coin/autodiff';
+import { Rng } from '@coin/core';
+import { DEFAULT_SYNTH_OPTIONS, prepareSynth } from '@coin/data';
+import { ByteLevelBpeTokenizer, dropoutSeedFeed, initModel, PRESETS, withVocabAndSeq } from '@coin/model';
+import { countMatmulFlops } from '@coin/onnx';
+import { createMatmulCeilingProbe, type HostTensor } from '@coin/runtime';
 import {
-  adapterConfig,
-  ByteLevelBpeTokenizer,
-  conversationMessages,
-  initAdapter,
-  initModel,
-  LINEAR_TARGETS,
-  PRESETS,
-  renderVicunaV1,
-  trainableNames,
-  trainByteLevelBpe,
-  withVocabAndSeq,
-} from '@coin/model';
-import { countMatmulFlops, type TensorData } from '@coin/onnx';
-import { createMatmulCeilingProbe } from '@coin/runtime';
-import {
+  type BaseModel,
   buildMicroBatch,
+  findStoredBase,
   ImageStore,
+  loadBase,
   METHODS,
   prepareSamples,
   readTaskSamples,
+  type StageContext,
   stageBuckets,
   stagePlan,
+  stageSchedule,
   stageTrainSpec,
-  trainFilePath,
-  trainingDefaults,
   trainStage,
+  trainingDefaults,
+  trainWorldTokenizer,
 } from '@coin/training';
 import { arg } from './lib/args.js';
-import { median, round } from './lib/stats.js';
+import { median, quartiles, round } from './lib/stats.js';
 
-const preset = (arg('preset') ?? 'tiny') as 'micro' | 'tiny' | 'small';
-const samplesWanted = Number(arg('samples') ?? 96);
-const reps = Number(arg('reps') ?? 3);
-const TASK = 'ImageNet';
+const PRESET = 'tiny' as const;
+const SEED = 0;
 
-const dir = await mkdtemp(join(tmpdir(), 'coin-bench-stage-'));
-try {
-  const data = join(dir, 'world');
-  const preset0 = PRESETS[preset];
-  await prepareSynth(data, {
-    ...DEFAULT_SYNTH_OPTIONS,
-    train: samplesWanted,
-    test: 1,
-    pretrain: 1,
-    imageSize: preset0.vision.imageSize,
-  });
-  const records = await collect(readTrainFile(trainFilePath(data, 'original', TASK)));
-  const corpus = records.map((r) => renderVicunaV1(conversationMessages(r.conversations, r.id), '</s>'));
-  const tokenizer = new ByteLevelBpeTokenizer(trainByteLevelBpe(corpus, { vocabSize: preset0.decoder.vocab }));
-  const config = withVocabAndSeq(preset0, tokenizer.vocabSize);
-  const hyper = METHODS.get('lora').defaults(preset) as { rank: number; alpha: number };
-  const adapter = adapterConfig({
-    kind: 'lora',
-    rank: hyper.rank,
-    alpha: hyper.alpha,
-    dropout: 0,
-    targets: LINEAR_TARGETS,
-  });
-  const all = new Map<string, TensorData>([...initModel(config, 1), ...initAdapter(config.decoder, adapter, 2)]);
-  const names = new Set(trainableNames(all, adapter));
-  const trainable = new Map([...all].filter(([n]) => names.has(n)));
-  const frozen = new Map([...all].filter(([n]) => !names.has(n)));
-  const training = trainingDefaults(preset);
-  const graph = { config, adapter, trainable, frozen, weightDecay: 0, maxGradNorm: 1 };
-  const makeSpec = (b: number, s: number) => stageTrainSpec(graph, b, s);
-  const images = new ImageStore(data, config.vision.imageSize);
-  const buckets = stageBuckets(preset, training.batchSize, config.decoder.maxSeq);
-  const { prepared } = prepareSamples(
-    await readTaskSamples(data, 'original', TASK),
-    tokenizer,
-    config,
-    Math.max(...buckets.map((b) => b.seq)),
-  );
-  const seed = 5;
-  const plan = stagePlan({ samples: prepared, training, seed, stage: TASK, buckets });
-
-  // --warm-images: every image decoded before the stage, as a second epoch finds them.
-  if (process.argv.includes('--warm-images'))
-    for (const p of prepared) if (p.sample.record.image) await images.pixels(p.sample.record.image);
-  // The stage, timed step by step.
-  const stepMs: number[] = [];
-  let last = performance.now();
-  await trainStage({
-    stage: TASK,
-    config,
-    padId: tokenizer.padId,
-    images,
-    samples: prepared,
-    buckets,
-    training,
-    fidelity: 'coin',
-    seed,
-    trainable,
-    makeSpec,
-    session: {},
-    onStep: () => {
-      const now = performance.now();
-      stepMs.push(now - last);
-      last = now;
-    },
-  });
-  const seen = new Set<string>();
-  const steady = plan
-    .map((p, k) => ({ p, ms: stepMs[k], shape: `${p.batch}x${p.seq}` }))
-    .filter((x) => (seen.has(x.shape) ? true : (seen.add(x.shape), false)));
-
-  // The bare step of every shape, on a real batch of that shape.
-  const bare = new Map<string, number>();
-  const probe = await createMatmulCeilingProbe(1024);
-  const ratios: number[] = [];
-  for (const shape of new Set(steady.map((x) => x.shape))) {
-    const p = plan.find((q) => `${q.batch}x${q.seq}` === shape)!;
-    const spec = makeSpec(p.batch, p.seq);
-    const runner = await TrainRunner.create(spec);
-    runner.setParams(Object.fromEntries([...trainable].map(([n, t]) => [n, t.data as Float32Array])));
-    const rows = p.micro[0].map((i) => prepared[i]);
-    const batch = await buildMicroBatch(rows, p.batch, p.seq, config, tokenizer.padId, images);
-    await runner.step(batch.feeds, 1e-4);
-    const times: number[] = [];
-    for (let r = 0; r < reps; r++) {
-      const t0 = performance.now();
-      await runner.step(batch.feeds, 1e-4);
-      times.push(performance.now() - t0);
-    }
-    const ms = median(times);
-    bare.set(shape, ms);
-    const flops = countMatmulFlops(buildTrainGraph(spec, 'step').model.graph);
-    ratios.push(flops / (ms / 1000) / 1e9 / (await probe.measure(3, 0)).gflops);
-    await runner.release();
+async function loadOrInitBase(world: string): Promise<{ base: BaseModel; source: string }> {
+  const explicit = arg('base');
+  if (explicit) return { base: await loadBase(explicit, PRESET), source: `pretrained (${explicit})` };
+  const store = process.env.COIN_STORE ?? join(process.env.HOME ?? tmpdir(), '.cache/coin');
+  try {
+    const dir = await findStoredBase(store, PRESET);
+    return { base: await loadBase(dir, PRESET), source: `pretrained (${dir})` };
+  } catch {
+    // No finished base in the store: a fresh one times the same graphs.
   }
-  await probe.release();
-
-  const loopMs = steady.reduce((a, x) => a + x.ms, 0);
-  const bareMs = steady.reduce((a, x) => a + bare.get(x.shape)!, 0);
-  const tokens = steady.reduce((a, x) => a + x.p.micro.flat().reduce((n, i) => n + prepared[i].length, 0), 0);
-  const row = {
-    preset,
-    method: 'lora',
-    tok_s: round(tokens / (loopMs / 1000), 0),
-    step_ms: round(median(steady.map((x) => x.ms)), 1),
-    ceiling_ratio: round(median(ratios), 3),
-    loop_overhead: round(loopMs / bareMs, 3),
+  const tokenizer = new ByteLevelBpeTokenizer(await trainWorldTokenizer(world, PRESETS[PRESET].decoder.vocab));
+  const config = withVocabAndSeq(PRESETS[PRESET], tokenizer.vocabSize);
+  return {
+    base: { config, weights: initModel(config, SEED), tokenizer, key: 'fresh' },
+    source: 'freshly initialised (no pretrained tiny base found; timing only)',
   };
-  if (process.argv.includes('--json')) console.log(JSON.stringify(row));
-  else
-    console.log(
-      `${preset} lora: ${plan.length} steps (${steady.length} timed, shapes ${[...bare.keys()].join(', ')}), ` +
-        `${row.step_ms} ms/step, ${row.tok_s} tok/s, ceiling_ratio ${row.ceiling_ratio}, loop_overhead ${row.loop_overhead}`,
-    );
-} finally {
-  await rm(dir, { recursive: true, force: true });
 }
+
+async function main() {
+  const json = process.argv.includes('--json');
+  const task = arg('task') ?? 'TextVQA';
+  const train = Number(arg('train') ?? 160);
+  const rounds = Number(arg('rounds') ?? 3);
+  const dir = await mkdtemp(join(tmpdir(), 'coin-bench-stage-'));
+  try {
+    const world = join(dir, 'world');
+    await prepareSynth(world, { ...DEFAULT_SYNTH_OPTIONS, seed: SEED, train, test: 1, pretrain: 4 });
+    const { base, source } = await loadOrInitBase(world);
+    const { config } = base;
+    const method = METHODS.get('lora');
+    const hyper = method.defaults(PRESET);
+    const training = trainingDefaults(PRESET);
+    // --no-spin: ORT's idle intra-op threads sleep at once (both sides), instead of spinning a while.
+    const session = process.argv.includes('--no-spin') ? { spin: false } : {};
+    const ctx: StageContext = {
+      preset: PRESET,
+      config,
+      fidelity: 'coin',
+      seed: SEED,
+      stage: 1,
+      plan: [{ name: task, tasks: [task], train: true }],
+      hyper,
+      training,
+      base: base.weights,
+      start: new Map(base.weights),
+      state: undefined,
+      session,
+      rng: (label) => Rng.for(SEED, 'method', method.name, 1, label),
+    };
+    const setup = await method.prepareStage(ctx);
+    const buckets = stageBuckets(PRESET, training.batchSize, config.decoder.maxSeq);
+    const { prepared } = prepareSamples(
+      await readTaskSamples(world, 'original', task),
+      base.tokenizer,
+      config,
+      Math.max(...buckets.map((b) => b.seq)),
+    );
+    const stageSeed = Rng.for(SEED, 'stage', 1).nextU32();
+    const graph = {
+      config,
+      adapter: setup.adapter,
+      trainable: setup.initialWeights,
+      frozen: setup.frozenWeights,
+      weightDecay: training.weightDecay,
+      maxGradNorm: training.maxGradNorm,
+      dropoutSeed: stageSeed,
+    };
+    const makeSpec = (b: number, s: number): TrainGraphSpec => stageTrainSpec(graph, b, s);
+    const plan = stagePlan({ samples: prepared, training, seed: stageSeed, stage: task, buckets });
+    const schedule = stageSchedule('coin', training, plan.length);
+    // Steady steps: every step but the first of its shape (that one builds the graph and session).
+    const seen = new Set<string>();
+    const steady = plan.map((p) => {
+      const key = `${p.batch}x${p.seq}`;
+      const again = seen.has(key);
+      seen.add(key);
+      return again;
+    });
+    const steadyCount = steady.filter(Boolean).length;
+    const flopsByShape = new Map<string, number>();
+    for (const key of seen) {
+      const [b, s] = key.split('x').map(Number);
+      flopsByShape.set(key, countMatmulFlops(buildTrainGraph(makeSpec(b, s), 'step').model.graph));
+    }
+    const steadyFlops = plan.reduce((n, p, k) => n + (steady[k] ? flopsByShape.get(`${p.batch}x${p.seq}`)! : 0), 0);
+    const steadyTokens = plan.reduce(
+      (n, p, k) => n + (steady[k] ? p.micro.flat().reduce((t, i) => t + prepared[i].length, 0) : 0),
+      0,
+    );
+
+    // The bare side: runners per shape on one state, every step's feeds built up front.
+    const initial = Object.fromEntries([...setup.initialWeights].map(([n, t]) => [n, t.data as Float32Array]));
+    const state = TrainState.for(makeSpec(1, 8).trainable);
+    state.setParams(initial);
+    const start = state.snapshot();
+    const runners = new Map<string, TrainRunner>();
+    const buildRunners = async () => {
+      await Promise.all([...runners.values()].map((x) => x.release()));
+      for (const key of seen) {
+        const [b, s] = key.split('x').map(Number);
+        runners.set(key, await TrainRunner.create(makeSpec(b, s), { ...session, accumulation: 1, state }));
+      }
+    };
+    await buildRunners();
+    const images = new ImageStore(world, config.vision.imageSize);
+    // Host cost of a step's feeds (collate, image read + decode + preprocess, vlmBatch): with each
+    // image decoded for the first time (as in a one-epoch stage) and again from the cache.
+    const buildAll = async (): Promise<{ feeds: Record<string, HostTensor>[][]; ms: number[] }> => {
+      const feeds: Record<string, HostTensor>[][] = [];
+      const ms: number[] = [];
+      for (const p of plan) {
+        const t0 = performance.now();
+        const micro: Record<string, HostTensor>[] = [];
+        for (const rows of p.micro) {
+          const rowsOf = rows.map((i) => prepared[i]);
+          const b = await buildMicroBatch(rowsOf, p.batch, p.seq, config, base.tokenizer.padId, images);
+          // The dropout seed is a per-step input of the graph (any value times the same).
+          micro.push({ ...b.feeds, ...dropoutSeedFeed(feeds.length * training.accumulation + micro.length) });
+        }
+        ms.push(performance.now() - t0);
+        feeds.push(micro);
+      }
+      return { feeds, ms };
+    };
+    const cold = await buildAll();
+    const warm = await buildAll();
+    const bareFeeds = cold.feeds;
+    // `fresh`: runners built again first (outside the timing), so that their first runs after the
+    // first of each shape are as cold as the stage's own new sessions.
+    const bare = async (fresh = false): Promise<number> => {
+      if (fresh) await buildRunners();
+      state.restore(start);
+      const times: number[] = [];
+      const steadyTimes: number[] = [];
+      for (let k = 0; k < plan.length; k++) {
+        const p = plan[k];
+        const runner = runners.get(`${p.batch}x${p.seq}`)!;
+        const rates = schedule.rateAt(k + 1);
+        const own = Object.fromEntries(runner.groups.map((g) => [g, rates[g] ?? rates.default]));
+        const t0 = performance.now();
+        await runner.stepAccumulated(bareFeeds[k], own);
+        const t = performance.now() - t0;
+        times.push(t);
+        if (steady[k]) steadyTimes.push(t);
+      }
+      if (process.argv.includes('--verbose'))
+        console.error(`bare${fresh ? ' (fresh)' : ''} step ms: ${times.map((t) => t.toFixed(0)).join(' ')}`);
+      // A typical step (the median: other jobs' bursts hit a few steps hard) times the step count.
+      return median(steadyTimes) * steadyCount;
+    };
+    const stage = async (): Promise<{ steadyMs: number; setupMs: number }> => {
+      const intervals: number[] = [];
+      let last = performance.now();
+      await trainStage({
+        stage: task,
+        config,
+        buckets,
+        padId: base.tokenizer.padId,
+        images: new ImageStore(world, config.vision.imageSize), // each round decodes its images, as a stage does
+        samples: prepared,
+        training,
+        fidelity: 'coin',
+        seed: stageSeed,
+        trainable: setup.initialWeights,
+        makeSpec,
+        session,
+        onStep: () => {
+          const now = performance.now();
+          intervals.push(now - last);
+          last = now;
+        },
+      });
+      if (process.argv.includes('--verbose'))
+        console.error(`stage intervals ms: ${intervals.map((t) => t.toFixed(0)).join(' ')}`);
+      const steadyMs = median(intervals.filter((_, k) => steady[k])) * steadyCount;
+      return { steadyMs, setupMs: intervals.reduce((n, t, k) => n + (steady[k] ? 0 : t), 0) };
+    };
+
+    const probe = await createMatmulCeilingProbe(1024);
+    await bare(); // warm the bare runners (their first runs)
+    await probe.measure(2);
+    const ratios: number[] = [];
+    const freshRatios: number[] = [];
+    const stageMs: number[] = [];
+    const bareMs: number[] = [];
+    const setupMs: number[] = [];
+    const ceiling: number[] = [(await probe.measure(3, 0)).gflops];
+    const loads: number[] = [loadavg()[0]];
+    for (let r = 0; r < rounds; r++) {
+      let s: { steadyMs: number; setupMs: number };
+      let b: number;
+      let f: number;
+      if (r % 2 === 0) {
+        s = await stage();
+        b = await bare();
+        f = await bare(true);
+      } else {
+        f = await bare(true);
+        b = await bare();
+        s = await stage();
+      }
+      ratios.push(s.steadyMs / b);
+      freshRatios.push(s.steadyMs / f);
+      stageMs.push(s.steadyMs);
+      bareMs.push(b);
+      setupMs.push(s.setupMs);
+      ceiling.push((await probe.measure(3, 0)).gflops);
+      loads.push(loadavg()[0]);
+    }
+    await Promise.all([...runners.values()].map((x) => x.release()).concat(probe.release()));
+
+    const stepMs = median(stageMs) / steadyCount;
+    const ceilingGflops = median(ceiling);
+    const q = quartiles(ratios);
+    const row = {
+      preset: PRESET,
+      method: 'lora',
+      tok_s: round((steadyTokens / median(stageMs)) * 1000, 0),
+      step_ms: round(stepMs, 1),
+      ceiling_ratio: round(steadyFlops / steadyCount / (stepMs / 1000) / 1e9 / ceilingGflops, 3),
+      loop_overhead: round(median(ratios), 3),
+      loop_overhead_iqr: [round(q.q1, 3), round(q.q3, 3)],
+      // Against bare runners as new as the stage's: what the loop's host work alone adds.
+      loop_overhead_fresh: round(median(freshRatios), 3),
+      bare_step_ms: round(median(bareMs) / steadyCount, 1),
+      feeds_ms_cold: round(median(cold.ms), 1),
+      feeds_ms_warm: round(median(warm.ms), 1),
+      ceiling_gflops: round(ceilingGflops, 0),
+      load_1m: round(median(loads), 2),
+      task,
+      samples: prepared.length,
+      steps: plan.length,
+      steady_steps: steadyCount,
+      shapes: [...seen],
+      setup_s: round(median(setupMs) / 1000, 2),
+      rounds,
+      spin: !process.argv.includes('--no-spin'),
+      base: source,
+    };
+    if (json) console.log(JSON.stringify(row));
+    else {
+      console.log(`stage: ${new Date().toISOString()}, node ${process.version}, base ${source}`);
+      for (const [k, v] of Object.entries(row)) console.log(`  ${k.padEnd(18)} ${JSON.stringify(v)}`);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

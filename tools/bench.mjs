@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const SUMMARIES = {
   'train-step': 'one training step (forward + backward + AdamW) against a 1024³ MatMul ceiling and TensorFlow.js',
   decode: 'greedy decoding tokens/s: the cached generator against the recompute reference, batch 1 and 32',
-  stage: 'one LoRA stage of the stage loop vs the bare train-step of its shapes: tok_s, step_ms, loop_overhead',
+  stage: 'a coin-tiny LoRA stage on CoIN-Synth alternating with bare TrainRunner steps of its plan: loop_overhead',
   'decode-ab': 'two cached generator variants in alternating rounds: the paired ratio B ÷ A and its IQR',
   cli: 'start-up of `coin --help`: the compiled launcher against on-the-fly compiling and bare node',
   'seq-lengths': "expanded token lengths of every CoIN-Synth task under each preset's tokenizer, against maxSeq",

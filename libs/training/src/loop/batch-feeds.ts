@@ -24,10 +24,13 @@ export async function buildMicroBatch(
   const size = config.vision.imageSize;
   const plane = 3 * size * size;
   const pixels = new Float32Array(batch * plane); // [B, 3, S, S]
-  for (let b = 0; b < batch; b++) {
-    const image = (padded[b].sample.record as TrainRecord).image;
-    if (image !== undefined) pixels.set(await images.pixels(image), b * plane);
-  }
+  // All rows' images at once: their reads and decodes run side by side on libuv's threads.
+  await Promise.all(
+    padded.map(async (row, b) => {
+      const image = (row.sample.record as TrainRecord).image;
+      if (image !== undefined) pixels.set(await images.pixels(image), b * plane);
+    }),
+  );
   const vb = vlmBatch(c, pixels, size, imageTokens(config.vision), seq, padId);
   const feeds: Record<string, HostTensor> = vb.feeds;
   return { batch, seq, feeds, samples: rows.map((r) => r.sample) };

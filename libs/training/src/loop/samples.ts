@@ -73,26 +73,33 @@ export function prepareSamples(
  * LLaVA's training pads to a square with the mean colour before the CLIP processor).
  */
 export class ImageStore {
-  private readonly cache = new Map<string, Float32Array>();
+  // Promises, so that two rows (or a prefetched step) asking for one image decode it once.
+  private readonly cache = new Map<string, Promise<Float32Array>>();
 
   constructor(
     private readonly dataDir: string,
     private readonly size: number,
   ) {}
 
-  async pixels(image: string): Promise<Float32Array> {
+  pixels(image: string): Promise<Float32Array> {
     let t = this.cache.get(image);
     if (!t) {
-      const path = join(this.dataDir, SYNTH_LAYOUT.images, image);
-      let bytes: Uint8Array;
-      try {
-        bytes = await readFile(path);
-      } catch (cause) {
-        throw new CoinError('TRAIN.IMAGE_NOT_FOUND', 'NOT_FOUND', `cannot read image ${path}`, { cause });
-      }
-      t = await preprocessImage(bytes, { size: this.size, mode: 'pad' }, path);
+      t = this.load(image);
       this.cache.set(image, t);
+      // A failed load is not kept: the error reaches this caller, a later call tries again.
+      t.catch(() => this.cache.delete(image));
     }
     return t;
+  }
+
+  private async load(image: string): Promise<Float32Array> {
+    const path = join(this.dataDir, SYNTH_LAYOUT.images, image);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(path);
+    } catch (cause) {
+      throw new CoinError('TRAIN.IMAGE_NOT_FOUND', 'NOT_FOUND', `cannot read image ${path}`, { cause });
+    }
+    return preprocessImage(bytes, { size: this.size, mode: 'pad' }, path);
   }
 }
