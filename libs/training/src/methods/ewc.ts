@@ -1,7 +1,6 @@
 import type { TensorData } from '@coin/onnx';
 import { numberFlag } from './flags.js';
-import { type LoraHyper, lora, loraDefaults } from './lora.js';
-import { loraFlags } from './lora-adapter.js';
+import { lora, loraDefaults, loraFlags, type LoraHyper } from './lora.js';
 import { accumulateFisher, FisherEstimate } from './fisher.js';
 import type { ContinualMethod, PresetName, StageContext } from './method.js';
 import { type EwcAnchor, ewcPenalty } from './penalties/ewc-penalty.js';

@@ -1,7 +1,7 @@
-import { adapterConfig, LINEAR_TARGETS, PRESETS } from '@coin/model';
+import { type AdapterConfig, adapterConfig, LINEAR_TARGETS, PRESETS } from '@coin/model';
 import { carriedAdapterSetup, scaledRank } from './adapter-setup.js';
 import { numberFlag } from './flags.js';
-import type { ContinualMethod, PresetName } from './method.js';
+import type { ContinualMethod, MethodFlag, PresetName } from './method.js';
 
 export interface LoraHyper {
   readonly rank: number;
@@ -31,6 +31,19 @@ export const LORA_FLAGS = [
 ];
 
 /**
+ * `lora`'s flags (--lora-rank, --lora-alpha, --lora-dropout) for a method built on it. They set only
+ * lora's keys, which every hyper-parameter set extending LoraHyper has; the cast says so.
+ */
+export function loraFlags<H extends LoraHyper>(): readonly MethodFlag<H>[] {
+  return LORA_FLAGS as unknown as readonly MethodFlag<H>[];
+}
+
+/** The adapter `lora`'s hyper-parameters describe: CoIN's LoRA on every linear of the decoder. */
+export function loraAdapter(h: LoraHyper): AdapterConfig {
+  return adapterConfig({ kind: 'lora', rank: h.rank, alpha: h.alpha, dropout: h.dropout, targets: LINEAR_TARGETS });
+}
+
+/**
  * CoIN's baseline: one LoRA on every linear of the decoder plus the projector, trained through all
  * stages in order and never merged between them (docs/protocol.md#stage-chaining).
  */
@@ -40,15 +53,5 @@ export const lora: ContinualMethod<LoraHyper> = {
   evaluation: 'merged',
   flags: LORA_FLAGS,
   defaults: loraDefaults,
-  prepareStage: (ctx) =>
-    carriedAdapterSetup(
-      ctx,
-      adapterConfig({
-        kind: 'lora',
-        rank: ctx.hyper.rank,
-        alpha: ctx.hyper.alpha,
-        dropout: ctx.hyper.dropout,
-        targets: LINEAR_TARGETS,
-      }),
-    ),
+  prepareStage: (ctx) => carriedAdapterSetup(ctx, loraAdapter(ctx.hyper)),
 };

@@ -1,8 +1,7 @@
 import type { TensorData } from '@coin/onnx';
 import type { HostTensor } from '@coin/runtime';
 import { numberFlag } from './flags.js';
-import { type LoraHyper, lora, loraDefaults } from './lora.js';
-import { loraAdapter, loraFlags } from './lora-adapter.js';
+import { lora, loraAdapter, loraDefaults, loraFlags, type LoraHyper } from './lora.js';
 import { LWF_TEACHER_INPUT, LwfTeacher } from './lwf-teacher.js';
 import type { ContinualMethod, StageContext } from './method.js';
 import { distillationLoss } from './penalties/distillation.js';

@@ -2,8 +2,7 @@ import { type AdapterConfig, adapterConfig, isAdapterName, mergeLora } from '@co
 import type { TensorData } from '@coin/onnx';
 import { carriedAdapterSetup } from './adapter-setup.js';
 import { numberFlag } from './flags.js';
-import { type LoraHyper, loraDefaults } from './lora.js';
-import { loraAdapter, loraFlags } from './lora-adapter.js';
+import { loraAdapter, loraDefaults, loraFlags, type LoraHyper } from './lora.js';
 import type { ContinualMethod } from './method.js';
 import { freshAdapter } from './olora-adapters.js';
 import { orthogonalityPenalty } from './penalties/orthogonality.js';

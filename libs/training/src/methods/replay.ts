@@ -1,6 +1,5 @@
 import { numberFlag } from './flags.js';
-import { type LoraHyper, lora, loraDefaults } from './lora.js';
-import { loraFlags } from './lora-adapter.js';
+import { lora, loraDefaults, loraFlags, type LoraHyper } from './lora.js';
 import type { ContinualMethod, PresetName, StageSample } from './method.js';
 import { ReplayMemory } from './replay-memory.js';
 
