@@ -6,3 +6,4 @@ export * from './python-format.js';
 export * from './python-whitespace.js';
 export * from './json-object.js';
 export * from './output-target.js';
+export * from './path-exists.js';

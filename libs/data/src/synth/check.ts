@@ -1,4 +1,5 @@
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { pathExists } from '@coin/core';
 import { join } from 'node:path';
 import {
   COIN_TASKS,
@@ -26,15 +27,6 @@ export interface SynthCheckResult {
 }
 
 const LETTERS = 'ABCDE';
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function readJson(path: string): Promise<unknown> {
   return JSON.parse(await readFile(path, 'utf8'));
@@ -67,7 +59,7 @@ export async function checkSynthWorld(dir: string, variant: InstructionVariant):
         if (answer === undefined || !ANSWER_PATTERNS[task].test(answer))
           problems.push(`${where}: answer ${JSON.stringify(answer)} does not match ${ANSWER_PATTERNS[task]}`);
         if (r.image === undefined && task !== 'ScienceQA') problems.push(`${where}: no image`);
-        if (r.image !== undefined && !(await exists(join(imageRoot, r.image))))
+        if (r.image !== undefined && !(await pathExists(join(imageRoot, r.image))))
           problems.push(`${where}: image ${r.image} missing`);
         if (task === 'Grounding' && answer !== undefined) {
           const box = parseBoxString(answer);

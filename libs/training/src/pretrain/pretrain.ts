@@ -1,7 +1,15 @@
-import { access, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TrainRunner } from '@coin/autodiff';
-import { CoinError, removeStaleTempsBeside, sha256Hex, tempPathBeside, unitKey, writeFileAtomic } from '@coin/core';
+import {
+  CoinError,
+  pathExists,
+  removeStaleTempsBeside,
+  sha256Hex,
+  tempPathBeside,
+  unitKey,
+  writeFileAtomic,
+} from '@coin/core';
 import { DEFAULT_SYNTH_OPTIONS, prepareSynth, type ProgressSink } from '@coin/data';
 import {
   adapterConfig,
@@ -143,11 +151,12 @@ async function resolveBase(options: PretrainOptions, generateWorld: boolean) {
   const hyper = pretrainHyper(options.preset, options.hyper);
   let dataDir = options.dataDir;
   if (dataDir === undefined) {
-    if (!generateWorld && !(await exists(join(defaultWorldDir(options.storeDir), 'manifest.json')))) return undefined;
+    if (!generateWorld && !(await pathExists(join(defaultWorldDir(options.storeDir), 'manifest.json'))))
+      return undefined;
     dataDir = await defaultWorld(options);
   }
   const dataHash = await dataManifestHash(dataDir);
-  if (!(await exists(join(dataDir, CAPTIONS_FILE))))
+  if (!(await pathExists(join(dataDir, CAPTIONS_FILE))))
     throw new CoinError('PRETRAIN.NO_DATA', 'NOT_FOUND', `no pretraining corpus at ${join(dataDir, CAPTIONS_FILE)}`, {
       hint: 'a CoIN-Synth world has one (`coin prep synth --pretrain N`)',
     });
@@ -159,15 +168,6 @@ async function resolveBase(options: PretrainOptions, generateWorld: boolean) {
     hyper: { ...hyper },
   });
   return { seed, hyper, dataDir, dataHash, key, dir: baseDir(options.storeDir, key) };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function pretrainInto(
@@ -279,7 +279,7 @@ async function pretrainInto(
  */
 async function defaultWorld(options: PretrainOptions): Promise<string> {
   const dir = defaultWorldDir(options.storeDir);
-  if (await exists(join(dir, 'manifest.json'))) return dir;
+  if (await pathExists(join(dir, 'manifest.json'))) return dir;
   options.onEvent?.({ phase: 'world' });
   await mkdir(join(options.storeDir, 'data'), { recursive: true });
   await prepareSynth(dir, DEFAULT_SYNTH_OPTIONS, { progress: options.worldProgress, signal: options.signal });
