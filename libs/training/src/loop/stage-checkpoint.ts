@@ -1,6 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CoinError, writeFileAtomic } from '@coin/core';
+import { CoinError, pathExists, writeFileAtomic } from '@coin/core';
 import type { InstructionVariant } from '@coin/data';
 import {
   ADAPTER_CONFIG_FILE,
@@ -94,13 +94,17 @@ export async function readStageMeta(dir: string): Promise<StageMeta | undefined>
   } catch {
     return undefined;
   }
-  const meta = JSON.parse(text) as StageMeta;
-  const marker = meta.checkpoint === 'base' ? BASE_CONFIG_FILE : ADAPTER_CONFIG_FILE;
+  let meta: StageMeta;
   try {
-    await readFile(join(dir, marker));
+    meta = JSON.parse(text) as StageMeta;
   } catch {
-    return undefined;
+    throw new CoinError('TRAIN.CORRUPT_STAGE', 'DATA_LOSS', `${join(dir, STAGE_META_FILE)} is damaged`, {
+      hint: 'remove that stage folder; `coin train --resume` trains the stage again',
+    });
   }
+  // The checkpoint's config is written last: without it the stage did not finish.
+  const marker = meta.checkpoint === 'base' ? BASE_CONFIG_FILE : ADAPTER_CONFIG_FILE;
+  if (!(await pathExists(join(dir, marker)))) return undefined;
   return meta;
 }
 
