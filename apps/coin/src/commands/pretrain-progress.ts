@@ -1,4 +1,5 @@
 import type { PretrainEvent } from '@coin/training';
+import { clock, etaSeconds, progressBar, REDRAW } from './progress-line.js';
 
 interface Stream {
   write(chunk: string): unknown;
@@ -12,11 +13,6 @@ const PHASES: Readonly<Record<string, string>> = {
   eval: 'held-out caption loss',
 };
 
-function clock(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
-}
-
 /**
  * Draws pretraining's progress from the library's events: on a TTY one line redrawn in place
  * (bar, step, loss, ETA), otherwise a plain line every `logIntervalMs`. The loss shown is a running
@@ -28,7 +24,7 @@ export function pretrainProgress(stream: Stream, label: string, logIntervalMs = 
   const recent: number[] = [];
   return (e) => {
     if (e.phase !== 'train') {
-      stream.write(`${tty ? '\r\x1b[K' : ''}${label}: ${PHASES[e.phase]}…\n`);
+      stream.write(`${tty ? REDRAW : ''}${label}: ${PHASES[e.phase]}…\n`);
       return;
     }
     recent.push(e.loss);
@@ -38,11 +34,8 @@ export function pretrainProgress(stream: Stream, label: string, logIntervalMs = 
     if (!last && now - lastDraw < (tty ? 200 : logIntervalMs)) return;
     lastDraw = now;
     const loss = recent.reduce((a, b) => a + b, 0) / recent.length;
-    const eta = (e.elapsedMs / e.step) * (e.steps - e.step);
-    const width = 24;
-    const filled = Math.round((width * e.step) / e.steps);
-    const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
-    const text = `${label} ${bar} ${e.step}/${e.steps} loss ${loss.toFixed(3)} ${last ? `in ${clock(e.elapsedMs)}` : `ETA ${clock(eta)}`}`;
-    stream.write(tty ? `\r\x1b[K${text}${last ? '\n' : ''}` : `${text}\n`);
+    const seconds = e.elapsedMs / 1000;
+    const text = `${label} ${progressBar(e.step, e.steps)} ${e.step}/${e.steps} loss ${loss.toFixed(3)} ${last ? `in ${clock(seconds)}` : `ETA ${clock(etaSeconds(seconds, e.step, e.steps))}`}`;
+    stream.write(tty ? `${REDRAW}${text}${last ? '\n' : ''}` : `${text}\n`);
   };
 }

@@ -1,4 +1,5 @@
 import type { StepLog } from '@coin/training';
+import { clock, etaSeconds, progressBar, REDRAW } from './progress-line.js';
 
 /**
  * One progress bar per stage on stderr: steps done, loss, tokens/s and the time left. A terminal
@@ -22,12 +23,10 @@ export class StageProgress {
 
   update(row: StepLog): void {
     const elapsed = (performance.now() - this.started) / 1000;
-    const eta = (elapsed / row.step) * (row.steps - row.step);
-    const width = 20;
-    const done = Math.round((row.step / row.steps) * width);
-    const line = `${this.label} [${'#'.repeat(done)}${'.'.repeat(width - done)}] ${row.step}/${row.steps} loss ${row.loss.toFixed(4)} ${Math.round(row.tok_s)} tok/s ETA ${clock(eta)}`;
+    const eta = etaSeconds(elapsed, row.step, row.steps);
+    const line = `${this.label} ${progressBar(row.step, row.steps)} ${row.step}/${row.steps} loss ${row.loss.toFixed(4)} ${Math.round(row.tok_s)} tok/s ETA ${clock(eta)}`;
     if (this.out.isTTY) {
-      this.out.write(`\r${line}`);
+      this.out.write(`${REDRAW}${line}`);
       return;
     }
     const tenth = Math.floor((row.step / row.steps) * 10);
@@ -41,9 +40,4 @@ export class StageProgress {
     if (this.out.isTTY && this.steps > 0) this.out.write('\n');
     this.out.write(`${this.label}: checkpoint ${dir}\n`);
   }
-}
-
-function clock(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
