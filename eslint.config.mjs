@@ -21,8 +21,21 @@ const layers = {
   metrics: ['core'],
   model: ['core', 'onnx', 'runtime', 'autodiff', 'data'],
   training: ['core', 'onnx', 'runtime', 'autodiff', 'data', 'model', 'metrics'],
+  evaluation: ['core', 'onnx', 'runtime', 'autodiff', 'data', 'model', 'metrics'],
   platform: ['core', 'contracts'],
-  pipeline: ['core', 'onnx', 'runtime', 'autodiff', 'data', 'model', 'metrics', 'training', 'platform', 'contracts'],
+  pipeline: [
+    'core',
+    'onnx',
+    'runtime',
+    'autodiff',
+    'data',
+    'model',
+    'metrics',
+    'training',
+    'evaluation',
+    'platform',
+    'contracts',
+  ],
 };
 
 export const depConstraints = [

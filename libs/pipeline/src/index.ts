@@ -1,0 +1,1 @@
+export * from './results/results.js';
