@@ -7,3 +7,4 @@ export * from './ort-tensor.js';
 export * from './session.js';
 export * from './session-cache.js';
 export * from './matmul-ceiling.js';
+export * from './ort-version.js';

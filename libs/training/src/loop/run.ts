@@ -62,6 +62,8 @@ export interface ContinualRunOptions {
   readonly checkpointEvery?: number;
   /** Continue a run in `out`: finished stages are loaded, an interrupted one continues from its snapshot. */
   readonly resume?: boolean;
+  /** Stop after this many stages of the plan (`coin run` trains one stage per unit). Default: all. */
+  readonly untilStage?: number;
   readonly onStageStart?: (stage: StagePlan, index: number, steps: number) => void;
   readonly onStep?: (row: StepLog) => void;
   readonly onStageEnd?: (stage: StagePlan, index: number, dir: string) => void;
@@ -97,7 +99,8 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
   let carried = new Map<string, TensorData>(); // what the previous stage trained
   let state: unknown;
   const records: StageRecord[] = [];
-  for (let k = 1; k <= plan.length; k++) {
+  const last = Math.min(plan.length, o.untilStage ?? plan.length);
+  for (let k = 1; k <= last; k++) {
     const p = plan[k - 1];
     const dir = stageDir(o.out, k, p.name);
     const ctx: StageContext = {

@@ -1,0 +1,63 @@
+/**
+ * The judge units (docs/protocol.md#the-judge): CoIN's judge prompts for one evaluated cell, the
+ * backend's replies in judgements.jsonl, and the General-Knowledge score parsed from them in both
+ * fidelities. Runs in the orchestrating process: the rubric is instant and a remote judge is I/O.
+ */
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SYNTH_LAYOUT, TEST_FILE_OF_TASK, type CoinTask } from '@coin/data';
+import { aggregateJudgeScores, type JudgeBackend, judgeRequests } from '@coin/metrics';
+import { publishDir } from '@coin/platform';
+import type { JudgeUnit, PrepUnit } from '../plan/units.js';
+import type { RunSpec } from '../spec/run-spec.js';
+import { scratchDir, type UnitEnv, unitFiles } from './unit-env.js';
+
+export interface JudgeCellMeta extends Record<string, unknown> {
+  readonly task: string;
+  readonly score: { readonly coin: number; readonly strict: number };
+  readonly n: number;
+  readonly parse_failures: number;
+  readonly refusals: number;
+  readonly judge: string;
+}
+
+export async function runJudge(
+  unit: JudgeUnit,
+  spec: RunSpec,
+  world: PrepUnit,
+  backend: JudgeBackend,
+  env: UnitEnv,
+): Promise<JudgeCellMeta> {
+  const task = unit.eval.task as CoinTask;
+  const dataDir = await unitFiles(env, world.prefix);
+  const testFile = join(dataDir, SYNTH_LAYOUT.instructions(spec.variant, task, TEST_FILE_OF_TASK[task]));
+  const mergeFile = join(await unitFiles(env, unit.eval.prefix), 'merge.jsonl');
+  const testItems = JSON.parse(await readFile(testFile, 'utf8')) as unknown;
+  const predictions = (await readFile(mergeFile, 'utf8'))
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const requests = judgeRequests(task, testItems, predictions, { testFile, mergeFile });
+  const replies = await backend.judge(requests, { signal: env.signal });
+  const texts = replies.map((r) => r.text);
+  const coin = aggregateJudgeScores(texts, 'coin');
+  const strict = aggregateJudgeScores(texts, 'strict');
+  const scratch = scratchDir(env, unit.key);
+  await rm(scratch, { recursive: true, force: true });
+  await mkdir(join(scratch, 'files'), { recursive: true });
+  const lines = replies.map((r, i) =>
+    JSON.stringify({ question_id: requests[i].id, prompt: requests[i].messages[1].content, text: r.text, refused: r.refused ?? false }),
+  );
+  await writeFile(join(scratch, 'files', 'judgements.jsonl'), lines.length ? `${lines.join('\n')}\n` : '');
+  const meta: JudgeCellMeta = {
+    task,
+    score: { coin: coin.score, strict: strict.score },
+    n: coin.n,
+    parse_failures: spec.fidelity === 'coin' ? coin.parseFailures : strict.parseFailures,
+    refusals: replies.filter((r) => r.refused).length,
+    judge: backend.label,
+  };
+  await publishDir(env.store, unit.prefix, scratch, { key: unit.key, kind: 'judge', meta });
+  await rm(scratch, { recursive: true, force: true });
+  return meta;
+}

@@ -1,0 +1,81 @@
+/**
+ * The stage unit: stage k of the method's plan, trained from the checkpoints of stages 1..k−1
+ * (loaded, not retrained) and published. Its working folder lives under the cache by the unit's
+ * key, so an interrupted stage continues from its last snapshot on the next `coin run`.
+ */
+import { mkdir, readlink, rename, rm, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { publishDir } from '@coin/platform';
+import { METHODS, runContinual } from '@coin/training';
+import type { PrepUnit, GivenBaseUnit, PretrainUnit, StageUnit } from '../plan/units.js';
+import type { RunSpec } from '../spec/run-spec.js';
+import { loadRunBase } from './base.js';
+import { scratchDir, type UnitEnv, unitFiles } from './unit-env.js';
+
+export interface StageJob {
+  readonly kind: 'stage';
+  readonly spec: RunSpec;
+  readonly base: PretrainUnit | GivenBaseUnit;
+  readonly world: PrepUnit;
+  readonly unit: StageUnit;
+}
+
+/** Snapshots inside a stage every this many optimizer steps (resume after Ctrl-C). */
+const CHECKPOINT_EVERY = 10;
+
+async function linkTo(target: string, path: string): Promise<void> {
+  const existing = await readlink(path).catch(() => undefined);
+  if (existing === target) return;
+  await rm(path, { recursive: true, force: true });
+  await symlink(target, path, 'dir');
+}
+
+export async function runStage(job: StageJob, env: UnitEnv): Promise<Record<string, unknown>> {
+  const { spec, unit } = job;
+  const base = await loadRunBase(job.base, spec.preset, env);
+  const dataDir = await unitFiles(env, job.world.prefix);
+  const work = join(env.cacheDir, 'work', unit.key);
+  await mkdir(work, { recursive: true });
+  for (const prev of unit.previous) await linkTo(await unitFiles(env, prev.prefix), join(work, `${prev.index}-${prev.name}`));
+  let losses: readonly number[] = [];
+  const records = await runContinual({
+    method: METHODS.get(spec.method),
+    hyper: spec.hyper,
+    training: spec.training,
+    preset: spec.preset,
+    fidelity: spec.fidelity,
+    seed: spec.seed,
+    tasks: spec.tasks,
+    dataDir,
+    variant: spec.variant,
+    base,
+    out: work,
+    session: env.session,
+    checkpointEvery: CHECKPOINT_EVERY,
+    resume: true,
+    untilStage: unit.index,
+    onStageStart: (p, k, n) => {
+      if (k === unit.index) env.progress({ type: 'stage-start', stage: k, name: p.name, steps: n });
+    },
+    onStep: (row) => env.progress({ type: "step", step: row.step, steps: row.steps, loss: row.loss }),
+  });
+  const record = records[unit.index - 1];
+  losses = record.losses;
+  const scratch = scratchDir(env, unit.key);
+  await rm(scratch, { recursive: true, force: true });
+  await mkdir(scratch, { recursive: true });
+  await rename(record.dir, join(scratch, 'files'));
+  const meta = {
+    stage: unit.index,
+    name: unit.name,
+    steps: record.steps,
+    truncated: record.truncated,
+    first_loss: losses[0] ?? null,
+    last_loss: losses.at(-1) ?? null,
+    samples: record.samplesPerTask,
+  };
+  await publishDir(env.store, unit.prefix, scratch, { key: unit.key, kind: 'stage', meta });
+  await rm(scratch, { recursive: true, force: true });
+  await rm(work, { recursive: true, force: true });
+  return meta;
+}
