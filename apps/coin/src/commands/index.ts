@@ -8,6 +8,7 @@ import { registerJudgeCommand } from './judge.js';
 import { registerMetricsCommand } from './metrics.js';
 import { registerPretrainCommand } from './pretrain.js';
 import { registerTrainCommand } from './train.js';
+import { registerRunCommand } from './run.js';
 
 /**
  * Every `coin` subcommand, registered in one list. A subcommand exists only once the capability
@@ -21,6 +22,7 @@ const COMMANDS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [
   registerMetricsCommand,
   registerPretrainCommand,
   registerTrainCommand,
+  registerRunCommand,
 ];
 
 export function registerCommands(program: Command, ctx: CliContext): void {

@@ -4,9 +4,10 @@ import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { checkOutputDir, CoinError, invalidArgument } from '@coin/core';
 import { COIN_TASKS, INSTRUCTION_VARIANTS, type InstructionVariant } from '@coin/data';
-import type { MethodRegistry, PresetName, StepLog } from '@coin/training';
+import type { PresetName, StepLog } from '@coin/training';
 import type { CliContext } from '../context.js';
 import { integerFlag } from './flags.js';
+import { methodOptions } from './method-options.js';
 import { runInterruptible } from './interrupts.js';
 import { StageProgress } from './train-progress.js';
 
@@ -29,20 +30,6 @@ interface TrainFlags {
 }
 
 const PRESET_NAMES = ['micro', 'tiny', 'small'] as const;
-
-/** Every method flag of every registered method, once, its help naming the methods that take it. */
-function methodOptions(METHODS: MethodRegistry): Map<string, Option> {
-  const owners = new Map<string, { help: string; methods: string[] }>();
-  for (const name of METHODS.names)
-    for (const f of METHODS.get(name).flags) {
-      const o = owners.get(f.name) ?? { help: f.help, methods: [] };
-      o.methods.push(name);
-      owners.set(f.name, o);
-    }
-  return new Map(
-    [...owners].map(([flag, o]) => [flag, new Option(`--${flag} <value>`, `${o.methods.join(', ')}: ${o.help}`)]),
-  );
-}
 
 function parseTasks(text: string): string[] {
   const tasks = text

@@ -1,0 +1,17 @@
+/**
+ * The worker process of `coin run` (LocalProcessScheduler forks it): runs exactly one unit job of
+ * the pipeline and reports progress and its result to the parent over IPC.
+ */
+import { FilesystemObjectStore, serveWorker } from '@coin/platform';
+import { runUnitJob, type UnitJob, type WorkerEnvSpec } from '@coin/pipeline';
+
+serveWorker(async (unit, ctx) => {
+  const { job, env } = unit as unknown as { job: UnitJob; env: WorkerEnvSpec };
+  return runUnitJob(job, {
+    store: new FilesystemObjectStore(env.storeRoot),
+    cacheDir: env.cacheDir,
+    session: { threads: env.threads, executionProvider: env.executionProvider },
+    signal: ctx.signal,
+    progress: (e) => ctx.progress(e as unknown as Record<string, unknown>),
+  });
+});
