@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
+import { invalidArgument } from '@coin/core';
 import { INSTRUCTION_VARIANTS } from '@coin/data';
 import type { RunResults, RunSpecInput } from '@coin/pipeline';
 import type { CliContext } from '../context.js';
@@ -40,10 +41,8 @@ interface RunFlags {
 
 function fractionFlag(text: string): number {
   const f = Number(text);
-  if (!/^\d*\.?\d+$/.test(text) || !(f > 0 && f <= 1)) {
-    // resolveRunSpec says the same for programmatic callers; here the text itself is shown.
-    return Number.NaN;
-  }
+  if (!/^\d*\.?\d+$/.test(text) || !(f > 0 && f <= 1))
+    throw invalidArgument('RUN.BAD_FLAG', `--fraction must be a number in (0, 1], got ${JSON.stringify(text)}`, 'e.g. --fraction 0.5');
   return f;
 }
 

@@ -57,7 +57,10 @@ export async function runStage(job: StageJob, env: UnitEnv): Promise<Record<stri
     onStageStart: (p, k, n) => {
       if (k === unit.index) env.progress({ type: 'stage-start', stage: k, name: p.name, steps: n });
     },
-    onStep: (row) => env.progress({ type: "step", step: row.step, steps: row.steps, loss: row.loss }),
+    onStep: (row) => {
+      env.signal?.throwIfAborted();
+      env.progress({ type: "step", step: row.step, steps: row.steps, loss: row.loss });
+    },
   });
   const record = records[unit.index - 1];
   losses = record.losses;

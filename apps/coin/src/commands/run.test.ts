@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnCli } from '../testing/spawn-cli.js';
+import { runCli } from '../testing/run-cli.js';
+
+/**
+ * `coin run` end to end on the micro preset, as a user runs it: the real launcher, worker processes,
+ * the filesystem store. A small world, three tasks and a short pretraining keep it to about a
+ * minute; `npm run bench -- cli` and the README measure the full micro and tiny runs.
+ */
+const TASKS = 'ImageNet,VQAv2,Grounding';
+const SMALL = ['--world-train', '24', '--world-test', '8', '--world-pretrain', '16', '--pretrain-steps', '40'];
+
+describe('coin run (micro, 3 tasks)', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'coin-run-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  const args = (out: string, ...extra: string[]) => [
+    'run',
+    '--preset',
+    'micro',
+    '--order',
+    TASKS,
+    ...SMALL,
+    '--store',
+    join(dir, 'store'),
+    '--out',
+    out,
+    ...extra,
+  ];
+  const run = async (out: string, ...extra: string[]) => {
+    const r = await spawnCli(args(out, ...extra), { killAfterMs: 600_000 }).done;
+    assert.equal(r.code, 0, r.stderr);
+    return r;
+  };
+  const results = async (out: string) => {
+    const [id] = await readdir(out);
+    return { id, json: JSON.parse(await readFile(join(out, id, 'results.json'), 'utf8')) };
+  };
+
+  let first: { id: string; json: Record<string, any> };
+
+  it('trains, evaluates and judges every cell, and writes results.json, results.csv and report.html', async () => {
+    const out = join(dir, 'out1');
+    const r = await run(out);
+    first = await results(out);
+    const res = first.json;
+    assert.deepEqual(res.tasks, TASKS.split(','));
+    assert.equal(res.accuracy.matrix.length, 3);
+    assert.deepEqual(
+      res.accuracy.matrix.map((row: unknown[]) => row.length),
+      [1, 2, 3],
+      'lower-triangular',
+    );
+    for (const m of [res.accuracy.matrix, res.judge.matrix])
+      for (const row of m) for (const c of row) assert.ok(typeof c === 'number' && c >= 0 && c <= 100, String(c));
+    for (const k of ['MAA', 'BWT', 'final_average', 'MFT', 'MFN', 'forgetting'])
+      assert.equal(typeof res.metrics.accuracy[k], 'number', k);
+    assert.equal(res.judge.label, 'rubric');
+    assert.ok(res.units.some((u: { kind: string }) => u.kind === 'stage'));
+    for (const u of res.units.filter((u: { kind: string }) => u.kind === 'stage'))
+      assert.ok(u.peak_rss_mb > 50, 'a worker process reports its peak memory');
+    assert.ok(res.environment.ort && res.environment.node);
+    for (const f of ['results.json', 'results.csv', 'report.html']) await readFile(join(out, first.id, f));
+    assert.match(r.stdout, /accuracy \(coin\)/);
+    assert.match(r.stdout, /BWT/);
+  });
+
+  it('computes nothing again when everything is in the store, and gives the same matrices', async () => {
+    const out = join(dir, 'out2');
+    const r = await run(out);
+    const again = await results(out);
+    assert.equal(again.id, first.id, 'same spec, same run id');
+    assert.deepEqual(again.json.accuracy, first.json.accuracy);
+    assert.deepEqual(again.json.judge, first.json.judge);
+    assert.ok(
+      again.json.units.every((u: { cached: boolean }) => u.cached),
+      'every unit came from the store',
+    );
+    assert.doesNotMatch(r.stderr, /done in/);
+  });
+
+  it('detects a damaged unit output by its sha256 and computes it again', async () => {
+    const store = join(dir, 'store');
+    const stages = await readdir(join(store, 'stages'));
+    const victim = join(store, 'stages', stages[0], 'files');
+    const files = (await readdir(victim)).filter((f) => f.endsWith('.safetensors'));
+    const path = join(victim, files[0]);
+    const bytes = await readFile(path);
+    bytes[bytes.length - 1] ^= 0xff;
+    await writeFile(path, bytes);
+    const out = join(dir, 'out3');
+    const r = await run(out);
+    assert.match(r.stderr, /damaged/);
+    const again = await results(out);
+    assert.deepEqual(again.json.accuracy, first.json.accuracy, 'recomputed to the same result');
+  });
+
+  it('refuses bad flags with a usage error before anything runs', async () => {
+    const bad = [
+      [['--order', 'ImageNet,Nope'], /unknown task "Nope"/],
+      [['--fraction', '2'], /--fraction must be a number in \(0, 1\]/],
+      [['--method', 'magic'], /--method "magic" is not one of/],
+      [['--judge', 'openai'], /--judge openai needs --judge-url/],
+    ] as const;
+    for (const [extra, message] of bad) {
+      const r = await runCli(['run', '--preset', 'micro', '--store', join(dir, 'store'), ...extra]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    }
+  });
+});
