@@ -8,6 +8,7 @@ import {
   BenchmarkServiceService,
   CreateRunRequest,
   Method,
+  Preset,
   State,
   type BenchmarkServiceServer,
   type CreateRunResponse,
@@ -70,7 +71,7 @@ describe('grpc-js flavour: BenchmarkService over a socket', () => {
     requestId: 'req-1',
     runId: 'lora-s7',
     spec: {
-      model: 'coin-tiny',
+      preset: Preset.PRESET_TINY,
       method: Method.METHOD_LORA,
       taskOrder: ['ScienceQA', 'TextVQA'],
       dataFraction: 0.4,
@@ -101,10 +102,15 @@ describe('grpc-js flavour: BenchmarkService over a socket', () => {
 
   it('CreateRun maps a bad spec to INVALID_ARGUMENT with the reason', async () => {
     await assert.rejects(
-      createRun(CreateRunRequest.fromPartial({ requestId: 'req-2', spec: { method: Method.METHOD_LORA } })),
+      createRun(
+        CreateRunRequest.fromPartial({
+          requestId: 'req-2',
+          spec: { method: Method.METHOD_LORA, methodParameters: { ewc: { lambda: 5000 } } },
+        }),
+      ),
       (e: ServiceError) => {
         assert.equal(e.code, status.INVALID_ARGUMENT);
-        assert.match(e.details, /spec\.model is required/);
+        assert.match(e.details, /spec\.method_parameters\.ewc is set but the method is METHOD_LORA/);
         return true;
       },
     );

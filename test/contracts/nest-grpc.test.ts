@@ -14,7 +14,10 @@ import { from, type Observable } from 'rxjs';
 import {
   BenchmarkServiceClient,
   CreateRunRequest,
+  Fidelity,
+  JudgeBackend,
   Method,
+  Preset,
   State,
   type CreateRunResponse,
   type WatchRunResponse,
@@ -112,11 +115,22 @@ describe('Nest flavour: a NestJS gRPC microservice serving BenchmarkService', ()
       requestId: 'nest-1',
       runId: 'moe-s3',
       spec: {
-        model: 'coin-tiny',
+        preset: Preset.PRESET_MICRO,
+        baseModel: 'models/base-micro',
         method: Method.METHOD_MOELORA,
+        methodParameters: { moelora: { experts: 4 } },
+        fidelity: Fidelity.FIDELITY_STRICT,
+        fullMatrix: true,
         taskOrder: ['GQA'],
         seed: 3,
-        hyperParameters: { moeloraExperts: 4 },
+        hyperParameters: { loraRank: 8 },
+        judge: {
+          backend: JudgeBackend.JUDGE_BACKEND_OPENAI,
+          model: 'Qwen1.5-32B-Chat',
+          endpoint: 'http://127.0.0.1:8000/v1',
+          sampling: { temperature: 0, topP: 0.8 },
+          concurrency: 2,
+        },
       },
     });
     const response = await createRun(request);
@@ -128,7 +142,18 @@ describe('Nest flavour: a NestJS gRPC microservice serving BenchmarkService', ()
     assert.equal(received.spec?.seed, 3);
     assert.deepEqual(received.spec?.taskOrder, ['GQA']);
     assert.equal(received.validateOnly, false);
-    assert.equal(received.spec?.hyperParameters?.moeloraExperts, 4);
+    assert.equal(received.spec?.hyperParameters?.loraRank, 8);
+    assert.equal(received.spec?.preset, Preset.PRESET_MICRO);
+    assert.equal(received.spec?.baseModel, 'models/base-micro');
+    assert.equal(received.spec?.methodParameters?.moelora?.experts, 4);
+    assert.equal(received.spec?.fidelity, Fidelity.FIDELITY_STRICT);
+    assert.equal(received.spec?.fullMatrix, true);
+    assert.equal(received.spec?.judge?.sampling?.topP, 0.8);
+    assert.equal(received.spec?.judge?.concurrency, 2);
+    assert.equal(received.spec?.judge?.apiKeyEnv, '');
+    // A proto3 `optional` set to its zero value stays set; an unset one does not arrive as 0.
+    assert.equal(received.spec?.judge?.sampling?.temperature, 0);
+    assert.equal(received.spec?.judge?.sampling?.maxTokens ?? undefined, undefined);
     assert.equal(response.operation?.target, 'runs/moe-s3');
     assert.deepEqual(response.run?.spec, request.spec);
     assert.equal(response.run?.stages[0].name, 'runs/moe-s3/stages/1');
@@ -136,7 +161,7 @@ describe('Nest flavour: a NestJS gRPC microservice serving BenchmarkService', ()
 
   it('CreateRun: an RpcException becomes the gRPC status', async () => {
     await assert.rejects(
-      createRun(CreateRunRequest.fromPartial({ requestId: 'nest-2', spec: { model: 'coin-tiny' } })),
+      createRun(CreateRunRequest.fromPartial({ requestId: 'nest-2', spec: { preset: Preset.PRESET_TINY } })),
       (e: ServiceError) => {
         assert.equal(e.code, status.INVALID_ARGUMENT);
         assert.match(e.details, /spec\.method is required/);

@@ -30,7 +30,9 @@ export const EVENTS_PROTO_FILE = 'coin/v1/events.proto';
  * @grpc/proto-loader options under which the objects a loaded service receives and returns match
  * the ts-proto Nest types: camelCase keys, int64 as number, enums as numbers, scalars and empty
  * repeated/map fields always present. Unset message fields arrive as null (the types say
- * undefined; read them with `?.`). Use as Nest's `loader` option.
+ * undefined; read them with `?.`). A proto3 `optional` scalar is absent when unset and present
+ * when set, even to 0 (proto-loader adds a `_<name>` key beside it, which the types do not
+ * declare). Use as Nest's `loader` option.
  */
 export const GRPC_LOADER_OPTIONS: Options = {
   keepCase: false,

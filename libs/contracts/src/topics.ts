@@ -10,7 +10,9 @@ import {
   EvalCompletedEvent,
   EvalRequestedEvent,
   JudgeCompletedEvent,
+  JudgeRequestedEvent,
   RunCompletedEvent,
+  RunProgressEvent,
   RunRequestedEvent,
   StageCompletedEvent,
   StageRequestedEvent,
@@ -23,9 +25,12 @@ export const STAGE_REQUESTED_TOPIC = 'coin.stage.requested.v1';
 export const STAGE_COMPLETED_TOPIC = 'coin.stage.completed.v1';
 export const EVAL_REQUESTED_TOPIC = 'coin.eval.requested.v1';
 export const EVAL_COMPLETED_TOPIC = 'coin.eval.completed.v1';
+export const JUDGE_REQUESTED_TOPIC = 'coin.judge.requested.v1';
 export const JUDGE_COMPLETED_TOPIC = 'coin.judge.completed.v1';
 export const RUN_COMPLETED_TOPIC = 'coin.run.completed.v1';
 export const UNIT_FAILED_TOPIC = 'coin.unit.failed.v1';
+/** Progress of the unit in flight: informational, superseded by the next one (see events.proto). */
+export const RUN_PROGRESS_TOPIC = 'coin.run.progress.v1';
 
 /** A topic's dead-letter twin is the topic name plus this suffix. */
 export const DEAD_LETTER_SUFFIX = '.dlt';
@@ -54,9 +59,11 @@ export const EVENT_TOPICS = {
   [STAGE_COMPLETED_TOPIC]: entry('coin.v1.StageCompletedEvent', StageCompletedEvent),
   [EVAL_REQUESTED_TOPIC]: entry('coin.v1.EvalRequestedEvent', EvalRequestedEvent),
   [EVAL_COMPLETED_TOPIC]: entry('coin.v1.EvalCompletedEvent', EvalCompletedEvent),
+  [JUDGE_REQUESTED_TOPIC]: entry('coin.v1.JudgeRequestedEvent', JudgeRequestedEvent),
   [JUDGE_COMPLETED_TOPIC]: entry('coin.v1.JudgeCompletedEvent', JudgeCompletedEvent),
   [RUN_COMPLETED_TOPIC]: entry('coin.v1.RunCompletedEvent', RunCompletedEvent),
   [UNIT_FAILED_TOPIC]: entry('coin.v1.UnitFailedEvent', UnitFailedEvent),
+  [RUN_PROGRESS_TOPIC]: entry('coin.v1.RunProgressEvent', RunProgressEvent),
 } as const;
 
 export type EventTopic = keyof typeof EVENT_TOPICS;

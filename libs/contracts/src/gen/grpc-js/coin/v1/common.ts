@@ -33,7 +33,7 @@ export enum State {
 export enum UnitKind {
   /** UNIT_KIND_UNSPECIFIED - Not set. */
   UNIT_KIND_UNSPECIFIED = 0,
-  /** UNIT_KIND_PREP - Preparing one task's instruction data. */
+  /** UNIT_KIND_PREP - Preparing instruction data: one task's, or a whole CoIN-Synth world. */
   UNIT_KIND_PREP = 1,
   /** UNIT_KIND_STAGE - Training one stage. */
   UNIT_KIND_STAGE = 2,
@@ -43,7 +43,46 @@ export enum UnitKind {
   UNIT_KIND_JUDGE = 4,
   /** UNIT_KIND_REPORT - Computing the metrics and writing the report. */
   UNIT_KIND_REPORT = 5,
+  /**
+   * UNIT_KIND_PRETRAIN - Pretraining a preset's base model (tokenizer, vision tower, projector, decoder) when the run
+   * names no base checkpoint (docs/protocol.md#the-base-model).
+   */
+  UNIT_KIND_PRETRAIN = 6,
   UNRECOGNIZED = -1,
+}
+
+/**
+ * One unit of work of a run, identified by its deterministic key. Its output is committed by a
+ * manifest written last; a unit whose manifest exists is never recomputed.
+ */
+export interface Unit {
+  /** Deterministic unit key: sha256 of the canonical JSON of its inputs plus the code version. */
+  key: string;
+  /** What kind of unit it is. */
+  kind: UnitKind;
+  /**
+   * The resource it produces: datasets/{dataset} (PREP), models/{model} (PRETRAIN),
+   * runs/{run}/stages/{stage} (STAGE), runs/{run}/stages/{stage}/evals/{task} (EVAL),
+   * runs/{run}/stages/{stage}/judgements/{task} (JUDGE) or runs/{run}/report (REPORT).
+   */
+  name: string;
+  /**
+   * The stage j (1-based) a STAGE trains or whose checkpoint an EVAL or JUDGE cell uses (0 there
+   * means the base model); 0 for the other kinds.
+   */
+  stageIndex: number;
+  /**
+   * The position i (1-based) in the run's task order of the task an EVAL or JUDGE cell scores; 0
+   * for the other kinds.
+   */
+  taskIndex: number;
+  /**
+   * The CoIN task id a STAGE trains, an EVAL or JUDGE cell scores or a per-task PREP prepares;
+   * empty otherwise.
+   */
+  task: string;
+  /** A short human label, e.g. "stage 3 ImageNet", "eval 3/TextVQA" (results.json's units[].label). */
+  label: string;
 }
 
 /** A snapshot of how far a resource or operation has got. */
@@ -96,6 +135,133 @@ export interface ErrorInfo_DetailsEntry {
   key: string;
   value: string;
 }
+
+function createBaseUnit(): Unit {
+  return { key: "", kind: 0, name: "", stageIndex: 0, taskIndex: 0, task: "", label: "" };
+}
+
+export const Unit: MessageFns<Unit> = {
+  encode(message: Unit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.kind !== 0) {
+      writer.uint32(16).int32(message.kind);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.stageIndex !== 0) {
+      writer.uint32(32).uint32(message.stageIndex);
+    }
+    if (message.taskIndex !== 0) {
+      writer.uint32(40).uint32(message.taskIndex);
+    }
+    if (message.task !== "") {
+      writer.uint32(50).string(message.task);
+    }
+    if (message.label !== "") {
+      writer.uint32(58).string(message.label);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Unit {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUnit();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.stageIndex = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.taskIndex = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.task = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.label = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<Unit>, I>>(base?: I): Unit {
+    return Unit.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Unit>, I>>(object: I): Unit {
+    const message = createBaseUnit();
+    message.key = object.key ?? "";
+    message.kind = object.kind ?? 0;
+    message.name = object.name ?? "";
+    message.stageIndex = object.stageIndex ?? 0;
+    message.taskIndex = object.taskIndex ?? 0;
+    message.task = object.task ?? "";
+    message.label = object.label ?? "";
+    return message;
+  },
+};
 
 function createBaseProgress(): Progress {
   return {

@@ -7,7 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../google/protobuf/timestamp.js";
-import { ErrorInfo, UnitKind } from "./common.js";
+import { ErrorInfo, Unit, UnitKind } from "./common.js";
 import { Dataset } from "./dataset.js";
 import { EvalCell, JudgeCell, Run, RunSpec, Stage } from "./run.js";
 
@@ -110,7 +110,10 @@ export interface EvalRequestedEvent {
   dataset: string;
 }
 
-/** coin.eval.completed.v1: an evaluation cell is scored (its manifest exists); triggers judging. */
+/**
+ * coin.eval.completed.v1: an evaluation cell is scored (its manifest exists); the orchestrator then
+ * requests its judging (coin.judge.requested.v1).
+ */
 export interface EvalCompletedEvent {
   /** Common event fields. */
   meta?:
@@ -118,6 +121,37 @@ export interface EvalCompletedEvent {
     | undefined;
   /** The cell, state SUCCEEDED, with accuracy and manifest_uri. */
   evalCell?: EvalCell | undefined;
+}
+
+/**
+ * coin.judge.requested.v1: judge the answers of an evaluated cell (j, i); consumed by the judge
+ * worker (docs/protocol.md#the-judge).
+ */
+export interface JudgeRequestedEvent {
+  /** Common event fields. */
+  meta?:
+    | EventMeta
+    | undefined;
+  /** The cell to fill (name, stage_index, task_index, task and unit_key are set). */
+  judgeCell?:
+    | JudgeCell
+    | undefined;
+  /**
+   * The run's spec: its judge (backend, model, endpoint, sampling, concurrency) and its fidelity
+   * (which score parser, and which judge messages: CoIN's user-only turn or both).
+   */
+  spec?:
+    | RunSpec
+    | undefined;
+  /**
+   * The evaluated cell whose answers are judged, state SUCCEEDED, with its manifest_uri (where the
+   * answers are).
+   */
+  evalCell?:
+    | EvalCell
+    | undefined;
+  /** The prepared test data holding the ground truth: datasets/{dataset}. */
+  dataset: string;
 }
 
 /** coin.judge.completed.v1: a judge cell is scored (its manifest exists). */
@@ -158,6 +192,49 @@ export interface UnitFailedEvent {
     | undefined;
   /** The topic of the event whose handling failed (e.g. "coin.stage.requested.v1"). */
   sourceTopic: string;
+}
+
+/**
+ * coin.run.progress.v1: how far a run has got, emitted by the unit in flight while it works (per
+ * optimizer step when training, per answer batch when evaluating or judging) and at each unit
+ * transition. Informational only: nothing waits for it, a consumer keeps the latest per run, and
+ * losing one is harmless (the next one supersedes it).
+ */
+export interface RunProgressEvent {
+  /** Common event fields (meta.run is the run). */
+  meta?:
+    | EventMeta
+    | undefined;
+  /** The unit in flight: its key, kind, stage j and task i. */
+  unit?:
+    | Unit
+    | undefined;
+  /**
+   * Work done within the unit: optimizer steps (PRETRAIN, STAGE), answers (EVAL, JUDGE); PREP and
+   * REPORT may leave step and steps at 0.
+   */
+  step: number;
+  /** The unit's work in total, in the same measure (0 if unknown). */
+  steps: number;
+  /** Latest training loss (mean over the last logging window), while a PRETRAIN or STAGE unit trains. */
+  loss?:
+    | number
+    | undefined;
+  /** Stages of the run trained so far (finished or found already done). */
+  stagesDone: number;
+  /** Stages of the run in total (the length of its task order; 1 for METHOD_MULTITASK). */
+  stagesTotal: number;
+  /** Evaluation cells filled so far. */
+  evalCellsDone: number;
+  /**
+   * Evaluation cells of the run in total (a sequential run of T tasks: T(T+1)/2, or T(T+1) with
+   * a full matrix).
+   */
+  evalCellsTotal: number;
+  /** Judge cells filled so far. */
+  judgeCellsDone: number;
+  /** Judge cells of the run in total (as eval_cells_total). */
+  judgeCellsTotal: number;
 }
 
 function createBaseEventMeta(): EventMeta {
@@ -757,6 +834,113 @@ export const EvalCompletedEvent: MessageFns<EvalCompletedEvent> = {
   },
 };
 
+function createBaseJudgeRequestedEvent(): JudgeRequestedEvent {
+  return { meta: undefined, judgeCell: undefined, spec: undefined, evalCell: undefined, dataset: "" };
+}
+
+export const JudgeRequestedEvent: MessageFns<JudgeRequestedEvent> = {
+  encode(message: JudgeRequestedEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.meta !== undefined) {
+      EventMeta.encode(message.meta, writer.uint32(10).fork()).join();
+    }
+    if (message.judgeCell !== undefined) {
+      JudgeCell.encode(message.judgeCell, writer.uint32(18).fork()).join();
+    }
+    if (message.spec !== undefined) {
+      RunSpec.encode(message.spec, writer.uint32(26).fork()).join();
+    }
+    if (message.evalCell !== undefined) {
+      EvalCell.encode(message.evalCell, writer.uint32(34).fork()).join();
+    }
+    if (message.dataset !== "") {
+      writer.uint32(42).string(message.dataset);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JudgeRequestedEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJudgeRequestedEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.meta = EventMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.judgeCell = JudgeCell.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.spec = RunSpec.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.evalCell = EvalCell.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.dataset = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<JudgeRequestedEvent>, I>>(base?: I): JudgeRequestedEvent {
+    return JudgeRequestedEvent.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<JudgeRequestedEvent>, I>>(object: I): JudgeRequestedEvent {
+    const message = createBaseJudgeRequestedEvent();
+    message.meta = (object.meta !== undefined && object.meta !== null) ? EventMeta.fromPartial(object.meta) : undefined;
+    message.judgeCell = (object.judgeCell !== undefined && object.judgeCell !== null)
+      ? JudgeCell.fromPartial(object.judgeCell)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null) ? RunSpec.fromPartial(object.spec) : undefined;
+    message.evalCell = (object.evalCell !== undefined && object.evalCell !== null)
+      ? EvalCell.fromPartial(object.evalCell)
+      : undefined;
+    message.dataset = object.dataset ?? "";
+    return message;
+  },
+};
+
 function createBaseJudgeCompletedEvent(): JudgeCompletedEvent {
   return { meta: undefined, judgeCell: undefined };
 }
@@ -1010,6 +1194,193 @@ export const UnitFailedEvent: MessageFns<UnitFailedEvent> = {
   },
 };
 
+function createBaseRunProgressEvent(): RunProgressEvent {
+  return {
+    meta: undefined,
+    unit: undefined,
+    step: 0,
+    steps: 0,
+    loss: undefined,
+    stagesDone: 0,
+    stagesTotal: 0,
+    evalCellsDone: 0,
+    evalCellsTotal: 0,
+    judgeCellsDone: 0,
+    judgeCellsTotal: 0,
+  };
+}
+
+export const RunProgressEvent: MessageFns<RunProgressEvent> = {
+  encode(message: RunProgressEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.meta !== undefined) {
+      EventMeta.encode(message.meta, writer.uint32(10).fork()).join();
+    }
+    if (message.unit !== undefined) {
+      Unit.encode(message.unit, writer.uint32(18).fork()).join();
+    }
+    if (message.step !== 0) {
+      writer.uint32(24).uint64(message.step);
+    }
+    if (message.steps !== 0) {
+      writer.uint32(32).uint64(message.steps);
+    }
+    if (message.loss !== undefined) {
+      writer.uint32(41).double(message.loss);
+    }
+    if (message.stagesDone !== 0) {
+      writer.uint32(48).uint32(message.stagesDone);
+    }
+    if (message.stagesTotal !== 0) {
+      writer.uint32(56).uint32(message.stagesTotal);
+    }
+    if (message.evalCellsDone !== 0) {
+      writer.uint32(64).uint32(message.evalCellsDone);
+    }
+    if (message.evalCellsTotal !== 0) {
+      writer.uint32(72).uint32(message.evalCellsTotal);
+    }
+    if (message.judgeCellsDone !== 0) {
+      writer.uint32(80).uint32(message.judgeCellsDone);
+    }
+    if (message.judgeCellsTotal !== 0) {
+      writer.uint32(88).uint32(message.judgeCellsTotal);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RunProgressEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRunProgressEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.meta = EventMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.unit = Unit.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.step = longToNumber(reader.uint64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.steps = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.loss = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.stagesDone = reader.uint32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.stagesTotal = reader.uint32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.evalCellsDone = reader.uint32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.evalCellsTotal = reader.uint32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.judgeCellsDone = reader.uint32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.judgeCellsTotal = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<RunProgressEvent>, I>>(base?: I): RunProgressEvent {
+    return RunProgressEvent.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RunProgressEvent>, I>>(object: I): RunProgressEvent {
+    const message = createBaseRunProgressEvent();
+    message.meta = (object.meta !== undefined && object.meta !== null) ? EventMeta.fromPartial(object.meta) : undefined;
+    message.unit = (object.unit !== undefined && object.unit !== null) ? Unit.fromPartial(object.unit) : undefined;
+    message.step = object.step ?? 0;
+    message.steps = object.steps ?? 0;
+    message.loss = object.loss ?? undefined;
+    message.stagesDone = object.stagesDone ?? 0;
+    message.stagesTotal = object.stagesTotal ?? 0;
+    message.evalCellsDone = object.evalCellsDone ?? 0;
+    message.evalCellsTotal = object.evalCellsTotal ?? 0;
+    message.judgeCellsDone = object.judgeCellsDone ?? 0;
+    message.judgeCellsTotal = object.judgeCellsTotal ?? 0;
+    return message;
+  },
+};
+
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
 type DeepPartial<T> = T extends Builtin ? T
@@ -1021,6 +1392,17 @@ type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
+}
 
 interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;

@@ -26,6 +26,58 @@ export enum Method {
   METHOD_MOELORA = 2,
   /** METHOD_FULL - Full fine-tuning of the language model. */
   METHOD_FULL = 3,
+  /** METHOD_MULTITASK - One LoRA trained once on the union of every task's data: the upper-bound row. */
+  METHOD_MULTITASK = 4,
+  /** METHOD_ZEROSHOT - No tuning: the base model evaluated after every stage, the lower-bound row. */
+  METHOD_ZEROSHOT = 5,
+  /**
+   * METHOD_REPLAY - LoRA plus a seeded memory of samples of every earlier task mixed into each stage
+   * (docs/protocol.md#continual-learning-methods).
+   */
+  METHOD_REPLAY = 6,
+  /**
+   * METHOD_EWC - LoRA plus elastic weight consolidation: a penalty weighted by the diagonal Fisher of earlier
+   * stages (docs/protocol.md#continual-learning-methods).
+   */
+  METHOD_EWC = 7,
+  /**
+   * METHOD_LWF - LoRA plus learning without forgetting: distillation toward the previous stage's answer
+   * distributions (docs/protocol.md#continual-learning-methods).
+   */
+  METHOD_LWF = 8,
+  /**
+   * METHOD_OLORA - O-LoRA: a new LoRA per stage, earlier ones merged and frozen, kept orthogonal to the earlier
+   * ones (docs/protocol.md#continual-learning-methods).
+   */
+  METHOD_OLORA = 9,
+  UNRECOGNIZED = -1,
+}
+
+/**
+ * Which behaviour a run reproduces where the released CoIN code has a suspected bug
+ * (docs/protocol.md#sources-and-fidelity): training's stage chaining and schedule, the scorers and
+ * the judge score parser all follow it.
+ */
+export enum Fidelity {
+  /** FIDELITY_UNSPECIFIED - Not set; servers treat it as COIN. */
+  FIDELITY_UNSPECIFIED = 0,
+  /** FIDELITY_COIN - Reproduce the released code, suspected bugs included, so numbers compare with the authors'. */
+  FIDELITY_COIN = 1,
+  /** FIDELITY_STRICT - Fix each suspected bug and change nothing else. */
+  FIDELITY_STRICT = 2,
+  UNRECOGNIZED = -1,
+}
+
+/** The size of a built-in model (coin-micro, coin-tiny, coin-small; docs/protocol.md#model). */
+export enum Preset {
+  /** PRESET_UNSPECIFIED - Not set; servers take the base model's preset when RunSpec.base_model is set, else TINY. */
+  PRESET_UNSPECIFIED = 0,
+  /** PRESET_MICRO - coin-micro: the smallest, for tests and smoke runs. */
+  PRESET_MICRO = 1,
+  /** PRESET_TINY - coin-tiny: the default benchmark model. */
+  PRESET_TINY = 2,
+  /** PRESET_SMALL - coin-small: the largest built-in preset. */
+  PRESET_SMALL = 3,
   UNRECOGNIZED = -1,
 }
 
@@ -100,7 +152,12 @@ export interface HyperParameters {
   loraDropout?:
     | number
     | undefined;
-  /** Number of MoELoRA experts E (r must be divisible by E). */
+  /**
+   * Number of MoELoRA experts E (r must be divisible by E). Superseded by
+   * MethodParameters.moelora.experts; servers read this one only when that is unset.
+   *
+   * @deprecated
+   */
   moeloraExperts?:
     | number
     | undefined;
@@ -112,19 +169,141 @@ export interface HyperParameters {
   maxNewTokens?: number | undefined;
 }
 
+/**
+ * MoELoRA's own setting (`coin train --method moelora`). Its total rank, alpha and dropout are
+ * HyperParameters.lora_rank, lora_alpha and lora_dropout (--moe-rank, --moe-alpha, --moe-dropout).
+ */
+export interface MoeLoraParameters {
+  /** Expert count E, at least 1 (--moe-experts; CoIN: 8). The total rank must be divisible by E. */
+  experts?: number | undefined;
+}
+
+/** Experience replay's own setting (`--method replay`; docs/protocol.md#continual-learning-methods). */
+export interface ReplayParameters {
+  /**
+   * Training samples kept from each finished task and mixed into every later stage
+   * (--replay-per-task; default per preset: micro 8, tiny 32, small 64). 0 is plain LoRA.
+   */
+  perTask?: number | undefined;
+}
+
+/** Elastic weight consolidation's own setting (`--method ewc`). */
+export interface EwcParameters {
+  /** λ of the penalty λ/2 · Σ F (θ − θ*)², at least 0 (--ewc-lambda; default 1e4). 0 is plain LoRA. */
+  lambda?: number | undefined;
+}
+
+/**
+ * Learning without forgetting's own settings (`--method lwf`): the loss adds α · T² · KL(teacher ‖
+ * student) on the softmax at temperature T.
+ */
+export interface LwfParameters {
+  /** α, the weight of the distillation term, at least 0 (--lwf-alpha; default 1). 0 is plain LoRA. */
+  alpha?:
+    | number
+    | undefined;
+  /** T, the softmax temperature of teacher and student, above 0 (--lwf-temperature; default 2). */
+  temperature?: number | undefined;
+}
+
+/** O-LoRA's own setting (`--method olora`). */
+export interface OloraParameters {
+  /**
+   * λ of the orthogonality penalty λ · Σ ‖A_earlierᵀ A_new‖²_F, at least 0 (--olora-lambda;
+   * default 0.5). 0 trains a fresh LoRA per stage without the penalty.
+   */
+  lambda?: number | undefined;
+}
+
+/**
+ * The settings a method has beyond HyperParameters, one message per method that has any (lora,
+ * full, multitask and zeroshot have none). Every field is optional: unset means the method's
+ * default for the preset. A run sets at most the message of its own method (servers reject
+ * another's with INVALID_ARGUMENT); a sweep's base spec may set several, and each of its runs
+ * keeps only its own method's.
+ */
+export interface MethodParameters {
+  /** For METHOD_MOELORA. */
+  moelora?:
+    | MoeLoraParameters
+    | undefined;
+  /** For METHOD_REPLAY. */
+  replay?:
+    | ReplayParameters
+    | undefined;
+  /** For METHOD_EWC. */
+  ewc?:
+    | EwcParameters
+    | undefined;
+  /** For METHOD_LWF. */
+  lwf?:
+    | LwfParameters
+    | undefined;
+  /** For METHOD_OLORA. */
+  olora?: OloraParameters | undefined;
+}
+
+/**
+ * How an LLM judge samples its reply (docs/protocol.md#judge-run). Every field is optional: unset
+ * means the backend's default (greedy: temperature 0). CoIN's judge samples with temperature 0.7,
+ * top_p 0.8, repetition_penalty 1.05 and max_tokens 20.
+ */
+export interface JudgeSampling {
+  /** Softmax temperature, at least 0; 0 is greedy. */
+  temperature?:
+    | number
+    | undefined;
+  /** Nucleus sampling: the smallest set of tokens whose probabilities sum to top_p, in (0, 1]. */
+  topP?:
+    | number
+    | undefined;
+  /** Tokens generated at most per reply. */
+  maxTokens?:
+    | number
+    | undefined;
+  /** Penalty on repeated tokens, above 0 (1 is none); sent as vLLM's repetition_penalty. */
+  repetitionPenalty?: number | undefined;
+}
+
 /** Which judge scores the answers, and with what model. */
 export interface JudgeSpec {
   /** The backend. */
   backend: JudgeBackend;
   /** Model name for OPENAI (e.g. "Qwen1.5-32B-Chat") or model key for ONNX; empty for RUBRIC. */
   model: string;
-  /** Base URL of the OpenAI-compatible endpoint (e.g. "http://localhost:8000/v1"); OPENAI only. */
+  /**
+   * Base URL of the OpenAI-compatible endpoint (e.g. "http://localhost:8000/v1", `--judge-url`);
+   * the client posts to {endpoint}/chat/completions. OPENAI only.
+   */
   endpoint: string;
+  /**
+   * Name of the environment variable holding the endpoint's API key, read by the judge worker
+   * (empty: OPENAI_API_KEY; an unset variable sends no key). The key itself never travels in a spec
+   * or an event. OPENAI only; not part of the judge cells' unit keys.
+   */
+  apiKeyEnv: string;
+  /** How the judge model samples. OPENAI and ONNX; ignored by RUBRIC. */
+  sampling?:
+    | JudgeSampling
+    | undefined;
+  /**
+   * Judge requests in flight at most per judge cell (0: 4). Changes speed, never scores, so it is
+   * not part of the judge cells' unit keys. OPENAI only.
+   */
+  concurrency: number;
 }
 
-/** Everything that defines a run; a run's deterministic key is derived from it. */
+/**
+ * Everything that defines a run; a run's deterministic key is derived from it. A run has one seed:
+ * several seeds of the same spec are a sweep (SweepGrid.seeds).
+ */
 export interface RunSpec {
-  /** The base model: "coin-tiny" (built in) or the key of an imported model (models/{model}). */
+  /**
+   * Superseded by preset and base_model, read only when both are unset: "coin-micro", "coin-tiny"
+   * and "coin-small" mean that preset, anything else the key of a stored model (models/{model}).
+   *
+   * @deprecated
+   */
   model: string;
   /** The fine-tuning method. */
   method: Method;
@@ -154,6 +333,30 @@ export interface RunSpec {
     | undefined;
   /** Test samples scored per task (0: all of them); CoIN's "slim" test sets use 4000. */
   evalSampleLimit: number;
+  /**
+   * The built-in model size. Without base_model the run pretrains this preset's base itself (a
+   * UNIT_KIND_PRETRAIN unit, shared by every run with the same inputs; docs/protocol.md#the-base-model).
+   * With base_model it must be unset or equal the base's preset (else INVALID_ARGUMENT).
+   */
+  preset: Preset;
+  /**
+   * A base checkpoint to start from instead of pretraining one: the key of a stored base model
+   * (models/{key}) or, in embedded mode, the path of a base checkpoint folder. Empty: pretrain.
+   */
+  baseModel: string;
+  /** The method's own settings beyond hyper_parameters (only the run's method's message is read). */
+  methodParameters?:
+    | MethodParameters
+    | undefined;
+  /** Reproduce the released code's suspected bugs (COIN, the default) or fix them (STRICT). */
+  fidelity: Fidelity;
+  /**
+   * Also evaluate (and judge) every task i before its stage (i > j), and the base model on every
+   * task (stage_index 0, the zero-shot row), so that forward transfer can be computed
+   * (docs/protocol.md#continual-metrics). The matrices become square; CoIN's schedule
+   * (docs/protocol.md#evaluation-schedule) fills only i <= j.
+   */
+  fullMatrix: boolean;
 }
 
 /** One training stage j of a run: fine-tune on task_order[j-1], starting from stage j-1. */
@@ -203,9 +406,15 @@ export interface Stage {
 export interface EvalCell {
   /** Resource name: runs/{run}/stages/{stage}/evals/{task}. */
   name: string;
-  /** The stage j whose checkpoint is evaluated (1-based). */
+  /**
+   * The stage j whose checkpoint is evaluated (1-based; 0 is the base model, the zero-shot row of
+   * a full matrix).
+   */
   stageIndex: number;
-  /** The position i of the evaluated task in the run's task order (1-based, i <= j). */
+  /**
+   * The position i of the evaluated task in the run's task order (1-based; i <= j unless the run's
+   * spec sets full_matrix).
+   */
   taskIndex: number;
   /** The evaluated task (a CoIN task id). */
   task: string;
@@ -227,9 +436,12 @@ export interface EvalCell {
 export interface JudgeCell {
   /** Resource name: runs/{run}/stages/{stage}/judgements/{task}. */
   name: string;
-  /** The stage j whose answers are judged (1-based). */
+  /** The stage j whose answers are judged (1-based; 0 is the base model, as in EvalCell). */
   stageIndex: number;
-  /** The position i of the judged task in the run's task order (1-based, i <= j). */
+  /**
+   * The position i of the judged task in the run's task order (1-based; i <= j unless the run's
+   * spec sets full_matrix).
+   */
   taskIndex: number;
   /** The judged task (a CoIN task id). */
   task: string;
@@ -263,6 +475,15 @@ export interface RunMetrics {
   meanAverageKnowledge: number;
   /** BWT on the General-Knowledge matrix. */
   knowledgeBackwardTransfer: number;
+  /**
+   * Forward transfer (FWT): mean over i >= 2 of a[i-1][i] - z_i, z the zero-shot row; set only when
+   * the run evaluated the full matrix (RunSpec.full_matrix).
+   */
+  forwardTransfer?:
+    | number
+    | undefined;
+  /** FWT on the General-Knowledge matrix. */
+  knowledgeForwardTransfer?: number | undefined;
 }
 
 /** A run: one model fine-tuned on the tasks in order, evaluated after every stage. */
@@ -520,8 +741,495 @@ export const HyperParameters: MessageFns<HyperParameters> = {
   },
 };
 
+function createBaseMoeLoraParameters(): MoeLoraParameters {
+  return { experts: undefined };
+}
+
+export const MoeLoraParameters: MessageFns<MoeLoraParameters> = {
+  encode(message: MoeLoraParameters, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.experts !== undefined) {
+      writer.uint32(8).uint32(message.experts);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MoeLoraParameters {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMoeLoraParameters();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.experts = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<MoeLoraParameters>, I>>(base?: I): MoeLoraParameters {
+    return MoeLoraParameters.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MoeLoraParameters>, I>>(object: I): MoeLoraParameters {
+    const message = createBaseMoeLoraParameters();
+    message.experts = object.experts ?? undefined;
+    return message;
+  },
+};
+
+function createBaseReplayParameters(): ReplayParameters {
+  return { perTask: undefined };
+}
+
+export const ReplayParameters: MessageFns<ReplayParameters> = {
+  encode(message: ReplayParameters, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.perTask !== undefined) {
+      writer.uint32(8).uint32(message.perTask);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplayParameters {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReplayParameters();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.perTask = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<ReplayParameters>, I>>(base?: I): ReplayParameters {
+    return ReplayParameters.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReplayParameters>, I>>(object: I): ReplayParameters {
+    const message = createBaseReplayParameters();
+    message.perTask = object.perTask ?? undefined;
+    return message;
+  },
+};
+
+function createBaseEwcParameters(): EwcParameters {
+  return { lambda: undefined };
+}
+
+export const EwcParameters: MessageFns<EwcParameters> = {
+  encode(message: EwcParameters, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.lambda !== undefined) {
+      writer.uint32(9).double(message.lambda);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EwcParameters {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEwcParameters();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 9) {
+              break;
+            }
+
+            message.lambda = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<EwcParameters>, I>>(base?: I): EwcParameters {
+    return EwcParameters.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EwcParameters>, I>>(object: I): EwcParameters {
+    const message = createBaseEwcParameters();
+    message.lambda = object.lambda ?? undefined;
+    return message;
+  },
+};
+
+function createBaseLwfParameters(): LwfParameters {
+  return { alpha: undefined, temperature: undefined };
+}
+
+export const LwfParameters: MessageFns<LwfParameters> = {
+  encode(message: LwfParameters, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.alpha !== undefined) {
+      writer.uint32(9).double(message.alpha);
+    }
+    if (message.temperature !== undefined) {
+      writer.uint32(17).double(message.temperature);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LwfParameters {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLwfParameters();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 9) {
+              break;
+            }
+
+            message.alpha = reader.double();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.temperature = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<LwfParameters>, I>>(base?: I): LwfParameters {
+    return LwfParameters.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LwfParameters>, I>>(object: I): LwfParameters {
+    const message = createBaseLwfParameters();
+    message.alpha = object.alpha ?? undefined;
+    message.temperature = object.temperature ?? undefined;
+    return message;
+  },
+};
+
+function createBaseOloraParameters(): OloraParameters {
+  return { lambda: undefined };
+}
+
+export const OloraParameters: MessageFns<OloraParameters> = {
+  encode(message: OloraParameters, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.lambda !== undefined) {
+      writer.uint32(9).double(message.lambda);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OloraParameters {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOloraParameters();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 9) {
+              break;
+            }
+
+            message.lambda = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<OloraParameters>, I>>(base?: I): OloraParameters {
+    return OloraParameters.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OloraParameters>, I>>(object: I): OloraParameters {
+    const message = createBaseOloraParameters();
+    message.lambda = object.lambda ?? undefined;
+    return message;
+  },
+};
+
+function createBaseMethodParameters(): MethodParameters {
+  return { moelora: undefined, replay: undefined, ewc: undefined, lwf: undefined, olora: undefined };
+}
+
+export const MethodParameters: MessageFns<MethodParameters> = {
+  encode(message: MethodParameters, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.moelora !== undefined) {
+      MoeLoraParameters.encode(message.moelora, writer.uint32(10).fork()).join();
+    }
+    if (message.replay !== undefined) {
+      ReplayParameters.encode(message.replay, writer.uint32(18).fork()).join();
+    }
+    if (message.ewc !== undefined) {
+      EwcParameters.encode(message.ewc, writer.uint32(26).fork()).join();
+    }
+    if (message.lwf !== undefined) {
+      LwfParameters.encode(message.lwf, writer.uint32(34).fork()).join();
+    }
+    if (message.olora !== undefined) {
+      OloraParameters.encode(message.olora, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MethodParameters {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMethodParameters();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.moelora = MoeLoraParameters.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.replay = ReplayParameters.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.ewc = EwcParameters.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.lwf = LwfParameters.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.olora = OloraParameters.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<MethodParameters>, I>>(base?: I): MethodParameters {
+    return MethodParameters.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MethodParameters>, I>>(object: I): MethodParameters {
+    const message = createBaseMethodParameters();
+    message.moelora = (object.moelora !== undefined && object.moelora !== null)
+      ? MoeLoraParameters.fromPartial(object.moelora)
+      : undefined;
+    message.replay = (object.replay !== undefined && object.replay !== null)
+      ? ReplayParameters.fromPartial(object.replay)
+      : undefined;
+    message.ewc = (object.ewc !== undefined && object.ewc !== null) ? EwcParameters.fromPartial(object.ewc) : undefined;
+    message.lwf = (object.lwf !== undefined && object.lwf !== null) ? LwfParameters.fromPartial(object.lwf) : undefined;
+    message.olora = (object.olora !== undefined && object.olora !== null)
+      ? OloraParameters.fromPartial(object.olora)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseJudgeSampling(): JudgeSampling {
+  return { temperature: undefined, topP: undefined, maxTokens: undefined, repetitionPenalty: undefined };
+}
+
+export const JudgeSampling: MessageFns<JudgeSampling> = {
+  encode(message: JudgeSampling, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.temperature !== undefined) {
+      writer.uint32(9).double(message.temperature);
+    }
+    if (message.topP !== undefined) {
+      writer.uint32(17).double(message.topP);
+    }
+    if (message.maxTokens !== undefined) {
+      writer.uint32(24).uint32(message.maxTokens);
+    }
+    if (message.repetitionPenalty !== undefined) {
+      writer.uint32(33).double(message.repetitionPenalty);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JudgeSampling {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJudgeSampling();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 9) {
+              break;
+            }
+
+            message.temperature = reader.double();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.topP = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxTokens = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.repetitionPenalty = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<JudgeSampling>, I>>(base?: I): JudgeSampling {
+    return JudgeSampling.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<JudgeSampling>, I>>(object: I): JudgeSampling {
+    const message = createBaseJudgeSampling();
+    message.temperature = object.temperature ?? undefined;
+    message.topP = object.topP ?? undefined;
+    message.maxTokens = object.maxTokens ?? undefined;
+    message.repetitionPenalty = object.repetitionPenalty ?? undefined;
+    return message;
+  },
+};
+
 function createBaseJudgeSpec(): JudgeSpec {
-  return { backend: 0, model: "", endpoint: "" };
+  return { backend: 0, model: "", endpoint: "", apiKeyEnv: "", sampling: undefined, concurrency: 0 };
 }
 
 export const JudgeSpec: MessageFns<JudgeSpec> = {
@@ -534,6 +1242,15 @@ export const JudgeSpec: MessageFns<JudgeSpec> = {
     }
     if (message.endpoint !== "") {
       writer.uint32(26).string(message.endpoint);
+    }
+    if (message.apiKeyEnv !== "") {
+      writer.uint32(34).string(message.apiKeyEnv);
+    }
+    if (message.sampling !== undefined) {
+      JudgeSampling.encode(message.sampling, writer.uint32(42).fork()).join();
+    }
+    if (message.concurrency !== 0) {
+      writer.uint32(48).uint32(message.concurrency);
     }
     return writer;
   },
@@ -575,6 +1292,30 @@ export const JudgeSpec: MessageFns<JudgeSpec> = {
             message.endpoint = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.apiKeyEnv = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.sampling = JudgeSampling.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.concurrency = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -595,6 +1336,11 @@ export const JudgeSpec: MessageFns<JudgeSpec> = {
     message.backend = object.backend ?? 0;
     message.model = object.model ?? "";
     message.endpoint = object.endpoint ?? "";
+    message.apiKeyEnv = object.apiKeyEnv ?? "";
+    message.sampling = (object.sampling !== undefined && object.sampling !== null)
+      ? JudgeSampling.fromPartial(object.sampling)
+      : undefined;
+    message.concurrency = object.concurrency ?? 0;
     return message;
   },
 };
@@ -611,6 +1357,11 @@ function createBaseRunSpec(): RunSpec {
     dataSource: "",
     judge: undefined,
     evalSampleLimit: 0,
+    preset: 0,
+    baseModel: "",
+    methodParameters: undefined,
+    fidelity: 0,
+    fullMatrix: false,
   };
 }
 
@@ -645,6 +1396,21 @@ export const RunSpec: MessageFns<RunSpec> = {
     }
     if (message.evalSampleLimit !== 0) {
       writer.uint32(80).uint32(message.evalSampleLimit);
+    }
+    if (message.preset !== 0) {
+      writer.uint32(88).int32(message.preset);
+    }
+    if (message.baseModel !== "") {
+      writer.uint32(98).string(message.baseModel);
+    }
+    if (message.methodParameters !== undefined) {
+      MethodParameters.encode(message.methodParameters, writer.uint32(106).fork()).join();
+    }
+    if (message.fidelity !== 0) {
+      writer.uint32(112).int32(message.fidelity);
+    }
+    if (message.fullMatrix !== false) {
+      writer.uint32(120).bool(message.fullMatrix);
     }
     return writer;
   },
@@ -742,6 +1508,46 @@ export const RunSpec: MessageFns<RunSpec> = {
             message.evalSampleLimit = reader.uint32();
             continue;
           }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.preset = reader.int32() as any;
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.baseModel = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.methodParameters = MethodParameters.decode(reader, reader.uint32());
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.fidelity = reader.int32() as any;
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.fullMatrix = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -773,6 +1579,13 @@ export const RunSpec: MessageFns<RunSpec> = {
       ? JudgeSpec.fromPartial(object.judge)
       : undefined;
     message.evalSampleLimit = object.evalSampleLimit ?? 0;
+    message.preset = object.preset ?? 0;
+    message.baseModel = object.baseModel ?? "";
+    message.methodParameters = (object.methodParameters !== undefined && object.methodParameters !== null)
+      ? MethodParameters.fromPartial(object.methodParameters)
+      : undefined;
+    message.fidelity = object.fidelity ?? 0;
+    message.fullMatrix = object.fullMatrix ?? false;
     return message;
   },
 };
@@ -1384,6 +2197,8 @@ function createBaseRunMetrics(): RunMetrics {
     finalAverageKnowledge: 0,
     meanAverageKnowledge: 0,
     knowledgeBackwardTransfer: 0,
+    forwardTransfer: undefined,
+    knowledgeForwardTransfer: undefined,
   };
 }
 
@@ -1406,6 +2221,12 @@ export const RunMetrics: MessageFns<RunMetrics> = {
     }
     if (message.knowledgeBackwardTransfer !== 0) {
       writer.uint32(49).double(message.knowledgeBackwardTransfer);
+    }
+    if (message.forwardTransfer !== undefined) {
+      writer.uint32(57).double(message.forwardTransfer);
+    }
+    if (message.knowledgeForwardTransfer !== undefined) {
+      writer.uint32(65).double(message.knowledgeForwardTransfer);
     }
     return writer;
   },
@@ -1471,6 +2292,22 @@ export const RunMetrics: MessageFns<RunMetrics> = {
             message.knowledgeBackwardTransfer = reader.double();
             continue;
           }
+          case 7: {
+            if (tag !== 57) {
+              break;
+            }
+
+            message.forwardTransfer = reader.double();
+            continue;
+          }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.knowledgeForwardTransfer = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1494,6 +2331,8 @@ export const RunMetrics: MessageFns<RunMetrics> = {
     message.finalAverageKnowledge = object.finalAverageKnowledge ?? 0;
     message.meanAverageKnowledge = object.meanAverageKnowledge ?? 0;
     message.knowledgeBackwardTransfer = object.knowledgeBackwardTransfer ?? 0;
+    message.forwardTransfer = object.forwardTransfer ?? undefined;
+    message.knowledgeForwardTransfer = object.knowledgeForwardTransfer ?? undefined;
     return message;
   },
 };

@@ -130,7 +130,7 @@ export interface CreateSweepRequest {
   grid?:
     | SweepGrid
     | undefined;
-  /** The fields every run shares (hyper-parameters, data source, judge, eval sample limit). */
+  /** The fields every run shares, and the value of each empty axis (see Sweep.base). */
   base?:
     | RunSpec
     | undefined;

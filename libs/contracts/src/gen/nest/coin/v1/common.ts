@@ -32,7 +32,7 @@ export enum State {
 export enum UnitKind {
   /** UNIT_KIND_UNSPECIFIED - Not set. */
   UNIT_KIND_UNSPECIFIED = 0,
-  /** UNIT_KIND_PREP - Preparing one task's instruction data. */
+  /** UNIT_KIND_PREP - Preparing instruction data: one task's, or a whole CoIN-Synth world. */
   UNIT_KIND_PREP = 1,
   /** UNIT_KIND_STAGE - Training one stage. */
   UNIT_KIND_STAGE = 2,
@@ -42,7 +42,46 @@ export enum UnitKind {
   UNIT_KIND_JUDGE = 4,
   /** UNIT_KIND_REPORT - Computing the metrics and writing the report. */
   UNIT_KIND_REPORT = 5,
+  /**
+   * UNIT_KIND_PRETRAIN - Pretraining a preset's base model (tokenizer, vision tower, projector, decoder) when the run
+   * names no base checkpoint (docs/protocol.md#the-base-model).
+   */
+  UNIT_KIND_PRETRAIN = 6,
   UNRECOGNIZED = -1,
+}
+
+/**
+ * One unit of work of a run, identified by its deterministic key. Its output is committed by a
+ * manifest written last; a unit whose manifest exists is never recomputed.
+ */
+export interface Unit {
+  /** Deterministic unit key: sha256 of the canonical JSON of its inputs plus the code version. */
+  key: string;
+  /** What kind of unit it is. */
+  kind: UnitKind;
+  /**
+   * The resource it produces: datasets/{dataset} (PREP), models/{model} (PRETRAIN),
+   * runs/{run}/stages/{stage} (STAGE), runs/{run}/stages/{stage}/evals/{task} (EVAL),
+   * runs/{run}/stages/{stage}/judgements/{task} (JUDGE) or runs/{run}/report (REPORT).
+   */
+  name: string;
+  /**
+   * The stage j (1-based) a STAGE trains or whose checkpoint an EVAL or JUDGE cell uses (0 there
+   * means the base model); 0 for the other kinds.
+   */
+  stageIndex: number;
+  /**
+   * The position i (1-based) in the run's task order of the task an EVAL or JUDGE cell scores; 0
+   * for the other kinds.
+   */
+  taskIndex: number;
+  /**
+   * The CoIN task id a STAGE trains, an EVAL or JUDGE cell scores or a per-task PREP prepares;
+   * empty otherwise.
+   */
+  task: string;
+  /** A short human label, e.g. "stage 3 ImageNet", "eval 3/TextVQA" (results.json's units[].label). */
+  label: string;
 }
 
 /** A snapshot of how far a resource or operation has got. */

@@ -6,7 +6,7 @@
 
 /* eslint-disable */
 import { Timestamp } from "../../google/protobuf/timestamp.js";
-import { ErrorInfo, UnitKind } from "./common.js";
+import { ErrorInfo, Unit, UnitKind } from "./common.js";
 import { Dataset } from "./dataset.js";
 import { EvalCell, JudgeCell, Run, RunSpec, Stage } from "./run.js";
 
@@ -109,7 +109,10 @@ export interface EvalRequestedEvent {
   dataset: string;
 }
 
-/** coin.eval.completed.v1: an evaluation cell is scored (its manifest exists); triggers judging. */
+/**
+ * coin.eval.completed.v1: an evaluation cell is scored (its manifest exists); the orchestrator then
+ * requests its judging (coin.judge.requested.v1).
+ */
 export interface EvalCompletedEvent {
   /** Common event fields. */
   meta?:
@@ -117,6 +120,37 @@ export interface EvalCompletedEvent {
     | undefined;
   /** The cell, state SUCCEEDED, with accuracy and manifest_uri. */
   evalCell?: EvalCell | undefined;
+}
+
+/**
+ * coin.judge.requested.v1: judge the answers of an evaluated cell (j, i); consumed by the judge
+ * worker (docs/protocol.md#the-judge).
+ */
+export interface JudgeRequestedEvent {
+  /** Common event fields. */
+  meta?:
+    | EventMeta
+    | undefined;
+  /** The cell to fill (name, stage_index, task_index, task and unit_key are set). */
+  judgeCell?:
+    | JudgeCell
+    | undefined;
+  /**
+   * The run's spec: its judge (backend, model, endpoint, sampling, concurrency) and its fidelity
+   * (which score parser, and which judge messages: CoIN's user-only turn or both).
+   */
+  spec?:
+    | RunSpec
+    | undefined;
+  /**
+   * The evaluated cell whose answers are judged, state SUCCEEDED, with its manifest_uri (where the
+   * answers are).
+   */
+  evalCell?:
+    | EvalCell
+    | undefined;
+  /** The prepared test data holding the ground truth: datasets/{dataset}. */
+  dataset: string;
 }
 
 /** coin.judge.completed.v1: a judge cell is scored (its manifest exists). */
@@ -157,4 +191,47 @@ export interface UnitFailedEvent {
     | undefined;
   /** The topic of the event whose handling failed (e.g. "coin.stage.requested.v1"). */
   sourceTopic: string;
+}
+
+/**
+ * coin.run.progress.v1: how far a run has got, emitted by the unit in flight while it works (per
+ * optimizer step when training, per answer batch when evaluating or judging) and at each unit
+ * transition. Informational only: nothing waits for it, a consumer keeps the latest per run, and
+ * losing one is harmless (the next one supersedes it).
+ */
+export interface RunProgressEvent {
+  /** Common event fields (meta.run is the run). */
+  meta?:
+    | EventMeta
+    | undefined;
+  /** The unit in flight: its key, kind, stage j and task i. */
+  unit?:
+    | Unit
+    | undefined;
+  /**
+   * Work done within the unit: optimizer steps (PRETRAIN, STAGE), answers (EVAL, JUDGE); PREP and
+   * REPORT may leave step and steps at 0.
+   */
+  step: number;
+  /** The unit's work in total, in the same measure (0 if unknown). */
+  steps: number;
+  /** Latest training loss (mean over the last logging window), while a PRETRAIN or STAGE unit trains. */
+  loss?:
+    | number
+    | undefined;
+  /** Stages of the run trained so far (finished or found already done). */
+  stagesDone: number;
+  /** Stages of the run in total (the length of its task order; 1 for METHOD_MULTITASK). */
+  stagesTotal: number;
+  /** Evaluation cells filled so far. */
+  evalCellsDone: number;
+  /**
+   * Evaluation cells of the run in total (a sequential run of T tasks: T(T+1)/2, or T(T+1) with
+   * a full matrix).
+   */
+  evalCellsTotal: number;
+  /** Judge cells filled so far. */
+  judgeCellsDone: number;
+  /** Judge cells of the run in total (as eval_cells_total). */
+  judgeCellsTotal: number;
 }

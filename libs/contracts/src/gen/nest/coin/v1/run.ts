@@ -25,6 +25,58 @@ export enum Method {
   METHOD_MOELORA = 2,
   /** METHOD_FULL - Full fine-tuning of the language model. */
   METHOD_FULL = 3,
+  /** METHOD_MULTITASK - One LoRA trained once on the union of every task's data: the upper-bound row. */
+  METHOD_MULTITASK = 4,
+  /** METHOD_ZEROSHOT - No tuning: the base model evaluated after every stage, the lower-bound row. */
+  METHOD_ZEROSHOT = 5,
+  /**
+   * METHOD_REPLAY - LoRA plus a seeded memory of samples of every earlier task mixed into each stage
+   * (docs/protocol.md#continual-learning-methods).
+   */
+  METHOD_REPLAY = 6,
+  /**
+   * METHOD_EWC - LoRA plus elastic weight consolidation: a penalty weighted by the diagonal Fisher of earlier
+   * stages (docs/protocol.md#continual-learning-methods).
+   */
+  METHOD_EWC = 7,
+  /**
+   * METHOD_LWF - LoRA plus learning without forgetting: distillation toward the previous stage's answer
+   * distributions (docs/protocol.md#continual-learning-methods).
+   */
+  METHOD_LWF = 8,
+  /**
+   * METHOD_OLORA - O-LoRA: a new LoRA per stage, earlier ones merged and frozen, kept orthogonal to the earlier
+   * ones (docs/protocol.md#continual-learning-methods).
+   */
+  METHOD_OLORA = 9,
+  UNRECOGNIZED = -1,
+}
+
+/**
+ * Which behaviour a run reproduces where the released CoIN code has a suspected bug
+ * (docs/protocol.md#sources-and-fidelity): training's stage chaining and schedule, the scorers and
+ * the judge score parser all follow it.
+ */
+export enum Fidelity {
+  /** FIDELITY_UNSPECIFIED - Not set; servers treat it as COIN. */
+  FIDELITY_UNSPECIFIED = 0,
+  /** FIDELITY_COIN - Reproduce the released code, suspected bugs included, so numbers compare with the authors'. */
+  FIDELITY_COIN = 1,
+  /** FIDELITY_STRICT - Fix each suspected bug and change nothing else. */
+  FIDELITY_STRICT = 2,
+  UNRECOGNIZED = -1,
+}
+
+/** The size of a built-in model (coin-micro, coin-tiny, coin-small; docs/protocol.md#model). */
+export enum Preset {
+  /** PRESET_UNSPECIFIED - Not set; servers take the base model's preset when RunSpec.base_model is set, else TINY. */
+  PRESET_UNSPECIFIED = 0,
+  /** PRESET_MICRO - coin-micro: the smallest, for tests and smoke runs. */
+  PRESET_MICRO = 1,
+  /** PRESET_TINY - coin-tiny: the default benchmark model. */
+  PRESET_TINY = 2,
+  /** PRESET_SMALL - coin-small: the largest built-in preset. */
+  PRESET_SMALL = 3,
   UNRECOGNIZED = -1,
 }
 
@@ -99,7 +151,12 @@ export interface HyperParameters {
   loraDropout?:
     | number
     | undefined;
-  /** Number of MoELoRA experts E (r must be divisible by E). */
+  /**
+   * Number of MoELoRA experts E (r must be divisible by E). Superseded by
+   * MethodParameters.moelora.experts; servers read this one only when that is unset.
+   *
+   * @deprecated
+   */
   moeloraExperts?:
     | number
     | undefined;
@@ -111,19 +168,141 @@ export interface HyperParameters {
   maxNewTokens?: number | undefined;
 }
 
+/**
+ * MoELoRA's own setting (`coin train --method moelora`). Its total rank, alpha and dropout are
+ * HyperParameters.lora_rank, lora_alpha and lora_dropout (--moe-rank, --moe-alpha, --moe-dropout).
+ */
+export interface MoeLoraParameters {
+  /** Expert count E, at least 1 (--moe-experts; CoIN: 8). The total rank must be divisible by E. */
+  experts?: number | undefined;
+}
+
+/** Experience replay's own setting (`--method replay`; docs/protocol.md#continual-learning-methods). */
+export interface ReplayParameters {
+  /**
+   * Training samples kept from each finished task and mixed into every later stage
+   * (--replay-per-task; default per preset: micro 8, tiny 32, small 64). 0 is plain LoRA.
+   */
+  perTask?: number | undefined;
+}
+
+/** Elastic weight consolidation's own setting (`--method ewc`). */
+export interface EwcParameters {
+  /** λ of the penalty λ/2 · Σ F (θ − θ*)², at least 0 (--ewc-lambda; default 1e4). 0 is plain LoRA. */
+  lambda?: number | undefined;
+}
+
+/**
+ * Learning without forgetting's own settings (`--method lwf`): the loss adds α · T² · KL(teacher ‖
+ * student) on the softmax at temperature T.
+ */
+export interface LwfParameters {
+  /** α, the weight of the distillation term, at least 0 (--lwf-alpha; default 1). 0 is plain LoRA. */
+  alpha?:
+    | number
+    | undefined;
+  /** T, the softmax temperature of teacher and student, above 0 (--lwf-temperature; default 2). */
+  temperature?: number | undefined;
+}
+
+/** O-LoRA's own setting (`--method olora`). */
+export interface OloraParameters {
+  /**
+   * λ of the orthogonality penalty λ · Σ ‖A_earlierᵀ A_new‖²_F, at least 0 (--olora-lambda;
+   * default 0.5). 0 trains a fresh LoRA per stage without the penalty.
+   */
+  lambda?: number | undefined;
+}
+
+/**
+ * The settings a method has beyond HyperParameters, one message per method that has any (lora,
+ * full, multitask and zeroshot have none). Every field is optional: unset means the method's
+ * default for the preset. A run sets at most the message of its own method (servers reject
+ * another's with INVALID_ARGUMENT); a sweep's base spec may set several, and each of its runs
+ * keeps only its own method's.
+ */
+export interface MethodParameters {
+  /** For METHOD_MOELORA. */
+  moelora?:
+    | MoeLoraParameters
+    | undefined;
+  /** For METHOD_REPLAY. */
+  replay?:
+    | ReplayParameters
+    | undefined;
+  /** For METHOD_EWC. */
+  ewc?:
+    | EwcParameters
+    | undefined;
+  /** For METHOD_LWF. */
+  lwf?:
+    | LwfParameters
+    | undefined;
+  /** For METHOD_OLORA. */
+  olora?: OloraParameters | undefined;
+}
+
+/**
+ * How an LLM judge samples its reply (docs/protocol.md#judge-run). Every field is optional: unset
+ * means the backend's default (greedy: temperature 0). CoIN's judge samples with temperature 0.7,
+ * top_p 0.8, repetition_penalty 1.05 and max_tokens 20.
+ */
+export interface JudgeSampling {
+  /** Softmax temperature, at least 0; 0 is greedy. */
+  temperature?:
+    | number
+    | undefined;
+  /** Nucleus sampling: the smallest set of tokens whose probabilities sum to top_p, in (0, 1]. */
+  topP?:
+    | number
+    | undefined;
+  /** Tokens generated at most per reply. */
+  maxTokens?:
+    | number
+    | undefined;
+  /** Penalty on repeated tokens, above 0 (1 is none); sent as vLLM's repetition_penalty. */
+  repetitionPenalty?: number | undefined;
+}
+
 /** Which judge scores the answers, and with what model. */
 export interface JudgeSpec {
   /** The backend. */
   backend: JudgeBackend;
   /** Model name for OPENAI (e.g. "Qwen1.5-32B-Chat") or model key for ONNX; empty for RUBRIC. */
   model: string;
-  /** Base URL of the OpenAI-compatible endpoint (e.g. "http://localhost:8000/v1"); OPENAI only. */
+  /**
+   * Base URL of the OpenAI-compatible endpoint (e.g. "http://localhost:8000/v1", `--judge-url`);
+   * the client posts to {endpoint}/chat/completions. OPENAI only.
+   */
   endpoint: string;
+  /**
+   * Name of the environment variable holding the endpoint's API key, read by the judge worker
+   * (empty: OPENAI_API_KEY; an unset variable sends no key). The key itself never travels in a spec
+   * or an event. OPENAI only; not part of the judge cells' unit keys.
+   */
+  apiKeyEnv: string;
+  /** How the judge model samples. OPENAI and ONNX; ignored by RUBRIC. */
+  sampling?:
+    | JudgeSampling
+    | undefined;
+  /**
+   * Judge requests in flight at most per judge cell (0: 4). Changes speed, never scores, so it is
+   * not part of the judge cells' unit keys. OPENAI only.
+   */
+  concurrency: number;
 }
 
-/** Everything that defines a run; a run's deterministic key is derived from it. */
+/**
+ * Everything that defines a run; a run's deterministic key is derived from it. A run has one seed:
+ * several seeds of the same spec are a sweep (SweepGrid.seeds).
+ */
 export interface RunSpec {
-  /** The base model: "coin-tiny" (built in) or the key of an imported model (models/{model}). */
+  /**
+   * Superseded by preset and base_model, read only when both are unset: "coin-micro", "coin-tiny"
+   * and "coin-small" mean that preset, anything else the key of a stored model (models/{model}).
+   *
+   * @deprecated
+   */
   model: string;
   /** The fine-tuning method. */
   method: Method;
@@ -153,6 +332,30 @@ export interface RunSpec {
     | undefined;
   /** Test samples scored per task (0: all of them); CoIN's "slim" test sets use 4000. */
   evalSampleLimit: number;
+  /**
+   * The built-in model size. Without base_model the run pretrains this preset's base itself (a
+   * UNIT_KIND_PRETRAIN unit, shared by every run with the same inputs; docs/protocol.md#the-base-model).
+   * With base_model it must be unset or equal the base's preset (else INVALID_ARGUMENT).
+   */
+  preset: Preset;
+  /**
+   * A base checkpoint to start from instead of pretraining one: the key of a stored base model
+   * (models/{key}) or, in embedded mode, the path of a base checkpoint folder. Empty: pretrain.
+   */
+  baseModel: string;
+  /** The method's own settings beyond hyper_parameters (only the run's method's message is read). */
+  methodParameters?:
+    | MethodParameters
+    | undefined;
+  /** Reproduce the released code's suspected bugs (COIN, the default) or fix them (STRICT). */
+  fidelity: Fidelity;
+  /**
+   * Also evaluate (and judge) every task i before its stage (i > j), and the base model on every
+   * task (stage_index 0, the zero-shot row), so that forward transfer can be computed
+   * (docs/protocol.md#continual-metrics). The matrices become square; CoIN's schedule
+   * (docs/protocol.md#evaluation-schedule) fills only i <= j.
+   */
+  fullMatrix: boolean;
 }
 
 /** One training stage j of a run: fine-tune on task_order[j-1], starting from stage j-1. */
@@ -202,9 +405,15 @@ export interface Stage {
 export interface EvalCell {
   /** Resource name: runs/{run}/stages/{stage}/evals/{task}. */
   name: string;
-  /** The stage j whose checkpoint is evaluated (1-based). */
+  /**
+   * The stage j whose checkpoint is evaluated (1-based; 0 is the base model, the zero-shot row of
+   * a full matrix).
+   */
   stageIndex: number;
-  /** The position i of the evaluated task in the run's task order (1-based, i <= j). */
+  /**
+   * The position i of the evaluated task in the run's task order (1-based; i <= j unless the run's
+   * spec sets full_matrix).
+   */
   taskIndex: number;
   /** The evaluated task (a CoIN task id). */
   task: string;
@@ -226,9 +435,12 @@ export interface EvalCell {
 export interface JudgeCell {
   /** Resource name: runs/{run}/stages/{stage}/judgements/{task}. */
   name: string;
-  /** The stage j whose answers are judged (1-based). */
+  /** The stage j whose answers are judged (1-based; 0 is the base model, as in EvalCell). */
   stageIndex: number;
-  /** The position i of the judged task in the run's task order (1-based, i <= j). */
+  /**
+   * The position i of the judged task in the run's task order (1-based; i <= j unless the run's
+   * spec sets full_matrix).
+   */
   taskIndex: number;
   /** The judged task (a CoIN task id). */
   task: string;
@@ -262,6 +474,15 @@ export interface RunMetrics {
   meanAverageKnowledge: number;
   /** BWT on the General-Knowledge matrix. */
   knowledgeBackwardTransfer: number;
+  /**
+   * Forward transfer (FWT): mean over i >= 2 of a[i-1][i] - z_i, z the zero-shot row; set only when
+   * the run evaluated the full matrix (RunSpec.full_matrix).
+   */
+  forwardTransfer?:
+    | number
+    | undefined;
+  /** FWT on the General-Knowledge matrix. */
+  knowledgeForwardTransfer?: number | undefined;
 }
 
 /** A run: one model fine-tuned on the tasks in order, evaluated after every stage. */

@@ -7,9 +7,12 @@
 /* eslint-disable */
 import { Timestamp } from "../../google/protobuf/timestamp.js";
 import { Progress, State } from "./common.js";
-import { InstructionVariant, Method, RunSpec } from "./run.js";
+import { InstructionVariant, Method, Preset, RunSpec } from "./run.js";
 
-/** A sweep: a grid of runs (orders x methods x seeds x variants x fractions x models). */
+/**
+ * A sweep: a grid of runs (orders x methods x seeds x variants x fractions x models). Repeating one
+ * run over N seeds (`coin run --seeds N`) is the sweep whose only axis is seeds: s, s+1, ..., s+N-1.
+ */
 
 /** One task order of a sweep's grid. */
 export interface TaskOrder {
@@ -19,10 +22,15 @@ export interface TaskOrder {
 
 /**
  * The axes of a sweep. The runs are their Cartesian product; an empty axis contributes the
- * single default value of the matching RunSpec field.
+ * single value of the matching field of the sweep's base spec (Sweep.base).
  */
 export interface SweepGrid {
-  /** Base models (see RunSpec.model). */
+  /**
+   * Base models as RunSpec.model reads them. Superseded by presets and base_models; read only when
+   * both are empty.
+   *
+   * @deprecated
+   */
   models: string[];
   /** Fine-tuning methods. */
   methods: Method[];
@@ -32,8 +40,15 @@ export interface SweepGrid {
   instructionVariants: InstructionVariant[];
   /** Data fractions, each in (0, 1]. */
   dataFractions: number[];
-  /** Seeds. */
+  /** Seeds (see the file comment for N seeds of one run). */
   seeds: number[];
+  /** Model presets (RunSpec.preset); each run pretrains its preset's base. */
+  presets: Preset[];
+  /**
+   * Base checkpoints (RunSpec.base_model). A base fixes its preset, so a grid with both presets and
+   * base_models is INVALID_ARGUMENT.
+   */
+  baseModels: string[];
 }
 
 /** A grid of runs sharing everything but the grid axes. Runs that share units share their work. */
@@ -45,15 +60,20 @@ export interface Sweep {
     | SweepGrid
     | undefined;
   /**
-   * Everything the grid does not vary (its model, method, order, variant, fraction and seed
-   * fields are ignored): hyper-parameters, data source, judge, eval sample limit.
+   * Everything the grid does not vary: hyper-parameters, method parameters (each run keeps its own
+   * method's), data source, judge, eval sample limit, fidelity, full matrix. A field the grid has an
+   * axis for (model, preset, base model, method, order, variant, fraction, seed) is read only when
+   * that axis is empty.
    */
   base?:
     | RunSpec
     | undefined;
   /** Lifecycle state (SUCCEEDED once every run has; FAILED if any run failed). */
   state: State;
-  /** The runs of the grid (runs/{run}), in grid order: models outermost, seeds innermost. */
+  /**
+   * The runs of the grid (runs/{run}), in grid order: presets (or base models, or models)
+   * outermost, then methods, task orders, variants, fractions, and seeds innermost.
+   */
   runs: string[];
   /** Overall progress, counted in units over all runs. */
   progress?:
