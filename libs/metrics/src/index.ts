@@ -28,4 +28,7 @@ export * from './judge/backend.js';
 export * from './judge/cell.js';
 export { rubricJudge, RubricJudge } from './judge/backends/rubric.js';
 export { rubricScore, type RubricInput, type RubricRule, type RubricVerdict } from './judge/backends/rubric-score.js';
+export { openAiJudge, OpenAiJudge, type OpenAiJudgeOptions } from './judge/backends/openai.js';
+export * from './judge/backends/openai-options.js';
+export { JUDGE_CACHE_FILE } from './judge/backends/judge-cache.js';
 export { writeFileAtomic, writeOutputFile } from './io/write.js';
