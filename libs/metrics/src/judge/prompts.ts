@@ -33,11 +33,18 @@ export function questionWithoutInstruction(text: string): string {
   return text.split('\n').slice(0, -1).join('\n');
 }
 
-export function buildJudgePrompts(
-  testItems: JsonDoc,
-  predictions: Predictions,
-  rule: JudgeRule,
-): Array<[JudgeMessage, JudgeMessage]> {
+/** One judged answer: what the prompt is built from, and the prompt. */
+export interface JudgeItem {
+  /** str(question_id). */
+  readonly id: string;
+  readonly question: string;
+  readonly groundTruth: string;
+  readonly answer: string;
+  readonly messages: readonly [JudgeMessage, JudgeMessage];
+}
+
+/** One item per merge.jsonl line, in its order. */
+export function buildJudgeItems(testItems: JsonDoc, predictions: Predictions, rule: JudgeRule): JudgeItem[] {
   const { src } = testItems;
   const byId = indexByQuestionId(testItems.value, src, 'the test file', 'test item', (id) => pyStr(id));
   return predictions.records.map((rec) => {
@@ -52,19 +59,28 @@ export function buildJudgePrompts(
       );
     const answer = pyStr(field(rec.value, 'text', rec.src, 'the prediction'));
     let question: string;
-    let truth: string;
+    let groundTruth: string;
     if (rule === 'CoIN') {
-      truth = pyStr(field(q, 'answer', src, `test item ${id}`));
+      groundTruth = pyStr(field(q, 'answer', src, `test item ${id}`));
       question = questionWithoutInstruction(strField(q, 'text', src, `test item ${id}`));
     } else {
       question = pyStr(field(q, 'text', src, `test item ${id}`));
-      truth = pyStr(field(q, 'answer_bbox', src, `test item ${id}`));
+      groundTruth = pyStr(field(q, 'answer_bbox', src, `test item ${id}`));
     }
-    return [
+    const messages: [JudgeMessage, JudgeMessage] = [
       { role: 'system', content: JUDGE_SYSTEM_MESSAGE },
-      { role: 'user', content: judgeUserContent(question, truth, answer, rule) },
+      { role: 'user', content: judgeUserContent(question, groundTruth, answer, rule) },
     ];
+    return { id, question, groundTruth, answer, messages };
   });
+}
+
+export function buildJudgePrompts(
+  testItems: JsonDoc,
+  predictions: Predictions,
+  rule: JudgeRule,
+): Array<readonly [JudgeMessage, JudgeMessage]> {
+  return buildJudgeItems(testItems, predictions, rule).map((item) => item.messages);
 }
 
 /** prompt_to_eval.json exactly as CoIN writes it. */

@@ -79,30 +79,71 @@ export interface JudgeScoreResult {
   readonly resultText: string;
 }
 
-export function scoreJudgeLines(records: readonly JsonRecord[], fidelity: Fidelity, file: string): JudgeScoreResult {
-  let total = 0;
+/** A judged cell's texts, parsed and aggregated (docs/protocol.md#judge-score-parsing). */
+export interface JudgeAggregate {
+  /**
+   * Python round(100 · Σ / (10 · N)), the integer CoIN reports, under both fidelities: rounding is not
+   * a suspected bug, and strict changes nothing else. The unrounded value is scoreFull.
+   */
+  readonly score: number;
+  /** 100 · (Σ / (10 · N)) before rounding. */
+  readonly scoreFull: number;
+  readonly n: number;
+  readonly sum: number;
+  /** Per text: what it added, or null where nothing usable was found (it added 0). */
+  readonly scores: readonly (number | null)[];
+  /** Texts with nothing usable (the nulls of scores). */
+  readonly parseFailures: number;
+}
+
+/** Where the texts came from, for error messages: the file, and each text's line where known. */
+export interface JudgeTextsOrigin {
+  readonly file?: string;
+  readonly sources?: readonly Source[];
+}
+
+export function aggregateJudgeScores(
+  texts: readonly string[],
+  fidelity: Fidelity,
+  origin: JudgeTextsOrigin = {},
+): JudgeAggregate {
+  const where = { file: origin.file ?? 'the judge replies' };
+  if (texts.length === 0) throw badInput(where, 'the judge output file has no lines', 'crash with ZeroDivisionError');
   let sum = 0;
-  const perLine: number[] = [];
-  const unparsed: string[] = [];
-  for (const rec of records) {
-    total += 10;
-    const t = strField(rec.value, 'text', rec.src, 'the judge output');
-    const p = fidelity === 'coin' ? parseJudgeScoreCoin(t, rec.src) : parseJudgeScoreStrict(t);
+  let parseFailures = 0;
+  const scores = texts.map((t, k) => {
+    const p = fidelity === 'coin' ? parseJudgeScoreCoin(t, origin.sources?.[k]) : parseJudgeScoreStrict(t);
     sum += p.value;
-    perLine.push(p.value);
-    if (!p.parsed) unparsed.push(t);
-  }
-  if (total === 0) throw badInput({ file }, 'the judge output file has no lines', 'crash with ZeroDivisionError');
+    if (p.parsed) return p.value;
+    parseFailures += 1;
+    return null;
+  });
+  const total = 10 * texts.length;
   const scoreFull = (sum / total) * 100;
   let score: number;
   try {
     score = pythonRound(scoreFull);
   } catch (e) {
     throw badInput(
-      { file },
+      where,
       `the judge scores sum to ${sum}, which has no rounded value`,
       `crash with ${(e as Error).message}`,
     );
   }
-  return { score, scoreFull, lines: records.length, sum, perLine, unparsed, resultText: `Final score:${score}` };
+  return { score, scoreFull, n: texts.length, sum, scores, parseFailures };
+}
+
+/** evaluate_score.py over prompt_eval_merge.jsonl's records. */
+export function scoreJudgeLines(records: readonly JsonRecord[], fidelity: Fidelity, file: string): JudgeScoreResult {
+  const texts = records.map((rec) => strField(rec.value, 'text', rec.src, 'the judge output'));
+  const agg = aggregateJudgeScores(texts, fidelity, { file, sources: records.map((rec) => rec.src) });
+  return {
+    score: agg.score,
+    scoreFull: agg.scoreFull,
+    lines: agg.n,
+    sum: agg.sum,
+    perLine: agg.scores.map((v) => v ?? 0),
+    unparsed: texts.filter((_, k) => agg.scores[k] === null),
+    resultText: `Final score:${agg.score}`,
+  };
 }
