@@ -10,3 +10,4 @@ export * from './run/runners.js';
 export * from './run/events.js';
 export * from './run/execute-run.js';
 export * from './run/assemble.js';
+export * from './units/judge-backend.js';

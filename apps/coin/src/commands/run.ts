@@ -157,7 +157,11 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     const runner = scheduler
       ? pipeline.schedulerRunner(scheduler, { storeRoot: storeDir, cacheDir, ...session })
       : pipeline.inProcessRunner(env);
-    const judge = pipeline.makeJudgeBackend(specs[0].judge, { env: ctx.env, cacheDir: join(cacheDir, 'judge-cache') });
+    const judge = pipeline.makeJudgeBackend(specs[0].judge, {
+      env: ctx.env,
+      cacheDir: join(cacheDir, 'judge-cache'),
+      fidelity: specs[0].fidelity,
+    });
     const progress = new RunProgress(ctx.stderr as NodeJS.WritableStream & { isTTY?: boolean });
     const leaves = {
       message: `every finished unit is in the store ${storeDir}`,

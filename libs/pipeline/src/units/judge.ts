@@ -3,10 +3,10 @@
  * backend's replies in judgements.jsonl, and the General-Knowledge score parsed from them in both
  * fidelities. Runs in the orchestrating process: the rubric is instant and a remote judge is I/O.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SYNTH_LAYOUT, TEST_FILE_OF_TASK, type CoinTask } from '@coin/data';
-import { aggregateJudgeScores, type JudgeBackend, judgeRequests } from '@coin/metrics';
+import { aggregateJudgeScores, type JudgeBackend, judgeRequests, readPyJsonFile, readPyJsonLines } from '@coin/metrics';
 import { publishDir } from '@coin/platform';
 import type { JudgeUnit, PrepUnit } from '../plan/units.js';
 import type { RunSpec } from '../spec/run-spec.js';
@@ -32,12 +32,9 @@ export async function runJudge(
   const dataDir = await unitFiles(env, world.prefix);
   const testFile = join(dataDir, SYNTH_LAYOUT.instructions(spec.variant, task, TEST_FILE_OF_TASK[task]));
   const mergeFile = join(await unitFiles(env, unit.eval.prefix), 'merge.jsonl');
-  const testItems = JSON.parse(await readFile(testFile, 'utf8')) as unknown;
-  const predictions = (await readFile(mergeFile, 'utf8'))
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-  const requests = judgeRequests(task, testItems, predictions, { testFile, mergeFile });
+  const testItems = { value: readPyJsonFile(testFile, 'test file'), src: { file: testFile } };
+  const predictions = { file: mergeFile, records: readPyJsonLines(mergeFile, 'merge.jsonl') };
+  const requests = judgeRequests(task, testItems, predictions);
   const replies = await backend.judge(requests, { signal: env.signal });
   const texts = replies.map((r) => r.text);
   const coin = aggregateJudgeScores(texts, 'coin');
