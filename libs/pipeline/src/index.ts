@@ -1,1 +1,2 @@
 export * from './results/results.js';
+export * from './report/index.js';
