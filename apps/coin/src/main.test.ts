@@ -10,7 +10,7 @@ import { runCli } from './testing/run-cli.js';
 test('coin --help lists every subcommand, and each has its own --help', async () => {
   const { code, stdout } = await runCli(['--help']);
   assert.equal(code, 0);
-  const commands = ['config', 'prep', 'score', 'judge', 'metrics'];
+  const commands = ['config', 'prep', 'score', 'judge', 'metrics', 'report'];
   for (const c of commands) assert.match(stdout, new RegExp(`^  ${c}\\b`, 'm'), `--help lists ${c}`);
   for (const c of commands) {
     const sub = await runCli([c, '--help']);

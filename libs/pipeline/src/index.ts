@@ -11,3 +11,4 @@ export * from './run/events.js';
 export * from './run/execute-run.js';
 export * from './run/assemble.js';
 export * from './units/judge-backend.js';
+export * from './report/index.js';

@@ -7,6 +7,7 @@ import { registerScoreCommand } from './score.js';
 import { registerJudgeCommand } from './judge.js';
 import { registerMetricsCommand } from './metrics.js';
 import { registerPretrainCommand } from './pretrain.js';
+import { registerReportCommand } from './report.js';
 import { registerTrainCommand } from './train.js';
 import { registerRunCommand } from './run.js';
 
@@ -20,6 +21,7 @@ const COMMANDS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [
   registerScoreCommand,
   registerJudgeCommand,
   registerMetricsCommand,
+  registerReportCommand,
   registerPretrainCommand,
   registerTrainCommand,
   registerRunCommand,

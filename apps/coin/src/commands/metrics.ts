@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CoinError, formatPython2f } from '@coin/core';
+import { CoinError, formatPython2f, isObject } from '@coin/core';
 import {
   aggregateMetrics,
   checkSameTasks,
@@ -11,6 +11,7 @@ import {
   selectTasks,
   type Cell,
   type ContinualMetrics,
+  type MatrixFile,
   type ResultsMatrix,
   type Summary,
 } from '@coin/metrics';
@@ -24,7 +25,7 @@ interface RunMetrics {
   readonly judge?: ContinualMetrics;
 }
 
-function loadRun(file: string, tasks: readonly string[] | undefined): RunMetrics {
+function readJson(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -40,9 +41,8 @@ function loadRun(file: string, tasks: readonly string[] | undefined): RunMetrics
       },
     );
   }
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     throw new CoinError(
       'METRICS.BAD_MATRIX',
@@ -54,7 +54,36 @@ function loadRun(file: string, tasks: readonly string[] | undefined): RunMetrics
       },
     );
   }
-  const m = parseMatrixFile(value, file);
+}
+
+/**
+ * A results.json of `coin run` (docs/file-formats.md#results-json): its accuracy and judge matrices.
+ * Continual metrics need one stage per task, which the multitask run (one joint stage) has not.
+ */
+async function matricesOfResults(value: unknown, file: string): Promise<MatrixFile> {
+  const { parseResults } = await import('@coin/pipeline');
+  const run = parseResults(value, file);
+  const { tasks } = run;
+  if (run.accuracy.matrix.length !== tasks.length)
+    throw new CoinError(
+      'METRICS.NOT_CONTINUAL',
+      'INVALID_ARGUMENT',
+      `${file}: the ${run.method} run ${run.run_id} has ${run.accuracy.matrix.length} stage(s) for ${tasks.length} tasks; continual metrics need one stage per task`,
+      { hint: '`coin report` shows the final scores of such a run', details: { file } },
+    );
+  return {
+    accuracy: { tasks, rows: run.accuracy.matrix },
+    zeroShot: run.accuracy.zero_shot,
+    // A run whose judge did not run has no judge rows.
+    judge: run.judge.matrix.length === tasks.length ? { tasks, rows: run.judge.matrix } : undefined,
+    judgeZeroShot: run.judge.zero_shot,
+  };
+}
+
+async function loadRun(file: string, tasks: readonly string[] | undefined): Promise<RunMetrics> {
+  const value = readJson(file);
+  // matrix.json has no "format" key; results.json names its format (and a wrong one is answered as such).
+  const m = isObject(value) && 'format' in value ? await matricesOfResults(value, file) : parseMatrixFile(value, file);
   const pick = (x: ResultsMatrix): ResultsMatrix => (tasks ? selectTasks(x, tasks) : x);
   const row = (r: readonly Cell[] | undefined): readonly Cell[] | undefined =>
     tasks ? selectCells(r, m.accuracy, tasks) : r;
@@ -112,21 +141,22 @@ export function registerMetricsCommand(program: Command, ctx: CliContext): void 
   program
     .command('metrics')
     .description(
-      'continual metrics (MAA, final average, MFT, BWT, forgetting, FWT) from matrix.json; several files are aggregated (mean, std, 95% t-interval)',
+      'continual metrics (MAA, final average, MFT, BWT, forgetting, FWT) from matrix.json or results.json; several files are aggregated (mean, std, 95% t-interval)',
     )
     .requiredOption(
       '--matrix <file...>',
-      'matrix.json: {"tasks": [...], "matrix": [[a00], [a10, a11], ...], "zero_shot"?, "judge"?, "judge_zero_shot"?}',
+      'matrix.json: {"tasks": [...], "matrix": [[a00], [a10, a11], ...], "zero_shot"?, "judge"?, "judge_zero_shot"?}, or the results.json of `coin run` (its accuracy and judge matrices)',
     )
     .option('--tasks <names>', 'comma-separated subset of tasks (and their stages), e.g. all but ScienceQA')
     .option('--json', 'print JSON')
-    .action((opts: { matrix: string[]; tasks?: string; json?: boolean }) => {
+    .action(async (opts: { matrix: string[]; tasks?: string; json?: boolean }) => {
       const tasks = opts.tasks
         ?.split(',')
         .map((s) => s.trim())
         .filter(Boolean);
       checkDistinctFiles(opts.matrix);
-      const runs = opts.matrix.map((f) => loadRun(f, tasks));
+      const runs: RunMetrics[] = [];
+      for (const f of opts.matrix) runs.push(await loadRun(f, tasks));
       if (runs.length === 1) {
         const [r] = runs;
         if (opts.json)
