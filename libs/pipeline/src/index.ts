@@ -12,3 +12,4 @@ export * from './run/execute-run.js';
 export * from './run/assemble.js';
 export * from './units/judge-backend.js';
 export * from './report/index.js';
+export * from './run/write-outputs.js';

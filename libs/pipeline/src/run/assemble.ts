@@ -1,10 +1,11 @@
 /** results.json from the units' manifests (docs/file-formats.md#results-json). */
 import { cpus, platform, release } from 'node:os';
-import { continualMetrics, type JudgeBackend } from '@coin/metrics';
+import type { JudgeBackend } from '@coin/metrics';
 import { ortVersion } from '@coin/runtime';
 import type { RunPlan } from '../plan/units.js';
 import { UNITS_CODE_VERSION } from '../plan/units.js';
-import { type Cell, type MetricsRecord, RESULTS_FORMAT, type RunResults, type UnitRecord } from '../results/results.js';
+import { metricsRecord } from '../report/metrics-record.js';
+import { type Cell, RESULTS_FORMAT, type RunResults, type UnitRecord } from '../results/results.js';
 import type { RunSpec } from '../spec/run-spec.js';
 
 export interface AssembleInputs {
@@ -21,27 +22,9 @@ export interface AssembleInputs {
 
 type Pair = { readonly coin: number; readonly strict: number };
 
-/** Lower-triangular rows (square with the full matrix), every cell null until filled. */
-function emptyMatrix(t: number, square: boolean): Cell[][] {
-  return Array.from({ length: t }, (_, j) => Array<Cell>(square ? t : j + 1).fill(null));
-}
-
-function mean(xs: readonly Cell[]): Cell {
-  const v = xs.filter((x): x is number => x !== null);
-  return v.length ? v.reduce((s, x) => s + x, 0) / v.length : null;
-}
-
-export function metricsOf(tasks: readonly string[], rows: readonly (readonly Cell[])[], zeroShot?: readonly Cell[]): MetricsRecord {
-  const m = continualMetrics({ tasks, rows }, zeroShot);
-  return {
-    MAA: m.MAA,
-    BWT: m.BWT,
-    final_average: m.final_average,
-    MFT: m.MFT,
-    MFN: mean(rows.at(-1) ?? []),
-    forgetting: m.forgetting,
-    ...(zeroShot ? { FWT: m.FWT ?? null } : {}),
-  };
+/** One row per stage of the plan, each as long as the tasks it evaluates; every cell null until filled. */
+function emptyMatrix(plan: RunPlan, t: number, square: boolean): Cell[][] {
+  return plan.stages.map((s) => Array<Cell>(square ? t : s.row + 1).fill(null));
 }
 
 export function assembleResults(a: AssembleInputs): RunResults {
@@ -49,9 +32,9 @@ export function assembleResults(a: AssembleInputs): RunResults {
   const t = spec.tasks.length;
   const primary = spec.fidelity;
   const other = primary === 'coin' ? 'strict' : 'coin';
-  const acc = emptyMatrix(t, spec.fullMatrix);
-  const accOther = emptyMatrix(t, spec.fullMatrix);
-  const judge = emptyMatrix(t, spec.fullMatrix);
+  const acc = emptyMatrix(plan, t, spec.fullMatrix);
+  const accOther = emptyMatrix(plan, t, spec.fullMatrix);
+  const judge = emptyMatrix(plan, t, spec.fullMatrix);
   const zeroAcc: Cell[] = Array<Cell>(t).fill(null);
   const zeroJudge: Cell[] = Array<Cell>(t).fill(null);
   const judgeOf = new Map(plan.judges.map((j) => [j.eval.key, j]));
@@ -63,14 +46,15 @@ export function assembleResults(a: AssembleInputs): RunResults {
     const g = jm?.score as Pair | undefined;
     parseFailures += Number(jm?.parse_failures ?? 0);
     refusals += Number(jm?.refusals ?? 0);
-    if (cell.row < 0) {
+    if (!cell.stage) {
       zeroAcc[cell.column] = e?.[primary] ?? null;
       zeroJudge[cell.column] = g?.[primary] ?? null;
       continue;
     }
-    acc[cell.row][cell.column] = e?.[primary] ?? null;
-    accOther[cell.row][cell.column] = e?.[other] ?? null;
-    judge[cell.row][cell.column] = g?.[primary] ?? null;
+    const row = cell.stage.index - 1;
+    acc[row][cell.column] = e?.[primary] ?? null;
+    accOther[row][cell.column] = e?.[other] ?? null;
+    judge[row][cell.column] = g?.[primary] ?? null;
   }
   const zero = plan.zeroShot.length > 0;
   const stageRecord = (key: string) => a.records.find((r) => r.key === key);
@@ -93,8 +77,8 @@ export function assembleResults(a: AssembleInputs): RunResults {
       refusals,
     },
     metrics: {
-      accuracy: metricsOf(spec.tasks, acc, zero ? zeroAcc : undefined),
-      judge: metricsOf(spec.tasks, judge, zero ? zeroJudge : undefined),
+      accuracy: metricsRecord(acc, spec.tasks, zero ? zeroAcc : undefined),
+      judge: metricsRecord(judge, spec.tasks, zero ? zeroJudge : undefined),
     },
     environment: {
       node: process.version,
