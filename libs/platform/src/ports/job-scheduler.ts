@@ -4,15 +4,20 @@
  * submitting the same one twice runs it once. Adapters: local worker processes, Kubernetes.
  */
 export interface JobSpec {
-  /** Deterministic name (unit key + attempt): a second submit of the same name joins the first. */
+  /** Deterministic name (unit key + attempt): a second submit of the same name joins the first, running or ended. */
   readonly name: string;
   /** The unit's spec as JSON; the worker runs exactly this unit. */
   readonly unit: Readonly<Record<string, unknown>>;
   readonly labels?: Readonly<Record<string, string>>;
-  /** Wall-clock limit, s (the job is killed and reported `failed` past it). */
+  /** Wall-clock limit from the job's start, s: past it the job is stopped and fails (JOB.DEADLINE_EXCEEDED). */
   readonly deadlineSeconds?: number;
 }
 
+/**
+ * How a job ended. `failed` carries the worker's CoinError code (JOB.WORKER_ERROR for another
+ * error, JOB.CRASHED for a worker that died without answering); `retryable` is false when running
+ * the same unit again cannot help (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION, a deadline).
+ */
 export type JobOutcome =
   | { readonly status: 'succeeded'; readonly result: Readonly<Record<string, unknown>> }
   | { readonly status: 'failed'; readonly retryable: boolean; readonly message: string; readonly code?: string }
@@ -22,8 +27,9 @@ export interface JobHandle {
   readonly name: string;
   /** Resolves when the job ends, however it ends. */
   readonly done: Promise<JobOutcome>;
-  /** Progress lines the worker emitted (JSON objects), in order. */
+  /** Progress events the worker emitted (JSON objects), in order; a late listener gets the earlier ones first. */
   onProgress(listener: (event: Readonly<Record<string, unknown>>) => void): void;
+  /** Stops the job (a queued one never starts); resolves once it has ended, `cancelled` unless it finished first. */
   cancel(): Promise<void>;
 }
 

@@ -1,0 +1,13 @@
+/**
+ * @coin/platform/testing: the contract suites every port adapter runs unchanged (the embedded ones
+ * here, S3 / Kafka / Kubernetes later), with what they need to be set up.
+ */
+export { objectStoreContract, type MakeStore, type StoreFixture } from './object-store-contract.js';
+export { eventBusContract, type BusFixture, type MakeBus } from './event-bus-contract.js';
+export {
+  CONTRACT_WORKER_MODULE,
+  jobSchedulerContract,
+  type MakeScheduler,
+  type SchedulerFixture,
+  TS_WORKER_EXEC_ARGV,
+} from './job-scheduler-contract.js';
