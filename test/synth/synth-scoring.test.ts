@@ -3,16 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  COIN_TASKS,
-  OFFICIAL_FILES,
-  SYNTH_LAYOUT,
-  TEST_FILE_OF_TASK,
-  VARIANT_FOLDERS,
-  prepareSynth,
-  type CoinTask,
-} from '@coin/data';
-import { scoreTaskFromFiles, type ScoreFiles } from '@coin/metrics';
+import { COIN_TASKS, TEST_FILE_OF_TASK, VARIANT_FOLDERS, prepareSynth } from '@coin/data';
+import { scoreFilesFor } from '@coin/evaluation';
+import { scoreTaskFromFiles } from '@coin/metrics';
 
 /**
  * CoIN-Synth's files go through the real CoIN scorers: an oracle that answers every test item with
@@ -25,24 +18,6 @@ interface TestItem {
   text: string;
   answer?: string;
   answer_bbox?: string;
-}
-
-function scoreFiles(out: string, task: CoinTask, resultFile: string): ScoreFiles {
-  const testFile = join(out, VARIANT_FOLDERS.original, task, TEST_FILE_OF_TASK[task]);
-  const images = join(out, SYNTH_LAYOUT.images);
-  switch (task) {
-    case 'ScienceQA':
-      return { baseDir: join(images, 'ScienceQA'), resultFile };
-    case 'TextVQA':
-      return { annotationFile: join(images, OFFICIAL_FILES.textvqaVal), resultFile };
-    case 'GQA':
-      return { annotationFile: join(images, OFFICIAL_FILES.gqaTestdev), resultFile };
-    case 'ImageNet':
-    case 'Grounding':
-      return { testFile, resultFile };
-    default:
-      return { annotationFile: testFile, resultFile };
-  }
 }
 
 async function writePredictions(path: string, items: readonly TestItem[], answers: readonly string[]): Promise<void> {
@@ -79,12 +54,12 @@ test('CoIN-Synth test files score 100% with oracle answers through the CoIN scor
       const truth = items.map((i) => (task === 'Grounding' ? i.answer_bbox! : i.answer!));
       const resultFile = join(dir, `${task}.jsonl`);
       await writePredictions(resultFile, items, truth);
-      const oracle = scoreTaskFromFiles(task, scoreFiles(out, task, resultFile), 'strict');
+      const oracle = scoreTaskFromFiles(task, scoreFilesFor(out, 'original', task, resultFile), 'strict');
       assert.equal(oracle.samples, 24, task);
       assert.equal(oracle.accuracy, 100, `${task}: ${oracle.stdout}`);
       // Answers moved one item along: the scorers must notice (a test that could not fail proves nothing).
       await writePredictions(resultFile, items, [...truth.slice(1), truth[0]]);
-      const shifted = scoreTaskFromFiles(task, scoreFiles(out, task, resultFile), 'strict');
+      const shifted = scoreTaskFromFiles(task, scoreFilesFor(out, 'original', task, resultFile), 'strict');
       assert.ok(shifted.accuracy < 100, `${task}: shifted answers still score ${shifted.accuracy}`);
     }
   } finally {

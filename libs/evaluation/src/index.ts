@@ -1,1 +1,9 @@
-export {};
+export * from './stage-meta.js';
+export * from './stage-model.js';
+export * from './test-items.js';
+export * from './eval-images.js';
+export * from './eval-batches.js';
+export * from './answer-records.js';
+export * from './stage-evaluator.js';
+export * from './evaluate-task.js';
+export * from './score-cell.js';
