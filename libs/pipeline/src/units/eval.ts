@@ -44,15 +44,14 @@ export async function runEvals(job: EvalJob, env: UnitEnv): Promise<Record<strin
       await rm(scratch, { recursive: true, force: true });
       await mkdir(join(scratch, 'files'), { recursive: true });
       const started = performance.now();
-      const out = await evaluator.evaluate({
-        task: cell.task,
+      const out = await evaluator.evaluate(cell.task, {
         dataDir,
         variant: spec.variant,
         seed: spec.seed,
         modelId: job.stage ? `${spec.method}-${job.stage.index}-${job.stage.name}` : 'base',
         out: join(scratch, 'files'),
         signal: env.signal,
-        onBatch: (done, total) => env.progress({ type: 'eval', task: cell.task, done, total }),
+        onBatch: (done: number, total: number) => env.progress({ type: 'eval', task: cell.task, done, total }),
       });
       const accuracy = scoreCell(dataDir, spec.variant, cell.task, out.file);
       const meta: EvalCellMeta = {
