@@ -1,6 +1,9 @@
 import type { RunEvent } from '@coin/pipeline';
 import { clock, etaSeconds, progressBar, REDRAW } from './progress-line.js';
 
+/** Under a minute in tenths of a second, else m:ss. */
+const duration = (s: number) => (s < 60 ? `${s.toFixed(1)} s` : clock(s));
+
 /**
  * `coin run`'s progress on stderr: a line per finished unit (computed, or found in the store), and
  * for the unit running a bar redrawn in place on a terminal — stage steps with loss and ETA, eval
@@ -31,7 +34,7 @@ export class RunProgress {
           this.line(`${e.label}: in the store`);
           return;
         }
-        this.line(`${e.label}: done in ${clock(e.wall_s)}`);
+        this.line(`${e.label}: done in ${duration(e.wall_s)}`);
         return;
       case 'unit-corrupt':
         this.line(`${e.label}: stored output is damaged (${e.reason}); computing it again`);
