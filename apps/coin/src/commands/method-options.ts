@@ -14,4 +14,3 @@ export function methodOptions(METHODS: MethodRegistry): Map<string, Option> {
     [...owners].map(([flag, o]) => [flag, new Option(`--${flag} <value>`, `${o.methods.join(', ')}: ${o.help}`)]),
   );
 }
-

@@ -64,7 +64,9 @@ export class RunProgress {
         this.out.write(`${text}\n`);
       }
     } else if (ev.type === 'eval' && this.out.isTTY) {
-      this.draw(`${label}: ${String(ev.task)} ${progressBar(n('done'), n('total'))} ${n('done')}/${n('total')} batches`);
+      this.draw(
+        `${label}: ${String(ev.task)} ${progressBar(n('done'), n('total'))} ${n('done')}/${n('total')} batches`,
+      );
     }
   }
 

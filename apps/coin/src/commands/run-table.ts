@@ -1,6 +1,7 @@
 import type { Cell, MetricsRecord, RunResults } from '@coin/pipeline';
 
-const fmt = (c: Cell | undefined, width = 6): string => (c === null || c === undefined ? 'n/a' : c.toFixed(1)).padStart(width);
+const fmt = (c: Cell | undefined, width = 6): string =>
+  (c === null || c === undefined ? 'n/a' : c.toFixed(1)).padStart(width);
 
 /** Short column heads: the first 6 characters of each task. */
 const head = (task: string) => task.slice(0, 6).padStart(6);

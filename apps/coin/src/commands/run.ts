@@ -42,7 +42,11 @@ interface RunFlags {
 function fractionFlag(text: string): number {
   const f = Number(text);
   if (!/^\d*\.?\d+$/.test(text) || !(f > 0 && f <= 1))
-    throw invalidArgument('RUN.BAD_FLAG', `--fraction must be a number in (0, 1], got ${JSON.stringify(text)}`, 'e.g. --fraction 0.5');
+    throw invalidArgument(
+      'RUN.BAD_FLAG',
+      `--fraction must be a number in (0, 1], got ${JSON.stringify(text)}`,
+      'e.g. --fraction 0.5',
+    );
   return f;
 }
 
@@ -69,13 +73,23 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .option('--fraction <f>', "fraction of each task's training data, in (0, 1]", '1')
     .option('--seed <s>', 'seed of data order, adapter init, dropout and answer ids', '0')
     .option('--seeds <n>', 'run N seeds (seed, seed+1, …) and report intervals', '1')
-    .addOption(new Option('--fidelity <mode>', 'coin: CoIN as released; strict: its BUG? items fixed').choices(['coin', 'strict']).default('coin'))
+    .addOption(
+      new Option('--fidelity <mode>', 'coin: CoIN as released; strict: its BUG? items fixed')
+        .choices(['coin', 'strict'])
+        .default('coin'),
+    )
     .option('--full-matrix', 'also evaluate tasks before they are trained (and the base): forward transfer')
-    .addOption(new Option('--judge <backend>', 'who scores General Knowledge').choices(['rubric', 'openai']).default('rubric'))
+    .addOption(
+      new Option('--judge <backend>', 'who scores General Knowledge').choices(['rubric', 'openai']).default('rubric'),
+    )
     .option('--judge-url <url>', 'openai: the server, e.g. http://localhost:8000/v1')
     .option('--judge-model <name>', 'openai: the model it serves')
     .option('--judge-key-env <var>', 'openai: environment variable holding the API key', 'OPENAI_API_KEY')
-    .addOption(new Option('--judge-sampling <s>', 'openai: greedy (temperature 0) or CoIN’s sampling').choices(['greedy', 'coin']).default('greedy'))
+    .addOption(
+      new Option('--judge-sampling <s>', 'openai: greedy (temperature 0) or CoIN’s sampling')
+        .choices(['greedy', 'coin'])
+        .default('greedy'),
+    )
     .option('--judge-concurrency <n>', 'openai: requests in flight at most', '4')
     .option('--store <dir>', 'the store (default: config storeDir / COIN_STORE)')
     .option('--out <dir>', 'where results.json, results.csv and report.html go', 'coin-results')

@@ -22,7 +22,8 @@ const key = (inputs: unknown) => unitKey(inputs, UNITS_CODE_VERSION);
 
 export function prepUnit(world: SynthOptions): PrepUnit {
   const k = key({ kind: 'prep', world });
-  const what = world.variant === 'original' && world.fraction === 1 ? '' : ` (${world.variant}, fraction ${world.fraction})`;
+  const what =
+    world.variant === 'original' && world.fraction === 1 ? '' : ` (${world.variant}, fraction ${world.fraction})`;
   return { kind: 'prep', key: k, prefix: `datasets/${k}`, label: `world${what}`, world };
 }
 
@@ -63,7 +64,9 @@ export function planRun(spec: RunSpec, inputs: PlanInputs): RunPlan {
       ...(spec.pretrainSteps !== undefined ? { steps: spec.pretrainSteps } : {}),
     };
   }
-  // Everything a stage's training reads besides the stages before it.
+  // Everything a stage's training reads besides its own plan entry and the stages before it. Not
+  // the task order: stage k reads only the tasks of stages 1..k, so orders that agree on their
+  // first k tasks share their first k stages.
   const common = {
     base: base.key,
     world: world.key,
@@ -74,7 +77,6 @@ export function planRun(spec: RunSpec, inputs: PlanInputs): RunPlan {
     variant: spec.variant,
     fidelity: spec.fidelity,
     seed: spec.seed,
-    tasks: spec.tasks,
   };
   const stages: StageUnit[] = [];
   inputs.stagePlan.forEach((p, i) => {
@@ -109,7 +111,9 @@ export function planRun(spec: RunSpec, inputs: PlanInputs): RunPlan {
     return { kind: 'eval', key: k, prefix: `evals/${k}`, label: `eval ${where}/${task}`, stage, row, column, task };
   };
   const evals = stages.map((s) => {
-    const columns = spec.fullMatrix ? spec.tasks.map((_, i) => i) : spec.tasks.map((_, i) => i).filter((i) => i <= s.row);
+    const columns = spec.fullMatrix
+      ? spec.tasks.map((_, i) => i)
+      : spec.tasks.map((_, i) => i).filter((i) => i <= s.row);
     return columns.map((i) => evalUnit(s, s.row, i));
   });
   const zeroShot = spec.fullMatrix ? spec.tasks.map((_, i) => evalUnit(undefined, -1, i)) : [];

@@ -33,7 +33,8 @@ export interface ExecuteRunOptions {
 /** The plan of a spec: the method's stages and, for a given base folder, its content key. */
 export async function planFor(spec: RunSpec): Promise<RunPlan> {
   const method = METHODS.get(spec.method);
-  const stagePlan = method.plan?.(spec.tasks, spec.hyper) ?? spec.tasks.map((t) => ({ name: t, tasks: [t], train: true }));
+  const stagePlan =
+    method.plan?.(spec.tasks, spec.hyper) ?? spec.tasks.map((t) => ({ name: t, tasks: [t], train: true }));
   const givenBaseKey = spec.base !== undefined ? (await loadBase(spec.base, spec.preset)).key : undefined;
   return planRun(spec, { stagePlan, ...(givenBaseKey ? { givenBaseKey } : {}) });
 }
@@ -79,7 +80,14 @@ export async function executeRun(spec: RunSpec, o: ExecuteRunOptions): Promise<R
     if (found) return cached(unit, found);
     const { result, wall, peakRssMb } = await compute(unit, job);
     metas.set(unit.key, result);
-    records.push({ key: unit.key, kind: unit.kind, label: unit.label, wall_s: wall, peak_rss_mb: peakRssMb, cached: false });
+    records.push({
+      key: unit.key,
+      kind: unit.kind,
+      label: unit.label,
+      wall_s: wall,
+      peak_rss_mb: peakRssMb,
+      cached: false,
+    });
     emit({ type: 'unit-done', kind: unit.kind, label: unit.label, cached: false, wall_s: wall });
   };
   /** The cells of one model not yet in the store, computed in one job. */
@@ -107,8 +115,16 @@ export async function executeRun(spec: RunSpec, o: ExecuteRunOptions): Promise<R
       const meta = byKey[cell.key];
       if (!meta) throw new CoinError('RUN.EVAL_MISSING', 'INTERNAL', `${cell.label} produced no result`);
       metas.set(cell.key, meta);
-      const share = wall * ((meta.wall_s as number) / Object.values(byKey).reduce((s, m) => s + (m.wall_s as number), 0));
-      records.push({ key: cell.key, kind: 'eval', label: cell.label, wall_s: share, peak_rss_mb: peakRssMb, cached: false });
+      const share =
+        wall * ((meta.wall_s as number) / Object.values(byKey).reduce((s, m) => s + (m.wall_s as number), 0));
+      records.push({
+        key: cell.key,
+        kind: 'eval',
+        label: cell.label,
+        wall_s: share,
+        peak_rss_mb: peakRssMb,
+        cached: false,
+      });
     }
     emit({ type: 'unit-done', kind: 'eval', label, cached: false, wall_s: wall });
   };

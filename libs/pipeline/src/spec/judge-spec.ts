@@ -28,18 +28,42 @@ export function resolveJudgeSpec(input: JudgeSpecInput): JudgeSpec {
   if (backend === 'rubric') return { backend };
   if (backend !== 'openai')
     throw invalidArgument('RUN.BAD_FLAG', `--judge ${JSON.stringify(backend)} is not one of rubric, openai`);
-  if (!input.url) throw invalidArgument('RUN.BAD_FLAG', '--judge openai needs --judge-url', 'e.g. --judge-url http://localhost:8000/v1 (vLLM) or http://localhost:11434/v1 (Ollama)');
-  if (!input.model) throw invalidArgument('RUN.BAD_FLAG', '--judge openai needs --judge-model', 'the model name the server serves, e.g. Qwen/Qwen1.5-32B-Chat');
+  if (!input.url)
+    throw invalidArgument(
+      'RUN.BAD_FLAG',
+      '--judge openai needs --judge-url',
+      'e.g. --judge-url http://localhost:8000/v1 (vLLM) or http://localhost:11434/v1 (Ollama)',
+    );
+  if (!input.model)
+    throw invalidArgument(
+      'RUN.BAD_FLAG',
+      '--judge openai needs --judge-model',
+      'the model name the server serves, e.g. Qwen/Qwen1.5-32B-Chat',
+    );
   try {
     new URL(input.url);
   } catch {
-    throw invalidArgument('RUN.BAD_FLAG', `--judge-url ${JSON.stringify(input.url)} is not a URL`, 'e.g. http://localhost:8000/v1');
+    throw invalidArgument(
+      'RUN.BAD_FLAG',
+      `--judge-url ${JSON.stringify(input.url)} is not a URL`,
+      'e.g. http://localhost:8000/v1',
+    );
   }
   const sampling = input.sampling ?? 'greedy';
   if (sampling !== 'greedy' && sampling !== 'coin')
     throw invalidArgument('RUN.BAD_FLAG', `--judge-sampling ${JSON.stringify(sampling)} is not one of greedy, coin`);
   const concurrency = input.concurrency ?? 4;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)
-    throw invalidArgument('RUN.BAD_FLAG', `--judge-concurrency must be a whole number from 1 to 256, got ${concurrency}`);
-  return { backend, url: input.url, model: input.model, apiKeyEnv: input.apiKeyEnv ?? 'OPENAI_API_KEY', sampling, concurrency };
+    throw invalidArgument(
+      'RUN.BAD_FLAG',
+      `--judge-concurrency must be a whole number from 1 to 256, got ${concurrency}`,
+    );
+  return {
+    backend,
+    url: input.url,
+    model: input.model,
+    apiKeyEnv: input.apiKeyEnv ?? 'OPENAI_API_KEY',
+    sampling,
+    concurrency,
+  };
 }

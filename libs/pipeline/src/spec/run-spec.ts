@@ -4,7 +4,7 @@
  * the resolved spec is what unit keys hash and results.json records.
  */
 import { canonicalJson, invalidArgument, sha256Hex } from '@coin/core';
-import { COIN_TASKS, type CoinTask, INSTRUCTION_VARIANTS, type InstructionVariant } from '@coin/data';
+import { type CoinTask, INSTRUCTION_VARIANTS, type InstructionVariant, resolveTaskOrder } from '@coin/data';
 import type { Fidelity, MethodHyper, PresetName, TrainingHyper } from '@coin/training';
 import { type JudgeSpec, resolveJudgeSpec, type JudgeSpecInput } from './judge-spec.js';
 import { worldOptions, type WorldSize } from './world.js';
@@ -60,21 +60,6 @@ export interface MethodCatalogue {
 
 const bad = (message: string, hint?: string) => invalidArgument('RUN.BAD_FLAG', message, hint);
 
-export function parseOrder(order: string): CoinTask[] {
-  if (order === 'default') return [...COIN_TASKS];
-  if (order === 'alphabetical') return [...COIN_TASKS].sort((a, b) => a.localeCompare(b));
-  const tasks = order
-    .split(',')
-    .map((t) => t.trim())
-    .filter((t) => t !== '');
-  if (tasks.length === 0) throw bad('--order names no task', `default, alphabetical, or e.g. ${COIN_TASKS.slice(0, 3).join(',')}`);
-  for (const t of tasks)
-    if (!(COIN_TASKS as readonly string[]).includes(t))
-      throw bad(`--order: unknown task ${JSON.stringify(t)}`, `tasks are ${COIN_TASKS.join(', ')}`);
-  if (new Set(tasks).size !== tasks.length) throw bad('--order names a task twice');
-  return tasks as CoinTask[];
-}
-
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value))
     throw bad(`${flag} ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
@@ -99,7 +84,7 @@ export function resolveRunSpec(input: RunSpecInput, methods: MethodCatalogue): R
     method,
     hyper,
     training: methods.training(method, hyper, preset),
-    tasks: parseOrder(input.order ?? 'default'),
+    tasks: resolveTaskOrder(input.order ?? 'default'),
     variant: oneOf('--variant', input.variant ?? 'original', INSTRUCTION_VARIANTS),
     fraction,
     seed: intIn('--seed', input.seed ?? 0, 0, 0xffffffff),

@@ -7,6 +7,10 @@ export async function baseFolder(unit: PretrainUnit | GivenBaseUnit, env: UnitEn
   return unit.kind === 'base' ? unit.dir : unitFiles(env, unit.prefix);
 }
 
-export async function loadRunBase(unit: PretrainUnit | GivenBaseUnit, preset: PresetName, env: UnitEnv): Promise<BaseModel> {
+export async function loadRunBase(
+  unit: PretrainUnit | GivenBaseUnit,
+  preset: PresetName,
+  env: UnitEnv,
+): Promise<BaseModel> {
   return loadBase(await baseFolder(unit, env), preset);
 }

@@ -1,5 +1,11 @@
 /** The judge backend a run spec names (docs/protocol.md#the-judge). */
-import { COIN_JUDGE_SAMPLING, DEFAULT_JUDGE_SAMPLING, type JudgeBackend, openAiJudge, rubricJudge } from '@coin/metrics';
+import {
+  COIN_JUDGE_SAMPLING,
+  DEFAULT_JUDGE_SAMPLING,
+  type JudgeBackend,
+  openAiJudge,
+  rubricJudge,
+} from '@coin/metrics';
 import type { JudgeSpec } from '../spec/judge-spec.js';
 import type { Fidelity } from '@coin/training';
 

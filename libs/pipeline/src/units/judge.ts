@@ -43,7 +43,12 @@ export async function runJudge(
   await rm(scratch, { recursive: true, force: true });
   await mkdir(join(scratch, 'files'), { recursive: true });
   const lines = replies.map((r, i) =>
-    JSON.stringify({ question_id: requests[i].id, prompt: requests[i].messages[1].content, text: r.text, refused: r.refused ?? false }),
+    JSON.stringify({
+      question_id: requests[i].id,
+      prompt: requests[i].messages[1].content,
+      text: r.text,
+      refused: r.refused ?? false,
+    }),
   );
   await writeFile(join(scratch, 'files', 'judgements.jsonl'), lines.length ? `${lines.join('\n')}\n` : '');
   const meta: JudgeCellMeta = {

@@ -36,7 +36,8 @@ export async function runStage(job: StageJob, env: UnitEnv): Promise<Record<stri
   const dataDir = await unitFiles(env, job.world.prefix);
   const work = join(env.cacheDir, 'work', unit.key);
   await mkdir(work, { recursive: true });
-  for (const prev of unit.previous) await linkTo(await unitFiles(env, prev.prefix), join(work, `${prev.index}-${prev.name}`));
+  for (const prev of unit.previous)
+    await linkTo(await unitFiles(env, prev.prefix), join(work, `${prev.index}-${prev.name}`));
   let losses: readonly number[] = [];
   const records = await runContinual({
     method: METHODS.get(spec.method),
@@ -59,7 +60,7 @@ export async function runStage(job: StageJob, env: UnitEnv): Promise<Record<stri
     },
     onStep: (row) => {
       env.signal?.throwIfAborted();
-      env.progress({ type: "step", step: row.step, steps: row.steps, loss: row.loss });
+      env.progress({ type: 'step', step: row.step, steps: row.steps, loss: row.loss });
     },
   });
   const record = records[unit.index - 1];
