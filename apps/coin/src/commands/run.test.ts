@@ -102,6 +102,31 @@ describe('coin run (micro, 3 tasks)', () => {
     assert.deepEqual(again.json.accuracy, first.json.accuracy, 'recomputed to the same result');
   });
 
+  it('stops cleanly on Ctrl-C, says how to resume, and the same command then finishes the run', async () => {
+    const store = join(dir, 'store-int');
+    const out = join(dir, 'out-int');
+    const argv = args(out).map((a) => (a === join(dir, 'store') ? store : a));
+    const child = spawnCli(argv, { killAfterMs: 600_000 });
+    let sent = false;
+    child.child.stderr?.on('data', (d: Buffer) => {
+      if (!sent && /stage 2 /.test(d.toString())) {
+        sent = true;
+        child.child.kill('SIGINT');
+      }
+    });
+    const stopped = await child.done;
+    assert.ok(sent, stopped.stderr);
+    assert.equal(stopped.code, 130, stopped.stderr);
+    assert.match(stopped.stderr, /interrupted \(SIGINT\)/);
+    assert.match(stopped.stderr, /run the same command again/);
+    const r = await spawnCli(argv, { killAfterMs: 600_000 }).done;
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /stage 1 ImageNet: in the store/, 'stage 1 is not trained again');
+    const again = await results(out);
+    assert.deepEqual(again.json.accuracy, first.json.accuracy, 'the same result as an uninterrupted run');
+    assert.deepEqual(again.json.judge, first.json.judge);
+  });
+
   it('refuses bad flags with a usage error before anything runs', async () => {
     const bad = [
       [['--order', 'ImageNet,Nope'], /unknown task "Nope"/],

@@ -36,6 +36,9 @@ interface RunFlags {
   worldTest?: string;
   worldPretrain?: string;
   evalBatch: string;
+  epochs?: string;
+  lr?: string;
+  batchSize?: string;
   [methodFlag: string]: unknown;
 }
 
@@ -48,6 +51,17 @@ function fractionFlag(text: string): number {
       'e.g. --fraction 0.5',
     );
   return f;
+}
+
+function rateFlag(text: string): number {
+  const r = Number(text);
+  if (text.trim() === '' || !(r > 0 && r < 1))
+    throw invalidArgument(
+      'RUN.BAD_FLAG',
+      `--lr must be a number in (0, 1), got ${JSON.stringify(text)}`,
+      'e.g. --lr 2e-4',
+    );
+  return r;
 }
 
 /** The worker entry beside this file: compiled (dist/) or TypeScript (tests run the sources). */
@@ -98,7 +112,10 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .addOption(new Option('--world-train <n>', 'training items per task').hideHelp())
     .addOption(new Option('--world-test <n>', 'test items per task').hideHelp())
     .addOption(new Option('--world-pretrain <n>', 'pretraining images per task').hideHelp())
-    .option('--eval-batch <n>', 'answers generated per batch', '16');
+    .option('--eval-batch <n>', 'answers generated per batch', '16')
+    .option('--epochs <n>', 'passes over each task per stage (default: the preset’s)')
+    .option('--lr <rate>', 'peak learning rate (default: the method’s for the preset)')
+    .option('--batch-size <n>', 'samples per micro-batch (default: the preset’s)');
   program.hook('preSubcommand', async (_root, sub) => {
     if (sub !== cmd || methodFlags.size > 0) return;
     const { METHODS } = await import('@coin/training');
@@ -148,6 +165,11 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
       world,
       pretrainSteps: optionalInt('pretrain-steps', flags.pretrainSteps),
       evalBatch: integerFlag('eval-batch', flags.evalBatch, 1, 256, 16),
+      training: {
+        ...(flags.epochs !== undefined ? { epochs: integerFlag('epochs', flags.epochs, 1, 1000, 1) } : {}),
+        ...(flags.lr !== undefined ? { lr: rateFlag(flags.lr) } : {}),
+        ...(flags.batchSize !== undefined ? { batchSize: integerFlag('batch-size', flags.batchSize, 1, 4096, 8) } : {}),
+      },
     });
     const catalogue = {
       names: METHODS.names,

@@ -31,6 +31,8 @@ export interface RunSpecInput {
   readonly pretrainSteps?: number;
   /** Generation batch of the evaluator. */
   readonly evalBatch?: number;
+  /** Overrides of the training hyper-parameters (epochs per stage, peak learning rate, micro-batch). */
+  readonly training?: Partial<Pick<TrainingHyper, 'epochs' | 'lr' | 'batchSize'>>;
 }
 
 export interface RunSpec {
@@ -83,7 +85,7 @@ export function resolveRunSpec(input: RunSpecInput, methods: MethodCatalogue): R
     ...(input.base !== undefined ? { base: input.base } : {}),
     method,
     hyper,
-    training: methods.training(method, hyper, preset),
+    training: trainingWith(methods.training(method, hyper, preset), input.training ?? {}),
     tasks: resolveTaskOrder(input.order ?? 'default'),
     variant: oneOf('--variant', input.variant ?? 'original', INSTRUCTION_VARIANTS),
     fraction,
@@ -97,6 +99,15 @@ export function resolveRunSpec(input: RunSpecInput, methods: MethodCatalogue): R
       : {}),
     evalBatch: intIn('--eval-batch', input.evalBatch ?? 16, 1, 256),
   };
+}
+
+/** The method's training defaults with the spec's overrides; the projector keeps its ratio to lr. */
+function trainingWith(defaults: TrainingHyper, o: NonNullable<RunSpecInput['training']>): TrainingHyper {
+  if (o.lr !== undefined && !(o.lr > 0 && o.lr < 1)) throw bad(`--lr must be in (0, 1), got ${o.lr}`);
+  const epochs = o.epochs === undefined ? defaults.epochs : intIn('--epochs', o.epochs, 1, 1000);
+  const batchSize = o.batchSize === undefined ? defaults.batchSize : intIn('--batch-size', o.batchSize, 1, 4096);
+  const lr = o.lr ?? defaults.lr;
+  return { ...defaults, epochs, batchSize, lr, projectorLr: defaults.projectorLr * (lr / defaults.lr) };
 }
 
 /** A readable, deterministic run id: method, preset, seed and a hash of the whole spec. */
