@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoinError } from '@coin/core';
 import { type CoinTask, type ImageTensorCache, type InstructionVariant, type TestRecord } from '@coin/data';
@@ -171,7 +170,6 @@ export class StageEvaluator {
     o.signal?.throwIfAborted();
     const ids = answerIds(o.seed, task, o.modelId, records.length);
     const lines: AnswerLine[] = records.map((record, i) => ({ record, text: texts[i], answerId: ids[i] }));
-    await mkdir(o.out, { recursive: true });
     const file = join(o.out, MERGE_FILE);
     await writeMergeFile(file, lines, o.modelId);
     const wall = (performance.now() - t0) / 1000;
