@@ -13,6 +13,8 @@ const SUMMARIES = {
   'decode-ab': 'two cached generator variants in alternating rounds: the paired ratio B ÷ A and its IQR',
   cli: 'start-up of `coin --help`: the compiled launcher against on-the-fly compiling and bare node',
   'seq-lengths': "expanded token lengths of every CoIN-Synth task under each preset's tokenizer, against maxSeq",
+  'eval-cell':
+    'evaluation cells (StageEvaluator: files, prompts, images, merge.jsonl) against the bare Generator on the same batches',
 };
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');

@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoinError } from '@coin/core';
-import { type ImageMode, preprocessImage, SYNTH_LAYOUT } from '@coin/data';
+import { type ImageMode, type ImageTensorCache, preprocessImage, SYNTH_LAYOUT } from '@coin/data';
 
 /**
  * A task's test images, preprocessed as its runner does (pad to square, or resize + centre crop;
- * docs/protocol.md#evaluation-runner) at the model's image size, each decoded once.
+ * docs/protocol.md#evaluation-runner) at the model's image size, each decoded once. With an
+ * on-disk cache, an image preprocessed by an earlier evaluation (the same task after an earlier
+ * stage) is read back instead of decoded again.
  */
 export class EvalImages {
   // Promises, so that an image two rows (or a prefetched batch) ask for is decoded once.
@@ -15,6 +17,7 @@ export class EvalImages {
     private readonly dataDir: string,
     private readonly size: number,
     private readonly mode: ImageMode,
+    private readonly disk?: ImageTensorCache,
   ) {}
 
   /** [3, S, S] pixels of an image path relative to the image folder. */
@@ -39,6 +42,7 @@ export class EvalImages {
         hint: 'the data folder is incomplete: prepare it again with `coin prep`',
       });
     }
-    return preprocessImage(bytes, { size: this.size, mode: this.mode }, path);
+    const params = { size: this.size, mode: this.mode };
+    return this.disk ? this.disk.getOrCompute(bytes, params, path) : preprocessImage(bytes, params, path);
   }
 }

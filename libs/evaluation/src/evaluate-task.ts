@@ -1,4 +1,4 @@
-import type { CoinTask } from '@coin/data';
+import type { CoinTask, ImageTensorCache } from '@coin/data';
 import type { Tokenizer } from '@coin/model';
 import type { SessionOptions } from '@coin/runtime';
 import { type EvaluateOptions, StageEvaluator, type TaskEvaluation } from './stage-evaluator.js';
@@ -11,6 +11,7 @@ export interface EvaluateTaskOptions extends EvaluateOptions {
   /** Generator batch size (default 16). */
   readonly batch?: number;
   readonly session?: SessionOptions;
+  readonly imageCache?: ImageTensorCache;
 }
 
 /**
@@ -18,7 +19,11 @@ export interface EvaluateTaskOptions extends EvaluateOptions {
  * builds its own generator; evaluating several tasks of a stage, use one StageEvaluator instead.
  */
 export async function evaluateTask(o: EvaluateTaskOptions): Promise<TaskEvaluation> {
-  const evaluator = await StageEvaluator.create(o.model, o.tokenizer, { batch: o.batch, session: o.session });
+  const evaluator = await StageEvaluator.create(o.model, o.tokenizer, {
+    batch: o.batch,
+    session: o.session,
+    imageCache: o.imageCache,
+  });
   try {
     return await evaluator.evaluate(o.task, o);
   } finally {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CoinError } from '@coin/core';
-import { SYNTH_LAYOUT, writeTestFile } from '@coin/data';
+import { ImageTensorCache, SYNTH_LAYOUT, writeTestFile } from '@coin/data';
 import sharp from 'sharp';
 import { EvalImages } from './eval-images.js';
 import { readTestItems, testFilePath } from './test-items.js';
@@ -52,4 +52,9 @@ test("images: preprocessed in the task's mode at the model's size; a missing one
   assert.notEqual(padded[0], padded[4 * 8]);
   assert.equal(cropped[0], cropped[4 * 8]);
   assert.equal(await images.pixels('img/wide.png'), padded, 'decoded once');
+  // Through an on-disk cache: the same pixels, and a later evaluation reads them back.
+  const cache = new ImageTensorCache(join(dir, 'cache'));
+  assert.deepEqual(await new EvalImages(dir, 8, 'pad', cache).pixels('img/wide.png'), padded);
+  assert.deepEqual(await cache.get(await readFile(path), { size: 8, mode: 'pad' }), padded);
+  assert.deepEqual(await new EvalImages(dir, 8, 'pad', cache).pixels('img/wide.png'), padded);
 });

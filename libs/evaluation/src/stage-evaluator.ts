@@ -1,7 +1,6 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoinError } from '@coin/core';
-import { type CoinTask, type InstructionVariant, type TestRecord } from '@coin/data';
+import { type CoinTask, type ImageTensorCache, type InstructionVariant, type TestRecord } from '@coin/data';
 import {
   EVAL_SETTINGS,
   evalSharedPrefix,
@@ -25,6 +24,11 @@ export interface StageEvaluatorOptions {
   /** Generator batch size (default 16): every batch runs at this size, the last one padded. */
   readonly batch?: number;
   readonly session?: SessionOptions;
+  /**
+   * Preprocessed images kept on disk across evaluations: a task is evaluated after every stage
+   * from its own on, and with a cache its images are decoded once per run instead of each time.
+   */
+  readonly imageCache?: ImageTensorCache;
 }
 
 export interface EvaluateOptions {
@@ -79,6 +83,7 @@ export class StageEvaluator {
     private readonly tokenizer: Tokenizer,
     private readonly batch: number,
     private readonly session: SessionOptions | undefined,
+    private readonly imageCache: ImageTensorCache | undefined,
   ) {
     this.sharedPrefix = evalSharedPrefix(tokenizer);
   }
@@ -98,7 +103,7 @@ export class StageEvaluator {
         `the tokenizer has ${tokenizer.vocabSize} ids, the model's vocabulary ${model.config.decoder.vocab}`,
         { hint: "evaluate with the base model's own tokenizer" },
       );
-    const evaluator = new StageEvaluator(model, tokenizer, batch, o.session);
+    const evaluator = new StageEvaluator(model, tokenizer, batch, o.session, o.imageCache);
     await evaluator.generator(true);
     return evaluator;
   }
@@ -165,7 +170,6 @@ export class StageEvaluator {
     o.signal?.throwIfAborted();
     const ids = answerIds(o.seed, task, o.modelId, records.length);
     const lines: AnswerLine[] = records.map((record, i) => ({ record, text: texts[i], answerId: ids[i] }));
-    await mkdir(o.out, { recursive: true });
     const file = join(o.out, MERGE_FILE);
     await writeMergeFile(file, lines, o.modelId);
     const wall = (performance.now() - t0) / 1000;
@@ -187,7 +191,8 @@ export class StageEvaluator {
   }
 
   private images(dataDir: string, task: CoinTask): EvalImages {
-    return new EvalImages(dataDir, this.model.config.vision.imageSize, EVAL_SETTINGS[task].imageMode);
+    const { imageSize } = this.model.config.vision;
+    return new EvalImages(dataDir, imageSize, EVAL_SETTINGS[task].imageMode, this.imageCache);
   }
 
   private generator(withImages: boolean): Promise<Generator> {
