@@ -6,6 +6,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadStageModel, scoreCell, StageEvaluator } from '@coin/evaluation';
+import { ImageTensorCache } from '@coin/data';
 import { publishDir } from '@coin/platform';
 import type { EvalUnit, GivenBaseUnit, PrepUnit, PretrainUnit, StageUnit } from '../plan/units.js';
 import type { RunSpec } from '../spec/run-spec.js';
@@ -35,7 +36,14 @@ export async function runEvals(job: EvalJob, env: UnitEnv): Promise<Record<strin
   const dataDir = await unitFiles(env, job.world.prefix);
   const stageDir = job.stage ? await unitFiles(env, job.stage.prefix) : undefined;
   const model = await loadStageModel(base, stageDir);
-  const evaluator = await StageEvaluator.create(model, base.tokenizer, { batch: spec.evalBatch, session: env.session });
+  // Preprocessed images on disk, keyed by content and preprocessing: a task evaluated after every
+  // later stage decodes its images once per store.
+  const imageCache = new ImageTensorCache(join(env.cacheDir, 'images'));
+  const evaluator = await StageEvaluator.create(model, base.tokenizer, {
+    batch: spec.evalBatch,
+    session: env.session,
+    imageCache,
+  });
   const cells: Record<string, EvalCellMeta> = {};
   try {
     for (const cell of job.cells) {
