@@ -3,7 +3,10 @@
  * the pipeline and reports progress and its result to the parent over IPC.
  */
 import { FilesystemObjectStore, serveWorker } from '@coin/platform';
-import { runUnitJob, type UnitJob, type WorkerEnvSpec } from '@coin/pipeline';
+import type { UnitJob, WorkerEnvSpec } from '@coin/pipeline';
+
+// Loaded lazily everywhere in this app (the CLI's --help must not load ONNX Runtime).
+const { runUnitJob } = await import('@coin/pipeline');
 
 serveWorker(async (unit, ctx) => {
   const { job, env } = unit as unknown as { job: UnitJob; env: WorkerEnvSpec };

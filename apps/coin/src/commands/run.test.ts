@@ -12,6 +12,16 @@ import { runCli } from '../testing/run-cli.js';
  * minute; `npm run bench -- cli` and the README measure the full micro and tiny runs.
  */
 const TASKS = 'ImageNet,VQAv2,Grounding';
+
+/** The parts of results.json the tests read. */
+interface RunJson {
+  tasks: string[];
+  accuracy: { matrix: (number | null)[][] };
+  judge: { matrix: (number | null)[][]; label: string };
+  metrics: { accuracy: Record<string, number | null> };
+  units: { kind: string; cached: boolean; peak_rss_mb: number | null }[];
+  environment: { ort: string; node: string };
+}
 const SMALL = ['--world-train', '24', '--world-test', '8', '--world-pretrain', '16', '--pretrain-steps', '40'];
 
 describe('coin run (micro, 3 tasks)', () => {
@@ -41,10 +51,10 @@ describe('coin run (micro, 3 tasks)', () => {
   };
   const results = async (out: string) => {
     const [id] = await readdir(out);
-    return { id, json: JSON.parse(await readFile(join(out, id, 'results.json'), 'utf8')) };
+    return { id, json: JSON.parse(await readFile(join(out, id, 'results.json'), 'utf8')) as RunJson };
   };
 
-  let first: { id: string; json: Record<string, any> };
+  let first: { id: string; json: RunJson };
 
   it('trains, evaluates and judges every cell, and writes results.json, results.csv and report.html', async () => {
     const out = join(dir, 'out1');
@@ -65,7 +75,7 @@ describe('coin run (micro, 3 tasks)', () => {
     assert.equal(res.judge.label, 'rubric');
     assert.ok(res.units.some((u: { kind: string }) => u.kind === 'stage'));
     for (const u of res.units.filter((u: { kind: string }) => u.kind === 'stage'))
-      assert.ok(u.peak_rss_mb > 50, 'a worker process reports its peak memory');
+      assert.ok((u.peak_rss_mb ?? 0) > 50, 'a worker process reports its peak memory');
     assert.ok(res.environment.ort && res.environment.node);
     for (const f of ['results.json', 'results.csv', 'report.html']) await readFile(join(out, first.id, f));
     assert.match(r.stdout, /accuracy \(coin\)/);

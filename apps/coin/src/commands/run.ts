@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import { invalidArgument } from '@coin/core';
 import { INSTRUCTION_VARIANTS } from '@coin/data';
 import type { RunResults, RunSpecInput } from '@coin/pipeline';
+import { FilesystemObjectStore, LocalProcessScheduler } from '@coin/platform';
 import type { CliContext } from '../context.js';
 import { integerFlag } from './flags.js';
 import { runInterruptible } from './interrupts.js';
@@ -127,7 +128,6 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
   cmd.action(async (flags: RunFlags) => {
     const pipeline = await import('@coin/pipeline');
     const { METHODS, trainingDefaults } = await import('@coin/training');
-    const platform = await import('@coin/platform');
     const raw: Record<string, string> = {};
     for (const [name, option] of methodFlags) {
       const value = flags[option.attributeName()];
@@ -183,13 +183,13 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     const specs = Array.from({ length: seeds }, (_, k) => pipeline.resolveRunSpec(input(seed + k), catalogue));
     const storeDir = resolve(flags.store ?? ctx.getConfig().storeDir);
     const out = resolve(flags.out);
-    const store = new platform.FilesystemObjectStore(storeDir);
+    const store = new FilesystemObjectStore(storeDir);
     const session = ctx.sessionOptions();
     const cacheDir = join(storeDir, 'work');
     const env = { store, cacheDir, session };
     const scheduler = flags.inProcess
       ? undefined
-      : new platform.LocalProcessScheduler({ workerModule: workerModule(), concurrency: 1 });
+      : new LocalProcessScheduler({ workerModule: workerModule(), concurrency: 1 });
     const runner = scheduler
       ? pipeline.schedulerRunner(scheduler, { storeRoot: storeDir, cacheDir, ...session })
       : pipeline.inProcessRunner(env);

@@ -6,7 +6,7 @@
 import { CoinError } from '@coin/core';
 import type { JobScheduler } from '@coin/platform';
 import type { UnitEnv, UnitProgress } from '../units/unit-env.js';
-import { runUnitJob, type UnitJob, type UnitRunner } from './jobs.js';
+import { runUnitJob, type UnitRunner } from './jobs.js';
 
 export function inProcessRunner(env: Omit<UnitEnv, 'progress' | 'signal'>): UnitRunner {
   return {
