@@ -1,4 +1,4 @@
-import { buildTrainingSample, IGNORE_INDEX, IMAGE_SENTINEL_ID, type Tokenizer } from '@coin/model';
+import { IGNORE_INDEX, IMAGE_SENTINEL_ID, type Tokenizer } from '@coin/model';
 import type { CaptionLine } from './world-corpus.js';
 
 /** One tokenised pretraining sample: ids with the image sentinel, labels −100 where no loss is taken. */
@@ -33,43 +33,4 @@ export function captionSample(line: CaptionLine, tokenizer: Tokenizer): CaptionS
 /** Positions a sample takes once its sentinel becomes `imageTokens` visual tokens. */
 export function expandedLength(ids: readonly number[], imageTokens: number): number {
   return ids.reduce((n, id) => n + (id === IMAGE_SENTINEL_ID ? imageTokens : 1), 0);
-}
-
-/**
- * The open questions a chat caption answers: generic requests to describe the image, none of them
- * a CoIN task's instruction (no answer format is taught here, docs/protocol.md#the-base-model).
- */
-export const CHAT_CAPTION_QUESTIONS = [
-  'Describe the image.',
-  'What is in this picture?',
-  'What do you see?',
-  'Tell me about this image.',
-  'What does the image show?',
-  'Can you describe what is shown here?',
-] as const;
-
-/**
- * An image caption as one round of the vicuna_v1 chat CoIN evaluates with: the system text,
- * `USER: <image>\n{question} ASSISTANT: {caption}</s>`, the loss on the caption and its end token
- * only (buildTrainingSample, as instruction tuning masks it). The base thereby knows the chat
- * format and answers about the image in full sentences — not in any task's answer format.
- */
-export function chatCaptionSample(line: CaptionLine, tokenizer: Tokenizer, question: string): CaptionSample {
-  const s = buildTrainingSample(
-    {
-      id: `${line.id}_chat`,
-      ...(line.image !== undefined ? { image: line.image } : {}),
-      conversations: [
-        { from: 'human', value: line.image !== undefined ? `<image>\n${question}` : question },
-        { from: 'gpt', value: line.text },
-      ],
-    },
-    tokenizer,
-  );
-  return {
-    id: `${line.id}_chat`,
-    ...(line.image !== undefined ? { image: line.image } : {}),
-    inputIds: s.inputIds,
-    labels: s.labels,
-  };
 }

@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import {
-  ByteLevelBpeTokenizer,
-  IGNORE_INDEX,
-  IMAGE_SENTINEL_ID,
-  PRESETS,
-  VLM_INPUTS,
-  withVocabAndSeq,
-} from '@coin/model';
+import { ByteLevelBpeTokenizer, IGNORE_INDEX, PRESETS, VLM_INPUTS, withVocabAndSeq } from '@coin/model';
 import { expandedLength } from './caption-samples.js';
 import { epochBatches, loadPretrainSet, pretrainBatch } from './pretrain-data.js';
 import { smallWorld } from './testing-world.js';
@@ -34,9 +27,7 @@ test('samples longer than maxSeq are counted and cut by the collator, never refu
     set.truncated,
     long.length + set.heldOut.filter((it) => expandedLength(it.sample.inputIds, 16) > 40).length,
   );
-  // Plain captions: their image comes right after BOS (a chat caption's comes after the system text).
-  const plain = long.filter((it) => !it.sample.id.endsWith('_chat'));
-  const feeds = pretrainBatch(plain.slice(0, 4), 4, set.seq, config, tokenizer.padId);
+  const feeds = pretrainBatch(long.slice(0, 4), 4, set.seq, config, tokenizer.padId);
   assert.deepEqual(feeds[VLM_INPUTS.ids].dims, [4, 40]);
   // Every row keeps its 16 image positions whole, and is full to the last column.
   const mask = feeds[VLM_INPUTS.imageMask].data as Uint8Array;
@@ -71,28 +62,4 @@ test('the held-out split and the batches are seeded; a short last batch is padde
   const feeds = pretrainBatch(a.train.slice(0, 1), 3, a.seq, config, tokenizer.padId);
   const labels = feeds[VLM_INPUTS.labels].data as BigInt64Array;
   assert.ok(labels.slice(a.seq).every((l) => l === BigInt(IGNORE_INDEX)));
-});
-
-test('every image caption is also a vicuna chat round: loss on the caption only, the image once, held out with its plain twin', async () => {
-  const config = withVocabAndSeq(PRESETS.micro, tokenizer.vocabSize, 512);
-  const set = await loadPretrainSet(world.data, tokenizer, config, 1, 0.1);
-  for (const part of [set.train, set.heldOut]) {
-    const ids = new Set(part.map((it) => it.sample.id));
-    for (const it of part.filter((x) => x.pixels !== undefined))
-      assert.ok(
-        ids.has(it.sample.id.endsWith('_chat') ? it.sample.id.slice(0, -5) : `${it.sample.id}_chat`),
-        it.sample.id,
-      );
-  }
-  const chat = set.train.find((it) => it.sample.id.endsWith('_chat'))!;
-  const text = tokenizer.decode(
-    chat.sample.inputIds.filter((id) => id >= 0),
-    { skipSpecialTokens: false },
-  );
-  assert.match(text, /USER: /);
-  assert.match(text, /ASSISTANT: /);
-  const labelled = chat.sample.labels.filter((l) => l >= 0);
-  const caption = tokenizer.decode(labelled, { skipSpecialTokens: true }).trim();
-  assert.ok(caption.length > 10 && !/USER|ASSISTANT/.test(caption), caption);
-  assert.equal(chat.sample.inputIds.filter((id) => id === IMAGE_SENTINEL_ID).length, 1);
 });

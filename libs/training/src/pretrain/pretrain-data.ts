@@ -1,16 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CoinError, hash32, Rng } from '@coin/core';
+import { CoinError, Rng } from '@coin/core';
 import { preprocessImage, SYNTH_LAYOUT } from '@coin/data';
 import { collate, IGNORE_INDEX, imageTokens, type ModelConfig, type Tokenizer, vlmBatch } from '@coin/model';
 import type { HostTensor } from '@coin/runtime';
-import {
-  CHAT_CAPTION_QUESTIONS,
-  type CaptionSample,
-  captionSample,
-  chatCaptionSample,
-  expandedLength,
-} from './caption-samples.js';
+import { type CaptionSample, captionSample, expandedLength } from './caption-samples.js';
 import { readCaptions } from './world-corpus.js';
 
 /** A pretraining sample with its preprocessed image ([3, S, S], absent for a fact). */
@@ -43,13 +37,10 @@ export async function loadPretrainSet(
   const lines = await readCaptions(dataDir);
   const size = config.vision.imageSize;
   const items: PretrainItem[] = [];
-  // The line each item comes from: an image's plain and chat captions are held out together.
-  const lineOf: number[] = [];
-  for (const [index, line] of lines.entries()) {
+  for (const line of lines) {
     const sample = captionSample(line, tokenizer);
     if (line.image === undefined) {
       items.push({ sample });
-      lineOf.push(index);
       continue;
     }
     const path = join(dataDir, SYNTH_LAYOUT.images, line.image);
@@ -61,22 +52,19 @@ export async function loadPretrainSet(
         cause,
       });
     }
-    const pixels = await preprocessImage(bytes, { size, mode: 'pad' }, path);
-    const question = CHAT_CAPTION_QUESTIONS[hash32(line.id) % CHAT_CAPTION_QUESTIONS.length];
-    items.push({ sample, pixels }, { sample: chatCaptionSample(line, tokenizer, question), pixels });
-    lineOf.push(index, index);
+    items.push({ sample, pixels: await preprocessImage(bytes, { size, mode: 'pad' }, path) });
   }
   const n = imageTokens(config.vision);
   const longest = Math.max(...items.map((it) => expandedLength(it.sample.inputIds, n)));
   const seq = Math.min(config.decoder.maxSeq, longest);
   const truncated = items.filter((it) => expandedLength(it.sample.inputIds, n) > seq).length;
 
-  const captions = lines.map((_, i) => i).filter((i) => lines[i].image !== undefined);
+  const captions = items.map((it, i) => i).filter((i) => items[i].pixels !== undefined);
   const heldCount = Math.max(1, Math.round(captions.length * heldOutFraction));
   const held = new Set(Rng.for(seed, 'pretrain-held-out').shuffle(captions).slice(0, heldCount));
   return {
-    train: items.filter((_, i) => !held.has(lineOf[i])),
-    heldOut: items.filter((_, i) => held.has(lineOf[i])),
+    train: items.filter((_, i) => !held.has(i)),
+    heldOut: items.filter((_, i) => held.has(i)),
     seq,
     truncated,
   };
