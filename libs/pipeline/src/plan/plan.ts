@@ -4,7 +4,7 @@
  */
 import { unitKey } from '@coin/core';
 import { DEFAULT_SYNTH_OPTIONS, type CoinTask, type SynthOptions } from '@coin/data';
-import type { StagePlan } from '@coin/training';
+import { PRETRAIN_CODE_VERSION, type StagePlan } from '@coin/training';
 import type { RunSpec } from '../spec/run-spec.js';
 import { runId } from '../spec/run-spec.js';
 import {
@@ -53,7 +53,13 @@ export function planRun(spec: RunSpec, inputs: PlanInputs): RunPlan {
     base = { kind: 'base', key: k, prefix: '', label: `base ${spec.base}`, dir: spec.base };
   } else {
     const from = (pretrainWorld ?? world).key;
-    const k = key({ kind: 'pretrain', preset: spec.preset, world: from, steps: spec.pretrainSteps ?? null });
+    const k = key({
+      kind: 'pretrain',
+      code: PRETRAIN_CODE_VERSION,
+      preset: spec.preset,
+      world: from,
+      steps: spec.pretrainSteps ?? null,
+    });
     base = {
       kind: 'pretrain',
       key: k,
