@@ -13,3 +13,4 @@ export * from './run/assemble.js';
 export * from './units/judge-backend.js';
 export * from './report/index.js';
 export * from './run/write-outputs.js';
+export * from './spec/method-catalogue.js';

@@ -127,7 +127,6 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
   });
   cmd.action(async (flags: RunFlags) => {
     const pipeline = await import('@coin/pipeline');
-    const { METHODS, trainingDefaults } = await import('@coin/training');
     const raw: Record<string, string> = {};
     for (const [name, option] of methodFlags) {
       const value = flags[option.attributeName()];
@@ -171,16 +170,10 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
         ...(flags.batchSize !== undefined ? { batchSize: integerFlag('batch-size', flags.batchSize, 1, 4096, 8) } : {}),
       },
     });
-    const catalogue = {
-      names: METHODS.names,
-      resolve: METHODS.resolve.bind(METHODS),
-      training: (method: string, hyper: never, preset: 'micro' | 'tiny' | 'small') => ({
-        ...trainingDefaults(preset),
-        ...METHODS.get(method).training?.(hyper, preset),
-      }),
-    };
     // Every seed's spec is checked before anything runs.
-    const specs = Array.from({ length: seeds }, (_, k) => pipeline.resolveRunSpec(input(seed + k), catalogue));
+    const specs = Array.from({ length: seeds }, (_, k) =>
+      pipeline.resolveRunSpec(input(seed + k), pipeline.METHOD_CATALOGUE),
+    );
     const storeDir = resolve(flags.store ?? ctx.getConfig().storeDir);
     const out = resolve(flags.out);
     const store = new FilesystemObjectStore(storeDir);

@@ -43,7 +43,10 @@ describe("commander's errors come out in our format", () => {
     usage(await runCli(['sweep']), 'CLI.UNKNOWN_COMMAND', /unknown command 'sweep'/, /coin --help/);
     const help = await runCli(['help', 'sweep']);
     assert.equal(help.code, 2);
-    assert.match(help.stderr, /\ncoin: error: unknown command 'sweep'\n {2}hint: .+\n {2}code: CLI\.UNKNOWN_COMMAND\n$/);
+    assert.match(
+      help.stderr,
+      /\ncoin: error: unknown command 'sweep'\n {2}hint: .+\n {2}code: CLI\.UNKNOWN_COMMAND\n$/,
+    );
   });
 
   it('unknown option wins over a missing required option', async () => {

@@ -1,28 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { METHODS, trainingDefaults, type PresetName } from '@coin/training';
+import { planFor } from '../run/execute-run.js';
+import { METHOD_CATALOGUE } from '../spec/method-catalogue.js';
 import { resolveRunSpec, type RunSpecInput } from '../spec/run-spec.js';
-import { planRun } from './plan.js';
-
-const catalogue = {
-  names: METHODS.names,
-  resolve: METHODS.resolve.bind(METHODS),
-  training: (method: string, hyper: never, preset: PresetName) => ({
-    ...trainingDefaults(preset),
-    ...METHODS.get(method).training?.(hyper, preset),
-  }),
-};
 
 function plan(input: RunSpecInput) {
-  const spec = resolveRunSpec({ preset: 'micro', ...input }, catalogue);
-  const method = METHODS.get(spec.method);
-  const stagePlan =
-    method.plan?.(spec.tasks, spec.hyper) ?? spec.tasks.map((t) => ({ name: t, tasks: [t], train: true }));
-  return planRun(spec, { stagePlan });
+  return planFor(resolveRunSpec({ preset: 'micro', ...input }, METHOD_CATALOGUE));
 }
 
-test('CoIN’s schedule: 8 stages and the 36 cells i ≤ j, each with a judge cell', () => {
-  const p = plan({});
+test('CoIN’s schedule: 8 stages and the 36 cells i ≤ j, each with a judge cell', async () => {
+  const p = await plan({});
   assert.equal(p.stages.length, 8);
   assert.deepEqual(
     p.evals.map((cells) => cells.length),
@@ -35,8 +22,8 @@ test('CoIN’s schedule: 8 stages and the 36 cells i ≤ j, each with a judge ce
   for (const u of p.stages) assert.equal(u.prefix, `stages/${u.key}`);
 });
 
-test('the full matrix adds i > j and the base model’s row', () => {
-  const p = plan({ fullMatrix: true, order: 'ImageNet,GQA,VQAv2' });
+test('the full matrix adds i > j and the base model’s row', async () => {
+  const p = await plan({ fullMatrix: true, order: 'ImageNet,GQA,VQAv2' });
   assert.deepEqual(
     p.evals.map((cells) => cells.length),
     [3, 3, 3],
@@ -45,13 +32,13 @@ test('the full matrix adds i > j and the base model’s row', () => {
   assert.equal(p.judges.length, 12);
 });
 
-test('keys are deterministic, and runs that share a prefix share its units', () => {
-  const a = plan({ order: 'ImageNet,GQA,VQAv2' });
+test('keys are deterministic, and runs that share a prefix share its units', async () => {
+  const a = await plan({ order: 'ImageNet,GQA,VQAv2' });
   assert.deepEqual(
-    plan({ order: 'ImageNet,GQA,VQAv2' }).stages.map((s) => s.key),
+    (await plan({ order: 'ImageNet,GQA,VQAv2' })).stages.map((s) => s.key),
     a.stages.map((s) => s.key),
   );
-  const b = plan({ order: 'ImageNet,GQA,OCRVQA' });
+  const b = await plan({ order: 'ImageNet,GQA,OCRVQA' });
   assert.equal(b.base.key, a.base.key, 'same base');
   assert.equal(b.world.key, a.world.key, 'same world');
   assert.deepEqual(
@@ -63,27 +50,30 @@ test('keys are deterministic, and runs that share a prefix share its units', () 
   assert.equal(b.evals[1][0].key, a.evals[1][0].key, 'and so are their evaluation cells');
   // Another seed, method parameter or fidelity trains other stages on the same base.
   for (const other of [{ seed: 1 }, { methodFlags: { 'lora-rank': '2' } }, { fidelity: 'strict' }]) {
-    const c = plan({ order: 'ImageNet,GQA,VQAv2', ...other });
+    const c = await plan({ order: 'ImageNet,GQA,VQAv2', ...other });
     assert.equal(c.base.key, a.base.key, JSON.stringify(other));
     assert.notEqual(c.stages[0].key, a.stages[0].key, JSON.stringify(other));
   }
   // Another variant is another world for the run, and the base still comes from the original one.
-  const d = plan({ order: 'ImageNet,GQA,VQAv2', variant: 'diverse' });
+  const d = await plan({ order: 'ImageNet,GQA,VQAv2', variant: 'diverse' });
   assert.notEqual(d.world.key, a.world.key);
   assert.equal(d.pretrainWorld?.key, a.world.key);
   assert.equal(d.base.key, a.base.key);
 });
 
-test('a method with one joint stage fills the row of its last task', () => {
-  const p = plan({ method: 'multitask', order: 'ImageNet,GQA,VQAv2' });
+test('a method with one joint stage fills the row of its last task', async () => {
+  const p = await plan({ method: 'multitask', order: 'ImageNet,GQA,VQAv2' });
   assert.equal(p.stages.length, 1);
   assert.equal(p.stages[0].row, 2);
   assert.equal(p.evals[0].length, 3);
 });
 
-test('a changed judge is new judge cells on the same evaluations', () => {
-  const a = plan({ order: 'ImageNet,GQA' });
-  const b = plan({ order: 'ImageNet,GQA', judge: { backend: 'openai', url: 'http://127.0.0.1:1/v1', model: 'm' } });
+test('a changed judge is new judge cells on the same evaluations', async () => {
+  const a = await plan({ order: 'ImageNet,GQA' });
+  const b = await plan({
+    order: 'ImageNet,GQA',
+    judge: { backend: 'openai', url: 'http://127.0.0.1:1/v1', model: 'm' },
+  });
   assert.deepEqual(
     b.evals.flat().map((e) => e.key),
     a.evals.flat().map((e) => e.key),

@@ -2,17 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CoinError } from '@coin/core';
 import { COIN_TASKS } from '@coin/data';
-import { METHODS, trainingDefaults, type PresetName } from '@coin/training';
+import { METHOD_CATALOGUE } from './method-catalogue.js';
 import { resolveRunSpec, runId } from './run-spec.js';
 
-const catalogue = {
-  names: METHODS.names,
-  resolve: METHODS.resolve.bind(METHODS),
-  training: (method: string, hyper: never, preset: PresetName) => ({
-    ...trainingDefaults(preset),
-    ...METHODS.get(method).training?.(hyper, preset),
-  }),
-};
+const catalogue = METHOD_CATALOGUE;
 
 test('defaults: tiny, lora, CoIN’s order, original instructions, seed 0, coin fidelity, rubric judge', () => {
   const spec = resolveRunSpec({}, catalogue);
