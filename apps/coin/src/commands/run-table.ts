@@ -6,11 +6,17 @@ const fmt = (c: Cell | undefined, width = 6): string =>
 /** Short column heads: the first 6 characters of each task. */
 const head = (task: string) => task.slice(0, 6).padStart(6);
 
-function matrixLines(title: string, tasks: readonly string[], rows: readonly (readonly Cell[])[]): string[] {
+/** Rows are named by their stage (a task, or `multitask` for a joint stage). */
+function matrixLines(
+  title: string,
+  tasks: readonly string[],
+  stages: readonly string[],
+  rows: readonly (readonly Cell[])[],
+): string[] {
   const lines = [`${title} (row: after stage, column: task)`, `${' '.repeat(8)}${tasks.map(head).join(' ')}`];
   rows.forEach((r, j) => {
     const cells = tasks.map((_, i) => (i < r.length ? fmt(r[i]) : ' '.repeat(6)));
-    lines.push(`${head(tasks[j])}  ${cells.join(' ')}`);
+    lines.push(`${head(stages[j] ?? tasks[j])}  ${cells.join(' ')}`);
   });
   return lines;
 }
@@ -25,10 +31,11 @@ function metricsLine(name: string, m: MetricsRecord): string {
 
 /** The final table `coin run` prints: both matrices and both metric rows. */
 export function formatResults(r: RunResults): string {
+  const stages = r.stages.map((s) => s.name);
   return [
-    ...matrixLines(`accuracy (${r.accuracy.fidelity})`, r.tasks, r.accuracy.matrix),
+    ...matrixLines(`accuracy (${r.accuracy.fidelity})`, r.tasks, stages, r.accuracy.matrix),
     '',
-    ...matrixLines(`judge (${r.judge.label})`, r.tasks, r.judge.matrix),
+    ...matrixLines(`judge (${r.judge.label})`, r.tasks, stages, r.judge.matrix),
     '',
     metricsLine('accuracy', r.metrics.accuracy),
     metricsLine('judge', r.metrics.judge),

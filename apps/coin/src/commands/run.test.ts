@@ -112,6 +112,18 @@ describe('coin run (micro, 3 tasks)', () => {
     assert.deepEqual(again.json.accuracy, first.json.accuracy, 'recomputed to the same result');
   });
 
+  it('--seeds 2 reuses seed 0 from the store, runs seed 1, and writes a combined report with intervals', async () => {
+    const out = join(dir, 'out-seeds');
+    const r = await run(out, '--seeds', '2');
+    assert.match(r.stdout, /2 seeds: .*report\.html/);
+    const runs = (await readdir(out)).filter((f) => f.startsWith('lora-micro-'));
+    assert.equal(runs.length, 2);
+    assert.ok(runs.includes(first.id), 'seed 0 is the run of the first test');
+    const comparison = await readFile(join(out, 'comparison.csv'), 'utf8');
+    assert.match(comparison.split('\n')[0], /mean/);
+    await readFile(join(out, 'report.html'));
+  });
+
   it('stops cleanly on Ctrl-C, says how to resume, and the same command then finishes the run', async () => {
     const store = join(dir, 'store-int');
     const out = join(dir, 'out-int');
