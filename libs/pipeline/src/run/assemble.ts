@@ -6,6 +6,7 @@ import type { RunPlan } from '../plan/units.js';
 import { UNITS_CODE_VERSION } from '../plan/units.js';
 import { metricsRecord } from '../report/metrics-record.js';
 import { type Cell, RESULTS_FORMAT, type RunResults, type UnitRecord } from '../results/results.js';
+import { METHOD_CATALOGUE } from '../spec/method-catalogue.js';
 import type { RunSpec } from '../spec/run-spec.js';
 
 export interface AssembleInputs {
@@ -110,10 +111,11 @@ export function assembleResults(a: AssembleInputs): RunResults {
   };
 }
 
-/** `lora`, `moelora experts=4`: the method and the flags that differ from its defaults. */
+/** `lora`, `moelora experts=4`: the method and the parameters the spec sets away from its defaults. */
 export function methodLabel(spec: RunSpec): string {
+  const defaults = METHOD_CATALOGUE.resolve(spec.method, spec.preset, {}) as Record<string, unknown>;
   const parts = Object.entries(spec.hyper as Record<string, unknown>)
-    .filter(([, v]) => typeof v !== 'object')
+    .filter(([k, v]) => typeof v !== 'object' && v !== defaults[k])
     .map(([k, v]) => `${k}=${String(v)}`);
-  return spec.method === 'lora' || parts.length === 0 ? spec.method : `${spec.method} ${parts.join(' ')}`;
+  return [spec.method, ...parts].join(' ');
 }

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { CoinError } from '@coin/core';
 import { COIN_TASKS } from '@coin/data';
 import { METHOD_CATALOGUE } from './method-catalogue.js';
+import { methodLabel } from '../run/assemble.js';
 import { resolveRunSpec, runId } from './run-spec.js';
 
 const catalogue = METHOD_CATALOGUE;
@@ -52,4 +53,12 @@ test('every bad value is a usage error naming the flag and what is allowed', () 
       (e: unknown) => e instanceof CoinError && e.kind === 'INVALID_ARGUMENT' && message.test(e.message),
       JSON.stringify(input),
     );
+});
+
+test('a run is labelled by its method and the parameters it sets away from the defaults', () => {
+  assert.equal(methodLabel(resolveRunSpec({ method: 'multitask' }, METHOD_CATALOGUE)), 'multitask');
+  assert.equal(
+    methodLabel(resolveRunSpec({ method: 'moelora', methodFlags: { 'moe-experts': '4' } }, METHOD_CATALOGUE)),
+    'moelora experts=4',
+  );
 });
