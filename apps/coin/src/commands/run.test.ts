@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnCli } from '../testing/spawn-cli.js';
@@ -147,6 +149,52 @@ describe('coin run (micro, 3 tasks)', () => {
     const again = await results(out);
     assert.deepEqual(again.json.accuracy, first.json.accuracy, 'the same result as an uninterrupted run');
     assert.deepEqual(again.json.judge, first.json.judge);
+  });
+
+  it('--judge openai asks an OpenAI-compatible server, judging the stored answers again without retraining', async () => {
+    const seen: { model: string; temperature: number; auth?: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        const request = JSON.parse(body) as { model: string; temperature: number };
+        seen.push({ model: request.model, temperature: request.temperature, auth: req.headers.authorization });
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ choices: [{ message: { content: '7' }, finish_reason: 'stop' }] }));
+      });
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const out = join(dir, 'out-openai');
+      const child = spawnCli(
+        args(
+          out,
+          '--judge',
+          'openai',
+          '--judge-url',
+          `http://127.0.0.1:${port}/v1`,
+          '--judge-model',
+          'judge-7b',
+          '--judge-key-env',
+          'JUDGE_TEST_KEY',
+        ),
+        { killAfterMs: 600_000, env: { JUDGE_TEST_KEY: 'sk-test' } },
+      );
+      const r = await child.done;
+      assert.equal(r.code, 0, r.stderr);
+      assert.doesNotMatch(r.stderr, /stage \d .*done in/, 'no stage trained again');
+      const res = await results(out);
+      assert.equal(res.json.judge.label, 'judge-7b');
+      for (const row of res.json.judge.matrix) for (const c of row) assert.equal(c, 70, 'every reply scored 7 of 10');
+      assert.deepEqual(res.json.accuracy, first.json.accuracy, 'the same answers, judged by another judge');
+      // 8 test items in 6 cells; identical prompts (the same answer to the same item) are asked once.
+      assert.ok(seen.length > 0 && seen.length <= 8 * 6, String(seen.length));
+      assert.ok(seen.every((q) => q.model === 'judge-7b' && q.temperature === 0 && q.auth === 'Bearer sk-test'));
+      assert.doesNotMatch(r.stderr + r.stdout, /sk-test/, 'the key is never printed');
+    } finally {
+      server.close();
+    }
   });
 
   it('refuses bad flags with a usage error before anything runs', async () => {

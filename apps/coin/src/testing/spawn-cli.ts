@@ -17,6 +17,8 @@ export interface SpawnOptions {
   /** Working directory of the child (default: this process's). */
   readonly cwd?: string;
   readonly killAfterMs?: number;
+  /** Variables added to this process's environment. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface SpawnedCli {
@@ -31,10 +33,10 @@ export interface SpawnedCli {
  * of stalling the suite.
  */
 export function spawnCli(argv: readonly string[], options: SpawnOptions = {}): SpawnedCli {
-  const { cwd, killAfterMs = 60_000 } = options;
+  const { cwd, killAfterMs = 60_000, env = {} } = options;
   const child = spawn(process.execPath, [COIN_BIN, ...argv], {
     cwd,
-    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+    env: { ...process.env, ...env, NODE_NO_WARNINGS: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
