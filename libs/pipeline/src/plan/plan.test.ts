@@ -80,3 +80,16 @@ test('a changed judge is new judge cells on the same evaluations', async () => {
   );
   assert.notEqual(b.judges[0].key, a.judges[0].key);
 });
+
+test('a stage that trains nothing is evaluated as the model before it: zeroshot evaluates each task once', async () => {
+  const p = await plan({ method: 'zeroshot', order: 'ImageNet,GQA,VQAv2' });
+  const keys = p.evals.flat().map((e) => e.key);
+  assert.equal(keys.length, 6);
+  assert.equal(new Set(keys).size, 3, 'one cell per task');
+  const full = await plan({ method: 'zeroshot', order: 'ImageNet,GQA,VQAv2', fullMatrix: true });
+  assert.deepEqual(
+    full.evals[2].map((e) => e.key),
+    full.zeroShot.map((e) => e.key),
+    'and those are the base model’s cells',
+  );
+});

@@ -102,11 +102,15 @@ export function planRun(spec: RunSpec, inputs: PlanInputs): RunPlan {
       previous,
     });
   });
+  // The model a stage leaves: its own checkpoint, or, when it trains nothing (zeroshot), the model
+  // before it — so its evaluation cells are the same units as those of that model.
+  const modelKey = new Map<StageUnit, string>();
+  stages.forEach((s, i) => modelKey.set(s, s.train ? s.key : i === 0 ? base.key : modelKey.get(stages[i - 1])!));
   const evalUnit = (stage: StageUnit | undefined, row: number, column: number): EvalUnit => {
     const task = spec.tasks[column];
     const k = key({
       kind: 'eval',
-      model: stage?.key ?? base.key,
+      model: stage ? modelKey.get(stage) : base.key,
       world: world.key,
       variant: spec.variant,
       task,
