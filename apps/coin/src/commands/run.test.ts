@@ -204,6 +204,10 @@ describe('coin run (micro, 3 tasks)', () => {
       [['--method', 'magic'], /--method "magic" is not one of/],
       [['--judge', 'openai'], /--judge openai needs --judge-url/],
     ] as const;
+    await writeFile(join(dir, 'a-file'), 'x');
+    const badStore = await runCli(['run', '--preset', 'micro', '--store', join(dir, 'a-file')]);
+    assert.equal(badStore.code, 2, badStore.stderr);
+    assert.match(badStore.stderr, /--store .*a-file/);
     for (const [extra, message] of bad) {
       const r = await runCli(['run', '--preset', 'micro', '--store', join(dir, 'store'), ...extra]);
       assert.equal(r.code, 2, r.stderr);

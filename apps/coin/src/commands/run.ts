@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
-import { invalidArgument } from '@coin/core';
+import { checkOutputDir, invalidArgument } from '@coin/core';
 import { INSTRUCTION_VARIANTS } from '@coin/data';
 import type { RunResults, RunSpecInput } from '@coin/pipeline';
 import { FilesystemObjectStore, LocalProcessScheduler } from '@coin/platform';
@@ -176,6 +176,10 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     );
     const storeDir = resolve(flags.store ?? ctx.getConfig().storeDir);
     const out = resolve(flags.out);
+    // Both are folders this run writes into: a file in the way, or no way to create them, is a
+    // usage error now, not a store error later.
+    await checkOutputDir(storeDir, { flag: flags.store ? '--store' : 'the store (config storeDir)' });
+    await checkOutputDir(out, { flag: '--out' });
     const store = new FilesystemObjectStore(storeDir);
     const session = ctx.sessionOptions();
     const cacheDir = join(storeDir, 'work');
