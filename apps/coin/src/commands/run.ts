@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
@@ -214,7 +213,6 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
           });
           progress.end();
           const dir = join(out, results.run_id);
-          await mkdir(dir, { recursive: true });
           await pipeline.writeRunOutputs(dir, [results]);
           all.push(results);
           ctx.stdout.write(`${formatResults(results)}\n${dir}/report.html\n`);

@@ -52,12 +52,12 @@ export function planRun(spec: RunSpec, inputs: PlanInputs): RunPlan {
     const k = inputs.givenBaseKey ?? key({ kind: 'base', dir: spec.base });
     base = { kind: 'base', key: k, prefix: '', label: `base ${spec.base}`, dir: spec.base };
   } else {
-    const from = (pretrainWorld ?? world).key;
+    const from = pretrainWorld ?? world;
     const k = key({
       kind: 'pretrain',
       code: PRETRAIN_CODE_VERSION,
       preset: spec.preset,
-      world: from,
+      world: from.key,
       steps: spec.pretrainSteps ?? null,
     });
     base = {

@@ -26,7 +26,7 @@ export interface PretrainUnit extends UnitBase {
   readonly kind: 'pretrain';
   readonly preset: string;
   /** The prep unit whose world the base is pretrained on. */
-  readonly world: string;
+  readonly world: PrepUnit;
   readonly steps?: number;
 }
 

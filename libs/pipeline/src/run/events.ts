@@ -2,7 +2,7 @@
 import type { RunPlan } from '../plan/units.js';
 
 export type RunEvent =
-  | { readonly type: 'plan'; readonly plan: RunPlan; readonly units: number; readonly done: number }
+  | { readonly type: 'plan'; readonly plan: RunPlan }
   | { readonly type: 'unit-start'; readonly kind: string; readonly label: string }
   | {
       readonly type: 'unit-done';

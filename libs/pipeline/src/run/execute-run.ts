@@ -48,7 +48,6 @@ export async function executeRun(spec: RunSpec, o: ExecuteRunOptions): Promise<R
 
   /** done → its manifest's meta; corrupt → removed (to be recomputed); absent → undefined. */
   const lookup = async (unit: Unit): Promise<UnitManifest | undefined> => {
-    if (unit.kind === 'base') return undefined;
     const state = await unitState(o.store, unit.prefix, { verify: 'sha256' });
     if (state.state === 'done') return state.manifest;
     if (state.state === 'corrupt') {
@@ -57,9 +56,26 @@ export async function executeRun(spec: RunSpec, o: ExecuteRunOptions): Promise<R
     }
     return undefined;
   };
+  /** A unit's meta and record, found in the store (cached) or just computed. */
+  const finished = (
+    unit: Unit,
+    meta: Readonly<Record<string, unknown>>,
+    run?: { readonly wall: number; readonly peakRssMb: number | null },
+  ) => {
+    metas.set(unit.key, meta);
+    const wall = run?.wall ?? 0;
+    records.push({
+      key: unit.key,
+      kind: unit.kind,
+      label: unit.label,
+      wall_s: wall,
+      peak_rss_mb: run?.peakRssMb ?? null,
+      cached: !run,
+    });
+    return wall;
+  };
   const cached = (unit: Unit, manifest: UnitManifest) => {
-    metas.set(unit.key, manifest.meta);
-    records.push({ key: unit.key, kind: unit.kind, label: unit.label, wall_s: 0, peak_rss_mb: null, cached: true });
+    finished(unit, manifest.meta);
     emit({ type: 'unit-done', kind: unit.kind, label: unit.label, cached: true, wall_s: 0 });
   };
   const compute = async (unit: Unit, job: UnitJob) => {
@@ -79,15 +95,7 @@ export async function executeRun(spec: RunSpec, o: ExecuteRunOptions): Promise<R
     const found = await lookup(unit);
     if (found) return cached(unit, found);
     const { result, wall, peakRssMb } = await compute(unit, job);
-    metas.set(unit.key, result);
-    records.push({
-      key: unit.key,
-      kind: unit.kind,
-      label: unit.label,
-      wall_s: wall,
-      peak_rss_mb: peakRssMb,
-      cached: false,
-    });
+    finished(unit, result, { wall, peakRssMb });
     emit({ type: 'unit-done', kind: unit.kind, label: unit.label, cached: false, wall_s: wall });
   };
   /** The cells of one model not yet in the store, computed in one job. */
@@ -111,20 +119,12 @@ export async function executeRun(spec: RunSpec, o: ExecuteRunOptions): Promise<R
       cells: pending,
     });
     const byKey = (result.cells ?? {}) as Record<string, Record<string, unknown>>;
+    // The job's wall time shared out over its cells in proportion to each cell's own.
+    const cellsTotal = Object.values(byKey).reduce((s, m) => s + (m.wall_s as number), 0);
     for (const cell of pending) {
       const meta = byKey[cell.key];
       if (!meta) throw new CoinError('RUN.EVAL_MISSING', 'INTERNAL', `${cell.label} produced no result`);
-      metas.set(cell.key, meta);
-      const share =
-        wall * ((meta.wall_s as number) / Object.values(byKey).reduce((s, m) => s + (m.wall_s as number), 0));
-      records.push({
-        key: cell.key,
-        kind: 'eval',
-        label: cell.label,
-        wall_s: share,
-        peak_rss_mb: peakRssMb,
-        cached: false,
-      });
+      finished(cell, meta, { wall: wall * ((meta.wall_s as number) / cellsTotal), peakRssMb });
     }
     emit({ type: 'unit-done', kind: 'eval', label, cached: false, wall_s: wall });
   };
@@ -138,16 +138,13 @@ export async function executeRun(spec: RunSpec, o: ExecuteRunOptions): Promise<R
       o.signal?.throwIfAborted();
       const t0 = performance.now();
       const meta = await runJudge(unit, spec, plan.world, o.judge, { ...o.env, signal: o.signal, progress: () => {} });
-      const wall = (performance.now() - t0) / 1000;
-      metas.set(unit.key, meta);
-      records.push({ key: unit.key, kind: 'judge', label: unit.label, wall_s: wall, peak_rss_mb: null, cached: false });
+      const wall = finished(unit, meta, { wall: (performance.now() - t0) / 1000, peakRssMb: null });
       emit({ type: 'unit-done', kind: 'judge', label: unit.label, cached: false, wall_s: wall });
     }
   };
   const judgesOf = (cells: readonly EvalUnit[]) => plan.judges.filter((j) => cells.includes(j.eval));
 
-  const total = 2 + (plan.pretrainWorld ? 1 : 0) + plan.stages.length + plan.judges.length * 2;
-  emit({ type: 'plan', plan, units: total, done: 0 });
+  emit({ type: 'plan', plan });
   await o.store.put(`runs/${plan.runId}/spec.json`, `${JSON.stringify(spec, null, 2)}\n`);
   await ensure(plan.world, { kind: 'prep', unit: plan.world });
   if (plan.pretrainWorld) await ensure(plan.pretrainWorld, { kind: 'prep', unit: plan.pretrainWorld });

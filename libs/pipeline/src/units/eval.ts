@@ -3,15 +3,13 @@
  * process builds the generators once and answers every pending task, each cell published on its
  * own (CoIN-format merge.jsonl, scored in both fidelities) as soon as it is done.
  */
-import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadStageModel, scoreCell, StageEvaluator } from '@coin/evaluation';
 import { ImageTensorCache } from '@coin/data';
-import { publishDir } from '@coin/platform';
 import type { EvalUnit, GivenBaseUnit, PrepUnit, PretrainUnit, StageUnit } from '../plan/units.js';
 import type { RunSpec } from '../spec/run-spec.js';
 import { loadRunBase } from './base.js';
-import { scratchDir, type UnitEnv, unitFiles } from './unit-env.js';
+import { publishUnit, type UnitEnv, unitFiles } from './unit-env.js';
 
 export interface EvalJob {
   readonly kind: 'eval';
@@ -48,30 +46,26 @@ export async function runEvals(job: EvalJob, env: UnitEnv): Promise<Record<strin
   try {
     for (const cell of job.cells) {
       env.signal?.throwIfAborted();
-      const scratch = scratchDir(env, cell.key);
-      await rm(scratch, { recursive: true, force: true });
-      await mkdir(join(scratch, 'files'), { recursive: true });
-      const started = performance.now();
-      const out = await evaluator.evaluate(cell.task, {
-        dataDir,
-        variant: spec.variant,
-        seed: spec.seed,
-        modelId: job.stage ? `${spec.method}-${job.stage.index}-${job.stage.name}` : 'base',
-        out: join(scratch, 'files'),
-        signal: env.signal,
-        onBatch: (done: number, total: number) => env.progress({ type: 'eval', task: cell.task, done, total }),
-      });
-      const accuracy = scoreCell(dataDir, spec.variant, cell.task, out.file);
-      const meta: EvalCellMeta = {
-        task: cell.task,
-        accuracy,
-        count: out.count,
-        capped: out.capped,
-        wall_s: (performance.now() - started) / 1000,
-      };
-      await publishDir(env.store, cell.prefix, scratch, { key: cell.key, kind: 'eval', meta });
-      await rm(scratch, { recursive: true, force: true });
-      cells[cell.key] = meta;
+      cells[cell.key] = (await publishUnit(env, cell, 'eval', async (files) => {
+        const started = performance.now();
+        const out = await evaluator.evaluate(cell.task, {
+          dataDir,
+          variant: spec.variant,
+          seed: spec.seed,
+          modelId: job.stage ? `${spec.method}-${job.stage.index}-${job.stage.name}` : 'base',
+          out: files,
+          signal: env.signal,
+          onBatch: (done: number, total: number) => env.progress({ type: 'eval', task: cell.task, done, total }),
+        });
+        const meta: EvalCellMeta = {
+          task: cell.task,
+          accuracy: scoreCell(dataDir, spec.variant, cell.task, out.file),
+          count: out.count,
+          capped: out.capped,
+          wall_s: (performance.now() - started) / 1000,
+        };
+        return meta;
+      })) as EvalCellMeta;
     }
   } finally {
     await evaluator.release();

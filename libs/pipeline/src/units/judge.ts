@@ -3,14 +3,13 @@
  * backend's replies in judgements.jsonl, and the General-Knowledge score parsed from them in both
  * fidelities. Runs in the orchestrating process: the rubric is instant and a remote judge is I/O.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SYNTH_LAYOUT, TEST_FILE_OF_TASK, type CoinTask } from '@coin/data';
 import { aggregateJudgeScores, type JudgeBackend, judgeRequests, readPyJsonFile, readPyJsonLines } from '@coin/metrics';
-import { publishDir } from '@coin/platform';
 import type { JudgeUnit, PrepUnit } from '../plan/units.js';
 import type { RunSpec } from '../spec/run-spec.js';
-import { scratchDir, type UnitEnv, unitFiles } from './unit-env.js';
+import { publishUnit, type UnitEnv, unitFiles } from './unit-env.js';
 
 export interface JudgeCellMeta extends Record<string, unknown> {
   readonly task: string;
@@ -39,27 +38,24 @@ export async function runJudge(
   const texts = replies.map((r) => r.text);
   const coin = aggregateJudgeScores(texts, 'coin');
   const strict = aggregateJudgeScores(texts, 'strict');
-  const scratch = scratchDir(env, unit.key);
-  await rm(scratch, { recursive: true, force: true });
-  await mkdir(join(scratch, 'files'), { recursive: true });
-  const lines = replies.map((r, i) =>
-    JSON.stringify({
-      question_id: requests[i].id,
-      prompt: requests[i].messages[1].content,
-      text: r.text,
-      refused: r.refused ?? false,
-    }),
-  );
-  await writeFile(join(scratch, 'files', 'judgements.jsonl'), lines.length ? `${lines.join('\n')}\n` : '');
-  const meta: JudgeCellMeta = {
-    task,
-    score: { coin: coin.score, strict: strict.score },
-    n: coin.n,
-    parse_failures: spec.fidelity === 'coin' ? coin.parseFailures : strict.parseFailures,
-    refusals: replies.filter((r) => r.refused).length,
-    judge: backend.label,
-  };
-  await publishDir(env.store, unit.prefix, scratch, { key: unit.key, kind: 'judge', meta });
-  await rm(scratch, { recursive: true, force: true });
-  return meta;
+  return (await publishUnit(env, unit, 'judge', async (files) => {
+    const lines = replies.map((r, i) =>
+      JSON.stringify({
+        question_id: requests[i].id,
+        prompt: requests[i].messages[1].content,
+        text: r.text,
+        refused: r.refused ?? false,
+      }),
+    );
+    await writeFile(join(files, 'judgements.jsonl'), lines.length ? `${lines.join('\n')}\n` : '');
+    const meta: JudgeCellMeta = {
+      task,
+      score: { coin: coin.score, strict: strict.score },
+      n: coin.n,
+      parse_failures: spec.fidelity === 'coin' ? coin.parseFailures : strict.parseFailures,
+      refusals: replies.filter((r) => r.refused).length,
+      judge: backend.label,
+    };
+    return meta;
+  })) as JudgeCellMeta;
 }

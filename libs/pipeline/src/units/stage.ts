@@ -5,12 +5,11 @@
  */
 import { mkdir, readlink, rename, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { publishDir } from '@coin/platform';
 import { METHODS, runContinual } from '@coin/training';
 import type { PrepUnit, GivenBaseUnit, PretrainUnit, StageUnit } from '../plan/units.js';
 import type { RunSpec } from '../spec/run-spec.js';
 import { loadRunBase } from './base.js';
-import { scratchDir, type UnitEnv, unitFiles } from './unit-env.js';
+import { publishUnit, type UnitEnv, unitFiles } from './unit-env.js';
 
 export interface StageJob {
   readonly kind: 'stage';
@@ -38,7 +37,6 @@ export async function runStage(job: StageJob, env: UnitEnv): Promise<Record<stri
   await mkdir(work, { recursive: true });
   for (const prev of unit.previous)
     await linkTo(await unitFiles(env, prev.prefix), join(work, `${prev.index}-${prev.name}`));
-  let losses: readonly number[] = [];
   const records = await runContinual({
     method: METHODS.get(spec.method),
     hyper: spec.hyper,
@@ -64,22 +62,18 @@ export async function runStage(job: StageJob, env: UnitEnv): Promise<Record<stri
     },
   });
   const record = records[unit.index - 1];
-  losses = record.losses;
-  const scratch = scratchDir(env, unit.key);
-  await rm(scratch, { recursive: true, force: true });
-  await mkdir(scratch, { recursive: true });
-  await rename(record.dir, join(scratch, 'files'));
-  const meta = {
-    stage: unit.index,
-    name: unit.name,
-    steps: record.steps,
-    truncated: record.truncated,
-    first_loss: losses[0] ?? null,
-    last_loss: losses.at(-1) ?? null,
-    samples: record.samplesPerTask,
-  };
-  await publishDir(env.store, unit.prefix, scratch, { key: unit.key, kind: 'stage', meta });
-  await rm(scratch, { recursive: true, force: true });
+  const meta = await publishUnit(env, unit, 'stage', async (files) => {
+    await rename(record.dir, files);
+    return {
+      stage: unit.index,
+      name: unit.name,
+      steps: record.steps,
+      truncated: record.truncated,
+      first_loss: record.losses[0] ?? null,
+      last_loss: record.losses.at(-1) ?? null,
+      samples: record.samplesPerTask,
+    };
+  });
   await rm(work, { recursive: true, force: true });
   return meta;
 }

@@ -2,8 +2,9 @@
  * What a unit body runs with: the store, a local folder for materialised units and scratch work,
  * ORT session options, progress and cancellation. A worker process rebuilds it from its job.
  */
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { materializeUnit, type ObjectStore } from '@coin/platform';
+import { materializeUnit, type ObjectStore, publishDir } from '@coin/platform';
 import type { SessionOptions } from '@coin/runtime';
 
 /** What a unit reports while it runs (the CLI draws progress bars from these). */
@@ -28,7 +29,26 @@ export async function unitFiles(env: UnitEnv, prefix: string): Promise<string> {
   return join(await materializeUnit(env.store, prefix, join(env.cacheDir, 'units'), { verify: 'size' }), 'files');
 }
 
-/** A scratch folder for one unit's output, laid out as it is published: `<dir>/files/…`. */
-export function scratchDir(env: UnitEnv, key: string): string {
-  return join(env.cacheDir, 'scratch', key);
+/**
+ * Publishes one unit: `write` fills `files` (the unit's files, as `<prefix>/files/…` will hold them)
+ * and may use `scratch` for anything else; the blobs go up, the manifest last, with the meta `write`
+ * returns. The scratch folder is removed however it ends.
+ */
+export async function publishUnit(
+  env: UnitEnv,
+  unit: { readonly key: string; readonly prefix: string },
+  kind: string,
+  write: (files: string, scratch: string) => Promise<Record<string, unknown>>,
+): Promise<Record<string, unknown>> {
+  const scratch = join(env.cacheDir, 'scratch', unit.key);
+  const staging = join(scratch, 'publish');
+  await rm(scratch, { recursive: true, force: true });
+  await mkdir(join(staging, 'files'), { recursive: true });
+  try {
+    const meta = await write(join(staging, 'files'), scratch);
+    await publishDir(env.store, unit.prefix, staging, { key: unit.key, kind, meta });
+    return meta;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }
