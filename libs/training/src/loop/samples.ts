@@ -1,12 +1,11 @@
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoinError } from '@coin/core';
 import {
   collect,
+  ImageFolder,
   type InstructionVariant,
-  preprocessImage,
   readTrainFile,
-  SYNTH_LAYOUT,
   VARIANT_FOLDERS,
 } from '@coin/data';
 import { buildTrainingSample, imageTokens, keptLength, type ModelConfig, type Tokenizer } from '@coin/model';
@@ -72,34 +71,13 @@ export function prepareSamples(
  * Preprocessed pixels of the images a stage uses, kept in memory ([3, S, S] each; pad mode, as
  * LLaVA's training pads to a square with the mean colour before the CLIP processor).
  */
-export class ImageStore {
-  // Promises, so that two rows (or a prefetched step) asking for one image decode it once.
-  private readonly cache = new Map<string, Promise<Float32Array>>();
-
-  constructor(
-    private readonly dataDir: string,
-    private readonly size: number,
-  ) {}
-
-  pixels(image: string): Promise<Float32Array> {
-    let t = this.cache.get(image);
-    if (!t) {
-      t = this.load(image);
-      this.cache.set(image, t);
-      // A failed load is not kept: the error reaches this caller, a later call tries again.
-      t.catch(() => this.cache.delete(image));
-    }
-    return t;
-  }
-
-  private async load(image: string): Promise<Float32Array> {
-    const path = join(this.dataDir, SYNTH_LAYOUT.images, image);
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(path);
-    } catch (cause) {
-      throw new CoinError('TRAIN.IMAGE_NOT_FOUND', 'NOT_FOUND', `cannot read image ${path}`, { cause });
-    }
-    return preprocessImage(bytes, { size: this.size, mode: 'pad' }, path);
+export class ImageStore extends ImageFolder {
+  constructor(dataDir: string, size: number) {
+    super(dataDir, {
+      size,
+      mode: 'pad',
+      missing: (path, cause) =>
+        new CoinError('TRAIN.IMAGE_NOT_FOUND', 'NOT_FOUND', `cannot read image ${path}`, { cause }),
+    });
   }
 }
