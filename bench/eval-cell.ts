@@ -22,42 +22,16 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { COIN_TASKS, type CoinTask, DEFAULT_SYNTH_OPTIONS, ImageTensorCache, prepareSynth } from '@coin/data';
 import { loadStageModel, StageEvaluator } from '@coin/evaluation';
-import {
-  ByteLevelBpeTokenizer,
-  evalSharedPrefix,
-  Generator,
-  initModel,
-  postprocessGeneration,
-  PRESETS,
-  withVocabAndSeq,
-} from '@coin/model';
+import { evalSharedPrefix, Generator, postprocessGeneration } from '@coin/model';
 import { createMatmulCeilingProbe } from '@coin/runtime';
-import { type BaseModel, findStoredBase, loadBase, trainWorldTokenizer } from '@coin/training';
 import { arg } from './lib/args.js';
+import { loadOrInitTinyBase } from './lib/tiny-base.js';
 import { probeOnce } from './lib/decode-cases.js';
 import { median, quartiles, round } from './lib/stats.js';
 
 const PRESET = 'tiny' as const;
 const SEED = 0;
 const PAUSE_MS = 50;
-
-async function loadOrInitBase(world: string): Promise<{ base: BaseModel; source: string }> {
-  const explicit = arg('base');
-  if (explicit) return { base: await loadBase(explicit, PRESET), source: `pretrained (${explicit})` };
-  const store = process.env.COIN_STORE ?? join(process.env.HOME ?? tmpdir(), '.cache/coin');
-  try {
-    const dir = await findStoredBase(store, PRESET);
-    return { base: await loadBase(dir, PRESET), source: `pretrained (${dir})` };
-  } catch {
-    // No finished base in the store: a fresh one times the same graphs.
-  }
-  const tokenizer = new ByteLevelBpeTokenizer(await trainWorldTokenizer(world, PRESETS[PRESET].decoder.vocab));
-  const config = withVocabAndSeq(PRESETS[PRESET], tokenizer.vocabSize);
-  return {
-    base: { config, weights: initModel(config, SEED), tokenizer, key: 'fresh' },
-    source: 'freshly initialised (no pretrained tiny base found; timing only)',
-  };
-}
 
 function parseTasks(text: string): CoinTask[] {
   return text.split(',').map((t) => {
@@ -77,7 +51,7 @@ async function main() {
   try {
     const world = join(dir, 'world');
     await prepareSynth(world, { ...DEFAULT_SYNTH_OPTIONS, seed: SEED, train: 8, test: items, pretrain: 4 });
-    const { base, source } = await loadOrInitBase(world);
+    const { base, source } = await loadOrInitTinyBase(world, SEED);
     const { tokenizer } = base;
     const stage = arg('stage');
     const model = await loadStageModel(base, stage);

@@ -24,15 +24,12 @@ import { join } from 'node:path';
 import { buildTrainGraph, type TrainGraphSpec, TrainRunner, TrainState } from '@coin/autodiff';
 import { Rng } from '@coin/core';
 import { DEFAULT_SYNTH_OPTIONS, prepareSynth } from '@coin/data';
-import { ByteLevelBpeTokenizer, dropoutSeedFeed, initModel, PRESETS, withVocabAndSeq } from '@coin/model';
+import { dropoutSeedFeed } from '@coin/model';
 import { countMatmulFlops } from '@coin/onnx';
 import { createMatmulCeilingProbe, type HostTensor } from '@coin/runtime';
 import {
-  type BaseModel,
   buildMicroBatch,
-  findStoredBase,
   ImageStore,
-  loadBase,
   METHODS,
   prepareSamples,
   readTaskSamples,
@@ -43,31 +40,13 @@ import {
   stageTrainSpec,
   trainStage,
   trainingDefaults,
-  trainWorldTokenizer,
 } from '@coin/training';
 import { arg } from './lib/args.js';
+import { loadOrInitTinyBase } from './lib/tiny-base.js';
 import { median, quartiles, round } from './lib/stats.js';
 
 const PRESET = 'tiny' as const;
 const SEED = 0;
-
-async function loadOrInitBase(world: string): Promise<{ base: BaseModel; source: string }> {
-  const explicit = arg('base');
-  if (explicit) return { base: await loadBase(explicit, PRESET), source: `pretrained (${explicit})` };
-  const store = process.env.COIN_STORE ?? join(process.env.HOME ?? tmpdir(), '.cache/coin');
-  try {
-    const dir = await findStoredBase(store, PRESET);
-    return { base: await loadBase(dir, PRESET), source: `pretrained (${dir})` };
-  } catch {
-    // No finished base in the store: a fresh one times the same graphs.
-  }
-  const tokenizer = new ByteLevelBpeTokenizer(await trainWorldTokenizer(world, PRESETS[PRESET].decoder.vocab));
-  const config = withVocabAndSeq(PRESETS[PRESET], tokenizer.vocabSize);
-  return {
-    base: { config, weights: initModel(config, SEED), tokenizer, key: 'fresh' },
-    source: 'freshly initialised (no pretrained tiny base found; timing only)',
-  };
-}
 
 async function main() {
   const json = process.argv.includes('--json');
@@ -79,7 +58,7 @@ async function main() {
   try {
     const world = join(dir, 'world');
     await prepareSynth(world, { ...DEFAULT_SYNTH_OPTIONS, seed: SEED, train, test: 1, pretrain: 4 });
-    const { base, source } = await loadOrInitBase(world);
+    const { base, source } = await loadOrInitTinyBase(world, SEED);
     const { config } = base;
     const method = METHODS.get('lora');
     const hyper = method.defaults(PRESET);
