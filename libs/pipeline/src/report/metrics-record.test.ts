@@ -2,19 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Cell } from '../results/results.js';
 import { metricsRecord } from './metrics-record.js';
-
-const TASKS = ['ScienceQA', 'TextVQA', 'ImageNet', 'GQA', 'VizWiz', 'Grounding', 'VQAv2', 'OCRVQA'];
-// docs/protocol.md#published-numbers: LLaVA-7B LoRA, default order.
-const LLAVA_LORA: Cell[][] = [
-  [82.45],
-  [null, 49.99],
-  [null, 0.04, 96.05],
-  [null, 18.62, 6.42, 56.4],
-  [null, 25.13, 4.7, 40.08, 55.45],
-  [null, 0.0, 0.0, 7.25, 0.05, 31.27],
-  [null, 36.83, 8.43, 50.18, 22.77, 2.49, 62.2],
-  [21.26, 28.74, 10.25, 36.78, 32.45, 0.83, 42.5, 57.08],
-];
+import { LLAVA_LORA, TASKS } from './testing/fabricate.js';
 
 const near = (x: Cell | undefined, expected: number, tolerance = 0.005 + 1e-9): void => {
   assert.ok(typeof x === 'number' && Math.abs(x - expected) < tolerance, `${x} vs ${expected}`);

@@ -9,8 +9,9 @@ import { runMetrics } from '../metrics-record.js';
 
 export const TASKS = ['ScienceQA', 'TextVQA', 'ImageNet', 'GQA', 'VizWiz', 'Grounding', 'VQAv2', 'OCRVQA'];
 
-// Row j = after stage j; the published files lack ScienceQA between its own stage and the last.
-const LORA: Cell[][] = [
+// docs/protocol.md#published-numbers: LLaVA-7B LoRA, default order. Row j = after stage j; the
+// published files lack ScienceQA between its own stage and the last.
+export const LLAVA_LORA: Cell[][] = [
   [82.45],
   [null, 49.99],
   [null, 0.04, 96.05],
@@ -50,7 +51,7 @@ function matrices(kind: Kind): { accuracy: Cell[][]; judge: Cell[][] } {
     if (j === TASKS.length - 1) return JUDGE_FINAL[i];
     return (JUDGE_DIAG[i] * (TASKS.length - 1 - j) + JUDGE_FINAL[i] * (j - i)) / (TASKS.length - 1 - i);
   });
-  return { accuracy: LORA, judge };
+  return { accuracy: LLAVA_LORA, judge };
 }
 
 /** One run's results.json object, as `coin run` writes it. */
