@@ -1,13 +1,7 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoinError } from '@coin/core';
-import {
-  collect,
-  ImageFolder,
-  type InstructionVariant,
-  readTrainFile,
-  VARIANT_FOLDERS,
-} from '@coin/data';
+import { collect, ImageFolder, type InstructionVariant, readTrainFile, VARIANT_FOLDERS } from '@coin/data';
 import { buildTrainingSample, imageTokens, keptLength, type ModelConfig, type Tokenizer } from '@coin/model';
 import type { StageSample } from '../methods/method.js';
 
