@@ -51,6 +51,22 @@ test('bad values say which key and why', () => {
   assert.throws(() => resolveConfig(undefined, { COIN_KAFKA_BROKERS: 'nohost' }), /kafka\.brokers\.0: host:port/);
 });
 
+test('the S3 store keys: prefix, part size in MiB (at least 5), createBucket as true or false', () => {
+  const defaults = resolveConfig(undefined, {}).s3;
+  assert.deepEqual(
+    { prefix: defaults.prefix, partSizeMiB: defaults.partSizeMiB, createBucket: defaults.createBucket },
+    { prefix: '', partSizeMiB: 16, createBucket: true },
+  );
+  const set = resolveConfig(undefined, {
+    COIN_S3_PREFIX: 'coin/dev',
+    COIN_S3_PART_SIZE_MIB: '8',
+    COIN_S3_CREATE_BUCKET: 'false',
+  }).s3;
+  assert.deepEqual([set.prefix, set.partSizeMiB, set.createBucket], ['coin/dev', 8, false]);
+  assert.throws(() => resolveConfig(undefined, { COIN_S3_PART_SIZE_MIB: '4' }), /s3\.partSizeMiB/);
+  assert.throws(() => resolveConfig(undefined, { COIN_S3_CREATE_BUCKET: 'yes' }), /s3\.createBucket/);
+});
+
 test('a config file that is not JSON reports the file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'coin-config-'));
   const file = join(dir, 'coin.json');

@@ -44,14 +44,21 @@ function buildSchema(z: typeof Zod) {
         .default({ brokers: [], clientId: 'coin' }),
       s3: z
         .object({
+          /** Unset: `coin stack up` starts a local S3 server under the store; set: that server (MinIO, S3). */
           endpoint: z.string().url().optional(),
           region: z.string().default('us-east-1'),
           bucket: z.string().min(3).default('coin'),
+          /** Key prefix inside the bucket ('' = the bucket's root), a store folder such as `coin/dev`. */
+          prefix: z.string().default(''),
           accessKey: z.string().optional(),
           secretKey: z.string().optional(),
+          /** Part size of multipart uploads in MiB; a blob up to this size goes in one PUT. */
+          partSizeMiB: z.number().int().min(5).max(5120).default(16),
+          /** Create the bucket on first use when it is absent. */
+          createBucket: z.boolean().default(true),
         })
         .strict()
-        .default({ region: 'us-east-1', bucket: 'coin' }),
+        .default({ region: 'us-east-1', bucket: 'coin', prefix: '', partSizeMiB: 16, createBucket: true }),
       kubernetes: z
         .object({
           namespace: z
@@ -98,6 +105,8 @@ const asList = (raw: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 const asNumber = (raw: string) => (raw.trim() === '' ? Number.NaN : Number(raw));
+/** `true` or `false`; anything else is kept as the string, so validation names the key. */
+const asBoolean = (raw: string) => (raw === 'true' ? true : raw === 'false' ? false : raw);
 
 /** Every environment variable CoIN-TS reads, and where it lands. */
 export const ENVIRONMENT: Readonly<Record<string, Setter>> = {
@@ -112,8 +121,11 @@ export const ENVIRONMENT: Readonly<Record<string, Setter>> = {
   COIN_S3_ENDPOINT: at(['s3', 'endpoint'], asString),
   COIN_S3_REGION: at(['s3', 'region'], asString),
   COIN_S3_BUCKET: at(['s3', 'bucket'], asString),
+  COIN_S3_PREFIX: at(['s3', 'prefix'], asString),
   COIN_S3_ACCESS_KEY: at(['s3', 'accessKey'], asString),
   COIN_S3_SECRET_KEY: at(['s3', 'secretKey'], asString),
+  COIN_S3_PART_SIZE_MIB: at(['s3', 'partSizeMiB'], asNumber),
+  COIN_S3_CREATE_BUCKET: at(['s3', 'createBucket'], asBoolean),
   COIN_K8S_NAMESPACE: at(['kubernetes', 'namespace'], asString),
   COIN_TRAINER_IMAGE: at(['kubernetes', 'trainerImage'], asString),
 };
