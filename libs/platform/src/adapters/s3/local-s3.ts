@@ -42,10 +42,22 @@ export interface LocalS3Options {
 export const LOCAL_S3_CREDENTIALS: S3Credentials = { accessKey: 'S3RVER', secretKey: 'S3RVER' };
 const LOCAL_REGION = 'us-east-1'; // the only region s3rver answers for
 
+interface S3rverListing {
+  objects: { key: string }[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+}
+interface S3rverListOptions {
+  delimiter?: string;
+  startAfter?: string;
+  prefix?: string;
+  maxKeys?: number;
+}
 interface S3rverInstance {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
   httpServer?: Server;
+  store: { listObjects(bucket: string, options: S3rverListOptions): Promise<S3rverListing> };
 }
 type S3rverClass = new (options: Record<string, unknown>) => S3rverInstance;
 
@@ -63,6 +75,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<S3Service> 
     vhostBuckets: false,
     resetOnClose: false,
   });
+  listInKeyOrder(server);
   let address: AddressInfo;
   try {
     address = await server.run();
@@ -88,6 +101,27 @@ export async function startLocalS3(options: LocalS3Options): Promise<S3Service> 
       })();
       return stopped;
     },
+  };
+}
+
+/**
+ * s3rver lists keys in the order it walks its folders (`runs/a/x` before `runs/a.json`), not in
+ * S3's byte order, and skips every key at or below the marker: a listing longer than one page could
+ * miss keys. Without a delimiter (the store never sends one), list the whole prefix, sort it, then
+ * cut the page after the marker. Each page walks the prefix again: fine for a local server.
+ */
+function listInKeyOrder(server: S3rverInstance): void {
+  const store = server.store;
+  const walkOrder = store.listObjects.bind(store);
+  store.listObjects = async (bucket, options) => {
+    if (options.delimiter) return walkOrder(bucket, options);
+    const all = await walkOrder(bucket, { ...options, startAfter: '', maxKeys: Number.POSITIVE_INFINITY });
+    const after = options.startAfter ?? '';
+    const keys = all.objects
+      .filter((o) => o.key > after)
+      .sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
+    const max = options.maxKeys ?? 1000;
+    return { ...all, objects: keys.slice(0, max), isTruncated: keys.length > max };
   };
 }
 
