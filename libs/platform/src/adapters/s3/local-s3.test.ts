@@ -13,12 +13,18 @@ test('the local S3 server keeps its objects in the given folder across a restart
   try {
     const first = await startLocalS3({ dataDir, bucket: 'stack' });
     assert.match(first.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
-    assert.deepEqual([first.bucket, first.region, first.credentials, first.local], ['stack', 'us-east-1', LOCAL_S3_CREDENTIALS, true]);
+    assert.deepEqual(
+      [first.bucket, first.region, first.credentials, first.local],
+      ['stack', 'us-east-1', LOCAL_S3_CREDENTIALS, true],
+    );
     const options = { endpoint: first.endpoint, bucket: first.bucket, ...first.credentials, createBucket: false };
     await new S3ObjectStore(options).put('runs/r/spec.json', '{}');
     await first.stop();
     await first.stop(); // stopping twice is harmless
-    await assert.rejects(new S3ObjectStore(options).get('runs/r/spec.json'), isCoinErrorWith('STORE.S3_UNREACHABLE', 'UNAVAILABLE'));
+    await assert.rejects(
+      new S3ObjectStore(options).get('runs/r/spec.json'),
+      isCoinErrorWith('STORE.S3_UNREACHABLE', 'UNAVAILABLE'),
+    );
 
     const second = await startLocalS3({ dataDir, bucket: 'stack' });
     try {
@@ -44,7 +50,14 @@ test('a configured endpoint is used as it is (nothing started), and needs its cr
   const service = await openS3Service(s3, '/nonexistent/never/created');
   assert.deepEqual(
     { ...service, stop: undefined },
-    { endpoint: 'http://minio.example:9000', bucket: 'runs', region: 'us-east-1', credentials: { accessKey: 'id', secretKey: 'secret' }, local: false, stop: undefined },
+    {
+      endpoint: 'http://minio.example:9000',
+      bucket: 'runs',
+      region: 'us-east-1',
+      credentials: { accessKey: 'id', secretKey: 'secret' },
+      local: false,
+      stop: undefined,
+    },
   );
   await service.stop();
   const store = new S3ObjectStore(serviceStoreOptions(service, s3));

@@ -80,11 +80,16 @@ export async function startLocalS3(options: LocalS3Options): Promise<S3Service> 
   try {
     address = await server.run();
   } catch (e) {
-    throw new CoinError('STORE.LOCAL_S3_FAILED', 'UNAVAILABLE', `the local S3 server did not start: ${(e as Error).message}`, {
-      hint: options.port ? `is port ${options.port} in use? choose another or use 0 (any free port)` : undefined,
-      details: { dataDir: options.dataDir },
-      cause: e,
-    });
+    throw new CoinError(
+      'STORE.LOCAL_S3_FAILED',
+      'UNAVAILABLE',
+      `the local S3 server did not start: ${(e as Error).message}`,
+      {
+        hint: options.port ? `is port ${options.port} in use? choose another or use 0 (any free port)` : undefined,
+        details: { dataDir: options.dataDir },
+        cause: e,
+      },
+    );
   }
   let stopped: Promise<void> | undefined;
   return {

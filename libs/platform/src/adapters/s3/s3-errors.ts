@@ -81,22 +81,37 @@ export function s3Failure(e: unknown, action: string, place: S3Place): unknown {
   const details = { endpoint: place.endpoint, bucket: place.bucket, store: place.url, code };
   if (code === 'NoSuchBucket') return noBucket(place);
   if (REFUSED.has(code)) {
-    return new CoinError('STORE.S3_ACCESS_DENIED', 'FAILED_PRECONDITION', `${place.endpoint} refused to ${action} in ${place.url}: ${code}: ${why}`, {
-      hint: 'check the credentials (COIN_S3_ACCESS_KEY, COIN_S3_SECRET_KEY) and that they may use this bucket',
-      details,
-      cause: e,
-    });
+    return new CoinError(
+      'STORE.S3_ACCESS_DENIED',
+      'FAILED_PRECONDITION',
+      `${place.endpoint} refused to ${action} in ${place.url}: ${code}: ${why}`,
+      {
+        hint: 'check the credentials (COIN_S3_ACCESS_KEY, COIN_S3_SECRET_KEY) and that they may use this bucket',
+        details,
+        cause: e,
+      },
+    );
   }
   if (NETWORK.has(code)) {
-    return new CoinError('STORE.S3_UNREACHABLE', 'UNAVAILABLE', `cannot ${action} in ${place.url}: the S3 endpoint ${place.endpoint} is unreachable (${code}: ${why})`, {
-      hint: 'is the S3 server running? check COIN_S3_ENDPOINT (scheme, host and port)',
+    return new CoinError(
+      'STORE.S3_UNREACHABLE',
+      'UNAVAILABLE',
+      `cannot ${action} in ${place.url}: the S3 endpoint ${place.endpoint} is unreachable (${code}: ${why})`,
+      {
+        hint: 'is the S3 server running? check COIN_S3_ENDPOINT (scheme, host and port)',
+        details,
+        cause: e,
+      },
+    );
+  }
+  return new CoinError(
+    'STORE.S3_FAILED',
+    'UNAVAILABLE',
+    `cannot ${action} in ${place.url} at ${place.endpoint}: ${code ? `${code}: ` : ''}${why}`,
+    {
+      hint: 'the S3 server answered with an error; see its logs, then retry',
       details,
       cause: e,
-    });
-  }
-  return new CoinError('STORE.S3_FAILED', 'UNAVAILABLE', `cannot ${action} in ${place.url} at ${place.endpoint}: ${code ? `${code}: ` : ''}${why}`, {
-    hint: 'the S3 server answered with an error; see its logs, then retry',
-    details,
-    cause: e,
-  });
+    },
+  );
 }

@@ -59,7 +59,11 @@ export function checkS3Options(options: S3StoreOptions): CheckedS3Options {
   }
   const partSize = options.partSize ?? 16 * MiB;
   if (!Number.isInteger(partSize) || partSize < 5 * MiB || partSize > 5 * 1024 * MiB) {
-    throw invalidArgument('STORE.S3_BAD_PART_SIZE', `part size ${partSize} is outside 5 MiB–5 GiB`, 'set s3.partSizeMiB to 5–5120');
+    throw invalidArgument(
+      'STORE.S3_BAD_PART_SIZE',
+      `part size ${partSize} is outside 5 MiB–5 GiB`,
+      'set s3.partSizeMiB to 5–5120',
+    );
   }
   const page = options.listPageSize ?? 1000;
   if (!Number.isInteger(page) || page < 1 || page > 1000) {

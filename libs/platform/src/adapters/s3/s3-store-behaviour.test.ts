@@ -53,7 +53,10 @@ test('a blob overwritten behind the store with other bytes of the same size is c
     assert.equal((await unitState(store, 'runs/r/stages/1', { verify: 'size' })).state, 'done');
     const state = await unitState(store, 'runs/r/stages/1', { verify: 'sha256' });
     assert.equal(state.state, 'corrupt');
-    assert.match(state.state === 'corrupt' ? state.reason : '', /adapter\.bin has sha256 [0-9a-f]{64}, the manifest records/);
+    assert.match(
+      state.state === 'corrupt' ? state.reason : '',
+      /adapter\.bin has sha256 [0-9a-f]{64}, the manifest records/,
+    );
     const cache = join(scratch, 'cache-corrupt');
     await assert.rejects(
       materializeUnit(store, 'runs/r/stages/1', cache),
@@ -92,7 +95,7 @@ async function writeBigFile(file: string, size: number): Promise<string> {
       piece[i] = state >>> 24;
     }
     hash.update(piece);
-    if (!out.write(piece)) await new Promise((resolve) => out.once('drain', resolve));
+    if (!out.write(piece)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
     written += piece.length;
   }
   await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
@@ -131,7 +134,11 @@ test('a 20 MiB file streams in by multipart and out again, never held in memory'
     };
     const sampler = setInterval(sample, 10);
     try {
-      assert.deepEqual(await store.putFile('models/m/weights.bin', source), { path: 'models/m/weights.bin', size, sha256 });
+      assert.deepEqual(await store.putFile('models/m/weights.bin', source), {
+        path: 'models/m/weights.bin',
+        size,
+        sha256,
+      });
       assert.equal(await store.size('models/m/weights.bin'), size);
       await store.getFile('models/m/weights.bin', join(scratch, 'copy.bin'));
     } finally {
@@ -141,7 +148,9 @@ test('a 20 MiB file streams in by multipart and out again, never held in memory'
     assert.equal(await fileSha256(join(scratch, 'copy.bin')), sha256);
     // One 5 MiB part buffer is expected; the whole blob in memory would add 20 MiB.
     const grew = (peak - before) / MiB;
-    t.diagnostic(`live RSS grew ${grew.toFixed(1)} MiB at most (client and in-process server) moving ${(size / MiB).toFixed(0)} MiB`);
+    t.diagnostic(
+      `live RSS grew ${grew.toFixed(1)} MiB at most (client and in-process server) moving ${(size / MiB).toFixed(0)} MiB`,
+    );
     assert.ok(grew < 12, `RSS grew ${grew.toFixed(1)} MiB moving a 20 MiB blob`);
   } finally {
     await cleanup();
@@ -222,7 +231,10 @@ test('an absent bucket is created on first use, or refused with a hint when crea
 test('bad options are refused when the store is built', () => {
   const refused = (code: string) => isCoinErrorWith(code, 'INVALID_ARGUMENT');
   assert.throws(() => new S3ObjectStore(bed.options({ endpoint: 'minio:9000' })), refused('STORE.S3_BAD_ENDPOINT'));
-  assert.throws(() => new S3ObjectStore(bed.options({ endpoint: 'http://h:9000/coin' })), refused('STORE.S3_BAD_ENDPOINT'));
+  assert.throws(
+    () => new S3ObjectStore(bed.options({ endpoint: 'http://h:9000/coin' })),
+    refused('STORE.S3_BAD_ENDPOINT'),
+  );
   assert.throws(() => new S3ObjectStore(bed.options({ bucket: 'Bad_Bucket' })), refused('STORE.S3_BAD_BUCKET'));
   assert.throws(() => new S3ObjectStore(bed.options({ partSize: MiB })), refused('STORE.S3_BAD_PART_SIZE'));
   assert.throws(() => new S3ObjectStore(bed.options({ prefix: '/abs' })), refused('STORE.BAD_PATH'));

@@ -66,10 +66,15 @@ export function readFileParts(handle: FileHandle, localFile: string): ReadPart {
     while (filled < into.length) {
       const { bytesRead } = await handle.read(into, filled, into.length - filled, offset + filled);
       if (bytesRead === 0) {
-        throw new CoinError('STORE.LOCAL_FILE_CHANGED', 'FAILED_PRECONDITION', `${localFile} shrank while it was uploaded`, {
-          hint: 'upload a file only once whoever writes it has finished',
-          details: { localFile },
-        });
+        throw new CoinError(
+          'STORE.LOCAL_FILE_CHANGED',
+          'FAILED_PRECONDITION',
+          `${localFile} shrank while it was uploaded`,
+          {
+            hint: 'upload a file only once whoever writes it has finished',
+            details: { localFile },
+          },
+        );
       }
       filled += bytesRead;
     }
