@@ -1,0 +1,3 @@
+export * from './grpc-probes.js';
+export * from './start-for-test.js';
+export * from './spawn-service.js';
