@@ -18,4 +18,6 @@ export interface ServiceContext {
   readonly cacheDir: string;
   readonly session: { readonly threads: number; readonly executionProvider: 'cpu' | 'cuda' };
   readonly shutdown: ShutdownHooks;
+  /** The environment the service started with (API keys named by a spec are read from it). */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }

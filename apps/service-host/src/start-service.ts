@@ -61,7 +61,8 @@ export interface RunningService {
 
 /** Throws CONFIG.* (INVALID_ARGUMENT) for a bad config before anything listens. */
 export async function startService(options: ServiceOptions): Promise<RunningService> {
-  const config = loadConfig(options.env ?? process.env, options.configFile);
+  const env = options.env ?? process.env;
+  const config = loadConfig(env, options.configFile);
   const logger = createLogger({
     level: config.log.level,
     format: config.log.format,
@@ -78,6 +79,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     cacheDir: join(config.storeDir, 'work'),
     session: { threads: config.runtime.threads, executionProvider: config.runtime.executionProvider },
     shutdown: hooks,
+    env,
   };
   const names = options.services.map(qualifiedName);
   const health = new ServiceHealth(names);
