@@ -1,5 +1,5 @@
 // Lint: TypeScript sources plus the Nx module-boundary rule, whose tags encode ARCHITECTURE.md:
-//   type:*   what a project is (lib, contracts, app, e2e); libs never depend on apps.
+//   type:*   what a project is (lib, contracts, app, app-kit, e2e); libs never depend on apps.
 //   scope:*  which lib may import which (dependency direction, top may import below).
 //   uses:*   which external frameworks a project may import: only the owning adapter imports
 //            @nestjs/*, kafkajs, minio, @kubernetes/client-node, onnxruntime-node.
@@ -41,7 +41,9 @@ const layers = {
 export const depConstraints = [
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
+  // type:app-kit: shared app code (the services' Nest host); apps may import it, libs may not.
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:app-kit'] },
+  { sourceTag: 'type:app-kit', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
   { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:app'] },
   ...Object.entries(layers).map(([scope, below]) => ({
     sourceTag: `scope:${scope}`,

@@ -83,6 +83,30 @@ const cases: Array<{ name: string; file: string; source: string; forbidden: bool
     source: "import { Kafka } from 'kafkajs';\nexport const x = Kafka;\n",
     forbidden: false,
   },
+  {
+    name: 'a service app importing the service host (type:app-kit)',
+    file: 'apps/trainer/src/probe.ts',
+    source: "import { startService } from '@coin/service-host';\nexport const x = startService;\n",
+    forbidden: false,
+  },
+  {
+    name: 'a lib importing the service host',
+    file: 'libs/pipeline/src/probe.ts',
+    source: "import { startService } from '@coin/service-host';\nexport const x = startService;\n",
+    forbidden: true,
+  },
+  {
+    name: 'the service host importing an app',
+    file: 'apps/service-host/src/probe.ts',
+    source: "import { main } from '@coin/cli';\nexport const x = main;\n",
+    forbidden: true,
+  },
+  {
+    name: 'the service host importing kafkajs directly',
+    file: 'apps/service-host/src/probe.ts',
+    source: "import { Kafka } from 'kafkajs';\nexport const x = Kafka;\n",
+    forbidden: true,
+  },
 ];
 
 for (const c of cases) {

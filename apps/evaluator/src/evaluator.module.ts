@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { EvaluatorController } from './evaluator.controller.js';
+
+@Module({ controllers: [EvaluatorController] })
+export class EvaluatorModule {}

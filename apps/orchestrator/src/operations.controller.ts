@@ -1,0 +1,48 @@
+/** OperationsService: a run's operation (operations/{run}), read and cancelled through the runs. */
+import { Controller, Inject } from '@nestjs/common';
+import { CoinError, invalidArgument } from '@coin/core';
+import {
+  type CancelOperationRequest,
+  type CancelOperationResponse,
+  type GetOperationRequest,
+  type GetOperationResponse,
+  type OperationsServiceController,
+  OperationsServiceControllerMethods,
+} from '@coin/contracts/nest';
+import { SERVICE_CONTEXT, type ServiceContext } from '@coin/service-host';
+import { RUN_CONTROLLER, type RunController, type RunRecord } from './run-controller.port.js';
+import { operationMessage, runMessage } from './run-proto.js';
+
+function parseOperationName(name: string): string {
+  const m = /^operations\/([A-Za-z0-9][A-Za-z0-9._-]*)$/.exec(name);
+  if (!m)
+    throw invalidArgument(
+      'NAME.INVALID',
+      `${JSON.stringify(name)} is not an operation name`,
+      'expected operations/{operation}',
+    );
+  return m[1];
+}
+
+@Controller()
+@OperationsServiceControllerMethods()
+export class OperationsController implements OperationsServiceController {
+  constructor(
+    @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
+    @Inject(RUN_CONTROLLER) private readonly runs: RunController,
+  ) {}
+
+  async getOperation({ name }: GetOperationRequest): Promise<GetOperationResponse> {
+    return { operation: await this.operation(name, await this.runs.get(parseOperationName(name))) };
+  }
+
+  async cancelOperation({ name }: CancelOperationRequest): Promise<CancelOperationResponse> {
+    return { operation: await this.operation(name, await this.runs.cancel(parseOperationName(name))) };
+  }
+
+  private async operation(name: string, record: RunRecord | undefined) {
+    if (!record) throw new CoinError('OPERATION.NOT_FOUND', 'NOT_FOUND', `no operation ${name}`);
+    const run = record.state === 'SUCCEEDED' ? await runMessage(this.ctx.store, record) : undefined;
+    return operationMessage(record, run);
+  }
+}
