@@ -107,12 +107,11 @@ export class KafkaEventBus implements EventBus {
       const startOffsets = fromBeginning
         ? new Map()
         : await newOnlyStartOffsets(await this.connectedAdmin(), options.group, topics);
-      const heartbeatIntervalMs = this.options.heartbeatIntervalMs ?? 3000;
       const consumer = this.kafka.consumer({
         groupId: options.group,
         partitionAssigners: [subscriptionAwareAssigner(this.kafkajs.AssignerProtocol)],
         sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
-        heartbeatInterval: heartbeatIntervalMs,
+        heartbeatInterval: this.options.heartbeatIntervalMs ?? 3000,
         rebalanceTimeout: this.options.rebalanceTimeoutMs ?? 60_000,
         maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 1000,
       });
@@ -129,7 +128,6 @@ export class KafkaEventBus implements EventBus {
           retryBackoffMs: Math.max(0, options.retryBackoffMs ?? 100),
           startOffsets,
           concurrency: this.options.partitionsConcurrently ?? 8,
-          heartbeatIntervalMs,
         },
         this.host,
       );

@@ -2,10 +2,11 @@
  * One subscription of the Kafka bus: one kafkajs consumer in the subscription's group. Partitions
  * are consumed concurrently, each one message at a time, so the messages of one key (one
  * partition) are handled in publish order. A message's offset is committed only after its handler
- * succeeded, or after it was dead-lettered: a failure is retried in place after a doubling
- * backoff, and after `maxAttempts` deliveries the message goes to the topic's dead-letter twin
- * and its partition moves on. Closing during a backoff leaves the message uncommitted, so the
- * group's next member gets it again (at-least-once; its attempt count restarts at 1).
+ * succeeded, or after it was dead-lettered: a failure is redelivered after a doubling backoff
+ * (its partition paused meanwhile, see retryLater), and after `maxAttempts` deliveries the message
+ * goes to the topic's dead-letter twin and its partition moves on. Closing during a backoff leaves
+ * the message uncommitted, so the group's next member gets it again (at-least-once; its attempt
+ * count then restarts at 1).
  */
 import type { Consumer, EachMessagePayload, KafkaMessage } from 'kafkajs';
 import type { BusHandler, BusMessage, Subscription } from '../../ports/event-bus.js';
@@ -33,8 +34,6 @@ export interface SubscriptionSettings {
   readonly startOffsets: StartOffsets;
   /** Partitions consumed at once. */
   readonly concurrency: number;
-  /** How often to heartbeat while waiting out a backoff, ms. */
-  readonly heartbeatIntervalMs: number;
 }
 
 export class KafkaSubscription implements Subscription {
@@ -42,7 +41,9 @@ export class KafkaSubscription implements Subscription {
   private closingDone: Promise<void> | undefined;
   private started: Promise<void> = Promise.resolve();
   private readonly running = new Set<Promise<void>>();
-  private readonly sleeps = new Set<() => void>();
+  /** Failed deliveries so far of a record being retried, by topic/partition/offset. */
+  private readonly failures = new Map<string, number>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly consumer: Consumer,
@@ -69,7 +70,7 @@ export class KafkaSubscription implements Subscription {
 
   private async shutDown(): Promise<void> {
     this.closing = true;
-    for (const wake of this.sleeps) wake();
+    for (const timer of this.retryTimers) clearTimeout(timer);
     // kafkajs ignores a stop while the first join is under way: let it finish (or fail) first.
     await this.started.catch(() => undefined);
     try {
@@ -80,25 +81,46 @@ export class KafkaSubscription implements Subscription {
     }
   }
 
-  private async onMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+  private async onMessage({ topic, partition, message, pause }: EachMessagePayload): Promise<void> {
     if (this.closing) return; // not committed: the group's next member gets it
     const offset = BigInt(message.offset);
     if (await this.skipsAhead(topic, partition, offset)) return;
-    const key = message.key?.toString() ?? '';
-    const value = new Uint8Array(message.value ?? Buffer.alloc(0));
-    for (let attempt = 1; ; attempt++) {
-      const delivered: BusMessage = { topic, key, value, attempt };
-      const failure = await this.deliver(delivered);
-      if (failure === undefined) break;
+    const id = `${topic}/${partition}/${message.offset}`;
+    const attempt = (this.failures.get(id) ?? 0) + 1;
+    const delivered: BusMessage = {
+      topic,
+      key: message.key?.toString() ?? '',
+      value: new Uint8Array(message.value ?? Buffer.alloc(0)),
+      attempt,
+    };
+    const failure = await this.deliver(delivered);
+    if (failure !== undefined) {
       this.host.handlerFailed(failure.thrown, delivered);
-      if (attempt >= this.settings.maxAttempts) {
-        await this.host.deadLetter(topic, partition, message, failure.thrown, attempt);
-        break;
+      if (attempt < this.settings.maxAttempts) {
+        this.failures.set(id, attempt);
+        this.retryLater(topic, partition, message.offset, pause, this.settings.retryBackoffMs * 2 ** (attempt - 1));
+        return;
       }
-      await this.backoff(this.settings.retryBackoffMs * 2 ** (attempt - 1), heartbeat);
-      if (this.closing) return;
+      await this.host.deadLetter(topic, partition, message, failure.thrown, attempt);
     }
+    this.failures.delete(id);
     await this.consumer.commitOffsets([{ topic, partition, offset: (offset + 1n).toString() }]);
+  }
+
+  /**
+   * Redelivers a failed record after `ms`: its partition is paused and rewound to it, so that the
+   * key's later records wait, while kafkajs goes on fetching the other partitions (a wait inside
+   * the handler call would hold every partition of the broker: kafkajs fetches again only after
+   * all batches of the last fetch are done).
+   */
+  private retryLater(topic: string, partition: number, offset: string, pause: () => () => void, ms: number): void {
+    this.consumer.seek({ topic, partition, offset });
+    const resume = pause();
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      if (!this.closing) resume();
+    }, ms);
+    this.retryTimers.add(timer);
   }
 
   /**
@@ -133,26 +155,5 @@ export class KafkaSubscription implements Subscription {
     } finally {
       this.running.delete(settled);
     }
-  }
-
-  /** Waits `ms` (cut short by close), heartbeating so that a long backoff keeps the group membership. */
-  private async backoff(ms: number, heartbeat: () => Promise<void>): Promise<void> {
-    const until = Date.now() + ms;
-    while (!this.closing && Date.now() < until) {
-      await this.sleep(Math.min(until - Date.now(), this.settings.heartbeatIntervalMs));
-      if (!this.closing) await heartbeat();
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.sleeps.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.sleeps.add(wake);
-    });
   }
 }

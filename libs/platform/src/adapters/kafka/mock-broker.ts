@@ -57,7 +57,7 @@ export function buildMockKafkaLauncher(cacheDir = join(homedir(), '.cache', 'coi
   mkdirSync(cacheDir, { recursive: true });
   const temp = tempPathBeside(target);
   return new Promise((resolve, reject) => {
-    const gcc = spawn('gcc', ['-O2', '-Wall', '-o', temp, SOURCE, '-lrdkafka'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const gcc = spawn('gcc', ['-O2', '-Wall', '-o', temp, SOURCE, '-lrdkafka', '-lpthread'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     gcc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     gcc.on('error', (error: NodeJS.ErrnoException) =>
