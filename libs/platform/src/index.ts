@@ -6,3 +6,5 @@ export * from './adapters/fs-object-store.js';
 export * from './adapters/in-process-bus.js';
 export * from './adapters/local-process-scheduler.js';
 export * from './adapters/worker-side.js';
+export * from './adapters/kafka/kafka-bus.js';
+export * from './adapters/kafka/mock-broker.js';

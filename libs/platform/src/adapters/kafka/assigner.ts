@@ -42,7 +42,10 @@ export function subscriptionAwareAssigner(protocol: typeof Protocol): PartitionA
       }));
     },
     protocol({ topics }) {
-      return { name: ASSIGNER_NAME, metadata: MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }) };
+      return {
+        name: ASSIGNER_NAME,
+        metadata: MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }),
+      };
     },
   });
 }

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
+import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
+import { createLogger } from '../../logging/logger.js';
 import type { BusMessage } from '../../ports/event-bus.js';
 import { waitFor } from '../../testing/wait.js';
 import { KafkaEventBus } from './kafka-bus.js';
@@ -17,7 +19,19 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (message: BusMessage) => new TextDecoder().decode(message.value);
 
 test('while the broker is down a publish waits and succeeds once it is back; the consumer resumes and nothing is lost', async () => {
-  const bus = new KafkaEventBus({ brokers: broker.brokers, clientId: 'outage', ...FAST_KAFKA_TEST_OPTIONS });
+  const logs = new PassThrough();
+  const lines: { level: number; kafkajs?: string }[] = [];
+  logs.on('data', (chunk: Buffer) =>
+    lines.push(
+      ...chunk
+        .toString()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ),
+  );
+  const logger = createLogger({ level: 'debug', format: 'json', destination: logs });
+  const bus = new KafkaEventBus({ brokers: broker.brokers, clientId: 'outage', logger, ...FAST_KAFKA_TEST_OPTIONS });
   try {
     const topic = 'coin.outage.v1';
     const seen = new Set<string>();
@@ -40,6 +54,11 @@ test('while the broker is down a publish waits and succeeds once it is back; the
     await waitFor('every message, once the broker is back', () => seen.size === 15, 15_000);
     const expected = ['before', 'during', 'after'].flatMap((phase) => [0, 1, 2, 3, 4].map((i) => `${phase}-${i}`));
     assert.deepEqual([...seen].sort(), expected.sort());
+    assert.ok(lines.length > 0, 'kafkajs said nothing about the outage');
+    assert.ok(
+      lines.every((l) => l.level === 40 && typeof l.kafkajs === 'string'),
+      'kafkajs lines go through our logger, at warn',
+    );
   } finally {
     await bus.close();
   }

@@ -3,9 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { DEAD_LETTER_SUFFIX } from '@coin/contracts';
+import { isCoinError } from '@coin/core';
+import { resolveConfig } from '../../config/config.js';
 import type { BusMessage } from '../../ports/event-bus.js';
 import { waitFor } from '../../testing/wait.js';
-import { DEAD_LETTER_HEADERS, KafkaEventBus } from './kafka-bus.js';
+import { DEAD_LETTER_HEADERS, KafkaEventBus, kafkaEventBusFromConfig } from './kafka-bus.js';
 import { type MockKafkaBroker, startMockKafkaBroker } from './mock-broker.js';
 import { FAST_KAFKA_TEST_OPTIONS } from './test-options.js';
 
@@ -31,7 +33,11 @@ async function withBus(body: (bus: KafkaEventBus) => Promise<void>): Promise<voi
 /** Every record of a topic with its headers, read with a plain kafkajs consumer (no bus in between). */
 async function readRecords(topic: string, count: number) {
   const kafka = new Kafka({ clientId: 'reader', brokers: broker.brokers, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `reader-${randomBytes(4).toString('hex')}`, sessionTimeout: 4000, maxWaitTimeInMs: 50 });
+  const consumer = kafka.consumer({
+    groupId: `reader-${randomBytes(4).toString('hex')}`,
+    sessionTimeout: 4000,
+    maxWaitTimeInMs: 50,
+  });
   const records: { key: string; value: string; headers: Record<string, string> }[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -48,6 +54,21 @@ async function readRecords(topic: string, count: number) {
   }
   return records;
 }
+
+test('a bus without brokers, or a closed one, says what is wrong', async () => {
+  assert.throws(
+    () => new KafkaEventBus({ brokers: [], clientId: 'x' }),
+    (e) => isCoinError(e) && e.code === 'BUS.NO_BROKERS' && /COIN_KAFKA_BROKERS/.test(e.hint ?? ''),
+  );
+  const config = resolveConfig({ mode: 'cluster', kafka: { brokers: broker.brokers, clientId: 'from-config' } }, {});
+  const bus = kafkaEventBusFromConfig(config);
+  await bus.close();
+  await assert.rejects(bus.publish('t', 'k', bytes('x')), (e) => isCoinError(e) && e.code === 'BUS.CLOSED');
+  await assert.rejects(
+    bus.subscribe(['t'], async () => undefined, { group: 'g' }),
+    (e) => isCoinError(e) && e.code === 'BUS.CLOSED',
+  );
+});
 
 describe('KafkaEventBus over the wire', { concurrency: true }, () => {
   test('an offset is committed only after its handler succeeded: the next member of the group gets a failed message again', () =>

@@ -10,7 +10,6 @@
 import { createRequire } from 'node:module';
 import type * as KafkaJs from 'kafkajs';
 import type { Admin, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { DEAD_LETTER_SUFFIX } from '@coin/contracts';
 import { CoinError } from '@coin/core';
 import type { CoinConfig } from '../../config/config.js';
 import type { Logger } from '../../logging/logger.js';
@@ -48,7 +47,17 @@ export interface KafkaEventBusOptions {
    */
   readonly idempotent?: boolean;
   /** Client retries (connect, publish, group calls): first wait, longest wait, count. Default 100, 5000, 10. */
-  readonly retry?: { readonly initialRetryTimeMs?: number; readonly maxRetryTimeMs?: number; readonly retries?: number };
+  readonly retry?: {
+    readonly initialRetryTimeMs?: number;
+    readonly maxRetryTimeMs?: number;
+    readonly retries?: number;
+  };
+}
+
+/** The dead-letter twin of a topic, as @coin/contracts names it (checked by the contract suite; not
+ * imported, so that loading this library does not load the generated protobuf code). */
+function deadLetterTopicOf(topic: string): string {
+  return `${topic}.dlt`;
 }
 
 /** Error headers added to a dead-lettered record (its key and value are unchanged). */
@@ -116,7 +125,11 @@ export class KafkaEventBus implements EventBus {
         maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 1000,
       });
       consumer.on(consumer.events.CRASH, ({ payload }) => {
-        if (!payload.restart) this.options.logger?.error({ group: payload.groupId, err: payload.error }, 'a Kafka consumer stopped for good');
+        if (!payload.restart)
+          this.options.logger?.error(
+            { group: payload.groupId, err: payload.error },
+            'a Kafka consumer stopped for good',
+          );
       });
       subscription = new KafkaSubscription(
         consumer,
@@ -152,7 +165,8 @@ export class KafkaEventBus implements EventBus {
   }
 
   private readonly host: SubscriptionHost = {
-    deadLetter: (topic, partition, record, error, attempts) => this.deadLetter(topic, partition, record, error, attempts),
+    deadLetter: (topic, partition, record, error, attempts) =>
+      this.deadLetter(topic, partition, record, error, attempts),
     hasCommitted: async (group, topic, partition) => hasCommitted(await this.connectedAdmin(), group, topic, partition),
     handlerFailed: (error, message) => this.handlerFailed(error, message),
     closed: (subscription) => this.subscriptions.delete(subscription),
@@ -168,7 +182,7 @@ export class KafkaEventBus implements EventBus {
     const producer = await this.connectedProducer();
     const reason = error instanceof Error ? error.message : String(error);
     await producer.send({
-      topic: `${topic}${DEAD_LETTER_SUFFIX}`,
+      topic: deadLetterTopicOf(topic),
       acks: -1,
       messages: [
         {
@@ -224,9 +238,14 @@ export class KafkaEventBus implements EventBus {
 
   private unavailable(what: string, error: unknown): CoinError {
     if (error instanceof CoinError) return error;
-    return new CoinError('BUS.UNAVAILABLE', 'UNAVAILABLE', `${what}: ${error instanceof Error ? error.message : String(error)}`, {
-      hint: `check that the Kafka brokers ${this.options.brokers.join(', ')} are reachable (kafka.brokers, COIN_KAFKA_BROKERS)`,
-    });
+    return new CoinError(
+      'BUS.UNAVAILABLE',
+      'UNAVAILABLE',
+      `${what}: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        hint: `check that the Kafka brokers ${this.options.brokers.join(', ')} are reachable (kafka.brokers, COIN_KAFKA_BROKERS)`,
+      },
+    );
   }
 }
 

@@ -53,11 +53,18 @@ test('a missing compiler or missing librdkafka headers say what to install', asy
     process.env.PATH = join(scratch, 'empty');
     await assert.rejects(
       buildMockKafkaLauncher(join(scratch, 'no-gcc')),
-      (e) => isCoinError(e) && e.code === 'KAFKA_MOCK.BUILD' && /gcc is not installed/.test(e.message) && /apt-get install librdkafka-dev gcc/.test(e.hint ?? ''),
+      (e) =>
+        isCoinError(e) &&
+        e.code === 'KAFKA_MOCK.BUILD' &&
+        /gcc is not installed/.test(e.message) &&
+        /apt-get install librdkafka-dev gcc/.test(e.hint ?? ''),
     );
     // A compiler that cannot find the header, as on a machine without librdkafka-dev.
     mkdirSync(fakeBin);
-    writeFileSync(join(fakeBin, 'gcc'), '#!/bin/sh\necho "fatal error: librdkafka/rdkafka_mock.h: No such file or directory" >&2\nexit 1\n');
+    writeFileSync(
+      join(fakeBin, 'gcc'),
+      '#!/bin/sh\necho "fatal error: librdkafka/rdkafka_mock.h: No such file or directory" >&2\nexit 1\n',
+    );
     chmodSync(join(fakeBin, 'gcc'), 0o755);
     process.env.PATH = fakeBin;
     await assert.rejects(

@@ -10,7 +10,6 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ALL_TOPICS } from '@coin/contracts';
 import { CoinError, tempPathBeside } from '@coin/core';
 
 export interface MockKafkaBroker {
@@ -57,7 +56,9 @@ export function buildMockKafkaLauncher(cacheDir = join(homedir(), '.cache', 'coi
   mkdirSync(cacheDir, { recursive: true });
   const temp = tempPathBeside(target);
   return new Promise((resolve, reject) => {
-    const gcc = spawn('gcc', ['-O2', '-Wall', '-o', temp, SOURCE, '-lrdkafka', '-lpthread'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const gcc = spawn('gcc', ['-O2', '-Wall', '-o', temp, SOURCE, '-lrdkafka', '-lpthread'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     gcc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     gcc.on('error', (error: NodeJS.ErrnoException) =>
@@ -91,7 +92,8 @@ export async function startMockKafkaBroker(options: MockKafkaBrokerOptions = {})
     String(options.brokerCount ?? 1),
     '--partitions',
     String(options.partitions ?? 3),
-    ...(options.topics ?? ALL_TOPICS),
+    // Loaded here, not on import: every `coin` process loads this library, few start a broker.
+    ...(options.topics ?? (await import('@coin/contracts')).ALL_TOPICS),
   ];
   const child = spawn(launcher, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   return new Launched(child).started();

@@ -10,7 +10,11 @@ import type { Admin } from 'kafkajs';
 /** topic → partition → first offset to deliver. Partitions not listed start at their committed offset or the oldest record. */
 export type StartOffsets = Map<string, Map<number, bigint>>;
 
-export async function newOnlyStartOffsets(admin: Admin, group: string, topics: readonly string[]): Promise<StartOffsets> {
+export async function newOnlyStartOffsets(
+  admin: Admin,
+  group: string,
+  topics: readonly string[],
+): Promise<StartOffsets> {
   const existing = new Set(await admin.listTopics());
   const starts: StartOffsets = new Map();
   for (const topic of topics) {
