@@ -61,6 +61,7 @@ export class KafkaSubscription implements Subscription {
       partitionsConsumedConcurrently: this.settings.concurrency,
       eachMessage: (payload) => this.onMessage(payload),
     });
+    this.started.catch(() => undefined); // kafkajs reports a crash itself (logged); close() awaits this
   }
 
   close(): Promise<void> {
