@@ -16,3 +16,5 @@ export {
 export * from './adapters/in-process-bus.js';
 export * from './adapters/local-process-scheduler.js';
 export * from './adapters/worker-side.js';
+export * from './adapters/kafka/kafka-bus.js';
+export * from './adapters/kafka/mock-broker.js';

@@ -11,3 +11,5 @@ export {
   type SchedulerFixture,
   TS_WORKER_EXEC_ARGV,
 } from './job-scheduler-contract.js';
+export { type MockKafkaBroker, startMockKafkaBroker } from '../adapters/kafka/mock-broker.js';
+export { FAST_KAFKA_TEST_OPTIONS } from '../adapters/kafka/test-options.js';
