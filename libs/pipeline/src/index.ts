@@ -14,3 +14,4 @@ export * from './units/judge-backend.js';
 export * from './report/index.js';
 export * from './run/write-outputs.js';
 export * from './spec/method-catalogue.js';
+export * from './bus/spec-wire.js';
