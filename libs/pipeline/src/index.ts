@@ -15,3 +15,4 @@ export * from './report/index.js';
 export * from './run/write-outputs.js';
 export * from './spec/method-catalogue.js';
 export * from './bus/spec-wire.js';
+export * from './units/judge.js';

@@ -186,14 +186,15 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     const scheduler = flags.inProcess
       ? undefined
       : new LocalProcessScheduler({ workerModule: workerModule(), concurrency: 1 });
-    const runner = scheduler
-      ? pipeline.schedulerRunner(scheduler, { storeRoot: storeDir, cacheDir, ...session })
-      : pipeline.inProcessRunner(env);
+    // Judge cells in worker processes make the spec's backend from their environment (this one's).
     const judge = pipeline.makeJudgeBackend(specs[0].judge, {
       env: ctx.env,
-      cacheDir: join(cacheDir, 'judge-cache'),
+      cacheDir: join(cacheDir, pipeline.JUDGE_CACHE_FOLDER),
       fidelity: specs[0].fidelity,
     });
+    const runner = scheduler
+      ? pipeline.schedulerRunner(scheduler, { storeRoot: storeDir, cacheDir, ...session })
+      : pipeline.inProcessRunner({ ...env, judge });
     const progress = new RunProgress(ctx.stderr as NodeJS.WritableStream & { isTTY?: boolean });
     const leaves = {
       message: `every finished unit is in the store ${storeDir}`,
