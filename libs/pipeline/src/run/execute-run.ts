@@ -85,7 +85,7 @@ export async function executeRun(spec: RunSpec, o: ExecuteRunOptions): Promise<R
   };
   const cached = (unit: Unit, manifest: UnitManifest) => {
     finished(unit, manifest.meta);
-    emit({ type: 'unit-done', kind: unit.kind, label: unit.label, cached: true, wall_s: 0 });
+    emit({ type: 'unit-done', kind: unit.kind, label: unit.label, cached: true, wall_s: 0, units: 1 });
   };
   const compute = async (unit: Unit, job: UnitJob) => {
     o.signal?.throwIfAborted();
@@ -105,7 +105,7 @@ export async function executeRun(spec: RunSpec, o: ExecuteRunOptions): Promise<R
     if (found) return cached(unit, found);
     const { result, wall, peakRssMb } = await compute(unit, job);
     finished(unit, result, { wall, peakRssMb });
-    emit({ type: 'unit-done', kind: unit.kind, label: unit.label, cached: false, wall_s: wall });
+    emit({ type: 'unit-done', kind: unit.kind, label: unit.label, cached: false, wall_s: wall, units: 1 });
   };
   /** The cells of one model (eval or judge) not yet in the store, computed in one job. */
   const ensureCells = async <C extends EvalUnit | JudgeUnit>(
@@ -141,7 +141,7 @@ export async function executeRun(spec: RunSpec, o: ExecuteRunOptions): Promise<R
       if (!meta) throw new CoinError('RUN.CELL_MISSING', 'INTERNAL', `${cell.label} produced no result`);
       finished(cell, meta, { wall: wall * (own(meta) / (cellsTotal || 1)), peakRssMb });
     }
-    emit({ type: 'unit-done', kind, label, cached: false, wall_s: wall });
+    emit({ type: 'unit-done', kind, label, cached: false, wall_s: wall, units: pending.length });
   };
   const ensureEvals = (cells: readonly EvalUnit[]) =>
     ensureCells('eval', cells, (pending) => {
