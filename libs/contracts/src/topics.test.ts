@@ -32,7 +32,7 @@ const eventMessages = Object.keys(events).filter((name) => name.endsWith('Event'
 
 describe('event topics', () => {
   it('has exactly one topic per event message in events.proto, named by the rule', () => {
-    assert.equal(eventMessages.length, 11);
+    assert.equal(eventMessages.length, 15);
     const byMessage = new Map(Object.entries(EVENT_TOPICS).map(([topic, e]) => [e.messageType, topic]));
     assert.equal(byMessage.size, Object.keys(EVENT_TOPICS).length, 'two topics share a message');
     for (const name of eventMessages) {
@@ -41,13 +41,17 @@ describe('event topics', () => {
     assert.deepEqual([...byMessage.keys()].sort(), eventMessages.map((n) => `coin.v1.${n}`).sort());
   });
 
-  it("lists ARCHITECTURE.md's topics plus judge.requested and run.progress, each with a .dlt twin", () => {
+  it("lists ARCHITECTURE.md's topics plus judge, prep and pretrain requests, prep and pretrain completions and run.progress, each with a .dlt twin", () => {
     assert.deepEqual(Object.keys(EVENT_TOPICS).sort(), [
       'coin.data.prepared.v1',
       'coin.eval.completed.v1',
       'coin.eval.requested.v1',
       'coin.judge.completed.v1',
       'coin.judge.requested.v1',
+      'coin.prep.completed.v1',
+      'coin.prep.requested.v1',
+      'coin.pretrain.completed.v1',
+      'coin.pretrain.requested.v1',
       'coin.run.completed.v1',
       'coin.run.progress.v1',
       'coin.run.requested.v1',
@@ -59,7 +63,7 @@ describe('event topics', () => {
       assert.ok(isEventTopic(topic));
       assert.equal(deadLetterTopic(topic as keyof typeof EVENT_TOPICS), `${topic}.dlt`);
     }
-    assert.equal(new Set(ALL_TOPICS).size, 22);
+    assert.equal(new Set(ALL_TOPICS).size, 30);
     assert.equal(isEventTopic('coin.run.requested.v1.dlt'), false);
     assert.equal(isEventTopic('toString'), false);
   });

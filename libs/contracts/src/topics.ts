@@ -11,6 +11,10 @@ import {
   EvalRequestedEvent,
   JudgeCompletedEvent,
   JudgeRequestedEvent,
+  PrepCompletedEvent,
+  PrepRequestedEvent,
+  PretrainCompletedEvent,
+  PretrainRequestedEvent,
   RunCompletedEvent,
   RunProgressEvent,
   RunRequestedEvent,
@@ -21,6 +25,11 @@ import {
 
 export const RUN_REQUESTED_TOPIC = 'coin.run.requested.v1';
 export const DATA_PREPARED_TOPIC = 'coin.data.prepared.v1';
+/** A run's units on the bus (docs/protocol.md#runs-over-the-event-bus): prep and pretraining. */
+export const PREP_REQUESTED_TOPIC = 'coin.prep.requested.v1';
+export const PREP_COMPLETED_TOPIC = 'coin.prep.completed.v1';
+export const PRETRAIN_REQUESTED_TOPIC = 'coin.pretrain.requested.v1';
+export const PRETRAIN_COMPLETED_TOPIC = 'coin.pretrain.completed.v1';
 export const STAGE_REQUESTED_TOPIC = 'coin.stage.requested.v1';
 export const STAGE_COMPLETED_TOPIC = 'coin.stage.completed.v1';
 export const EVAL_REQUESTED_TOPIC = 'coin.eval.requested.v1';
@@ -55,6 +64,10 @@ function entry<T>(messageType: string, codec: EventCodec<T>): TopicEntry<T> {
 export const EVENT_TOPICS = {
   [RUN_REQUESTED_TOPIC]: entry('coin.v1.RunRequestedEvent', RunRequestedEvent),
   [DATA_PREPARED_TOPIC]: entry('coin.v1.DataPreparedEvent', DataPreparedEvent),
+  [PREP_REQUESTED_TOPIC]: entry('coin.v1.PrepRequestedEvent', PrepRequestedEvent),
+  [PREP_COMPLETED_TOPIC]: entry('coin.v1.PrepCompletedEvent', PrepCompletedEvent),
+  [PRETRAIN_REQUESTED_TOPIC]: entry('coin.v1.PretrainRequestedEvent', PretrainRequestedEvent),
+  [PRETRAIN_COMPLETED_TOPIC]: entry('coin.v1.PretrainCompletedEvent', PretrainCompletedEvent),
   [STAGE_REQUESTED_TOPIC]: entry('coin.v1.StageRequestedEvent', StageRequestedEvent),
   [STAGE_COMPLETED_TOPIC]: entry('coin.v1.StageCompletedEvent', StageCompletedEvent),
   [EVAL_REQUESTED_TOPIC]: entry('coin.v1.EvalRequestedEvent', EvalRequestedEvent),

@@ -186,14 +186,20 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     const scheduler = flags.inProcess
       ? undefined
       : new LocalProcessScheduler({ workerModule: workerModule(), concurrency: 1 });
-    const runner = scheduler
-      ? pipeline.schedulerRunner(scheduler, { storeRoot: storeDir, cacheDir, ...session })
-      : pipeline.inProcessRunner(env);
     const judge = pipeline.makeJudgeBackend(specs[0].judge, {
       env: ctx.env,
-      cacheDir: join(cacheDir, 'judge-cache'),
+      cacheDir: join(cacheDir, pipeline.JUDGE_CACHE_FOLDER),
       fidelity: specs[0].fidelity,
     });
+    // Judge jobs run here either way (a worker process per model's judge cells costs more than the
+    // rubric itself); training and evaluation go to workers unless --in-process.
+    const here = pipeline.inProcessRunner({ ...env, judge });
+    const runner = scheduler
+      ? pipeline.routedRunner(
+          { judge: here },
+          pipeline.schedulerRunner(scheduler, { storeRoot: storeDir, cacheDir, ...session }),
+        )
+      : here;
     const progress = new RunProgress(ctx.stderr as NodeJS.WritableStream & { isTTY?: boolean });
     const leaves = {
       message: `every finished unit is in the store ${storeDir}`,

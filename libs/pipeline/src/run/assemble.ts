@@ -1,6 +1,5 @@
 /** results.json from the units' manifests (docs/file-formats.md#results-json). */
 import { cpus, platform, release } from 'node:os';
-import type { JudgeBackend } from '@coin/metrics';
 import { ortVersion } from '@coin/runtime';
 import type { RunPlan } from '../plan/units.js';
 import { UNITS_CODE_VERSION } from '../plan/units.js';
@@ -14,7 +13,8 @@ export interface AssembleInputs {
   readonly plan: RunPlan;
   readonly metas: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
   readonly records: readonly UnitRecord[];
-  readonly judge: JudgeBackend;
+  /** The judge backend's label (judge-backend.ts). */
+  readonly judgeLabel: string;
   readonly threads: number | null;
   readonly executionProvider: string;
   readonly started: Date;
@@ -71,7 +71,7 @@ export function assembleResults(a: AssembleInputs): RunResults {
     accuracy: { fidelity: primary, matrix: acc, other_matrix: accOther, ...(zero ? { zero_shot: zeroAcc } : {}) },
     judge: {
       backend: spec.judge.backend,
-      label: a.judge.label,
+      label: a.judgeLabel,
       matrix: judge,
       ...(zero ? { zero_shot: zeroJudge } : {}),
       parse_failures: parseFailures,

@@ -10,6 +10,8 @@ export type RunEvent =
       readonly label: string;
       readonly cached: boolean;
       readonly wall_s: number;
+      /** Units it finished: the cells of an eval or judge job, else 1. */
+      readonly units: number;
     }
   | { readonly type: 'unit-corrupt'; readonly label: string; readonly reason: string }
   | { readonly type: 'progress'; readonly label: string; readonly event: Readonly<Record<string, unknown>> };

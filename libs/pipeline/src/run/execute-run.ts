@@ -14,7 +14,6 @@ import { planRun } from '../plan/plan.js';
 import type { EvalUnit, JudgeUnit, RunPlan, Unit } from '../plan/units.js';
 import type { RunResults, UnitRecord } from '../results/results.js';
 import { type RunSpec } from '../spec/run-spec.js';
-import { runJudge } from '../units/judge.js';
 import type { UnitEnv } from '../units/unit-env.js';
 import { assembleResults } from './assemble.js';
 import type { RunEvent } from './events.js';
@@ -23,11 +22,21 @@ import type { UnitJob, UnitRunner } from './jobs.js';
 export interface ExecuteRunOptions {
   readonly store: ObjectStore;
   readonly runner: UnitRunner;
-  /** The env judge units (run here) and the assembly read units with. */
+  /** The env the assembly reads with (its session options are recorded in results.json). */
   readonly env: Omit<UnitEnv, 'progress'>;
-  readonly judge: JudgeBackend;
+  /** The judge backend the runner's units use, for its label in results.json (absent: the cells' own). */
+  readonly judge?: JudgeBackend;
   readonly onEvent?: (event: RunEvent) => void;
   readonly signal?: AbortSignal;
+}
+
+/** The label the judge cells recorded (every cell of a run has the same backend). */
+function judgeLabelOf(
+  plan: RunPlan,
+  metas: ReadonlyMap<string, Readonly<Record<string, unknown>>>,
+): string | undefined {
+  const label = plan.judges.map((j) => metas.get(j.key)?.judge).find((l) => typeof l === 'string');
+  return label as string | undefined;
 }
 
 /** The plan of a spec: the method's stages and, for a given base folder, its content key. */
@@ -76,7 +85,7 @@ export async function executeRun(spec: RunSpec, o: ExecuteRunOptions): Promise<R
   };
   const cached = (unit: Unit, manifest: UnitManifest) => {
     finished(unit, manifest.meta);
-    emit({ type: 'unit-done', kind: unit.kind, label: unit.label, cached: true, wall_s: 0 });
+    emit({ type: 'unit-done', kind: unit.kind, label: unit.label, cached: true, wall_s: 0, units: 1 });
   };
   const compute = async (unit: Unit, job: UnitJob) => {
     o.signal?.throwIfAborted();
@@ -96,59 +105,58 @@ export async function executeRun(spec: RunSpec, o: ExecuteRunOptions): Promise<R
     if (found) return cached(unit, found);
     const { result, wall, peakRssMb } = await compute(unit, job);
     finished(unit, result, { wall, peakRssMb });
-    emit({ type: 'unit-done', kind: unit.kind, label: unit.label, cached: false, wall_s: wall });
+    emit({ type: 'unit-done', kind: unit.kind, label: unit.label, cached: false, wall_s: wall, units: 1 });
   };
-  /** The cells of one model not yet in the store, computed in one job. */
-  const ensureEvals = async (cells: readonly EvalUnit[]) => {
-    const pending: EvalUnit[] = [];
+  /** The cells of one model (eval or judge) not yet in the store, computed in one job. */
+  const ensureCells = async <C extends EvalUnit | JudgeUnit>(
+    kind: 'eval' | 'judge',
+    cells: readonly C[],
+    job: (pending: readonly C[]) => UnitJob,
+  ) => {
+    const pending: C[] = [];
     for (const cell of cells) {
       const found = await lookup(cell);
       if (found) cached(cell, found);
       else pending.push(cell);
     }
     if (pending.length === 0) return;
-    const stage = pending[0].stage;
-    const label = stage ? `evals after ${stage.label}` : 'evals of the base';
-    const unit = { ...pending[0], label };
-    const { result, wall, peakRssMb } = await compute(unit, {
-      kind: 'eval',
-      spec,
-      base: plan.base,
-      world: plan.world,
-      ...(stage ? { stage } : {}),
-      cells: pending,
-    });
+    const first = pending[0];
+    const stage = first.kind === 'eval' ? first.stage : first.eval.stage;
+    const where = stage ? `${stage.index}` : 'base';
+    // `evals after stage 2 GQA`; `judge 2/ImageNet,GQA` (as a judge cell's own label, its tasks joined).
+    const label =
+      kind === 'eval'
+        ? stage
+          ? `evals after ${stage.label}`
+          : 'evals of the base'
+        : `judge ${where}/${pending.map((c) => (c.kind === 'judge' ? c.eval.task : c.task)).join(',')}`;
+    const { result, wall, peakRssMb } = await compute({ ...first, label }, job(pending));
     const byKey = (result.cells ?? {}) as Record<string, Record<string, unknown>>;
-    // The job's wall time shared out over its cells in proportion to each cell's own.
-    const cellsTotal = Object.values(byKey).reduce((s, m) => s + (m.wall_s as number), 0);
+    // The job's wall time shared out over its cells in proportion to each cell's own (evenly when
+    // the cells do not time themselves, as judge cells).
+    const own = (m: Record<string, unknown> | undefined) => (typeof m?.wall_s === 'number' ? m.wall_s : 1);
+    const cellsTotal = pending.reduce((s, c) => s + own(byKey[c.key]), 0);
     for (const cell of pending) {
       const meta = byKey[cell.key];
-      if (!meta) throw new CoinError('RUN.EVAL_MISSING', 'INTERNAL', `${cell.label} produced no result`);
-      finished(cell, meta, { wall: wall * ((meta.wall_s as number) / cellsTotal), peakRssMb });
+      if (!meta) throw new CoinError('RUN.CELL_MISSING', 'INTERNAL', `${cell.label} produced no result`);
+      finished(cell, meta, { wall: wall * (own(meta) / (cellsTotal || 1)), peakRssMb });
     }
-    emit({ type: 'unit-done', kind: 'eval', label, cached: false, wall_s: wall });
+    emit({ type: 'unit-done', kind, label, cached: false, wall_s: wall, units: pending.length });
   };
-  const ensureJudges = async (units: readonly JudgeUnit[]) => {
-    for (const unit of units) {
-      const found = await lookup(unit);
-      if (found) {
-        cached(unit, found);
-        continue;
-      }
-      o.signal?.throwIfAborted();
-      const t0 = performance.now();
-      const meta = await runJudge(unit, spec, plan.world, o.judge, { ...o.env, signal: o.signal, progress: () => {} });
-      const wall = finished(unit, meta, { wall: (performance.now() - t0) / 1000, peakRssMb: null });
-      emit({ type: 'unit-done', kind: 'judge', label: unit.label, cached: false, wall_s: wall });
-    }
-  };
+  const ensureEvals = (cells: readonly EvalUnit[]) =>
+    ensureCells('eval', cells, (pending) => {
+      const stage = pending[0].stage;
+      return { kind: 'eval', spec, base: plan.base, world: plan.world, ...(stage ? { stage } : {}), cells: pending };
+    });
+  const ensureJudges = (units: readonly JudgeUnit[]) =>
+    ensureCells('judge', units, (pending) => ({ kind: 'judge', spec, world: plan.world, units: pending }));
   const judgesOf = (cells: readonly EvalUnit[]) => plan.judges.filter((j) => cells.includes(j.eval));
 
   emit({ type: 'plan', plan });
   await o.store.put(`runs/${plan.runId}/spec.json`, `${JSON.stringify(spec, null, 2)}\n`);
-  await ensure(plan.world, { kind: 'prep', unit: plan.world });
-  if (plan.pretrainWorld) await ensure(plan.pretrainWorld, { kind: 'prep', unit: plan.pretrainWorld });
-  if (plan.base.kind === 'pretrain') await ensure(plan.base, { kind: 'pretrain', unit: plan.base });
+  await ensure(plan.world, { kind: 'prep', spec, unit: plan.world });
+  if (plan.pretrainWorld) await ensure(plan.pretrainWorld, { kind: 'prep', spec, unit: plan.pretrainWorld });
+  if (plan.base.kind === 'pretrain') await ensure(plan.base, { kind: 'pretrain', spec, unit: plan.base });
   if (plan.zeroShot.length > 0) {
     await ensureEvals(plan.zeroShot);
     await ensureJudges(judgesOf(plan.zeroShot));
@@ -163,7 +171,7 @@ export async function executeRun(spec: RunSpec, o: ExecuteRunOptions): Promise<R
     plan,
     metas,
     records,
-    judge: o.judge,
+    judgeLabel: o.judge?.label ?? judgeLabelOf(plan, metas) ?? spec.judge.backend,
     threads: o.env.session.threads ?? null,
     executionProvider: o.env.session.executionProvider ?? 'cpu',
     started,

@@ -1,20 +1,24 @@
 /**
  * The compute jobs of a run — what a worker process (or the orchestrating one) executes: prep,
- * pretraining, one training stage, the evaluation cells of one model. Plain JSON, so a job crosses
+ * pretraining, one training stage, the evaluation or judge cells of one model. Plain JSON, so a job crosses
  * a process boundary (JobScheduler) unchanged.
  */
 import type { PrepUnit, PretrainUnit } from '../plan/units.js';
+import type { RunSpec } from '../spec/run-spec.js';
 import { type EvalJob, runEvals } from '../units/eval.js';
+import { type JudgeJob, runJudges } from '../units/judge.js';
 import { runPrep } from '../units/prep.js';
 import { runPretrain } from '../units/pretrain.js';
 import { runStage, type StageJob } from '../units/stage.js';
 import type { UnitEnv } from '../units/unit-env.js';
 
 export type UnitJob =
-  | { readonly kind: 'prep'; readonly unit: PrepUnit }
-  | { readonly kind: 'pretrain'; readonly unit: PretrainUnit }
+  // The spec rides along so that a runner can name the run (the bus runner's requests carry it).
+  | { readonly kind: 'prep'; readonly spec: RunSpec; readonly unit: PrepUnit }
+  | { readonly kind: 'pretrain'; readonly spec: RunSpec; readonly unit: PretrainUnit }
   | StageJob
-  | EvalJob;
+  | EvalJob
+  | JudgeJob;
 
 export async function runUnitJob(job: UnitJob, env: UnitEnv): Promise<Record<string, unknown>> {
   switch (job.kind) {
@@ -26,6 +30,8 @@ export async function runUnitJob(job: UnitJob, env: UnitEnv): Promise<Record<str
       return runStage(job, env);
     case 'eval':
       return runEvals(job, env);
+    case 'judge':
+      return runJudges(job, env);
   }
 }
 

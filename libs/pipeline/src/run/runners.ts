@@ -6,7 +6,7 @@
 import { CoinError } from '@coin/core';
 import type { JobScheduler } from '@coin/platform';
 import type { UnitEnv, UnitProgress } from '../units/unit-env.js';
-import { runUnitJob, type UnitRunner } from './jobs.js';
+import { runUnitJob, type UnitJob, type UnitRunner } from './jobs.js';
 
 export function inProcessRunner(env: Omit<UnitEnv, 'progress' | 'signal'>): UnitRunner {
   return {
@@ -19,6 +19,14 @@ export function inProcessRunner(env: Omit<UnitEnv, 'progress' | 'signal'>): Unit
       return { result, peakRssMb: null };
     },
   };
+}
+
+/**
+ * One runner per job kind, the rest to `fallback`: `coin run` judges in its own process (the rubric
+ * is instant and a remote judge is I/O, not worth a worker process each) and trains in workers.
+ */
+export function routedRunner(routes: Partial<Record<UnitJob['kind'], UnitRunner>>, fallback: UnitRunner): UnitRunner {
+  return { run: (job, name, onProgress, signal) => (routes[job.kind] ?? fallback).run(job, name, onProgress, signal) };
 }
 
 /** What a worker needs besides the job to rebuild its UnitEnv (see apps/coin's worker). */

@@ -11,6 +11,9 @@ import { worldOptions, type WorldSize } from './world.js';
 
 export const PRESETS = ['micro', 'tiny', 'small'] as const;
 
+/** Answers the evaluator generates per batch unless the spec says otherwise. */
+export const DEFAULT_EVAL_BATCH = 16;
+
 export interface RunSpecInput {
   readonly preset?: string;
   /** A base model folder instead of the preset's pretrained base. */
@@ -97,7 +100,7 @@ export function resolveRunSpec(input: RunSpecInput, methods: MethodCatalogue): R
     ...(input.pretrainSteps !== undefined
       ? { pretrainSteps: intIn('--pretrain-steps', input.pretrainSteps, 1, 1_000_000) }
       : {}),
-    evalBatch: intIn('--eval-batch', input.evalBatch ?? 16, 1, 256),
+    evalBatch: intIn('--eval-batch', input.evalBatch ?? DEFAULT_EVAL_BATCH, 1, 256),
   };
 }
 

@@ -28,11 +28,27 @@ export interface EvalCellMeta extends Record<string, unknown> {
   readonly wall_s: number;
 }
 
-export async function runEvals(job: EvalJob, env: UnitEnv): Promise<Record<string, unknown>> {
-  const { spec } = job;
-  const base = await loadRunBase(job.base, spec.preset, env);
-  const dataDir = await unitFiles(env, job.world.prefix);
-  const stageDir = job.stage ? await unitFiles(env, job.stage.prefix) : undefined;
+/** What a model's evaluation needs: the run, its base, world and the stage whose checkpoint is loaded. */
+export type EvalModelSource = Pick<EvalJob, 'spec' | 'base' | 'world' | 'stage'>;
+
+/** A loaded model ready to answer: evaluates cells one by one, then is released. */
+export interface EvalModel {
+  /** Same key, same loaded model: the base, the stage checkpoint and the generation settings. */
+  readonly key: string;
+  evaluate(cell: EvalUnit, env: UnitEnv): Promise<EvalCellMeta>;
+  release(): Promise<void>;
+}
+
+export function evalModelKey(source: EvalModelSource): string {
+  return `${source.base.key}/${source.stage?.key ?? 'base'}/${source.spec.evalBatch}`;
+}
+
+/** Loads the model of `source` once (base, stage checkpoint, generators). */
+export async function openEvalModel(source: EvalModelSource, env: UnitEnv): Promise<EvalModel> {
+  const { spec } = source;
+  const base = await loadRunBase(source.base, spec.preset, env);
+  const dataDir = await unitFiles(env, source.world.prefix);
+  const stageDir = source.stage ? await unitFiles(env, source.stage.prefix) : undefined;
   const model = await loadStageModel(base, stageDir);
   // Preprocessed images on disk, keyed by content and preprocessing: a task evaluated after every
   // later stage decodes its images once per store.
@@ -42,20 +58,21 @@ export async function runEvals(job: EvalJob, env: UnitEnv): Promise<Record<strin
     session: env.session,
     imageCache,
   });
-  const cells: Record<string, EvalCellMeta> = {};
-  try {
-    for (const cell of job.cells) {
-      env.signal?.throwIfAborted();
-      cells[cell.key] = (await publishUnit(env, cell, 'eval', async (files) => {
+  const stage = source.stage;
+  return {
+    key: evalModelKey(source),
+    release: () => evaluator.release(),
+    evaluate: async (cell, cellEnv) =>
+      (await publishUnit(cellEnv, cell, 'eval', async (files) => {
         const started = performance.now();
         const out = await evaluator.evaluate(cell.task, {
           dataDir,
           variant: spec.variant,
           seed: spec.seed,
-          modelId: job.stage ? `${spec.method}-${job.stage.index}-${job.stage.name}` : 'base',
+          modelId: stage ? `${spec.method}-${stage.index}-${stage.name}` : 'base',
           out: files,
-          signal: env.signal,
-          onBatch: (done: number, total: number) => env.progress({ type: 'eval', task: cell.task, done, total }),
+          signal: cellEnv.signal,
+          onBatch: (done: number, total: number) => cellEnv.progress({ type: 'eval', task: cell.task, done, total }),
         });
         const meta: EvalCellMeta = {
           task: cell.task,
@@ -65,10 +82,20 @@ export async function runEvals(job: EvalJob, env: UnitEnv): Promise<Record<strin
           wall_s: (performance.now() - started) / 1000,
         };
         return meta;
-      })) as EvalCellMeta;
+      })) as EvalCellMeta,
+  };
+}
+
+export async function runEvals(job: EvalJob, env: UnitEnv): Promise<Record<string, unknown>> {
+  const model = await openEvalModel(job, env);
+  const cells: Record<string, EvalCellMeta> = {};
+  try {
+    for (const cell of job.cells) {
+      env.signal?.throwIfAborted();
+      cells[cell.key] = await model.evaluate(cell, env);
     }
   } finally {
-    await evaluator.release();
+    await model.release();
   }
   return { cells };
 }

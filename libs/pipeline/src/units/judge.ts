@@ -1,7 +1,8 @@
 /**
  * The judge units (docs/protocol.md#the-judge): CoIN's judge prompts for one evaluated cell, the
  * backend's replies in judgements.jsonl, and the General-Knowledge score parsed from them in both
- * fidelities. Runs in the orchestrating process: the rubric is instant and a remote judge is I/O.
+ * fidelities. One job judges the pending cells of one model, through the run's UnitRunner like every
+ * other unit; the backend is the env's, or the spec's own made in the worker.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,7 +10,40 @@ import { SYNTH_LAYOUT, TEST_FILE_OF_TASK, type CoinTask } from '@coin/data';
 import { aggregateJudgeScores, type JudgeBackend, judgeRequests, readPyJsonFile, readPyJsonLines } from '@coin/metrics';
 import type { JudgeUnit, PrepUnit } from '../plan/units.js';
 import type { RunSpec } from '../spec/run-spec.js';
+import { makeJudgeBackend } from './judge-backend.js';
 import { publishUnit, type UnitEnv, unitFiles } from './unit-env.js';
+
+export interface JudgeJob {
+  readonly kind: 'judge';
+  readonly spec: RunSpec;
+  readonly world: PrepUnit;
+  readonly units: readonly JudgeUnit[];
+}
+
+/** Where a worker's remote judge keeps its replies (beside the other units' work, by cache folder). */
+export const JUDGE_CACHE_FOLDER = 'judge-cache';
+
+/** The job's cells, each published on its own: `{ cells: { [key]: JudgeCellMeta } }`. */
+export async function runJudges(job: JudgeJob, env: UnitEnv): Promise<Record<string, unknown>> {
+  const backend =
+    env.judge ??
+    makeJudgeBackend(job.spec.judge, {
+      env: process.env,
+      cacheDir: join(env.cacheDir, JUDGE_CACHE_FOLDER),
+      fidelity: job.spec.fidelity,
+    });
+  const cells: Record<string, JudgeCellMeta> = {};
+  try {
+    for (const [k, unit] of job.units.entries()) {
+      env.signal?.throwIfAborted();
+      cells[unit.key] = await runJudge(unit, job.spec, job.world, backend, env);
+      env.progress({ type: 'judge', task: unit.eval.task, done: k + 1, total: job.units.length });
+    }
+  } finally {
+    if (!env.judge) await backend.close?.();
+  }
+  return { cells };
+}
 
 export interface JudgeCellMeta extends Record<string, unknown> {
   readonly task: string;

@@ -5,6 +5,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { materializeUnit, type ObjectStore, publishDir } from '@coin/platform';
+import type { JudgeBackend } from '@coin/metrics';
 import type { SessionOptions } from '@coin/runtime';
 
 /** What a unit reports while it runs (the CLI draws progress bars from these). */
@@ -12,7 +13,8 @@ export type UnitProgress =
   | { readonly type: 'stage-start'; readonly stage: number; readonly name: string; readonly steps: number }
   | { readonly type: 'step'; readonly step: number; readonly steps: number; readonly loss: number }
   | { readonly type: 'pretrain'; readonly step: number; readonly steps: number; readonly loss: number }
-  | { readonly type: 'eval'; readonly task: string; readonly done: number; readonly total: number };
+  | { readonly type: 'eval'; readonly task: string; readonly done: number; readonly total: number }
+  | { readonly type: 'judge'; readonly task: string; readonly done: number; readonly total: number };
 
 export interface UnitEnv {
   readonly store: ObjectStore;
@@ -20,6 +22,8 @@ export interface UnitEnv {
   readonly cacheDir: string;
   readonly session: SessionOptions;
   readonly signal?: AbortSignal;
+  /** The backend judge units use; absent: the spec's own, made from this process's environment. */
+  readonly judge?: JudgeBackend;
   progress(event: UnitProgress): void;
 }
 

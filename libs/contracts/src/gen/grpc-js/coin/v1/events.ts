@@ -68,6 +68,68 @@ export interface DataPreparedEvent {
   dataset?: Dataset | undefined;
 }
 
+/**
+ * coin.prep.requested.v1: prepare the data of a run (a whole CoIN-Synth world: one UNIT_KIND_PREP
+ * unit); consumed by the data-prep service (docs/protocol.md#runs-over-the-event-bus).
+ */
+export interface PrepRequestedEvent {
+  /** Common event fields. */
+  meta?:
+    | EventMeta
+    | undefined;
+  /** The unit to compute (key, kind PREP, name datasets/{key} and label are set). */
+  unit?:
+    | Unit
+    | undefined;
+  /** The run's spec: the worker plans it and finds the unit by its key. */
+  spec?: RunSpec | undefined;
+}
+
+/** coin.prep.completed.v1: a prep unit's manifest exists (computed now or found done). */
+export interface PrepCompletedEvent {
+  /** Common event fields. */
+  meta?:
+    | EventMeta
+    | undefined;
+  /** The unit, as requested. */
+  unit?:
+    | Unit
+    | undefined;
+  /** Object-store key of its manifest (datasets/{key}/manifest.json). */
+  manifestUri: string;
+}
+
+/**
+ * coin.pretrain.requested.v1: pretrain the preset's base model of a run (a UNIT_KIND_PRETRAIN
+ * unit); consumed by the trainer (docs/protocol.md#runs-over-the-event-bus).
+ */
+export interface PretrainRequestedEvent {
+  /** Common event fields. */
+  meta?:
+    | EventMeta
+    | undefined;
+  /** The unit to compute (key, kind PRETRAIN, name models/{key} and label are set). */
+  unit?:
+    | Unit
+    | undefined;
+  /** The run's spec: the worker plans it and finds the unit by its key. */
+  spec?: RunSpec | undefined;
+}
+
+/** coin.pretrain.completed.v1: a pretrain unit's manifest exists (computed now or found done). */
+export interface PretrainCompletedEvent {
+  /** Common event fields. */
+  meta?:
+    | EventMeta
+    | undefined;
+  /** The unit, as requested. */
+  unit?:
+    | Unit
+    | undefined;
+  /** Object-store key of its manifest (models/{key}/manifest.json). */
+  manifestUri: string;
+}
+
 /** coin.stage.requested.v1: train a stage; consumed by the trainer. */
 export interface StageRequestedEvent {
   /** Common event fields. */
@@ -522,6 +584,322 @@ export const DataPreparedEvent: MessageFns<DataPreparedEvent> = {
     message.dataset = (object.dataset !== undefined && object.dataset !== null)
       ? Dataset.fromPartial(object.dataset)
       : undefined;
+    return message;
+  },
+};
+
+function createBasePrepRequestedEvent(): PrepRequestedEvent {
+  return { meta: undefined, unit: undefined, spec: undefined };
+}
+
+export const PrepRequestedEvent: MessageFns<PrepRequestedEvent> = {
+  encode(message: PrepRequestedEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.meta !== undefined) {
+      EventMeta.encode(message.meta, writer.uint32(10).fork()).join();
+    }
+    if (message.unit !== undefined) {
+      Unit.encode(message.unit, writer.uint32(18).fork()).join();
+    }
+    if (message.spec !== undefined) {
+      RunSpec.encode(message.spec, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PrepRequestedEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePrepRequestedEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.meta = EventMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.unit = Unit.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.spec = RunSpec.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<PrepRequestedEvent>, I>>(base?: I): PrepRequestedEvent {
+    return PrepRequestedEvent.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PrepRequestedEvent>, I>>(object: I): PrepRequestedEvent {
+    const message = createBasePrepRequestedEvent();
+    message.meta = (object.meta !== undefined && object.meta !== null) ? EventMeta.fromPartial(object.meta) : undefined;
+    message.unit = (object.unit !== undefined && object.unit !== null) ? Unit.fromPartial(object.unit) : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null) ? RunSpec.fromPartial(object.spec) : undefined;
+    return message;
+  },
+};
+
+function createBasePrepCompletedEvent(): PrepCompletedEvent {
+  return { meta: undefined, unit: undefined, manifestUri: "" };
+}
+
+export const PrepCompletedEvent: MessageFns<PrepCompletedEvent> = {
+  encode(message: PrepCompletedEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.meta !== undefined) {
+      EventMeta.encode(message.meta, writer.uint32(10).fork()).join();
+    }
+    if (message.unit !== undefined) {
+      Unit.encode(message.unit, writer.uint32(18).fork()).join();
+    }
+    if (message.manifestUri !== "") {
+      writer.uint32(26).string(message.manifestUri);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PrepCompletedEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePrepCompletedEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.meta = EventMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.unit = Unit.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.manifestUri = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<PrepCompletedEvent>, I>>(base?: I): PrepCompletedEvent {
+    return PrepCompletedEvent.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PrepCompletedEvent>, I>>(object: I): PrepCompletedEvent {
+    const message = createBasePrepCompletedEvent();
+    message.meta = (object.meta !== undefined && object.meta !== null) ? EventMeta.fromPartial(object.meta) : undefined;
+    message.unit = (object.unit !== undefined && object.unit !== null) ? Unit.fromPartial(object.unit) : undefined;
+    message.manifestUri = object.manifestUri ?? "";
+    return message;
+  },
+};
+
+function createBasePretrainRequestedEvent(): PretrainRequestedEvent {
+  return { meta: undefined, unit: undefined, spec: undefined };
+}
+
+export const PretrainRequestedEvent: MessageFns<PretrainRequestedEvent> = {
+  encode(message: PretrainRequestedEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.meta !== undefined) {
+      EventMeta.encode(message.meta, writer.uint32(10).fork()).join();
+    }
+    if (message.unit !== undefined) {
+      Unit.encode(message.unit, writer.uint32(18).fork()).join();
+    }
+    if (message.spec !== undefined) {
+      RunSpec.encode(message.spec, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PretrainRequestedEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePretrainRequestedEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.meta = EventMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.unit = Unit.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.spec = RunSpec.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<PretrainRequestedEvent>, I>>(base?: I): PretrainRequestedEvent {
+    return PretrainRequestedEvent.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PretrainRequestedEvent>, I>>(object: I): PretrainRequestedEvent {
+    const message = createBasePretrainRequestedEvent();
+    message.meta = (object.meta !== undefined && object.meta !== null) ? EventMeta.fromPartial(object.meta) : undefined;
+    message.unit = (object.unit !== undefined && object.unit !== null) ? Unit.fromPartial(object.unit) : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null) ? RunSpec.fromPartial(object.spec) : undefined;
+    return message;
+  },
+};
+
+function createBasePretrainCompletedEvent(): PretrainCompletedEvent {
+  return { meta: undefined, unit: undefined, manifestUri: "" };
+}
+
+export const PretrainCompletedEvent: MessageFns<PretrainCompletedEvent> = {
+  encode(message: PretrainCompletedEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.meta !== undefined) {
+      EventMeta.encode(message.meta, writer.uint32(10).fork()).join();
+    }
+    if (message.unit !== undefined) {
+      Unit.encode(message.unit, writer.uint32(18).fork()).join();
+    }
+    if (message.manifestUri !== "") {
+      writer.uint32(26).string(message.manifestUri);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PretrainCompletedEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePretrainCompletedEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.meta = EventMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.unit = Unit.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.manifestUri = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<PretrainCompletedEvent>, I>>(base?: I): PretrainCompletedEvent {
+    return PretrainCompletedEvent.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PretrainCompletedEvent>, I>>(object: I): PretrainCompletedEvent {
+    const message = createBasePretrainCompletedEvent();
+    message.meta = (object.meta !== undefined && object.meta !== null) ? EventMeta.fromPartial(object.meta) : undefined;
+    message.unit = (object.unit !== undefined && object.unit !== null) ? Unit.fromPartial(object.unit) : undefined;
+    message.manifestUri = object.manifestUri ?? "";
     return message;
   },
 };

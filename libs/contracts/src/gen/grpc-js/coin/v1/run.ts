@@ -357,6 +357,42 @@ export interface RunSpec {
    * (docs/protocol.md#evaluation-schedule) fills only i <= j.
    */
   fullMatrix: boolean;
+  /**
+   * The size of the CoIN-Synth world (data_source "synth"); unset fields take the preset's sizes
+   * (docs/protocol.md#coin-run). Part of every unit key, so runs of other sizes share nothing.
+   */
+  worldSize?:
+    | WorldSize
+    | undefined;
+  /**
+   * Optimizer steps of the preset's base pretraining (unset: the preset's default). Only without
+   * base_model; part of the base's unit key.
+   */
+  pretrainSteps?:
+    | number
+    | undefined;
+  /**
+   * Answers the evaluator generates per batch, 1 to 256 (unset: 16). Part of the evaluation cells'
+   * unit keys: batching pads prompts, so it can change greedy answers.
+   */
+  evalBatchSize?: number | undefined;
+}
+
+/**
+ * How big a CoIN-Synth world is, per task (`coin run`'s world options). Every field is optional:
+ * unset means the preset's size (micro: 48 / 12 / 40; tiny and small: 200 / 50 / 200).
+ */
+export interface WorldSize {
+  /** Training items per task, before the run's data_fraction, 1 to 100000. */
+  trainPerTask?:
+    | number
+    | undefined;
+  /** Test items per task, 1 to 100000. */
+  testPerTask?:
+    | number
+    | undefined;
+  /** Captioned pretraining images per task, 1 to 100000. */
+  pretrainPerTask?: number | undefined;
 }
 
 /** One training stage j of a run: fine-tune on task_order[j-1], starting from stage j-1. */
@@ -1362,6 +1398,9 @@ function createBaseRunSpec(): RunSpec {
     methodParameters: undefined,
     fidelity: 0,
     fullMatrix: false,
+    worldSize: undefined,
+    pretrainSteps: undefined,
+    evalBatchSize: undefined,
   };
 }
 
@@ -1411,6 +1450,15 @@ export const RunSpec: MessageFns<RunSpec> = {
     }
     if (message.fullMatrix !== false) {
       writer.uint32(120).bool(message.fullMatrix);
+    }
+    if (message.worldSize !== undefined) {
+      WorldSize.encode(message.worldSize, writer.uint32(130).fork()).join();
+    }
+    if (message.pretrainSteps !== undefined) {
+      writer.uint32(136).uint32(message.pretrainSteps);
+    }
+    if (message.evalBatchSize !== undefined) {
+      writer.uint32(144).uint32(message.evalBatchSize);
     }
     return writer;
   },
@@ -1548,6 +1596,30 @@ export const RunSpec: MessageFns<RunSpec> = {
             message.fullMatrix = reader.bool();
             continue;
           }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.worldSize = WorldSize.decode(reader, reader.uint32());
+            continue;
+          }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.pretrainSteps = reader.uint32();
+            continue;
+          }
+          case 18: {
+            if (tag !== 144) {
+              break;
+            }
+
+            message.evalBatchSize = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1586,6 +1658,90 @@ export const RunSpec: MessageFns<RunSpec> = {
       : undefined;
     message.fidelity = object.fidelity ?? 0;
     message.fullMatrix = object.fullMatrix ?? false;
+    message.worldSize = (object.worldSize !== undefined && object.worldSize !== null)
+      ? WorldSize.fromPartial(object.worldSize)
+      : undefined;
+    message.pretrainSteps = object.pretrainSteps ?? undefined;
+    message.evalBatchSize = object.evalBatchSize ?? undefined;
+    return message;
+  },
+};
+
+function createBaseWorldSize(): WorldSize {
+  return { trainPerTask: undefined, testPerTask: undefined, pretrainPerTask: undefined };
+}
+
+export const WorldSize: MessageFns<WorldSize> = {
+  encode(message: WorldSize, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.trainPerTask !== undefined) {
+      writer.uint32(8).uint32(message.trainPerTask);
+    }
+    if (message.testPerTask !== undefined) {
+      writer.uint32(16).uint32(message.testPerTask);
+    }
+    if (message.pretrainPerTask !== undefined) {
+      writer.uint32(24).uint32(message.pretrainPerTask);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WorldSize {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWorldSize();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.trainPerTask = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.testPerTask = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.pretrainPerTask = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<WorldSize>, I>>(base?: I): WorldSize {
+    return WorldSize.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WorldSize>, I>>(object: I): WorldSize {
+    const message = createBaseWorldSize();
+    message.trainPerTask = object.trainPerTask ?? undefined;
+    message.testPerTask = object.testPerTask ?? undefined;
+    message.pretrainPerTask = object.pretrainPerTask ?? undefined;
     return message;
   },
 };

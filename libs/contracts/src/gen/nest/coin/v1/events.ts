@@ -67,6 +67,68 @@ export interface DataPreparedEvent {
   dataset?: Dataset | undefined;
 }
 
+/**
+ * coin.prep.requested.v1: prepare the data of a run (a whole CoIN-Synth world: one UNIT_KIND_PREP
+ * unit); consumed by the data-prep service (docs/protocol.md#runs-over-the-event-bus).
+ */
+export interface PrepRequestedEvent {
+  /** Common event fields. */
+  meta?:
+    | EventMeta
+    | undefined;
+  /** The unit to compute (key, kind PREP, name datasets/{key} and label are set). */
+  unit?:
+    | Unit
+    | undefined;
+  /** The run's spec: the worker plans it and finds the unit by its key. */
+  spec?: RunSpec | undefined;
+}
+
+/** coin.prep.completed.v1: a prep unit's manifest exists (computed now or found done). */
+export interface PrepCompletedEvent {
+  /** Common event fields. */
+  meta?:
+    | EventMeta
+    | undefined;
+  /** The unit, as requested. */
+  unit?:
+    | Unit
+    | undefined;
+  /** Object-store key of its manifest (datasets/{key}/manifest.json). */
+  manifestUri: string;
+}
+
+/**
+ * coin.pretrain.requested.v1: pretrain the preset's base model of a run (a UNIT_KIND_PRETRAIN
+ * unit); consumed by the trainer (docs/protocol.md#runs-over-the-event-bus).
+ */
+export interface PretrainRequestedEvent {
+  /** Common event fields. */
+  meta?:
+    | EventMeta
+    | undefined;
+  /** The unit to compute (key, kind PRETRAIN, name models/{key} and label are set). */
+  unit?:
+    | Unit
+    | undefined;
+  /** The run's spec: the worker plans it and finds the unit by its key. */
+  spec?: RunSpec | undefined;
+}
+
+/** coin.pretrain.completed.v1: a pretrain unit's manifest exists (computed now or found done). */
+export interface PretrainCompletedEvent {
+  /** Common event fields. */
+  meta?:
+    | EventMeta
+    | undefined;
+  /** The unit, as requested. */
+  unit?:
+    | Unit
+    | undefined;
+  /** Object-store key of its manifest (models/{key}/manifest.json). */
+  manifestUri: string;
+}
+
 /** coin.stage.requested.v1: train a stage; consumed by the trainer. */
 export interface StageRequestedEvent {
   /** Common event fields. */

@@ -356,6 +356,42 @@ export interface RunSpec {
    * (docs/protocol.md#evaluation-schedule) fills only i <= j.
    */
   fullMatrix: boolean;
+  /**
+   * The size of the CoIN-Synth world (data_source "synth"); unset fields take the preset's sizes
+   * (docs/protocol.md#coin-run). Part of every unit key, so runs of other sizes share nothing.
+   */
+  worldSize?:
+    | WorldSize
+    | undefined;
+  /**
+   * Optimizer steps of the preset's base pretraining (unset: the preset's default). Only without
+   * base_model; part of the base's unit key.
+   */
+  pretrainSteps?:
+    | number
+    | undefined;
+  /**
+   * Answers the evaluator generates per batch, 1 to 256 (unset: 16). Part of the evaluation cells'
+   * unit keys: batching pads prompts, so it can change greedy answers.
+   */
+  evalBatchSize?: number | undefined;
+}
+
+/**
+ * How big a CoIN-Synth world is, per task (`coin run`'s world options). Every field is optional:
+ * unset means the preset's size (micro: 48 / 12 / 40; tiny and small: 200 / 50 / 200).
+ */
+export interface WorldSize {
+  /** Training items per task, before the run's data_fraction, 1 to 100000. */
+  trainPerTask?:
+    | number
+    | undefined;
+  /** Test items per task, 1 to 100000. */
+  testPerTask?:
+    | number
+    | undefined;
+  /** Captioned pretraining images per task, 1 to 100000. */
+  pretrainPerTask?: number | undefined;
 }
 
 /** One training stage j of a run: fine-tune on task_order[j-1], starting from stage j-1. */
