@@ -3,7 +3,7 @@
  * the real wire protocol, behind a tiny command loop. Built on demand by
  * src/adapters/kafka/mock-broker.ts (gcc, -lrdkafka -lpthread).
  *
- * Usage: kafka-mock [--brokers N] [--partitions P] [--topics FILE] [TOPIC...]
+ * Usage: kafka-mock [--brokers N] [--partitions P] [--topics FILE] [--detached] [TOPIC...]
  * Every topic named (argv, or one a line in FILE) is created up front: the mock's controller id is
  * 0, which kafkajs' createTopics refuses. Prints the bootstrap address list as one line on stdout,
  * then reads commands on stdin, one a line, and answers each with one line:
@@ -11,6 +11,8 @@
  *   up    the brokers accept connections again                                          -> "ok up"
  *   anything else                                                                       -> "error ..."
  * Exits 0 on SIGTERM, SIGINT or end of stdin.
+ * With --detached (`coin stack up`, which outlives no pipe) stdin is not read: SIGUSR1 runs `down`
+ * and SIGUSR2 `up`, each answered on stdout as above, and only SIGTERM or SIGINT end it.
  *
  * The mock cluster serves each such request on its own thread, which in librdkafka 2.0 often
  * notices a request only when its 1 s poll times out: topics are therefore created from one thread
@@ -28,10 +30,16 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t stopping = 0;
+static volatile sig_atomic_t want_down = 0, want_up = 0;
 
 static void on_signal(int signo) {
   (void)signo;
   stopping = 1;
+}
+
+static void on_usr(int signo) {
+  if (signo == SIGUSR1) want_down = 1;
+  else want_up = 1;
 }
 
 static int create_topic(rd_kafka_mock_cluster_t *mc, const char *name, int partitions) {
@@ -117,9 +125,10 @@ static void run_command(rd_kafka_mock_cluster_t *mc, int brokers, const char *co
 int main(int argc, char **argv) {
   int brokers = 1, partitions = 3;
   const char *topics_file = NULL;
-  int first_topic = argc;
+  int first_topic = argc, detached = 0;
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--brokers") == 0 && i + 1 < argc) brokers = atoi(argv[++i]);
+    if (strcmp(argv[i], "--detached") == 0) detached = 1;
+    else if (strcmp(argv[i], "--brokers") == 0 && i + 1 < argc) brokers = atoi(argv[++i]);
     else if (strcmp(argv[i], "--partitions") == 0 && i + 1 < argc) partitions = atoi(argv[++i]);
     else if (strcmp(argv[i], "--topics") == 0 && i + 1 < argc) topics_file = argv[++i];
     else {
@@ -138,6 +147,13 @@ int main(int argc, char **argv) {
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGINT, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
+  if (detached) {
+    struct sigaction su;
+    memset(&su, 0, sizeof su);
+    su.sa_handler = on_usr;
+    sigaction(SIGUSR1, &su, NULL);
+    sigaction(SIGUSR2, &su, NULL);
+  }
 
   char errstr[512];
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -169,9 +185,21 @@ int main(int argc, char **argv) {
     printf("%s\n", rd_kafka_mock_cluster_bootstraps(mc));
     fflush(stdout);
 
+    while (detached && !stopping) {
+      poll(NULL, 0, 200); /* a signal ends the wait early (EINTR) */
+      if (want_down) {
+        want_down = 0;
+        run_command(mc, brokers, "down");
+      }
+      if (want_up) {
+        want_up = 0;
+        run_command(mc, brokers, "up");
+      }
+    }
+
     char buf[1024];
     size_t used = 0;
-    while (!stopping) {
+    while (!detached && !stopping) {
       struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
       int ready = poll(&pfd, 1, 500);
       if (ready < 0) {

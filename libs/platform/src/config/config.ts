@@ -130,8 +130,8 @@ export const ENVIRONMENT: Readonly<Record<string, Setter>> = {
   COIN_TRAINER_IMAGE: at(['kubernetes', 'trainerImage'], asString),
 };
 
-/** Variables that select the config rather than being part of it. */
-const META_VARIABLES = new Set(['COIN_CONFIG']);
+/** Variables that select the config, or (COIN_ORCHESTRATOR, read by `coin submit` and co.) a service to call, rather than being part of it. */
+const META_VARIABLES = new Set(['COIN_CONFIG', 'COIN_ORCHESTRATOR']);
 
 function mergeDeep(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
@@ -178,7 +178,7 @@ export function resolveConfig(
       'INVALID_ARGUMENT',
       `unknown environment variable ${unknownVars.sort().join(', ')}`,
       {
-        hint: `CoIN-TS reads only ${Object.keys(ENVIRONMENT).join(', ')} (and COIN_CONFIG)`,
+        hint: `CoIN-TS reads only ${Object.keys(ENVIRONMENT).join(', ')} (and COIN_CONFIG, COIN_ORCHESTRATOR)`,
       },
     );
   }

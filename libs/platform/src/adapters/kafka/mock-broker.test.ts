@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { ALL_TOPICS } from '@coin/contracts';
 import { isCoinError } from '@coin/core';
-import { buildMockKafkaLauncher, startMockKafkaBroker } from './mock-broker.js';
+import { buildMockKafkaLauncher, startDetachedMockKafkaBroker, startMockKafkaBroker } from './mock-broker.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'coin-kafka-mock-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -73,5 +73,36 @@ test('a missing compiler or missing librdkafka headers say what to install', asy
     );
   } finally {
     process.env.PATH = path;
+  }
+});
+
+test('detached: outlives no pipe, serves Kafka, SIGUSR1/SIGUSR2 take it down and up, SIGTERM ends it', async () => {
+  const logFile = join(scratch, 'detached', 'broker.log');
+  const broker = await startDetachedMockKafkaBroker({ logFile, topics: ['a.v1'] });
+  const alive = () => {
+    try {
+      process.kill(broker.pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  try {
+    const admin = new Kafka({ clientId: 't', brokers: broker.brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const { topics } = await admin.fetchTopicMetadata({ topics: ['a.v1'] });
+    assert.equal(topics[0].name, 'a.v1');
+    await admin.disconnect();
+    process.kill(broker.pid, 'SIGUSR1');
+    process.kill(broker.pid, 'SIGUSR2');
+    const deadline = Date.now() + 5000;
+    while (!/ok down\nok up\n/.test(readFileSync(logFile, 'utf8')) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    assert.match(readFileSync(logFile, 'utf8'), /^127\.0\.0\.1:\d+\nok down\nok up\n/);
+    process.kill(broker.pid, 'SIGTERM');
+    while (alive() && Date.now() < deadline + 5000) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(alive(), false, 'SIGTERM ended it');
+  } finally {
+    if (alive()) process.kill(broker.pid, 'SIGKILL');
   }
 });

@@ -6,9 +6,9 @@
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoinError, tempPathBeside } from '@coin/core';
 
@@ -99,6 +99,48 @@ export async function startMockKafkaBroker(options: MockKafkaBrokerOptions = {})
   return new Launched(child).started();
 }
 
+export interface DetachedMockKafkaBroker {
+  /** The launcher's process id: SIGUSR1 takes the brokers down, SIGUSR2 brings them up, SIGTERM ends it. */
+  readonly pid: number;
+  /** Bootstrap addresses, `127.0.0.1:PORT`, one per broker. */
+  readonly brokers: string[];
+}
+
+const ADDRESS_LINE = /^[^\s,]+:\d+(,[^\s,]+:\d+)*$/;
+
+/**
+ * Builds (if needed) and starts a mock Kafka cluster as a detached process that outlives this one
+ * (`coin stack up`): it reads no stdin, writes its output to `logFile` (the bootstrap list first)
+ * and takes `down`/`up` as SIGUSR1/SIGUSR2. Resolves once it listens; a launcher that exits or
+ * prints no address within 10 s is an error (and is killed).
+ */
+export async function startDetachedMockKafkaBroker(
+  options: MockKafkaBrokerOptions & { readonly logFile: string },
+): Promise<DetachedMockKafkaBroker> {
+  const launcher = await buildMockKafkaLauncher(options.cacheDir);
+  const topics = options.topics ?? (await import('@coin/contracts')).ALL_TOPICS;
+  const args = ['--detached', '--brokers', String(options.brokerCount ?? 1), '--partitions', String(options.partitions ?? 3), ...topics];
+  mkdirSync(dirname(options.logFile), { recursive: true });
+  const fd = openSync(options.logFile, 'w');
+  const child = spawn(launcher, args, { stdio: ['ignore', fd, fd], detached: true });
+  closeSync(fd);
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  child.on('error', () => (exited = true));
+  child.unref();
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!exited && Date.now() < deadline) {
+    const first = readFileSync(options.logFile, 'utf8').split('\n')[0];
+    if (ADDRESS_LINE.test(first)) return { pid: child.pid!, brokers: first.split(',') };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  if (!exited) child.kill('SIGKILL');
+  throw new CoinError('KAFKA_MOCK.START', 'INTERNAL', 'the local Kafka broker did not start', {
+    hint: `see its output in ${options.logFile}`,
+    details: { output: readFileSync(options.logFile, 'utf8').slice(-2000) },
+  });
+}
+
 /** The running launcher: its stdout lines are the address, then one answer per command. */
 class Launched implements MockKafkaBroker {
   brokers: string[] = [];
@@ -132,7 +174,7 @@ class Launched implements MockKafkaBroker {
 
   async started(): Promise<MockKafkaBroker> {
     const address = await this.nextLine(START_TIMEOUT_MS);
-    if (address === undefined || !/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/.test(address)) {
+    if (address === undefined || !ADDRESS_LINE.test(address)) {
       await this.stop();
       throw new CoinError('KAFKA_MOCK.START', 'INTERNAL', 'the local Kafka broker did not start', {
         details: { output: address, stderr: this.stderr },
