@@ -196,6 +196,10 @@ export async function build({ clean = false } = {}) {
     const { pkg, json } = distPackageJson(dir);
     writeAtomic(join(DIST, dir, 'package.json'), json);
     link(relative(join(DIST, 'node_modules', pkg.name, '..'), join(DIST, dir)), join(DIST, 'node_modules', pkg.name));
+    // Files a project reads at run time beside src/ (libs/platform/native: the Kafka mock's C source).
+    if (existsSync(join(ROOT, dir, 'native'))) {
+      link(relative(join(DIST, dir), join(ROOT, dir, 'native')), join(DIST, dir, 'native'));
+    }
     // A project's own node_modules (npm nests a dependency there on a version clash).
     if (existsSync(join(ROOT, dir, 'node_modules'))) {
       link(relative(join(DIST, dir), join(ROOT, dir, 'node_modules')), join(DIST, dir, 'node_modules'));

@@ -10,6 +10,7 @@ import { registerPretrainCommand } from './pretrain.js';
 import { registerReportCommand } from './report.js';
 import { registerTrainCommand } from './train.js';
 import { registerRunCommand } from './run.js';
+import { registerStackCommand } from './stack.js';
 
 /**
  * Every `coin` subcommand, registered in one list. A subcommand exists only once the capability
@@ -25,6 +26,7 @@ const COMMANDS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [
   registerPretrainCommand,
   registerTrainCommand,
   registerRunCommand,
+  registerStackCommand,
 ];
 
 export function registerCommands(program: Command, ctx: CliContext): void {
