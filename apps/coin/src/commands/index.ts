@@ -11,6 +11,8 @@ import { registerReportCommand } from './report.js';
 import { registerTrainCommand } from './train.js';
 import { registerRunCommand } from './run.js';
 import { registerStackCommand } from './stack.js';
+import { registerSubmitCommand } from './submit.js';
+import { registerRunsCommands } from './runs.js';
 
 /**
  * Every `coin` subcommand, registered in one list. A subcommand exists only once the capability
@@ -27,6 +29,8 @@ const COMMANDS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [
   registerTrainCommand,
   registerRunCommand,
   registerStackCommand,
+  registerSubmitCommand,
+  registerRunsCommands,
 ];
 
 export function registerCommands(program: Command, ctx: CliContext): void {

@@ -7,7 +7,7 @@ const fmt = (c: Cell | undefined, width = 6): string =>
 const head = (task: string) => task.slice(0, 6).padStart(6);
 
 /** Rows are named by their stage (a task, or `multitask` for a joint stage). */
-function matrixLines(
+export function matrixLines(
   title: string,
   tasks: readonly string[],
   stages: readonly string[],
@@ -23,7 +23,7 @@ function matrixLines(
 
 const METRIC_KEYS = ['MAA', 'BWT', 'final_average', 'MFT', 'MFN', 'forgetting', 'FWT'] as const;
 
-function metricsLine(name: string, m: MetricsRecord): string {
+export function metricsLine(name: string, m: MetricsRecord): string {
   return `${name.padEnd(9)}${METRIC_KEYS.filter((k) => k in m)
     .map((k) => `${k} ${fmt(m[k], 0)}`)
     .join('  ')}`;

@@ -1,67 +1,19 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
-import { checkOutputDir, invalidArgument } from '@coin/core';
-import { INSTRUCTION_VARIANTS } from '@coin/data';
-import type { RunResults, RunSpecInput } from '@coin/pipeline';
+import { checkOutputDir } from '@coin/core';
+import type { RunResults } from '@coin/pipeline';
 import { FilesystemObjectStore, LocalProcessScheduler } from '@coin/platform';
 import type { CliContext } from '../context.js';
-import { integerFlag } from './flags.js';
 import { runInterruptible } from './interrupts.js';
-import { methodOptions } from './method-options.js';
 import { RunProgress } from './run-progress.js';
+import { addRunFlags, type RunFlags, runSpecsFromFlags } from './run-flags.js';
 import { formatResults } from './run-table.js';
 
-interface RunFlags {
-  preset: string;
-  method: string;
-  order: string;
-  variant: string;
-  fraction: string;
-  seed: string;
-  seeds: string;
-  fidelity: string;
-  fullMatrix?: boolean;
-  judge: string;
-  judgeUrl?: string;
-  judgeModel?: string;
-  judgeKeyEnv: string;
-  judgeSampling: string;
-  judgeConcurrency: string;
+interface RunCommandFlags extends RunFlags {
   store?: string;
   out: string;
   inProcess?: boolean;
-  pretrainSteps?: string;
-  worldTrain?: string;
-  worldTest?: string;
-  worldPretrain?: string;
-  evalBatch: string;
-  epochs?: string;
-  lr?: string;
-  batchSize?: string;
-  [methodFlag: string]: unknown;
-}
-
-function fractionFlag(text: string): number {
-  const f = Number(text);
-  if (!/^\d*\.?\d+$/.test(text) || !(f > 0 && f <= 1))
-    throw invalidArgument(
-      'RUN.BAD_FLAG',
-      `--fraction must be a number in (0, 1], got ${JSON.stringify(text)}`,
-      'e.g. --fraction 0.5',
-    );
-  return f;
-}
-
-function rateFlag(text: string): number {
-  const r = Number(text);
-  if (text.trim() === '' || !(r > 0 && r < 1))
-    throw invalidArgument(
-      'RUN.BAD_FLAG',
-      `--lr must be a number in (0, 1), got ${JSON.stringify(text)}`,
-      'e.g. --lr 2e-4',
-    );
-  return r;
 }
 
 /** The worker entry beside this file: compiled (dist/) or TypeScript (tests run the sources). */
@@ -76,103 +28,17 @@ function workerModule(): string {
  * store does not hold yet.
  */
 export function registerRunCommand(program: Command, ctx: CliContext): void {
-  const methodFlags = new Map<string, Option>();
   const cmd = program
     .command('run')
-    .description('run the CoIN benchmark end to end: train every stage, evaluate, judge, report')
-    .addOption(new Option('--preset <name>', 'model preset').choices(['micro', 'tiny', 'small']).default('tiny'))
-    .option('--method <name>', 'continual-learning method', 'lora')
-    .option('--order <order>', 'task order: default, alphabetical, or T1,T2,…', 'default')
-    .addOption(new Option('--variant <v>', 'instruction variant').choices(INSTRUCTION_VARIANTS).default('original'))
-    .option('--fraction <f>', "fraction of each task's training data, in (0, 1]", '1')
-    .option('--seed <s>', 'seed of data order, adapter init, dropout and answer ids', '0')
-    .option('--seeds <n>', 'run N seeds (seed, seed+1, …) and report intervals', '1')
-    .addOption(
-      new Option('--fidelity <mode>', 'coin: CoIN as released; strict: its BUG? items fixed')
-        .choices(['coin', 'strict'])
-        .default('coin'),
-    )
-    .option('--full-matrix', 'also evaluate tasks before they are trained (and the base): forward transfer')
-    .addOption(
-      new Option('--judge <backend>', 'who scores General Knowledge').choices(['rubric', 'openai']).default('rubric'),
-    )
-    .option('--judge-url <url>', 'openai: the server, e.g. http://localhost:8000/v1')
-    .option('--judge-model <name>', 'openai: the model it serves')
-    .option('--judge-key-env <var>', 'openai: environment variable holding the API key', 'OPENAI_API_KEY')
-    .addOption(
-      new Option('--judge-sampling <s>', 'openai: greedy (temperature 0) or CoIN’s sampling')
-        .choices(['greedy', 'coin'])
-        .default('greedy'),
-    )
-    .option('--judge-concurrency <n>', 'openai: requests in flight at most', '4')
+    .description('run the CoIN benchmark end to end: train every stage, evaluate, judge, report');
+  const methodFlags = addRunFlags(program, cmd);
+  cmd
     .option('--store <dir>', 'the store (default: config storeDir / COIN_STORE)')
     .option('--out <dir>', 'where results.json, results.csv and report.html go', 'coin-results')
-    .addOption(new Option('--in-process', 'run every unit in this process (no worker processes)').hideHelp())
-    .addOption(new Option('--pretrain-steps <n>', 'pretraining steps of the base').hideHelp())
-    .addOption(new Option('--world-train <n>', 'training items per task').hideHelp())
-    .addOption(new Option('--world-test <n>', 'test items per task').hideHelp())
-    .addOption(new Option('--world-pretrain <n>', 'pretraining images per task').hideHelp())
-    .option('--eval-batch <n>', 'answers generated per batch', '16')
-    .option('--epochs <n>', 'passes over each task per stage (default: the preset’s)')
-    .option('--lr <rate>', 'peak learning rate (default: the method’s for the preset)')
-    .option('--batch-size <n>', 'samples per micro-batch (default: the preset’s)');
-  program.hook('preSubcommand', async (_root, sub) => {
-    if (sub !== cmd || methodFlags.size > 0) return;
-    const { METHODS } = await import('@coin/training');
-    for (const [flag, option] of methodOptions(METHODS)) {
-      methodFlags.set(flag, option);
-      cmd.addOption(option);
-    }
-  });
-  cmd.action(async (flags: RunFlags) => {
+    .addOption(new Option('--in-process', 'run every unit in this process (no worker processes)').hideHelp());
+  cmd.action(async (flags: RunCommandFlags) => {
     const pipeline = await import('@coin/pipeline');
-    const raw: Record<string, string> = {};
-    for (const [name, option] of methodFlags) {
-      const value = flags[option.attributeName()];
-      if (typeof value === 'string') raw[name] = value;
-    }
-    const optionalInt = (name: string, v: string | undefined) =>
-      v === undefined ? undefined : integerFlag(name, v, 1, 1_000_000, 10);
-    const world = Object.fromEntries(
-      Object.entries({
-        train: optionalInt('world-train', flags.worldTrain),
-        test: optionalInt('world-test', flags.worldTest),
-        pretrain: optionalInt('world-pretrain', flags.worldPretrain),
-      }).filter(([, v]) => v !== undefined),
-    );
-    const seed = integerFlag('seed', flags.seed, 0, 0xffffffff, 0);
-    const seeds = integerFlag('seeds', flags.seeds, 1, 100, 3);
-    const input = (s: number): RunSpecInput => ({
-      preset: flags.preset,
-      method: flags.method,
-      methodFlags: raw,
-      order: flags.order,
-      variant: flags.variant,
-      fraction: fractionFlag(flags.fraction),
-      seed: s,
-      fidelity: flags.fidelity,
-      fullMatrix: Boolean(flags.fullMatrix),
-      judge: {
-        backend: flags.judge,
-        url: flags.judgeUrl,
-        model: flags.judgeModel,
-        apiKeyEnv: flags.judgeKeyEnv,
-        sampling: flags.judgeSampling,
-        concurrency: integerFlag('judge-concurrency', flags.judgeConcurrency, 1, 256, 4),
-      },
-      world,
-      pretrainSteps: optionalInt('pretrain-steps', flags.pretrainSteps),
-      evalBatch: integerFlag('eval-batch', flags.evalBatch, 1, 256, 16),
-      training: {
-        ...(flags.epochs !== undefined ? { epochs: integerFlag('epochs', flags.epochs, 1, 1000, 1) } : {}),
-        ...(flags.lr !== undefined ? { lr: rateFlag(flags.lr) } : {}),
-        ...(flags.batchSize !== undefined ? { batchSize: integerFlag('batch-size', flags.batchSize, 1, 4096, 8) } : {}),
-      },
-    });
-    // Every seed's spec is checked before anything runs.
-    const specs = Array.from({ length: seeds }, (_, k) =>
-      pipeline.resolveRunSpec(input(seed + k), pipeline.METHOD_CATALOGUE),
-    );
+    const specs = await runSpecsFromFlags(flags, methodFlags);
     const storeDir = resolve(flags.store ?? ctx.getConfig().storeDir);
     const out = resolve(flags.out);
     // Both are folders this run writes into: a file in the way, or no way to create them, is a

@@ -3,7 +3,10 @@ import type { Command } from 'commander';
 import { CoinError } from '@coin/core';
 import type { CliContext } from '../context.js';
 
-const storeOption = ['--store <dir>', 'the store the stack keeps its file, logs and S3 data in (default: config storeDir / COIN_STORE)'] as const;
+const storeOption = [
+  '--store <dir>',
+  'the store the stack keeps its file, logs and S3 data in (default: config storeDir / COIN_STORE)',
+] as const;
 
 function storeOf(ctx: CliContext, flags: { store?: string }): string {
   return resolve(flags.store ?? ctx.getConfig().storeDir);

@@ -17,7 +17,13 @@ export async function healthOf(address: string, timeoutMs = 2000): Promise<strin
   try {
     return await new Promise<string>((resolve) =>
       (client as unknown as { check: Check }).check({ service: '' }, { deadline: Date.now() + timeoutMs }, (e, r) =>
-        resolve(e ? `unreachable (${e.details || e.message})` : typeof r.status === 'number' ? (NAMES[r.status] ?? String(r.status)) : r.status),
+        resolve(
+          e
+            ? `unreachable (${e.details || e.message})`
+            : typeof r.status === 'number'
+              ? (NAMES[r.status] ?? String(r.status))
+              : r.status,
+        ),
       ),
     );
   } finally {

@@ -70,7 +70,10 @@ export async function stopProcesses(pids: readonly number[], deadlineMs: number)
 }
 
 /** The first JSON line of `logFile` for which `match` returns a value, or undefined (not yet). */
-export function findLogLine<T>(logFile: string, match: (fields: Record<string, unknown>) => T | undefined): T | undefined {
+export function findLogLine<T>(
+  logFile: string,
+  match: (fields: Record<string, unknown>) => T | undefined,
+): T | undefined {
   let text: string;
   try {
     text = readFileSync(logFile, 'utf8');

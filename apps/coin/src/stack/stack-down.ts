@@ -20,8 +20,18 @@ export async function stackDown(store: string, deadlineMs = 15_000): Promise<Sta
   const services = stack.processes.filter((p) => !INFRA.has(p.name));
   const infra = stack.processes.filter((p) => INFRA.has(p.name)).reverse();
   const killed: number[] = [];
-  killed.push(...(await stopProcesses(services.map((p) => p.pid), deadlineMs)));
-  killed.push(...(await stopProcesses(infra.map((p) => p.pid), 5000)));
+  killed.push(
+    ...(await stopProcesses(
+      services.map((p) => p.pid),
+      deadlineMs,
+    )),
+  );
+  killed.push(
+    ...(await stopProcesses(
+      infra.map((p) => p.pid),
+      5000,
+    )),
+  );
   await removeStackFile(store);
   return { stopped: stack.processes, killed: stack.processes.filter((p) => killed.includes(p.pid)) };
 }

@@ -50,9 +50,14 @@ export async function readStackFile(store: string): Promise<StackFile | undefine
     parsed = {} as StackFile;
   }
   if (parsed.format !== STACK_FORMAT || !Array.isArray(parsed.processes))
-    throw new CoinError('STACK.BAD_FILE', 'DATA_LOSS', `${stackFilePath(store)} is not a stack file this version reads`, {
-      hint: 'stop the processes it names by hand, then delete the file',
-    });
+    throw new CoinError(
+      'STACK.BAD_FILE',
+      'DATA_LOSS',
+      `${stackFilePath(store)} is not a stack file this version reads`,
+      {
+        hint: 'stop the processes it names by hand, then delete the file',
+      },
+    );
   return parsed;
 }
 

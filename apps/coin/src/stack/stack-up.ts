@@ -54,7 +54,9 @@ function startFailed(name: string, log: string, why: string): CoinError {
 /** Waits until the process logs its `listening` line with an address, exits, or the deadline passes. */
 async function listening(name: string, p: Detached, log: string, until: number): Promise<string> {
   for (;;) {
-    const address = findLogLine(log, (f) => (f.msg === 'listening' && typeof f.address === 'string' ? f.address : undefined));
+    const address = findLogLine(log, (f) =>
+      f.msg === 'listening' && typeof f.address === 'string' ? f.address : undefined,
+    );
     if (address) return address;
     if (p.exited() || !isAlive(p.pid)) throw startFailed(name, log, 'it exited');
     if (Date.now() > until) throw startFailed(name, log, 'it did not listen in time');
@@ -76,10 +78,15 @@ async function serving(name: string, address: string, log: string, until: number
 async function refuseSecond(store: string): Promise<void> {
   const existing = await readStackFile(store);
   if (existing?.processes.some((p) => isAlive(p.pid)))
-    throw new CoinError('STACK.ALREADY_RUNNING', 'ALREADY_EXISTS', `a stack is already running on the store ${store}`, {
-      hint: `stop it first: coin stack down --store ${store} (coin stack status --store ${store} shows it)`,
-      details: { stackFile: stackFilePath(store) },
-    });
+    throw new CoinError(
+      'STACK.ALREADY_RUNNING',
+      'FAILED_PRECONDITION',
+      `a stack is already running on the store ${store}`,
+      {
+        hint: `stop it first: coin stack down --store ${store} (coin stack status --store ${store} shows it)`,
+        details: { stackFile: stackFilePath(store) },
+      },
+    );
 }
 
 export async function stackUp(options: StackUpOptions): Promise<StackFile> {
