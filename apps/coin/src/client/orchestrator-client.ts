@@ -46,12 +46,12 @@ export function fromGrpcError(e: ServiceError, address: string): CoinError {
   });
 }
 
-/** Where the orchestrator is: the flag, then COIN_ORCHESTRATOR, then the store's stack file. */
+/** Where the orchestrator is: the flag, then config `orchestrator` (COIN_ORCHESTRATOR), then the store's stack file. */
 export async function orchestratorAddress(
   ctx: CliContext,
   flags: { orchestrator?: string; store?: string },
 ): Promise<string> {
-  const given = flags.orchestrator ?? ctx.env.COIN_ORCHESTRATOR;
+  const given = flags.orchestrator ?? ctx.getConfig().orchestrator;
   if (given) return given;
   const store = resolve(flags.store ?? ctx.getConfig().storeDir);
   const stack = await readStackFile(store);

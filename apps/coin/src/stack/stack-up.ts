@@ -105,7 +105,7 @@ export async function stackUp(options: StackUpOptions): Promise<StackFile> {
     const localKafka = brokers.length === 0;
     if (localKafka) {
       const log = logPath(store, 'broker');
-      const broker = await startDetachedMockKafkaBroker({ logFile: log, cacheDir: join(stackDir(store), 'native') });
+      const broker = await startDetachedMockKafkaBroker({ logFile: log });
       brokers = broker.brokers;
       note({ name: 'broker', pid: broker.pid, address: brokers.join(','), log });
     }

@@ -35,6 +35,11 @@ function buildSchema(z: typeof Zod) {
         })
         .strict()
         .default({ executionProvider: 'cpu', threads: 0 }),
+      /** `host:port` of the orchestrator the client commands call (coin submit, status, watch, cancel). */
+      orchestrator: z
+        .string()
+        .regex(/^[^:\s]+:\d+$/, 'host:port')
+        .optional(),
       kafka: z
         .object({
           brokers: z.array(z.string().regex(/^[^:\s]+:\d+$/, 'host:port')).default([]),
@@ -116,6 +121,7 @@ export const ENVIRONMENT: Readonly<Record<string, Setter>> = {
   COIN_LOG_FORMAT: at(['log', 'format'], asString),
   COIN_EXECUTION_PROVIDER: at(['runtime', 'executionProvider'], asString),
   COIN_THREADS: at(['runtime', 'threads'], asNumber),
+  COIN_ORCHESTRATOR: at(['orchestrator'], asString),
   COIN_KAFKA_BROKERS: at(['kafka', 'brokers'], asList),
   COIN_KAFKA_CLIENT_ID: at(['kafka', 'clientId'], asString),
   COIN_S3_ENDPOINT: at(['s3', 'endpoint'], asString),
@@ -130,8 +136,8 @@ export const ENVIRONMENT: Readonly<Record<string, Setter>> = {
   COIN_TRAINER_IMAGE: at(['kubernetes', 'trainerImage'], asString),
 };
 
-/** Variables that select the config, or (COIN_ORCHESTRATOR, read by `coin submit` and co.) a service to call, rather than being part of it. */
-const META_VARIABLES = new Set(['COIN_CONFIG', 'COIN_ORCHESTRATOR']);
+/** Variables that select the config rather than being part of it. */
+const META_VARIABLES = new Set(['COIN_CONFIG']);
 
 function mergeDeep(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
@@ -178,7 +184,7 @@ export function resolveConfig(
       'INVALID_ARGUMENT',
       `unknown environment variable ${unknownVars.sort().join(', ')}`,
       {
-        hint: `CoIN-TS reads only ${Object.keys(ENVIRONMENT).join(', ')} (and COIN_CONFIG, COIN_ORCHESTRATOR)`,
+        hint: `CoIN-TS reads only ${Object.keys(ENVIRONMENT).join(', ')} (and COIN_CONFIG)`,
       },
     );
   }

@@ -119,7 +119,14 @@ export async function startDetachedMockKafkaBroker(
 ): Promise<DetachedMockKafkaBroker> {
   const launcher = await buildMockKafkaLauncher(options.cacheDir);
   const topics = options.topics ?? (await import('@coin/contracts')).ALL_TOPICS;
-  const args = ['--detached', '--brokers', String(options.brokerCount ?? 1), '--partitions', String(options.partitions ?? 3), ...topics];
+  const args = [
+    '--detached',
+    '--brokers',
+    String(options.brokerCount ?? 1),
+    '--partitions',
+    String(options.partitions ?? 3),
+    ...topics,
+  ];
   mkdirSync(dirname(options.logFile), { recursive: true });
   const fd = openSync(options.logFile, 'w');
   const child = spawn(launcher, args, { stdio: ['ignore', fd, fd], detached: true });
