@@ -10,6 +10,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, r
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ALL_TOPICS } from '@coin/contracts';
 import { CoinError, tempPathBeside } from '@coin/core';
 
 export interface MockKafkaBroker {
@@ -93,7 +94,7 @@ export async function startMockKafkaBroker(options: MockKafkaBrokerOptions = {})
     '--partitions',
     String(options.partitions ?? 3),
     // Loaded here, not on import: every `coin` process loads this library, few start a broker.
-    ...(options.topics ?? (await import('@coin/contracts')).ALL_TOPICS),
+    ...(options.topics ?? ALL_TOPICS),
   ];
   const child = spawn(launcher, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   return new Launched(child).started();
@@ -118,7 +119,7 @@ export async function startDetachedMockKafkaBroker(
   options: MockKafkaBrokerOptions & { readonly logFile: string },
 ): Promise<DetachedMockKafkaBroker> {
   const launcher = await buildMockKafkaLauncher(options.cacheDir);
-  const topics = options.topics ?? (await import('@coin/contracts')).ALL_TOPICS;
+  const topics = options.topics ?? ALL_TOPICS;
   const args = [
     '--detached',
     '--brokers',
