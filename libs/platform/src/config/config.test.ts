@@ -12,6 +12,12 @@ test('defaults give an embedded, CPU, JSON-logging config', () => {
   assert.equal(c.runtime.executionProvider, 'cpu');
   assert.equal(c.log.format, 'json');
   assert.deepEqual(c.kafka.brokers, []);
+  assert.equal(c.kafka.idempotent, true);
+});
+
+test('COIN_KAFKA_IDEMPOTENT is true or false', () => {
+  assert.equal(resolveConfig(undefined, { COIN_KAFKA_IDEMPOTENT: 'false' }).kafka.idempotent, false);
+  assert.throws(() => resolveConfig(undefined, { COIN_KAFKA_IDEMPOTENT: 'no' }), /kafka\.idempotent/);
 });
 
 test('environment overrides the file, and lists are comma-separated', () => {

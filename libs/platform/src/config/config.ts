@@ -39,9 +39,11 @@ function buildSchema(z: typeof Zod) {
         .object({
           brokers: z.array(z.string().regex(/^[^:\s]+:\d+$/, 'host:port')).default([]),
           clientId: z.string().min(1).default('coin'),
+          /** Idempotent producer; false only for a broker that cannot hand out producer ids (the local mock). */
+          idempotent: z.boolean().default(true),
         })
         .strict()
-        .default({ brokers: [], clientId: 'coin' }),
+        .default({ brokers: [], clientId: 'coin', idempotent: true }),
       s3: z
         .object({
           /** Unset: `coin stack up` starts a local S3 server under the store; set: that server (MinIO, S3). */
@@ -118,6 +120,7 @@ export const ENVIRONMENT: Readonly<Record<string, Setter>> = {
   COIN_THREADS: at(['runtime', 'threads'], asNumber),
   COIN_KAFKA_BROKERS: at(['kafka', 'brokers'], asList),
   COIN_KAFKA_CLIENT_ID: at(['kafka', 'clientId'], asString),
+  COIN_KAFKA_IDEMPOTENT: at(['kafka', 'idempotent'], asBoolean),
   COIN_S3_ENDPOINT: at(['s3', 'endpoint'], asString),
   COIN_S3_REGION: at(['s3', 'region'], asString),
   COIN_S3_BUCKET: at(['s3', 'bucket'], asString),
