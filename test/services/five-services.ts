@@ -73,8 +73,7 @@ export async function startFiveServices(options: {
   const started = new Map<string, TestService>();
   const stopAll = () => Promise.all([...started.values()].map((s) => s.stop()));
   try {
-    // Workers first (subscribed before the first request), then the orchestrator.
-    for (const s of [...SERVICES.slice(1), SERVICES[0]])
+    const start = async (s: (typeof SERVICES)[number]) =>
       started.set(
         s.name,
         await startForTest({
@@ -86,6 +85,11 @@ export async function startFiveServices(options: {
           ...(options.env ? { env: options.env } : {}),
         }),
       );
+    // Workers first (subscribed before the first request; together, as Kafka groups join slowly), then the orchestrator.
+    const workers = await Promise.allSettled(SERVICES.slice(1).map(start));
+    const failed = workers.find((w) => w.status === 'rejected');
+    if (failed) throw failed.reason;
+    await start(SERVICES[0]);
   } catch (e) {
     await stopAll();
     throw e;

@@ -18,7 +18,14 @@ import {
 } from '@coin/contracts';
 import type { RunResults } from '@coin/pipeline';
 import { InProcessEventBus, readUnitJson } from '@coin/platform';
-import { embeddedRun, type FiveServices, microSpec, startFiveServices, submitAndWatch, unary } from './five-services.js';
+import {
+  embeddedRun,
+  type FiveServices,
+  microSpec,
+  startFiveServices,
+  submitAndWatch,
+  unary,
+} from './five-services.js';
 
 describe('the five services on one in-process bus', () => {
   let dir: string;
@@ -42,7 +49,9 @@ describe('the five services on one in-process bus', () => {
     const wall = (performance.now() - started) / 1000;
     const embeddedStarted = performance.now();
     const embedded = await embeddedRun(spec);
-    t.diagnostic(`services ${wall.toFixed(1)} s, embedded ${((performance.now() - embeddedStarted) / 1000).toFixed(1)} s`);
+    t.diagnostic(
+      `services ${wall.toFixed(1)} s, embedded ${((performance.now() - embeddedStarted) / 1000).toFixed(1)} s`,
+    );
 
     const last = messages.at(-1)!;
     assert.equal(last.run?.state, State.STATE_SUCCEEDED, last.progress?.message);

@@ -87,7 +87,11 @@ describe('orchestrator: BenchmarkService over gRPC', () => {
 
   it('CreateRun: an invalid spec is INVALID_ARGUMENT with the flag’s message and code', async () => {
     const cases: [RequestInput, RegExp, string][] = [
-      [{ spec: { method: Method.METHOD_LORA, dataSource: 'http://elsewhere' } }, /data_source/, 'RUN.UNSUPPORTED_FIELD'],
+      [
+        { spec: { method: Method.METHOD_LORA, dataSource: 'http://elsewhere' } },
+        /data_source/,
+        'RUN.UNSUPPORTED_FIELD',
+      ],
       [{ spec: { method: Method.METHOD_LORA, evalSampleLimit: 10 } }, /eval_sample_limit/, 'RUN.UNSUPPORTED_FIELD'],
       [{ spec: { method: Method.METHOD_LORA, taskOrder: ['ImageNet', 'Chess'] } }, /Chess/, 'TASK_ORDER.UNKNOWN_TASK'],
       [{ spec: { method: Method.METHOD_LORA, dataFraction: 1.5 } }, /fraction must be in \(0, 1\]/, 'RUN.BAD_FLAG'],
@@ -151,7 +155,10 @@ describe('orchestrator: BenchmarkService over gRPC', () => {
     const last = messages.at(-1)!;
     assert.equal(last.progress?.state, State.STATE_CANCELLED);
     assert.equal(last.run?.state, State.STATE_CANCELLED);
-    assert.ok(messages.slice(0, -1).every((m) => m.run === undefined), 'only the last message carries the run');
+    assert.ok(
+      messages.slice(0, -1).every((m) => m.run === undefined),
+      'only the last message carries the run',
+    );
     const { operation } = await unary<{ name: string }, GetOperationResponse>(ops.getOperation.bind(ops), {
       name: `operations/${runName.slice(5)}`,
     });

@@ -266,6 +266,7 @@ export function kafkaEventBusFromConfig(config: CoinConfig, logger?: Logger): Ka
     brokers: config.kafka.brokers,
     clientId: config.kafka.clientId,
     idempotent: config.kafka.idempotent,
+    maxWaitTimeMs: config.kafka.maxWaitMs,
     logger,
   });
 }
