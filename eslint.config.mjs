@@ -44,7 +44,8 @@ export const depConstraints = [
   // type:app-kit: shared app code (the services' Nest host); apps may import it, libs may not.
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:app-kit'] },
   { sourceTag: 'type:app-kit', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
-  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:app'] },
+  // type:e2e may start the services with the app kit's test helpers.
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:app', 'type:app-kit'] },
   ...Object.entries(layers).map(([scope, below]) => ({
     sourceTag: `scope:${scope}`,
     onlyDependOnLibsWithTags: [`scope:${scope}`, ...below.map((s) => `scope:${s}`)],

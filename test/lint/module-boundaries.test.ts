@@ -90,6 +90,12 @@ const cases: Array<{ name: string; file: string; source: string; forbidden: bool
     forbidden: false,
   },
   {
+    name: 'a cross-project test starting services with the service host',
+    file: 'test/services/probe.ts',
+    source: "import { startForTest } from '@coin/service-host/testing';\nexport const x = startForTest;\n",
+    forbidden: false,
+  },
+  {
     name: 'a lib importing the service host',
     file: 'libs/pipeline/src/probe.ts',
     source: "import { startService } from '@coin/service-host';\nexport const x = startService;\n",

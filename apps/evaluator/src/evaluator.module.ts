@@ -1,5 +1,7 @@
+/** The evaluator service: its gRPC getters, and the evaluation cells computed as the orchestrator requests them on the bus. */
 import { Module } from '@nestjs/common';
+import { UnitWorkerModule } from '@coin/service-host';
 import { EvaluatorController } from './evaluator.controller.js';
 
-@Module({ controllers: [EvaluatorController] })
+@Module({ imports: [UnitWorkerModule.serve({ kinds: ['eval'] })], controllers: [EvaluatorController] })
 export class EvaluatorModule {}

@@ -1,10 +1,11 @@
 /**
  * BenchmarkService (docs/protocol.md#services): runs submitted, followed and cancelled through the
- * RunController port; sweeps are not served yet.
+ * RunController port (runs over the event bus); sweeps are not served yet.
  */
 import { Controller, Inject } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { CoinError, invalidArgument } from '@coin/core';
+import { RunSpec as ProtoRunSpec } from '@coin/contracts';
 import {
   type BenchmarkServiceController,
   BenchmarkServiceControllerMethods,
@@ -22,8 +23,14 @@ import {
   type WatchRunRequest,
   type WatchRunResponse,
 } from '@coin/contracts/nest';
-import { runId, type RunSpecInput } from '@coin/pipeline';
-import { unitState } from '@coin/platform';
+import {
+  EMPTY_PROGRESS,
+  encodeSpecProto,
+  RUN_STATE_FORMAT,
+  runId,
+  runSpecFromProto,
+  runSpecToProto,
+} from '@coin/pipeline';
 import {
   evalCellMessage,
   judgeCellMessage,
@@ -33,16 +40,9 @@ import {
   type ServiceContext,
   stageMessage,
 } from '@coin/service-host';
-import { ORCHESTRATOR_OPTIONS } from './orchestrator-options.js';
-import {
-  RUN_CONTROLLER,
-  type RunController,
-  type RunProgress,
-  type RunRecord,
-  TERMINAL_STATES,
-} from './run-controller.port.js';
-import { operationMessage, plannedRun, progressMessage, runMessage, STATE_ENUM } from './run-proto.js';
-import { runSpecFromProto } from './spec-wire.js';
+import { type FinishedUnit, FinishedUnits } from './finished-units.js';
+import { RUN_CONTROLLER, type RunController, type RunRecord, TERMINAL_STATES } from './run-controller.port.js';
+import { operationMessage, plannedRun, progressMessage, runMessage, STATE_ENUM, unitsDone } from './run-proto.js';
 
 const runNotFound = (name: string) =>
   new CoinError('RUN.NOT_FOUND', 'NOT_FOUND', `no run ${name}`, { hint: 'list the runs with ListRuns (coin status)' });
@@ -53,11 +53,12 @@ export class BenchmarkController implements BenchmarkServiceController {
   constructor(
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
     @Inject(RUN_CONTROLLER) private readonly runs: RunController,
-    @Inject(ORCHESTRATOR_OPTIONS) private readonly options: { readonly specDefaults?: Partial<RunSpecInput> },
   ) {}
 
   async createRun(request: CreateRunRequest): Promise<CreateRunResponse> {
-    const spec = runSpecFromProto(request.spec ?? undefined, this.options.specDefaults);
+    // proto-loader's object (unset messages null) in ts-proto's form, which the spec wire reads.
+    const proto = ProtoRunSpec.fromPartial((request.spec ?? {}) as Parameters<typeof ProtoRunSpec.fromPartial>[0]);
+    const spec = runSpecFromProto(proto);
     const id = runId(spec);
     if (request.runId && request.runId !== id)
       throw invalidArgument(
@@ -68,25 +69,22 @@ export class BenchmarkController implements BenchmarkServiceController {
     if (request.validateOnly) {
       const now = new Date().toISOString();
       const record: RunRecord = {
-        id,
-        spec,
+        format: RUN_STATE_FORMAT,
+        runId: id,
         state: 'PENDING',
+        specProto: encodeSpecProto(runSpecToProto(spec)),
+        spec,
         createdAt: now,
         updatedAt: now,
-        progress: {
-          state: 'PENDING',
-          cause: 'state',
-          stages: { done: 0, total: 0 },
-          evalCells: { done: 0, total: 0 },
-          judgeCells: { done: 0, total: 0 },
-          message: 'validated, not started',
-          updatedAt: now,
-        },
+        progress: EMPTY_PROGRESS,
       };
       return { run: await runMessage(this.ctx.store, record, false) };
     }
-    await this.runs.submit(spec);
-    const record = await this.get(id);
+    if (this.ctx.shutdown.stopping)
+      throw new CoinError('RUN.ORCHESTRATOR_CLOSED', 'UNAVAILABLE', 'the orchestrator is shutting down', {
+        hint: 'submit again once it is back: a run is named by its spec, so nothing is lost',
+      });
+    const record = await this.runs.submit(spec);
     const run = await runMessage(this.ctx.store, record, false);
     return { operation: operationMessage(record, run), run };
   }
@@ -120,11 +118,22 @@ export class BenchmarkController implements BenchmarkServiceController {
     return new Observable<WatchRunResponse>((subscriber) => {
       const stop = new AbortController();
       (async () => {
-        let last: RunProgress | undefined;
-        for await (const p of this.runs.watch(id, stop.signal)) {
-          last = p;
-          if (p.cause === 'step' && !includeSteps) continue;
-          subscriber.next(await this.watchMessage(id, p));
+        const first = await this.get(id);
+        const finished = new FinishedUnits(this.ctx.store, await plannedRun(first));
+        const signal = AbortSignal.any([stop.signal, this.ctx.shutdown.signal]);
+        let last: RunRecord | undefined;
+        for await (const r of this.runs.updates(id, signal)) {
+          const units = await finished.since(r);
+          const terminal = TERMINAL_STATES.has(r.state);
+          const changed = !last || last.state !== r.state || unitsDone(last).done !== unitsDone(r).done;
+          last = r;
+          if (units.length === 0 && !changed && !includeSteps && !terminal) continue;
+          const messages: WatchRunResponse[] =
+            units.length > 0
+              ? await Promise.all(units.map((u) => this.unitMessage(r, u)))
+              : [{ progress: progressMessage(r) }];
+          if (terminal) messages[messages.length - 1].run = await runMessage(this.ctx.store, r);
+          for (const m of messages) subscriber.next(m);
         }
         if (stop.signal.aborted) return;
         if (!last || !TERMINAL_STATES.has(last.state))
@@ -144,7 +153,6 @@ export class BenchmarkController implements BenchmarkServiceController {
 
   async cancelRun({ name }: CancelRunRequest): Promise<CancelRunResponse> {
     const record = await this.runs.cancel(parseRunName(name).run);
-    if (!record) throw runNotFound(name);
     return { run: await runMessage(this.ctx.store, record, false) };
   }
 
@@ -162,22 +170,13 @@ export class BenchmarkController implements BenchmarkServiceController {
     return record;
   }
 
-  /** One stream message: the progress, the unit that finished (if any), the run when terminal. */
-  private async watchMessage(id: string, p: RunProgress): Promise<WatchRunResponse> {
-    const message: WatchRunResponse = { progress: progressMessage(id, p) };
-    const record = await this.get(id);
-    if (p.changed) {
-      const run = await plannedRun(record);
-      const state = (prefix: string) => unitState(this.ctx.store, prefix, { verify: 'size' });
-      const { key } = p.changed;
-      const stage = run.plan.stages.find((s) => s.key === key);
-      const cell = [...run.plan.zeroShot, ...run.plan.evals.flat()].find((c) => c.key === key);
-      const judge = run.plan.judges.find((j) => j.key === key);
-      if (stage) message.stage = stageMessage(run, stage, await state(stage.prefix));
-      else if (cell) message.evalCell = evalCellMessage(run, cell, await state(cell.prefix));
-      else if (judge) message.judgeCell = judgeCellMessage(run, judge, await state(judge.prefix));
-    }
-    if (TERMINAL_STATES.has(p.state)) message.run = await runMessage(this.ctx.store, record);
+  /** A stream message naming a unit that finished, with the run's progress. */
+  private async unitMessage(record: RunRecord, u: FinishedUnit): Promise<WatchRunResponse> {
+    const run = await plannedRun(record);
+    const message: WatchRunResponse = { progress: progressMessage(record) };
+    if (u.kind === 'stage') message.stage = stageMessage(run, u.unit, u.state);
+    else if (u.kind === 'eval') message.evalCell = evalCellMessage(run, u.unit, u.state);
+    else message.judgeCell = judgeCellMessage(run, u.unit, u.state);
     return message;
   }
 }

@@ -37,7 +37,9 @@ export class OperationsController implements OperationsServiceController {
   }
 
   async cancelOperation({ name }: CancelOperationRequest): Promise<CancelOperationResponse> {
-    return { operation: await this.operation(name, await this.runs.cancel(parseOperationName(name))) };
+    const id = parseOperationName(name);
+    const known = await this.runs.get(id);
+    return { operation: await this.operation(name, known && (await this.runs.cancel(id))) };
   }
 
   private async operation(name: string, record: RunRecord | undefined) {

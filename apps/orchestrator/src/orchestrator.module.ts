@@ -1,42 +1,30 @@
 /**
- * The orchestrator: BenchmarkService and OperationsService over a RunController, which resumes
- * unfinished runs when the service starts and is drained when it stops.
+ * The orchestrator: BenchmarkService and OperationsService over a RunController, opened (resuming
+ * the unfinished runs) when the service starts and closed when it stops: the runs in flight are left
+ * RUNNING in the store for the next orchestrator, the worker services keep computing their units.
  */
-import { type DynamicModule, Inject, Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { SERVICE_CONTEXT, type ServiceContext } from '@coin/service-host';
 import { BenchmarkController } from './benchmark.controller.js';
 import { OperationsController } from './operations.controller.js';
-import { ORCHESTRATOR_OPTIONS, type OrchestratorOptions } from './orchestrator-options.js';
-import { createRunController, RUN_CONTROLLER, type RunController } from './run-controller.port.js';
-
-@Injectable()
-class RunLifecycle implements OnApplicationBootstrap {
-  constructor(
-    @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
-    @Inject(RUN_CONTROLLER) private readonly runs: RunController,
-  ) {
-    ctx.shutdown.onShutdown('runs', (deadline) => runs.close(deadline));
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.runs.resume();
-  }
-}
+import { createRunController, RUN_CONTROLLER } from './run-controller.port.js';
 
 @Module({})
 export class OrchestratorModule {
-  static register(options: OrchestratorOptions = {}): DynamicModule {
+  static register(): DynamicModule {
     return {
       module: OrchestratorModule,
       controllers: [BenchmarkController, OperationsController],
       providers: [
-        { provide: ORCHESTRATOR_OPTIONS, useValue: options },
         {
           provide: RUN_CONTROLLER,
           inject: [SERVICE_CONTEXT],
-          useFactory: (ctx: ServiceContext) => createRunController(ctx),
+          useFactory: async (ctx: ServiceContext) => {
+            const runs = await createRunController(ctx);
+            ctx.shutdown.onShutdown('runs', () => runs.close());
+            return runs;
+          },
         },
-        RunLifecycle,
       ],
     };
   }

@@ -1,10 +1,11 @@
 /**
- * A RunRecord as the API's resources: Run (stages and filled cells read from the store, metrics
- * from results.json once it succeeded), Progress and Operation (one per run, operations/{run}).
+ * A run's record (pipeline's RunRecord, runs/<id>/run.json) as the API's resources: Run (stages and
+ * filled cells read from the store, metrics from results.json once it succeeded), Progress and
+ * Operation (one per run, operations/{run}).
  */
 import { status } from '@grpc/grpc-js';
-import type { MetricsRecord, RunResults } from '@coin/pipeline';
-import { planFor } from '@coin/pipeline';
+import type { ErrorKind } from '@coin/core';
+import { type MetricsRecord, planFor, type RunResults, runSpecToProto } from '@coin/pipeline';
 import { type ObjectStore, readUnitJson, unitState } from '@coin/platform';
 import {
   type ErrorInfo,
@@ -27,16 +28,13 @@ import {
   statusOf,
   timestampOf,
 } from '@coin/service-host';
-import type { RunProgress, RunRecord, RunState } from './run-controller.port.js';
-import { TERMINAL_STATES } from './run-controller.port.js';
-import { runSpecToProto } from './spec-wire.js';
+import { type RunRecord, type RunStateName, TERMINAL_STATES } from './run-controller.port.js';
 
-export const STATE_ENUM: Readonly<Record<RunState, State>> = {
+export const STATE_ENUM: Readonly<Record<RunStateName, State>> = {
   PENDING: State.STATE_PENDING,
   RUNNING: State.STATE_RUNNING,
   SUCCEEDED: State.STATE_SUCCEEDED,
   FAILED: State.STATE_FAILED,
-  CANCELLING: State.STATE_CANCELLING,
   CANCELLED: State.STATE_CANCELLED,
 };
 
@@ -50,22 +48,39 @@ const KIND_ENUM: Readonly<Record<string, UnitKind>> = {
 
 export const operationName = (id: string) => `operations/${id}`;
 
-export function progressMessage(id: string, p: RunProgress): Progress {
-  const done = p.stages.done + p.evalCells.done + p.judgeCells.done;
-  const total = p.stages.total + p.evalCells.total + p.judgeCells.total;
+/** Stages, evaluation cells and judge cells done, of all the run has. */
+export function unitsDone(record: RunRecord): { readonly done: number; readonly total: number } {
+  const p = record.progress;
   return {
-    name: runName(id),
-    state: STATE_ENUM[p.state],
-    fraction: p.state === 'SUCCEEDED' ? 1 : total > 0 ? done / total : 0,
+    done: p.stagesDone + p.evalCellsDone + p.judgeCellsDone,
+    total: p.stagesTotal + p.evalCellsTotal + p.judgeCellsTotal,
+  };
+}
+
+/** One line for a person: the state, the counts and the unit in flight with its step. */
+export function progressLine(record: RunRecord): string {
+  const p = record.progress;
+  const c = p.current;
+  const where = c ? `: ${c.label}${c.steps ? ` ${c.step ?? 0}/${c.steps}` : ''}` : '';
+  return `${record.state.toLowerCase()}: stages ${p.stagesDone}/${p.stagesTotal}, eval ${p.evalCellsDone}/${p.evalCellsTotal}, judge ${p.judgeCellsDone}/${p.judgeCellsTotal}${where}`;
+}
+
+export function progressMessage(record: RunRecord): Progress {
+  const { done, total } = unitsDone(record);
+  const c = record.progress.current;
+  return {
+    name: runName(record.runId),
+    state: STATE_ENUM[record.state],
+    fraction: record.state === 'SUCCEEDED' ? 1 : total > 0 ? done / total : 0,
     completedUnits: done,
     totalUnits: total,
-    currentUnit: p.current?.label ?? '',
-    currentUnitKind: KIND_ENUM[p.current?.kind ?? ''] ?? UnitKind.UNIT_KIND_UNSPECIFIED,
-    step: p.step ?? 0,
-    totalSteps: p.steps ?? 0,
-    ...(p.loss !== undefined ? { loss: p.loss } : {}),
-    message: p.message,
-    updateTime: timestampOf(p.updatedAt),
+    currentUnit: c?.label ?? '',
+    currentUnitKind: KIND_ENUM[c?.kind ?? ''] ?? UnitKind.UNIT_KIND_UNSPECIFIED,
+    step: c?.step ?? 0,
+    totalSteps: c?.steps ?? 0,
+    ...(c?.loss !== undefined ? { loss: c.loss } : {}),
+    message: progressLine(record),
+    updateTime: timestampOf(record.updatedAt),
   };
 }
 
@@ -74,7 +89,7 @@ function errorMessage(record: RunRecord): ErrorInfo | undefined {
   if (!e) return undefined;
   return {
     code: e.code,
-    status: statusOf(e.kind),
+    status: statusOf(e.kind as ErrorKind),
     message: e.message,
     hint: e.hint ?? '',
     details: {},
@@ -100,7 +115,7 @@ function metricsMessage(m: RunResults['metrics']): RunMetrics {
 }
 
 export async function plannedRun(record: RunRecord): Promise<PlannedRun> {
-  return { id: record.id, spec: record.spec, plan: await planFor(record.spec) };
+  return { id: record.runId, spec: record.spec, plan: await planFor(record.spec) };
 }
 
 /** The stages and the filled cells, as the store has them now. */
@@ -126,20 +141,20 @@ export async function runMessage(store: ObjectStore, record: RunRecord, withUnit
   const units = withUnits
     ? await unitsOf(store, await plannedRun(record))
     : { stages: [], evalCells: [], judgeCells: [] };
-  const resultsPath = `runs/${record.id}/results.json`;
+  const resultsPath = `runs/${record.runId}/results.json`;
   const results =
     record.state === 'SUCCEEDED' && (await store.exists(resultsPath))
       ? await readUnitJson<RunResults>(store, resultsPath)
       : undefined;
   const error = errorMessage(record);
   return {
-    name: runName(record.id),
+    name: runName(record.runId),
     spec: runSpecToProto(record.spec),
     state: STATE_ENUM[record.state],
-    runKey: record.id,
+    runKey: record.runId,
     ...units,
     ...(results ? { metrics: metricsMessage(results.metrics), reportUri: resultsPath } : { reportUri: '' }),
-    progress: progressMessage(record.id, record.progress),
+    progress: progressMessage(record),
     sweep: '',
     ...(error ? { error } : {}),
     createTime: timestampOf(record.createdAt),
@@ -154,15 +169,15 @@ export function operationMessage(record: RunRecord, run?: Run): Operation {
   const cancelled: ErrorInfo = {
     code: 'OPERATION.CANCELLED',
     status: status.CANCELLED,
-    message: `run ${record.id} was cancelled`,
+    message: `run ${record.runId} was cancelled`,
     hint: '',
     details: {},
     retryable: false,
   };
   return {
-    name: operationName(record.id),
-    target: runName(record.id),
-    progress: progressMessage(record.id, record.progress),
+    name: operationName(record.runId),
+    target: runName(record.runId),
+    progress: progressMessage(record),
     done,
     ...(record.state === 'FAILED' && error ? { error } : {}),
     ...(record.state === 'CANCELLED' ? { error: cancelled } : {}),

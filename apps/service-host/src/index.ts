@@ -5,6 +5,8 @@ export * from './service-context.js';
 export * from './shutdown-hooks.js';
 export * from './grpc-status.js';
 export * from './object-store.js';
+export * from './event-bus.js';
+export * from './unit-worker.js';
 export * from './units/resource-names.js';
 export * from './units/run-units.js';
 export * from './units/unit-proto.js';

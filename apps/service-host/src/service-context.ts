@@ -1,9 +1,9 @@
 /**
  * What the host gives every service's providers and controllers (inject `SERVICE_CONTEXT`): the
- * validated config, the object store it selects, the logger, the local work folder, ONNX Runtime
+ * validated config, the object store and event bus it selects, the logger, the local work folder, ONNX Runtime
  * session options and the shutdown hooks.
  */
-import type { CoinConfig, Logger, ObjectStore } from '@coin/platform';
+import type { CoinConfig, EventBus, Logger, ObjectStore } from '@coin/platform';
 import type { ShutdownHooks } from './shutdown-hooks.js';
 
 export const SERVICE_CONTEXT = Symbol('coin.service-context');
@@ -13,6 +13,8 @@ export interface ServiceContext {
   readonly name: string;
   readonly config: CoinConfig;
   readonly store: ObjectStore;
+  /** How the services reach each other: Kafka (`kafka.brokers`), or the bus a test handed startService. */
+  readonly bus: EventBus;
   readonly logger: Logger;
   /** Local folder for materialised units and scratch work (`<storeDir>/work`). */
   readonly cacheDir: string;

@@ -6,15 +6,21 @@
  */
 import type { Logger } from '@coin/platform';
 
-export type DrainFn = (deadline: AbortSignal) => Promise<void>;
+/** `deadline` aborts when the host stops waiting; `deadlineMs` is how long that is from the call. */
+export type DrainFn = (deadline: AbortSignal, deadlineMs: number) => Promise<void>;
 
 export class ShutdownHooks {
   readonly #drains: { readonly what: string; readonly drain: DrainFn }[] = [];
-  #stopping = false;
+  readonly #stopping = new AbortController();
 
   /** True from the moment shutdown begins: take no new work. */
   get stopping(): boolean {
-    return this.#stopping;
+    return this.#stopping.signal.aborted;
+  }
+
+  /** Aborts when shutdown begins (before any drain runs): end what only waits, such as streams. */
+  get signal(): AbortSignal {
+    return this.#stopping.signal;
   }
 
   onShutdown(what: string, drain: DrainFn): void {
@@ -22,15 +28,15 @@ export class ShutdownHooks {
   }
 
   /** Runs every drain; a drain that fails or outlives the deadline is logged, never thrown. */
-  async drain(deadline: AbortSignal, logger: Logger): Promise<void> {
-    this.#stopping = true;
+  async drain(deadline: AbortSignal, logger: Logger, deadlineMs = Number.POSITIVE_INFINITY): Promise<void> {
+    this.#stopping.abort();
     const expired = new Promise<'expired'>((resolve) => {
       if (deadline.aborted) resolve('expired');
       deadline.addEventListener('abort', () => resolve('expired'), { once: true });
     });
     await Promise.all(
       this.#drains.map(async ({ what, drain }) => {
-        const done = drain(deadline).then(
+        const done = drain(deadline, deadlineMs).then(
           () => 'done' as const,
           (e: unknown) => {
             logger.warn({ what, err: e }, 'drain failed');

@@ -12,8 +12,18 @@ import {
   type OperationsServiceController,
   OperationsServiceControllerMethods,
 } from '@coin/contracts/nest';
+import {
+  createLogger,
+  FilesystemObjectStore,
+  InProcessEventBus,
+  KafkaEventBus,
+  resolveConfig,
+  S3ObjectStore,
+} from '@coin/platform';
 import { ERROR_CODE_TRAILER, errorInfoFromMetadata } from './grpc-status.js';
 import { SERVICE_CONTEXT, type ServiceContext } from './service-context.js';
+import { createEventBus } from './event-bus.js';
+import { createObjectStore } from './object-store.js';
 import { startService } from './start-service.js';
 import { checkHealth, reflectedServices, startForTest, type TestService, watchHealth } from './testing/index.js';
 
@@ -195,5 +205,50 @@ describe('startService: configuration', () => {
       }),
       (e: CoinError) => e.code === 'CONFIG.UNKNOWN_VARIABLE',
     );
+  });
+
+  it('without Kafka brokers or a bus handed in it does not start: CONFIG.NO_EVENT_BUS', async () => {
+    await assert.rejects(
+      startService({ name: 'probe', module: ProbeModule, services: ['OperationsService'], port: 0, env: {} }),
+      (e: CoinError) => e.code === 'CONFIG.NO_EVENT_BUS' && /COIN_KAFKA_BROKERS/.test(e.hint ?? ''),
+    );
+  });
+});
+
+describe('the bus and store a configuration selects', () => {
+  it('Kafka when kafka.brokers is set (nothing connects until used)', async () => {
+    const bus = createEventBus(
+      resolveConfig(undefined, { COIN_KAFKA_BROKERS: '127.0.0.1:1' }),
+      createLogger({ level: 'silent', format: 'json' }),
+    );
+    assert.ok(bus instanceof KafkaEventBus);
+    await bus.close();
+  });
+
+  it('S3 when s3.endpoint is set, with credentials required; else the folder store', () => {
+    const s3 = createObjectStore(
+      resolveConfig(undefined, {
+        COIN_S3_ENDPOINT: 'http://127.0.0.1:9000',
+        COIN_S3_PREFIX: 'coin/dev',
+        COIN_S3_ACCESS_KEY: 'a',
+        COIN_S3_SECRET_KEY: 'b',
+      }),
+    );
+    assert.ok(s3 instanceof S3ObjectStore);
+    assert.equal(s3.url, 's3://coin/coin/dev');
+    assert.throws(
+      () => createObjectStore(resolveConfig(undefined, { COIN_S3_ENDPOINT: 'http://127.0.0.1:9000' })),
+      (e: CoinError) => e.code === 'STORE.S3_NO_CREDENTIALS',
+    );
+    assert.ok(createObjectStore(resolveConfig(undefined, { COIN_STORE: '/tmp/x' })) instanceof FilesystemObjectStore);
+  });
+
+  it('a bus handed in is shared, not closed on shutdown', async () => {
+    const bus = new InProcessEventBus();
+    const t = await startForTest({ name: 'probe', module: ProbeModule, services: ['OperationsService'], bus });
+    assert.equal(t.service.bus, bus);
+    await t.stop();
+    await bus.publish('coin.run.progress.v1', 'k', new Uint8Array()); // still open
+    await bus.close();
   });
 });

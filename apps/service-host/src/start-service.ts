@@ -8,10 +8,18 @@ import { join } from 'node:path';
 import type { DynamicModule, INestMicroservice, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { PackageDefinition } from '@grpc/proto-loader';
-import { CoinError } from '@coin/core';
+import { CoinError, isCoinError } from '@coin/core';
 import { GRPC_LOADER_OPTIONS, GRPC_PACKAGE } from '@coin/contracts/nest';
-import { type CoinConfig, createLogger, loadConfig, type Logger, type ObjectStore } from '@coin/platform';
+import {
+  type CoinConfig,
+  createLogger,
+  type EventBus,
+  loadConfig,
+  type Logger,
+  type ObjectStore,
+} from '@coin/platform';
 import { CoinErrorFilter } from './error-filter.js';
+import { createEventBus } from './event-bus.js';
 import { CoinGrpcServer } from './grpc-server.js';
 import { ServiceHealth } from './health.js';
 import { HostModule } from './host-module.js';
@@ -41,6 +49,11 @@ export interface ServiceOptions {
   readonly logDestination?: NodeJS.WritableStream;
   /** How long shutdown waits for calls and work in flight before abandoning them (default 10 s). */
   readonly shutdownDeadlineMs?: number;
+  /**
+   * An event bus owned by the caller, e.g. one InProcessEventBus shared by several services of a test
+   * process; it is not closed on shutdown. Default: the configuration's (createEventBus), closed last.
+   */
+  readonly bus?: EventBus;
 }
 
 export interface RunningService {
@@ -50,16 +63,21 @@ export interface RunningService {
   readonly port: number;
   readonly config: CoinConfig;
   readonly store: ObjectStore;
+  readonly bus: EventBus;
   readonly logger: Logger;
   readonly app: INestMicroservice;
   /**
-   * Graceful shutdown (idempotent): health NOT_SERVING, stop accepting calls, drain the work in
-   * flight (ShutdownHooks) within the deadline, close the app. Resolves when all of it is done.
+   * Graceful shutdown (idempotent): health NOT_SERVING, stop accepting calls and work, drain the work
+   * in flight (ShutdownHooks) within the deadline, close the app, then close the bus if it is the
+   * service's own. Resolves when all of it is done.
    */
   shutdown(reason?: string): Promise<void>;
 }
 
-/** Throws CONFIG.* (INVALID_ARGUMENT) for a bad config before anything listens. */
+/**
+ * Throws CONFIG.* (INVALID_ARGUMENT) for a bad config, CONFIG.NO_EVENT_BUS without brokers or a
+ * `bus`, STORE.S3_* for unusable S3 settings — all before anything listens.
+ */
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const env = options.env ?? process.env;
   const config = loadConfig(env, options.configFile);
@@ -70,11 +88,22 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     ...(options.logDestination ? { destination: options.logDestination } : {}),
   });
   const store = createObjectStore(config);
+  const ownBus = options.bus === undefined;
+  const bus = options.bus ?? createEventBus(config, logger);
+  const closeBus = async () => {
+    if (ownBus) await bus.close().catch((e: unknown) => logger.warn({ err: e }, 'closing the event bus failed'));
+  };
   const hooks = new ShutdownHooks();
+  /** A start that failed: what the modules began (unit servers, resumed runs) stops at once, then the bus. */
+  const abandon = async () => {
+    await hooks.drain(new AbortController().signal, logger, 0);
+    await closeBus();
+  };
   const context: ServiceContext = {
     name: options.name,
     config,
     store,
+    bus,
     logger,
     cacheDir: join(config.storeDir, 'work'),
     session: { threads: config.runtime.threads, executionProvider: config.runtime.executionProvider },
@@ -94,16 +123,24 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       addReflection(definition, server);
     },
   });
-  const app = await NestFactory.createMicroservice(HostModule.wrap(context, options.module), {
-    strategy: transport,
-    logger: new NestPinoLogger(logger),
-    abortOnError: false,
-  });
+  let app: INestMicroservice;
+  try {
+    app = await NestFactory.createMicroservice(HostModule.wrap(context, options.module), {
+      strategy: transport,
+      logger: new NestPinoLogger(logger),
+      abortOnError: false,
+    });
+  } catch (e) {
+    await abandon();
+    throw e;
+  }
   app.useGlobalFilters(new CoinErrorFilter(logger));
   try {
     await app.listen();
   } catch (e) {
+    await abandon();
     await app.close().catch(() => {});
+    if (isCoinError(e)) throw e;
     throw new CoinError(
       'SERVICE.LISTEN_FAILED',
       'UNAVAILABLE',
@@ -117,7 +154,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const port = transport.port!;
   const address = `${host}:${port}`;
   health.set('SERVING');
-  logger.info({ address, port, services: names, store: store.url, mode: config.mode }, 'listening');
+  logger.info(
+    { address, port, services: names, store: store.url, bus: ownBus ? busName(config) : 'shared', mode: config.mode },
+    'listening',
+  );
 
   let stopping: Promise<void> | undefined;
   const shutdown = (reason = 'requested') => {
@@ -129,14 +169,20 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       const expiry = new AbortController();
       const timer = setTimeout(() => expiry.abort(), deadlineMs);
       const deadline = expiry.signal;
-      const [, clean] = await Promise.all([hooks.drain(deadline, logger), transport.drain(deadline)]).finally(() =>
-        clearTimeout(timer),
-      );
+      const [, clean] = await Promise.all([
+        hooks.drain(deadline, logger, deadlineMs),
+        transport.drain(deadline),
+      ]).finally(() => clearTimeout(timer));
       if (!clean) logger.warn('shutdown deadline passed: calls still open were cut');
       await app.close();
+      await closeBus();
       logger.info('stopped');
     })();
     return stopping;
   };
-  return { name: options.name, address, port, config, store, logger, app, shutdown };
+  return { name: options.name, address, port, config, store, bus, logger, app, shutdown };
+}
+
+function busName(config: CoinConfig): string {
+  return `kafka://${config.kafka.brokers.join(',')}`;
 }

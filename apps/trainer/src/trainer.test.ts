@@ -18,6 +18,7 @@ import {
   type TestService,
   watchHealth,
 } from '@coin/service-host/testing';
+import { startMockKafkaBroker } from '@coin/platform/testing';
 import { TrainerModule } from './trainer.module.js';
 
 describe('trainer: TrainerService over gRPC', () => {
@@ -89,17 +90,28 @@ describe('trainer: TrainerService over gRPC', () => {
 });
 
 describe('trainer process', () => {
-  it('listens on a free port, and SIGTERM drains and exits 0', async () => {
+  it('on Kafka (the local mock broker): listens on a free port, serves units, and SIGTERM drains and exits 0', async () => {
     const main = fileURLToPath(new URL('./main.ts', import.meta.url));
     const store = await mkdtemp(join(tmpdir(), 'coin-trainer-'));
-    after(() => rm(store, { recursive: true, force: true }));
-    const s = spawnService(main, ['--port', '0', '--host', '127.0.0.1'], { COIN_STORE: store });
-    const listening = await s.listening;
+    const broker = await startMockKafkaBroker();
+    after(async () => {
+      await broker.stop();
+      await rm(store, { recursive: true, force: true });
+    });
+    const s = spawnService(main, ['--port', '0', '--host', '127.0.0.1'], {
+      COIN_STORE: store,
+      COIN_KAFKA_BROKERS: broker.brokers.join(','),
+      COIN_KAFKA_IDEMPOTENT: 'false', // the mock broker hands out no producer ids
+    });
+    const exited = s.done.then((r) => assert.fail(`exited ${r.code} before listening: ${r.stderr}`));
+    const listening = await Promise.race([s.listening, exited]);
+    assert.equal(listening.bus, `kafka://${broker.brokers.join(',')}`);
     assert.match(String(listening.address), /^127\.0\.0\.1:\d+$/);
     assert.equal(await checkHealth(String(listening.address)), 'SERVING');
     s.child.kill('SIGTERM');
     const r = await s.done;
     assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /"kinds":\["pretrain","stage"\],"group":"trainer","msg":"serving units"/);
     assert.match(r.stderr, /"msg":"stopped"/);
   });
 

@@ -1,11 +1,14 @@
 /**
  * A service started in this process for a test: port 0 on loopback, a fresh store folder, logs
  * kept in memory (read them with `logs()`), and `stop()` that shuts it down and removes the folder.
+ * Its event bus is the `bus` given (several services of one test share one), else — unless `env`
+ * names Kafka brokers — an InProcessEventBus of its own, closed by `stop()`.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { InProcessEventBus } from '@coin/platform';
 import { type RunningService, type ServiceOptions, startService } from '../start-service.js';
 
 export interface TestService {
@@ -32,9 +35,11 @@ export async function startForTest(
       done();
     },
   });
+  const ownBus = options.bus === undefined && !options.env?.COIN_KAFKA_BROKERS ? new InProcessEventBus() : undefined;
   const service = await startService({
     shutdownDeadlineMs: 2_000,
     ...options,
+    ...(ownBus ? { bus: ownBus } : {}),
     port: 0,
     host: '127.0.0.1',
     env: { COIN_STORE: storeDir, COIN_LOG_LEVEL: 'info', COIN_LOG_FORMAT: 'json', ...options.env },
@@ -47,6 +52,7 @@ export async function startForTest(
     logs: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
     async stop() {
       await service.shutdown('test over');
+      await ownBus?.close();
       if (ownStore) await rm(storeDir, { recursive: true, force: true });
     },
   };

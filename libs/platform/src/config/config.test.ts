@@ -12,6 +12,15 @@ test('defaults give an embedded, CPU, JSON-logging config', () => {
   assert.equal(c.runtime.executionProvider, 'cpu');
   assert.equal(c.log.format, 'json');
   assert.deepEqual(c.kafka.brokers, []);
+  assert.equal(c.kafka.idempotent, true);
+});
+
+test('COIN_KAFKA_IDEMPOTENT is true or false; COIN_KAFKA_MAX_WAIT_MS a whole number of ms', () => {
+  const kafka = resolveConfig(undefined, { COIN_KAFKA_IDEMPOTENT: 'false', COIN_KAFKA_MAX_WAIT_MS: '100' }).kafka;
+  assert.deepEqual([kafka.idempotent, kafka.maxWaitMs], [false, 100]);
+  assert.equal(resolveConfig(undefined, {}).kafka.maxWaitMs, 1000);
+  assert.throws(() => resolveConfig(undefined, { COIN_KAFKA_IDEMPOTENT: 'no' }), /kafka\.idempotent/);
+  assert.throws(() => resolveConfig(undefined, { COIN_KAFKA_MAX_WAIT_MS: '5' }), /kafka\.maxWaitMs/);
 });
 
 test('environment overrides the file, and lists are comma-separated', () => {

@@ -44,9 +44,13 @@ function buildSchema(z: typeof Zod) {
         .object({
           brokers: z.array(z.string().regex(/^[^:\s]+:\d+$/, 'host:port')).default([]),
           clientId: z.string().min(1).default('coin'),
+          /** Idempotent producer; false only for a broker that cannot hand out producer ids (the local mock). */
+          idempotent: z.boolean().default(true),
+          /** Longest a consumer's fetch waits for new records, ms: the latency of a quiet topic's next event. */
+          maxWaitMs: z.number().int().min(10).max(60_000).default(1000),
         })
         .strict()
-        .default({ brokers: [], clientId: 'coin' }),
+        .default({ brokers: [], clientId: 'coin', idempotent: true, maxWaitMs: 1000 }),
       s3: z
         .object({
           /** Unset: `coin stack up` starts a local S3 server under the store; set: that server (MinIO, S3). */
@@ -124,6 +128,8 @@ export const ENVIRONMENT: Readonly<Record<string, Setter>> = {
   COIN_ORCHESTRATOR: at(['orchestrator'], asString),
   COIN_KAFKA_BROKERS: at(['kafka', 'brokers'], asList),
   COIN_KAFKA_CLIENT_ID: at(['kafka', 'clientId'], asString),
+  COIN_KAFKA_IDEMPOTENT: at(['kafka', 'idempotent'], asBoolean),
+  COIN_KAFKA_MAX_WAIT_MS: at(['kafka', 'maxWaitMs'], asNumber),
   COIN_S3_ENDPOINT: at(['s3', 'endpoint'], asString),
   COIN_S3_REGION: at(['s3', 'region'], asString),
   COIN_S3_BUCKET: at(['s3', 'bucket'], asString),

@@ -13,3 +13,4 @@ export {
 } from './job-scheduler-contract.js';
 export { type MockKafkaBroker, startMockKafkaBroker } from '../adapters/kafka/mock-broker.js';
 export { FAST_KAFKA_TEST_OPTIONS } from '../adapters/kafka/test-options.js';
+export { type S3TestBed, startS3TestBed } from './s3-fixture.js';

@@ -262,5 +262,11 @@ async function connect<T extends { connect(): Promise<void> }>(client: T, forget
 
 /** The Kafka bus the configuration names (cluster mode). */
 export function kafkaEventBusFromConfig(config: CoinConfig, logger?: Logger): KafkaEventBus {
-  return new KafkaEventBus({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger });
+  return new KafkaEventBus({
+    brokers: config.kafka.brokers,
+    clientId: config.kafka.clientId,
+    idempotent: config.kafka.idempotent,
+    maxWaitTimeMs: config.kafka.maxWaitMs,
+    logger,
+  });
 }

@@ -1,0 +1,87 @@
+/**
+ * A worker service's work (docs/protocol.md#runs-over-the-event-bus): while the service runs it
+ * computes the units of its kinds that the orchestrator requests on the bus (`serveUnits`, consumer
+ * group = the service's name, the context's store, work folder and session). On shutdown the unit in
+ * flight finishes within the deadline, or is stopped and its request handed back (not committed, so
+ * the bus delivers it again, to another replica or to this service restarted).
+ */
+import {
+  type DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { type BusUnitKind, type ServedUnit, serveUnits, type UnitServer } from '@coin/pipeline';
+import { SERVICE_CONTEXT, type ServiceContext } from './service-context.js';
+
+export interface UnitWorkerOptions {
+  /** The unit kinds the service computes: data-prep `prep`, trainer `pretrain` + `stage`, … */
+  readonly kinds: readonly BusUnitKind[];
+  /** Deliveries of a request before a retryable failure is reported (serveUnits' default 3). */
+  readonly maxAttempts?: number;
+  /** Backoff before a redelivery, ms (serveUnits' default 100). */
+  readonly retryBackoffMs?: number;
+}
+
+const UNIT_WORKER_OPTIONS = Symbol('coin.unit-worker-options');
+
+/** Share of the host's shutdown deadline the unit in flight may use before it is handed back. */
+const FINISH_SHARE = 0.8;
+
+@Injectable()
+class UnitWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  #server: UnitServer | undefined;
+
+  constructor(
+    @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
+    @Inject(UNIT_WORKER_OPTIONS) private readonly options: UnitWorkerOptions,
+  ) {
+    ctx.shutdown.onShutdown('units', (_deadline, deadlineMs) => this.close(Math.floor(deadlineMs * FINISH_SHARE)));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { ctx, options } = this;
+    const log = ctx.logger.child({ component: 'units' });
+    this.#server = await serveUnits(
+      ctx.bus,
+      { store: ctx.store, cacheDir: ctx.cacheDir, session: ctx.session },
+      {
+        kinds: options.kinds,
+        group: ctx.name,
+        producer: ctx.name,
+        ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+        ...(options.retryBackoffMs !== undefined ? { retryBackoffMs: options.retryBackoffMs } : {}),
+        onUnit: (u: ServedUnit) => {
+          const line = { run: u.runId, kind: u.kind, unit: u.label, key: u.key, outcome: u.outcome, wall_s: u.wall_s };
+          if (u.outcome === 'failed') log.warn({ ...line, err: u.error }, 'unit failed');
+          else log.info(line, `unit ${u.outcome}`);
+        },
+      },
+    );
+    log.info({ kinds: options.kinds, group: ctx.name }, 'serving units');
+  }
+
+  /** A safety net when the app closes without the host's shutdown (a failed start). */
+  async onApplicationShutdown(): Promise<void> {
+    await this.close(0);
+  }
+
+  private async close(deadlineMs: number): Promise<void> {
+    const server = this.#server;
+    this.#server = undefined;
+    await server?.close({ deadlineMs });
+  }
+}
+
+@Module({})
+export class UnitWorkerModule {
+  /** Import into a worker service's module: it serves `options.kinds` while the service runs. */
+  static serve(options: UnitWorkerOptions): DynamicModule {
+    return {
+      module: UnitWorkerModule,
+      providers: [{ provide: UNIT_WORKER_OPTIONS, useValue: options }, UnitWorker],
+    };
+  }
+}
