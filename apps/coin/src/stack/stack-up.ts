@@ -138,6 +138,8 @@ export async function stackUp(options: StackUpOptions): Promise<StackFile> {
       COIN_S3_BUCKET: s3.bucket,
       COIN_S3_ACCESS_KEY: s3.accessKey,
       COIN_S3_SECRET_KEY: s3.secretKey,
+      // The mock broker hands out no producer ids, and holds a fetch for its full wait time.
+      ...(localKafka ? { COIN_KAFKA_IDEMPOTENT: 'false', COIN_KAFKA_MAX_WAIT_MS: '100' } : {}),
     };
     const entries = options.services ?? SERVICE_NAMES.map((name) => ({ name, main: serviceMain(name) }));
     const spawned = entries.map((s) => {
