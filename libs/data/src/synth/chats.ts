@@ -54,8 +54,14 @@ export function worldChats(seed: number, count: number): WorldChat[] {
       const n = rng.int(7);
       const c = pick(rng, OBJECT_CLASSES);
       const others = OBJECT_CLASSES.filter((o) => o !== c);
-      const list = [...Array.from({ length: n }, () => c.name), ...Array.from({ length: 1 + rng.int(3) }, () => pick(rng, others).name)];
-      const shuffled = list.map((x) => [rng.next(), x] as const).sort((a, b) => a[0] - b[0]).map((x) => x[1]);
+      const list = [
+        ...Array.from({ length: n }, () => c.name),
+        ...Array.from({ length: 1 + rng.int(3) }, () => pick(rng, others).name),
+      ];
+      const shuffled = list
+        .map((x) => [rng.next(), x] as const)
+        .sort((a, b) => a[0] - b[0])
+        .map((x) => x[1]);
       return { prompt: `How many times does the word ${c.name} appear in: ${shuffled.join(', ')}?`, reply: String(n) };
     },
     () => {
@@ -90,7 +96,10 @@ export function worldChats(seed: number, count: number): WorldChat[] {
     () => {
       const xs = Array.from({ length: 4 }, () => twoDigits(rng));
       return rng.chance(0.5)
-        ? { prompt: `Put the numbers ${xs.slice(0, 3).join(', ')} and ${xs[3]} in square brackets.`, reply: `[${xs.join(', ')}]` }
+        ? {
+            prompt: `Put the numbers ${xs.slice(0, 3).join(', ')} and ${xs[3]} in square brackets.`,
+            reply: `[${xs.join(', ')}]`,
+          }
         : { prompt: `Write ${xs[0]} with two decimal places.`, reply: xs[0] };
     },
     () => {

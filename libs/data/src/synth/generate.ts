@@ -16,6 +16,7 @@ import { ensureFonts } from './fonts.js';
 import { renderPrompt } from '../templates/instructions.js';
 import { selectVolume } from '../templates/volume.js';
 import { OFFICIAL_FILES, gqaTestdevFile, scienceqaFiles, textvqaValFile } from './official.js';
+import { LANGUAGE_FACTS, worldChats } from './chats.js';
 import { worldFacts } from './facts.js';
 import { TASK_GENERATORS, type Split, type SynthItem } from './tasks/index.js';
 
@@ -206,7 +207,13 @@ async function writePretrain(
       }
     }
   }
-  worldFacts().forEach((text, i) => lines.push({ id: `fact_${String(i).padStart(4, '0')}`, text }));
+  [...worldFacts(), ...LANGUAGE_FACTS].forEach((text, i) =>
+    lines.push({ id: `fact_${String(i).padStart(4, '0')}`, text }),
+  );
+  // The language half: text-only chat rounds, two per captioned image of a task (docs/protocol.md#the-base-model).
+  worldChats(options.seed, options.pretrain * 2).forEach((chat, i) =>
+    lines.push({ id: `chat_${String(i).padStart(5, '0')}`, prompt: chat.prompt, text: chat.reply }),
+  );
   await mkdir(join(dir, 'pretrain'), { recursive: true });
   await writeJsonlFile(join(dir, SYNTH_LAYOUT.pretrain), lines);
   bar?.finish();

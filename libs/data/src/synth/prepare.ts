@@ -90,7 +90,7 @@ export async function prepareSynth(
       kind: 'synth',
       params: { ...options, tasks: COIN_TASKS },
       counts,
-      extra: { generator: 'coin-synth', generatorVersion: 1 },
+      extra: { generator: 'coin-synth', generatorVersion: 2 },
     });
     // The last point to stop: from here on `out` is replaced, which must not be cut short.
     opts.signal?.throwIfAborted();

@@ -8,7 +8,7 @@
 import type { CoinTask, SynthOptions } from '@coin/data';
 
 /** Bumped whenever a unit's output would change for the same inputs. */
-export const UNITS_CODE_VERSION = 'coin-ts/units-1';
+export const UNITS_CODE_VERSION = 'coin-ts/units-2';
 
 interface UnitBase {
   readonly key: string;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CoinError, sha256Hex, unitKey } from '@coin/core';
 
 /** Bump when pretraining's code changes what it writes: old bases are then not reused. */
-export const PRETRAIN_CODE_VERSION = 'coin-pretrain-v1';
+export const PRETRAIN_CODE_VERSION = 'coin-pretrain-v2';
 /** Written last into a base folder: a folder with it is complete. */
 export const BASE_MANIFEST_FILE = 'manifest.json';
 export const BASE_MANIFEST_FORMAT = 'coin-base-manifest-v1';

@@ -1,4 +1,4 @@
-import { IGNORE_INDEX, IMAGE_SENTINEL_ID, type Tokenizer } from '@coin/model';
+import { buildTrainingSample, IGNORE_INDEX, IMAGE_SENTINEL_ID, type Tokenizer } from '@coin/model';
 import type { CaptionLine } from './world-corpus.js';
 
 /** One tokenised pretraining sample: ids with the image sentinel, labels −100 where no loss is taken. */
@@ -20,6 +20,7 @@ export const PLAIN_SEPARATOR = '\n';
  * from random weights here, so it learns its language from these lines too.
  */
 export function captionSample(line: CaptionLine, tokenizer: Tokenizer): CaptionSample {
+  if (line.prompt !== undefined) return chatSample(line, line.prompt, tokenizer);
   const text = tokenizer.encode(line.text + PLAIN_SEPARATOR);
   const prefix = line.image !== undefined ? [tokenizer.bosId, IMAGE_SENTINEL_ID] : [tokenizer.bosId];
   return {
@@ -33,4 +34,22 @@ export function captionSample(line: CaptionLine, tokenizer: Tokenizer): CaptionS
 /** Positions a sample takes once its sentinel becomes `imageTokens` visual tokens. */
 export function expandedLength(ids: readonly number[], imageTokens: number): number {
   return ids.reduce((n, id) => n + (id === IMAGE_SENTINEL_ID ? imageTokens : 1), 0);
+}
+
+/**
+ * A text-only chat round as a stage trains on it (vicuna_v1 with the system text, loss on the
+ * reply and its end token): the base learns how a reply looks and ends before any stage asks it to.
+ */
+function chatSample(line: CaptionLine, prompt: string, tokenizer: Tokenizer): CaptionSample {
+  const t = buildTrainingSample(
+    {
+      id: line.id,
+      conversations: [
+        { from: 'human', value: prompt },
+        { from: 'gpt', value: line.text },
+      ],
+    },
+    tokenizer,
+  );
+  return { id: line.id, inputIds: [...t.inputIds], labels: [...t.labels] };
 }

@@ -63,3 +63,38 @@ test('the held-out split and the batches are seeded; a short last batch is padde
   const labels = feeds[VLM_INPUTS.labels].data as BigInt64Array;
   assert.ok(labels.slice(a.seq).every((l) => l === BigInt(IGNORE_INDEX)));
 });
+
+test('a chat round trains as a stage sample: system text and prompt unlabelled, the reply and </s> labelled', async () => {
+  const config = withVocabAndSeq(PRESETS.micro, tokenizer.vocabSize);
+  const set = await loadPretrainSet(world.data, tokenizer, config, 1, 0.1);
+  const chats = set.train.filter((it) => it.sample.id.startsWith('chat_'));
+  assert.ok(chats.length > 0, 'the world has chat rounds');
+  for (const { sample, pixels } of chats.slice(0, 20)) {
+    assert.equal(pixels, undefined);
+    const labelled = sample.labels.filter((l) => l !== IGNORE_INDEX);
+    assert.ok(labelled.length >= 2, `${sample.id}: the reply and its end`);
+    assert.equal(labelled.at(-1), tokenizer.eosId, `${sample.id} ends with </s>`);
+    const text = tokenizer.decode(
+      sample.inputIds.slice(
+        0,
+        sample.labels.findIndex((l) => l !== IGNORE_INDEX),
+      ),
+    );
+    assert.match(text, /USER: .*ASSISTANT:$/s, `${sample.id}: the prompt part is the vicuna turn`);
+  }
+});
+
+test('a corpus line with a prompt and an image is refused by name', async () => {
+  const { mkdtemp, mkdir, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { readCaptions } = await import('./world-corpus.js');
+  const dir = await mkdtemp(join(tmpdir(), 'coin-corpus-'));
+  try {
+    await mkdir(join(dir, 'pretrain'));
+    await writeFile(join(dir, 'pretrain', 'captions.jsonl'), '{"id":"x","image":"a.png","prompt":"hi","text":"yes"}\n');
+    await assert.rejects(readCaptions(dir), (e: Error) => /line 1 .*prompt and an image/.test(e.message));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -7,10 +7,15 @@ import { renderedConversations } from '@coin/model';
 /** Where the pretraining corpus lies in a CoIN-Synth world (SYNTH_LAYOUT.pretrain). */
 export const CAPTIONS_FILE = 'pretrain/captions.jsonl';
 
-/** One line of pretrain/captions.jsonl: an image with its caption, or a text-only world fact. */
+/**
+ * One line of pretrain/captions.jsonl: an image with its caption, a text-only world fact, or a
+ * text-only chat round (`prompt` the user's message, `text` the reply; docs/file-formats.md#pretraining-corpus).
+ */
 export interface CaptionLine {
   readonly id: string;
   readonly image?: string;
+  /** Present for a chat round: what the user says; `text` is then the assistant's reply. */
+  readonly prompt?: string;
   readonly text: string;
 }
 
@@ -39,7 +44,14 @@ export async function readCaptions(dataDir: string): Promise<CaptionLine[]> {
     if (typeof v !== 'object' || v === null || typeof v.id !== 'string' || typeof v.text !== 'string')
       throw badLine(path, i, 'needs string fields id and text');
     if (v.image !== undefined && typeof v.image !== 'string') throw badLine(path, i, 'has a non-string image');
-    lines.push({ id: v.id, text: v.text, ...(v.image !== undefined ? { image: v.image } : {}) });
+    if (v.prompt !== undefined && (typeof v.prompt !== 'string' || v.image !== undefined))
+      throw badLine(path, i, 'has a prompt that is not a string, or a prompt and an image (chat rounds are text-only)');
+    lines.push({
+      id: v.id,
+      text: v.text,
+      ...(v.image !== undefined ? { image: v.image } : {}),
+      ...(v.prompt !== undefined ? { prompt: v.prompt } : {}),
+    });
   });
   if (lines.length === 0) throw new CoinError('PRETRAIN.NO_DATA', 'INVALID_ARGUMENT', `${path} holds no lines`);
   return lines;
@@ -76,13 +88,13 @@ export async function readTrainRecords(file: string): Promise<TrainRecord[]> {
 }
 
 /**
- * The tokenizer's corpus: the captions and facts, then every training conversation rendered as
+ * The tokenizer's corpus: the captions, facts and chat rounds, then every training conversation rendered as
  * the model will see it (vicuna_v1 with `<image>` moved to the front, docs/protocol.md#prompt-format-and-loss-masking). Every rendered
  * conversation carries the system text once, so the merges learn it as whole words and it costs
  * about one token per word instead of several.
  */
 export async function worldCorpus(dataDir: string): Promise<string[]> {
-  const corpus = (await readCaptions(dataDir)).map((l) => l.text);
+  const corpus = (await readCaptions(dataDir)).flatMap((l) => (l.prompt !== undefined ? [l.prompt, l.text] : [l.text]));
   for (const file of await instructionTrainFiles(dataDir)) {
     for (const text of renderedConversations(await readTrainRecords(file))) corpus.push(text);
   }
