@@ -16,7 +16,7 @@ test('defaults: tiny, lora, CoIN’s order, original instructions, seed 0, coin 
   assert.equal(spec.variant, 'original');
   assert.equal(spec.fidelity, 'coin');
   assert.deepEqual(spec.judge, { backend: 'rubric' });
-  assert.deepEqual(spec.world, { train: 200, test: 50, pretrain: 200 });
+  assert.deepEqual(spec.world, { train: 800, test: 50, pretrain: 200 });
   assert.match(runId(spec), /^lora-tiny-s0-[0-9a-f]{10}$/);
 });
 
