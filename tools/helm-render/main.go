@@ -188,16 +188,21 @@ func main() {
 	}
 
 	templatesDir := filepath.Join(*chartDir, "templates")
-	entries, err := os.ReadDir(templatesDir)
+	// Every file under templates/, subfolders included (templates/tests/), by its path there.
+	var names []string
+	err = filepath.WalkDir(templatesDir, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		n := d.Name()
+		if !d.IsDir() && (strings.HasSuffix(n, ".yaml") || strings.HasSuffix(n, ".tpl") || n == "NOTES.txt") {
+			rel, _ := filepath.Rel(templatesDir, path)
+			names = append(names, filepath.ToSlash(rel))
+		}
+		return nil
+	})
 	if err != nil {
 		fatal("%v", err)
-	}
-	var names []string
-	for _, e := range entries {
-		n := e.Name()
-		if !e.IsDir() && (strings.HasSuffix(n, ".yaml") || strings.HasSuffix(n, ".tpl") || n == "NOTES.txt") {
-			names = append(names, n)
-		}
 	}
 	sort.Strings(names)
 
@@ -295,7 +300,8 @@ func main() {
 	blank := regexp.MustCompile(`^\s*$`)
 	var out strings.Builder
 	for _, n := range names {
-		if strings.HasPrefix(n, "_") || (n == "NOTES.txt") != *notes {
+		base := filepath.Base(n)
+		if strings.HasPrefix(base, "_") || (n == "NOTES.txt") != *notes {
 			continue
 		}
 		name := meta.Name + "/templates/" + n

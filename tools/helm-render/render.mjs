@@ -61,3 +61,17 @@ export function renderChart(options = {}) {
   const r = spawnSync(buildRenderer(), args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return { ok: r.status === 0, stdout: r.stdout, stderr: r.stderr };
 }
+
+// As a command: builds the renderer when needed, then runs it with these arguments (its output and
+// exit status pass through). Usage: node tools/helm-render/render.mjs --chart helm/coin [flags...]
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  let binary;
+  try {
+    binary = buildRenderer();
+  } catch (e) {
+    process.stderr.write(`${e.message}\n`);
+    process.exit(1);
+  }
+  const r = spawnSync(binary, process.argv.slice(2), { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
