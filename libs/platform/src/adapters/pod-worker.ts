@@ -14,41 +14,53 @@ import {
   TERMINATION_LOG,
   type TerminationMessage,
 } from './kubernetes/termination.js';
+import { readJobVariables } from '../config/job-variables.js';
 import type { WorkerContext, WorkerRun } from './worker-side.js';
 
 /** Whether this process is a worker pod's (its job came in COIN_JOB_UNIT). */
 export function isPodWorker(env: Readonly<Record<string, string | undefined>>): boolean {
-  return env.COIN_JOB_UNIT !== undefined;
+  return readJobVariables(env).unit !== undefined;
 }
 
-export function servePodWorker(run: WorkerRun, env: Readonly<Record<string, string | undefined>> = process.env): void {
-  const path = env.COIN_JOB_TERMINATION_LOG ?? TERMINATION_LOG;
+export function servePodWorker(
+  run: WorkerRun,
+  environment: Readonly<Record<string, string | undefined>> = process.env,
+): void {
+  const job = readJobVariables(environment);
+  const path = job.terminationLog ?? TERMINATION_LOG;
   const finish = (message: TerminationMessage) => {
     writeFileSync(path, encodeTermination(message));
     process.exit(exitCodeOf(message));
   };
   let unit: unknown;
   try {
-    unit = JSON.parse(env.COIN_JOB_UNIT ?? '');
+    unit = JSON.parse(job.unit ?? '');
   } catch {
     // parse error: reported below
   }
   if (!isObject(unit)) {
-    const message = `COIN_JOB_UNIT must hold the unit as a JSON object, got ${String(env.COIN_JOB_UNIT).slice(0, 200)}`;
-    writeFileSync(path, encodeTermination({ v: 1, type: 'error', code: 'JOB.BAD_UNIT', kind: 'INVALID_ARGUMENT', message }));
+    const message = `COIN_JOB_UNIT must hold the unit as a JSON object, got ${String(job.unit).slice(0, 200)}`;
+    writeFileSync(
+      path,
+      encodeTermination({ v: 1, type: 'error', code: 'JOB.BAD_UNIT', kind: 'INVALID_ARGUMENT', message }),
+    );
     process.exit(EXIT_PERMANENT);
   }
   const controller = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
-      controller.abort(new CoinError('JOB.CANCELLED', 'CANCELLED', `the job was stopped (${signal})`, { details: { signal } }));
+      controller.abort(
+        new CoinError('JOB.CANCELLED', 'CANCELLED', `the job was stopped (${signal})`, { details: { signal } }),
+      );
     });
   }
   const ctx: WorkerContext = {
     progress: (event) => void process.stdout.write(`${JSON.stringify({ progress: event })}\n`),
     signal: controller.signal,
-    ...shardOf(env),
+    ...shardOf(job.shards, environment.JOB_COMPLETION_INDEX),
   };
+  // The unit may wait on nothing but the abort signal: the process stays up until it has answered.
+  setInterval(() => undefined, 1 << 30);
   run(unit as Record<string, unknown>, ctx).then(
     (result) => finish({ v: 1, type: 'result', result: { ...result, peak_rss_mb: peakRssMb() } }),
     (e: unknown) => finish(errorMessage(e)),
@@ -56,10 +68,12 @@ export function servePodWorker(run: WorkerRun, env: Readonly<Record<string, stri
 }
 
 /** An Indexed Job's pod: its index (set by Kubernetes) and the shard count (set by the scheduler). */
-function shardOf(env: Readonly<Record<string, string | undefined>>): Pick<WorkerContext, 'shard'> {
-  const index = Number(env.JOB_COMPLETION_INDEX);
-  const count = Number(env.COIN_JOB_SHARDS);
-  if (env.COIN_JOB_SHARDS === undefined || !Number.isInteger(index) || !Number.isInteger(count)) return {};
+function shardOf(shards: string | undefined, completionIndex: string | undefined): Pick<WorkerContext, 'shard'> {
+  const index = Number(completionIndex);
+  const count = Number(shards);
+  if (shards === undefined || completionIndex === undefined || !Number.isInteger(index) || !Number.isInteger(count)) {
+    return {};
+  }
   return { shard: { index, count } };
 }
 

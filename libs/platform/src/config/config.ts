@@ -14,7 +14,10 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 /** `kubernetes`: where and how KubernetesJobScheduler runs worker pods (docs/configuration.md#kubernetes). */
 function kubernetesSchema(z: typeof Zod) {
   const quantities = z
-    .object({ cpu: z.string().regex(QUANTITY, 'a quantity').optional(), memory: z.string().regex(QUANTITY, 'a quantity').optional() })
+    .object({
+      cpu: z.string().regex(QUANTITY, 'a quantity').optional(),
+      memory: z.string().regex(QUANTITY, 'a quantity').optional(),
+    })
     .strict();
   const toleration = z
     .object({
@@ -36,7 +39,9 @@ function kubernetesSchema(z: typeof Zod) {
       imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'),
       /** `nvidia.com/gpu` per worker pod; above 0 the worker runs with executionProvider cuda. */
       gpus: z.number().int().min(0).max(16).default(0),
-      nodeSelector: z.record(z.string().regex(META_KEY, 'a label key'), z.string().regex(LABEL_VALUE, 'a label value')).default({}),
+      nodeSelector: z
+        .record(z.string().regex(META_KEY, 'a label key'), z.string().regex(LABEL_VALUE, 'a label value'))
+        .default({}),
       tolerations: z.array(toleration).default([]),
       resources: z
         .object({ requests: quantities.default({}), limits: quantities.default({}) })
@@ -54,7 +59,9 @@ function kubernetesSchema(z: typeof Zod) {
       ttlSecondsAfterFinished: z.number().int().min(0).default(86_400),
       /** Deadline of a job that sets none, s; unset, none. */
       activeDeadlineSeconds: z.number().int().min(1).optional(),
-      labels: z.record(z.string().regex(META_KEY, 'a label key'), z.string().regex(LABEL_VALUE, 'a label value')).default({}),
+      labels: z
+        .record(z.string().regex(META_KEY, 'a label key'), z.string().regex(LABEL_VALUE, 'a label value'))
+        .default({}),
       annotations: z.record(z.string().regex(META_KEY, 'an annotation key'), z.string()).default({}),
     })
     .strict()

@@ -54,10 +54,11 @@ export class FakeKubeApi {
   ) {}
 
   static async start(): Promise<FakeKubeApi> {
-    let api: FakeKubeApi | undefined;
-    const server = createServer((req, res) => api?.handle(req, res));
+    const handlers: ((req: IncomingMessage, res: ServerResponse) => void)[] = [];
+    const server = createServer((req, res) => handlers[0]?.(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    api = new FakeKubeApi(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const api = new FakeKubeApi(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    handlers.push((req, res) => api.handle(req, res));
     return api;
   }
 
@@ -84,7 +85,12 @@ export class FakeKubeApi {
   }
 
   /** The kubelet's part: a pod of Job `jobName` in the state given. */
-  putPod(jobName: string, podName: string, status: Record<string, unknown>, annotations: Record<string, string> = {}): void {
+  putPod(
+    jobName: string,
+    podName: string,
+    status: Record<string, unknown>,
+    annotations: Record<string, string> = {},
+  ): void {
     this.pods.set(podName, {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -144,16 +150,24 @@ export class FakeKubeApi {
     // /apis/batch/v1/namespaces/{ns}/jobs[/{name}]  and  /api/v1/namespaces/{ns}/pods
     if (path[0] === 'api' && path[4] === 'pods' && req.method === 'GET') {
       const items = [...this.pods.values()].filter(selector);
-      return send(res, 200, { apiVersion: 'v1', kind: 'PodList', metadata: { resourceVersion: String(this.rv) }, items });
+      return send(res, 200, {
+        apiVersion: 'v1',
+        kind: 'PodList',
+        metadata: { resourceVersion: String(this.rv) },
+        items,
+      });
     }
-    if (path[0] !== 'apis' || path[1] !== 'batch' || path[5] !== 'jobs') return send(res, 404, status(404, 'NotFound', 'no such path'));
+    if (path[0] !== 'apis' || path[1] !== 'batch' || path[5] !== 'jobs')
+      return send(res, 404, status(404, 'NotFound', 'no such path'));
     const name = path[6];
     if (req.method === 'POST' && name === undefined) return void this.create(req, res);
     if (req.method === 'DELETE' && name !== undefined) return this.remove(name, url, res);
     if (req.method !== 'GET') return send(res, 405, status(405, 'MethodNotAllowed', req.method ?? ''));
     if (name !== undefined) {
       const job = this.jobs.get(name);
-      return job === undefined ? send(res, 404, status(404, 'NotFound', `jobs.batch "${name}" not found`)) : send(res, 200, job);
+      return job === undefined
+        ? send(res, 404, status(404, 'NotFound', `jobs.batch "${name}" not found`))
+        : send(res, 200, job);
     }
     if (url.searchParams.get('watch') === 'true') return this.watch(url, selector, res);
     this.stats.lists++;
@@ -193,6 +207,7 @@ export class FakeKubeApi {
     }
     const from = Number(url.searchParams.get('resourceVersion') ?? '0');
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    res.flushHeaders();
     if (from < this.compactedTo) {
       res.end(`${JSON.stringify({ type: 'ERROR', object: gone() })}\n`);
       return;

@@ -225,4 +225,3 @@ function checkShards(name: string, shards: Shards): void {
     );
   }
 }
-

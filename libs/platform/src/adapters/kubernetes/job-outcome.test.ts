@@ -12,7 +12,10 @@ import {
   type TerminationMessage,
 } from './termination.js';
 
-const job = (condition?: { type: string; reason?: string; message?: string }, extra: Partial<V1Job['spec']> = {}): V1Job => ({
+const job = (
+  condition?: { type: string; reason?: string; message?: string },
+  extra: Partial<V1Job['spec']> = {},
+): V1Job => ({
   metadata: { name: 'train-a1', annotations: { 'coin.io/job-name': 'train/a1' } },
   spec: { template: {}, activeDeadlineSeconds: 60, ...extra },
   status: condition === undefined ? {} : { conditions: [{ ...condition, status: 'True' }] },
@@ -20,16 +23,23 @@ const job = (condition?: { type: string; reason?: string; message?: string }, ex
 
 let clock = 0;
 /** A pod whose worker ended with `exitCode` and left `message`; `disrupted` adds a DisruptionTarget condition. */
-function pod(exitCode: number, message?: TerminationMessage | string, options: { disrupted?: boolean; index?: number; reason?: string } = {}): V1Pod {
+function pod(
+  exitCode: number,
+  message?: TerminationMessage | string,
+  options: { disrupted?: boolean; index?: number; reason?: string } = {},
+): V1Pod {
   const text = message === undefined ? undefined : typeof message === 'string' ? message : encodeTermination(message);
   return {
     metadata: {
       name: `p${++clock}`,
-      annotations: options.index === undefined ? {} : { 'batch.kubernetes.io/job-completion-index': String(options.index) },
+      annotations:
+        options.index === undefined ? {} : { 'batch.kubernetes.io/job-completion-index': String(options.index) },
     },
     status: {
       phase: exitCode === 0 ? 'Succeeded' : 'Failed',
-      conditions: options.disrupted ? [{ type: 'DisruptionTarget', status: 'True', reason: 'PreemptionByScheduler' }] : [],
+      conditions: options.disrupted
+        ? [{ type: 'DisruptionTarget', status: 'True', reason: 'PreemptionByScheduler' }]
+        : [],
       containerStatuses: [
         {
           name: 'worker',
@@ -37,7 +47,14 @@ function pod(exitCode: number, message?: TerminationMessage | string, options: {
           imageID: 'x',
           ready: false,
           restartCount: 0,
-          state: { terminated: { exitCode, message: text, reason: options.reason ?? (exitCode === 0 ? 'Completed' : 'Error'), finishedAt: new Date(1_000 * clock) } },
+          state: {
+            terminated: {
+              exitCode,
+              message: text,
+              reason: options.reason ?? (exitCode === 0 ? 'Completed' : 'Error'),
+              finishedAt: new Date(1_000 * clock),
+            },
+          },
         },
       ],
     },
@@ -45,7 +62,13 @@ function pod(exitCode: number, message?: TerminationMessage | string, options: {
 }
 
 const result = (r: Record<string, unknown>): TerminationMessage => ({ v: 1, type: 'result', result: r });
-const error = (code: string, kind: 'INVALID_ARGUMENT' | 'UNAVAILABLE', message: string): TerminationMessage => ({ v: 1, type: 'error', code, kind, message });
+const error = (code: string, kind: 'INVALID_ARGUMENT' | 'UNAVAILABLE', message: string): TerminationMessage => ({
+  v: 1,
+  type: 'error',
+  code,
+  kind,
+  message,
+});
 
 test('a Job without Complete or Failed has not ended, whatever its pods did', () => {
   assert.equal(jobOutcome(job(), [pod(1, undefined, { disrupted: true })]), undefined);
@@ -74,7 +97,12 @@ test('Failed by the FailJob rule (exit 2): the CoinError of that pod, not retrya
   const outcome = jobOutcome(job({ type: 'Failed', reason: 'PodFailurePolicy', message: 'exit code 2' }), [
     pod(EXIT_PERMANENT, error('DATASET.BAD', 'INVALID_ARGUMENT', 'column 3 is not a number')),
   ]);
-  assert.deepEqual(outcome, { status: 'failed', retryable: false, code: 'DATASET.BAD', message: 'column 3 is not a number' });
+  assert.deepEqual(outcome, {
+    status: 'failed',
+    retryable: false,
+    code: 'DATASET.BAD',
+    message: 'column 3 is not a number',
+  });
 });
 
 test('Failed, backoff limit: the last real failure; an evicted pod (DisruptionTarget) is not the cause', () => {

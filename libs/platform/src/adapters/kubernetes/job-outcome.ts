@@ -70,7 +70,12 @@ const noResult = (name: string, whose: string): JobOutcome => ({
   message: `job ${name} completed but ${whose} left no result (its pods may have been deleted)`,
 });
 
-function failed(job: V1Job, name: string, end: { reason: string; message: string }, pods: readonly V1Pod[]): JobOutcome {
+function failed(
+  job: V1Job,
+  name: string,
+  end: { reason: string; message: string },
+  pods: readonly V1Pod[],
+): JobOutcome {
   if (end.reason === 'DeadlineExceeded') {
     return {
       status: 'failed',

@@ -37,6 +37,8 @@ export interface JobWatchTiming {
 }
 
 /** How one watch connection ended: `again` watches on at once, `quiet` after a pause, `gone` re-lists first. */
+const STOP_WAIT_MS = 1000;
+
 type WatchEnd = 'again' | 'quiet' | 'gone' | 'stopped';
 
 export class JobWatch {
@@ -63,11 +65,18 @@ export class JobWatch {
     this.wake?.();
   }
 
+  /**
+   * Stops watching. Waits for the loop to end, at most `STOP_WAIT_MS`: a watch request still
+   * waiting for the server's headers cannot be aborted before they come (the client exposes no
+   * handle until then); it is aborted as soon as they do.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     this.current?.abort();
     this.wake?.();
-    await this.running;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.running, new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 
   private async loop(): Promise<void> {

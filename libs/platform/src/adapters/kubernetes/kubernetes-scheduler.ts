@@ -9,7 +9,14 @@
 import type { V1Job } from '@kubernetes/client-node';
 import { CoinError, invalidArgument, isObject } from '@coin/core';
 import type { JobHandle, JobOutcome, JobScheduler, JobSpec } from '../../ports/job-scheduler.js';
-import { ANNOTATION, buildJobManifest, instanceSelector, type KubernetesSettings, LABEL, type Shards } from './job-manifest.js';
+import {
+  ANNOTATION,
+  buildJobManifest,
+  instanceSelector,
+  type KubernetesSettings,
+  LABEL,
+  type Shards,
+} from './job-manifest.js';
 import { jobOutcome } from './job-outcome.js';
 import { JobWatch, type JobWatchTiming } from './job-watch.js';
 import { apiError, type KubeClients, type KubeConnection, kubeClients, statusOf } from './kube-client.js';
@@ -63,7 +70,11 @@ export class KubernetesJobScheduler implements JobScheduler {
 
   private async start(spec: JobSpec, shards: Shards | undefined): Promise<JobHandle> {
     if (this.closed) {
-      throw new CoinError('SCHEDULER.CLOSED', 'FAILED_PRECONDITION', `cannot submit ${spec.name}: the scheduler is closed`);
+      throw new CoinError(
+        'SCHEDULER.CLOSED',
+        'FAILED_PRECONDITION',
+        `cannot submit ${spec.name}: the scheduler is closed`,
+      );
     }
     checkSpec(spec);
     const { manifest, name, digest } = buildJobManifest(spec, this.settings, shards);
@@ -104,7 +115,9 @@ export class KubernetesJobScheduler implements JobScheduler {
       throw apiError(`reading the existing Job ${name} in ${namespace}`, e);
     }
     const labels = existing.metadata?.labels ?? {};
-    const ours = labels[LABEL.instance] === this.settings.instance && labels[LABEL.managedBy] === manifest.metadata?.labels?.[LABEL.managedBy];
+    const ours =
+      labels[LABEL.instance] === this.settings.instance &&
+      labels[LABEL.managedBy] === manifest.metadata?.labels?.[LABEL.managedBy];
     if (!ours || existing.metadata?.annotations?.[ANNOTATION.unitDigest] !== digest) throw nameConflict(specName, name);
     return existing;
   }
@@ -112,11 +125,13 @@ export class KubernetesJobScheduler implements JobScheduler {
   private async remove(name: string): Promise<void> {
     const namespace = this.settings.namespace;
     try {
+      // Background: the Job goes now, its pods are stopped (SIGTERM, then their grace period) after.
       await this.clients.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' });
     } catch (e) {
       if (statusOf(e) !== 404) throw apiError(`deleting Job ${name} in ${namespace}`, e);
-      this.jobs.get(name)?.vanished(undefined);
     }
+    // Gone (or already gone): cancelled, without waiting for the watch (which a closed scheduler no longer has).
+    this.jobs.get(name)?.vanished(undefined);
   }
 
   private async outcomeOf(job: V1Job): Promise<JobOutcome> {
@@ -174,7 +189,9 @@ function nameConflict(specName: string, name: string): CoinError {
     'SCHEDULER.JOB_NAME_CONFLICT',
     'FAILED_PRECONDITION',
     `a Kubernetes Job named ${name} (for job ${specName}) exists but runs a different unit or belongs to another instance`,
-    { hint: 'job names are unit key + attempt: give a new attempt its own name, or set kubernetes.instance per release' },
+    {
+      hint: 'job names are unit key + attempt: give a new attempt its own name, or set kubernetes.instance per release',
+    },
   );
 }
 

@@ -29,7 +29,13 @@ export const EXIT_PERMANENT = 2;
 
 export type TerminationMessage =
   | { readonly v: 1; readonly type: 'result'; readonly result: Readonly<Record<string, unknown>> }
-  | { readonly v: 1; readonly type: 'error'; readonly code: string; readonly kind: ErrorKind; readonly message: string };
+  | {
+      readonly v: 1;
+      readonly type: 'error';
+      readonly code: string;
+      readonly kind: ErrorKind;
+      readonly message: string;
+    };
 
 /** The exit code that goes with a termination message. */
 export function exitCodeOf(message: TerminationMessage): number {
