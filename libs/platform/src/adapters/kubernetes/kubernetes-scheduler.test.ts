@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import { resolveConfig } from '../../config/config.js';
 import type { JobHandle, JobOutcome, JobSpec } from '../../ports/job-scheduler.js';
 import { isCoinErrorWith } from '../../testing/store-fixture.js';
@@ -20,13 +20,21 @@ before(async () => {
 after(() => api.stop());
 
 const watchErrors: number[] = [];
-const scheduler = () =>
-  new KubernetesJobScheduler({
+/** Every scheduler a test made, closed after it even when it failed (a stray watch would skew the next test's counts). */
+const made: KubernetesJobScheduler[] = [];
+afterEach(async () => {
+  await Promise.all(made.splice(0).map((s) => s.close()));
+});
+const scheduler = () => {
+  const s = new KubernetesJobScheduler({
     settings,
     connection: { server: api.url, skipTLSVerify: true },
     timing: { resyncMs: 60_000, backoffMs: 20, maxBackoffMs: 80 },
     onWatchError: (_e, delay) => watchErrors.push(delay),
   });
+  made.push(s);
+  return s;
+};
 
 let serial = 0;
 const spec = (what: string, unit: Record<string, unknown> = { job: what }): JobSpec => ({
