@@ -1,5 +1,6 @@
 export * from './config/config.js';
 export * from './config/config-file.js';
+export * from './config/job-variables.js';
 export * from './logging/logger.js';
 export * from './ports/index.js';
 export * from './adapters/fs-object-store.js';

@@ -3,8 +3,11 @@
  * top level. It waits for the unit the scheduler sends, runs it, forwards progress events, sends
  * the result (with the process's `peak_rss_mb`) or the error, and exits. SIGINT or SIGTERM (the
  * scheduler's cancel) aborts `ctx.signal`; a worker that ignores it is killed after a grace period.
+ * The same module is a worker pod's entrypoint: without an IPC channel and with COIN_JOB_UNIT set,
+ * it runs that unit the way KubernetesJobScheduler expects (pod-worker.ts).
  */
 import { CoinError, isCoinError } from '@coin/core';
+import { isPodWorker, servePodWorker } from './pod-worker.js';
 import type { RunMessage, WorkerMessage } from './worker-protocol.js';
 
 export interface WorkerContext {
@@ -12,6 +15,8 @@ export interface WorkerContext {
   progress(event: Readonly<Record<string, unknown>>): void;
   /** Aborted when the job is cancelled or past its deadline: stop, clean up, throw. */
   readonly signal: AbortSignal;
+  /** Which shard this is, in a sharded (Indexed) Kubernetes job; absent otherwise. */
+  readonly shard?: { readonly index: number; readonly count: number };
 }
 
 export type WorkerRun = (
@@ -21,6 +26,7 @@ export type WorkerRun = (
 
 export function serveWorker(run: WorkerRun): void {
   const send = process.send?.bind(process);
+  if (send === undefined && isPodWorker(process.env)) return servePodWorker(run);
   if (send === undefined) {
     throw new CoinError('JOB.NO_SCHEDULER', 'FAILED_PRECONDITION', 'this worker module has no scheduler to serve', {
       hint: 'worker modules are started by LocalProcessScheduler (child_process.fork with IPC), not run directly',

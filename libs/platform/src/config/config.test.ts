@@ -97,3 +97,31 @@ test('a process brings its own defaults, below the file and COIN_* (the CLI logs
   assert.equal(resolveConfig(undefined, {}, cli).log.level, 'info');
   assert.equal(loadConfig({ COIN_LOG_FORMAT: 'json' }, undefined, cli).log.format, 'json');
 });
+
+test('the kubernetes keys: defaults, COIN_K8S_* variables, strict values; COIN_JOB_* are a worker pod’s, not refused', () => {
+  const k = resolveConfig(undefined, {}).kubernetes;
+  assert.deepEqual(
+    [k.instance, k.gpus, k.backoffLimit, k.ttlSecondsAfterFinished, k.imagePullPolicy, k.activeDeadlineSeconds],
+    ['coin', 0, 0, 86_400, 'IfNotPresent', undefined],
+  );
+  assert.deepEqual(k.resources, { requests: { cpu: '1', memory: '2Gi' }, limits: {} });
+  const set = resolveConfig(
+    { kubernetes: { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] } },
+    {
+      COIN_K8S_GPUS: '1',
+      COIN_K8S_BACKOFF_LIMIT: '2',
+      COIN_K8S_ACTIVE_DEADLINE_SECONDS: '3600',
+      COIN_K8S_SERVICE_ACCOUNT: 'coin-worker',
+      COIN_JOB_UNIT: '{}',
+      COIN_JOB_NAME: 'x',
+    },
+  ).kubernetes;
+  assert.deepEqual(
+    [set.gpus, set.backoffLimit, set.activeDeadlineSeconds, set.serviceAccount],
+    [1, 2, 3600, 'coin-worker'],
+  );
+  assert.throws(() => resolveConfig(undefined, { COIN_K8S_GPUS: 'two' }), /kubernetes\.gpus/);
+  assert.throws(() => resolveConfig({ kubernetes: { resources: { requests: { cpu: 'lots' } } } }, {}), /requests\.cpu/);
+  assert.throws(() => resolveConfig({ kubernetes: { tolerations: [{ effect: 'Sometimes' }] } }, {}), /tolerations/);
+  assert.throws(() => resolveConfig({ kubernetes: { gpu: 1 } }, {}), /unknown key\(s\) gpu/);
+});

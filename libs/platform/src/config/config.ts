@@ -4,6 +4,70 @@ import { join } from 'node:path';
 import type { z as Zod } from 'zod';
 import { CoinError } from '@coin/core';
 
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A Kubernetes resource quantity: `500m`, `2`, `8Gi`, `1.5e3`. */
+const QUANTITY = /^[+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+|[KMGTPE]i|[mkMGTPE])?$/;
+/** A label or annotation key: an optional DNS-subdomain prefix and `/`, then a name of up to 63 characters. */
+const META_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+
+/** `kubernetes`: where and how KubernetesJobScheduler runs worker pods (docs/configuration.md#kubernetes). */
+function kubernetesSchema(z: typeof Zod) {
+  const quantities = z
+    .object({
+      cpu: z.string().regex(QUANTITY, 'a quantity').optional(),
+      memory: z.string().regex(QUANTITY, 'a quantity').optional(),
+    })
+    .strict();
+  const toleration = z
+    .object({
+      key: z.string().min(1).optional(),
+      operator: z.enum(['Equal', 'Exists']).optional(),
+      value: z.string().optional(),
+      effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+      tolerationSeconds: z.number().int().min(0).optional(),
+    })
+    .strict();
+  return z
+    .object({
+      namespace: z.string().regex(DNS_LABEL, 'a DNS-1123 label').default('coin'),
+      /** `app.kubernetes.io/instance` of every Job (the Helm release); the scheduler watches only its own. */
+      instance: z.string().regex(LABEL_VALUE, 'a label value').min(1).default('coin'),
+      trainerImage: z.string().optional(),
+      /** The worker container's command; unset, the image's entrypoint. */
+      trainerCommand: z.array(z.string().min(1)).min(1).optional(),
+      imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'),
+      /** `nvidia.com/gpu` per worker pod; above 0 the worker runs with executionProvider cuda. */
+      gpus: z.number().int().min(0).max(16).default(0),
+      nodeSelector: z
+        .record(z.string().regex(META_KEY, 'a label key'), z.string().regex(LABEL_VALUE, 'a label value'))
+        .default({}),
+      tolerations: z.array(toleration).default([]),
+      resources: z
+        .object({ requests: quantities.default({}), limits: quantities.default({}) })
+        .strict()
+        .default({ requests: { cpu: '1', memory: '2Gi' }, limits: {} }),
+      serviceAccount: z.string().regex(DNS_LABEL, 'a DNS-1123 label').optional(),
+      /** UID (and GID) the worker runs as: pods pass the `restricted` Pod Security Standard. */
+      runAsUser: z.number().int().min(1).default(1000),
+      /** ConfigMaps and Secrets whose keys become the worker's environment (its COIN_* settings, S3 credentials). */
+      envFromConfigMaps: z.array(z.string().regex(DNS_LABEL, 'a DNS-1123 name')).default([]),
+      envFromSecrets: z.array(z.string().regex(DNS_LABEL, 'a DNS-1123 name')).default([]),
+      /** Pod retries for crashes before the Job fails; disruptions never count. Retrying a unit is the orchestrator's. */
+      backoffLimit: z.number().int().min(0).max(20).default(0),
+      /** How long a finished Job (and its pods) is kept, s: longer than an orchestrator may stay down. */
+      ttlSecondsAfterFinished: z.number().int().min(0).default(86_400),
+      /** Deadline of a job that sets none, s; unset, none. */
+      activeDeadlineSeconds: z.number().int().min(1).optional(),
+      labels: z
+        .record(z.string().regex(META_KEY, 'a label key'), z.string().regex(LABEL_VALUE, 'a label value'))
+        .default({}),
+      annotations: z.record(z.string().regex(META_KEY, 'an annotation key'), z.string()).default({}),
+    })
+    .strict()
+    .prefault({});
+}
+
 /**
  * The one typed configuration of every CoIN-TS process. Sources, later wins: defaults, an optional
  * JSON file (`--config` / COIN_CONFIG), then COIN_* environment variables. Unknown keys and unknown
@@ -68,16 +132,7 @@ function buildSchema(z: typeof Zod) {
         })
         .strict()
         .default({ region: 'us-east-1', bucket: 'coin', prefix: '', partSizeMiB: 16, createBucket: true }),
-      kubernetes: z
-        .object({
-          namespace: z
-            .string()
-            .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS-1123 label')
-            .default('coin'),
-          trainerImage: z.string().optional(),
-        })
-        .strict()
-        .default({ namespace: 'coin' }),
+      kubernetes: kubernetesSchema(z),
     })
     .strict();
 }
@@ -140,10 +195,23 @@ export const ENVIRONMENT: Readonly<Record<string, Setter>> = {
   COIN_S3_CREATE_BUCKET: at(['s3', 'createBucket'], asBoolean),
   COIN_K8S_NAMESPACE: at(['kubernetes', 'namespace'], asString),
   COIN_TRAINER_IMAGE: at(['kubernetes', 'trainerImage'], asString),
+  COIN_K8S_INSTANCE: at(['kubernetes', 'instance'], asString),
+  COIN_K8S_IMAGE_PULL_POLICY: at(['kubernetes', 'imagePullPolicy'], asString),
+  COIN_K8S_GPUS: at(['kubernetes', 'gpus'], asNumber),
+  COIN_K8S_SERVICE_ACCOUNT: at(['kubernetes', 'serviceAccount'], asString),
+  COIN_K8S_BACKOFF_LIMIT: at(['kubernetes', 'backoffLimit'], asNumber),
+  COIN_K8S_TTL_SECONDS_AFTER_FINISHED: at(['kubernetes', 'ttlSecondsAfterFinished'], asNumber),
+  COIN_K8S_ACTIVE_DEADLINE_SECONDS: at(['kubernetes', 'activeDeadlineSeconds'], asNumber),
 };
 
-/** Variables that select the config rather than being part of it. */
-const META_VARIABLES = new Set(['COIN_CONFIG']);
+/**
+ * Variables a worker pod gets from KubernetesJobScheduler: its job, not configuration
+ * (docs/protocol.md#worker-pods). They are read by the worker, not by the config.
+ */
+export const JOB_VARIABLES = ['COIN_JOB_NAME', 'COIN_JOB_UNIT', 'COIN_JOB_SHARDS', 'COIN_JOB_TERMINATION_LOG'] as const;
+
+/** Variables that select the config rather than being part of it, or are a worker pod's job. */
+const META_VARIABLES = new Set<string>(['COIN_CONFIG', ...JOB_VARIABLES]);
 
 function mergeDeep(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };

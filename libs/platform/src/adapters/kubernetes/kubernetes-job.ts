@@ -1,0 +1,89 @@
+/**
+ * One job of KubernetesJobScheduler: the handle of a batch/v1 Job. It learns how the Job is doing
+ * from the scheduler's watch (`observe`, `vanished`) and settles once. A Kubernetes job reports no
+ * progress here: the worker publishes its progress on the EventBus, so `onProgress` never fires.
+ */
+import type { V1Job } from '@kubernetes/client-node';
+import type { JobHandle, JobOutcome } from '../../ports/job-scheduler.js';
+import { endCondition } from './job-outcome.js';
+
+export interface KubernetesJobHooks {
+  /** The Job ended: find its outcome (reads its pods). */
+  outcome(job: V1Job): Promise<JobOutcome>;
+  /** Deletes the Job (cancel). */
+  remove(name: string): Promise<void>;
+}
+
+export class KubernetesJob implements JobHandle {
+  readonly done: Promise<JobOutcome>;
+  private resolveDone!: (outcome: JobOutcome) => void;
+  private settled = false;
+  private settling = false;
+  private cancelling: Promise<void> | undefined;
+  /** When the Job was known to exist (ms), for telling a list that predates it from one that lost it. */
+  seenAt: number | undefined;
+
+  constructor(
+    /** The Job's (DNS-1123) name. */
+    readonly name: string,
+    readonly digest: string,
+    private readonly hooks: KubernetesJobHooks,
+  ) {
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+  }
+
+  get ended(): boolean {
+    return this.settled;
+  }
+
+  onProgress(_listener: (event: Readonly<Record<string, unknown>>) => void): void {
+    // None: see the file comment.
+  }
+
+  /** The Job as the API server has it now (a create, a get, a watch event, a list). */
+  observe(job: V1Job): void {
+    this.seenAt ??= Date.now();
+    if (this.settled || this.settling || this.cancelling !== undefined) return;
+    if (endCondition(job) === undefined) return;
+    this.settling = true;
+    this.hooks.outcome(job).then(
+      (outcome) => this.settle(outcome),
+      // The pods could not be read: the next event or re-list tries again.
+      () => (this.settling = false),
+    );
+  }
+
+  /** The Job is gone: deleted by this handle's cancel, by someone else, or by its TTL before its end was seen. */
+  vanished(last: V1Job | undefined): void {
+    if (this.settled) return;
+    if (this.cancelling !== undefined) return this.settle({ status: 'cancelled' });
+    if (last !== undefined && endCondition(last) !== undefined) {
+      this.settling = false;
+      this.observe(last);
+      return;
+    }
+    this.settle({
+      status: 'failed',
+      retryable: true,
+      code: 'JOB.LOST',
+      message: `the Kubernetes Job ${this.name} was deleted before it ended (not by this scheduler)`,
+    });
+  }
+
+  async cancel(): Promise<void> {
+    if (!this.settled && !this.settling) {
+      this.cancelling ??= this.hooks.remove(this.name).catch((e: unknown) => {
+        this.cancelling = undefined;
+        throw e;
+      });
+      await this.cancelling;
+    }
+    await this.done;
+  }
+
+  settle(outcome: JobOutcome): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolveDone(outcome);
+  }
+}
