@@ -303,29 +303,6 @@ function environment(objects: readonly K8sObject[], c: Container): Record<string
   return env;
 }
 
-/**
- * The `kubernetes` keys of the Kubernetes Job scheduler's config, written on another branch: until
- * it is merged this branch's config rejects them. Delete this list once it is (the test then checks
- * the whole file).
- */
-const SCHEDULER_KEYS_NOT_YET_MERGED = new Set([
-  'instance',
-  'imagePullPolicy',
-  'gpus',
-  'nodeSelector',
-  'tolerations',
-  'resources',
-  'serviceAccount',
-  'runAsUser',
-  'envFromConfigMaps',
-  'envFromSecrets',
-  'backoffLimit',
-  'ttlSecondsAfterFinished',
-  'activeDeadlineSeconds',
-  'labels',
-  'annotations',
-]);
-
 describe("the product's configuration accepts what the chart gives each service", () => {
   it('every service: its COIN_* environment (and the orchestrator its config.json) resolve with resolveConfig', (t) => {
     for (const app of Object.keys(SERVICES)) {
@@ -337,24 +314,7 @@ describe("the product's configuration accepts what the chart gives each service"
         const data = named(external, 'ConfigMap', 'bench-coin-orchestrator').data as Record<string, string>;
         file = JSON.parse(data['config.json']) as Record<string, unknown>;
       }
-      let config: ReturnType<typeof resolveConfig>;
-      try {
-        config = resolveConfig(file, env);
-      } catch (e) {
-        const problems = (isCoinError(e) ? (e.details?.problems as string[] | undefined) : undefined) ?? [String(e)];
-        const pending = problems.flatMap(
-          (p) => /^kubernetes: unknown key\(s\) (.*)$/.exec(p)?.[1].split(', ') ?? ['-'],
-        );
-        if (!file || !pending.every((k) => SCHEDULER_KEYS_NOT_YET_MERGED.has(k))) throw e;
-        t.diagnostic(
-          `kubernetes keys this branch's config lacks (the scheduler's branch adds them): ${pending.join(', ')}`,
-        );
-        const k8s = file.kubernetes as Record<string, unknown>;
-        config = resolveConfig(
-          { kubernetes: Object.fromEntries(Object.entries(k8s).filter(([k]) => !pending.includes(k))) },
-          env,
-        );
-      }
+      const config = resolveConfig(file, env);
       assert.deepEqual(config.kafka.brokers, ['kafka-0.kafka.example:9092', 'kafka-1.kafka.example:9092']);
       assert.equal(config.s3.endpoint, 'https://s3.eu-west-1.amazonaws.com');
       assert.equal(config.s3.bucket, 'coin-results');
