@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ALL_TOPICS } from '@coin/contracts';
-import { isCoinError } from '@coin/core';
 import { resolveConfig } from '@coin/platform';
 import {
   byKind,
@@ -304,7 +303,7 @@ function environment(objects: readonly K8sObject[], c: Container): Record<string
 }
 
 describe("the product's configuration accepts what the chart gives each service", () => {
-  it('every service: its COIN_* environment (and the orchestrator its config.json) resolve with resolveConfig', (t) => {
+  it('every service: its COIN_* environment (and the orchestrator its config.json) resolve with resolveConfig', () => {
     for (const app of Object.keys(SERVICES)) {
       const [c] = podSpecs([named(external, 'Deployment', `bench-coin-${app}`)])[0].spec.containers;
       const env = environment(external, c);
