@@ -48,6 +48,18 @@ export function sweepBaseToProto(
         `--${flag}: no method of the sweep (${methods.join(', ')}) has this setting`,
         'drop the flag, or add a method that has it to the grid',
       );
+  // One RunSpec field may hold the flags of two methods (lora-alpha and moe-alpha: lora_alpha); a
+  // sweep has one value per field, so both flags must be given (and agree) or neither.
+  for (const flag of Object.keys(raw))
+    for (const m of methods) {
+      const twin = METHODS.get(m).flags.find((f) => f.name !== flag && METHOD_FLAG_FIELDS[f.name] === METHOD_FLAG_FIELDS[flag]);
+      if (twin && !knows(m, flag) && raw[twin.name] === undefined)
+        throw invalidArgument(
+          'SWEEP.CONFLICTING_SETTINGS',
+          `--${flag} travels in RunSpec.${METHOD_FLAG_FIELDS[flag]}, which ${m} reads as --${twin.name}`,
+          `give --${twin.name} the same value too, or sweep ${m} separately`,
+        );
+    }
   const own = (m: string) => Object.fromEntries(Object.entries(raw).filter(([flag]) => knows(m, flag)));
   const first = resolveRunSpec({ ...input, method: methods[0], methodFlags: own(methods[0]) }, catalogue);
   const proto = runSpecToProto(first, catalogue) as unknown as Json;
