@@ -97,3 +97,10 @@ test('a process brings its own defaults, below the file and COIN_* (the CLI logs
   assert.equal(resolveConfig(undefined, {}, cli).log.level, 'info');
   assert.equal(loadConfig({ COIN_LOG_FORMAT: 'json' }, undefined, cli).log.format, 'json');
 });
+
+test('sweeps.maxActiveRuns: 2 unless COIN_SWEEP_MAX_ACTIVE_RUNS says another whole number from 1', () => {
+  assert.equal(resolveConfig(undefined, {}).sweeps.maxActiveRuns, 2);
+  assert.equal(resolveConfig(undefined, { COIN_SWEEP_MAX_ACTIVE_RUNS: '4' }).sweeps.maxActiveRuns, 4);
+  assert.throws(() => resolveConfig(undefined, { COIN_SWEEP_MAX_ACTIVE_RUNS: '0' }), /sweeps\.maxActiveRuns/);
+  assert.throws(() => resolveConfig(undefined, { COIN_SWEEP_MAX_ACTIVE_RUNS: '1.5' }), /sweeps\.maxActiveRuns/);
+});
