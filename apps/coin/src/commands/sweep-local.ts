@@ -2,7 +2,8 @@
  * `coin sweep --grid FILE --local`: the sweep's runs in this process, one at a time, with
  * `executeRun` and the in-process runner on the local store — no stack. Units the runs share (the
  * world, the base, stage prefixes) are in the store after the first run and computed once. Each run
- * lands in `<out>/<run id>/` as `coin run` writes it, the sweep's comparison in `<out>/<sweep id>/`.
+ * lands in `<out>/<run id>/` as `coin run` writes it, the sweep's comparison in `<out>/<sweep id>/`;
+ * the sweep's record goes to the store (`sweeps/<id>/sweep.json`) for `coin sweep report`.
  */
 import { join, resolve } from 'node:path';
 import { checkOutputDir } from '@coin/core';
@@ -39,6 +40,14 @@ export async function runSweepLocally(
     message: `every finished unit is in the store ${storeDir}`,
     hint: 'run the same command again: the runs done are not repeated',
   };
+  // The sweep's record, as the orchestrator keeps it, so that `coin sweep report` finds its runs.
+  const stored = await pipeline.readSweepState(store, id);
+  const record = stored ?? pipeline.newSweepRecord(plan.expanded, plan.grid, plan.base);
+  await pipeline.writeSweepState(store, {
+    ...record,
+    attempt: { ...record.attempt, submitted: specs.length },
+    updatedAt: new Date().toISOString(),
+  });
   const all: RunResults[] = [];
   try {
     await runInterruptible({ what: 'sweep', out, leaves }, async (signal) => {

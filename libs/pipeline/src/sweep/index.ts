@@ -5,11 +5,13 @@ export {
   decodeBase,
   decodeGrid,
   listSweepStates,
+  newSweepRecord,
   readSweepState,
   SWEEP_STATE_FORMAT,
   type SweepAttempt,
   type SweepRecord,
   sweepStatePath,
+  writeSweepState,
 } from './sweep-state.js';
 export { isTerminalSweep, type SweepRunView, type SweepStateName, type SweepView, sweepView } from './sweep-view.js';
 export {

@@ -21,11 +21,9 @@ import { type ExpandedSweep, expandSweep } from './expand-sweep.js';
 import {
   decodeBase,
   decodeGrid,
-  encodeBase,
-  encodeGrid,
   listSweepStates,
+  newSweepRecord,
   readSweepState,
-  SWEEP_STATE_FORMAT,
   type SweepRecord,
   writeSweepState,
 } from './sweep-state.js';
@@ -100,16 +98,7 @@ export class SweepController {
         'leave sweep_id empty: a sweep is named by its runs, so the same grid is the same sweep',
       );
     const now = new Date().toISOString();
-    const fresh: SweepRecord = {
-      format: SWEEP_STATE_FORMAT,
-      sweepId: id,
-      grid: encodeGrid(grid),
-      base: encodeBase(base),
-      runs: expanded.runIds,
-      createdAt: now,
-      updatedAt: now,
-      attempt: { number: 1, startedAt: now, submitted: 0 },
-    };
+    const fresh = newSweepRecord(expanded, grid, base, now);
     if (options.validateOnly) return this.view(fresh);
     this.checkOpen();
     return this.serial(id, async () => {

@@ -37,6 +37,25 @@ export interface SweepRecord {
   readonly error?: { readonly code: string; readonly kind: string; readonly message: string; readonly hint?: string };
 }
 
+/** A new sweep's record: attempt 1, nothing submitted. */
+export function newSweepRecord(
+  expanded: { readonly id: string; readonly runIds: readonly string[] },
+  grid: SweepGrid,
+  base: ProtoRunSpec,
+  now = new Date().toISOString(),
+): SweepRecord {
+  return {
+    format: SWEEP_STATE_FORMAT,
+    sweepId: expanded.id,
+    grid: encodeGrid(grid),
+    base: encodeBase(base),
+    runs: expanded.runIds,
+    createdAt: now,
+    updatedAt: now,
+    attempt: { number: 1, startedAt: now, submitted: 0 },
+  };
+}
+
 export const sweepStatePath = (id: string) => `sweeps/${id}/sweep.json`;
 
 export const encodeGrid = (grid: SweepGrid) => Buffer.from(SweepGrid.encode(grid).finish()).toString('base64');
