@@ -200,28 +200,32 @@ describe('orchestrator: BenchmarkService over gRPC', () => {
   });
 
   it('sweeps: CreateSweep (validate_only, bad grid, bounded), GetSweep, ListSweeps, ListRuns of a sweep, CancelSweep', async () => {
-    const createSweep = (r: Parameters<typeof CreateSweepRequest.fromPartial>[0]) =>
-      unary<CreateSweepRequest, CreateSweepResponse>(bench.createSweep.bind(bench), CreateSweepRequest.fromPartial(r));
-    const getSweep = (name: string) =>
-      unary<{ name: string }, GetSweepResponse>(bench.getSweep.bind(bench), { name });
+    const createSweep = (r: Readonly<Record<string, unknown>>) =>
+      unary<CreateSweepRequest, CreateSweepResponse>(
+        bench.createSweep.bind(bench),
+        CreateSweepRequest.fromPartial(r as Parameters<typeof CreateSweepRequest.fromPartial>[0]),
+      );
+    const getSweep = (name: string) => unary<{ name: string }, GetSweepResponse>(bench.getSweep.bind(bench), { name });
     const grid = { seeds: [5, 6, 7] };
 
     const checked = await createSweep({ grid, base: SPEC, validateOnly: true });
     assert.equal(checked.operation, undefined);
     const name = checked.sweep!.name;
     assert.match(name, /^sweeps\/sweep-lora-3r-[0-9a-f]{10}$/);
-    assert.deepEqual(checked.sweep?.runs.map((r) => r.replace(/-[0-9a-f]{10}$/, '')), [
-      'runs/lora-micro-s5',
-      'runs/lora-micro-s6',
-      'runs/lora-micro-s7',
-    ]);
+    assert.deepEqual(
+      checked.sweep?.runs.map((r) => r.replace(/-[0-9a-f]{10}$/, '')),
+      ['runs/lora-micro-s5', 'runs/lora-micro-s6', 'runs/lora-micro-s7'],
+    );
     await assert.rejects(getSweep(name), (e: ServiceError) => e.code === status.NOT_FOUND);
     await assert.rejects(getSweep('nope'), (e: ServiceError) => e.code === status.INVALID_ARGUMENT);
-    await assert.rejects(createSweep({ grid: { seeds: [1], presets: [Preset.PRESET_MICRO], baseModels: ['/b'] }, base: SPEC }), (e: ServiceError) => {
-      assert.equal(e.code, status.INVALID_ARGUMENT);
-      assert.equal(errorInfoFromMetadata(e.metadata)?.code, 'SWEEP.BAD_GRID');
-      return true;
-    });
+    await assert.rejects(
+      createSweep({ grid: { seeds: [1], presets: [Preset.PRESET_MICRO], baseModels: ['/b'] }, base: SPEC }),
+      (e: ServiceError) => {
+        assert.equal(e.code, status.INVALID_ARGUMENT);
+        assert.equal(errorInfoFromMetadata(e.metadata)?.code, 'SWEEP.BAD_GRID');
+        return true;
+      },
+    );
 
     const created = await createSweep({ grid, base: SPEC });
     assert.equal(created.sweep?.name, name);
@@ -244,7 +248,10 @@ describe('orchestrator: BenchmarkService over gRPC', () => {
       pageToken: '',
       state: State.STATE_RUNNING,
     });
-    assert.deepEqual(listed.sweeps.map((x) => x.name), [name]);
+    assert.deepEqual(
+      listed.sweeps.map((x) => x.name),
+      [name],
+    );
     const { operation } = await unary<{ name: string }, GetOperationResponse>(ops.getOperation.bind(ops), {
       name: `operations/${name.slice(7)}`,
     });

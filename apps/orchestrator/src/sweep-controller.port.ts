@@ -19,9 +19,11 @@ export async function createSweepController(ctx: ServiceContext, runs: RunContro
     runs,
     store: ctx.store,
     maxActiveRuns: ctx.config.sweeps.maxActiveRuns,
-    onError: (sweep, e) => log.error({ sweep, err: e }, 'a sweep could not submit its next run; it tries again when one of its runs ends'),
+    onError: (sweep, e) =>
+      log.error({ sweep, err: e }, 'a sweep could not submit its next run; it tries again when one of its runs ends'),
   });
   const unfinished = (await sweeps.list()).filter((s) => s.state === 'RUNNING' || s.state === 'PENDING');
-  for (const s of unfinished) log.info({ sweep: s.record.sweepId, state: s.state }, 'going on with an unfinished sweep');
+  for (const s of unfinished)
+    log.info({ sweep: s.record.sweepId, state: s.state }, 'going on with an unfinished sweep');
   return sweeps;
 }

@@ -23,6 +23,11 @@ export async function resultStore(ctx: CliContext, flags: { store?: string }): P
   const dir = resolve(flags.store ?? config.storeDir);
   const stack = await readStackFile(dir);
   if (stack?.s3.local)
-    return new S3ObjectStore({ ...common, endpoint: stack.s3.endpoint, bucket: stack.s3.bucket, ...LOCAL_S3_CREDENTIALS });
+    return new S3ObjectStore({
+      ...common,
+      endpoint: stack.s3.endpoint,
+      bucket: stack.s3.bucket,
+      ...LOCAL_S3_CREDENTIALS,
+    });
   return new FilesystemObjectStore(dir);
 }

@@ -114,9 +114,7 @@ export async function runSpecsFromFlags(flags: RunFlags, methodFlags: ReadonlyMa
   const pipeline = await import('@coin/pipeline');
   const { input, seed, seeds } = runInputFromFlags(flags, methodFlags);
   // Every seed's spec is checked before anything runs.
-  return Array.from({ length: seeds }, (_, k) =>
-    pipeline.resolveRunSpec(input(seed + k), pipeline.METHOD_CATALOGUE),
-  );
+  return Array.from({ length: seeds }, (_, k) => pipeline.resolveRunSpec(input(seed + k), pipeline.METHOD_CATALOGUE));
 }
 
 /**

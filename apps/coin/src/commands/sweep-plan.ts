@@ -23,7 +23,11 @@ export async function sweepPlanFromFlags(
 ): Promise<SweepPlan> {
   const pipeline = await import('@coin/pipeline');
   if (!flags.grid)
-    throw invalidArgument('SWEEP.NO_GRID', '`coin sweep` needs --grid FILE', 'e.g. coin sweep --grid sweep.yaml --preset micro');
+    throw invalidArgument(
+      'SWEEP.NO_GRID',
+      '`coin sweep` needs --grid FILE',
+      'e.g. coin sweep --grid sweep.yaml --preset micro',
+    );
   let text: string;
   try {
     text = await readFile(flags.grid, 'utf8');
@@ -36,7 +40,11 @@ export async function sweepPlanFromFlags(
   const grid = pipeline.parseGridFile(text, flags.grid);
   const fromCli = (name: string) => cmd.getOptionValueSource(name) === 'cli';
   if (grid.methods.length > 0 && fromCli('method'))
-    throw invalidArgument('SWEEP.AXIS_AND_FLAG', `--method and the grid's methods both say which method`, 'give one of the two');
+    throw invalidArgument(
+      'SWEEP.AXIS_AND_FLAG',
+      `--method and the grid's methods both say which method`,
+      'give one of the two',
+    );
   for (const [flag, key] of [
     ['preset', 'presets'],
     ['order', 'orders'],
@@ -45,7 +53,11 @@ export async function sweepPlanFromFlags(
     ['seed', 'seeds'],
   ] as const)
     if (fromCli(flag) && fieldOf(grid, key).length > 0)
-      throw invalidArgument('SWEEP.AXIS_AND_FLAG', `--${flag} and the grid's ${key} both set it`, 'give one of the two');
+      throw invalidArgument(
+        'SWEEP.AXIS_AND_FLAG',
+        `--${flag} and the grid's ${key} both set it`,
+        'give one of the two',
+      );
   const { input, seed, seeds } = runInputFromFlags(flags, methodFlags);
   if (seeds > 1) {
     if (grid.seeds.length > 0)

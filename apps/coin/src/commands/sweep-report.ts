@@ -12,7 +12,11 @@ import { resultStore } from '../client/result-store.js';
 import type { CliContext } from '../context.js';
 import { sweepTables } from './sweep-local.js';
 
-export async function writeSweepReport(ctx: CliContext, id: string, flags: { out?: string; store?: string }): Promise<void> {
+export async function writeSweepReport(
+  ctx: CliContext,
+  id: string,
+  flags: { out?: string; store?: string },
+): Promise<void> {
   const pipeline = await import('@coin/pipeline');
   const store = await resultStore(ctx, flags);
   const record = await pipeline.readSweepState(store, id);

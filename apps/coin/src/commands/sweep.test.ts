@@ -25,11 +25,17 @@ describe('coin sweep', () => {
     const cases: [string[], RegExp][] = [
       [['--grid', await grid('typo.yaml', 'methods: [lora]\nseed: [1]\n')], /typo\.yaml:2: unknown key "seed"/],
       [['--grid', await grid('empty.yaml', 'seeds: []\n')], /empty\.yaml:1: seeds is empty/],
-      [['--grid', await grid('bad.yaml', 'fractions: [0.5, 2]\n')], /bad\.yaml:1: fractions: 2 is not a number in \(0, 1\]/],
+      [
+        ['--grid', await grid('bad.yaml', 'fractions: [0.5, 2]\n')],
+        /bad\.yaml:1: fractions: 2 is not a number in \(0, 1\]/,
+      ],
       [['--grid', join(dir, 'none.yaml')], /cannot read the grid file/],
       [[], /needs --grid FILE/],
       [['--grid', await grid('seeds.yaml', 'seeds: [0, 1]\n'), '--seed', '4'], /--seed and the grid's seeds/],
-      [['--grid', await grid('methods.yaml', 'methods: [lora]\n'), '--ewc-lambda', '3'], /--ewc-lambda: no method of the sweep/],
+      [
+        ['--grid', await grid('methods.yaml', 'methods: [lora]\n'), '--ewc-lambda', '3'],
+        /--ewc-lambda: no method of the sweep/,
+      ],
     ];
     for (const [args, message] of cases) {
       // No orchestrator at this address: a usage error must come first.
@@ -68,7 +74,10 @@ describe('coin sweep', () => {
     const results = JSON.parse(
       await readFile(join(dir, 'out2', entries.find((e) => e.startsWith('lora-micro-s1'))!, 'results.json'), 'utf8'),
     ) as { units: { cached: boolean }[] };
-    assert.ok(results.units.every((u) => u.cached), 'every unit of the second pass came from the store');
+    assert.ok(
+      results.units.every((u) => u.cached),
+      'every unit of the second pass came from the store',
+    );
 
     const report = await runCli(['sweep', 'report', id, '--out', join(dir, 'report')], env());
     assert.equal(report.code, 0, report.stderr);

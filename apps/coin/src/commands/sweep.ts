@@ -44,7 +44,9 @@ export function registerSweepCommand(program: Command, ctx: CliContext): void {
   // Options after a subcommand (`coin sweep status --store X`) are parsed by `sweep` when it has the
   // same option (the root program does not use positional options): the subcommands read them here.
   const given = <T extends object>(flags: T, keys: readonly string[]): T => ({
-    ...Object.fromEntries(keys.filter((k) => cmd.getOptionValueSource(k) === 'cli').map((k) => [k, cmd.getOptionValue(k)])),
+    ...Object.fromEntries(
+      keys.filter((k) => cmd.getOptionValueSource(k) === 'cli').map((k) => [k, cmd.getOptionValue(k)]),
+    ),
     ...flags,
   });
   const methodFlags = addRunFlags(program, cmd);
@@ -54,7 +56,10 @@ export function registerSweepCommand(program: Command, ctx: CliContext): void {
     .option('--local', 'run the grid in this process, one run at a time, on the local store (no stack)')
     .option('--out <dir>', '--local: where each run’s results and the sweep’s report go', 'coin-results')
     .option(...ORCHESTRATOR_FLAG)
-    .option('--store <dir>', 'the store: --local runs on it; otherwise the store whose stack to call (default: config storeDir / COIN_STORE)');
+    .option(
+      '--store <dir>',
+      'the store: --local runs on it; otherwise the store whose stack to call (default: config storeDir / COIN_STORE)',
+    );
   cmd.action(async (flags: SweepFlags) => {
     const { sweepPlanFromFlags } = await import('./sweep-plan.js');
     // A bad grid or flag is refused here, before any call.
@@ -89,9 +94,14 @@ export function registerSweepCommand(program: Command, ctx: CliContext): void {
       const { sweep: final, runs } = await sweepAndRuns(orchestrator, name);
       ctx.stdout.write(`${view.sweepTable(final, runs)}\n`);
       if (final.state !== 3)
-        throw new CoinError('SWEEP.NOT_SUCCEEDED', 'FAILED_PRECONDITION', `sweep ${view.sweepIdOf(name)} did not succeed`, {
-          hint: `see coin sweep status ${view.sweepIdOf(name)}; coin sweep with the same grid retries the runs that did not succeed`,
-        });
+        throw new CoinError(
+          'SWEEP.NOT_SUCCEEDED',
+          'FAILED_PRECONDITION',
+          `sweep ${view.sweepIdOf(name)} did not succeed`,
+          {
+            hint: `see coin sweep status ${view.sweepIdOf(name)}; coin sweep with the same grid retries the runs that did not succeed`,
+          },
+        );
     } finally {
       orchestrator.close();
     }
@@ -143,7 +153,10 @@ export function registerSweepCommand(program: Command, ctx: CliContext): void {
     .command('report')
     .description("the sweep's comparison report from its runs' results in the store: intervals over seeds (and orders)")
     .argument('<sweep>', 'a sweep id')
-    .option('--out <dir>', 'where report.html, results.csv, metrics.csv and comparison.csv go (default: coin-results/<sweep>)')
+    .option(
+      '--out <dir>',
+      'where report.html, results.csv, metrics.csv and comparison.csv go (default: coin-results/<sweep>)',
+    )
     .option('--store <dir>', 'the store folder (default: config storeDir / COIN_STORE; its stack’s S3 when one runs)')
     .action(async (sweep: string, own: { out?: string; store?: string }) => {
       const { writeSweepReport } = await import('./sweep-report.js');

@@ -60,7 +60,11 @@ describe('expandSweep', () => {
   });
 
   it('an empty axis keeps the base value; each run keeps only its own method’s flags', () => {
-    const input: RunSpecInput = { ...BASE, methodFlags: { 'lora-rank': '4', 'ewc-lambda': '123' }, training: { lr: 1e-3 } };
+    const input: RunSpecInput = {
+      ...BASE,
+      methodFlags: { 'lora-rank': '4', 'ewc-lambda': '123' },
+      training: { lr: 1e-3 },
+    };
     const base = baseFor(['lora', 'ewc'], input);
     const { specs } = expandSweep(SweepGrid.fromPartial({ methods: [Method.METHOD_LORA, Method.METHOD_EWC] }), base);
     assert.deepEqual(
@@ -76,16 +80,25 @@ describe('expandSweep', () => {
     );
     assert.deepEqual(
       specs[1],
-      resolveRunSpec({ ...input, method: 'ewc', methodFlags: { 'lora-rank': '4', 'ewc-lambda': '123' } }, METHOD_CATALOGUE),
+      resolveRunSpec(
+        { ...input, method: 'ewc', methodFlags: { 'lora-rank': '4', 'ewc-lambda': '123' } },
+        METHOD_CATALOGUE,
+      ),
     );
     // moelora has no lora-rank (its rank is --moe-rank): a lora-only setting does not reach it.
     const moe = expandSweep(
       SweepGrid.fromPartial({ methods: [Method.METHOD_LORA, Method.METHOD_MOELORA] }),
-      baseFor(['lora', 'moelora'], { ...BASE, methodFlags: { 'lora-alpha': '32', 'moe-alpha': '32', 'moe-experts': '2' } }),
+      baseFor(['lora', 'moelora'], {
+        ...BASE,
+        methodFlags: { 'lora-alpha': '32', 'moe-alpha': '32', 'moe-experts': '2' },
+      }),
     ).specs;
     assert.deepEqual(
       moe[1],
-      resolveRunSpec({ ...BASE, method: 'moelora', methodFlags: { 'moe-alpha': '32', 'moe-experts': '2' } }, METHOD_CATALOGUE),
+      resolveRunSpec(
+        { ...BASE, method: 'moelora', methodFlags: { 'moe-alpha': '32', 'moe-experts': '2' } },
+        METHOD_CATALOGUE,
+      ),
     );
     assert.deepEqual(moe[0], resolveRunSpec({ ...BASE, methodFlags: { 'lora-alpha': '32' } }, METHOD_CATALOGUE));
     // lora-alpha and moe-alpha travel in one field: a sweep of both takes both flags or neither.
@@ -105,17 +118,31 @@ describe('expandSweep', () => {
       codeOf(() => expandSweep(SweepGrid.fromPartial({ presets: [1], baseModels: ['/m'] }), base)),
       'SWEEP.BAD_GRID',
     );
-    assert.equal(codeOf(() => expandSweep(SweepGrid.fromPartial({ seeds: [1, 1] }), base)), 'SWEEP.BAD_GRID');
+    assert.equal(
+      codeOf(() => expandSweep(SweepGrid.fromPartial({ seeds: [1, 1] }), base)),
+      'SWEEP.BAD_GRID',
+    );
     const twice = SweepGrid.fromPartial({
       taskOrders: [{ tasks: ['ImageNet', 'VQAv2'] }, { tasks: ['ImageNet', 'VQAv2'] }],
     });
-    assert.equal(codeOf(() => expandSweep(twice, base)), 'SWEEP.BAD_GRID');
-    const ewcOnly = runSpecToProto(resolveRunSpec({ ...BASE, method: 'ewc', methodFlags: { 'ewc-lambda': '9' } }, METHOD_CATALOGUE));
+    assert.equal(
+      codeOf(() => expandSweep(twice, base)),
+      'SWEEP.BAD_GRID',
+    );
+    const ewcOnly = runSpecToProto(
+      resolveRunSpec({ ...BASE, method: 'ewc', methodFlags: { 'ewc-lambda': '9' } }, METHOD_CATALOGUE),
+    );
     assert.equal(
       codeOf(() => expandSweep(SweepGrid.fromPartial({ methods: [Method.METHOD_LORA] }), ewcOnly)),
       'SWEEP.UNUSED_SETTING',
     );
-    assert.equal(codeOf(() => baseFor(['lora'], { ...BASE, methodFlags: { 'ewc-lambda': '9' } })), 'SWEEP.UNUSED_SETTING');
-    assert.equal(codeOf(() => expandSweep(SweepGrid.fromPartial({ dataFractions: [2] }), base)), 'RUN.BAD_FLAG');
+    assert.equal(
+      codeOf(() => baseFor(['lora'], { ...BASE, methodFlags: { 'ewc-lambda': '9' } })),
+      'SWEEP.UNUSED_SETTING',
+    );
+    assert.equal(
+      codeOf(() => expandSweep(SweepGrid.fromPartial({ dataFractions: [2] }), base)),
+      'RUN.BAD_FLAG',
+    );
   });
 });

@@ -46,7 +46,11 @@ function deleteAt(target: Record<string, unknown>, path: string): void {
 
 /** The RunSpec fields the method's own flags travel in. */
 function methodFields(method: string): Set<string> {
-  return new Set(METHODS.get(method).flags.map((f) => METHOD_FLAG_FIELDS[f.name]).filter(Boolean));
+  return new Set(
+    METHODS.get(method)
+      .flags.map((f) => METHOD_FLAG_FIELDS[f.name])
+      .filter(Boolean),
+  );
 }
 
 function methodName(value: Method, catalogue: MethodCatalogue): string {
@@ -112,7 +116,9 @@ export function expandSweep(
       : grid.baseModels.length > 0
         ? grid.baseModels.map((baseModel) => (p) => Object.assign(p, { baseModel }))
         : grid.models.length > 0
-          ? grid.models.map((model) => (p) => Object.assign(p, { model, preset: Preset.PRESET_UNSPECIFIED, baseModel: '' }))
+          ? grid.models.map(
+              (model) => (p) => Object.assign(p, { model, preset: Preset.PRESET_UNSPECIFIED, baseModel: '' }),
+            )
           : [() => {}];
 
   const specs: RunSpec[] = [];

@@ -79,7 +79,10 @@ describe('parseGridFile', () => {
 
   it('refuses a value given twice, a key given twice, presets with base models, and bad YAML', () => {
     assert.match(refusal('seeds: [0, 1, 0]\n').message, /seeds names 0 twice/);
-    assert.match(refusal('orders: [default, "ScienceQA,TextVQA,ImageNet,GQA,VizWiz,Grounding,VQAv2,OCRVQA"]\n').message, /twice/);
+    assert.match(
+      refusal('orders: [default, "ScienceQA,TextVQA,ImageNet,GQA,VizWiz,Grounding,VQAv2,OCRVQA"]\n').message,
+      /twice/,
+    );
     assert.match(refusal('seeds: [0]\nseeds: [1]\n').message, /not valid YAML/);
     assert.match(refusal('presets: [micro]\nbase_models: [/m]\n').message, /presets and base_models are both set/);
     assert.match(refusal('seeds: [0,\n').message, /^grid\.yaml:\d+: not valid YAML/);

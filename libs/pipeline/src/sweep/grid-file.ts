@@ -53,8 +53,7 @@ export function parseGridFile(
     );
   }
   const root = doc.contents;
-  if (!isMap(root))
-    throw g.fail(root, 'a grid file is a mapping of axes to lists, e.g. `methods: [lora, ewc]`');
+  if (!isMap(root)) throw g.fail(root, 'a grid file is a mapping of axes to lists, e.g. `methods: [lora, ewc]`');
   if (root.items.length === 0) throw g.fail(root, 'the grid names no axis');
   const grid = SweepGrid.fromPartial({});
   for (const pair of root.items) {
@@ -86,7 +85,9 @@ export function parseGridFile(
 }
 
 function example(key: string): string {
-  return { presets: 'micro, tiny', methods: 'lora, ewc', orders: 'default, alphabetical', seeds: '0, 1, 2' }[key] ?? '…';
+  return (
+    { presets: 'micro, tiny', methods: 'lora, ewc', orders: 'default, alphabetical', seeds: '0, 1, 2' }[key] ?? '…'
+  );
 }
 
 interface Item {
@@ -100,7 +101,11 @@ function readItem(g: GridFile, key: GridKey, node: Node, catalogue: MethodCatalo
   const text = typeof scalar === 'string' ? scalar : undefined;
   const oneOf = <T extends string>(allowed: readonly T[]): T => {
     if (text === undefined || !(allowed as readonly string[]).includes(text))
-      throw g.fail(node, `${key}: ${JSON.stringify(scalar ?? node.toJSON())} is not one of ${allowed.join(', ')}`, hint);
+      throw g.fail(
+        node,
+        `${key}: ${JSON.stringify(scalar ?? node.toJSON())} is not one of ${allowed.join(', ')}`,
+        hint,
+      );
     return text as T;
   };
   switch (key) {
@@ -145,7 +150,11 @@ function readItem(g: GridFile, key: GridKey, node: Node, catalogue: MethodCatalo
     }
     case 'seeds': {
       if (typeof scalar !== 'number' || !Number.isInteger(scalar) || scalar < 0 || scalar > 0xffffffff)
-        throw g.fail(node, `seeds: ${JSON.stringify(scalar ?? node.toJSON())} is not a whole number from 0 to 4294967295`, hint);
+        throw g.fail(
+          node,
+          `seeds: ${JSON.stringify(scalar ?? node.toJSON())} is not a whole number from 0 to 4294967295`,
+          hint,
+        );
       return { show: String(scalar), add: (grid) => grid.seeds.push(scalar) };
     }
   }
@@ -153,5 +162,7 @@ function readItem(g: GridFile, key: GridKey, node: Node, catalogue: MethodCatalo
 
 /** The grid's method names (empty when it has no methods axis). */
 export function gridMethods(grid: SweepGrid, catalogue: MethodCatalogue = METHOD_CATALOGUE): string[] {
-  return grid.methods.map((m) => catalogue.names.find((n) => Method[`METHOD_${n.toUpperCase()}` as keyof typeof Method] === m)!);
+  return grid.methods.map(
+    (m) => catalogue.names.find((n) => Method[`METHOD_${n.toUpperCase()}` as keyof typeof Method] === m)!,
+  );
 }

@@ -52,7 +52,9 @@ export function sweepBaseToProto(
   // sweep has one value per field, so both flags must be given (and agree) or neither.
   for (const flag of Object.keys(raw))
     for (const m of methods) {
-      const twin = METHODS.get(m).flags.find((f) => f.name !== flag && METHOD_FLAG_FIELDS[f.name] === METHOD_FLAG_FIELDS[flag]);
+      const twin = METHODS.get(m).flags.find(
+        (f) => f.name !== flag && METHOD_FLAG_FIELDS[f.name] === METHOD_FLAG_FIELDS[flag],
+      );
       if (twin && !knows(m, flag) && raw[twin.name] === undefined)
         throw invalidArgument(
           'SWEEP.CONFLICTING_SETTINGS',

@@ -56,7 +56,11 @@ describe('SweepController', () => {
   };
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'coin-sweeps-'));
-    env = { store: new FilesystemObjectStore(join(dir, 'store')), cacheDir: join(dir, 'cache'), session: { threads: 1 } };
+    env = {
+      store: new FilesystemObjectStore(join(dir, 'store')),
+      cacheDir: join(dir, 'cache'),
+      session: { threads: 1 },
+    };
     bus = new InProcessEventBus();
     await open();
   });
@@ -68,7 +72,10 @@ describe('SweepController', () => {
 
   it('keeps at most maxActiveRuns runs in flight, creates idempotently, and submits the next when one ends', async () => {
     const created = await sweeps.create(SEEDS, base);
-    assert.deepEqual(created.runs.map((r) => r.submitted), [true, true, false]);
+    assert.deepEqual(
+      created.runs.map((r) => r.submitted),
+      [true, true, false],
+    );
     assert.equal(created.state, 'RUNNING');
     assert.equal((await runs.list()).length, 2, 'the third run is not submitted yet');
     const record = await readSweepState(env.store, created.record.sweepId);
@@ -87,7 +94,10 @@ describe('SweepController', () => {
     });
     assert.deepEqual(states(third).slice(0, 1), ['CANCELLED']);
     assert.equal((await runs.list()).filter((r) => r.state === 'RUNNING' || r.state === 'PENDING').length, 2);
-    assert.deepEqual((await sweeps.list()).map((s) => s.record.sweepId), [created.record.sweepId]);
+    assert.deepEqual(
+      (await sweeps.list()).map((s) => s.record.sweepId),
+      [created.record.sweepId],
+    );
   });
 
   it('a restarted orchestrator goes on from the cursor: nothing lost, nothing started twice', async () => {
@@ -108,7 +118,11 @@ describe('SweepController', () => {
     await close();
     await open();
     const view = (await sweeps.get(expanded.id))!;
-    assert.deepEqual(view.runs.map((r) => r.submitted), [true, true, false], 'completed on open, up to the bound');
+    assert.deepEqual(
+      view.runs.map((r) => r.submitted),
+      [true, true, false],
+      'completed on open, up to the bound',
+    );
     assert.equal(view.state, 'RUNNING');
     const listed = await runs.list();
     assert.equal(listed.length, 2);
@@ -116,7 +130,10 @@ describe('SweepController', () => {
     // And once more: the cursor is in the store, so a second restart submits nothing new.
     await close();
     await open();
-    assert.deepEqual((await sweeps.get(expanded.id))!.runs.map((r) => r.submitted), [true, true, false]);
+    assert.deepEqual(
+      (await sweeps.get(expanded.id))!.runs.map((r) => r.submitted),
+      [true, true, false],
+    );
     assert.equal((await runs.list()).length, 2);
 
     const cancelled = await sweeps.cancel(expanded.id);
@@ -149,7 +166,10 @@ describe('SweepController', () => {
     const retried = await sweeps.create(grid, base);
     assert.equal(retried.record.attempt.number, 2);
     const v2 = await failed();
-    assert.ok(v2.runs.every((r, k) => r.record!.updatedAt > at[k]), 'each run submitted again, once');
+    assert.ok(
+      v2.runs.every((r, k) => r.record!.updatedAt > at[k]),
+      'each run submitted again, once',
+    );
     assert.equal(v2.runs[0].record?.error?.code !== undefined, true);
   });
 

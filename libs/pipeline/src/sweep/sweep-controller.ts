@@ -67,7 +67,10 @@ export class SweepController {
   private constructor(private readonly o: SweepControllerOptions) {
     this.maxActive = o.maxActiveRuns ?? DEFAULT_MAX_ACTIVE_RUNS;
     if (!Number.isInteger(this.maxActive) || this.maxActive < 1)
-      throw invalidArgument('SWEEP.BAD_CONCURRENCY', `maxActiveRuns must be a whole number from 1, got ${this.maxActive}`);
+      throw invalidArgument(
+        'SWEEP.BAD_CONCURRENCY',
+        `maxActiveRuns must be a whole number from 1, got ${this.maxActive}`,
+      );
   }
 
   /** A controller that has gone on with every unfinished sweep of the store (open the RunController first). */
@@ -76,13 +79,15 @@ export class SweepController {
     for (const record of await listSweepStates(options.store)) {
       if (record.cancelledAt !== undefined || record.error) continue;
       const id = record.sweepId;
-      await c.serial(id, async () => {
-        for (const runId of record.runs.slice(0, record.attempt.submitted)) {
-          const r = await options.runs.get(runId);
-          if (r && !TERMINAL_STATES.has(r.state)) c.watchRun(id, runId);
-        }
-        await c.pump(id);
-      }).catch((e: unknown) => options.onError?.(id, e));
+      await c
+        .serial(id, async () => {
+          for (const runId of record.runs.slice(0, record.attempt.submitted)) {
+            const r = await options.runs.get(runId);
+            if (r && !TERMINAL_STATES.has(r.state)) c.watchRun(id, runId);
+          }
+          await c.pump(id);
+        })
+        .catch((e: unknown) => options.onError?.(id, e));
     }
     return c;
   }
@@ -108,7 +113,11 @@ export class SweepController {
         const view = await this.view(stored);
         if (view.state !== 'FAILED' && view.state !== 'CANCELLED') return view;
         const { cancelledAt: _c, error: _e, ...rest } = stored;
-        record = { ...rest, updatedAt: now, attempt: { number: stored.attempt.number + 1, startedAt: now, submitted: 0 } };
+        record = {
+          ...rest,
+          updatedAt: now,
+          attempt: { number: stored.attempt.number + 1, startedAt: now, submitted: 0 },
+        };
       }
       await writeSweepState(this.o.store, record);
       this.expanded.set(id, expanded);
@@ -141,8 +150,7 @@ export class SweepController {
       if (isTerminalSweep(view.state)) return view;
       const now = new Date().toISOString();
       await writeSweepState(this.o.store, { ...record, cancelledAt: record.cancelledAt ?? now, updatedAt: now });
-      for (const r of view.runs)
-        if (r.submitted && !TERMINAL_STATES.has(r.state)) await this.o.runs.cancel(r.runId);
+      for (const r of view.runs) if (r.submitted && !TERMINAL_STATES.has(r.state)) await this.o.runs.cancel(r.runId);
       return this.view((await readSweepState(this.o.store, id))!);
     });
   }

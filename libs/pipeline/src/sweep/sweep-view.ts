@@ -61,7 +61,14 @@ export function sweepView(record: SweepRecord, runRecords: readonly (RunRecord |
         : counts.FAILED > 0
           ? 'FAILED'
           : 'CANCELLED';
-  const progress = { stagesDone: 0, stagesTotal: 0, evalCellsDone: 0, evalCellsTotal: 0, judgeCellsDone: 0, judgeCellsTotal: 0 };
+  const progress = {
+    stagesDone: 0,
+    stagesTotal: 0,
+    evalCellsDone: 0,
+    evalCellsTotal: 0,
+    judgeCellsDone: 0,
+    judgeCellsTotal: 0,
+  };
   for (const r of runs) {
     const p = r.record?.progress;
     if (!p) continue;
