@@ -45,6 +45,8 @@ function serverFor(bench: TinyBenchmark): BenchmarkServiceServer {
     cancelRun: unimplemented,
     createSweep: unimplemented,
     getSweep: unimplemented,
+    listSweeps: unimplemented,
+    cancelSweep: unimplemented,
   };
 }
 

@@ -75,6 +75,12 @@ class BenchmarkController implements BenchmarkServiceController {
   getSweep(): never {
     return notHere();
   }
+  listSweeps(): never {
+    return notHere();
+  }
+  cancelSweep(): never {
+    return notHere();
+  }
 }
 
 @Module({ controllers: [BenchmarkController] })

@@ -30,9 +30,9 @@ test('no arguments prints the help on stderr and exits 2; --version exits 0', as
 });
 
 test('bad usage exits 2 with a message and no stack trace', async () => {
-  const unknown = await runCli(['sweep']);
+  const unknown = await runCli(['frobnicate']);
   assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /unknown command 'sweep'/);
+  assert.match(unknown.stderr, /unknown command 'frobnicate'/);
   const badOption = await runCli(['config', '--frobnicate']);
   assert.equal(badOption.code, 2);
   assert.match(badOption.stderr, /unknown option '--frobnicate'/);

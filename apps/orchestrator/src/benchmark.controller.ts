@@ -1,11 +1,12 @@
 /**
  * BenchmarkService (docs/protocol.md#services): runs submitted, followed and cancelled through the
- * RunController port (runs over the event bus); sweeps are not served yet.
+ * RunController port (runs over the event bus); sweeps through the SweepController port
+ * (docs/protocol.md#sweeps).
  */
 import { Controller, Inject } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { CoinError, invalidArgument } from '@coin/core';
-import { RunSpec as ProtoRunSpec } from '@coin/contracts';
+import { RunSpec as ProtoRunSpec, SweepGrid } from '@coin/contracts';
 import {
   type BenchmarkServiceController,
   BenchmarkServiceControllerMethods,
@@ -13,12 +14,18 @@ import {
   type CancelRunResponse,
   type CreateRunRequest,
   type CreateRunResponse,
+  type CancelSweepRequest,
+  type CancelSweepResponse,
+  type CreateSweepRequest,
   type CreateSweepResponse,
+  type GetSweepRequest,
   type GetRunRequest,
   type GetRunResponse,
   type GetSweepResponse,
   type ListRunsRequest,
   type ListRunsResponse,
+  type ListSweepsRequest,
+  type ListSweepsResponse,
   State,
   type WatchRunRequest,
   type WatchRunResponse,
@@ -34,7 +41,6 @@ import {
 import {
   evalCellMessage,
   judgeCellMessage,
-  notServedYet,
   parseRunName,
   SERVICE_CONTEXT,
   type ServiceContext,
@@ -43,6 +49,8 @@ import {
 import { type FinishedUnit, FinishedUnits } from './finished-units.js';
 import { RUN_CONTROLLER, type RunController, type RunRecord, TERMINAL_STATES } from './run-controller.port.js';
 import { operationMessage, plannedRun, progressMessage, runMessage, STATE_ENUM, unitsDone } from './run-proto.js';
+import { SWEEP_CONTROLLER, type Sweeps } from './sweep-controller.port.js';
+import { parseSweepName, SWEEP_STATE_ENUM, sweepMessage, sweepOperation } from './sweep-proto.js';
 
 const runNotFound = (name: string) =>
   new CoinError('RUN.NOT_FOUND', 'NOT_FOUND', `no run ${name}`, { hint: 'list the runs with ListRuns (coin status)' });
@@ -53,6 +61,7 @@ export class BenchmarkController implements BenchmarkServiceController {
   constructor(
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
     @Inject(RUN_CONTROLLER) private readonly runs: RunController,
+    @Inject(SWEEP_CONTROLLER) private readonly sweeps: Sweeps,
   ) {}
 
   async createRun(request: CreateRunRequest): Promise<CreateRunResponse> {
@@ -101,9 +110,11 @@ export class BenchmarkController implements BenchmarkServiceController {
         'RUN.BAD_PAGE_TOKEN',
         `page_token ${JSON.stringify(request.pageToken)} is not one this server gave`,
       );
+    const inSweep = request.sweep ? new Set((await this.sweep(request.sweep)).record.runs) : undefined;
     const matching = (await this.runs.list()).filter(
       (r) =>
-        (request.state === State.STATE_UNSPECIFIED || STATE_ENUM[r.state] === request.state) && request.sweep === '',
+        (request.state === State.STATE_UNSPECIFIED || STATE_ENUM[r.state] === request.state) &&
+        (inSweep === undefined || inSweep.has(r.runId)),
     );
     const page = matching.slice(offset, offset + size);
     return {
@@ -156,12 +167,55 @@ export class BenchmarkController implements BenchmarkServiceController {
     return { run: await runMessage(this.ctx.store, record, false) };
   }
 
-  createSweep(): CreateSweepResponse {
-    throw notServedYet('BenchmarkService.CreateSweep', 'sweeps');
+  async createSweep(request: CreateSweepRequest): Promise<CreateSweepResponse> {
+    // proto-loader's objects (unset messages null) in ts-proto's form, which the sweep model reads.
+    const grid = SweepGrid.fromPartial((request.grid ?? {}) as Parameters<typeof SweepGrid.fromPartial>[0]);
+    const base = ProtoRunSpec.fromPartial((request.base ?? {}) as Parameters<typeof ProtoRunSpec.fromPartial>[0]);
+    if (!request.validateOnly && this.ctx.shutdown.stopping)
+      throw new CoinError('SWEEP.ORCHESTRATOR_CLOSED', 'UNAVAILABLE', 'the orchestrator is shutting down', {
+        hint: 'create it again once it is back: a sweep is named by its grid, so nothing is lost',
+      });
+    const view = await this.sweeps.create(grid, base, {
+      ...(request.sweepId ? { sweepId: request.sweepId } : {}),
+      validateOnly: request.validateOnly,
+    });
+    const sweep = sweepMessage(view);
+    return request.validateOnly ? { sweep } : { operation: sweepOperation(view, sweep), sweep };
   }
 
-  getSweep(): GetSweepResponse {
-    throw notServedYet('BenchmarkService.GetSweep', 'sweeps');
+  async getSweep({ name }: GetSweepRequest): Promise<GetSweepResponse> {
+    return { sweep: sweepMessage(await this.sweep(name)) };
+  }
+
+  async listSweeps(request: ListSweepsRequest): Promise<ListSweepsResponse> {
+    const size = Math.min(request.pageSize > 0 ? request.pageSize : 50, 1000);
+    const offset = request.pageToken ? Number(request.pageToken) : 0;
+    if (!Number.isInteger(offset) || offset < 0)
+      throw invalidArgument(
+        'SWEEP.BAD_PAGE_TOKEN',
+        `page_token ${JSON.stringify(request.pageToken)} is not one this server gave`,
+      );
+    const matching = (await this.sweeps.list()).filter(
+      (v) => request.state === State.STATE_UNSPECIFIED || SWEEP_STATE_ENUM[v.state] === request.state,
+    );
+    return {
+      sweeps: matching.slice(offset, offset + size).map((v) => sweepMessage(v)),
+      nextPageToken: offset + size < matching.length ? String(offset + size) : '',
+      totalSize: matching.length,
+    };
+  }
+
+  async cancelSweep({ name }: CancelSweepRequest): Promise<CancelSweepResponse> {
+    return { sweep: sweepMessage(await this.sweeps.cancel(parseSweepName(name))) };
+  }
+
+  private async sweep(name: string) {
+    const view = await this.sweeps.get(parseSweepName(name));
+    if (!view)
+      throw new CoinError('SWEEP.NOT_FOUND', 'NOT_FOUND', `no sweep ${name}`, {
+        hint: 'list the sweeps with ListSweeps (coin sweep status)',
+      });
+    return view;
   }
 
   private async get(id: string): Promise<RunRecord> {

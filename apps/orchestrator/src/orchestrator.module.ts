@@ -1,13 +1,15 @@
 /**
- * The orchestrator: BenchmarkService and OperationsService over a RunController, opened (resuming
- * the unfinished runs) when the service starts and closed when it stops: the runs in flight are left
- * RUNNING in the store for the next orchestrator, the worker services keep computing their units.
+ * The orchestrator: BenchmarkService and OperationsService over a RunController and a
+ * SweepController, opened (resuming the unfinished runs, then going on with the unfinished sweeps)
+ * when the service starts and closed when it stops: the runs in flight are left RUNNING in the store
+ * for the next orchestrator, the worker services keep computing their units.
  */
 import { type DynamicModule, Module } from '@nestjs/common';
 import { SERVICE_CONTEXT, type ServiceContext } from '@coin/service-host';
 import { BenchmarkController } from './benchmark.controller.js';
 import { OperationsController } from './operations.controller.js';
-import { createRunController, RUN_CONTROLLER } from './run-controller.port.js';
+import { createRunController, RUN_CONTROLLER, type RunController } from './run-controller.port.js';
+import { createSweepController, SWEEP_CONTROLLER } from './sweep-controller.port.js';
 
 @Module({})
 export class OrchestratorModule {
@@ -23,6 +25,15 @@ export class OrchestratorModule {
             const runs = await createRunController(ctx);
             ctx.shutdown.onShutdown('runs', () => runs.close());
             return runs;
+          },
+        },
+        {
+          provide: SWEEP_CONTROLLER,
+          inject: [SERVICE_CONTEXT, RUN_CONTROLLER],
+          useFactory: async (ctx: ServiceContext, runs: RunController) => {
+            const sweeps = await createSweepController(ctx, runs);
+            ctx.shutdown.onShutdown('sweeps', () => sweeps.close());
+            return sweeps;
           },
         },
       ],

@@ -8,7 +8,13 @@ import { credentials, type ServiceError, status } from '@grpc/grpc-js';
 import {
   BenchmarkServiceClient,
   type CancelRunResponse,
+  type CancelSweepResponse,
   CreateRunRequest,
+  CreateSweepRequest,
+  type CreateSweepResponse,
+  type GetSweepResponse,
+  type ListSweepsRequest,
+  type ListSweepsResponse,
   type CreateRunResponse,
   type GetRunResponse,
   type ListRunsRequest,
@@ -189,6 +195,74 @@ describe('orchestrator: BenchmarkService over gRPC', () => {
     );
     await assert.rejects(
       unary<{ name: string }, GetOperationResponse>(ops.cancelOperation.bind(ops), { name: 'operations/nope' }),
+      (e: ServiceError) => e.code === status.NOT_FOUND,
+    );
+  });
+
+  it('sweeps: CreateSweep (validate_only, bad grid, bounded), GetSweep, ListSweeps, ListRuns of a sweep, CancelSweep', async () => {
+    const createSweep = (r: Readonly<Record<string, unknown>>) =>
+      unary<CreateSweepRequest, CreateSweepResponse>(
+        bench.createSweep.bind(bench),
+        CreateSweepRequest.fromPartial(r as Parameters<typeof CreateSweepRequest.fromPartial>[0]),
+      );
+    const getSweep = (name: string) => unary<{ name: string }, GetSweepResponse>(bench.getSweep.bind(bench), { name });
+    const grid = { seeds: [5, 6, 7] };
+
+    const checked = await createSweep({ grid, base: SPEC, validateOnly: true });
+    assert.equal(checked.operation, undefined);
+    const name = checked.sweep!.name;
+    assert.match(name, /^sweeps\/sweep-lora-3r-[0-9a-f]{10}$/);
+    assert.deepEqual(
+      checked.sweep?.runs.map((r) => r.replace(/-[0-9a-f]{10}$/, '')),
+      ['runs/lora-micro-s5', 'runs/lora-micro-s6', 'runs/lora-micro-s7'],
+    );
+    await assert.rejects(getSweep(name), (e: ServiceError) => e.code === status.NOT_FOUND);
+    await assert.rejects(getSweep('nope'), (e: ServiceError) => e.code === status.INVALID_ARGUMENT);
+    await assert.rejects(
+      createSweep({ grid: { seeds: [1], presets: [Preset.PRESET_MICRO], baseModels: ['/b'] }, base: SPEC }),
+      (e: ServiceError) => {
+        assert.equal(e.code, status.INVALID_ARGUMENT);
+        assert.equal(errorInfoFromMetadata(e.metadata)?.code, 'SWEEP.BAD_GRID');
+        return true;
+      },
+    );
+
+    const created = await createSweep({ grid, base: SPEC });
+    assert.equal(created.sweep?.name, name);
+    assert.equal(created.operation?.name, `operations/${name.slice(7)}`);
+    assert.equal(created.operation?.done, false);
+    assert.equal((created.sweep?.runStates.PENDING ?? 0) + (created.sweep?.runStates.RUNNING ?? 0), 3);
+    const inSweep = await unary<ListRunsRequest, ListRunsResponse>(bench.listRuns.bind(bench), {
+      pageSize: 0,
+      pageToken: '',
+      state: State.STATE_UNSPECIFIED,
+      sweep: name,
+    });
+    assert.deepEqual(
+      inSweep.runs.map((r) => r.name).sort(),
+      created.sweep!.runs.slice(0, 2).sort(),
+      'two runs in flight (sweeps.maxActiveRuns 2), the third waits',
+    );
+    const listed = await unary<ListSweepsRequest, ListSweepsResponse>(bench.listSweeps.bind(bench), {
+      pageSize: 0,
+      pageToken: '',
+      state: State.STATE_RUNNING,
+    });
+    assert.deepEqual(
+      listed.sweeps.map((x) => x.name),
+      [name],
+    );
+    const { operation } = await unary<{ name: string }, GetOperationResponse>(ops.getOperation.bind(ops), {
+      name: `operations/${name.slice(7)}`,
+    });
+    assert.equal(operation?.target, name);
+
+    const { sweep } = await unary<{ name: string }, CancelSweepResponse>(bench.cancelSweep.bind(bench), { name });
+    assert.equal(sweep?.state, State.STATE_CANCELLED);
+    assert.deepEqual(sweep?.runStates, { CANCELLED: 3 });
+    assert.equal((await getSweep(name)).sweep?.state, State.STATE_CANCELLED);
+    await assert.rejects(
+      unary<{ name: string }, CancelSweepResponse>(bench.cancelSweep.bind(bench), { name: 'sweeps/nope' }),
       (e: ServiceError) => e.code === status.NOT_FOUND,
     );
   });

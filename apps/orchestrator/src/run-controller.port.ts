@@ -11,7 +11,10 @@ import type { ServiceContext } from '@coin/service-host';
 export type { RunRecord, RunStateName } from '@coin/pipeline';
 export { TERMINAL_STATES } from '@coin/pipeline';
 
-export type RunController = Pick<BusRunController, 'submit' | 'get' | 'list' | 'cancel' | 'updates' | 'close'>;
+export type RunController = Pick<
+  BusRunController,
+  'submit' | 'get' | 'list' | 'cancel' | 'updates' | 'watch' | 'close'
+>;
 
 /** Nest's injection token for the RunController. */
 export const RUN_CONTROLLER = Symbol('coin.run-controller');

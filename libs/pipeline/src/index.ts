@@ -23,3 +23,4 @@ export * from './bus/bus-runner.js';
 export * from './bus/serve-units.js';
 export * from './bus/run-state.js';
 export * from './bus/run-controller.js';
+export * from './sweep/index.js';

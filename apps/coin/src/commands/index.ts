@@ -13,6 +13,7 @@ import { registerRunCommand } from './run.js';
 import { registerStackCommand } from './stack.js';
 import { registerSubmitCommand } from './submit.js';
 import { registerRunsCommands } from './runs.js';
+import { registerSweepCommand } from './sweep.js';
 
 /**
  * Every `coin` subcommand, registered in one list. A subcommand exists only once the capability
@@ -31,6 +32,7 @@ const COMMANDS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [
   registerStackCommand,
   registerSubmitCommand,
   registerRunsCommands,
+  registerSweepCommand,
 ];
 
 export function registerCommands(program: Command, ctx: CliContext): void {

@@ -1,5 +1,5 @@
 /**
- * The run flags `coin run` and `coin submit` share, and the run specs they resolve to: one
+ * The run flags `coin run`, `coin submit` and `coin sweep` share, and the run specs they resolve to: one
  * definition, so a flag means the same whether the run is embedded or submitted to the stack.
  */
 import { Option, type Command } from 'commander';
@@ -112,6 +112,19 @@ export function addRunFlags(program: Command, cmd: Command): Map<string, Option>
 /** The resolved spec of every seed the flags ask for; RUN.BAD_FLAG / PREP.BAD_FLAG (exit 2) for a bad flag. */
 export async function runSpecsFromFlags(flags: RunFlags, methodFlags: ReadonlyMap<string, Option>): Promise<RunSpec[]> {
   const pipeline = await import('@coin/pipeline');
+  const { input, seed, seeds } = runInputFromFlags(flags, methodFlags);
+  // Every seed's spec is checked before anything runs.
+  return Array.from({ length: seeds }, (_, k) => pipeline.resolveRunSpec(input(seed + k), pipeline.METHOD_CATALOGUE));
+}
+
+/**
+ * The flags as `resolveRunSpec`'s input (before defaults), for a seed; with --seed and --seeds. The
+ * method flags are all kept, whichever method they belong to (a sweep's base serves several).
+ */
+export function runInputFromFlags(
+  flags: RunFlags,
+  methodFlags: ReadonlyMap<string, Option>,
+): { input: (seed: number) => RunSpecInput; seed: number; seeds: number } {
   const raw: Record<string, string> = {};
   for (const [name, option] of methodFlags) {
     const value = flags[option.attributeName()];
@@ -155,6 +168,5 @@ export async function runSpecsFromFlags(flags: RunFlags, methodFlags: ReadonlyMa
       ...(flags.batchSize !== undefined ? { batchSize: integerFlag('batch-size', flags.batchSize, 1, 4096, 8) } : {}),
     },
   });
-  // Every seed's spec is checked before anything runs.
-  return Array.from({ length: seeds }, (_, k) => pipeline.resolveRunSpec(input(seed + k), pipeline.METHOD_CATALOGUE));
+  return { input, seed, seeds };
 }

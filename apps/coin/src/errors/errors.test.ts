@@ -40,12 +40,12 @@ describe("commander's errors come out in our format", () => {
       /'refcocox'/,
       /^did you mean one of `coin prep refcoco`, `coin prep refcoco\+`, `coin prep refcocog`\?$/,
     );
-    usage(await runCli(['sweep']), 'CLI.UNKNOWN_COMMAND', /unknown command 'sweep'/, /coin --help/);
-    const help = await runCli(['help', 'sweep']);
+    usage(await runCli(['frobnicate']), 'CLI.UNKNOWN_COMMAND', /unknown command 'frobnicate'/, /coin --help/);
+    const help = await runCli(['help', 'frobnicate']);
     assert.equal(help.code, 2);
     assert.match(
       help.stderr,
-      /\ncoin: error: unknown command 'sweep'\n {2}hint: .+\n {2}code: CLI\.UNKNOWN_COMMAND\n$/,
+      /\ncoin: error: unknown command 'frobnicate'\n {2}hint: .+\n {2}code: CLI\.UNKNOWN_COMMAND\n$/,
     );
   });
 

@@ -22,12 +22,23 @@ export interface RunGroup {
   readonly judge: MetricSummaries;
 }
 
-function experimentOf(run: RunResults): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(run.spec).filter(([k]) => !NOT_THE_EXPERIMENT.has(k)));
+export interface GroupOptions {
+  /**
+   * Pool runs that differ only in their task order (of the same tasks) as well as their seed: the
+   * intervals are then over seeds and orders (a sweep's orders axis).
+   */
+  readonly poolOrders?: boolean;
 }
 
-function keyOf(run: RunResults): string {
-  return canonicalJson({ method: run.method, label: run.label, tasks: run.tasks, spec: experimentOf(run) });
+function experimentOf(run: RunResults, o: GroupOptions = {}): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(run.spec).filter(([k]) => !NOT_THE_EXPERIMENT.has(k) && !(o.poolOrders && k === 'tasks')),
+  );
+}
+
+function keyOf(run: RunResults, o: GroupOptions): string {
+  const tasks = o.poolOrders ? [...run.tasks].sort() : run.tasks;
+  return canonicalJson({ method: run.method, label: run.label, tasks, spec: experimentOf(run, o) });
 }
 
 /** Mean and interval of each metric over the runs; FWT only when some run has it. */
@@ -41,23 +52,27 @@ function summaries(records: readonly MetricsRecord[]): MetricSummaries {
 }
 
 /** ` (order=[…], variant=diverse)`: what tells groups of the same label apart. */
-function distinguishing(group: readonly RunResults[], sameLabel: readonly (readonly RunResults[])[]): string {
-  const mine = experimentOf(group[0]);
-  const keys = new Set(sameLabel.flatMap((g) => Object.keys(experimentOf(g[0]))));
+function distinguishing(
+  group: readonly RunResults[],
+  sameLabel: readonly (readonly RunResults[])[],
+  o: GroupOptions,
+): string {
+  const mine = experimentOf(group[0], o);
+  const keys = new Set(sameLabel.flatMap((g) => Object.keys(experimentOf(g[0], o))));
   const differing = [...keys]
     .sort()
     .filter((k) =>
-      sameLabel.some((g) => canonicalJson(experimentOf(g[0])[k] ?? null) !== canonicalJson(mine[k] ?? null)),
+      sameLabel.some((g) => canonicalJson(experimentOf(g[0], o)[k] ?? null) !== canonicalJson(mine[k] ?? null)),
     );
   if (differing.length === 0) return ` (${group[0].tasks.join(', ')})`;
   return ` (${differing.map((k) => `${k}=${canonicalJson(mine[k] ?? null)}`).join(', ')})`;
 }
 
 /** Groups in the order their first run was given. */
-export function groupRuns(runs: readonly RunResults[]): RunGroup[] {
+export function groupRuns(runs: readonly RunResults[], options: GroupOptions = {}): RunGroup[] {
   const byKey = new Map<string, RunResults[]>();
   for (const run of runs) {
-    const key = keyOf(run);
+    const key = keyOf(run, options);
     const group = byKey.get(key);
     if (group) group.push(run);
     else byKey.set(key, [run]);
@@ -67,7 +82,7 @@ export function groupRuns(runs: readonly RunResults[]): RunGroup[] {
     const sameLabel = groups.filter((g) => g[0].label === group[0].label);
     const metrics = group.map((run) => runMetrics(run));
     return {
-      label: sameLabel.length > 1 ? `${group[0].label}${distinguishing(group, sameLabel)}` : group[0].label,
+      label: sameLabel.length > 1 ? `${group[0].label}${distinguishing(group, sameLabel, options)}` : group[0].label,
       method: group[0].method,
       runs: [...group].sort((a, b) => a.seed - b.seed),
       accuracy: summaries(metrics.map((m) => m.accuracy)),

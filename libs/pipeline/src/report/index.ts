@@ -2,7 +2,7 @@ export { metricsRecord, runMetrics, RECORD_METRICS, type RecordMetric } from './
 export { parseResults, readResults } from './read-results.js';
 export { locateResults } from './locate-results.js';
 export { comparisonCsv, metricsCsv, resultsCsv, RESULTS_CSV_COLUMNS } from './csv.js';
-export { groupRuns, type MetricSummaries, type RunGroup } from './group-runs.js';
+export { type GroupOptions, groupRuns, type MetricSummaries, type RunGroup } from './group-runs.js';
 export { headroomTables, SMALL_HEADROOM, type HeadroomRow, type HeadroomTable } from './headroom.js';
 export { escapeHtml } from './html.js';
 export { methodsTableText } from './methods-text.js';

@@ -125,3 +125,10 @@ test('the kubernetes keys: defaults, COIN_K8S_* variables, strict values; COIN_J
   assert.throws(() => resolveConfig({ kubernetes: { tolerations: [{ effect: 'Sometimes' }] } }, {}), /tolerations/);
   assert.throws(() => resolveConfig({ kubernetes: { gpu: 1 } }, {}), /unknown key\(s\) gpu/);
 });
+
+test('sweeps.maxActiveRuns: 2 unless COIN_SWEEP_MAX_ACTIVE_RUNS says another whole number from 1', () => {
+  assert.equal(resolveConfig(undefined, {}).sweeps.maxActiveRuns, 2);
+  assert.equal(resolveConfig(undefined, { COIN_SWEEP_MAX_ACTIVE_RUNS: '4' }).sweeps.maxActiveRuns, 4);
+  assert.throws(() => resolveConfig(undefined, { COIN_SWEEP_MAX_ACTIVE_RUNS: '0' }), /sweeps\.maxActiveRuns/);
+  assert.throws(() => resolveConfig(undefined, { COIN_SWEEP_MAX_ACTIVE_RUNS: '1.5' }), /sweeps\.maxActiveRuns/);
+});

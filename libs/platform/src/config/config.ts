@@ -104,6 +104,13 @@ function buildSchema(z: typeof Zod) {
         .string()
         .regex(/^[^:\s]+:\d+$/, 'host:port')
         .optional(),
+      sweeps: z
+        .object({
+          /** Runs of one sweep the orchestrator keeps in flight at once; the rest wait, PENDING. */
+          maxActiveRuns: z.number().int().min(1).max(1000).default(2),
+        })
+        .strict()
+        .default({ maxActiveRuns: 2 }),
       kafka: z
         .object({
           brokers: z.array(z.string().regex(/^[^:\s]+:\d+$/, 'host:port')).default([]),
@@ -181,6 +188,7 @@ export const ENVIRONMENT: Readonly<Record<string, Setter>> = {
   COIN_EXECUTION_PROVIDER: at(['runtime', 'executionProvider'], asString),
   COIN_THREADS: at(['runtime', 'threads'], asNumber),
   COIN_ORCHESTRATOR: at(['orchestrator'], asString),
+  COIN_SWEEP_MAX_ACTIVE_RUNS: at(['sweeps', 'maxActiveRuns'], asNumber),
   COIN_KAFKA_BROKERS: at(['kafka', 'brokers'], asList),
   COIN_KAFKA_CLIENT_ID: at(['kafka', 'clientId'], asString),
   COIN_KAFKA_IDEMPOTENT: at(['kafka', 'idempotent'], asBoolean),

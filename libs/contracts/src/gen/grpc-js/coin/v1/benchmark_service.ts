@@ -173,6 +173,41 @@ export interface GetSweepResponse {
   sweep?: Sweep | undefined;
 }
 
+/** Request of BenchmarkService.ListSweeps. */
+export interface ListSweepsRequest {
+  /** Most sweeps to return (the server caps it at 1000; 0 means 50). */
+  pageSize: number;
+  /** The next_page_token of the previous response; empty for the first page. */
+  pageToken: string;
+  /** Only sweeps in this state (STATE_UNSPECIFIED: any state). */
+  state: State;
+}
+
+/** Response of BenchmarkService.ListSweeps. */
+export interface ListSweepsResponse {
+  /** One page of sweeps, newest first. */
+  sweeps: Sweep[];
+  /** Token for the next page; empty when this is the last page. */
+  nextPageToken: string;
+  /** Sweeps matching the filter in total. */
+  totalSize: number;
+}
+
+/** Request of BenchmarkService.CancelSweep. */
+export interface CancelSweepRequest {
+  /** The sweep: sweeps/{sweep}. */
+  name: string;
+}
+
+/** Response of BenchmarkService.CancelSweep. */
+export interface CancelSweepResponse {
+  /**
+   * The sweep after the request (CANCELLING while runs are stopping, then CANCELLED; unchanged when
+   * already finished).
+   */
+  sweep?: Sweep | undefined;
+}
+
 function createBaseCreateRunRequest(): CreateRunRequest {
   return { requestId: "", runId: "", spec: undefined, validateOnly: false };
 }
@@ -1181,6 +1216,274 @@ export const GetSweepResponse: MessageFns<GetSweepResponse> = {
   },
 };
 
+function createBaseListSweepsRequest(): ListSweepsRequest {
+  return { pageSize: 0, pageToken: "", state: 0 };
+}
+
+export const ListSweepsRequest: MessageFns<ListSweepsRequest> = {
+  encode(message: ListSweepsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pageSize !== 0) {
+      writer.uint32(8).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(18).string(message.pageToken);
+    }
+    if (message.state !== 0) {
+      writer.uint32(24).int32(message.state);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSweepsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSweepsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<ListSweepsRequest>, I>>(base?: I): ListSweepsRequest {
+    return ListSweepsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListSweepsRequest>, I>>(object: I): ListSweepsRequest {
+    const message = createBaseListSweepsRequest();
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    message.state = object.state ?? 0;
+    return message;
+  },
+};
+
+function createBaseListSweepsResponse(): ListSweepsResponse {
+  return { sweeps: [], nextPageToken: "", totalSize: 0 };
+}
+
+export const ListSweepsResponse: MessageFns<ListSweepsResponse> = {
+  encode(message: ListSweepsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.sweeps) {
+      Sweep.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    if (message.totalSize !== 0) {
+      writer.uint32(24).int32(message.totalSize);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSweepsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSweepsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sweeps.push(Sweep.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.totalSize = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<ListSweepsResponse>, I>>(base?: I): ListSweepsResponse {
+    return ListSweepsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListSweepsResponse>, I>>(object: I): ListSweepsResponse {
+    const message = createBaseListSweepsResponse();
+    message.sweeps = object.sweeps?.map((e) => Sweep.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    message.totalSize = object.totalSize ?? 0;
+    return message;
+  },
+};
+
+function createBaseCancelSweepRequest(): CancelSweepRequest {
+  return { name: "" };
+}
+
+export const CancelSweepRequest: MessageFns<CancelSweepRequest> = {
+  encode(message: CancelSweepRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelSweepRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelSweepRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<CancelSweepRequest>, I>>(base?: I): CancelSweepRequest {
+    return CancelSweepRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CancelSweepRequest>, I>>(object: I): CancelSweepRequest {
+    const message = createBaseCancelSweepRequest();
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseCancelSweepResponse(): CancelSweepResponse {
+  return { sweep: undefined };
+}
+
+export const CancelSweepResponse: MessageFns<CancelSweepResponse> = {
+  encode(message: CancelSweepResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sweep !== undefined) {
+      Sweep.encode(message.sweep, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelSweepResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelSweepResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sweep = Sweep.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<CancelSweepResponse>, I>>(base?: I): CancelSweepResponse {
+    return CancelSweepResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CancelSweepResponse>, I>>(object: I): CancelSweepResponse {
+    const message = createBaseCancelSweepResponse();
+    message.sweep = (object.sweep !== undefined && object.sweep !== null) ? Sweep.fromPartial(object.sweep) : undefined;
+    return message;
+  },
+};
+
 /**
  * Runs and sweeps of the CoIN benchmark. Work happens asynchronously: creates return an
  * Operation at once; follow it with WatchRun, GetRun or OperationsService.GetOperation.
@@ -1257,6 +1560,30 @@ export const BenchmarkServiceService = {
     responseSerialize: (value: GetSweepResponse): Buffer => Buffer.from(GetSweepResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetSweepResponse => GetSweepResponse.decode(value),
   },
+  /** Lists sweeps, newest first. */
+  listSweeps: {
+    path: "/coin.v1.BenchmarkService/ListSweeps" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListSweepsRequest): Buffer => Buffer.from(ListSweepsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListSweepsRequest => ListSweepsRequest.decode(value),
+    responseSerialize: (value: ListSweepsResponse): Buffer => Buffer.from(ListSweepsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListSweepsResponse => ListSweepsResponse.decode(value),
+  },
+  /**
+   * Cancels a sweep: its runs not started yet never start, and its runs in flight are cancelled as
+   * CancelRun cancels them (a run shared with another sweep or submitted on its own is cancelled
+   * too). NOT_FOUND if the name is unknown; a finished sweep is returned unchanged.
+   */
+  cancelSweep: {
+    path: "/coin.v1.BenchmarkService/CancelSweep" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CancelSweepRequest): Buffer => Buffer.from(CancelSweepRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CancelSweepRequest => CancelSweepRequest.decode(value),
+    responseSerialize: (value: CancelSweepResponse): Buffer => Buffer.from(CancelSweepResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CancelSweepResponse => CancelSweepResponse.decode(value),
+  },
 } as const;
 
 export interface BenchmarkServiceServer extends UntypedServiceImplementation {
@@ -1274,6 +1601,14 @@ export interface BenchmarkServiceServer extends UntypedServiceImplementation {
   createSweep: handleUnaryCall<CreateSweepRequest, CreateSweepResponse>;
   /** Returns a sweep and the names of its runs. NOT_FOUND if the name is unknown. */
   getSweep: handleUnaryCall<GetSweepRequest, GetSweepResponse>;
+  /** Lists sweeps, newest first. */
+  listSweeps: handleUnaryCall<ListSweepsRequest, ListSweepsResponse>;
+  /**
+   * Cancels a sweep: its runs not started yet never start, and its runs in flight are cancelled as
+   * CancelRun cancels them (a run shared with another sweep or submitted on its own is cancelled
+   * too). NOT_FOUND if the name is unknown; a finished sweep is returned unchanged.
+   */
+  cancelSweep: handleUnaryCall<CancelSweepRequest, CancelSweepResponse>;
 }
 
 export interface BenchmarkServiceClient extends Client {
@@ -1379,6 +1714,42 @@ export interface BenchmarkServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetSweepResponse) => void,
+  ): ClientUnaryCall;
+  /** Lists sweeps, newest first. */
+  listSweeps(
+    request: ListSweepsRequest,
+    callback: (error: ServiceError | null, response: ListSweepsResponse) => void,
+  ): ClientUnaryCall;
+  listSweeps(
+    request: ListSweepsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListSweepsResponse) => void,
+  ): ClientUnaryCall;
+  listSweeps(
+    request: ListSweepsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListSweepsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Cancels a sweep: its runs not started yet never start, and its runs in flight are cancelled as
+   * CancelRun cancels them (a run shared with another sweep or submitted on its own is cancelled
+   * too). NOT_FOUND if the name is unknown; a finished sweep is returned unchanged.
+   */
+  cancelSweep(
+    request: CancelSweepRequest,
+    callback: (error: ServiceError | null, response: CancelSweepResponse) => void,
+  ): ClientUnaryCall;
+  cancelSweep(
+    request: CancelSweepRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CancelSweepResponse) => void,
+  ): ClientUnaryCall;
+  cancelSweep(
+    request: CancelSweepRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CancelSweepResponse) => void,
   ): ClientUnaryCall;
 }
 

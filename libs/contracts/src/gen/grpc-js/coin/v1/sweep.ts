@@ -7,7 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../google/protobuf/timestamp.js";
-import { Progress, State } from "./common.js";
+import { ErrorInfo, Progress, State } from "./common.js";
 import { InstructionVariant, Method, Preset, RunSpec } from "./run.js";
 
 /**
@@ -85,7 +85,26 @@ export interface Sweep {
     | Timestamp
     | undefined;
   /** When the sweep last changed. */
-  updateTime?: Timestamp | undefined;
+  updateTime?:
+    | Timestamp
+    | undefined;
+  /**
+   * Why the sweep cannot go on, when FAILED for a reason of its own rather than a run's (its
+   * stored grid no longer expands to its runs: the code version changed).
+   */
+  error?:
+    | ErrorInfo
+    | undefined;
+  /**
+   * Runs of the sweep in each state, over all its runs: those not submitted yet count as PENDING
+   * (as CANCELLED once the sweep is cancelled).
+   */
+  runStates: { [key: string]: number };
+}
+
+export interface Sweep_RunStatesEntry {
+  key: string;
+  value: number;
 }
 
 function createBaseTaskOrder(): TaskOrder {
@@ -371,6 +390,8 @@ function createBaseSweep(): Sweep {
     progress: undefined,
     createTime: undefined,
     updateTime: undefined,
+    error: undefined,
+    runStates: {},
   };
 }
 
@@ -400,6 +421,12 @@ export const Sweep: MessageFns<Sweep> = {
     if (message.updateTime !== undefined) {
       Timestamp.encode(message.updateTime, writer.uint32(66).fork()).join();
     }
+    if (message.error !== undefined) {
+      ErrorInfo.encode(message.error, writer.uint32(74).fork()).join();
+    }
+    globalThis.Object.entries(message.runStates).forEach(([key, value]: [string, number]) => {
+      Sweep_RunStatesEntry.encode({ key: key as any, value }, writer.uint32(82).fork()).join();
+    });
     return writer;
   },
 
@@ -480,6 +507,25 @@ export const Sweep: MessageFns<Sweep> = {
             message.updateTime = Timestamp.decode(reader, reader.uint32());
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.error = ErrorInfo.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            const entry10 = Sweep_RunStatesEntry.decode(reader, reader.uint32());
+            if (entry10.value !== undefined) {
+              message.runStates[entry10.key] = entry10.value;
+            }
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -511,6 +557,85 @@ export const Sweep: MessageFns<Sweep> = {
     message.updateTime = (object.updateTime !== undefined && object.updateTime !== null)
       ? Timestamp.fromPartial(object.updateTime)
       : undefined;
+    message.error = (object.error !== undefined && object.error !== null)
+      ? ErrorInfo.fromPartial(object.error)
+      : undefined;
+    message.runStates = (globalThis.Object.entries(object.runStates ?? {}) as [string, number][]).reduce(
+      (acc: { [key: string]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseSweep_RunStatesEntry(): Sweep_RunStatesEntry {
+  return { key: "", value: 0 };
+}
+
+export const Sweep_RunStatesEntry: MessageFns<Sweep_RunStatesEntry> = {
+  encode(message: Sweep_RunStatesEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(16).int32(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Sweep_RunStatesEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSweep_RunStatesEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.value = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<Sweep_RunStatesEntry>, I>>(base?: I): Sweep_RunStatesEntry {
+    return Sweep_RunStatesEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Sweep_RunStatesEntry>, I>>(object: I): Sweep_RunStatesEntry {
+    const message = createBaseSweep_RunStatesEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
     return message;
   },
 };

@@ -160,6 +160,41 @@ export interface GetSweepResponse {
   sweep?: Sweep | undefined;
 }
 
+/** Request of BenchmarkService.ListSweeps. */
+export interface ListSweepsRequest {
+  /** Most sweeps to return (the server caps it at 1000; 0 means 50). */
+  pageSize: number;
+  /** The next_page_token of the previous response; empty for the first page. */
+  pageToken: string;
+  /** Only sweeps in this state (STATE_UNSPECIFIED: any state). */
+  state: State;
+}
+
+/** Response of BenchmarkService.ListSweeps. */
+export interface ListSweepsResponse {
+  /** One page of sweeps, newest first. */
+  sweeps: Sweep[];
+  /** Token for the next page; empty when this is the last page. */
+  nextPageToken: string;
+  /** Sweeps matching the filter in total. */
+  totalSize: number;
+}
+
+/** Request of BenchmarkService.CancelSweep. */
+export interface CancelSweepRequest {
+  /** The sweep: sweeps/{sweep}. */
+  name: string;
+}
+
+/** Response of BenchmarkService.CancelSweep. */
+export interface CancelSweepResponse {
+  /**
+   * The sweep after the request (CANCELLING while runs are stopping, then CANCELLED; unchanged when
+   * already finished).
+   */
+  sweep?: Sweep | undefined;
+}
+
 /**
  * Runs and sweeps of the CoIN benchmark. Work happens asynchronously: creates return an
  * Operation at once; follow it with WatchRun, GetRun or OperationsService.GetOperation.
@@ -193,6 +228,18 @@ export interface BenchmarkServiceClient {
   /** Returns a sweep and the names of its runs. NOT_FOUND if the name is unknown. */
 
   getSweep(request: GetSweepRequest): Observable<GetSweepResponse>;
+
+  /** Lists sweeps, newest first. */
+
+  listSweeps(request: ListSweepsRequest): Observable<ListSweepsResponse>;
+
+  /**
+   * Cancels a sweep: its runs not started yet never start, and its runs in flight are cancelled as
+   * CancelRun cancels them (a run shared with another sweep or submitted on its own is cancelled
+   * too). NOT_FOUND if the name is unknown; a finished sweep is returned unchanged.
+   */
+
+  cancelSweep(request: CancelSweepRequest): Observable<CancelSweepResponse>;
 }
 
 /**
@@ -230,6 +277,22 @@ export interface BenchmarkServiceController {
   /** Returns a sweep and the names of its runs. NOT_FOUND if the name is unknown. */
 
   getSweep(request: GetSweepRequest): Promise<GetSweepResponse> | Observable<GetSweepResponse> | GetSweepResponse;
+
+  /** Lists sweeps, newest first. */
+
+  listSweeps(
+    request: ListSweepsRequest,
+  ): Promise<ListSweepsResponse> | Observable<ListSweepsResponse> | ListSweepsResponse;
+
+  /**
+   * Cancels a sweep: its runs not started yet never start, and its runs in flight are cancelled as
+   * CancelRun cancels them (a run shared with another sweep or submitted on its own is cancelled
+   * too). NOT_FOUND if the name is unknown; a finished sweep is returned unchanged.
+   */
+
+  cancelSweep(
+    request: CancelSweepRequest,
+  ): Promise<CancelSweepResponse> | Observable<CancelSweepResponse> | CancelSweepResponse;
 }
 
 export function BenchmarkServiceControllerMethods() {
@@ -242,6 +305,8 @@ export function BenchmarkServiceControllerMethods() {
       "cancelRun",
       "createSweep",
       "getSweep",
+      "listSweeps",
+      "cancelSweep",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

@@ -6,7 +6,7 @@
 
 /* eslint-disable */
 import { Timestamp } from "../../google/protobuf/timestamp.js";
-import { Progress, State } from "./common.js";
+import { ErrorInfo, Progress, State } from "./common.js";
 import { InstructionVariant, Method, Preset, RunSpec } from "./run.js";
 
 /**
@@ -84,5 +84,24 @@ export interface Sweep {
     | Timestamp
     | undefined;
   /** When the sweep last changed. */
-  updateTime?: Timestamp | undefined;
+  updateTime?:
+    | Timestamp
+    | undefined;
+  /**
+   * Why the sweep cannot go on, when FAILED for a reason of its own rather than a run's (its
+   * stored grid no longer expands to its runs: the code version changed).
+   */
+  error?:
+    | ErrorInfo
+    | undefined;
+  /**
+   * Runs of the sweep in each state, over all its runs: those not submitted yet count as PENDING
+   * (as CANCELLED once the sweep is cancelled).
+   */
+  runStates: { [key: string]: number };
+}
+
+export interface Sweep_RunStatesEntry {
+  key: string;
+  value: number;
 }
