@@ -26,6 +26,8 @@ export interface RestartServiceOptions {
   readonly startTimeoutMs?: number;
   /** Default: the service's main in dist/. */
   readonly main?: string;
+  /** Runs once the old process is gone and before the new one starts (e.g. rewinding its consumer group). */
+  readonly whileStopped?: () => Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -60,6 +62,7 @@ export async function restartService(options: RestartServiceOptions): Promise<St
     }
     while (isAlive(old.pid)) await sleep(20);
   } else await stopProcesses([old.pid], options.stopDeadlineMs ?? 15_000);
+  await options.whileStopped?.();
   let logBytes = 0;
   try {
     logBytes = statSync(old.log).size;

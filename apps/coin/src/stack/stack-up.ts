@@ -106,8 +106,11 @@ export function serviceEnv(
     COIN_S3_BUCKET: stack.s3.bucket,
     COIN_S3_ACCESS_KEY: keys.accessKey,
     COIN_S3_SECRET_KEY: keys.secretKey,
-    // The mock broker hands out no producer ids, and holds a fetch for its full wait time.
-    ...(stack.kafka.local ? { COIN_KAFKA_IDEMPOTENT: 'false', COIN_KAFKA_MAX_WAIT_MS: '100' } : {}),
+    // The mock broker hands out no producer ids, and holds a fetch for its full wait time; a crashed
+    // service's requests go to its restarted successor after 6 s instead of 30.
+    ...(stack.kafka.local
+      ? { COIN_KAFKA_IDEMPOTENT: 'false', COIN_KAFKA_MAX_WAIT_MS: '100', COIN_KAFKA_SESSION_TIMEOUT_MS: '6000' }
+      : {}),
   };
 }
 

@@ -267,6 +267,9 @@ export function kafkaEventBusFromConfig(config: CoinConfig, logger?: Logger): Ka
     clientId: config.kafka.clientId,
     idempotent: config.kafka.idempotent,
     maxWaitTimeMs: config.kafka.maxWaitMs,
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    // Three heartbeats a session, as Kafka advises; at most every 3 s.
+    heartbeatIntervalMs: Math.min(3000, Math.floor(config.kafka.sessionTimeoutMs / 3)),
     logger,
   });
 }
