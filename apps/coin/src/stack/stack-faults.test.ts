@@ -44,6 +44,8 @@ const REQUESTS: Record<(typeof WORKERS)[number], readonly string[]> = {
 /** Units computed again in every test: the bucket keeps only the world and the base between tests. */
 const PER_RUN_PREFIXES = ['stages', 'evals', 'judge', 'runs'];
 
+/** A stuck test fails instead of hanging CI (the after hook then stops the stack). */
+const TEST_TIMEOUT_MS = 120_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const config = loadConfig({});
 
@@ -160,7 +162,7 @@ describe('faults over the real stack', { todo: STACK_TESTS ? undefined : STACK_T
     const from = mark();
     const first = await watch(await submit());
     await checkRun(first, from);
-  });
+  }, { timeout: 2 * TEST_TIMEOUT_MS });
 
   after(async () => {
     await bus?.close().catch(() => {});
@@ -175,7 +177,7 @@ describe('faults over the real stack', { todo: STACK_TESTS ? undefined : STACK_T
     }
   });
 
-  it('a trainer killed (SIGKILL) mid-stage and started again: the stage continues from its snapshot', async () => {
+  it('a trainer killed (SIGKILL) mid-stage and started again: the stage continues from its snapshot', { timeout: TEST_TIMEOUT_MS }, async () => {
     await reset();
     const from = mark();
     const run = await submit();
@@ -201,7 +203,7 @@ describe('faults over the real stack', { todo: STACK_TESTS ? undefined : STACK_T
     assert.ok(resumed && (resumed.first_step ?? 1) > 1, `the stage started again at step 1: ${JSON.stringify(resumed)}`);
   });
 
-  it('the orchestrator restarted (SIGTERM) mid-run: the new one resumes the run', async () => {
+  it('the orchestrator restarted (SIGTERM) mid-run: the new one resumes the run', { timeout: TEST_TIMEOUT_MS }, async () => {
     await reset();
     const from = mark();
     const run = await submit();
@@ -216,7 +218,7 @@ describe('faults over the real stack', { todo: STACK_TESTS ? undefined : STACK_T
     assert.equal(lines.filter((l) => l.kind === 'stage').length, 2);
   });
 
-  it('the broker down for 4 s mid-run and back: the run continues, nothing lost', async () => {
+  it('the broker down for 4 s mid-run and back: the run continues, nothing lost', { timeout: TEST_TIMEOUT_MS }, async () => {
     await reset();
     const from = mark();
     const run = await submit();
@@ -232,7 +234,7 @@ describe('faults over the real stack', { todo: STACK_TESTS ? undefined : STACK_T
     assert.equal(lines.length, 8, JSON.stringify(lines.map((l) => l.unit)));
   });
 
-  it('every request topic replayed from offset 0 after the run: nothing computed again, run state unchanged', async () => {
+  it('every request topic replayed from offset 0 after the run: nothing computed again, run state unchanged', { timeout: TEST_TIMEOUT_MS }, async () => {
     const runs = await s3.list('runs');
     const states = new Map(await Promise.all(runs.map(async (p) => [p, Buffer.from(await s3.get(p)).toString()] as const)));
     const stagesBefore = await bucketStages();
@@ -266,7 +268,7 @@ describe('faults over the real stack', { todo: STACK_TESTS ? undefined : STACK_T
     assert.deepEqual(await bucketStages(), stagesBefore);
   });
 
-  it('poison on a request topic: bytes that do not decode are dead-lettered, an unknown unit fails; another run succeeds', async () => {
+  it('poison on a request topic: bytes that do not decode are dead-lettered, an unknown unit fails; another run succeeds', { timeout: TEST_TIMEOUT_MS }, async () => {
     await reset();
     bus = new KafkaEventBus({ brokers: stack.kafka.brokers, clientId: 'stack-faults', idempotent: false, maxWaitTimeMs: 100 });
     const dead: BusMessage[] = [];
@@ -306,7 +308,7 @@ describe('faults over the real stack', { todo: STACK_TESTS ? undefined : STACK_T
     assert.equal(unknown.error?.code, 'RUN.UNKNOWN_UNIT');
   });
 
-  it('a corrupted checkpoint in the bucket: detected by sha256, computed again, never used', async () => {
+  it('a corrupted checkpoint in the bucket: detected by sha256, computed again, never used', { timeout: TEST_TIMEOUT_MS }, async () => {
     // Keep stage 1 from the last run and corrupt its adapter: same size, other bytes.
     const stage1 = [...reference.stages.keys()].find((k) => {
       const text = readFileSync(join(store, 'stack', 's3', stack.s3.bucket, 'stages', k, 'manifest.json._S3rver_object'), 'utf8');

@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import type * as KafkaJs from 'kafkajs';
 import type { Admin } from 'kafkajs';
+import { CoinError } from '@coin/core';
 
 const require = createRequire(import.meta.url);
 
@@ -22,20 +23,50 @@ async function withAdmin<T>(brokers: readonly string[], body: (admin: Admin) => 
 
 /**
  * Moves `group`'s committed offsets on `topics` to the oldest retained record: its next member
- * replays them. Stop the group's consumers first (a live member would commit over the rewind; not
- * checked: librdkafka's mock broker cannot describe groups).
+ * replays them. Stop the group's consumers first. The rewind joins the group as its one member and
+ * commits there (kafkajs' `admin.setOffsets` needs DescribeGroups, which librdkafka's mock broker
+ * lacks); it consumes nothing.
  */
-export async function rewindGroup(brokers: readonly string[], group: string, topics: readonly string[]): Promise<void> {
-  await withAdmin(brokers, async (admin) => {
-    for (const topic of topics) {
-      const low = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({
-        groupId: group,
-        topic,
-        partitions: low.map((p) => ({ partition: p.partition, offset: p.low })),
-      });
+export async function rewindGroup(
+  brokers: readonly string[],
+  group: string,
+  topics: readonly string[],
+  timeoutMs = 30_000,
+): Promise<void> {
+  const { Kafka, logLevel } = require('kafkajs') as typeof KafkaJs;
+  const kafka = new Kafka({ clientId: 'coin-admin', brokers: [...brokers], logLevel: logLevel.NOTHING });
+  const lows = await withAdmin(brokers, async (admin) =>
+    Promise.all(topics.map(async (topic) => ({ topic, partitions: await admin.fetchTopicOffsets(topic) }))),
+  );
+  const consumer = kafka.consumer({ groupId: group, maxWaitTimeInMs: 100 });
+  try {
+    await consumer.connect();
+    let timer: NodeJS.Timeout | undefined;
+    const joined = new Promise<void>((resolve, reject) => {
+      consumer.on(consumer.events.GROUP_JOIN, () => resolve());
+      timer = setTimeout(
+        () =>
+          reject(
+            new CoinError('BUS.REWIND_FAILED', 'UNAVAILABLE', `could not join the consumer group ${group} to rewind it`, {
+              hint: 'stop every consumer of the group first',
+            }),
+          ),
+        timeoutMs,
+      );
+    });
+    await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => {} });
+    try {
+      await joined;
+    } finally {
+      clearTimeout(timer);
     }
-  });
+    consumer.pause(topics.map((topic) => ({ topic })));
+    for (const { topic, partitions } of lows)
+      await consumer.commitOffsets(partitions.map((p) => ({ topic, partition: p.partition, offset: p.low })));
+  } finally {
+    await consumer.disconnect();
+  }
 }
 
 /** Records on `topics` that `group` has not committed (a partition it never committed counts from its oldest record). */

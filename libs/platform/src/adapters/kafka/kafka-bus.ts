@@ -141,6 +141,7 @@ export class KafkaEventBus implements EventBus {
           retryBackoffMs: Math.max(0, options.retryBackoffMs ?? 100),
           startOffsets,
           concurrency: this.options.partitionsConcurrently ?? 8,
+          heartbeatMs: this.options.heartbeatIntervalMs ?? 3000,
         },
         this.host,
       );
