@@ -32,6 +32,14 @@ export interface RestartServiceOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Read-modify-writes of the stack file, one at a time in this process (restarts may run at once). */
+let fileUpdates: Promise<unknown> = Promise.resolve();
+function updateStackFile(store: string, change: (stack: StackFile) => StackFile): Promise<void> {
+  const next = fileUpdates.then(async () => writeStackFile(change(await runningStack(store))));
+  fileUpdates = next.catch(() => undefined);
+  return next;
+}
+
 async function runningStack(store: string): Promise<StackFile> {
   const stack = await readStackFile(store);
   if (stack === undefined)
@@ -82,8 +90,10 @@ export async function restartService(options: RestartServiceOptions): Promise<St
     throw e;
   }
   const started: StackProcess = { name, pid: p.pid, address, log: old.log };
-  const now = await runningStack(store);
-  await writeStackFile({ ...now, processes: now.processes.map((q) => (q.name === name ? started : q)) });
+  await updateStackFile(store, (now) => ({
+    ...now,
+    processes: now.processes.map((q) => (q.name === name ? started : q)),
+  }));
   return started;
 }
 

@@ -13,8 +13,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { deadLetterTopic, decodeEvent, encodeEvent, STAGE_REQUESTED_TOPIC, UNIT_FAILED_TOPIC } from '@coin/contracts';
-import { REQUEST_TOPIC } from '@coin/pipeline';
+import {
+  deadLetterTopic,
+  decodeEvent,
+  EVAL_REQUESTED_TOPIC,
+  encodeEvent,
+  JUDGE_REQUESTED_TOPIC,
+  PREP_REQUESTED_TOPIC,
+  PRETRAIN_REQUESTED_TOPIC,
+  STAGE_REQUESTED_TOPIC,
+  UNIT_FAILED_TOPIC,
+} from '@coin/contracts';
 import {
   type BusMessage,
   groupLag,
@@ -36,10 +45,10 @@ const SMALL = ['--world-train', '48', '--world-test', '8', '--world-pretrain', '
 const SPEC = ['--preset', 'micro', '--order', 'ImageNet,VQAv2', ...SMALL];
 const WORKERS = ['data-prep', 'trainer', 'evaluator', 'judge'] as const;
 const REQUESTS: Record<(typeof WORKERS)[number], readonly string[]> = {
-  'data-prep': [REQUEST_TOPIC.prep],
-  trainer: [REQUEST_TOPIC.pretrain, REQUEST_TOPIC.stage],
-  evaluator: [REQUEST_TOPIC.eval],
-  judge: [REQUEST_TOPIC.judge],
+  'data-prep': [PREP_REQUESTED_TOPIC],
+  trainer: [PRETRAIN_REQUESTED_TOPIC, STAGE_REQUESTED_TOPIC],
+  evaluator: [EVAL_REQUESTED_TOPIC],
+  judge: [JUDGE_REQUESTED_TOPIC],
 };
 /** Units computed again in every test: the bucket keeps only the world and the base between tests. */
 const PER_RUN_PREFIXES = ['stages', 'evals', 'judge', 'runs'];
@@ -138,31 +147,42 @@ describe('faults over the real stack', { todo: STACK_TESTS ? undefined : STACK_T
   const restart = (name: StackServiceName, o: Partial<Parameters<typeof restartService>[0]> = {}) =>
     restartService({ store, name, config, env: {}, ...o });
 
-  before(async () => {
-    if (!STACK_TESTS) return;
-    store = await mkdtemp(join(tmpdir(), 'coin-stack-faults-'));
-    const embedded = await mkdtemp(join(tmpdir(), 'coin-stack-faults-run-'));
-    dirs.push(store, embedded);
-    const up = await runCli(['stack', 'up', '--store', store]);
-    assert.equal(up.code, 0, up.stderr);
-    stack = (await readStackFile(store))!;
-    s3 = new S3ObjectStore({ endpoint: stack.s3.endpoint, bucket: stack.s3.bucket, ...LOCAL_S3_CREDENTIALS });
-    // The first run makes the world and the base the tests share, and checks the plain path once.
-    const local = await runCli(['run', ...SPEC, '--in-process', '--store', join(embedded, 'store'), '--out', join(embedded, 'out')]);
-    assert.equal(local.code, 0, local.stderr);
-    const stagesDir = join(embedded, 'store', 'stages');
-    reference = {
-      matrix: accuracyBlock(local.stdout),
-      stages: stageHashes(
-        new Map(readdirSync(stagesDir).map((k) => [k, readFileSync(join(stagesDir, k, 'manifest.json'), 'utf8')])),
-      ),
-    };
-    assert.match(reference.matrix, /^accuracy \(coin\)/);
-    assert.equal(reference.stages.size, 2);
-    const from = mark();
-    const first = await watch(await submit());
-    await checkRun(first, from);
-  }, { timeout: 2 * TEST_TIMEOUT_MS });
+  before(
+    async () => {
+      if (!STACK_TESTS) return;
+      store = await mkdtemp(join(tmpdir(), 'coin-stack-faults-'));
+      const embedded = await mkdtemp(join(tmpdir(), 'coin-stack-faults-run-'));
+      dirs.push(store, embedded);
+      const up = await runCli(['stack', 'up', '--store', store]);
+      assert.equal(up.code, 0, up.stderr);
+      stack = (await readStackFile(store))!;
+      s3 = new S3ObjectStore({ endpoint: stack.s3.endpoint, bucket: stack.s3.bucket, ...LOCAL_S3_CREDENTIALS });
+      // The first run makes the world and the base the tests share, and checks the plain path once.
+      const local = await runCli([
+        'run',
+        ...SPEC,
+        '--in-process',
+        '--store',
+        join(embedded, 'store'),
+        '--out',
+        join(embedded, 'out'),
+      ]);
+      assert.equal(local.code, 0, local.stderr);
+      const stagesDir = join(embedded, 'store', 'stages');
+      reference = {
+        matrix: accuracyBlock(local.stdout),
+        stages: stageHashes(
+          new Map(readdirSync(stagesDir).map((k) => [k, readFileSync(join(stagesDir, k, 'manifest.json'), 'utf8')])),
+        ),
+      };
+      assert.match(reference.matrix, /^accuracy \(coin\)/);
+      assert.equal(reference.stages.size, 2);
+      const from = mark();
+      const first = await watch(await submit());
+      await checkRun(first, from);
+    },
+    { timeout: 2 * TEST_TIMEOUT_MS },
+  );
 
   after(async () => {
     await bus?.close().catch(() => {});
@@ -177,7 +197,9 @@ describe('faults over the real stack', { todo: STACK_TESTS ? undefined : STACK_T
     }
   });
 
-  it('a trainer killed (SIGKILL) mid-stage and started again: the stage continues from its snapshot', { timeout: TEST_TIMEOUT_MS }, async () => {
+  it('a trainer killed (SIGKILL) mid-stage and started again: the stage continues from its snapshot', {
+    timeout: TEST_TIMEOUT_MS,
+  }, async () => {
     await reset();
     const from = mark();
     const run = await submit();
@@ -189,7 +211,9 @@ describe('faults over the real stack', { todo: STACK_TESTS ? undefined : STACK_T
         existsSync(work) &&
         readdirSync(work).some((k) => {
           const resume = join(work, k, '.resume');
-          return existsSync(resume) && readdirSync(resume).some((s) => existsSync(join(resume, s, 'resume.safetensors')));
+          return (
+            existsSync(resume) && readdirSync(resume).some((s) => existsSync(join(resume, s, 'resume.safetensors')))
+          );
         }),
       60_000,
     );
@@ -200,10 +224,15 @@ describe('faults over the real stack', { todo: STACK_TESTS ? undefined : STACK_T
     const stages = lines.filter((l) => l.kind === 'stage');
     assert.equal(stages.length, 2);
     const resumed = computed(new Map([['trainer', killedAt]])).find((l) => l.kind === 'stage');
-    assert.ok(resumed && (resumed.first_step ?? 1) > 1, `the stage started again at step 1: ${JSON.stringify(resumed)}`);
+    assert.ok(
+      resumed && (resumed.first_step ?? 1) > 1,
+      `the stage started again at step 1: ${JSON.stringify(resumed)}`,
+    );
   });
 
-  it('the orchestrator restarted (SIGTERM) mid-run: the new one resumes the run', { timeout: TEST_TIMEOUT_MS }, async () => {
+  it('the orchestrator restarted (SIGTERM) mid-run: the new one resumes the run', {
+    timeout: TEST_TIMEOUT_MS,
+  }, async () => {
     await reset();
     const from = mark();
     const run = await submit();
@@ -218,7 +247,9 @@ describe('faults over the real stack', { todo: STACK_TESTS ? undefined : STACK_T
     assert.equal(lines.filter((l) => l.kind === 'stage').length, 2);
   });
 
-  it('the broker down for 4 s mid-run and back: the run continues, nothing lost', { timeout: TEST_TIMEOUT_MS }, async () => {
+  it('the broker down for 4 s mid-run and back: the run continues, nothing lost', {
+    timeout: TEST_TIMEOUT_MS,
+  }, async () => {
     await reset();
     const from = mark();
     const run = await submit();
@@ -234,19 +265,26 @@ describe('faults over the real stack', { todo: STACK_TESTS ? undefined : STACK_T
     assert.equal(lines.length, 8, JSON.stringify(lines.map((l) => l.unit)));
   });
 
-  it('every request topic replayed from offset 0 after the run: nothing computed again, run state unchanged', { timeout: TEST_TIMEOUT_MS }, async () => {
+  it('every request topic replayed from offset 0 after the run: nothing computed again, run state unchanged', {
+    timeout: TEST_TIMEOUT_MS,
+  }, async () => {
     const runs = await s3.list('runs');
-    const states = new Map(await Promise.all(runs.map(async (p) => [p, Buffer.from(await s3.get(p)).toString()] as const)));
+    const states = new Map(
+      await Promise.all(runs.map(async (p) => [p, Buffer.from(await s3.get(p)).toString()] as const)),
+    );
     const stagesBefore = await bucketStages();
     const from = mark();
     let replayed = 0;
-    for (const name of WORKERS)
-      await restart(name, {
-        whileStopped: async () => {
-          await rewindGroup(stack.kafka.brokers, name, REQUESTS[name]);
-          replayed += await groupLag(stack.kafka.brokers, name, REQUESTS[name]);
-        },
-      });
+    await Promise.all(
+      WORKERS.map((name) =>
+        restart(name, {
+          whileStopped: async () => {
+            await rewindGroup(stack.kafka.brokers, name, REQUESTS[name]);
+            replayed += await groupLag(stack.kafka.brokers, name, REQUESTS[name]);
+          },
+        }),
+      ),
+    );
     assert.ok(replayed > 8, `only ${replayed} requests to replay`);
     await waitFor(
       'the replay',
@@ -263,14 +301,23 @@ describe('faults over the real stack', { todo: STACK_TESTS ? undefined : STACK_T
       'a replayed request did more than answer from the manifest',
     );
     assert.equal(lines.length, replayed);
-    const after = new Map(await Promise.all(runs.map(async (p) => [p, Buffer.from(await s3.get(p)).toString()] as const)));
+    const after = new Map(
+      await Promise.all(runs.map(async (p) => [p, Buffer.from(await s3.get(p)).toString()] as const)),
+    );
     assert.deepEqual(after, states);
     assert.deepEqual(await bucketStages(), stagesBefore);
   });
 
-  it('poison on a request topic: bytes that do not decode are dead-lettered, an unknown unit fails; another run succeeds', { timeout: TEST_TIMEOUT_MS }, async () => {
+  it('poison on a request topic: bytes that do not decode are dead-lettered, an unknown unit fails; another run succeeds', {
+    timeout: TEST_TIMEOUT_MS,
+  }, async () => {
     await reset();
-    bus = new KafkaEventBus({ brokers: stack.kafka.brokers, clientId: 'stack-faults', idempotent: false, maxWaitTimeMs: 100 });
+    bus = new KafkaEventBus({
+      brokers: stack.kafka.brokers,
+      clientId: 'stack-faults',
+      idempotent: false,
+      maxWaitTimeMs: 100,
+    });
     const dead: BusMessage[] = [];
     const failed: { readonly unitKey: string; readonly error?: { readonly code: string } }[] = [];
     const requests: BusMessage[] = [];
@@ -304,19 +351,37 @@ describe('faults over the real stack', { todo: STACK_TESTS ? undefined : STACK_T
       30_000,
     );
     assert.equal(deadLettered.key, real.key);
-    const unknown = await waitFor('the unknown unit failed', () => failed.find((f) => f.unitKey === unknownKey), 30_000);
+    const unknown = await waitFor(
+      'the unknown unit failed',
+      () => failed.find((f) => f.unitKey === unknownKey),
+      30_000,
+    );
     assert.equal(unknown.error?.code, 'RUN.UNKNOWN_UNIT');
   });
 
-  it('a corrupted checkpoint in the bucket: detected by sha256, computed again, never used', { timeout: TEST_TIMEOUT_MS }, async () => {
+  it('a corrupted checkpoint in the bucket: detected by sha256, computed again, never used', {
+    timeout: TEST_TIMEOUT_MS,
+  }, async () => {
     // Keep stage 1 from the last run and corrupt its adapter: same size, other bytes.
     const stage1 = [...reference.stages.keys()].find((k) => {
-      const text = readFileSync(join(store, 'stack', 's3', stack.s3.bucket, 'stages', k, 'manifest.json._S3rver_object'), 'utf8');
+      const text = readFileSync(
+        join(store, 'stack', 's3', stack.s3.bucket, 'stages', k, 'manifest.json._S3rver_object'),
+        'utf8',
+      );
       return (JSON.parse(text) as { meta: { stage: number } }).meta.stage === 1;
     })!;
     for (const prefix of PER_RUN_PREFIXES.filter((p) => p !== 'stages')) await s3.deletePrefix(prefix);
     for (const key of reference.stages.keys()) if (key !== stage1) await s3.deletePrefix(`stages/${key}`);
-    const blob = join(store, 'stack', 's3', stack.s3.bucket, 'stages', stage1, 'files', 'adapter_model.safetensors._S3rver_object');
+    const blob = join(
+      store,
+      'stack',
+      's3',
+      stack.s3.bucket,
+      'stages',
+      stage1,
+      'files',
+      'adapter_model.safetensors._S3rver_object',
+    );
     const bytes = readFileSync(blob);
     const flipped = Buffer.from(bytes);
     for (let i = bytes.length - 64; i < bytes.length; i++) flipped[i] ^= 0xff;

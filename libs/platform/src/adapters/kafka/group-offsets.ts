@@ -38,7 +38,13 @@ export async function rewindGroup(
   const lows = await withAdmin(brokers, async (admin) =>
     Promise.all(topics.map(async (topic) => ({ topic, partitions: await admin.fetchTopicOffsets(topic) }))),
   );
-  const consumer = kafka.consumer({ groupId: group, maxWaitTimeInMs: 100 });
+  // A short session: should its LeaveGroup get lost, the group's next member waits 6 s for it, not 30.
+  const consumer = kafka.consumer({
+    groupId: group,
+    maxWaitTimeInMs: 100,
+    sessionTimeout: 6000,
+    heartbeatInterval: 2000,
+  });
   try {
     await consumer.connect();
     let timer: NodeJS.Timeout | undefined;
@@ -47,9 +53,14 @@ export async function rewindGroup(
       timer = setTimeout(
         () =>
           reject(
-            new CoinError('BUS.REWIND_FAILED', 'UNAVAILABLE', `could not join the consumer group ${group} to rewind it`, {
-              hint: 'stop every consumer of the group first',
-            }),
+            new CoinError(
+              'BUS.REWIND_FAILED',
+              'UNAVAILABLE',
+              `could not join the consumer group ${group} to rewind it`,
+              {
+                hint: 'stop every consumer of the group first',
+              },
+            ),
           ),
         timeoutMs,
       );
