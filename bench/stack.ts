@@ -118,7 +118,6 @@ try {
   const stack = JSON.parse(readFileSync(join(stackStore, 'stack', 'stack.json'), 'utf8')) as {
     s3: { endpoint: string; bucket: string };
   };
-  const s3 = new S3ObjectStore({ endpoint: stack.s3.endpoint, bucket: stack.s3.bucket, ...LOCAL_S3_CREDENTIALS });
   ceiling.push(await ceilingGflops());
   for (let r = 0; r < rounds; r++) {
     const embedded = () => {
@@ -129,7 +128,10 @@ try {
       return { seconds: t.seconds, units };
     };
     const overStack = async () => {
-      for (const top of ['datasets', 'models', 'stages', 'evals', 'judge', 'runs']) await s3.deletePrefix(top);
+      // A client per round: s3rver drops idle keep-alive connections while the embedded run works.
+      const s3 = new S3ObjectStore({ endpoint: stack.s3.endpoint, bucket: stack.s3.bucket, ...LOCAL_S3_CREDENTIALS });
+      for (const top of ['datasets', 'models', 'stages', 'evals', 'judge', 'runs'])
+        if ((await s3.list(top)).length > 0) await s3.deletePrefix(top);
       rmSync(join(stackStore, 'work'), { recursive: true, force: true });
       const from = new Map(WORKERS.map((w) => [w, statSync(join(stackStore, 'stack', 'logs', `${w}.log`)).size]));
       const t = coin(['submit', ...SPEC, '--wait', '--store', stackStore]);
