@@ -13,6 +13,8 @@ const SUMMARIES = {
   'decode-ab': 'two cached generator variants in alternating rounds: the paired ratio B ÷ A and its IQR',
   cli: 'start-up of `coin --help`: the compiled launcher against on-the-fly compiling and bare node',
   'seq-lengths': "expanded token lengths of every CoIN-Synth task under each preset's tokenizer, against maxSeq",
+  stack:
+    'the micro 2-task run over the local stack (coin submit --wait) against the embedded coin run: ratio, hop time',
   'eval-cell':
     'evaluation cells (StageEvaluator: files, prompts, images, merge.jsonl) against the bare Generator on the same batches',
 };

@@ -29,6 +29,8 @@ export async function createRunController(ctx: ServiceContext): Promise<RunContr
     onEvent: (run: string, e: RunEvent) => {
       if (e.type === 'unit-done') log.info({ run, kind: e.kind, unit: e.label }, 'unit done');
       else if (e.type === 'plan') log.info({ run }, 'run planned');
+      else if (e.type === 'unit-corrupt')
+        log.warn({ run, unit: e.label, reason: e.reason }, 'unit corrupt in the store: removed, computing it again');
     },
   });
   const resumed = (await controller.list()).filter((r) => r.state === 'RUNNING' || r.state === 'PENDING');

@@ -54,7 +54,15 @@ class UnitWorker implements OnApplicationBootstrap, OnApplicationShutdown {
         ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
         ...(options.retryBackoffMs !== undefined ? { retryBackoffMs: options.retryBackoffMs } : {}),
         onUnit: (u: ServedUnit) => {
-          const line = { run: u.runId, kind: u.kind, unit: u.label, key: u.key, outcome: u.outcome, wall_s: u.wall_s };
+          const line = {
+            run: u.runId,
+            kind: u.kind,
+            unit: u.label,
+            key: u.key,
+            outcome: u.outcome,
+            wall_s: u.wall_s,
+            ...(u.firstStep !== undefined ? { first_step: u.firstStep } : {}),
+          };
           if (u.outcome === 'failed') log.warn({ ...line, err: u.error }, 'unit failed');
           else log.info(line, `unit ${u.outcome}`);
         },

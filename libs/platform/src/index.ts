@@ -19,3 +19,4 @@ export * from './adapters/local-process-scheduler.js';
 export * from './adapters/worker-side.js';
 export * from './adapters/kafka/kafka-bus.js';
 export * from './adapters/kafka/mock-broker.js';
+export * from './adapters/kafka/group-offsets.js';

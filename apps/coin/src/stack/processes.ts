@@ -15,10 +15,15 @@ export interface Detached {
 export function spawnDetached(
   command: string,
   args: readonly string[],
-  options: { readonly env: NodeJS.ProcessEnv; readonly logFile: string },
+  options: {
+    readonly env: NodeJS.ProcessEnv;
+    readonly logFile: string;
+    /** Add to the log instead of starting it anew (a restarted process keeps its earlier lines). */
+    readonly append?: boolean;
+  },
 ): Detached {
   mkdirSync(dirname(options.logFile), { recursive: true });
-  const fd = openSync(options.logFile, 'w');
+  const fd = openSync(options.logFile, options.append ? 'a' : 'w');
   const child = spawn(command, [...args], { env: options.env, stdio: ['ignore', fd, fd], detached: true });
   closeSync(fd);
   let exited = child.pid === undefined;
@@ -69,14 +74,18 @@ export async function stopProcesses(pids: readonly number[], deadlineMs: number)
   return killed;
 }
 
-/** The first JSON line of `logFile` for which `match` returns a value, or undefined (not yet). */
+/**
+ * The first JSON line of `logFile` for which `match` returns a value, or undefined (not yet); with
+ * `fromByte`, only the lines from that offset on (the lines of a restarted process).
+ */
 export function findLogLine<T>(
   logFile: string,
   match: (fields: Record<string, unknown>) => T | undefined,
+  fromByte = 0,
 ): T | undefined {
   let text: string;
   try {
-    text = readFileSync(logFile, 'utf8');
+    text = readFileSync(logFile).subarray(fromByte).toString('utf8');
   } catch {
     return undefined;
   }

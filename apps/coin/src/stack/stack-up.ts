@@ -51,11 +51,16 @@ function startFailed(name: string, log: string, why: string): CoinError {
   });
 }
 
-/** Waits until the process logs its `listening` line with an address, exits, or the deadline passes. */
-async function listening(name: string, p: Detached, log: string, until: number): Promise<string> {
+/**
+ * Waits until the process logs its `listening` line with an address (in its log from `fromByte` on),
+ * exits, or the deadline passes.
+ */
+async function listening(name: string, p: Detached, log: string, until: number, fromByte = 0): Promise<string> {
   for (;;) {
-    const address = findLogLine(log, (f) =>
-      f.msg === 'listening' && typeof f.address === 'string' ? f.address : undefined,
+    const address = findLogLine(
+      log,
+      (f) => (f.msg === 'listening' && typeof f.address === 'string' ? f.address : undefined),
+      fromByte,
     );
     if (address) return address;
     if (p.exited() || !isAlive(p.pid)) throw startFailed(name, log, 'it exited');
@@ -72,6 +77,41 @@ async function serving(name: string, address: string, log: string, until: number
     await sleep(100);
   }
   throw startFailed(name, log, `its health is ${last}, not SERVING`);
+}
+
+/** Waits until a service just started listens and reports SERVING; resolves with its address. */
+export async function serviceUp(name: string, p: Detached, log: string, until: number, fromByte = 0): Promise<string> {
+  const address = await listening(name, p, log, until, fromByte);
+  await serving(name, address, log, until);
+  return address;
+}
+
+/** The environment of a stack's service: the caller's, with the stack's broker, S3 and store. */
+export function serviceEnv(
+  stack: Pick<StackFile, 'store' | 'kafka' | 's3'>,
+  config: CoinConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): NodeJS.ProcessEnv {
+  const keys = stack.s3.local
+    ? LOCAL_S3_CREDENTIALS
+    : { accessKey: config.s3.accessKey ?? '', secretKey: config.s3.secretKey ?? '' };
+  return {
+    ...process.env,
+    ...env,
+    NODE_NO_WARNINGS: '1',
+    COIN_STORE: stack.store,
+    COIN_LOG_FORMAT: 'json',
+    COIN_KAFKA_BROKERS: stack.kafka.brokers.join(','),
+    COIN_S3_ENDPOINT: stack.s3.endpoint,
+    COIN_S3_BUCKET: stack.s3.bucket,
+    COIN_S3_ACCESS_KEY: keys.accessKey,
+    COIN_S3_SECRET_KEY: keys.secretKey,
+    // The mock broker hands out no producer ids, and holds a fetch for its full wait time; a crashed
+    // service's requests go to its restarted successor after 6 s instead of 30.
+    ...(stack.kafka.local
+      ? { COIN_KAFKA_IDEMPOTENT: 'false', COIN_KAFKA_MAX_WAIT_MS: '100', COIN_KAFKA_SESSION_TIMEOUT_MS: '6000' }
+      : {}),
+  };
 }
 
 /** Refuses when a stack of this store is alive; says how to stop it. */
@@ -111,7 +151,7 @@ export async function stackUp(options: StackUpOptions): Promise<StackFile> {
     }
     // (b) the S3 server
     const localS3 = !config.s3.endpoint;
-    let s3 = { endpoint: config.s3.endpoint ?? '', bucket: config.s3.bucket, ...LOCAL_S3_CREDENTIALS };
+    let s3 = { endpoint: config.s3.endpoint ?? '', bucket: config.s3.bucket };
     if (localS3) {
       const log = logPath(store, 's3');
       const p = spawnDetached(process.execPath, [s3Main(), join(stackDir(store), 's3'), config.s3.bucket], {
@@ -123,24 +163,11 @@ export async function stackUp(options: StackUpOptions): Promise<StackFile> {
       started.pop();
       note({ name: 's3', pid: p.pid, address: endpoint, log });
       s3 = { ...s3, endpoint };
-    } else {
-      s3 = { ...s3, accessKey: config.s3.accessKey ?? '', secretKey: config.s3.secretKey ?? '' };
     }
     // (c) the services, all at once
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      ...options.env,
-      NODE_NO_WARNINGS: '1',
-      COIN_STORE: store,
-      COIN_LOG_FORMAT: 'json',
-      COIN_KAFKA_BROKERS: brokers.join(','),
-      COIN_S3_ENDPOINT: s3.endpoint,
-      COIN_S3_BUCKET: s3.bucket,
-      COIN_S3_ACCESS_KEY: s3.accessKey,
-      COIN_S3_SECRET_KEY: s3.secretKey,
-      // The mock broker hands out no producer ids, and holds a fetch for its full wait time.
-      ...(localKafka ? { COIN_KAFKA_IDEMPOTENT: 'false', COIN_KAFKA_MAX_WAIT_MS: '100' } : {}),
-    };
+    const kafka = { brokers, local: localKafka };
+    const s3Service = { endpoint: s3.endpoint, bucket: s3.bucket, local: localS3 };
+    const env = serviceEnv({ store, kafka, s3: s3Service }, config, options.env);
     const entries = options.services ?? SERVICE_NAMES.map((name) => ({ name, main: serviceMain(name) }));
     const spawned = entries.map((s) => {
       const log = logPath(store, s.name);
@@ -150,11 +177,12 @@ export async function stackUp(options: StackUpOptions): Promise<StackFile> {
     });
     const deadline = until();
     const ready = await Promise.all(
-      spawned.map(async (s) => {
-        const address = await listening(s.name, s.p, s.log, deadline);
-        await serving(s.name, address, s.log, deadline);
-        return { name: s.name, pid: s.p.pid, address, log: s.log };
-      }),
+      spawned.map(async (s) => ({
+        name: s.name,
+        pid: s.p.pid,
+        address: await serviceUp(s.name, s.p, s.log, deadline),
+        log: s.log,
+      })),
     );
     for (const r of ready) {
       const at = started.findIndex((p) => p.pid === r.pid);
@@ -165,8 +193,8 @@ export async function stackUp(options: StackUpOptions): Promise<StackFile> {
       format: STACK_FORMAT,
       store,
       startedAt: new Date().toISOString(),
-      kafka: { brokers, local: localKafka },
-      s3: { endpoint: s3.endpoint, bucket: s3.bucket, local: localS3 },
+      kafka,
+      s3: s3Service,
       processes: started,
     };
     await writeStackFile(stack);

@@ -5,7 +5,10 @@
  * unit's manifest, the system of record. A UnitFailedEvent for one of them fails the job with the
  * worker's error; RunProgressEvents of them reach onProgress. One subscription serves every job;
  * completions are matched by unit key, so a duplicate (redelivery, replay, another run sharing the
- * unit) is harmless.
+ * unit) is harmless. The subscription is made by `ready()` (the controller calls it when it opens),
+ * so that the first job does not wait for a consumer group to form; a completion published before
+ * it was live, or lost otherwise, is found by the manifest check each job makes before publishing
+ * and every `manifestCheckMs` while it waits.
  */
 import { randomUUID } from 'node:crypto';
 import { CoinError } from '@coin/core';
@@ -42,9 +45,13 @@ export interface BusRunnerOptions {
    * so that it sees every completion. Default `orchestrator.runner`.
    */
   readonly group?: string;
+  /** How often a waiting job looks for its outstanding units' manifests, ms. Default 5000. */
+  readonly manifestCheckMs?: number;
 }
 
 export interface BusRunner extends UnitRunner {
+  /** Subscribes to the completions now (else the first job does); resolves once the subscription is live. */
+  ready(): Promise<void>;
   /** Ends the subscription; jobs still waiting reject with RUN.RUNNER_CLOSED. */
   close(): Promise<void>;
 }
@@ -103,6 +110,10 @@ export function busRunner(bus: EventBus, options: BusRunnerOptions): BusRunner {
   };
 
   return {
+    async ready() {
+      if (closed) throw closedError();
+      await subscribe();
+    },
     async run(job, name, onProgress, signal) {
       if (closed) throw closedError();
       signal?.throwIfAborted();
@@ -112,9 +123,10 @@ export function busRunner(bus: EventBus, options: BusRunnerOptions): BusRunner {
       const outstanding = new Set(units.map((u) => u.key));
       const waiters: Waiter[] = [];
       let rejectJob: (error: Error) => void = () => {};
+      let pending: PendingJob | undefined;
       const finished = new Promise<void>((resolve, reject) => {
         rejectJob = reject;
-        const pending: PendingJob = {
+        pending = {
           name,
           onProgress,
           done: (key) => {
@@ -124,7 +136,7 @@ export function busRunner(bus: EventBus, options: BusRunnerOptions): BusRunner {
           fail: reject,
         };
         for (const unit of units) {
-          const w: Waiter = { unit, job: pending };
+          const w: Waiter = { unit, job: pending! };
           waiters.push(w);
           let set = waiting.get(unit.key);
           if (set === undefined) waiting.set(unit.key, (set = new Set()));
@@ -145,7 +157,25 @@ export function busRunner(bus: EventBus, options: BusRunnerOptions): BusRunner {
           if (set?.size === 0) waiting.delete(w.unit.key);
         }
       };
+      /** Units whose manifest is in the store are done, whether or not their completion came. */
+      const checkManifests = async () => {
+        for (const unit of units)
+          if (
+            outstanding.has(unit.key) &&
+            (await unitState(options.store, unit.prefix, { verify: 'size' })).state === 'done'
+          )
+            pending!.done(unit.key);
+      };
+      let sweeping = false;
+      const sweep = setInterval(() => {
+        if (sweeping) return;
+        sweeping = true;
+        void checkManifests()
+          .catch(() => {}) // the store is unreachable for now: the next sweep tries again
+          .finally(() => (sweeping = false));
+      }, options.manifestCheckMs ?? 5000);
       try {
+        await checkManifests();
         const world = worldOf(job);
         for (const unit of units) {
           if (signal?.aborted) break; // stop publishing: the abort rejects `finished`
@@ -155,6 +185,7 @@ export function busRunner(bus: EventBus, options: BusRunnerOptions): BusRunner {
         }
         await finished;
       } finally {
+        clearInterval(sweep);
         release();
       }
       return { result: await resultOf(options.store, job, units), peakRssMb: null };

@@ -62,6 +62,7 @@ export class RunController {
   /** A controller that has resumed every non-terminal run of the store. */
   static async open(options: RunControllerOptions): Promise<RunController> {
     const controller = new RunController(options);
+    await controller.runner.ready();
     for (const record of await listRunStates(options.env.store))
       if (!TERMINAL_STATES.has(record.state)) controller.start(record);
     return controller;

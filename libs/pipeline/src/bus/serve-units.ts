@@ -67,6 +67,11 @@ export interface ServedUnit {
   readonly wall_s: number;
   /** Eval cells: seconds spent loading the model (0 when the previous cell's model was kept). */
   readonly modelLoad_s?: number;
+  /**
+   * A stage or the base computed here: the first step it trained. Above 1 when a stage continued
+   * from a snapshot an earlier attempt left (a restarted worker).
+   */
+  readonly firstStep?: number;
   readonly error?: unknown;
 }
 
@@ -136,9 +141,13 @@ export async function serveUnits(
   const publish = (topic: Parameters<typeof encodeEvent>[0], key: string, payload: unknown) =>
     bus.publish(topic, key, encodeEvent(topic, payload as never));
 
+  /** The first training step of the unit in flight (one unit at a time). */
+  let firstStep: number | undefined;
   const progressOf = (unit: BusUnit, id: string) => {
     let last = 0;
+    firstStep = undefined;
     return (p: UnitProgress) => {
+      if ((p.type === 'step' || p.type === 'pretrain') && firstStep === undefined) firstStep = p.step;
       const now = performance.now();
       const final = 'steps' in p ? p.type !== 'stage-start' && p.step === p.steps : p.done === p.total;
       if (!final && p.type !== 'stage-start' && now - last < (options.progressEveryMs ?? 200)) return;
@@ -222,10 +231,10 @@ export async function serveUnits(
         );
       const done = completedEvent(found, id, state.manifest.meta, producer);
       await publish(done.topic, id, done.payload);
-      told(
-        modelLoad === null ? 'found' : 'computed',
-        modelLoad !== null && modelLoad >= 0 ? { modelLoad_s: modelLoad } : {},
-      );
+      told(modelLoad === null ? 'found' : 'computed', {
+        ...(modelLoad !== null && modelLoad >= 0 ? { modelLoad_s: modelLoad } : {}),
+        ...(modelLoad !== null && firstStep !== undefined ? { firstStep } : {}),
+      });
     } catch (error) {
       if (stop.signal.aborted) {
         told('handed-back', { error });

@@ -19,8 +19,12 @@ export interface StageJob {
   readonly unit: StageUnit;
 }
 
-/** Snapshots inside a stage every this many optimizer steps (resume after Ctrl-C). */
+/**
+ * Snapshots inside a stage every this many optimizer steps (resume after Ctrl-C or a killed
+ * worker), and at least four per stage, so that a short stage is resumable too.
+ */
 const CHECKPOINT_EVERY = 10;
+const checkpointEvery = (steps: number) => Math.max(1, Math.min(CHECKPOINT_EVERY, Math.floor(steps / 4)));
 
 async function linkTo(target: string, path: string): Promise<void> {
   const existing = await readlink(path).catch(() => undefined);
@@ -50,7 +54,7 @@ export async function runStage(job: StageJob, env: UnitEnv): Promise<Record<stri
     base,
     out: work,
     session: env.session,
-    checkpointEvery: CHECKPOINT_EVERY,
+    checkpointEvery,
     resume: true,
     untilStage: unit.index,
     onStageStart: (p, k, n) => {

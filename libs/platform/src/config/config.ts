@@ -119,9 +119,11 @@ function buildSchema(z: typeof Zod) {
           idempotent: z.boolean().default(true),
           /** Longest a consumer's fetch waits for new records, ms: the latency of a quiet topic's next event. */
           maxWaitMs: z.number().int().min(10).max(60_000).default(1000),
+          /** How long the group waits for a silent member before handing its partitions on, ms (a crashed worker's). */
+          sessionTimeoutMs: z.number().int().min(3000).max(300_000).default(30_000),
         })
         .strict()
-        .default({ brokers: [], clientId: 'coin', idempotent: true, maxWaitMs: 1000 }),
+        .default({ brokers: [], clientId: 'coin', idempotent: true, maxWaitMs: 1000, sessionTimeoutMs: 30_000 }),
       s3: z
         .object({
           /** Unset: `coin stack up` starts a local S3 server under the store; set: that server (MinIO, S3). */
@@ -193,6 +195,7 @@ export const ENVIRONMENT: Readonly<Record<string, Setter>> = {
   COIN_KAFKA_CLIENT_ID: at(['kafka', 'clientId'], asString),
   COIN_KAFKA_IDEMPOTENT: at(['kafka', 'idempotent'], asBoolean),
   COIN_KAFKA_MAX_WAIT_MS: at(['kafka', 'maxWaitMs'], asNumber),
+  COIN_KAFKA_SESSION_TIMEOUT_MS: at(['kafka', 'sessionTimeoutMs'], asNumber),
   COIN_S3_ENDPOINT: at(['s3', 'endpoint'], asString),
   COIN_S3_REGION: at(['s3', 'region'], asString),
   COIN_S3_BUCKET: at(['s3', 'bucket'], asString),

@@ -58,8 +58,11 @@ export interface ContinualRunOptions {
   readonly base: BaseModel;
   readonly out: string;
   readonly session?: SessionOptions;
-  /** Resumable snapshot every N optimizer steps inside a stage (0 = only at stage ends). */
-  readonly checkpointEvery?: number;
+  /**
+   * Resumable snapshot every N optimizer steps inside a stage (0 = only at stage ends); a function
+   * gets the stage's step count and returns N (0 = none).
+   */
+  readonly checkpointEvery?: number | ((steps: number) => number);
   /** Continue a run in `out`: finished stages are loaded, an interrupted one continues from its snapshot. */
   readonly resume?: boolean;
   /** Stop after this many stages of the plan (`coin run` trains one stage per unit). Default: all. */
@@ -161,11 +164,10 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
     let losses: number[] = [];
     let steps = 0;
     if (p.train) {
-      o.onStageStart?.(
-        p,
-        k,
-        stagePlan({ samples: prepared, training: o.training, seed: stageSeed, stage: p.name, buckets }).length,
-      );
+      const planned = stagePlan({ samples: prepared, training: o.training, seed: stageSeed, stage: p.name, buckets });
+      o.onStageStart?.(p, k, planned.length);
+      const every =
+        typeof o.checkpointEvery === 'function' ? o.checkpointEvery(planned.length) : (o.checkpointEvery ?? 0);
       const r = await trainStage({
         stage: p.name,
         config: base.config,
@@ -181,10 +183,7 @@ export async function runContinual(o: ContinualRunOptions): Promise<StageRecord[
         extraFeeds: method.extraFeeds ? (batch) => method.extraFeeds!(batch, ctx) : undefined,
         session,
         onStep: o.onStep,
-        resumable:
-          (o.checkpointEvery ?? 0) > 0
-            ? { every: o.checkpointEvery!, save: (s) => saveResume(rdir, s, owner) }
-            : undefined,
+        resumable: every > 0 ? { every, save: (s) => saveResume(rdir, s, owner) } : undefined,
         resumeFrom: o.resume ? await loadResume(rdir, owner) : undefined,
       });
       trained = r.trained;

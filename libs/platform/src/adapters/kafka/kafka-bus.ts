@@ -141,6 +141,7 @@ export class KafkaEventBus implements EventBus {
           retryBackoffMs: Math.max(0, options.retryBackoffMs ?? 100),
           startOffsets,
           concurrency: this.options.partitionsConcurrently ?? 8,
+          heartbeatMs: this.options.heartbeatIntervalMs ?? 3000,
         },
         this.host,
       );
@@ -267,6 +268,9 @@ export function kafkaEventBusFromConfig(config: CoinConfig, logger?: Logger): Ka
     clientId: config.kafka.clientId,
     idempotent: config.kafka.idempotent,
     maxWaitTimeMs: config.kafka.maxWaitMs,
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    // Three heartbeats a session, as Kafka advises; at most every 3 s.
+    heartbeatIntervalMs: Math.min(3000, Math.floor(config.kafka.sessionTimeoutMs / 3)),
     logger,
   });
 }

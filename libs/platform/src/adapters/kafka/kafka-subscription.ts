@@ -6,7 +6,8 @@
  * (its partition paused meanwhile, see retryLater), and after `maxAttempts` deliveries the message
  * goes to the topic's dead-letter twin and its partition moves on. Closing during a backoff leaves
  * the message uncommitted, so the group's next member gets it again (at-least-once; its attempt
- * count then restarts at 1).
+ * count then restarts at 1). While a handler runs (a unit may take minutes) the consumer keeps
+ * sending heartbeats, so that the group does not take it for dead and hand its partitions on.
  */
 import type { Consumer, EachMessagePayload, KafkaMessage } from 'kafkajs';
 import type { BusHandler, BusMessage, Subscription } from '../../ports/event-bus.js';
@@ -34,6 +35,8 @@ export interface SubscriptionSettings {
   readonly startOffsets: StartOffsets;
   /** Partitions consumed at once. */
   readonly concurrency: number;
+  /** Heartbeat interval while a handler runs, ms. */
+  readonly heartbeatMs: number;
 }
 
 export class KafkaSubscription implements Subscription {
@@ -82,7 +85,7 @@ export class KafkaSubscription implements Subscription {
     }
   }
 
-  private async onMessage({ topic, partition, message, pause }: EachMessagePayload): Promise<void> {
+  private async onMessage({ topic, partition, message, pause, heartbeat }: EachMessagePayload): Promise<void> {
     if (this.closing) return; // not committed: the group's next member gets it
     const offset = BigInt(message.offset);
     if (await this.skipsAhead(topic, partition, offset)) return;
@@ -94,7 +97,14 @@ export class KafkaSubscription implements Subscription {
       value: new Uint8Array(message.value ?? Buffer.alloc(0)),
       attempt,
     };
-    const failure = await this.deliver(delivered);
+    // kafkajs heartbeats between messages only: a long handler would outlast the session.
+    const beating = setInterval(() => void heartbeat().catch(() => undefined), this.settings.heartbeatMs);
+    let failure: { thrown: unknown } | undefined;
+    try {
+      failure = await this.deliver(delivered);
+    } finally {
+      clearInterval(beating);
+    }
     if (failure !== undefined) {
       this.host.handlerFailed(failure.thrown, delivered);
       if (attempt < this.settings.maxAttempts) {
