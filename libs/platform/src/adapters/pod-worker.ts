@@ -15,7 +15,7 @@ import {
   type TerminationMessage,
 } from './kubernetes/termination.js';
 import { readJobVariables } from '../config/job-variables.js';
-import type { WorkerContext, WorkerRun } from './worker-side.js';
+import type { WorkerContext, WorkerRun } from './worker-protocol.js';
 
 /** Whether this process is a worker pod's (its job came in COIN_JOB_UNIT). */
 export function isPodWorker(env: Readonly<Record<string, string | undefined>>): boolean {

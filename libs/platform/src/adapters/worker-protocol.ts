@@ -22,3 +22,18 @@ const PERMANENT_KINDS: ReadonlySet<ErrorKind> = new Set(['INVALID_ARGUMENT', 'NO
 export function isRetryableKind(kind: ErrorKind): boolean {
   return !PERMANENT_KINDS.has(kind);
 }
+
+/** What a unit body gets from the worker it runs in (a forked process or a Kubernetes pod). */
+export interface WorkerContext {
+  /** Sends one progress event (a small JSON object) to the scheduler. */
+  progress(event: Readonly<Record<string, unknown>>): void;
+  /** Aborted when the job is cancelled or past its deadline: stop, clean up, throw. */
+  readonly signal: AbortSignal;
+  /** Which shard this is, in a sharded (Indexed) Kubernetes job; absent otherwise. */
+  readonly shard?: { readonly index: number; readonly count: number };
+}
+
+export type WorkerRun = (
+  unit: Readonly<Record<string, unknown>>,
+  ctx: WorkerContext,
+) => Promise<Record<string, unknown>>;

@@ -8,21 +8,9 @@
  */
 import { CoinError, isCoinError } from '@coin/core';
 import { isPodWorker, servePodWorker } from './pod-worker.js';
-import type { RunMessage, WorkerMessage } from './worker-protocol.js';
+import type { RunMessage, WorkerContext, WorkerMessage, WorkerRun } from './worker-protocol.js';
 
-export interface WorkerContext {
-  /** Sends one progress event (a small JSON object) to the scheduler. */
-  progress(event: Readonly<Record<string, unknown>>): void;
-  /** Aborted when the job is cancelled or past its deadline: stop, clean up, throw. */
-  readonly signal: AbortSignal;
-  /** Which shard this is, in a sharded (Indexed) Kubernetes job; absent otherwise. */
-  readonly shard?: { readonly index: number; readonly count: number };
-}
-
-export type WorkerRun = (
-  unit: Readonly<Record<string, unknown>>,
-  ctx: WorkerContext,
-) => Promise<Record<string, unknown>>;
+export type { WorkerContext, WorkerRun } from './worker-protocol.js';
 
 export function serveWorker(run: WorkerRun): void {
   const send = process.send?.bind(process);
