@@ -6,8 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { CoinError, invalidArgument, isObject } from '@coin/core';
-import type { JobHandle, JobScheduler, JobSpec } from '../ports/job-scheduler.js';
+import { CoinError, invalidArgument } from '@coin/core';
+import { checkJobSpec, type JobHandle, type JobScheduler, type JobSpec } from '../ports/job-scheduler.js';
 import { type ForkSettings, LocalJob } from './local-process-job.js';
 
 export interface LocalProcessSchedulerOptions {
@@ -62,7 +62,7 @@ export class LocalProcessScheduler implements JobScheduler {
         `cannot submit ${spec.name}: the scheduler is closed`,
       );
     }
-    checkSpec(spec);
+    checkJobSpec(spec);
     const known = this.jobs.get(spec.name);
     if (known !== undefined) return known;
     const job = new LocalJob(spec, this.settings);
@@ -93,18 +93,5 @@ export class LocalProcessScheduler implements JobScheduler {
     const queued = this.queue.indexOf(job);
     if (queued >= 0) this.queue.splice(queued, 1);
     this.startQueued();
-  }
-}
-
-function checkSpec(spec: JobSpec): void {
-  if (typeof spec.name !== 'string' || spec.name === '') {
-    throw invalidArgument('SCHEDULER.BAD_JOB', 'a job needs a non-empty name');
-  }
-  if (!isObject(spec.unit)) {
-    throw invalidArgument('SCHEDULER.BAD_JOB', `job ${spec.name}: unit must be a JSON object`);
-  }
-  const deadline = spec.deadlineSeconds;
-  if (deadline !== undefined && !(Number.isFinite(deadline) && deadline > 0)) {
-    throw invalidArgument('SCHEDULER.BAD_JOB', `job ${spec.name}: deadlineSeconds must be a positive number`);
   }
 }

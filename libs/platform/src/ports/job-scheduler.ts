@@ -3,6 +3,8 @@
  * in a cluster) and reports how it ended. A job is named by its unit key and attempt, so
  * submitting the same one twice runs it once. Adapters: local worker processes, Kubernetes.
  */
+import { invalidArgument, isObject } from '@coin/core';
+
 export interface JobSpec {
   /** Deterministic name (unit key + attempt): a second submit of the same name joins the first, running or ended. */
   readonly name: string;
@@ -36,4 +38,18 @@ export interface JobHandle {
 export interface JobScheduler {
   submit(spec: JobSpec): Promise<JobHandle>;
   close(): Promise<void>;
+}
+
+/** Refuses a JobSpec no adapter can run (SCHEDULER.BAD_JOB, INVALID_ARGUMENT): every adapter's `submit` checks it first. */
+export function checkJobSpec(spec: JobSpec): void {
+  if (typeof spec.name !== 'string' || spec.name === '') {
+    throw invalidArgument('SCHEDULER.BAD_JOB', 'a job needs a non-empty name');
+  }
+  if (!isObject(spec.unit)) {
+    throw invalidArgument('SCHEDULER.BAD_JOB', `job ${spec.name}: unit must be a JSON object`);
+  }
+  const deadline = spec.deadlineSeconds;
+  if (deadline !== undefined && !(Number.isFinite(deadline) && deadline > 0)) {
+    throw invalidArgument('SCHEDULER.BAD_JOB', `job ${spec.name}: deadlineSeconds must be a positive number`);
+  }
 }

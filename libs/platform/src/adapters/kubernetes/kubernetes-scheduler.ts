@@ -7,8 +7,14 @@
  * is not reported here (workers publish it on the EventBus).
  */
 import type { V1Job } from '@kubernetes/client-node';
-import { CoinError, invalidArgument, isObject } from '@coin/core';
-import type { JobHandle, JobOutcome, JobScheduler, JobSpec } from '../../ports/job-scheduler.js';
+import { CoinError } from '@coin/core';
+import {
+  checkJobSpec,
+  type JobHandle,
+  type JobOutcome,
+  type JobScheduler,
+  type JobSpec,
+} from '../../ports/job-scheduler.js';
 import {
   ANNOTATION,
   buildJobManifest,
@@ -76,7 +82,7 @@ export class KubernetesJobScheduler implements JobScheduler {
         `cannot submit ${spec.name}: the scheduler is closed`,
       );
     }
-    checkSpec(spec);
+    checkJobSpec(spec);
     const { manifest, name, digest } = buildJobManifest(spec, this.settings, shards);
     const known = this.jobs.get(name);
     if (known !== undefined) {
@@ -193,17 +199,4 @@ function nameConflict(specName: string, name: string): CoinError {
       hint: 'job names are unit key + attempt: give a new attempt its own name, or set kubernetes.instance per release',
     },
   );
-}
-
-function checkSpec(spec: JobSpec): void {
-  if (typeof spec.name !== 'string' || spec.name === '') {
-    throw invalidArgument('SCHEDULER.BAD_JOB', 'a job needs a non-empty name');
-  }
-  if (!isObject(spec.unit)) {
-    throw invalidArgument('SCHEDULER.BAD_JOB', `job ${spec.name}: unit must be a JSON object`);
-  }
-  const deadline = spec.deadlineSeconds;
-  if (deadline !== undefined && !(Number.isFinite(deadline) && deadline > 0)) {
-    throw invalidArgument('SCHEDULER.BAD_JOB', `job ${spec.name}: deadlineSeconds must be a positive number`);
-  }
 }
