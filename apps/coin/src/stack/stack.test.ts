@@ -86,7 +86,7 @@ describe('coin stack', () => {
     // A gRPC error arrives as the service's CoinError: its stable code, message and hint, exit 2.
     const cancel = await runCli(['cancel', 'nope', '--store', store]);
     assert.equal(cancel.code, 2, cancel.stderr);
-    assert.match(cancel.stderr, /^coin: error: no run runs\/nope\n {2}hint: list the runs/);
+    assert.match(cancel.stderr, /^coin: error: no run nope\n {2}hint: list the runs/);
     assert.match(cancel.stderr, /code: RUN\.NOT_FOUND/);
     assert.doesNotMatch(cancel.stderr, /at .*\.ts:\d+/);
 
