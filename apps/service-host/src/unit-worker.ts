@@ -95,7 +95,9 @@ class UnitWorker implements OnApplicationBootstrap, OnApplicationShutdown {
    * The runners of `jobKinds` when the config names a worker image: one KubernetesJobScheduler
    * (loaded only then: @kubernetes/client-node costs every other service its start-up time).
    */
-  private async jobRunners(log: ServiceContext['logger']): Promise<Partial<Record<BusUnitKind, UnitRunner>> | undefined> {
+  private async jobRunners(
+    log: ServiceContext['logger'],
+  ): Promise<Partial<Record<BusUnitKind, UnitRunner>> | undefined> {
     const { config } = this.ctx;
     const kinds = this.options.jobKinds ?? [];
     if (kinds.length === 0) return undefined;

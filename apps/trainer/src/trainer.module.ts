@@ -7,5 +7,8 @@ import { Module } from '@nestjs/common';
 import { UnitWorkerModule } from '@coin/service-host';
 import { TrainerController } from './trainer.controller.js';
 
-@Module({ imports: [UnitWorkerModule.serve({ kinds: ['pretrain', 'stage'], jobKinds: ['pretrain', 'stage'] })], controllers: [TrainerController] })
+@Module({
+  imports: [UnitWorkerModule.serve({ kinds: ['pretrain', 'stage'], jobKinds: ['pretrain', 'stage'] })],
+  controllers: [TrainerController],
+})
 export class TrainerModule {}

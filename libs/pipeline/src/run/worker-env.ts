@@ -28,12 +28,22 @@ function workerStore(spec: WorkerEnvSpec, configOf: () => CoinConfig): ObjectSto
   if (store?.kind === 's3') {
     const config = configOf();
     if (config.s3.endpoint === undefined)
-      throw new CoinError('JOB.NO_S3_STORE', 'FAILED_PRECONDITION', 'the job keeps its units in S3, but this worker has no S3 store configured', {
-        hint: 'give the worker pods the S3 settings (COIN_S3_ENDPOINT, COIN_S3_BUCKET, credentials) through kubernetes.envFromConfigMaps and kubernetes.envFromSecrets',
-      });
+      throw new CoinError(
+        'JOB.NO_S3_STORE',
+        'FAILED_PRECONDITION',
+        'the job keeps its units in S3, but this worker has no S3 store configured',
+        {
+          hint: 'give the worker pods the S3 settings (COIN_S3_ENDPOINT, COIN_S3_BUCKET, credentials) through kubernetes.envFromConfigMaps and kubernetes.envFromSecrets',
+        },
+      );
     return createObjectStore(config);
   }
-  throw new CoinError('JOB.BAD_UNIT', 'INVALID_ARGUMENT', `the job names no store this worker knows: ${JSON.stringify(store)}`, {
-    hint: 'the orchestrator and the worker image run different code versions: deploy one version',
-  });
+  throw new CoinError(
+    'JOB.BAD_UNIT',
+    'INVALID_ARGUMENT',
+    `the job names no store this worker knows: ${JSON.stringify(store)}`,
+    {
+      hint: 'the orchestrator and the worker image run different code versions: deploy one version',
+    },
+  );
 }
