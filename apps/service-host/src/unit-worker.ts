@@ -11,6 +11,7 @@
  * announces the completion. On shutdown the Job is left running for the replica that takes the
  * request next (same Job name: it joins it).
  */
+import { resolve } from 'node:path';
 import {
   type DynamicModule,
   Inject,
@@ -19,7 +20,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import type { JobScheduler } from '@coin/platform';
+import { type JobScheduler, openKubernetesScheduler } from '@coin/platform';
 import {
   type BusUnitKind,
   schedulerRunner,
@@ -93,7 +94,7 @@ class UnitWorker implements OnApplicationBootstrap, OnApplicationShutdown {
 
   /**
    * The runners of `jobKinds` when the config names a worker image: one KubernetesJobScheduler
-   * (loaded only then: @kubernetes/client-node costs every other service its start-up time).
+   * (loaded only then: @kubernetes/client-node would cost every other service start-up time).
    */
   private async jobRunners(
     log: ServiceContext['logger'],
@@ -106,14 +107,13 @@ class UnitWorker implements OnApplicationBootstrap, OnApplicationShutdown {
       log.info({ kinds }, 'units run in this process (no kubernetes.trainerImage)');
       return undefined;
     }
-    const { KubernetesJobScheduler } = await import('@coin/platform/kubernetes');
-    this.#scheduler = new KubernetesJobScheduler({
+    this.#scheduler = await openKubernetesScheduler({
       settings,
       onWatchError: (err, retryInMs) => log.warn({ err, retry_in_ms: retryInMs }, 'Kubernetes Job watch failed'),
     });
     // The pod finds the store as this service does: the same folder, or S3 from its own config.
     const env: WorkerEnvSpec = {
-      store: config.s3.endpoint === undefined ? { kind: 'fs', root: config.storeDir } : { kind: 's3' },
+      store: config.s3.endpoint === undefined ? { kind: 'fs', root: resolve(config.storeDir) } : { kind: 's3' },
     };
     const runner = schedulerRunner(this.#scheduler, env, { onAbort: 'leave' });
     log.info(
