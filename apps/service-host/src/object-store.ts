@@ -1,22 +1,2 @@
-/**
- * The one place a service picks its ObjectStore from the config: the S3 bucket `s3.*` names when
- * `s3.endpoint` (COIN_S3_ENDPOINT) is set — credentials from COIN_S3_ACCESS_KEY / COIN_S3_SECRET_KEY
- * or the config file — else the local folder `storeDir` (COIN_STORE).
- */
-import { type CoinConfig, FilesystemObjectStore, type ObjectStore, S3ObjectStore } from '@coin/platform';
-
-/** Throws STORE.S3_* (INVALID_ARGUMENT, FAILED_PRECONDITION) for unusable S3 settings; connects on first use. */
-export function createObjectStore(config: CoinConfig): ObjectStore {
-  const s3 = config.s3;
-  if (s3.endpoint === undefined) return new FilesystemObjectStore(config.storeDir);
-  return new S3ObjectStore({
-    endpoint: s3.endpoint,
-    bucket: s3.bucket,
-    region: s3.region,
-    prefix: s3.prefix,
-    ...(s3.accessKey !== undefined ? { accessKey: s3.accessKey } : {}),
-    ...(s3.secretKey !== undefined ? { secretKey: s3.secretKey } : {}),
-    partSize: s3.partSizeMiB * 1024 * 1024,
-    createBucket: s3.createBucket,
-  });
-}
+/** The service's ObjectStore from its config: createObjectStore now lives in @coin/platform (worker pods pick theirs the same way). */
+export { createObjectStore } from '@coin/platform';

@@ -7,6 +7,7 @@ export * from './plan/plan.js';
 export * from './units/unit-env.js';
 export * from './run/jobs.js';
 export * from './run/runners.js';
+export * from './run/worker-env.js';
 export * from './run/events.js';
 export * from './run/execute-run.js';
 export * from './run/assemble.js';

@@ -14,6 +14,8 @@ export {
   serviceStoreOptions,
   startLocalS3,
 } from './adapters/s3/local-s3.js';
+export * from './adapters/store-from-config.js';
+export * from './adapters/open-kubernetes-scheduler.js';
 export * from './adapters/in-process-bus.js';
 export * from './adapters/local-process-scheduler.js';
 export * from './adapters/worker-side.js';

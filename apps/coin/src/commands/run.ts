@@ -63,7 +63,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     const runner = scheduler
       ? pipeline.routedRunner(
           { judge: here },
-          pipeline.schedulerRunner(scheduler, { storeRoot: storeDir, cacheDir, ...session }),
+          pipeline.schedulerRunner(scheduler, { store: { kind: 'fs', root: storeDir }, cacheDir, ...session }),
         )
       : here;
     const progress = new RunProgress(ctx.stderr as NodeJS.WritableStream & { isTTY?: boolean });

@@ -19,7 +19,7 @@ import {
 import { type BusMessage, type EventBus, type Subscription, unitState } from '@coin/platform';
 import type { RunPlan } from '../plan/units.js';
 import { planFor } from '../run/execute-run.js';
-import { runUnitJob } from '../run/jobs.js';
+import { runUnitJob, type UnitJob, type UnitRunner } from '../run/jobs.js';
 import { METHOD_CATALOGUE } from '../spec/method-catalogue.js';
 import { type MethodCatalogue, runId, type RunSpec } from '../spec/run-spec.js';
 import type { UnitEnv, UnitProgress } from '../units/unit-env.js';
@@ -54,6 +54,12 @@ export interface ServeUnitsOptions {
   /** Least time between two progress events of one unit, ms (its last step always goes). Default 200. */
   readonly progressEveryMs?: number;
   readonly catalogue?: MethodCatalogue;
+  /**
+   * Where the bodies of some kinds run (e.g. the trainer's stages as Kubernetes Jobs through
+   * `schedulerRunner`); a kind without one runs in this process. The manifest check, events,
+   * progress relay and completion are the same either way.
+   */
+  readonly runners?: Partial<Record<BusUnitKind, UnitRunner>>;
   /** Told of every request handled: the unit computed, found done, failed or handed back. */
   readonly onUnit?: (event: ServedUnit) => void;
 }
@@ -157,9 +163,17 @@ export async function serveUnits(
     };
   };
 
-  const compute = async (unit: BusUnit, planned: Planned, id: string): Promise<number | undefined> => {
+  const compute = async (unit: BusUnit, planned: Planned, id: string, attempt: number): Promise<number | undefined> => {
     const unitEnv: UnitEnv = { ...env, signal: stop.signal, progress: progressOf(unit, id) };
     const { spec, plan } = planned;
+    const runner = options.runners?.[unit.kind];
+    if (runner !== undefined) {
+      const relay = (e: Readonly<Record<string, unknown>>) => unitEnv.progress(e as unknown as UnitProgress);
+      // Named by unit and delivery: a request delivered again after a restart joins the job it
+      // started (a Kubernetes Job of that name), a retry after a failure starts a new one.
+      await runner.run(jobOf(unit, planned), `${unit.kind}-${unit.key.slice(0, 16)}-${attempt}`, relay, stop.signal);
+      return undefined;
+    }
     switch (unit.kind) {
       case 'prep':
         await runUnitJob({ kind: 'prep', spec, unit }, unitEnv);
@@ -220,7 +234,7 @@ export async function serveUnits(
         const state = await unitState(env.store, found.prefix, { verify: 'sha256' });
         if (state.state === 'done') return null;
         if (state.state === 'corrupt') await env.store.deletePrefix(found.prefix);
-        return (await compute(found, planned, id)) ?? -1;
+        return (await compute(found, planned, id, message.attempt)) ?? -1;
       });
       const state = await unitState(env.store, found.prefix, { verify: 'size' });
       if (state.state !== 'done')
@@ -276,6 +290,29 @@ export async function serveUnits(
       await evalModels.release();
     },
   };
+}
+
+/** The job of one unit, as a runner takes it (an eval cell is a job of one cell). */
+function jobOf(unit: BusUnit, { spec, plan }: Planned): UnitJob {
+  switch (unit.kind) {
+    case 'prep':
+      return { kind: 'prep', spec, unit };
+    case 'pretrain':
+      return { kind: 'pretrain', spec, unit };
+    case 'stage':
+      return { kind: 'stage', spec, base: plan.base, world: plan.world, unit };
+    case 'eval':
+      return {
+        kind: 'eval',
+        spec,
+        base: plan.base,
+        world: plan.world,
+        ...(unit.stage ? { stage: unit.stage } : {}),
+        cells: [unit],
+      };
+    case 'judge':
+      return { kind: 'judge', spec, world: plan.world, units: [unit] };
+  }
 }
 
 function unitsByKey(plan: RunPlan): Map<string, BusUnit> {

@@ -29,23 +29,55 @@ export function routedRunner(routes: Partial<Record<UnitJob['kind'], UnitRunner>
   return { run: (job, name, onProgress, signal) => (routes[job.kind] ?? fallback).run(job, name, onProgress, signal) };
 }
 
-/** What a worker needs besides the job to rebuild its UnitEnv (see apps/coin's worker). */
+/**
+ * Where a worker finds the store: this folder (a local worker, or a pod that mounts the same
+ * volume), or the S3 bucket its own configuration names (`s3.*`: a Job spec never carries
+ * credentials).
+ */
+export type WorkerStore = { readonly kind: 'fs'; readonly root: string } | { readonly kind: 's3' };
+
+/**
+ * What a worker needs besides the job to rebuild its UnitEnv (see apps/coin's worker and
+ * worker-env.ts). What is left out the worker takes from its own configuration: a pod's work
+ * folder (`<storeDir>/work`), threads and execution provider (`COIN_EXECUTION_PROVIDER`, which
+ * KubernetesJobScheduler sets to `cuda` on GPU nodes).
+ */
 export interface WorkerEnvSpec {
-  readonly storeRoot: string;
-  readonly cacheDir: string;
-  readonly threads: number;
-  readonly executionProvider: 'cpu' | 'cuda';
+  readonly store: WorkerStore;
+  readonly cacheDir?: string;
+  readonly threads?: number;
+  readonly executionProvider?: 'cpu' | 'cuda';
 }
 
-export function schedulerRunner(scheduler: JobScheduler, env: WorkerEnvSpec): UnitRunner {
+export interface SchedulerRunnerOptions {
+  /**
+   * When the caller aborts: `cancel` stops the job (local workers); `leave` stops waiting and
+   * leaves the job running, so the same name submitted again joins it (a trainer shutting down
+   * leaves its Kubernetes Job to the replica that takes the request next). Default `cancel`.
+   */
+  readonly onAbort?: 'cancel' | 'leave';
+}
+
+export function schedulerRunner(
+  scheduler: JobScheduler,
+  env: WorkerEnvSpec,
+  options: SchedulerRunnerOptions = {},
+): UnitRunner {
+  const leave = options.onAbort === 'leave';
   return {
     async run(job, name, onProgress, signal) {
+      signal?.throwIfAborted();
       const handle = await scheduler.submit({ name, unit: { job, env } as unknown as Record<string, unknown> });
       handle.onProgress(onProgress);
-      const cancel = () => void handle.cancel();
-      signal?.addEventListener('abort', cancel, { once: true });
+      let onAbort = (): void => void handle.cancel();
+      const aborted = new Promise<never>((_resolve, reject) => {
+        if (leave) onAbort = () => reject(signal?.reason);
+      });
+      aborted.catch(() => undefined);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) onAbort();
       try {
-        const outcome = await handle.done;
+        const outcome = await Promise.race([handle.done, aborted]);
         if (outcome.status === 'succeeded') {
           const { peak_rss_mb, ...result } = outcome.result as Record<string, unknown>;
           return { result, peakRssMb: typeof peak_rss_mb === 'number' ? peak_rss_mb : null };
@@ -60,7 +92,7 @@ export function schedulerRunner(scheduler: JobScheduler, env: WorkerEnvSpec): Un
           hint: 'finished units are kept in the store: fix the cause and run the same command again',
         });
       } finally {
-        signal?.removeEventListener('abort', cancel);
+        signal?.removeEventListener('abort', onAbort);
       }
     },
   };

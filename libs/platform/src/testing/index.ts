@@ -14,3 +14,4 @@ export {
 export { type MockKafkaBroker, startMockKafkaBroker } from '../adapters/kafka/mock-broker.js';
 export { FAST_KAFKA_TEST_OPTIONS } from '../adapters/kafka/test-options.js';
 export { type S3TestBed, startS3TestBed } from './s3-fixture.js';
+export { type FakeApiStats, FakeKubeApi, type Obj as KubeObject } from '../adapters/kubernetes/fake-api-server.js';
