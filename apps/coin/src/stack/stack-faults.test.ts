@@ -80,7 +80,7 @@ interface UnitLine {
   readonly first_step?: number;
 }
 
-describe('faults over the real stack', { todo: STACK_TESTS ? undefined : STACK_TESTS_REASON }, () => {
+describe('faults over the real stack', { skip: STACK_TESTS ? undefined : STACK_TESTS_REASON }, () => {
   const dirs: string[] = [];
   let store = '';
   let stack: StackFile;
