@@ -146,12 +146,14 @@ test('a 20 MiB file streams in by multipart and out again, never held in memory'
     }
     sample();
     assert.equal(await fileSha256(join(scratch, 'copy.bin')), sha256);
-    // One 5 MiB part buffer is expected; the whole blob in memory would add 20 MiB.
+    // One 5 MiB part buffer is expected, and Node 24 keeps a few MiB more of garbage between
+    // collections (12.6 measured once); the whole blob in memory adds 20 MiB and more (28.7 measured
+    // with a part size holding it all).
     const grew = (peak - before) / MiB;
     t.diagnostic(
       `live RSS grew ${grew.toFixed(1)} MiB at most (client and in-process server) moving ${(size / MiB).toFixed(0)} MiB`,
     );
-    assert.ok(grew < 12, `RSS grew ${grew.toFixed(1)} MiB moving a 20 MiB blob`);
+    assert.ok(grew < 18, `RSS grew ${grew.toFixed(1)} MiB moving a 20 MiB blob`);
   } finally {
     await cleanup();
   }
