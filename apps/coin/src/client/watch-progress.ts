@@ -4,16 +4,13 @@
  * the lines and about every tenth of a stage.
  */
 import { State, type WatchRunResponse } from '@coin/contracts';
-import { clock, etaSeconds, progressBar, REDRAW } from '../commands/progress-line.js';
+import { clock, etaSeconds, progressBar, LiveLine } from '../commands/progress-line.js';
 import { stateName } from './run-view.js';
 
-export class WatchProgress {
-  private live = false;
+export class WatchProgress extends LiveLine {
   private unit = '';
   private started = 0;
   private lastTenth = -1;
-
-  constructor(private readonly out: NodeJS.WritableStream & { isTTY?: boolean }) {}
 
   on(m: WatchRunResponse): void {
     if (m.stage && m.stage.state === State.STATE_SUCCEEDED)
@@ -42,21 +39,5 @@ export class WatchProgress {
         this.out.write(`${text}\n`);
       }
     } else if (this.out.isTTY) this.draw(`${units} ${stateName(p.state)}${p.currentUnit ? ` ${p.currentUnit}` : ''}`);
-  }
-
-  private draw(text: string): void {
-    this.out.write(`${REDRAW}${text}`);
-    this.live = true;
-  }
-
-  private line(text: string): void {
-    if (this.live) this.out.write(REDRAW);
-    this.live = false;
-    this.out.write(`${text}\n`);
-  }
-
-  end(): void {
-    if (this.live) this.out.write(REDRAW);
-    this.live = false;
   }
 }

@@ -19,3 +19,30 @@ export function etaSeconds(elapsedSeconds: number, done: number, total: number):
 
 /** On a terminal a line is redrawn in place: back to column 0 and clear what the last one left. */
 export const REDRAW = '\r\x1b[K';
+
+/**
+ * A progress display's output: `draw` redraws the live line in place (on a terminal only), `line`
+ * prints a line for good (clearing the live one first), `end` clears what is left.
+ */
+export class LiveLine {
+  private live = false;
+
+  constructor(protected readonly out: NodeJS.WritableStream & { isTTY?: boolean }) {}
+
+  protected draw(text: string): void {
+    if (!this.out.isTTY) return;
+    this.out.write(`${REDRAW}${text}`);
+    this.live = true;
+  }
+
+  protected line(text: string): void {
+    if (this.live) this.out.write(REDRAW);
+    this.live = false;
+    this.out.write(`${text}\n`);
+  }
+
+  end(): void {
+    if (this.live) this.out.write(REDRAW);
+    this.live = false;
+  }
+}

@@ -1,5 +1,5 @@
 import type { RunEvent } from '@coin/pipeline';
-import { clock, etaSeconds, progressBar, REDRAW } from './progress-line.js';
+import { clock, etaSeconds, progressBar, LiveLine } from './progress-line.js';
 
 /** Under a minute in tenths of a second, else m:ss. */
 const duration = (s: number) => (s < 60 ? `${s.toFixed(1)} s` : clock(s));
@@ -9,13 +9,10 @@ const duration = (s: number) => (s < 60 ? `${s.toFixed(1)} s` : clock(s));
  * for the unit running a bar redrawn in place on a terminal — stage steps with loss and ETA, eval
  * answers per task. A pipe gets the finished-unit lines and about every tenth of a stage.
  */
-export class RunProgress {
+export class RunProgress extends LiveLine {
   private started = 0;
   private lastTenth = -1;
-  private live = false;
   private cachedCount = 0;
-
-  constructor(private readonly out: NodeJS.WritableStream & { isTTY?: boolean }) {}
 
   on(e: RunEvent): void {
     switch (e.type) {
@@ -68,22 +65,5 @@ export class RunProgress {
         `${label}: ${String(ev.task)} ${progressBar(n('done'), n('total'))} ${n('done')}/${n('total')} batches`,
       );
     }
-  }
-
-  private draw(text: string): void {
-    if (!this.out.isTTY) return;
-    this.out.write(`${REDRAW}${text}`);
-    this.live = true;
-  }
-
-  private line(text: string): void {
-    if (this.live) this.out.write(REDRAW);
-    this.live = false;
-    this.out.write(`${text}\n`);
-  }
-
-  end(): void {
-    if (this.live) this.out.write(REDRAW);
-    this.live = false;
   }
 }
