@@ -1,11 +1,9 @@
-import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
-import { checkOutputDir } from '@coin/core';
-import type { RunResults } from '@coin/pipeline';
-import { FilesystemObjectStore, LocalProcessScheduler } from '@coin/platform';
+import { LocalProcessScheduler } from '@coin/platform';
 import type { CliContext } from '../context.js';
 import { runInterruptible } from './interrupts.js';
+import { executeEach, openLocalRuns } from './local-runs.js';
 import { RunProgress } from './run-progress.js';
 import { addRunFlags, type RunFlags, runSpecsFromFlags } from './run-flags.js';
 import { formatResults } from './run-table.js';
@@ -39,24 +37,12 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
   cmd.action(async (flags: RunCommandFlags) => {
     const pipeline = await import('@coin/pipeline');
     const specs = await runSpecsFromFlags(flags, methodFlags);
-    const storeDir = resolve(flags.store ?? ctx.getConfig().storeDir);
-    const out = resolve(flags.out);
-    // Both are folders this run writes into: a file in the way, or no way to create them, is a
-    // usage error now, not a store error later.
-    await checkOutputDir(storeDir, { flag: flags.store ? '--store' : 'the store (config storeDir)' });
-    await checkOutputDir(out, { flag: '--out' });
-    const store = new FilesystemObjectStore(storeDir);
-    const session = ctx.sessionOptions();
-    const cacheDir = join(storeDir, 'work');
-    const env = { store, cacheDir, session };
+    const runs = await openLocalRuns(ctx, pipeline, specs, flags);
+    const { storeDir, out, cacheDir, env, judge } = runs;
+    const session = env.session;
     const scheduler = flags.inProcess
       ? undefined
       : new LocalProcessScheduler({ workerModule: workerModule(), concurrency: 1 });
-    const judge = pipeline.makeJudgeBackend(specs[0].judge, {
-      env: ctx.env,
-      cacheDir: join(cacheDir, pipeline.JUDGE_CACHE_FOLDER),
-      fidelity: specs[0].fidelity,
-    });
     // Judge jobs run here either way (a worker process per model's judge cells costs more than the
     // rubric itself); training and evaluation go to workers unless --in-process.
     const here = pipeline.inProcessRunner({ ...env, judge });
@@ -71,24 +57,14 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
       message: `every finished unit is in the store ${storeDir}`,
       hint: 'run the same command again: it continues where it stopped',
     };
-    const all: RunResults[] = [];
     try {
       await runInterruptible({ what: 'run', out, leaves }, async (signal) => {
-        for (const spec of specs) {
-          const results = await pipeline.executeRun(spec, {
-            store,
-            runner,
-            env,
-            judge,
-            signal,
-            onEvent: (e) => progress.on(e),
-          });
-          progress.end();
-          const dir = join(out, results.run_id);
-          await pipeline.writeRunOutputs(dir, [results]);
-          all.push(results);
-          ctx.stdout.write(`${formatResults(results)}\n${dir}/report.html\n`);
-        }
+        const all = await executeEach(pipeline, runs, specs, {
+          runner,
+          progress,
+          signal,
+          after: (results, dir) => ctx.stdout.write(`${formatResults(results)}\n${dir}/report.html\n`),
+        });
         if (all.length > 1) {
           await pipeline.writeRunOutputs(out, all);
           ctx.stdout.write(`${all.length} seeds: ${out}/report.html\n`);

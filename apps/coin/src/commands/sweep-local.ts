@@ -5,12 +5,11 @@
  * lands in `<out>/<run id>/` as `coin run` writes it, the sweep's comparison in `<out>/<sweep id>/`;
  * the sweep's record goes to the store (`sweeps/<id>/sweep.json`) for `coin sweep report`.
  */
-import { join, resolve } from 'node:path';
-import { checkOutputDir } from '@coin/core';
+import { join } from 'node:path';
 import type { RunResults } from '@coin/pipeline';
-import { FilesystemObjectStore } from '@coin/platform';
 import type { CliContext } from '../context.js';
 import { runInterruptible } from './interrupts.js';
+import { executeEach, openLocalRuns } from './local-runs.js';
 import { RunProgress } from './run-progress.js';
 import { formatResults } from './run-table.js';
 import type { SweepPlan } from './sweep-plan.js';
@@ -21,19 +20,9 @@ export async function runSweepLocally(
   flags: { store?: string; out: string },
 ): Promise<void> {
   const pipeline = await import('@coin/pipeline');
-  const storeDir = resolve(flags.store ?? ctx.getConfig().storeDir);
-  const out = resolve(flags.out);
-  await checkOutputDir(storeDir, { flag: flags.store ? '--store' : 'the store (config storeDir)' });
-  await checkOutputDir(out, { flag: '--out' });
-  const store = new FilesystemObjectStore(storeDir);
-  const cacheDir = join(storeDir, 'work');
-  const env = { store, cacheDir, session: ctx.sessionOptions() };
   const { specs, id } = plan.expanded;
-  const judge = pipeline.makeJudgeBackend(specs[0].judge, {
-    env: ctx.env,
-    cacheDir: join(cacheDir, pipeline.JUDGE_CACHE_FOLDER),
-    fidelity: specs[0].fidelity,
-  });
+  const runs = await openLocalRuns(ctx, pipeline, specs, flags);
+  const { storeDir, out, store, env, judge } = runs;
   const runner = pipeline.inProcessRunner({ ...env, judge });
   const progress = new RunProgress(ctx.stderr as NodeJS.WritableStream & { isTTY?: boolean });
   const leaves = {
@@ -48,24 +37,15 @@ export async function runSweepLocally(
     attempt: { ...record.attempt, submitted: specs.length },
     updatedAt: new Date().toISOString(),
   });
-  const all: RunResults[] = [];
   try {
     await runInterruptible({ what: 'sweep', out, leaves }, async (signal) => {
-      for (const [k, spec] of specs.entries()) {
-        ctx.stderr.write(`sweep ${id}: run ${k + 1}/${specs.length} ${pipeline.runId(spec)}\n`);
-        const results = await pipeline.executeRun(spec, {
-          store,
-          runner,
-          env,
-          judge,
-          signal,
-          onEvent: (e) => progress.on(e),
-        });
-        progress.end();
-        await pipeline.writeRunOutputs(join(out, results.run_id), [results]);
-        all.push(results);
-        ctx.stdout.write(`${formatResults(results)}\n`);
-      }
+      const all = await executeEach(pipeline, runs, specs, {
+        runner,
+        progress,
+        signal,
+        before: (k, spec) => ctx.stderr.write(`sweep ${id}: run ${k + 1}/${specs.length} ${pipeline.runId(spec)}\n`),
+        after: (results) => ctx.stdout.write(`${formatResults(results)}\n`),
+      });
       const dir = join(out, id);
       await pipeline.writeRunOutputs(dir, all);
       ctx.stdout.write(sweepTables(pipeline, all));
