@@ -10,6 +10,7 @@
  */
 import { CoinError } from '@coin/core';
 import type { BusHandler, BusMessage, EventBus, SubscribeOptions, Subscription } from '../ports/event-bus.js';
+import { deliverOnce } from './bus-delivery.js';
 
 export interface InProcessEventBusOptions {
   /** Told of every failed delivery (the bus retries it or dead-letters it), e.g. to log it. */
@@ -137,7 +138,7 @@ export class InProcessEventBus implements EventBus {
       const entry = lane.queue[0];
       const attempt = lane.failures + 1;
       const message: BusMessage = { topic: state.topic, key, value: entry.value, attempt };
-      const error = await deliver(member, message);
+      const error = await deliverOnce(member.handler, message, member.running);
       if (error === undefined) {
         lane.queue.shift();
         lane.failures = 0;
@@ -195,22 +196,4 @@ function memberFor(state: GroupTopic, key: string): Member | undefined {
   let hash = 0;
   for (let i = 0; i < key.length; i++) hash = (hash * 31 + key.charCodeAt(i)) >>> 0;
   return active[hash % active.length];
-}
-
-/** Calls the member's handler once: undefined when it succeeded, else what it threw. */
-async function deliver(member: Member, message: BusMessage): Promise<{ thrown: unknown } | undefined> {
-  const call = (async () => member.handler(message))();
-  const settled = call.then(
-    () => undefined,
-    () => undefined,
-  );
-  member.running.add(settled);
-  try {
-    await call;
-    return undefined;
-  } catch (thrown) {
-    return { thrown };
-  } finally {
-    member.running.delete(settled);
-  }
 }

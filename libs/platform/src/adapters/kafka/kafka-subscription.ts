@@ -12,6 +12,7 @@
 import type { Consumer, EachMessagePayload, KafkaMessage } from 'kafkajs';
 import type { BusHandler, BusMessage, Subscription } from '../../ports/event-bus.js';
 import type { StartOffsets } from './start-offsets.js';
+import { deliverOnce } from '../bus-delivery.js';
 
 /** What a subscription needs from its bus. */
 export interface SubscriptionHost {
@@ -101,7 +102,7 @@ export class KafkaSubscription implements Subscription {
     const beating = setInterval(() => void heartbeat().catch(() => undefined), this.settings.heartbeatMs);
     let failure: { thrown: unknown } | undefined;
     try {
-      failure = await this.deliver(delivered);
+      failure = await deliverOnce(this.settings.handler, delivered, this.running);
     } finally {
       clearInterval(beating);
     }
@@ -148,23 +149,5 @@ export class KafkaSubscription implements Subscription {
     await this.consumer.commitOffsets([{ topic, partition, offset: start.toString() }]);
     this.consumer.seek({ topic, partition, offset: start.toString() });
     return true;
-  }
-
-  /** Calls the handler once: undefined when it succeeded, else what it threw. */
-  private async deliver(message: BusMessage): Promise<{ thrown: unknown } | undefined> {
-    const call = (async () => this.settings.handler(message))();
-    const settled = call.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.running.add(settled);
-    try {
-      await call;
-      return undefined;
-    } catch (thrown) {
-      return { thrown };
-    } finally {
-      this.running.delete(settled);
-    }
   }
 }
