@@ -13,14 +13,25 @@ import { waitFor } from './wait.js';
 export interface BusFixture {
   readonly bus: EventBus;
   cleanup(): Promise<void>;
+  /**
+   * How long a test waits for delivery that the contract only promises eventually (default 5000 ms).
+   * A real broker needs more: each consumer group joins in seconds, and a test may join three.
+   */
+  readonly deliveryTimeoutMs?: number;
 }
 
 export type MakeBus = () => Promise<BusFixture>;
 
-async function withBus(make: MakeBus, body: (bus: EventBus, topic: string) => Promise<void>): Promise<void> {
+type Wait = (what: string, check: () => boolean) => Promise<void>;
+
+async function withBus(
+  make: MakeBus,
+  body: (bus: EventBus, topic: string, eventually: Wait) => Promise<void>,
+): Promise<void> {
   const fixture = await make();
+  const wait: Wait = (what, check) => waitFor(what, check, fixture.deliveryTimeoutMs);
   try {
-    await body(fixture.bus, `coin.contract.${randomBytes(4).toString('hex')}.v1`);
+    await body(fixture.bus, `coin.contract.${randomBytes(4).toString('hex')}.v1`, wait);
   } finally {
     await fixture.bus.close();
     await fixture.cleanup();
@@ -34,7 +45,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export function eventBusContract(name: string, make: MakeBus): void {
   describe(`EventBus contract: ${name}`, () => {
     test('messages of one key are handled one at a time, in publish order', () =>
-      withBus(make, async (bus, topic) => {
+      withBus(make, async (bus, topic, eventually) => {
         const seen = new Map<string, string[]>();
         const busy = new Set<string>();
         let overlapped = false;
@@ -55,27 +66,27 @@ export function eventBusContract(name: string, make: MakeBus): void {
           expected.set(key, [...(expected.get(key) ?? []), `m${i}`]);
           await bus.publish(topic, key, bytes(`m${i}`));
         }
-        await waitFor('all 30 messages', () => [...seen.values()].flat().length === 30);
+        await eventually('all 30 messages', () => [...seen.values()].flat().length === 30);
         assert.deepEqual(new Map([...seen].sort()), new Map([...expected].sort()));
         assert.equal(overlapped, false, 'two messages of one key ran at once');
       }));
 
     test('every group gets every message; within a group each goes to one member', () =>
-      withBus(make, async (bus, topic) => {
+      withBus(make, async (bus, topic, eventually) => {
         const got = { a1: [] as string[], a2: [] as string[], b: [] as string[] };
         await bus.subscribe([topic], async (m) => void got.a1.push(text(m)), { group: 'a' });
         await bus.subscribe([topic], async (m) => void got.a2.push(text(m)), { group: 'a' });
         await bus.subscribe([topic], async (m) => void got.b.push(text(m)), { group: 'b' });
         const all = Array.from({ length: 12 }, (_, i) => `m${i}`);
         for (const [i, m] of all.entries()) await bus.publish(topic, `run-${i % 4}`, bytes(m));
-        await waitFor('both groups', () => got.b.length === 12 && got.a1.length + got.a2.length === 12);
+        await eventually('both groups', () => got.b.length === 12 && got.a1.length + got.a2.length === 12);
         await sleep(50); // room for a wrong duplicate to show up
         assert.deepEqual([...got.a1, ...got.a2].sort(), [...all].sort());
         assert.deepEqual([...got.b].sort(), [...all].sort());
       }));
 
     test('a failed handler is retried with a doubling backoff, attempt counted from 1', () =>
-      withBus(make, async (bus, topic) => {
+      withBus(make, async (bus, topic, eventually) => {
         const attempts: [number, number][] = [];
         await bus.subscribe(
           [topic],
@@ -86,7 +97,7 @@ export function eventBusContract(name: string, make: MakeBus): void {
           { group: 'g', maxAttempts: 5, retryBackoffMs: 40 },
         );
         await bus.publish(topic, 'run-1', bytes('x'));
-        await waitFor('the third attempt', () => attempts.length === 3);
+        await eventually('the third attempt', () => attempts.length === 3);
         await sleep(100);
         assert.deepEqual(
           attempts.map(([attempt]) => attempt),
@@ -97,7 +108,7 @@ export function eventBusContract(name: string, make: MakeBus): void {
       }));
 
     test('after maxAttempts the message goes unchanged to the dead-letter topic and its key moves on', () =>
-      withBus(make, async (bus, topic) => {
+      withBus(make, async (bus, topic, eventually) => {
         const handled: string[] = [];
         let poisonAttempts = 0;
         const dead: BusMessage[] = [];
@@ -119,7 +130,7 @@ export function eventBusContract(name: string, make: MakeBus): void {
         await bus.publish(topic, 'run-1', bytes('poison'));
         await bus.publish(topic, 'run-1', bytes('after'));
         await bus.publish(topic, 'run-2', bytes('other'));
-        await waitFor('the dead letter and both later messages', () => dead.length === 1 && handled.length === 2);
+        await eventually('the dead letter and both later messages', () => dead.length === 1 && handled.length === 2);
         assert.equal(poisonAttempts, 3);
         assert.equal(dead[0].key, 'run-1');
         assert.equal(text(dead[0]), 'poison');
@@ -127,7 +138,7 @@ export function eventBusContract(name: string, make: MakeBus): void {
       }));
 
     test('a new group fromBeginning replays the topic; without it, only new messages; a known group resumes', () =>
-      withBus(make, async (bus, topic) => {
+      withBus(make, async (bus, topic, eventually) => {
         for (const m of ['old1', 'old2']) await bus.publish(topic, 'run-1', bytes(m));
         const replayed: string[] = [];
         const fresh: string[] = [];
@@ -137,20 +148,20 @@ export function eventBusContract(name: string, make: MakeBus): void {
         });
         const first = await bus.subscribe([topic], async (m) => void fresh.push(text(m)), { group: 'fresh' });
         await bus.publish(topic, 'run-1', bytes('new1'));
-        await waitFor('three replayed, one fresh', () => replayed.length === 3 && fresh.length === 1);
+        await eventually('three replayed, one fresh', () => replayed.length === 3 && fresh.length === 1);
         assert.deepEqual(replayed, ['old1', 'old2', 'new1']);
         assert.deepEqual(fresh, ['new1']);
         await first.close();
         await bus.publish(topic, 'run-1', bytes('while-away'));
         const resumed: string[] = [];
         await bus.subscribe([topic], async (m) => void resumed.push(text(m)), { group: 'fresh', fromBeginning: true });
-        await waitFor('the message published while the group had no member', () => resumed.length === 1);
+        await eventually('the message published while the group had no member', () => resumed.length === 1);
         await sleep(50);
         assert.deepEqual(resumed, ['while-away']);
       }));
 
     test('closing waits for running handlers, and a closed subscription gets nothing more', () =>
-      withBus(make, async (bus, topic) => {
+      withBus(make, async (bus, topic, eventually) => {
         let release: () => void = () => undefined;
         const gate = new Promise<void>((resolve) => (release = resolve));
         const started: string[] = [];
@@ -165,7 +176,7 @@ export function eventBusContract(name: string, make: MakeBus): void {
           { group: 'g' },
         );
         await bus.publish(topic, 'run-1', bytes('slow'));
-        await waitFor('the handler to start', () => started.length === 1);
+        await eventually('the handler to start', () => started.length === 1);
         let closed = false;
         const closing = sub.close().then(() => (closed = true));
         await sleep(30);
@@ -190,7 +201,7 @@ export function eventBusContract(name: string, make: MakeBus): void {
           { group: 'g2' },
         );
         await bus.publish(topic, 'run-3', bytes('held'));
-        await waitFor('the second handler to start', () => running);
+        await eventually('the second handler to start', () => running);
         let busClosed = false;
         const busClosing = bus.close().then(() => (busClosed = true));
         await sleep(30);
