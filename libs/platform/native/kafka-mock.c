@@ -155,6 +155,18 @@ int main(int argc, char **argv) {
     sigaction(SIGUSR2, &su, NULL);
   }
 
+  /* The handled signals are blocked while librdkafka starts its threads (the mock cluster's among
+   * them) and ours create the topics: each thread inherits the mask, so only this one ever takes a
+   * signal. Otherwise SIGUSR1 could land on the mock thread, whose poll() then fails with EINTR and
+   * logs it on stderr. A signal sent meanwhile stays pending until the mask is restored below. */
+  sigset_t handled, previous;
+  sigemptyset(&handled);
+  sigaddset(&handled, SIGTERM);
+  sigaddset(&handled, SIGINT);
+  sigaddset(&handled, SIGUSR1);
+  sigaddset(&handled, SIGUSR2);
+  pthread_sigmask(SIG_BLOCK, &handled, &previous);
+
   char errstr[512];
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
   rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof errstr);
@@ -180,6 +192,7 @@ int main(int argc, char **argv) {
   if (rc == 0) rc = create_topics(mc, names, count, partitions);
   for (int i = 0; i < count; i++) free(names[i]);
   free(names);
+  pthread_sigmask(SIG_SETMASK, &previous, NULL);
 
   if (rc == 0) {
     printf("%s\n", rd_kafka_mock_cluster_bootstraps(mc));
