@@ -146,6 +146,9 @@ describe('trainer: stages as Kubernetes Jobs', () => {
     assert.deepEqual(Object.keys(jobEnv(body)).sort(), ['COIN_EXECUTION_PROVIDER', 'COIN_JOB_NAME', 'COIN_JOB_UNIT']);
     const env = jobEnv(body);
     assert.equal(env.COIN_EXECUTION_PROVIDER, 'cpu');
+    assert.equal(body.metadata.labels?.['coin.io/run-id'], id, "an operator can list the run's Jobs");
+    assert.equal(body.metadata.labels?.['coin.io/attempt'], '1');
+    assert.equal(body.metadata.annotations?.['coin.io/unit-key'], plan.stages[0].key);
     const unit = JSON.parse(env.COIN_JOB_UNIT) as { job: { kind: string; unit: { key: string } }; env: unknown };
     assert.equal(unit.job.kind, 'stage');
     assert.equal(unit.job.unit.key, plan.stages[0].key);

@@ -15,6 +15,8 @@ import { busRunner } from './bus-runner.js';
 import { GRPC_STATUS } from './error-info.js';
 import { eventMeta } from './unit-events.js';
 
+/** A job reference for a runner whose jobs are named by the caller. */
+const ref = (name: string) => ({ name, unitKey: name, attempt: 1 });
 const spec = resolveRunSpec({ preset: 'micro', order: 'GQA,ImageNet' }, METHOD_CATALOGUE);
 
 async function withRunner(
@@ -40,7 +42,7 @@ test('a UnitFailedEvent of one of its units fails the job with the worker’s co
   withRunner(async ({ bus, runner, requests }) => {
     const plan = await planFor(spec);
     const cells = plan.evals[1];
-    const job = runner.run({ kind: 'eval', spec, base: plan.base, world: plan.world, cells }, 'evals', () => {});
+    const job = runner.run({ kind: 'eval', spec, base: plan.base, world: plan.world, cells }, ref('evals'), () => {});
     await settle();
     assert.equal(requests.length, 2, 'one request per cell');
     await bus.publish(
@@ -80,13 +82,18 @@ test('an abort stops waiting and publishes nothing more; close rejects the jobs 
     abort.abort(new CoinError('RUN.CANCELLED', 'CANCELLED', 'stop'));
     const cells = plan.evals[1];
     await assert.rejects(
-      runner.run({ kind: 'eval', spec, base: plan.base, world: plan.world, cells }, 'evals', () => {}, abort.signal),
+      runner.run(
+        { kind: 'eval', spec, base: plan.base, world: plan.world, cells },
+        ref('evals'),
+        () => {},
+        abort.signal,
+      ),
       (e: unknown) => e instanceof CoinError && e.code === 'RUN.CANCELLED',
     );
     const late = new AbortController();
     const waiting = runner.run(
       { kind: 'eval', spec, base: plan.base, world: plan.world, cells },
-      'evals',
+      ref('evals'),
       () => {},
       late.signal,
     );
@@ -94,7 +101,7 @@ test('an abort stops waiting and publishes nothing more; close rejects the jobs 
     assert.equal(requests.length, 2, 'nothing published for the job aborted before it started');
     late.abort(new CoinError('RUN.CANCELLED', 'CANCELLED', 'stop'));
     await assert.rejects(waiting, (e: unknown) => e instanceof CoinError && e.code === 'RUN.CANCELLED');
-    const last = runner.run({ kind: 'prep', spec, unit: plan.world }, 'world', () => {});
+    const last = runner.run({ kind: 'prep', spec, unit: plan.world }, ref('world'), () => {});
     await settle();
     await runner.close();
     await assert.rejects(last, (e: unknown) => e instanceof CoinError && e.code === 'RUN.RUNNER_CLOSED');

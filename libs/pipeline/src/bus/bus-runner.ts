@@ -114,7 +114,7 @@ export function busRunner(bus: EventBus, options: BusRunnerOptions): BusRunner {
       if (closed) throw closedError();
       await subscribe();
     },
-    async run(job, name, onProgress, signal) {
+    async run(job, { name }, onProgress, signal) {
       if (closed) throw closedError();
       signal?.throwIfAborted();
       await subscribe();

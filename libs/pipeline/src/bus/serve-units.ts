@@ -171,7 +171,12 @@ export async function serveUnits(
       const relay = (e: Readonly<Record<string, unknown>>) => unitEnv.progress(e as unknown as UnitProgress);
       // Named by unit and delivery: a request delivered again after a restart joins the job it
       // started (a Kubernetes Job of that name), a retry after a failure starts a new one.
-      await runner.run(jobOf(unit, planned), `${unit.kind}-${unit.key.slice(0, 16)}-${attempt}`, relay, stop.signal);
+      await runner.run(
+        jobOf(unit, planned),
+        { name: `${unit.kind}-${unit.key.slice(0, 16)}-${attempt}`, unitKey: unit.key, attempt },
+        relay,
+        stop.signal,
+      );
       return undefined;
     }
     switch (unit.kind) {

@@ -93,7 +93,7 @@ export async function executeRun(spec: RunSpec, o: ExecuteRunOptions): Promise<R
     const t0 = performance.now();
     const { result, peakRssMb } = await o.runner.run(
       job,
-      `${unit.kind}-${unit.key.slice(0, 16)}`,
+      { name: `${unit.kind}-${unit.key.slice(0, 16)}`, unitKey: unit.key, attempt: 1 },
       (event) => emit({ type: 'progress', label: unit.label, event }),
       o.signal,
     );

@@ -35,11 +35,22 @@ export async function runUnitJob(job: UnitJob, env: UnitEnv): Promise<Record<str
   }
 }
 
+/**
+ * Which job a runner is given: its name (unique per unit and attempt, so a second submit of it joins
+ * the first), the key of the unit it computes, and which delivery of that unit's request this is.
+ */
+export interface JobRef {
+  readonly name: string;
+  readonly unitKey: string;
+  /** 1 for the first try; a bus worker counts its request's redeliveries. */
+  readonly attempt: number;
+}
+
 /** Where a job runs: in this process, or in a worker process through a JobScheduler. */
 export interface UnitRunner {
   run(
     job: UnitJob,
-    name: string,
+    ref: JobRef,
     onProgress: (event: Readonly<Record<string, unknown>>) => void,
     signal?: AbortSignal,
   ): Promise<{ readonly result: Record<string, unknown>; readonly peakRssMb: number | null }>;

@@ -6,11 +6,12 @@
 import { CoinError } from '@coin/core';
 import type { JobScheduler } from '@coin/platform';
 import type { UnitEnv, UnitProgress } from '../units/unit-env.js';
+import { runId } from '../spec/run-spec.js';
 import { runUnitJob, type UnitJob, type UnitRunner } from './jobs.js';
 
 export function inProcessRunner(env: Omit<UnitEnv, 'progress' | 'signal'>): UnitRunner {
   return {
-    async run(job, _name, onProgress, signal) {
+    async run(job, _ref, onProgress, signal) {
       const result = await runUnitJob(job, {
         ...env,
         signal,
@@ -26,7 +27,7 @@ export function inProcessRunner(env: Omit<UnitEnv, 'progress' | 'signal'>): Unit
  * is instant and a remote judge is I/O, not worth a worker process each) and trains in workers.
  */
 export function routedRunner(routes: Partial<Record<UnitJob['kind'], UnitRunner>>, fallback: UnitRunner): UnitRunner {
-  return { run: (job, name, onProgress, signal) => (routes[job.kind] ?? fallback).run(job, name, onProgress, signal) };
+  return { run: (job, ref, onProgress, signal) => (routes[job.kind] ?? fallback).run(job, ref, onProgress, signal) };
 }
 
 /**
@@ -65,9 +66,14 @@ export function schedulerRunner(
 ): UnitRunner {
   const leave = options.onAbort === 'leave';
   return {
-    async run(job, name, onProgress, signal) {
+    async run(job, ref, onProgress, signal) {
       signal?.throwIfAborted();
-      const handle = await scheduler.submit({ name, unit: { job, env } as unknown as Record<string, unknown> });
+      const { name } = ref;
+      const handle = await scheduler.submit({
+        name,
+        unit: { job, env } as unknown as Record<string, unknown>,
+        owner: { runId: runId(job.spec), unitKey: ref.unitKey, attempt: ref.attempt },
+      });
       handle.onProgress(onProgress);
       let onAbort = (): void => void handle.cancel();
       const aborted = new Promise<never>((_resolve, reject) => {

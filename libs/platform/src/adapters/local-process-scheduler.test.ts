@@ -80,6 +80,10 @@ test('bad options and bad specs are refused with what to fix', async () => {
     scheduler.submit({ name: 'x', unit: {}, deadlineSeconds: -1 }),
     isCoinErrorWith('SCHEDULER.BAD_JOB', 'INVALID_ARGUMENT', 'deadlineSeconds'),
   );
+  await assert.rejects(
+    scheduler.submit({ name: 'x', unit: {}, owner: { runId: 'r', unitKey: 'k', attempt: 0 } }),
+    isCoinErrorWith('SCHEDULER.BAD_JOB', 'INVALID_ARGUMENT', 'owner'),
+  );
   await scheduler.close();
   await assert.rejects(
     scheduler.submit({ name: 'y', unit: {} }),

@@ -11,8 +11,18 @@ export interface JobSpec {
   /** The unit's spec as JSON; the worker runs exactly this unit. */
   readonly unit: Readonly<Record<string, unknown>>;
   readonly labels?: Readonly<Record<string, string>>;
+  /** Whose job this is: a cluster adapter labels the Job with it, so an operator can list a run's jobs. */
+  readonly owner?: JobOwner;
   /** Wall-clock limit from the job's start, s: past it the job is stopped and fails (JOB.DEADLINE_EXCEEDED). */
   readonly deadlineSeconds?: number;
+}
+
+/** The run, unit and attempt a job computes. */
+export interface JobOwner {
+  readonly runId: string;
+  readonly unitKey: string;
+  /** 1 for the first try. */
+  readonly attempt: number;
 }
 
 /**
@@ -48,8 +58,26 @@ export function checkJobSpec(spec: JobSpec): void {
   if (!isObject(spec.unit)) {
     throw invalidArgument('SCHEDULER.BAD_JOB', `job ${spec.name}: unit must be a JSON object`);
   }
+  const owner = spec.owner;
+  if (
+    owner !== undefined &&
+    !(
+      isObject(owner) &&
+      nonEmpty(owner.runId) &&
+      nonEmpty(owner.unitKey) &&
+      Number.isInteger(owner.attempt) &&
+      owner.attempt >= 1
+    )
+  ) {
+    throw invalidArgument(
+      'SCHEDULER.BAD_JOB',
+      `job ${spec.name}: owner needs a non-empty runId and unitKey and an attempt counted from 1`,
+    );
+  }
   const deadline = spec.deadlineSeconds;
   if (deadline !== undefined && !(Number.isFinite(deadline) && deadline > 0)) {
     throw invalidArgument('SCHEDULER.BAD_JOB', `job ${spec.name}: deadlineSeconds must be a positive number`);
   }
 }
+
+const nonEmpty = (value: unknown): boolean => typeof value === 'string' && value !== '';

@@ -50,7 +50,7 @@ test('a plain job: one pod, Never restarted, the failure policy, TTL, labels and
   const spec = {
     name: 'stage-0123456789abcdef-a1',
     unit: { job: { kind: 'stage' } },
-    labels: coinJobLabels({ runId: 'run-42', unitKey: '0123456789abcdef', attempt: 1 }),
+    owner: { runId: 'run-42', unitKey: '0123456789abcdef', attempt: 1 },
   };
   const { manifest, name, digest } = buildJobManifest(spec, settings());
   assertValidJob(manifest);

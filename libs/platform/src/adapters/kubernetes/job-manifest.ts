@@ -189,7 +189,9 @@ function metadataOf(
 ): { labels: Record<string, string>; annotations: Record<string, string> } {
   const fromSpec: Record<string, string> = {};
   const fullValues: Record<string, string> = {};
-  for (const [key, value] of Object.entries(spec.labels ?? {})) {
+  // The owner's labels first: labels the caller names itself win.
+  const owned = spec.owner === undefined ? {} : coinJobLabels(spec.owner);
+  for (const [key, value] of Object.entries({ ...owned, ...spec.labels })) {
     if (!META_KEY.test(key)) {
       throw invalidArgument('SCHEDULER.BAD_LABEL', `job ${spec.name}: ${JSON.stringify(key)} is not a label key`);
     }
