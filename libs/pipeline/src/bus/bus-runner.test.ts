@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { CoinError } from '@coin/core';
 import { encodeEvent, EVAL_REQUESTED_TOPIC, UNIT_FAILED_TOPIC, UnitKind } from '@coin/contracts';
 import { FilesystemObjectStore, InProcessEventBus } from '@coin/platform';
+import { waitFor } from '@coin/platform/testing';
 import { planFor } from '../run/execute-run.js';
 import { METHOD_CATALOGUE } from '../spec/method-catalogue.js';
 import { resolveRunSpec, runId } from '../spec/run-spec.js';
@@ -36,6 +37,7 @@ async function withRunner(
   }
 }
 
+/** Room for a message that should not come to show up. */
 const settle = () => new Promise((r) => setTimeout(r, 20));
 
 test('a UnitFailedEvent of one of its units fails the job with the worker’s code and message', () =>
@@ -43,6 +45,7 @@ test('a UnitFailedEvent of one of its units fails the job with the worker’s co
     const plan = await planFor(spec);
     const cells = plan.evals[1];
     const job = runner.run({ kind: 'eval', spec, base: plan.base, world: plan.world, cells }, ref('evals'), () => {});
+    await waitFor('a request per cell', () => requests.length === 2);
     await settle();
     assert.equal(requests.length, 2, 'one request per cell');
     await bus.publish(
@@ -97,6 +100,7 @@ test('an abort stops waiting and publishes nothing more; close rejects the jobs 
       () => {},
       late.signal,
     );
+    await waitFor('the requests of the job that started', () => requests.length === 2);
     await settle();
     assert.equal(requests.length, 2, 'nothing published for the job aborted before it started');
     late.abort(new CoinError('RUN.CANCELLED', 'CANCELLED', 'stop'));

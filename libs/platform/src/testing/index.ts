@@ -4,6 +4,7 @@
  */
 export { objectStoreContract, type MakeStore, type StoreFixture } from './object-store-contract.js';
 export { eventBusContract, type BusFixture, type MakeBus } from './event-bus-contract.js';
+export { waitFor } from './wait.js';
 export {
   CONTRACT_WORKER_MODULE,
   jobSchedulerContract,
