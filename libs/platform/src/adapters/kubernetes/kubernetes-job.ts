@@ -26,7 +26,8 @@ export class KubernetesJob implements JobHandle {
   constructor(
     /** The Job's (DNS-1123) name. */
     readonly name: string,
-    readonly digest: string,
+    /** What it computes (the scheduler's `workOf`): a submit of that name for other work is a conflict. */
+    readonly work: string,
     private readonly hooks: KubernetesJobHooks,
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));

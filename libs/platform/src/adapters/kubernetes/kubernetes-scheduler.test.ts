@@ -123,6 +123,26 @@ test('409 on create joins the existing Job; one for another unit is refused', as
   await s.close();
 });
 
+test("two runs that share a unit share its Job: the owner's unit key decides, not the unit JSON", async () => {
+  const owner = { runId: 'run-a', unitKey: 'f'.repeat(64), attempt: 1 };
+  const first = { ...spec('shared', { job: 'stage 1', spec: 'run a' }), owner };
+  const second = { ...first, unit: { job: 'stage 1', spec: 'run b' }, owner: { ...owner, runId: 'run-b' } };
+  // Another scheduler (a second trainer replica) created it; this one finds it by the 409.
+  api.seedJob(buildJobManifest(first, settings).manifest as never);
+  const s = scheduler();
+  const created = api.stats.created;
+  const handle = await s.submit(second);
+  assert.equal(api.stats.created, created, 'joined, no second Job');
+  assert.equal(await s.submit(first), handle, "and the first run's submit joins the same handle");
+  await assert.rejects(
+    s.submit({ ...second, owner: { ...owner, unitKey: 'e'.repeat(64) } }),
+    isCoinErrorWith('SCHEDULER.JOB_NAME_CONFLICT', 'FAILED_PRECONDITION'),
+  );
+  succeed(handle.name, { stage: 1 });
+  assert.deepEqual(await handle.done, { status: 'succeeded', result: { stage: 1 } });
+  await s.close();
+});
+
 test('a restarted orchestrator re-attaches: a new scheduler finds the running Job, creates none, gets its end', async () => {
   const first = scheduler();
   const job = spec('restart');

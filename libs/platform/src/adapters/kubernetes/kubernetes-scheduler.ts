@@ -84,12 +84,13 @@ export class KubernetesJobScheduler implements JobScheduler {
     }
     checkJobSpec(spec);
     const { manifest, name, digest } = buildJobManifest(spec, this.settings, shards);
+    const work = workOf(spec, digest);
     const known = this.jobs.get(name);
     if (known !== undefined) {
-      if (known.digest !== digest) throw nameConflict(spec.name, name);
+      if (known.work !== work) throw nameConflict(spec.name, name);
       return known;
     }
-    const job = new KubernetesJob(name, digest, {
+    const job = new KubernetesJob(name, work, {
       outcome: (found) => this.outcomeOf(found),
       remove: (jobName) => this.remove(jobName),
     });
@@ -97,7 +98,7 @@ export class KubernetesJobScheduler implements JobScheduler {
     this.jobs.set(name, job);
     this.watching();
     try {
-      job.observe(await this.create(manifest, spec.name, digest));
+      job.observe(await this.create(manifest, spec.name, work));
     } catch (e) {
       this.jobs.delete(name);
       throw e;
@@ -105,8 +106,8 @@ export class KubernetesJobScheduler implements JobScheduler {
     return job;
   }
 
-  /** Creates the Job, or returns the one of that name when it exists and runs the same unit. */
-  private async create(manifest: V1Job, specName: string, digest: string): Promise<V1Job> {
+  /** Creates the Job, or returns the one of that name when it exists and computes the same work. */
+  private async create(manifest: V1Job, specName: string, work: string): Promise<V1Job> {
     const namespace = this.settings.namespace;
     try {
       return await this.clients.batch.createNamespacedJob({ namespace, body: manifest });
@@ -124,7 +125,7 @@ export class KubernetesJobScheduler implements JobScheduler {
     const ours =
       labels[LABEL.instance] === this.settings.instance &&
       labels[LABEL.managedBy] === manifest.metadata?.labels?.[LABEL.managedBy];
-    if (!ours || existing.metadata?.annotations?.[ANNOTATION.unitDigest] !== digest) throw nameConflict(specName, name);
+    if (!ours || existingWork(existing, work) !== work) throw nameConflict(specName, name);
     return existing;
   }
 
@@ -188,6 +189,22 @@ export class KubernetesJobScheduler implements JobScheduler {
       else if (job.seenAt !== undefined && job.seenAt < startedAt) job.vanished(undefined);
     }
   }
+}
+
+/**
+ * What a job computes. With an owner, its unit key: two runs that share a unit (a common prefix)
+ * submit different JSON (each carries its own run spec) for the same output, and the second joins
+ * the first's Job. Without one, the unit JSON itself (its sha256).
+ */
+function workOf(spec: JobSpec, digest: string): string {
+  return spec.owner === undefined ? `sha256:${digest}` : `unit:${spec.owner.unitKey}`;
+}
+
+/** The same for a Job found in the cluster, in the form `work` takes. */
+function existingWork(job: V1Job, work: string): string | undefined {
+  const annotations = job.metadata?.annotations ?? {};
+  const value = work.startsWith('unit:') ? annotations[LABEL.unitKey] : annotations[ANNOTATION.unitDigest];
+  return value === undefined ? undefined : `${work.startsWith('unit:') ? 'unit' : 'sha256'}:${value}`;
 }
 
 function nameConflict(specName: string, name: string): CoinError {
