@@ -10,7 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { decodeEvent, encodeEvent, STAGE_COMPLETED_TOPIC, UNIT_FAILED_TOPIC } from '@coin/contracts';
+import {
+  decodeEvent,
+  encodeEvent,
+  RUN_PROGRESS_TOPIC,
+  STAGE_COMPLETED_TOPIC,
+  UNIT_FAILED_TOPIC,
+} from '@coin/contracts';
 import { FilesystemObjectStore, InProcessEventBus, type Subscription } from '@coin/platform';
 import { FakeKubeApi, type KubeObject, TS_WORKER_EXEC_ARGV } from '@coin/platform/testing';
 import {
@@ -51,6 +57,7 @@ describe('trainer: stages as Kubernetes Jobs', () => {
   let plan: RunPlan;
   let watch: Subscription;
   const completed: string[] = [];
+  const progress: { unitKey: string; step: number; steps: number }[] = [];
   const failed: string[] = [];
 
   before(async () => {
@@ -80,9 +87,12 @@ describe('trainer: stages as Kubernetes Jobs', () => {
 
     bus = new InProcessEventBus();
     watch = await bus.subscribe(
-      [STAGE_COMPLETED_TOPIC, UNIT_FAILED_TOPIC],
+      [STAGE_COMPLETED_TOPIC, UNIT_FAILED_TOPIC, RUN_PROGRESS_TOPIC],
       async (m) => {
-        if (m.topic === STAGE_COMPLETED_TOPIC)
+        if (m.topic === RUN_PROGRESS_TOPIC) {
+          const p = decodeEvent(RUN_PROGRESS_TOPIC, m.value);
+          progress.push({ unitKey: p.unit?.key ?? '', step: Number(p.step), steps: Number(p.steps) });
+        } else if (m.topic === STAGE_COMPLETED_TOPIC)
           completed.push(decodeEvent(STAGE_COMPLETED_TOPIC, m.value).stage?.unitKey ?? '');
         else failed.push(JSON.stringify(decodeEvent(UNIT_FAILED_TOPIC, m.value).error));
       },
@@ -121,7 +131,7 @@ describe('trainer: stages as Kubernetes Jobs', () => {
   };
 
   /** The kubelet's part: runs the worker entry with the Job's environment, as its pod would. */
-  async function runPod(job: KubeObject): Promise<{ exitCode: number | null; message: string }> {
+  async function runPod(job: KubeObject, podName: string): Promise<{ exitCode: number | null; message: string }> {
     const env = jobEnv(job);
     const log = join(dir, 'termination-log');
     const child = spawn(process.execPath, [...TS_WORKER_EXEC_ARGV, WORKER], {
@@ -129,7 +139,8 @@ describe('trainer: stages as Kubernetes Jobs', () => {
       env: { PATH: process.env.PATH, ...env, COIN_STORE: join(dir, 'pod'), COIN_JOB_TERMINATION_LOG: log },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    child.stdout.resume();
+    // Its stdout is the pod's log, where the scheduler reads the unit's progress.
+    child.stdout.on('data', (chunk: Buffer) => api.appendPodLog(podName, chunk.toString('utf8')));
     const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
     return { exitCode, message: await readFile(log, 'utf8') };
   }
@@ -155,7 +166,8 @@ describe('trainer: stages as Kubernetes Jobs', () => {
     assert.deepEqual(unit.env, { store: { kind: 'fs', root: join(dir, 'store') } });
     assert.deepEqual(completed, [], 'nothing announced before the Job ends');
 
-    const pod = await runPod(api.job(name)!);
+    api.putPod(name, `${name}-0`, { phase: 'Running' });
+    const pod = await runPod(api.job(name)!, `${name}-0`);
     assert.equal(pod.exitCode, 0, pod.message);
     assert.match(pod.message, /^\{"v":1,"type":"result"/);
     api.putPod(name, `${name}-0`, {
@@ -174,6 +186,9 @@ describe('trainer: stages as Kubernetes Jobs', () => {
     api.setJobStatus(name, { conditions: [{ type: 'Complete', status: 'True' }], succeeded: 1 });
     await until(() => completed.length === 1, 'the stage completion');
     assert.deepEqual(completed, [plan.stages[0].key]);
+    const trained = progress.filter((p) => p.unitKey === plan.stages[0].key && p.step > 0);
+    assert.ok(trained.length > 0, "the stage's steps reached the bus from the pod's log");
+    assert.equal(Math.max(...trained.map((p) => p.step)), trained[0].steps, 'up to its last step');
     const line = trainer.logs().find((l) => l.msg === 'units run as Kubernetes Jobs');
     assert.deepEqual(line?.kinds, ['pretrain', 'stage']);
     process.stderr.write(`# stage through a Job: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);

@@ -2,8 +2,8 @@
  * The worker's half of KubernetesJobScheduler (docs/protocol.md#worker-pods): in a worker pod,
  * serveWorker runs the unit in COIN_JOB_UNIT once, writes the result or the error to the
  * termination-message file (kubernetes/termination.ts) and exits with the code the Job's
- * podFailurePolicy reads. Progress events become JSON lines on stdout (the pod's log); the
- * scheduler does not see them (a unit that wants them seen publishes them on the EventBus).
+ * podFailurePolicy reads. Progress events become JSON lines `{"progress":{…}}` on stdout, the pod's
+ * log, where the scheduler reads them (kubernetes/pod-progress.ts).
  */
 import { writeFileSync } from 'node:fs';
 import { CoinError, isCoinError, isObject } from '@coin/core';

@@ -2,9 +2,10 @@
  * A loopback Kubernetes API server for tests, speaking just enough of the REST API for
  * KubernetesJobScheduler: batch/v1 Jobs (create, 409 on an existing name, get, list with a label
  * selector and resourceVersion, watch as a chunked stream of JSON events, delete) and core/v1 Pods
- * (list). Watches from a compacted resourceVersion get 410 Gone as an ERROR event, as from a real
- * server. Nothing here runs pods: a test plays the Job controller and the kubelet with `setJobStatus`
- * and `putPod`, and breaks the watch with `dropWatches`, `compact` and `failWatches`.
+ * (list; a pod's log). Watches from a compacted resourceVersion get
+ * 410 Gone as an ERROR event, as from a real server. Nothing here runs pods: a test plays the Job
+ * controller and the kubelet with `setJobStatus`, `putPod` and `appendPodLog`, and breaks the watch
+ * with `dropWatches`, `compact` and `failWatches`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,15 +35,19 @@ export interface FakeApiStats {
   created: number;
   lists: number;
   watches: number;
+  /** Requests for a pod's log. */
+  logReads: number;
   deletes: { name: string; propagationPolicy: string | undefined }[];
   /** Bodies of the POSTed Jobs, as received. */
   bodies: Obj[];
 }
 
 export class FakeKubeApi {
-  readonly stats: FakeApiStats = { posts: 0, created: 0, lists: 0, watches: 0, deletes: [], bodies: [] };
+  readonly stats: FakeApiStats = { posts: 0, created: 0, lists: 0, watches: 0, logReads: 0, deletes: [], bodies: [] };
   private readonly jobs = new Map<string, Obj>();
   private readonly pods = new Map<string, Obj>();
+  /** Each pod's log so far. */
+  private readonly logs = new Map<string, string>();
   private readonly events: Event[] = [];
   private readonly open = new Set<{ res: ServerResponse; selector: Selector; from: number }>();
   private rv = 100;
@@ -105,6 +110,11 @@ export class FakeKubeApi {
     });
   }
 
+  /** The container's part: `text` is appended to a pod's log. */
+  appendPodLog(podName: string, text: string): void {
+    this.logs.set(podName, (this.logs.get(podName) ?? '') + text);
+  }
+
   /** Forgets the event history: a watch from an older resourceVersion now gets 410 Gone. */
   compact(): void {
     this.compactedTo = this.rv;
@@ -147,7 +157,10 @@ export class FakeKubeApi {
     const url = new URL(req.url ?? '/', this.url);
     const path = url.pathname.split('/').filter(Boolean);
     const selector = parseSelector(url.searchParams.get('labelSelector') ?? '');
-    // /apis/batch/v1/namespaces/{ns}/jobs[/{name}]  and  /api/v1/namespaces/{ns}/pods
+    // /apis/batch/v1/namespaces/{ns}/jobs[/{name}], /api/v1/namespaces/{ns}/pods[/{name}/log]
+    if (path[0] === 'api' && path[4] === 'pods' && path[6] === 'log' && req.method === 'GET') {
+      return this.podLog(path[5], res);
+    }
     if (path[0] === 'api' && path[4] === 'pods' && req.method === 'GET') {
       const items = [...this.pods.values()].filter(selector);
       return send(res, 200, {
@@ -173,6 +186,13 @@ export class FakeKubeApi {
     this.stats.lists++;
     const items = [...this.jobs.values()].filter(selector);
     send(res, 200, { apiVersion: 'batch/v1', kind: 'JobList', metadata: { resourceVersion: String(this.rv) }, items });
+  }
+
+  private podLog(podName: string, res: ServerResponse): void {
+    this.stats.logReads++;
+    if (!this.pods.has(podName)) return send(res, 404, status(404, 'NotFound', `pods "${podName}" not found`));
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(this.logs.get(podName) ?? '');
   }
 
   private async create(req: IncomingMessage, res: ServerResponse): Promise<void> {

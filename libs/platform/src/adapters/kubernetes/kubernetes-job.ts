@@ -1,7 +1,7 @@
 /**
  * One job of KubernetesJobScheduler: the handle of a batch/v1 Job. It learns how the Job is doing
- * from the scheduler's watch (`observe`, `vanished`) and settles once. A Kubernetes job reports no
- * progress here: the worker publishes its progress on the EventBus, so `onProgress` never fires.
+ * from the scheduler's watch (`observe`, `vanished`) and settles once. Its progress comes from its
+ * pod's log (pod-progress.ts), followed from the first `onProgress` until the Job ends.
  */
 import type { V1Job } from '@kubernetes/client-node';
 import type { JobHandle, JobOutcome } from '../../ports/job-scheduler.js';
@@ -12,6 +12,8 @@ export interface KubernetesJobHooks {
   outcome(job: V1Job): Promise<JobOutcome>;
   /** Deletes the Job (cancel). */
   remove(name: string): Promise<void>;
+  /** Follows the Job's progress, calling `emit` for each event, until `signal` aborts. */
+  follow(name: string, emit: (event: Readonly<Record<string, unknown>>) => void, signal: AbortSignal): void;
 }
 
 export class KubernetesJob implements JobHandle {
@@ -20,6 +22,9 @@ export class KubernetesJob implements JobHandle {
   private settled = false;
   private settling = false;
   private cancelling: Promise<void> | undefined;
+  private readonly events: Readonly<Record<string, unknown>>[] = [];
+  private readonly listeners: ((event: Readonly<Record<string, unknown>>) => void)[] = [];
+  private following: AbortController | undefined;
   /** When the Job was known to exist (ms), for telling a list that predates it from one that lost it. */
   seenAt: number | undefined;
 
@@ -37,8 +42,20 @@ export class KubernetesJob implements JobHandle {
     return this.settled;
   }
 
-  onProgress(_listener: (event: Readonly<Record<string, unknown>>) => void): void {
-    // None: see the file comment.
+  onProgress(listener: (event: Readonly<Record<string, unknown>>) => void): void {
+    for (const event of this.events) listener(event);
+    this.listeners.push(listener);
+    if (this.following !== undefined || this.settled) return;
+    this.following = new AbortController();
+    this.hooks.follow(
+      this.name,
+      (event) => {
+        if (this.settled) return;
+        this.events.push(event);
+        for (const l of this.listeners) l(event);
+      },
+      this.following.signal,
+    );
   }
 
   /** The Job as the API server has it now (a create, a get, a watch event, a list). */
@@ -85,6 +102,7 @@ export class KubernetesJob implements JobHandle {
   settle(outcome: JobOutcome): void {
     if (this.settled) return;
     this.settled = true;
+    this.following?.abort();
     this.resolveDone(outcome);
   }
 }

@@ -31,6 +31,7 @@ const scheduler = () => {
     connection: { server: api.url, skipTLSVerify: true },
     timing: { resyncMs: 60_000, backoffMs: 20, maxBackoffMs: 80 },
     onWatchError: (_e, delay) => watchErrors.push(delay),
+    progressPollMs: 10,
   });
   made.push(s);
   return s;
@@ -140,6 +141,36 @@ test("two runs that share a unit share its Job: the owner's unit key decides, no
   );
   succeed(handle.name, { stage: 1 });
   assert.deepEqual(await handle.done, { status: 'succeeded', result: { stage: 1 } });
+  await s.close();
+});
+
+test("progress comes from the pod's log: its JSON progress lines in order, each once, a retried pod's from its start", async () => {
+  const s = scheduler();
+  const handle = await s.submit(spec('progress'));
+  const seen: unknown[] = [];
+  handle.onProgress((e) => seen.push(e));
+  const first = `${handle.name}-a`;
+  api.putPod(handle.name, first, { phase: 'Running' });
+  api.appendPodLog(first, 'worker starting\n{"progress":{"step":1}}\n{"progress":{"st');
+  api.appendPodLog(first, 'ep":2}}\n{"progress": not json\n');
+  await until(() => seen.length === 2, 'the first two events');
+  api.appendPodLog(first, '{"progress":{"step":3}}\n');
+  await until(() => seen.length === 3, 'the event written later');
+  // The pod is retried: its successor's log is read from its start.
+  api.putPod(handle.name, first, { phase: 'Failed' });
+  const second = `${handle.name}-b`;
+  api.putPod(handle.name, second, { phase: 'Running' });
+  api.appendPodLog(second, '{"progress":{"step":1,"pod":"b"}}\n');
+  await until(() => seen.length === 4, "the new pod's event");
+  assert.deepEqual(seen, [{ step: 1 }, { step: 2 }, { step: 3 }, { step: 1, pod: 'b' }]);
+  const late: unknown[] = [];
+  handle.onProgress((e) => late.push(e));
+  assert.deepEqual(late, seen, 'a late listener gets the earlier events first');
+  succeed(handle.name, { ok: true });
+  await handle.done;
+  api.appendPodLog(second, '{"progress":{"step":9}}\n');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(seen.length, 4, 'nothing after the job ended');
   await s.close();
 });
 

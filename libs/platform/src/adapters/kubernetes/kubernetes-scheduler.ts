@@ -6,7 +6,7 @@
  * handles; `close` stops it and leaves the Jobs running for the next scheduler to join. Progress
  * is not reported here (workers publish it on the EventBus).
  */
-import type { V1Job } from '@kubernetes/client-node';
+import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { CoinError } from '@coin/core';
 import {
   checkJobSpec,
@@ -22,9 +22,11 @@ import {
   type KubernetesSettings,
   LABEL,
   type Shards,
+  WORKER_CONTAINER,
 } from './job-manifest.js';
 import { jobOutcome } from './job-outcome.js';
 import { JobWatch, type JobWatchTiming } from './job-watch.js';
+import { followPodProgress, type PodLogSource } from './pod-progress.js';
 import { apiError, type KubeClients, type KubeConnection, kubeClients, statusOf } from './kube-client.js';
 import { KubernetesJob } from './kubernetes-job.js';
 
@@ -37,6 +39,8 @@ export interface KubernetesSchedulerOptions {
   readonly timing?: Partial<JobWatchTiming>;
   /** Told when the watch fails and when it will try again (for the service's log). */
   readonly onWatchError?: (error: unknown, retryInMs: number) => void;
+  /** How often a Job's pod log is read for progress, once a caller listens (`onProgress`); default 2000 ms. */
+  readonly progressPollMs?: number;
 }
 
 const DEFAULT_TIMING: JobWatchTiming = { resyncMs: 300_000, backoffMs: 500, maxBackoffMs: 30_000 };
@@ -93,6 +97,8 @@ export class KubernetesJobScheduler implements JobScheduler {
     const job = new KubernetesJob(name, work, {
       outcome: (found) => this.outcomeOf(found),
       remove: (jobName) => this.remove(jobName),
+      follow: (jobName, emit, signal) =>
+        void followPodProgress(this.podLogs(jobName), emit, signal, this.options.progressPollMs ?? 2000),
     });
     // Registered before the create, so that no watch event about it can be missed.
     this.jobs.set(name, job);
@@ -142,12 +148,24 @@ export class KubernetesJobScheduler implements JobScheduler {
   }
 
   private async outcomeOf(job: V1Job): Promise<JobOutcome> {
-    const name = job.metadata?.name as string;
+    return jobOutcome(job, await this.podsOf(job.metadata?.name as string)) as JobOutcome;
+  }
+
+  private async podsOf(jobName: string): Promise<V1Pod[]> {
     const pods = await this.clients.core.listNamespacedPod({
       namespace: this.settings.namespace,
-      labelSelector: `batch.kubernetes.io/job-name=${name}`,
+      labelSelector: `batch.kubernetes.io/job-name=${jobName}`,
     });
-    return jobOutcome(job, pods.items) as JobOutcome;
+    return pods.items;
+  }
+
+  /** The two calls that read a Job's progress: its pods, and one pod's log (the worker container's). */
+  private podLogs(jobName: string): PodLogSource {
+    const namespace = this.settings.namespace;
+    return {
+      pods: () => this.podsOf(jobName),
+      log: (pod) => this.clients.core.readNamespacedPodLog({ name: pod, namespace, container: WORKER_CONTAINER }),
+    };
   }
 
   /** Starts the one watch over this instance's Jobs on first use. */
