@@ -38,9 +38,14 @@ if (nxOk) passed -= 1;
 else failed -= 1;
 
 let tapFailures = 0;
+/** `project: test` for each failed test, listed again at the end where a log's tail still shows it. */
+const failedTests = [];
 if (existsSync(resultsDir)) {
   for (const file of readdirSync(resultsDir).filter((f) => f.endsWith('.tap'))) {
     const tap = readFileSync(join(resultsDir, file), 'utf8');
+    for (const m of tap.matchAll(/^(\s*)not ok \d+ - (.*)$/gm)) {
+      failedTests.push(`${file.replace(/\.tap$/, '')}: ${'  '.repeat(m[1].length / 4)}${m[2]}`);
+    }
     const pass = Number(/^# pass (\d+)$/m.exec(tap)?.[1] ?? NaN);
     const fail = Number(/^# fail (\d+)$/m.exec(tap)?.[1] ?? NaN);
     if (Number.isNaN(pass) || Number.isNaN(fail)) {
@@ -54,5 +59,7 @@ if (existsSync(resultsDir)) {
 }
 // A project that failed outside any test (a crash, a missing file) still counts as one failure.
 failed += !nxOk && tapFailures === 0 ? 1 : tapFailures;
+for (const name of failedTests.slice(0, 40)) console.log(`=== failed: ${name}`);
+if (failedTests.length > 40) console.log(`=== failed: … and ${failedTests.length - 40} more (the TAP files in tmp/test-results)`);
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
