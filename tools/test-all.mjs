@@ -60,6 +60,7 @@ if (existsSync(resultsDir)) {
 // A project that failed outside any test (a crash, a missing file) still counts as one failure.
 failed += !nxOk && tapFailures === 0 ? 1 : tapFailures;
 for (const name of failedTests.slice(0, 40)) console.log(`=== failed: ${name}`);
-if (failedTests.length > 40) console.log(`=== failed: … and ${failedTests.length - 40} more (the TAP files in tmp/test-results)`);
+if (failedTests.length > 40)
+  console.log(`=== failed: … and ${failedTests.length - 40} more (the TAP files in tmp/test-results)`);
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

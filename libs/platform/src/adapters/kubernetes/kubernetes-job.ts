@@ -12,9 +12,15 @@ export interface KubernetesJobHooks {
   outcome(job: V1Job): Promise<JobOutcome>;
   /** Deletes the Job (cancel). */
   remove(name: string): Promise<void>;
-  /** Follows the Job's progress, calling `emit` for each event, until `signal` aborts. */
-  follow(name: string, emit: (event: Readonly<Record<string, unknown>>) => void, signal: AbortSignal): void;
+  /**
+   * Follows the Job's progress, calling `emit` for each event, until `signal` aborts; resolves once
+   * it has passed on what the Job wrote before its end.
+   */
+  follow(name: string, emit: (event: Readonly<Record<string, unknown>>) => void, signal: AbortSignal): Promise<void>;
 }
+
+/** How long a Job's end waits for the last read of its progress, ms. */
+const FINAL_PROGRESS_MS = 5000;
 
 export class KubernetesJob implements JobHandle {
   readonly done: Promise<JobOutcome>;
@@ -24,7 +30,9 @@ export class KubernetesJob implements JobHandle {
   private cancelling: Promise<void> | undefined;
   private readonly events: Readonly<Record<string, unknown>>[] = [];
   private readonly listeners: ((event: Readonly<Record<string, unknown>>) => void)[] = [];
-  private following: AbortController | undefined;
+  private following: { readonly stop: AbortController; readonly done: Promise<void> } | undefined;
+  /** No more progress is passed on (set as `done` resolves). */
+  private closed = false;
   /** When the Job was known to exist (ms), for telling a list that predates it from one that lost it. */
   seenAt: number | undefined;
 
@@ -46,16 +54,17 @@ export class KubernetesJob implements JobHandle {
     for (const event of this.events) listener(event);
     this.listeners.push(listener);
     if (this.following !== undefined || this.settled) return;
-    this.following = new AbortController();
-    this.hooks.follow(
+    const stop = new AbortController();
+    const done = this.hooks.follow(
       this.name,
       (event) => {
-        if (this.settled) return;
+        if (this.closed) return;
         this.events.push(event);
         for (const l of this.listeners) l(event);
       },
-      this.following.signal,
+      stop.signal,
     );
+    this.following = { stop, done: done.catch(() => undefined) };
   }
 
   /** The Job as the API server has it now (a create, a get, a watch event, a list). */
@@ -102,7 +111,20 @@ export class KubernetesJob implements JobHandle {
   settle(outcome: JobOutcome): void {
     if (this.settled) return;
     this.settled = true;
-    this.following?.abort();
+    const following = this.following;
+    if (following === undefined) return this.close(outcome);
+    // The progress written before the end comes before the end (bounded: a lost API server waits no longer).
+    following.stop.abort();
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, FINAL_PROGRESS_MS)));
+    void Promise.race([following.done, bound]).then(() => {
+      clearTimeout(timer);
+      this.close(outcome);
+    });
+  }
+
+  private close(outcome: JobOutcome): void {
+    this.closed = true;
     this.resolveDone(outcome);
   }
 }

@@ -25,13 +25,13 @@ const made: KubernetesJobScheduler[] = [];
 afterEach(async () => {
   await Promise.all(made.splice(0).map((s) => s.close()));
 });
-const scheduler = () => {
+const scheduler = (progressPollMs = 10) => {
   const s = new KubernetesJobScheduler({
     settings,
     connection: { server: api.url, skipTLSVerify: true },
     timing: { resyncMs: 60_000, backoffMs: 20, maxBackoffMs: 80 },
     onWatchError: (_e, delay) => watchErrors.push(delay),
-    progressPollMs: 10,
+    progressPollMs,
   });
   made.push(s);
   return s;
@@ -171,6 +171,21 @@ test("progress comes from the pod's log: its JSON progress lines in order, each 
   api.appendPodLog(second, '{"progress":{"step":9}}\n');
   await new Promise((resolve) => setTimeout(resolve, 100));
   assert.equal(seen.length, 4, 'nothing after the job ended');
+  await s.close();
+});
+
+test('the progress a pod wrote before its Job ended all comes before the end, though the next read was far off', async () => {
+  const s = scheduler(60_000);
+  const handle = await s.submit(spec('last-progress'));
+  const seen: unknown[] = [];
+  api.putPod(handle.name, `${handle.name}-pod`, { phase: 'Running' });
+  const reads = api.stats.logReads;
+  handle.onProgress((e) => seen.push(e));
+  await until(() => api.stats.logReads > reads, 'the first read (an empty log)');
+  api.appendPodLog(`${handle.name}-pod`, '{"progress":{"step":1}}\n{"progress":{"step":2}}\n');
+  succeed(handle.name, { ok: true });
+  assert.deepEqual(await handle.done, { status: 'succeeded', result: { ok: true } });
+  assert.deepEqual(seen, [{ step: 1 }, { step: 2 }]);
   await s.close();
 });
 

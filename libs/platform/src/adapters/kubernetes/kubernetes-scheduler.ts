@@ -98,7 +98,7 @@ export class KubernetesJobScheduler implements JobScheduler {
       outcome: (found) => this.outcomeOf(found),
       remove: (jobName) => this.remove(jobName),
       follow: (jobName, emit, signal) =>
-        void followPodProgress(this.podLogs(jobName), emit, signal, this.options.progressPollMs ?? 2000),
+        followPodProgress(this.podLogs(jobName), emit, signal, this.options.progressPollMs ?? 2000),
     });
     // Registered before the create, so that no watch event about it can be missed.
     this.jobs.set(name, job);

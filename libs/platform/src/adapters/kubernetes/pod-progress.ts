@@ -18,7 +18,11 @@ export interface PodLogSource {
 
 export type ProgressEvent = Readonly<Record<string, unknown>>;
 
-/** Reads the Job's pods' progress until `signal` aborts (the Job ended), passing each event on once. */
+/**
+ * Reads the Job's pods' progress until `signal` aborts (the Job ended), passing each event on once;
+ * then reads once more, so that every event written before the end is passed on (the caller waits
+ * for this before it reports the end).
+ */
 export async function followPodProgress(
   source: PodLogSource,
   emit: (event: ProgressEvent) => void,
@@ -27,24 +31,26 @@ export async function followPodProgress(
 ): Promise<void> {
   const read = new Map<string, number>();
   const finished = new Set<string>();
-  while (!signal.aborted) {
+  const pass = async (): Promise<void> => {
     const pod = await source.pods().then(newestStarted, () => undefined);
-    if (pod !== undefined && !finished.has(pod.name)) {
-      const text = await source.log(pod.name).catch(() => undefined);
-      if (text !== undefined && !signal.aborted) {
-        // Complete lines only: the last one may still be being written.
-        const lines = text.split('\n').slice(0, -1);
-        for (const line of lines.slice(read.get(pod.name) ?? 0)) {
-          const event = progressOf(line.replace(/\r$/, ''));
-          if (event !== undefined) emit(event);
-        }
-        read.set(pod.name, Math.max(read.get(pod.name) ?? 0, lines.length));
-        // Read after its container exited: that was all of it.
-        if (pod.exited) finished.add(pod.name);
-      }
+    if (pod === undefined || finished.has(pod.name)) return;
+    const text = await source.log(pod.name).catch(() => undefined);
+    if (text === undefined) return;
+    // Complete lines only: the last one may still be being written.
+    const lines = text.split('\n').slice(0, -1);
+    for (const line of lines.slice(read.get(pod.name) ?? 0)) {
+      const event = progressOf(line.replace(/\r$/, ''));
+      if (event !== undefined) emit(event);
     }
+    read.set(pod.name, Math.max(read.get(pod.name) ?? 0, lines.length));
+    // Read after its container exited: that was all of it.
+    if (pod.exited) finished.add(pod.name);
+  };
+  while (!signal.aborted) {
+    await pass();
     await sleep(pollMs, signal);
   }
+  await pass();
 }
 
 /** The progress event of one log line, or undefined for a line that is not one. */
