@@ -19,6 +19,12 @@ export interface KubernetesJobHooks {
   follow(name: string, emit: (event: Readonly<Record<string, unknown>>) => void, signal: AbortSignal): Promise<void>;
 }
 
+/** What a Job computes: the annotation that records it, and its value (the scheduler's `workOf`). */
+export interface JobWork {
+  readonly annotation: string;
+  readonly value: string;
+}
+
 /** How long a Job's end waits for the last read of its progress, ms. */
 const FINAL_PROGRESS_MS = 5000;
 
@@ -39,8 +45,8 @@ export class KubernetesJob implements JobHandle {
   constructor(
     /** The Job's (DNS-1123) name. */
     readonly name: string,
-    /** What it computes (the scheduler's `workOf`): a submit of that name for other work is a conflict. */
-    readonly work: string,
+    /** What it computes: a submit of that name for other work is a conflict. */
+    readonly work: JobWork,
     private readonly hooks: KubernetesJobHooks,
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));

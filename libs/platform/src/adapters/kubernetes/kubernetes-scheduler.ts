@@ -1,10 +1,10 @@
 /**
  * The cluster JobScheduler (docs/protocol.md#worker-pods): each JobSpec is one batch/v1 Job (or an
  * Indexed Job of shards, `submitIndexed`) named from the JobSpec name. Creating a Job that exists
- * (409) joins it, so a second submit, or the submit of an orchestrator restarted mid-run, never
- * starts a second Job for one unit. One watch over the instance's Jobs (job-watch.ts) settles the
- * handles; `close` stops it and leaves the Jobs running for the next scheduler to join. Progress
- * is not reported here (workers publish it on the EventBus).
+ * (409) joins it when it computes the same work, so a second submit, or the submit of an
+ * orchestrator restarted mid-run, never starts a second Job for one unit. One watch over the
+ * instance's Jobs (job-watch.ts) settles the handles; `close` stops it and leaves the Jobs running
+ * for the next scheduler to join. Progress is read from the pods' logs (pod-progress.ts).
  */
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { CoinError } from '@coin/core';
@@ -28,7 +28,7 @@ import { jobOutcome } from './job-outcome.js';
 import { JobWatch, type JobWatchTiming } from './job-watch.js';
 import { followPodProgress, type PodLogSource } from './pod-progress.js';
 import { apiError, type KubeClients, type KubeConnection, kubeClients, statusOf } from './kube-client.js';
-import { KubernetesJob } from './kubernetes-job.js';
+import { type JobWork, KubernetesJob } from './kubernetes-job.js';
 
 export interface KubernetesSchedulerOptions {
   /** The `kubernetes` section of the configuration (image, namespace, resources, …). */
@@ -91,7 +91,8 @@ export class KubernetesJobScheduler implements JobScheduler {
     const work = workOf(spec, digest);
     const known = this.jobs.get(name);
     if (known !== undefined) {
-      if (known.work !== work) throw nameConflict(spec.name, name);
+      if (known.work.annotation !== work.annotation || known.work.value !== work.value)
+        throw nameConflict(spec.name, name);
       return known;
     }
     const job = new KubernetesJob(name, work, {
@@ -113,7 +114,7 @@ export class KubernetesJobScheduler implements JobScheduler {
   }
 
   /** Creates the Job, or returns the one of that name when it exists and computes the same work. */
-  private async create(manifest: V1Job, specName: string, work: string): Promise<V1Job> {
+  private async create(manifest: V1Job, specName: string, work: JobWork): Promise<V1Job> {
     const namespace = this.settings.namespace;
     try {
       return await this.clients.batch.createNamespacedJob({ namespace, body: manifest });
@@ -131,7 +132,7 @@ export class KubernetesJobScheduler implements JobScheduler {
     const ours =
       labels[LABEL.instance] === this.settings.instance &&
       labels[LABEL.managedBy] === manifest.metadata?.labels?.[LABEL.managedBy];
-    if (!ours || existingWork(existing, work) !== work) throw nameConflict(specName, name);
+    if (!ours || existing.metadata?.annotations?.[work.annotation] !== work.value) throw nameConflict(specName, name);
     return existing;
   }
 
@@ -210,19 +211,15 @@ export class KubernetesJobScheduler implements JobScheduler {
 }
 
 /**
- * What a job computes. With an owner, its unit key: two runs that share a unit (a common prefix)
- * submit different JSON (each carries its own run spec) for the same output, and the second joins
- * the first's Job. Without one, the unit JSON itself (its sha256).
+ * What a job computes, as the Job annotation that records it and its value. With an owner, its
+ * unit key: two runs that share a unit (a common prefix) submit different JSON (each carries its
+ * own run spec) for the same output, and the second joins the first's Job. Without one, the unit
+ * JSON itself (its sha256).
  */
-function workOf(spec: JobSpec, digest: string): string {
-  return spec.owner === undefined ? `sha256:${digest}` : `unit:${spec.owner.unitKey}`;
-}
-
-/** The same for a Job found in the cluster, in the form `work` takes. */
-function existingWork(job: V1Job, work: string): string | undefined {
-  const annotations = job.metadata?.annotations ?? {};
-  const value = work.startsWith('unit:') ? annotations[LABEL.unitKey] : annotations[ANNOTATION.unitDigest];
-  return value === undefined ? undefined : `${work.startsWith('unit:') ? 'unit' : 'sha256'}:${value}`;
+function workOf(spec: JobSpec, digest: string): JobWork {
+  return spec.owner === undefined
+    ? { annotation: ANNOTATION.unitDigest, value: digest }
+    : { annotation: LABEL.unitKey, value: spec.owner.unitKey };
 }
 
 function nameConflict(specName: string, name: string): CoinError {
