@@ -7,6 +7,7 @@
  */
 import type { KubernetesObject, V1Job } from '@kubernetes/client-node';
 import { statusOf } from './kube-client.js';
+import { waitAtMost } from './wait-at-most.js';
 
 export interface JobWatchSource {
   list(): Promise<{ readonly items: readonly V1Job[]; readonly resourceVersion: string }>;
@@ -74,9 +75,7 @@ export class JobWatch {
     this.stopped = true;
     this.current?.abort();
     this.wake?.();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.running, new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
-    clearTimeout(timer);
+    await waitAtMost(this.running, STOP_WAIT_MS);
   }
 
   private async loop(): Promise<void> {

@@ -6,6 +6,7 @@
 import type { V1Job } from '@kubernetes/client-node';
 import type { JobHandle, JobOutcome } from '../../ports/job-scheduler.js';
 import { endCondition } from './job-outcome.js';
+import { waitAtMost } from './wait-at-most.js';
 
 export interface KubernetesJobHooks {
   /** The Job ended: find its outcome (reads its pods). */
@@ -70,6 +71,7 @@ export class KubernetesJob implements JobHandle {
       },
       stop.signal,
     );
+    // Never an unhandled rejection, though nothing waits for it until the Job ends.
     this.following = { stop, done: done.catch(() => undefined) };
   }
 
@@ -121,12 +123,7 @@ export class KubernetesJob implements JobHandle {
     if (following === undefined) return this.close(outcome);
     // The progress written before the end comes before the end (bounded: a lost API server waits no longer).
     following.stop.abort();
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, FINAL_PROGRESS_MS)));
-    void Promise.race([following.done, bound]).then(() => {
-      clearTimeout(timer);
-      this.close(outcome);
-    });
+    void waitAtMost(following.done, FINAL_PROGRESS_MS).then(() => this.close(outcome));
   }
 
   private close(outcome: JobOutcome): void {

@@ -7,6 +7,7 @@
  * response into the caller's stream without an error listener, so a cut connection there is an
  * uncaught exception. Nothing here imports a Kubernetes client: the scheduler gives the two calls.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { V1Pod } from '@kubernetes/client-node';
 
 export interface PodLogSource {
@@ -48,7 +49,8 @@ export async function followPodProgress(
   };
   while (!signal.aborted) {
     await pass();
-    await sleep(pollMs, signal);
+    // Aborted (the Job ended): on to the last read at once.
+    await delay(pollMs, undefined, { signal }).catch(() => undefined);
   }
   await pass();
 }
@@ -75,15 +77,3 @@ function newestStarted(pods: readonly V1Pod[]): { name: string; exited: boolean 
 }
 
 const created = (pod: V1Pod): number => new Date(pod.metadata?.creationTimestamp ?? 0).getTime() || 0;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
-}
