@@ -19,7 +19,7 @@ import {
 import { type BusMessage, type EventBus, type Subscription, unitState } from '@coin/platform';
 import type { RunPlan } from '../plan/units.js';
 import { planFor } from '../run/execute-run.js';
-import { runUnitJob, type UnitJob, type UnitRunner } from '../run/jobs.js';
+import { jobRef, runUnitJob, type UnitJob, type UnitRunner } from '../run/jobs.js';
 import { METHOD_CATALOGUE } from '../spec/method-catalogue.js';
 import { type MethodCatalogue, runId, type RunSpec } from '../spec/run-spec.js';
 import type { UnitEnv, UnitProgress } from '../units/unit-env.js';
@@ -171,12 +171,7 @@ export async function serveUnits(
       const relay = (e: Readonly<Record<string, unknown>>) => unitEnv.progress(e as unknown as UnitProgress);
       // Named by unit and delivery: a request delivered again after a restart joins the job it
       // started (a Kubernetes Job of that name), a retry after a failure starts a new one.
-      await runner.run(
-        jobOf(unit, planned),
-        { name: `${unit.kind}-${unit.key.slice(0, 16)}-${attempt}`, unitKey: unit.key, attempt },
-        relay,
-        stop.signal,
-      );
+      await runner.run(jobOf(unit, planned), jobRef(unit, attempt), relay, stop.signal);
       return undefined;
     }
     switch (unit.kind) {

@@ -17,7 +17,7 @@ import { type RunSpec } from '../spec/run-spec.js';
 import type { UnitEnv } from '../units/unit-env.js';
 import { assembleResults } from './assemble.js';
 import type { RunEvent } from './events.js';
-import type { UnitJob, UnitRunner } from './jobs.js';
+import { jobRef, type UnitJob, type UnitRunner } from './jobs.js';
 
 export interface ExecuteRunOptions {
   readonly store: ObjectStore;
@@ -93,7 +93,7 @@ export async function executeRun(spec: RunSpec, o: ExecuteRunOptions): Promise<R
     const t0 = performance.now();
     const { result, peakRssMb } = await o.runner.run(
       job,
-      { name: `${unit.kind}-${unit.key.slice(0, 16)}`, unitKey: unit.key, attempt: 1 },
+      jobRef(unit),
       (event) => emit({ type: 'progress', label: unit.label, event }),
       o.signal,
     );

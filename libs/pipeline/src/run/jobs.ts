@@ -46,6 +46,18 @@ export interface JobRef {
   readonly attempt: number;
 }
 
+/**
+ * The job of one unit: named by kind and key, and by the delivery when one is given (a bus worker's
+ * request delivered again after a restart joins the job it started, a retry after a failure starts
+ * a new one); without one, the first attempt under the bare name.
+ */
+export function jobRef(unit: { readonly kind: string; readonly key: string }, delivery?: number): JobRef {
+  const name = `${unit.kind}-${unit.key.slice(0, 16)}`;
+  return delivery === undefined
+    ? { name, unitKey: unit.key, attempt: 1 }
+    : { name: `${name}-${delivery}`, unitKey: unit.key, attempt: delivery };
+}
+
 /** Where a job runs: in this process, or in a worker process through a JobScheduler. */
 export interface UnitRunner {
   run(
