@@ -11,6 +11,7 @@ export * from './network/decoder.js';
 export * from './network/init.js';
 export * from './network/lm-train.js';
 export * from './network/vision.js';
+export * from './network/vision-warmup.js';
 export * from './network/presets.js';
 export * from './vlm/vlm-batch.js';
 export * from './vlm/vlm-forward.js';

@@ -38,12 +38,31 @@ test('coin pretrain trains micro into the store, copies it to --out, and finds i
     const data = join(dir, 'world');
     await prepareSynth(data, { ...DEFAULT_SYNTH_OPTIONS, train: 2, test: 1, pretrain: 3, imageSize: 32 });
     const env = { COIN_STORE: join(dir, 'store') };
-    const args = ['pretrain', '--preset', 'micro', '--data', data, '--steps', '3', '--seed', '1'];
+    const args = [
+      'pretrain',
+      '--preset',
+      'micro',
+      '--data',
+      data,
+      '--steps',
+      '3',
+      '--vision-steps',
+      '4',
+      '--seed',
+      '1',
+    ];
     const first = await runCli([...args, '--out', join(dir, 'base'), '--progress'], env);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /^wrote .*models\/[0-9a-f]{64} \(copied to .*base\)\n/);
     assert.match(first.stdout, /held-out caption loss \d+\.\d+ → \d+\.\d+ in/);
     assert.match(first.stderr, /pretrain micro \[#+\] 3\/3 loss \d+\.\d+ in/);
+    // The vision warm-up runs first with a bar of its own, and its result is reported.
+    assert.match(first.stderr, /pretrain micro vision warm-up \[#+\] 4\/4 loss \d+\.\d+ in/);
+    assert.ok(first.stderr.indexOf('vision warm-up') < first.stderr.indexOf('pretrain micro ['));
+    assert.match(
+      first.stdout,
+      /vision warm-up 4 steps × 16: held-out patches named right, class \d+% → \d+%, colour \d+% → \d+%/,
+    );
     assert.deepEqual((await readdir(join(dir, 'base'))).sort(), [
       'coin_config.json',
       'manifest.json',

@@ -1,6 +1,7 @@
 import { cp, readdir, rename, rm } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { checkOutputDir, CoinError, makeParentDirs, removeStaleTempsBeside, tempPathBeside } from '@coin/core';
+import type { BaseManifest } from '@coin/training';
 import type { CliContext } from '../context.js';
 import { integerFlag } from './flags.js';
 import { runInterruptible } from './interrupts.js';
@@ -12,6 +13,7 @@ interface PretrainFlags {
   seed: string;
   out?: string;
   steps?: string;
+  visionSteps?: string;
   progress?: boolean;
 }
 
@@ -24,7 +26,11 @@ export function registerPretrainCommand(program: Command, ctx: CliContext): void
     .option('--data <dir>', 'a `coin prep synth` world (default: the default world, generated into the store once)')
     .option('--seed <s>', 'seed (0..4294967295); same seed and data give identical bytes', '0')
     .option('--out <dir>', 'also copy the base folder here (must not exist or be empty)')
-    .option('--steps <n>', "optimizer steps (default: the preset's)")
+    .option('--steps <n>', "captioning's optimizer steps (default: the preset's)")
+    .option(
+      '--vision-steps <n>',
+      "steps of the vision tower's warm-up before captioning, 0 = none (default: the preset's)",
+    )
     .option('--progress', 'draw progress on stderr even when it is not a terminal')
     .addHelpText(
       'after',
@@ -38,7 +44,14 @@ export function registerPretrainCommand(program: Command, ctx: CliContext): void
       const preset = presetName(flags.preset);
       const seed = integerFlag('seed', flags.seed, 0, 0xffffffff);
       const steps = flags.steps === undefined ? undefined : integerFlag('steps', flags.steps, 1, 1_000_000, 600);
-      const hyper = pretrainHyper(preset, steps === undefined ? {} : { steps });
+      const visionSteps =
+        flags.visionSteps === undefined
+          ? undefined
+          : integerFlag('vision-steps', flags.visionSteps, 0, 1_000_000, 1500);
+      const hyper = pretrainHyper(preset, {
+        ...(steps === undefined ? {} : { steps }),
+        ...(visionSteps === undefined ? {} : { visionWarmupSteps: visionSteps }),
+      });
       const out =
         flags.out === undefined ? undefined : await checkOutputDir(flags.out, { flag: '--out', beside: true });
       if (out?.exists) {
@@ -75,9 +88,20 @@ export function registerPretrainCommand(program: Command, ctx: CliContext): void
         `${result.cached ? 'found' : 'wrote'} ${result.dir}${out ? ` (copied to ${out.path})` : ''}\n` +
           `preset ${m.preset}, seed ${m.seed}, vocab ${m.tokenizer.vocabSize} (system text ${m.tokenizer.systemTextTokens} tokens), ` +
           `${m.hyper.steps} steps × ${m.hyper.batch}, held-out caption loss ${m.initialHeldOutLoss.toFixed(3)} → ${m.heldOutLoss.toFixed(3)}` +
-          `${result.cached ? '' : ` in ${result.seconds.toFixed(1)}s`}\n`,
+          `${result.cached ? '' : ` in ${result.seconds.toFixed(1)}s`}\n` +
+          (m.visionWarmup ? `${visionWarmupLine(m.visionWarmup)}\n` : ''),
       );
     });
+}
+
+/** One line on the vision warm-up: its steps and what the patch heads named, before → after. */
+function visionWarmupLine(w: NonNullable<BaseManifest['visionWarmup']>): string {
+  const pct = (x: number) => `${Math.round(100 * x)}%`;
+  const { initial, final } = w.heldOutAccuracy;
+  return (
+    `vision warm-up ${w.steps} steps × ${w.batch}: held-out patches named right, class ${pct(initial.class)} → ${pct(final.class)}, ` +
+    `colour ${pct(initial.colour)} → ${pct(final.colour)} (${final.patches} object patches)`
+  );
 }
 
 /** Copies a finished base folder to `--out` through a temp folder beside it (renamed at the end). */

@@ -1,6 +1,7 @@
 export * from './world.js';
 export { drawObject, type Box, type Rgb } from './draw.js';
 export * from './scene.js';
+export * from './patch-scenes.js';
 export * from './book.js';
 export * from './fonts.js';
 export * from './answer-formats.js';

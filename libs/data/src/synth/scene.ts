@@ -1,4 +1,4 @@
-import type { SKRSContext2D } from '@napi-rs/canvas';
+import type { Canvas, SKRSContext2D } from '@napi-rs/canvas';
 import type { Rng } from '@coin/core';
 import { canvasModule } from './canvas.js';
 import { css, drawObject, type Box, type Rgb } from './draw.js';
@@ -121,6 +121,11 @@ export function drawText(ctx: SKRSContext2D, text: string, box: Box, ink: Rgb, m
 
 /** Renders a scene to PNG bytes. */
 export function renderScene(scene: Scene): Buffer {
+  return drawScene(scene).toBuffer('image/png');
+}
+
+/** Draws a scene on a canvas of its size (renderScene encodes it; patchScene also reads its pixels). */
+export function drawScene(scene: Scene): Canvas {
   const canvas = canvasModule().createCanvas(scene.width, scene.height);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = css(scene.background);
@@ -135,7 +140,7 @@ export function renderScene(scene: Scene): Buffer {
   }
   for (const o of scene.objects) drawObject(ctx, o.cls.name, o.box, o.colour.rgb);
   if (scene.blur && scene.blur > 0) boxBlur(ctx, scene.width, scene.height, scene.blur);
-  return canvas.toBuffer('image/png');
+  return canvas;
 }
 
 /** Three box-blur passes (≈ Gaussian), done on the pixels here so the result is exact everywhere. */

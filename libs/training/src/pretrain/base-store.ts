@@ -1,9 +1,10 @@
+import type { VisionWarmupReport } from './vision-warmup.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoinError, sha256Hex, unitKey } from '@coin/core';
 
 /** Bump when pretraining's code changes what it writes: old bases are then not reused. */
-export const PRETRAIN_CODE_VERSION = 'coin-pretrain-v2';
+export const PRETRAIN_CODE_VERSION = 'coin-pretrain-v3';
 /** Written last into a base folder: a folder with it is complete. */
 export const BASE_MANIFEST_FILE = 'manifest.json';
 export const BASE_MANIFEST_FORMAT = 'coin-base-manifest-v1';
@@ -60,6 +61,8 @@ export interface BaseManifest {
   readonly blindHeldOutLoss: number;
   /** Mean training loss over the first and the last tenth of the steps. */
   readonly trainLoss: { readonly first: number; readonly last: number };
+  /** The vision tower's warm-up before captioning, when it ran. */
+  readonly visionWarmup?: VisionWarmupReport;
 }
 
 /** The manifest of a complete base folder, or undefined when the folder is absent or unfinished. */

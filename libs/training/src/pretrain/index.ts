@@ -6,3 +6,5 @@ export * from './pretrain-data.js';
 export * from './base-store.js';
 export * from './eval-loss.js';
 export * from './pretrain.js';
+export * from './vision-warmup.js';
+export * from './patch-accuracy.js';

@@ -16,7 +16,7 @@ after(async () => {
   await rm(world.root, { recursive: true, force: true });
 });
 
-const HYPER = { steps: 40, batch: 8, lr: 3e-3 };
+const HYPER = { steps: 40, batch: 8, lr: 3e-3, visionWarmupSteps: 20, visionWarmupBatch: 8 };
 const pretrain = (store: string, seed = 3, onEvent?: (e: PretrainEvent) => void) =>
   pretrainBase({
     preset: 'micro',
@@ -34,11 +34,17 @@ const lookup = (store: string, seed = 3) =>
 test('micro pretraining: the caption loss falls, the held-out loss is reported, the folder is complete', async () => {
   assert.equal(await lookup('store-a'), undefined);
   const trainEvents: number[] = [];
+  const phases: string[] = [];
   const r = await pretrain('store-a', 3, (e) => {
     if (e.phase === 'train') trainEvents.push(e.loss);
+    if (e.phase === 'vision' || e.phase === 'train') phases.push(e.phase);
   });
   assert.equal(r.cached, false);
   assert.equal(trainEvents.length, HYPER.steps);
+  // The vision warm-up's steps come first, then captioning's; the manifest keeps its report.
+  assert.deepEqual(phases, [...Array(20).fill('vision'), ...Array(HYPER.steps).fill('train')]);
+  const warm = r.manifest.visionWarmup;
+  assert.ok(warm && warm.steps === 20 && warm.heldOutLoss.final < warm.heldOutLoss.initial, JSON.stringify(warm));
   const m = r.manifest;
   assert.ok(m.trainLoss.last < 0.8 * m.trainLoss.first, `train loss ${m.trainLoss.first} → ${m.trainLoss.last}`);
   assert.ok(m.heldOutLoss < 0.85 * m.initialHeldOutLoss, `held-out ${m.initialHeldOutLoss} → ${m.heldOutLoss}`);

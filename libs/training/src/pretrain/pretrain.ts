@@ -37,12 +37,21 @@ import {
 import { LossEvaluator } from './eval-loss.js';
 import { type PresetName, type PretrainHyper, pretrainHyper } from './pretrain-defaults.js';
 import { epochBatches, labelledPositions, loadPretrainSet, type PretrainItem, pretrainBatch } from './pretrain-data.js';
+import { type VisionWarmupReport, warmUpVision } from './vision-warmup.js';
 import { CAPTIONS_FILE } from './world-corpus.js';
 import { trainWorldTokenizer } from './world-tokenizer.js';
 
 /** What the caller hears while a base is made (the CLI draws its progress bar from these). */
 export type PretrainEvent =
   | { readonly phase: 'world' | 'tokenizer' | 'load' | 'eval' }
+  | {
+      /** A step of the vision tower's warm-up (before captioning's 'train' steps). */
+      readonly phase: 'vision';
+      readonly step: number;
+      readonly steps: number;
+      readonly loss: number;
+      readonly elapsedMs: number;
+    }
   | {
       readonly phase: 'train';
       readonly step: number;
@@ -188,7 +197,23 @@ async function pretrainInto(
 
   onEvent?.({ phase: 'load' });
   const set = await loadPretrainSet(dataDir, tokenizer, config, seed, hyper.heldOutFraction);
-  const weights = initModel(config, seed);
+  let weights = initModel(config, seed);
+  let visionWarmup: VisionWarmupReport | undefined;
+  if (hyper.visionWarmupSteps > 0) {
+    const warmStarted = Date.now();
+    const warm = await warmUpVision({
+      config,
+      weights,
+      seed,
+      hyper: { steps: hyper.visionWarmupSteps, batch: hyper.visionWarmupBatch, lr: hyper.visionWarmupLr },
+      threads: options.threads,
+      signal,
+      onStep: (step, loss) =>
+        onEvent?.({ phase: 'vision', step, steps: hyper.visionWarmupSteps, loss, elapsedMs: Date.now() - warmStarted }),
+    });
+    weights = warm.weights;
+    visionWarmup = warm.report;
+  }
   const adapter = adapterConfig({ kind: 'full', trainVision: true });
   const spec = vlmTrainSpec({ config, weights, adapter, batch: hyper.batch, seq: set.seq });
   const dims = new Map(spec.trainable.map((p) => [p.name, p.dims]));
@@ -265,6 +290,7 @@ async function pretrainInto(
       initialHeldOutLoss,
       blindHeldOutLoss,
       trainLoss: { first: mean(losses.slice(0, tenth)), last: mean(losses.slice(-tenth)) },
+      ...(visionWarmup ? { visionWarmup } : {}),
     };
     await writeFileAtomic(join(out, BASE_MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     return manifest;
