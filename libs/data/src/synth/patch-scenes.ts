@@ -1,11 +1,12 @@
 import type { Rng } from '@coin/core';
+import type { RgbImage } from '../images/decode.js';
 import { drawScene, placeObjects, randomBackground, type Scene } from './scene.js';
 import { COLOURS, OBJECT_CLASSES } from './world.js';
 
 /** A warm-up image and, per patch of a grid × grid split (row-major), what lies under its centre. */
 export interface PatchScene {
-  /** PNG bytes, size × size. */
-  readonly png: Buffer;
+  /** The drawn image, size × size (no PNG round trip: the warm-up feeds it straight to preprocessRgb). */
+  readonly rgb: RgbImage;
   /** 0 = background, else 1 + the index of the object's class in OBJECT_CLASSES. */
   readonly classes: Int32Array;
   /** 0 = background, else 1 + the index of the object's colour in COLOURS. */
@@ -47,12 +48,12 @@ export function patchScene(rng: Rng, size: number, grid: number): PatchScene {
     const classes = new Int32Array(grid * grid);
     const colours = new Int32Array(grid * grid);
     const cell = size / grid;
+    const [r, g, b] = scene.background;
     for (let gy = 0; gy < grid; gy++) {
       for (let gx = 0; gx < grid; gx++) {
         const cx = Math.floor((gx + 0.5) * cell);
         const cy = Math.floor((gy + 0.5) * cell);
         const k = (cy * size + cx) * 4;
-        const [r, g, b] = scene.background;
         // Inside a box but on the background (a star's corner, a mug's handle hole): background.
         if (Math.abs(pixels[k] - r) + Math.abs(pixels[k + 1] - g) + Math.abs(pixels[k + 2] - b) < BACKGROUND_TOLERANCE)
           continue;
@@ -64,6 +65,8 @@ export function patchScene(rng: Rng, size: number, grid: number): PatchScene {
         colours[gy * grid + gx] = 1 + COLOURS.indexOf(o.colour);
       }
     }
-    return { png: canvas.toBuffer('image/png'), classes, colours };
+    const rgb = new Uint8Array(size * size * 3);
+    for (let i = 0; i < size * size; i++) rgb.set(pixels.subarray(i * 4, i * 4 + 3), i * 3);
+    return { rgb: { width: size, height: size, data: rgb }, classes, colours };
   }
 }

@@ -1,7 +1,9 @@
-import { crossEntropy, DEFAULT_GROUP, type TrainGraphSpec } from '@coin/autodiff';
+import { crossEntropy, type TrainGraphSpec } from '@coin/autodiff';
 import { Rng } from '@coin/core';
 import { tensor, type TensorData, type Value } from '@coin/onnx';
+import { adapterConfig } from './adapters.js';
 import { imageTokens, type ModelConfig } from './config.js';
+import { trainableParams } from './lm-train.js';
 import { type ForwardContext, linear } from './linear.js';
 import { visionForward } from './vision.js';
 import { WeightSource } from './weights.js';
@@ -65,12 +67,8 @@ export function visionWarmupSpec(o: VisionWarmupOptions): TrainGraphSpec {
   const n = imageTokens(v);
   return {
     name: `${config.name}_vision_warmup`,
-    trainable: [...o.weights].map(([name, t]) => ({
-      name,
-      dims: t.dims,
-      decay: t.dims.length > 1,
-      group: DEFAULT_GROUP,
-    })),
+    // Every weight given trains: the tower (trainVision) and the heads, decay on matrices only.
+    trainable: trainableParams(o.weights, adapterConfig({ kind: 'full', trainVision: true })),
     forward: (b, params) => {
       const ctx: ForwardContext = { b, w: new WeightSource(b, o.weights, params) };
       const classes = b.input(WARMUP_INPUTS.classes, 'int64', [batch, n]);

@@ -44,3 +44,10 @@ export class LossEvaluator {
     await this.session.release();
   }
 }
+
+/** Mean training loss over the first and the last tenth of the steps (at least one step each). */
+export function firstAndLastTenth(losses: readonly number[]): { first: number; last: number } {
+  const tenth = Math.max(1, Math.floor(losses.length / 10));
+  const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  return { first: mean(losses.slice(0, tenth)), last: mean(losses.slice(-tenth)) };
+}

@@ -34,7 +34,7 @@ import {
   PRETRAIN_CODE_VERSION,
   readBaseManifest,
 } from './base-store.js';
-import { LossEvaluator } from './eval-loss.js';
+import { firstAndLastTenth, LossEvaluator } from './eval-loss.js';
 import { type PresetName, type PretrainHyper, pretrainHyper } from './pretrain-defaults.js';
 import { epochBatches, labelledPositions, loadPretrainSet, type PretrainItem, pretrainBatch } from './pretrain-data.js';
 import { type VisionWarmupReport, warmUpVision } from './vision-warmup.js';
@@ -269,8 +269,6 @@ async function pretrainInto(
       [...weights].map(([name, t]) => [name, trained[name] ? { ...t, data: trained[name] } : t]),
     );
     await saveBaseCheckpoint(out, config, finalWeights);
-    const tenth = Math.max(1, Math.floor(losses.length / 10));
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const manifest: BaseManifest = {
       format: BASE_MANIFEST_FORMAT,
       key,
@@ -289,7 +287,7 @@ async function pretrainInto(
       heldOutLoss: finalHeldOutLoss,
       initialHeldOutLoss,
       blindHeldOutLoss,
-      trainLoss: { first: mean(losses.slice(0, tenth)), last: mean(losses.slice(-tenth)) },
+      trainLoss: firstAndLastTenth(losses),
       ...(visionWarmup ? { visionWarmup } : {}),
     };
     await writeFileAtomic(join(out, BASE_MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -1,11 +1,11 @@
 import { TrainRunner } from '@coin/autodiff';
 import { CoinError, Rng } from '@coin/core';
-import { PATCH_LABELS, patchScene, preprocessImage } from '@coin/data';
+import { PATCH_LABELS, patchScene, preprocessRgb } from '@coin/data';
 import { imageTokens, type ModelConfig, visionWarmupHeads, visionWarmupSpec, WARMUP_INPUTS } from '@coin/model';
 import type { TensorData } from '@coin/onnx';
 import type { HostTensor } from '@coin/runtime';
 import { warmupCosine } from '../schedule/lr-schedule.js';
-import { LossEvaluator } from './eval-loss.js';
+import { firstAndLastTenth, LossEvaluator } from './eval-loss.js';
 import { type PatchAccuracy, PatchScorer } from './patch-accuracy.js';
 
 /** How the vision tower is warmed up before captioning (0 steps: no warm-up). */
@@ -66,7 +66,7 @@ export async function warmUpVision(
     );
     const heldOut: Record<string, HostTensor>[] = [];
     for (let i = 0; i < HELD_OUT_BATCHES; i++)
-      heldOut.push(await sceneBatch(config, hyper.batch, Rng.for(seed, 'vision-warmup-held-out', i)));
+      heldOut.push(sceneBatch(config, hyper.batch, Rng.for(seed, 'vision-warmup-held-out', i)));
     const heldOutLoss = async (): Promise<number> => {
       const params = runner.getParams();
       let sum = 0;
@@ -79,7 +79,7 @@ export async function warmUpVision(
     const losses: number[] = [];
     for (let step = 1; step <= hyper.steps; step++) {
       o.signal?.throwIfAborted();
-      const feeds = await sceneBatch(config, hyper.batch, Rng.for(seed, 'vision-warmup', step));
+      const feeds = sceneBatch(config, hyper.batch, Rng.for(seed, 'vision-warmup', step));
       const { loss } = await runner.step(feeds, schedule.rateAt(step).default);
       if (!Number.isFinite(loss))
         throw new CoinError('PRETRAIN.DIVERGED', 'INTERNAL', `the vision warm-up's loss is ${loss} at step ${step}`, {
@@ -89,20 +89,18 @@ export async function warmUpVision(
       o.onStep?.(step, loss);
     }
     const final = await heldOutLoss();
-    const finalAccuracy = await scorer.accuracy(heldOut, runner.getParams());
     const trained = runner.getParams();
+    const finalAccuracy = await scorer.accuracy(heldOut, trained);
     const weights = new Map(
       [...o.weights].map(([name, t]) => [name, tower.has(name) ? { ...t, data: trained[name] } : t] as const),
     );
-    const tenth = Math.max(1, Math.floor(losses.length / 10));
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
     return {
       weights,
       report: {
         ...hyper,
         heldOutLoss: { initial, final },
         heldOutAccuracy: { initial: initialAccuracy, final: finalAccuracy },
-        trainLoss: { first: mean(losses.slice(0, tenth)), last: mean(losses.slice(-tenth)) },
+        trainLoss: firstAndLastTenth(losses),
       },
     };
   } finally {
@@ -111,7 +109,7 @@ export async function warmUpVision(
 }
 
 /** A batch of labelled scenes, preprocessed as the VLM's images are (pad mode, CLIP-normalised). */
-async function sceneBatch(config: ModelConfig, batch: number, rng: Rng): Promise<Record<string, HostTensor>> {
+function sceneBatch(config: ModelConfig, batch: number, rng: Rng): Record<string, HostTensor> {
   const size = config.vision.imageSize;
   const grid = size / config.vision.patch;
   const n = imageTokens(config.vision);
@@ -121,7 +119,7 @@ async function sceneBatch(config: ModelConfig, batch: number, rng: Rng): Promise
   const colours = new BigInt64Array(batch * n);
   for (let i = 0; i < batch; i++) {
     const scene = patchScene(rng, size, grid);
-    pixels.set(await preprocessImage(scene.png, { size, mode: 'pad' }), i * plane);
+    pixels.set(preprocessRgb(scene.rgb, { size, mode: 'pad' }), i * plane);
     for (let j = 0; j < n; j++) {
       classes[i * n + j] = BigInt(scene.classes[j]);
       colours[i * n + j] = BigInt(scene.colours[j]);
